@@ -1,0 +1,195 @@
+/* dg-plan: per deal, a hidden story and a dated plan of meetings, emails and contacts. */
+#define _GNU_SOURCE
+#include "cli.h"
+#include "jsonl.h"
+#include "plan.h"
+#include "tz.h"
+#include "util.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage[] =
+    "usage: dg-plan [-c FILE] [--seed N] [--now DATE] [FILE...]\n"
+    "\n"
+    "Reads deal records (JSON lines) and adds to each a hidden 'story', a dated plan of\n"
+    "'activities' (meetings and emails) and, when a deal has too few people, planned\n"
+    "'contacts'. Same input, config, seed and now give byte-identical output.\n"
+    "\n"
+    "  -c, --config FILE  configuration file (default $DG_CONFIG, else ./demo.yaml)\n"
+    "      --seed N       seed for every random choice (default: the config's seed)\n"
+    "      --now DATE     the present, YYYY-MM-DD or ISO 8601 (default: today)\n"
+    "  -h, --help         show this help and exit\n"
+    "      --version      show the version and exit\n";
+
+static jv
+refs(const struct deal *d, const int *idx, int n)
+{
+	jv a = jv_array();
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (idx[i] >= 0)
+			a = jv_array_append(a, jv_string(d->people[idx[i]].ref));
+	return a;
+}
+
+static jv
+topics_json(unsigned topics)
+{
+	jv a = jv_array();
+	int t;
+
+	for (t = 0; t < T_COUNT; t++)
+		if (topics & (1u << t))
+			a = jv_array_append(a, jv_string(topic_name(t)));
+	return a;
+}
+
+static jv
+act_json(const struct deal *d, const struct act *acts, const struct act *a)
+{
+	char when[32];
+	jv o = jv_object();
+
+	o = jx_set_str(o, "key", a->key);
+	o = jx_set_str(o, "kind", a->meeting ? "meeting" : "email");
+	o = jx_set_str(o, "type", act_type_id(a));
+	o = jx_set_str(o, "when", a->past ? "past" : "upcoming");
+	o = jx_set_str(o, "start", time_iso(a->start, when));
+	if (a->meeting)
+		o = jv_object_set(o, jv_string("minutes"), jv_number(a->minutes));
+	o = jx_set_str(o, "subject", act_type_title(a));
+	o = jx_set_str(o, "who", a->who >= 0 ? d->people[a->who].ref : NULL);
+	o = jv_object_set(o, jv_string("attendees"), refs(d, a->attendees, a->nattendees));
+	if (!a->meeting) {
+		o = jx_set_str(o, "direction", a->inbound ? "inbound" : "outbound");
+		if (a->reply_to >= 0)
+			o = jx_set_str(o, "reply_to", acts[a->reply_to].key);
+		if (a->type <= 1) /* a recap or an agenda: the meeting it is about */
+			o = jx_set_str(o, "about", acts[a->slot].key);
+	}
+	o = jv_object_set(o, jv_string("topics"), topics_json(a->topics));
+	return o;
+}
+
+static int
+by_start(const void *x, const void *y)
+{
+	const struct act *a = *(const struct act *const *)x, *b = *(const struct act *const *)y;
+
+	if (a->start != b->start)
+		return a->start < b->start ? -1 : 1;
+	return a->meeting > b->meeting ? -1 : a->meeting < b->meeting;
+}
+
+static int
+plan_one(jv rec, const struct jsonl_pos *pos, void *ctx)
+{
+	struct planner *pl = ctx;
+	static struct deal d;
+	static struct act acts[MAX_ACTS];
+	static const struct act *order[MAX_ACTS];
+	jv opp = jx_get(rec, "opportunity", JV_KIND_OBJECT), acct, story, list, contacts;
+	const char *stage, *tz, *close;
+	char where[512];
+	struct rng r;
+	int n, i;
+
+	if (!jv_is_valid(opp) || jx_str(opp, "Id") == NULL || *jx_str(opp, "Id") == '\0') {
+		warnx("%s: record has no opportunity Id ('opportunity.Id')",
+		    jsonl_where(pos, where, sizeof where));
+		jv_free(rec);
+		return 1;
+	}
+	memset(&d, 0, sizeof d);
+	d.id = jx_str(opp, "Id");
+	d.planned = jv_array();
+	tz = jx_str(jx_get(opp, "Owner", JV_KIND_OBJECT), "TimeZoneSidKey");
+	d.tz = tz_known(tz) ? tz : pl->cfg->plan.timezone;
+	stage = jx_str(opp, "StageName");
+	d.closed = jx_bool(opp, "IsClosed", stage && strcasestr(stage, "closed") != NULL);
+	d.won = d.closed && jx_bool(opp, "IsWon", stage && strcasestr(stage, "won") != NULL);
+	d.phase = stage_phase(stage);
+	if (d.won) {
+		d.phase = 6;
+	} else if (d.closed) {
+		/* A lost deal stopped somewhere along the way. */
+		rng_init(&r, (uint64_t)pl->cfg->seed, d.id, "lost-at", 0);
+		d.phase = (int)rng_range(&r, 1, 5);
+	} else if (d.phase > 5) {
+		d.phase = 5;
+	}
+	close = jx_str(opp, "CloseDate");
+	if (close == NULL || time_parse(close, &d.close) != 0)
+		d.close = 0;
+	acct = jx_get(opp, "Account", JV_KIND_OBJECT);
+	account_domain(jx_str(acct, "Website"), jx_str(acct, "Name"), d.domain, sizeof d.domain);
+	d.npeople = deal_people(rec, d.people, MAX_PEOPLE);
+	people_choose(pl, &d, opp);
+	story = story_make(pl, &d, opp);
+	n = schedule(pl, &d, acts, MAX_ACTS);
+	for (i = 0; i < n; i++)
+		order[i] = &acts[i];
+	qsort(order, (size_t)n, sizeof *order, by_start);
+	list = jv_array();
+	for (i = 0; i < n; i++)
+		list = jv_array_append(list, act_json(&d, acts, order[i]));
+
+	/* Only now touch rec: d borrows strings from its contacts. */
+	contacts = jv_array_length(jv_copy(d.planned)) > 0
+	    ? jv_array_concat(jv_is_valid(jx_get(rec, "contacts", JV_KIND_ARRAY))
+		  ? jv_copy(jx_get(rec, "contacts", JV_KIND_ARRAY)) : jv_array(),
+	      jv_copy(d.planned))
+	    : jv_invalid();
+	rec = jv_object_set(rec, jv_string("story"), story);
+	rec = jv_object_set(rec, jv_string("activities"), list);
+	if (jv_is_valid(contacts))
+		rec = jv_object_set(rec, jv_string("contacts"), contacts);
+	jv_free(d.planned);
+	jsonl_emit(rec);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "seed", required_argument, NULL, 'S' },
+		{ "now", required_argument, NULL, 'N' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cli cli = { 0 };
+	struct dg_config cfg;
+	struct planner pl = { 0 };
+	long bad;
+	int c;
+
+	util_init(argv[0]);
+	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': cli.config = optarg; break;
+		case 'S': cli.seed = optarg; break;
+		case 'N': cli.now = optarg; break;
+		case 'h': cli_usage(usage, 0);
+		case 'V': cli_version();
+		default: cli_usage(usage, 1);
+		}
+	}
+	cli_setup(&cli, &cfg, &pl.now);
+	pl.cfg = &cfg;
+	pl.story = bank_open("story.txt");
+	pl.names = bank_open("names.txt");
+	pl.seedtag = (unsigned)(hash_u64(FNV_OFFSET, (uint64_t)cfg.seed) & 0xffffffffu);
+	bad = jsonl_each(argc - optind, argv + optind, plan_one, &pl);
+	bank_free(pl.story);
+	bank_free(pl.names);
+	config_free(&cfg);
+	if (stdout_close() != 0 || bad < 0)
+		return EXIT_FAIL;
+	return bad > 0 ? EXIT_PARTIAL : EXIT_OK;
+}

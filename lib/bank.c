@@ -1,0 +1,288 @@
+/* bank.c: loads phrase banks into sorted sections and expands their placeholders. */
+#define _GNU_SOURCE
+#include "bank.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct section {
+	char *name;
+	char **lines;
+	int n;
+};
+
+struct bank {
+	struct section *s;
+	int n;
+};
+
+static int
+cmp_section(const void *a, const void *b)
+{
+	return strcmp(((const struct section *)a)->name, ((const struct section *)b)->name);
+}
+
+/* Checks that every brace in line opens and closes a non-empty placeholder. */
+static const char *
+check_line(const char *line)
+{
+	const char *p;
+	int open = 0;
+
+	for (p = line; *p; p++) {
+		if (*p == '{') {
+			if (open)
+				return "nested '{'";
+			if (p[1] == '}')
+				return "empty '{}'";
+			open = 1;
+		} else if (*p == '}') {
+			if (!open)
+				return "'}' without '{'";
+			open = 0;
+		}
+	}
+	return open ? "unclosed '{'" : NULL;
+}
+
+struct bank *
+bank_load(const char *path)
+{
+	struct bank *b;
+	struct section *cur = NULL;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	long lineno = 0;
+	int i;
+	FILE *f = fopen(path, "r");
+
+	if (f == NULL) {
+		warnx("cannot open '%s': %s", path, strerror(errno));
+		return NULL;
+	}
+	b = xcalloc(1, sizeof *b);
+	while ((len = getline(&line, &cap, f)) >= 0) {
+		char *s = line, *e;
+		const char *why;
+
+		lineno++;
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r' ||
+		    line[len - 1] == ' ' || line[len - 1] == '\t'))
+			line[--len] = '\0';
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (*s == '\0' || *s == '#')
+			continue;
+		if (*s == '[') {
+			e = strchr(s, ']');
+			if (e == NULL || e[1] != '\0') {
+				warnx("%s:%ld: a section header is '[name]'", path, lineno);
+				goto fail;
+			}
+			*e = '\0';
+			for (i = 0; i < b->n; i++)
+				if (strcmp(b->s[i].name, s + 1) == 0)
+					break;
+			if (i < b->n) {
+				cur = &b->s[i];
+				continue;
+			}
+			b->s = xrealloc(b->s, sizeof *b->s * (size_t)(b->n + 1));
+			cur = &b->s[b->n++];
+			cur->name = xstrdup(s + 1);
+			cur->lines = NULL;
+			cur->n = 0;
+			continue;
+		}
+		if (cur == NULL) {
+			warnx("%s:%ld: text before the first [section]", path, lineno);
+			goto fail;
+		}
+		if ((why = check_line(s)) != NULL) {
+			warnx("%s:%ld: %s", path, lineno, why);
+			goto fail;
+		}
+		cur->lines = xrealloc(cur->lines, sizeof(char *) * (size_t)(cur->n + 1));
+		cur->lines[cur->n++] = xstrdup(s);
+	}
+	free(line);
+	fclose(f);
+	qsort(b->s, (size_t)b->n, sizeof *b->s, cmp_section);
+	return b;
+fail:
+	free(line);
+	fclose(f);
+	bank_free(b);
+	return NULL;
+}
+
+struct bank *
+bank_open(const char *name)
+{
+	char *path = share_path(name);
+	struct bank *b = bank_load(path);
+
+	if (b == NULL)
+		diex(EXIT_USAGE, "cannot load phrase bank '%s' (set DG_SHARE to dg's share/dg)",
+		    path);
+	free(path);
+	return b;
+}
+
+void
+bank_free(struct bank *b)
+{
+	int i, j;
+
+	if (b == NULL)
+		return;
+	for (i = 0; i < b->n; i++) {
+		for (j = 0; j < b->s[i].n; j++)
+			free(b->s[i].lines[j]);
+		free(b->s[i].lines);
+		free(b->s[i].name);
+	}
+	free(b->s);
+	free(b);
+}
+
+static const struct section *
+find(const struct bank *b, const char *name)
+{
+	struct section key = { (char *)name, NULL, 0 };
+
+	return bsearch(&key, b->s, (size_t)b->n, sizeof *b->s, cmp_section);
+}
+
+int
+bank_count(const struct bank *b, const char *section)
+{
+	const struct section *s = find(b, section);
+
+	return s ? s->n : 0;
+}
+
+const char *
+bank_line(const struct bank *b, const char *section, int i)
+{
+	const struct section *s = find(b, section);
+
+	return s && i >= 0 && i < s->n ? s->lines[i] : NULL;
+}
+
+const char *
+bank_pick(const struct bank *b, const char *section, struct rng *r)
+{
+	const struct section *s = find(b, section);
+
+	if (s == NULL || s->n == 0)
+		return NULL;
+	return s->lines[rng_range(r, 0, s->n - 1)];
+}
+
+void
+vars_set(struct vars *vs, const char *name, const char *value)
+{
+	int i;
+
+	for (i = 0; i < vs->n; i++)
+		if (strcmp(vs->k[i], name) == 0) {
+			vs->v[i] = value;
+			return;
+		}
+	if (vs->n == VARS_MAX)
+		diex(EXIT_FAIL, "internal error: too many template variables");
+	vs->k[vs->n] = name;
+	vs->v[vs->n++] = value;
+}
+
+const char *
+vars_get(const struct vars *vs, const char *name)
+{
+	int i;
+
+	for (i = 0; i < vs->n; i++)
+		if (strcmp(vs->k[i], name) == 0)
+			return vs->v[i];
+	return NULL;
+}
+
+/* Looks up a name of n bytes; sets *cap when it was written capitalised. */
+static const char *
+lookup(const struct vars *vs, const char *name, size_t n, int *cap)
+{
+	char buf[64];
+	const char *v;
+
+	*cap = 0;
+	if (n == 0 || n >= sizeof buf)
+		return NULL;
+	memcpy(buf, name, n);
+	buf[n] = '\0';
+	if ((v = vars_get(vs, buf)) != NULL)
+		return v;
+	if (isupper((unsigned char)buf[0])) {
+		buf[0] = (char)tolower((unsigned char)buf[0]);
+		*cap = 1;
+		return vars_get(vs, buf);
+	}
+	return NULL;
+}
+
+int
+render(struct sb *out, const char *tmpl, const struct vars *vs, struct rng *r, char *err,
+    size_t errsize)
+{
+	const char *p = tmpl, *open, *close, *bar;
+
+	while ((open = strchr(p, '{')) != NULL) {
+		sb_addn(out, p, (size_t)(open - p));
+		close = strchr(open, '}');
+		if (close == NULL) {
+			snprintf(err, errsize, "unclosed '{' in '%s'", tmpl);
+			return -1;
+		}
+		bar = memchr(open, '|', (size_t)(close - open));
+		if (bar) {
+			/* {a|b|c}: count the alternatives, pick one, render it (it may hold no
+			 * braces, since placeholders do not nest). */
+			int n = 1, k;
+			const char *q, *start = open + 1;
+
+			for (q = open + 1; q < close; q++)
+				n += *q == '|';
+			k = (int)rng_range(r, 0, n - 1);
+			for (q = open + 1; q <= close; q++) {
+				if (*q == '|' || q == close) {
+					if (k-- == 0) {
+						sb_addn(out, start, (size_t)(q - start));
+						break;
+					}
+					start = q + 1;
+				}
+			}
+		} else {
+			int cap;
+			const char *v = lookup(vs, open + 1, (size_t)(close - open - 1), &cap);
+
+			if (v == NULL) {
+				snprintf(err, errsize, "no value for '%.*s'", (int)(close - open + 1),
+				    open);
+				return -1;
+			}
+			if (cap && *v && islower((unsigned char)*v)) {
+				sb_addc(out, (char)toupper((unsigned char)*v));
+				sb_add(out, v + 1);
+			} else {
+				sb_add(out, v);
+			}
+		}
+		p = close + 1;
+	}
+	sb_add(out, p);
+	return 0;
+}

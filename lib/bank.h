@@ -1,0 +1,45 @@
+/* bank.h: phrase banks (the .txt files under share/dg) and the placeholder renderer.
+ *
+ * A bank file holds sections; each line of a section is one alternative:
+ *     # comment
+ *     [meeting.topic.pain]
+ *     {Champion_first} walked us through {pain}.
+ * In a line, {name} is a variable, {Name} the same variable with its first letter
+ * capitalised, and {a|b|c} picks one alternative at random. A variable that is not
+ * set is an error: nothing unexpanded ever reaches output. */
+#ifndef DG_BANK_H
+#define DG_BANK_H
+
+#include "rng.h"
+#include "util.h"
+
+struct bank;
+
+/* Loads a bank file; on error prints "file:line: why" and returns NULL. */
+struct bank *bank_load(const char *path);
+/* Loads share_dir()/name or dies with status 2 (installation error). */
+struct bank *bank_open(const char *name);
+void bank_free(struct bank *b);
+/* Number of lines in section (0 when it does not exist). */
+int bank_count(const struct bank *b, const char *section);
+/* Line i of section, or NULL. */
+const char *bank_line(const struct bank *b, const char *section, int i);
+/* A random line of section, or NULL when the section is missing or empty. */
+const char *bank_pick(const struct bank *b, const char *section, struct rng *r);
+
+#define VARS_MAX 48
+struct vars {
+	int n;
+	const char *k[VARS_MAX];
+	const char *v[VARS_MAX];
+};
+/* Sets (or replaces) name; value is borrowed and must outlive the renders. */
+void vars_set(struct vars *vs, const char *name, const char *value);
+const char *vars_get(const struct vars *vs, const char *name);
+
+/* Appends tmpl with its placeholders expanded to out. Returns 0, or -1 with the name
+ * of the missing variable (or the broken placeholder) in err. */
+int render(struct sb *out, const char *tmpl, const struct vars *vs, struct rng *r,
+    char *err, size_t errsize);
+
+#endif

@@ -1,0 +1,26 @@
+/* cli.h: the options every stage shares (-c, --seed, --now) and their resolution. */
+#ifndef DG_CLI_H
+#define DG_CLI_H
+
+#include "config.h"
+
+#include <time.h>
+
+struct cli {
+	const char *config; /* -c/--config */
+	const char *seed;   /* --seed */
+	const char *now;    /* --now */
+};
+
+/* Loads the configuration (cli->config, $DG_CONFIG, ./demo.yaml, defaults), applies
+ * --seed over it, and resolves the run's time: --now, else the config's now, else
+ * today at 00:00 UTC (the only read of the wall clock, made here so that stages stay
+ * reproducible). Exits with status 2 after saying why on any error. */
+void cli_setup(const struct cli *cli, struct dg_config *cfg, time_t *now);
+
+/* Prints the usage text to stdout and exits 0 (-h), or to stderr and exits 2 (misuse). */
+void cli_usage(const char *usage, int misuse) __attribute__((noreturn));
+/* Prints "progname (dg) VERSION" and exits 0. */
+void cli_version(void) __attribute__((noreturn));
+
+#endif

@@ -1,0 +1,59 @@
+/* config.h: the demo configuration (one YAML file), validated, with defaults.
+ *
+ * Every stage reads the same file: -c FILE, else $DG_CONFIG, else ./demo.yaml, else
+ * built-in defaults. Unknown keys are errors; ${VAR} and ${VAR:-default} in values
+ * expand from the environment. Credentials never live here: they come from the
+ * environment only. */
+#ifndef DG_CONFIG_H
+#define DG_CONFIG_H
+
+#include <stdio.h>
+
+struct strlist {
+	char **v;
+	int n;
+};
+
+struct range {
+	long min, max;
+};
+
+struct dg_config {
+	char *path; /* the file read, or NULL when the defaults apply */
+	long seed;
+	char *now; /* NULL: today */
+	struct {
+		char *name;
+		char *website;
+		struct strlist products;
+	} company;
+	struct {
+		char *timezone;
+		long day_start, day_end; /* business hours, local, 0..24 */
+		struct range past_meetings, upcoming_meetings, minutes, emails;
+		long past_days, future_days;
+		long min_contacts;
+	} plan;
+	struct {
+		char *mode;
+	} content;
+	struct {
+		char *mode;
+		char *template;
+		double coverage_target;
+	} score;
+};
+
+/* Chooses the file (explicit, else $DG_CONFIG, else ./demo.yaml when it exists) and
+ * loads it into cfg. On any error prints every problem as "file:line:col: why" on
+ * stderr and returns -1; cfg is then freed. Returns 0 on success. */
+int config_load(struct dg_config *cfg, const char *explicit_path);
+/* Loads from a path (NULL: defaults only); same contract as config_load. */
+int config_load_file(struct dg_config *cfg, const char *path);
+/* Fills cfg with the built-in defaults. */
+void config_defaults(struct dg_config *cfg);
+/* Writes the configuration as applied, in YAML, to f. */
+void config_dump(const struct dg_config *cfg, FILE *f);
+void config_free(struct dg_config *cfg);
+
+#endif

@@ -1,0 +1,171 @@
+/* deal.c: topics, people and small formatting rules shared by the stages. */
+#define _GNU_SOURCE
+#include "deal.h"
+#include "jsonl.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+static const char *topic_names[T_COUNT] = {
+	"pain", "metrics", "economic_buyer", "decision_criteria", "decision_process",
+	"paper_process", "champion", "competition", "budget", "timeline", "situation",
+	"impact", "critical_event"
+};
+
+const char *
+topic_name(enum topic t)
+{
+	return t >= 0 && t < T_COUNT ? topic_names[t] : "?";
+}
+
+int
+topic_find(const char *name)
+{
+	int i;
+
+	for (i = 0; i < T_COUNT; i++)
+		if (name && strcmp(topic_names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+int
+deal_people(jv rec, struct person *out, int max)
+{
+	jv contacts = jx_get(rec, "contacts", JV_KIND_ARRAY);
+	int i, n = 0, len = jx_len(contacts);
+
+	for (i = 0; i < len && n < max; i++) {
+		jv c = jx_at(contacts, i);
+		struct person *p = &out[n];
+		const char *fn, *ln, *nm;
+
+		if (jv_get_kind(c) != JV_KIND_OBJECT)
+			continue;
+		memset(p, 0, sizeof *p);
+		p->ref = jx_str(c, "Id");
+		if (p->ref == NULL || *p->ref == '\0')
+			p->ref = jx_str(c, "key");
+		if (p->ref == NULL || *p->ref == '\0')
+			continue;
+		fn = jx_str(c, "FirstName");
+		ln = jx_str(c, "LastName");
+		nm = jx_str(c, "Name");
+		if (nm && *nm) {
+			p->name = nm;
+		} else {
+			snprintf(p->namebuf, sizeof p->namebuf, "%s%s%s", fn ? fn : "",
+			    fn && *fn && ln && *ln ? " " : "", ln ? ln : "");
+			p->name = p->namebuf[0] ? p->namebuf : "our contact";
+		}
+		if (fn && *fn) {
+			p->first = fn;
+		} else {
+			/* The first word of the name stands in for a missing first name. */
+			size_t k = strcspn(p->name, " ");
+
+			snprintf(p->firstbuf, sizeof p->firstbuf, "%.*s", (int)k, p->name);
+			p->first = p->firstbuf;
+		}
+		p->title = jx_str(c, "Title");
+		p->email = jx_str(c, "Email");
+		p->role = jx_str(c, "Role");
+		p->primary = jx_bool(c, "IsPrimary", 0);
+		n++;
+	}
+	return n;
+}
+
+const struct person *
+deal_person(const struct person *p, int n, const char *ref)
+{
+	int i;
+
+	for (i = 0; ref && i < n; i++)
+		if (strcmp(p[i].ref, ref) == 0)
+			return &p[i];
+	return NULL;
+}
+
+char *
+money_fmt(double a, char *buf, size_t size)
+{
+	if (!isfinite(a) || a < 0)
+		a = 0;
+	if (a >= 1e12)
+		snprintf(buf, size, "$%.1fT", a / 1e12);
+	else if (a >= 1e9)
+		snprintf(buf, size, "$%.1fB", a / 1e9);
+	else if (a >= 1e6)
+		snprintf(buf, size, "$%.1fM", a / 1e6);
+	else if (a >= 1e3)
+		snprintf(buf, size, "$%.0fK", a / 1e3);
+	else
+		snprintf(buf, size, "$%.0f", a);
+	/* "$1.0M" reads better as "$1M". */
+	{
+		char *dot = strstr(buf, ".0");
+
+		if (dot && !isdigit((unsigned char)dot[2]))
+			memmove(dot, dot + 2, strlen(dot + 2) + 1);
+	}
+	return buf;
+}
+
+char *
+account_domain(const char *website, const char *name, char *buf, size_t size)
+{
+	size_t n = 0;
+	const char *p;
+
+	buf[0] = '\0';
+	if (website && *website) {
+		p = strstr(website, "://");
+		p = p ? p + 3 : website;
+		if (strncasecmp(p, "www.", 4) == 0)
+			p += 4;
+		for (; *p && *p != '/' && *p != ':' && *p != '?' && *p != '#' && n + 1 < size; p++)
+			if (isalnum((unsigned char)*p) || *p == '-' || *p == '.')
+				buf[n++] = (char)tolower((unsigned char)*p);
+		buf[n] = '\0';
+		if (n > 3 && strchr(buf, '.') && buf[n - 1] != '.' && buf[0] != '.')
+			return buf;
+		n = 0;
+	}
+	for (p = name ? name : ""; *p && n + 5 < size && n < 40; p++)
+		if (isalnum((unsigned char)*p) && (unsigned char)*p < 0x80)
+			buf[n++] = (char)tolower((unsigned char)*p);
+	if (n == 0) {
+		snprintf(buf, size, "example.com");
+		return buf;
+	}
+	snprintf(buf + n, size - n, ".com");
+	return buf;
+}
+
+int
+stage_phase(const char *s)
+{
+	static const struct {
+		const char *word;
+		int phase;
+	} map[] = {
+		{ "won", 6 }, { "negotiat", 5 }, { "review", 5 }, { "contract", 5 },
+		{ "proposal", 4 }, { "quote", 4 }, { "perception", 3 }, { "id. decision", 2 },
+		{ "decision", 3 },
+		{ "value", 2 }, { "solution", 2 }, { "demo", 2 }, { "evaluat", 3 },
+		{ "needs", 1 }, { "qualif", 1 }, { "discover", 1 }, { "prospect", 0 },
+	};
+	size_t i;
+
+	if (s == NULL)
+		return 2;
+	for (i = 0; i < sizeof map / sizeof map[0]; i++)
+		if (strcasestr(s, map[i].word))
+			return map[i].phase;
+	return 2;
+}

@@ -1,0 +1,187 @@
+/* jsonl.c: the shared JSON-lines loop (mblaze's blaze822_loop, moved to JSON). */
+#define _GNU_SOURCE
+#include "jsonl.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *
+jsonl_where(const struct jsonl_pos *pos, char *buf, size_t size)
+{
+	if (pos->file)
+		snprintf(buf, size, "%s:%ld", pos->file, pos->line);
+	else
+		snprintf(buf, size, "line %ld", pos->line);
+	return buf;
+}
+
+static long
+each_stream(FILE *f, const char *name, jsonl_fn fn, void *ctx)
+{
+	char *line = NULL, where[512];
+	size_t cap = 0;
+	ssize_t n;
+	long bad = 0;
+	struct jsonl_pos pos = { name, 0 };
+
+	while ((n = getline(&line, &cap, f)) >= 0) {
+		size_t i = 0;
+		jv v;
+
+		pos.line++;
+		while (i < (size_t)n && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r' ||
+		    line[i] == '\n'))
+			i++;
+		if (i == (size_t)n)
+			continue;
+		if (n > 0x7fffffff) {
+			warnx("%s: line too long", jsonl_where(&pos, where, sizeof where));
+			bad++;
+			continue;
+		}
+		v = jv_parse_sized(line, (int)n);
+		if (!jv_is_valid(v)) {
+			jv msg = jv_invalid_get_msg(v);
+			const char *m = jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg)
+			    : "not JSON";
+			warnx("%s: %s", jsonl_where(&pos, where, sizeof where), m);
+			jv_free(msg);
+			bad++;
+			continue;
+		}
+		if (jv_get_kind(v) != JV_KIND_OBJECT) {
+			warnx("%s: expected a JSON object, got %s",
+			    jsonl_where(&pos, where, sizeof where), jv_kind_name(jv_get_kind(v)));
+			jv_free(v);
+			bad++;
+			continue;
+		}
+		if (fn(v, &pos, ctx) != 0)
+			bad++;
+	}
+	if (ferror(f)) {
+		warnx("cannot read '%s': %s", name ? name : "standard input", strerror(errno));
+		free(line);
+		return -1;
+	}
+	free(line);
+	return bad;
+}
+
+long
+jsonl_each(int nfiles, char **files, jsonl_fn fn, void *ctx)
+{
+	long bad = 0, r;
+	int i;
+
+	if (nfiles == 0)
+		return each_stream(stdin, NULL, fn, ctx);
+	for (i = 0; i < nfiles; i++) {
+		FILE *f;
+
+		if (strcmp(files[i], "-") == 0) {
+			r = each_stream(stdin, NULL, fn, ctx);
+		} else {
+			f = fopen(files[i], "r");
+			if (f == NULL) {
+				warnx("cannot open '%s': %s", files[i], strerror(errno));
+				return -1;
+			}
+			r = each_stream(f, files[i], fn, ctx);
+			fclose(f);
+		}
+		if (r < 0)
+			return -1;
+		bad += r;
+	}
+	return bad;
+}
+
+void
+jsonl_emit(jv rec)
+{
+	jv s = jv_dump_string(rec, 0);
+
+	fwrite(jv_string_value(s), 1, (size_t)jv_string_length_bytes(jv_copy(s)), stdout);
+	putchar('\n');
+	jv_free(s);
+}
+
+jv
+jx_get(jv obj, const char *key, jv_kind kind)
+{
+	jv v;
+
+	if (jv_get_kind(obj) != JV_KIND_OBJECT)
+		return jv_invalid();
+	v = jv_object_get(jv_copy(obj), jv_string(key));
+	if (jv_get_kind(v) != kind) {
+		jv_free(v);
+		return jv_invalid();
+	}
+	/* The object still holds a reference, so the value outlives this one. */
+	jv_free(v);
+	return v;
+}
+
+const char *
+jx_str(jv obj, const char *key)
+{
+	jv v = jx_get(obj, key, JV_KIND_STRING);
+
+	return jv_is_valid(v) ? jv_string_value(v) : NULL;
+}
+
+double
+jx_num(jv obj, const char *key, double def)
+{
+	jv v = jx_get(obj, key, JV_KIND_NUMBER);
+
+	return jv_is_valid(v) ? jv_number_value(v) : def;
+}
+
+int
+jx_bool(jv obj, const char *key, int def)
+{
+	if (jv_is_valid(jx_get(obj, key, JV_KIND_TRUE)))
+		return 1;
+	if (jv_is_valid(jx_get(obj, key, JV_KIND_FALSE)))
+		return 0;
+	return def;
+}
+
+int
+jx_len(jv arr)
+{
+	if (jv_get_kind(arr) != JV_KIND_ARRAY)
+		return 0;
+	return jv_array_length(jv_copy(arr));
+}
+
+jv
+jx_at(jv arr, int i)
+{
+	jv v;
+
+	if (jv_get_kind(arr) != JV_KIND_ARRAY)
+		return jv_invalid();
+	v = jv_array_get(jv_copy(arr), i);
+	if (!jv_is_valid(v))
+		return v;
+	jv_free(v);
+	return v;
+}
+
+const char *
+jx_cstr(jv v)
+{
+	return jv_get_kind(v) == JV_KIND_STRING ? jv_string_value(v) : NULL;
+}
+
+jv
+jx_set_str(jv obj, const char *key, const char *s)
+{
+	return jv_object_set(obj, jv_string(key), s ? jv_string(s) : jv_null());
+}

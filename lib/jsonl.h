@@ -1,0 +1,49 @@
+/* jsonl.h: the one loop that reads JSON lines, and kind-checked helpers over libjq's jv.
+ *
+ * Ownership follows jq's rule: every jv_* call consumes its arguments and only jv_copy
+ * adds a reference. The jx_* getters below *borrow*: they never consume the object
+ * passed in, and what they return (a C string, a number, or a jv that is NOT to be
+ * freed) stays valid while that object lives unchanged. */
+#ifndef DG_JSONL_H
+#define DG_JSONL_H
+
+#include <jv.h>
+#include <stdio.h>
+
+/* Where a record came from, for messages: "line 12" or "deals.jsonl:12". */
+struct jsonl_pos {
+	const char *file; /* NULL for standard input */
+	long line;
+};
+
+/* Called once per JSON object. rec is owned by the callback. Returns 0 when the record
+ * was handled, non-zero when it was refused (the callback has said why). */
+typedef int (*jsonl_fn)(jv rec, const struct jsonl_pos *pos, void *ctx);
+
+/* Reads each line of the named files (or of stdin when nfiles is 0; "-" is stdin),
+ * parses it and calls fn with each JSON object. Blank lines are skipped. A line that
+ * is not a JSON object is reported on stderr as "line N: why" and skipped. Returns the
+ * number of lines refused (by the parser or by fn); -1 when a file cannot be read. */
+long jsonl_each(int nfiles, char **files, jsonl_fn fn, void *ctx);
+
+/* Formats pos for a message into buf ("line 12" or "deals.jsonl:12"). */
+const char *jsonl_where(const struct jsonl_pos *pos, char *buf, size_t size);
+
+/* Writes rec as one compact JSON line on stdout and frees it. */
+void jsonl_emit(jv rec);
+
+/* Borrowing getters: NULL / def / jv_invalid() when the key is absent or of another kind. */
+const char *jx_str(jv obj, const char *key);
+double jx_num(jv obj, const char *key, double def);
+int jx_bool(jv obj, const char *key, int def);
+jv jx_get(jv obj, const char *key, jv_kind kind); /* borrowed, do not free */
+int jx_len(jv arr);                                /* 0 unless arr is an array */
+jv jx_at(jv arr, int i);                            /* borrowed, do not free */
+
+/* Returns the string value of a jv string (borrowed), or NULL for any other kind. */
+const char *jx_cstr(jv v);
+
+/* Returns obj with key set to a string (or null when s is NULL); consumes obj. */
+jv jx_set_str(jv obj, const char *key, const char *s);
+
+#endif

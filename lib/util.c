@@ -1,0 +1,259 @@
+/* util.c: messages, allocation wrappers, string buffers and the share directory. */
+#define _GNU_SOURCE
+#include "util.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef DG_SHAREDIR
+#define DG_SHAREDIR "/usr/local/share/dg"
+#endif
+
+const char *progname = "dg";
+
+void
+util_init(const char *argv0)
+{
+	const char *p;
+
+	if (argv0 == NULL || *argv0 == '\0')
+		return;
+	p = strrchr(argv0, '/');
+	progname = p ? p + 1 : argv0;
+}
+
+static void
+vmsg(const char *fmt, va_list ap)
+{
+	/* One fprintf of a finished line keeps messages whole when stages share stderr. */
+	char buf[4096];
+
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	fprintf(stderr, "%s: %s\n", progname, buf);
+}
+
+void
+warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+}
+
+void
+diex(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+	exit(code);
+}
+
+void *
+xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (p == NULL)
+		diex(EXIT_FAIL, "out of memory");
+	return p;
+}
+
+void *
+xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (p == NULL)
+		diex(EXIT_FAIL, "out of memory");
+	return p;
+}
+
+void *
+xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (p == NULL)
+		diex(EXIT_FAIL, "out of memory");
+	return p;
+}
+
+char *
+xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *
+xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		diex(EXIT_FAIL, "out of memory");
+	va_end(ap);
+	return s;
+}
+
+static void
+sb_grow(struct sb *b, size_t extra)
+{
+	if (b->len + extra + 1 <= b->cap)
+		return;
+	b->cap = b->cap ? b->cap * 2 : 256;
+	while (b->cap < b->len + extra + 1)
+		b->cap *= 2;
+	b->s = xrealloc(b->s, b->cap);
+}
+
+void
+sb_addn(struct sb *b, const char *s, size_t n)
+{
+	sb_grow(b, n);
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+void
+sb_add(struct sb *b, const char *s)
+{
+	sb_addn(b, s, strlen(s));
+}
+
+void
+sb_addc(struct sb *b, char c)
+{
+	sb_addn(b, &c, 1);
+}
+
+void
+sb_addf(struct sb *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	sb_grow(b, (size_t)n);
+	va_start(ap, fmt);
+	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+const char *
+sb_str(struct sb *b)
+{
+	return b->s ? b->s : "";
+}
+
+void
+sb_reset(struct sb *b)
+{
+	b->len = 0;
+	if (b->s)
+		b->s[0] = '\0';
+}
+
+void
+sb_free(struct sb *b)
+{
+	free(b->s);
+	b->s = NULL;
+	b->len = b->cap = 0;
+}
+
+size_t
+utf8_trim(const char *s, size_t len, size_t max)
+{
+	if (len <= max)
+		return len;
+	/* Step back over continuation bytes so no character is cut in half. */
+	while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+		max--;
+	return max;
+}
+
+static char sharebuf[PATH_MAX + 32];
+
+const char *
+share_dir(void)
+{
+	const char *env = getenv("DG_SHARE");
+	char exe[PATH_MAX], *slash;
+	ssize_t n;
+
+	if (env && *env)
+		return env;
+	if (sharebuf[0])
+		return sharebuf;
+	n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(sharebuf, sizeof sharebuf, "%s/../share/dg", exe);
+			if (access(sharebuf, R_OK) == 0)
+				return sharebuf;
+		}
+	}
+	snprintf(sharebuf, sizeof sharebuf, "%s", DG_SHAREDIR);
+	return sharebuf;
+}
+
+char *
+share_path(const char *rel)
+{
+	return xasprintf("%s/%s", share_dir(), rel);
+}
+
+int
+parse_long(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	long v;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end != '\0' || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int
+stdout_close(void)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		warnx("cannot write to standard output: %s", strerror(errno ? errno : EIO));
+		return -1;
+	}
+	return 0;
+}
