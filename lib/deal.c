@@ -1,11 +1,13 @@
 /* deal.c: topics, people and small formatting rules shared by the stages. */
 #define _GNU_SOURCE
 #include "deal.h"
+#include "tz.h"
 #include "jsonl.h"
 #include "util.h"
 
 #include <ctype.h>
 #include <math.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -169,3 +171,93 @@ stage_phase(const char *s)
 			return map[i].phase;
 	return 2;
 }
+
+static const char *
+person_name(const struct deal_text *t, const char *ref, int first)
+{
+	const struct person *p = deal_person(t->people, t->n, ref);
+
+	if (p == NULL)
+		return NULL;
+	return first ? p->first : p->name;
+}
+
+void
+deal_text_person(struct deal_text *t, const char *var, const char *first, const char *ref,
+    const char *fallback)
+{
+	const char *full = person_name(t, ref, 0), *fn = person_name(t, ref, 1);
+
+	vars_set(&t->vs, var, full ? full : fallback);
+	vars_set(&t->vs, first, fn ? fn : fallback);
+}
+
+static const char *
+story(jv s, const char *key, const char *fallback)
+{
+	const char *v = jx_str(s, key);
+
+	return v && *v ? v : fallback;
+}
+
+void
+deal_text_init(struct deal_text *t, jv rec, const struct dg_config *cfg)
+{
+	jv opp = jx_get(rec, "opportunity", JV_KIND_OBJECT);
+	jv acct = jx_get(opp, "Account", JV_KIND_OBJECT);
+	jv owner = jx_get(opp, "Owner", JV_KIND_OBJECT);
+	jv s = jx_get(rec, "story", JV_KIND_OBJECT), comps, prods;
+	const char *owner_name = jx_str(owner, "Name"), *account = jx_str(acct, "Name");
+	int i;
+
+	memset(t, 0, sizeof *t);
+	t->id = jx_str(opp, "Id");
+	t->n = deal_people(rec, t->people, DEAL_PEOPLE);
+	t->tz = jx_str(s, "timezone");
+	if (!tz_known(t->tz))
+		t->tz = cfg->plan.timezone;
+	if (account == NULL || *account == '\0')
+		account = jx_str(opp, "Name") ? jx_str(opp, "Name") : "your team";
+	if (owner_name && *owner_name) {
+		snprintf(t->owner_first, sizeof t->owner_first, "%.*s",
+		    (int)strcspn(owner_name, " "), owner_name);
+	} else {
+		owner_name = cfg->company.name;
+		snprintf(t->owner_first, sizeof t->owner_first, "The %s team", cfg->company.name);
+	}
+	comps = jx_get(s, "competitors", JV_KIND_ARRAY);
+	t->competitor[0] = '\0';
+	for (i = 0; i < jx_len(comps); i++) {
+		const char *cn = jx_cstr(jx_at(comps, i));
+
+		if (cn == NULL)
+			continue;
+		if (t->competitor[0])
+			strncat(t->competitor, " and ", sizeof t->competitor - strlen(t->competitor) - 1);
+		strncat(t->competitor, cn, sizeof t->competitor - strlen(t->competitor) - 1);
+	}
+	prods = jx_get(s, "products", JV_KIND_ARRAY);
+	money_fmt(jx_num(opp, "Amount", 0), t->amount, sizeof t->amount);
+	vars_set(&t->vs, "account", account);
+	vars_set(&t->vs, "company", cfg->company.name);
+	vars_set(&t->vs, "owner", owner_name);
+	vars_set(&t->vs, "owner_first", t->owner_first);
+	vars_set(&t->vs, "product", jx_cstr(jx_at(prods, 0)) ? jx_cstr(jx_at(prods, 0)) :
+	    cfg->company.products.v[0]);
+	vars_set(&t->vs, "competitor", t->competitor[0] ? t->competitor : "the status quo");
+	vars_set(&t->vs, "amount", jx_num(opp, "Amount", 0) > 0 ? t->amount : "the proposed");
+	vars_set(&t->vs, "pain", story(s, "pain", "the problems they described"));
+	vars_set(&t->vs, "metrics", story(s, "metrics", "measurable results"));
+	vars_set(&t->vs, "criteria", story(s, "decision_criteria", "their requirements"));
+	vars_set(&t->vs, "process", story(s, "decision_process", "their usual approval steps"));
+	vars_set(&t->vs, "paper", story(s, "paper_process", "their standard contract review"));
+	vars_set(&t->vs, "budget", story(s, "budget", "a budget still to be confirmed"));
+	vars_set(&t->vs, "timeline", story(s, "timeline", "a date still to be agreed"));
+	vars_set(&t->vs, "situation", story(s, "situation", "a growing sales team"));
+	vars_set(&t->vs, "impact", story(s, "impact", "revenue at risk"));
+	vars_set(&t->vs, "event", story(s, "critical_event", "their next planning cycle"));
+	deal_text_person(t, "champion", "champion_first", jx_str(s, "champion"), "our main contact");
+	deal_text_person(t, "eb", "eb_first", jx_str(s, "economic_buyer"), "their executive sponsor");
+	deal_text_person(t, "tech", "tech_first", jx_str(s, "technical_contact"), "their technical lead");
+}
+

@@ -4,6 +4,10 @@
 #ifndef DG_DEAL_H
 #define DG_DEAL_H
 
+#include "bank.h"
+#include "config.h"
+#include "rng.h"
+
 #include <jv.h>
 #include <stddef.h>
 
@@ -46,5 +50,25 @@ char *account_domain(const char *website, const char *name, char *buf, size_t si
 
 /* Where a stage sits in a sales cycle: 0 prospecting ... 5 negotiation, 6 won. */
 int stage_phase(const char *stage);
+
+#define DEAL_PEOPLE 64
+
+/* Everything one deal's text is written from: its people and the variables the phrase
+ * banks and scorecard templates use (see share/dg/content.txt for the list). */
+struct deal_text {
+	struct person people[DEAL_PEOPLE];
+	int n;
+	struct vars vs;
+	const char *id, *tz;
+	char owner_first[128], competitor[256], amount[32];
+	struct rng r;
+};
+
+/* Fills t from a planned record (borrowing from rec, which must outlive t's use). */
+void deal_text_init(struct deal_text *t, jv rec, const struct dg_config *cfg);
+/* Sets var (full name) and first (first name) for the person ref points at, or both to
+ * fallback when nobody matches. */
+void deal_text_person(struct deal_text *t, const char *var, const char *first, const char *ref,
+    const char *fallback);
 
 #endif
