@@ -33,6 +33,8 @@ LIBOBJ    := $(patsubst lib/%.c,$(BUILD)/lib/%.o,$(LIBSRC))
 LIBA      := $(BUILD)/libdg.a
 UNITSRC   := $(wildcard tests/unit/*.c)
 UNITBIN   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNITSRC))
+TOOLSRC   := $(wildcard tests/tools/*.c)
+TOOLBIN   := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOLSRC))
 MANPAGES  := $(wildcard doc/*.1 doc/*.7)
 
 all: $(BINS)
@@ -44,7 +46,7 @@ $(LIBA): $(LIBOBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/lib $(BUILD)/tests bin:
+$(BUILD)/lib $(BUILD)/tests $(BUILD)/tools bin:
 	mkdir -p $@
 
 .SECONDEXPANSION:
@@ -58,14 +60,17 @@ $(addprefix bin/,$(SPROGS)): bin/%: scripts/% | bin
 $(BUILD)/tests/%: tests/unit/%.c $(LIBA) | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $< $(LIBA) $(LDLIBS)
 
+$(BUILD)/tools/%: tests/tools/%.c $(LIBA) | $(BUILD)/tools
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $< $(LIBA) $(LDLIBS)
+
 # Installs the Debian packages dg needs when one is missing (no-op otherwise).
 deps:
 	@scripts/setup --check || scripts/setup
 
-unit: $(UNITBIN)
+unit: $(UNITBIN) $(TOOLBIN)
 
 check: deps all unit
-	@tests/run $(UNITBIN)
+	@DG_TOOLS=$(CURDIR)/$(BUILD)/tools tests/run $(UNITBIN)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7

@@ -371,6 +371,14 @@ set_field(struct loader *ld, yaml_document_t *doc, const struct field *f, yaml_n
 		    node_kind(n));
 		return;
 	}
+	if (f->type == C_STR && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+	    (n->data.scalar.length == 0 || strcmp((char *)n->data.scalar.value, "~") == 0 ||
+	    strcmp((char *)n->data.scalar.value, "null") == 0)) {
+		/* A YAML null leaves an optional text unset. */
+		free(*(char **)p);
+		*(char **)p = NULL;
+		return;
+	}
 	val = expand(ld, n->start_mark, (char *)n->data.scalar.value);
 	if (val == NULL)
 		return;
