@@ -57,7 +57,7 @@ $(addprefix bin/,$(SPROGS)): bin/%: scripts/% | bin
 	cp $< $@
 	chmod +x $@
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIBA) | $(BUILD)/tests
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/tap.h $(LIBA) $(wildcard lib/*.h) | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $< $(LIBA) $(LDLIBS)
 
 $(BUILD)/tools/%: tests/tools/%.c $(LIBA) | $(BUILD)/tools

@@ -1,0 +1,116 @@
+#!/usr/bin/env bats
+# dg-plan: stories and dated plans.
+load helper
+
+@test "-h prints usage on stdout; misuse prints it on stderr with exit 2" {
+	run dg-plan -h
+	assert_success
+	assert_line --index 0 "usage: dg-plan [-c FILE] [--seed N] [--now DATE] [FILE...]"
+	run --separate-stderr dg-plan --bogus
+	assert_failure 2
+	[[ "$stderr" == *"usage: dg-plan"* ]]
+}
+
+@test "output matches the golden file" {
+	plan "$FIX/deals.jsonl" > out.jsonl
+	diff -u "$FIX/plan.golden.jsonl" out.jsonl
+}
+
+@test "same input, seed and now give byte-identical output; another seed differs" {
+	plan "$FIX/deals.jsonl" > a.jsonl
+	plan "$FIX/deals.jsonl" > b.jsonl
+	plan --seed 7 "$FIX/deals.jsonl" > c.jsonl
+	cmp a.jsonl b.jsonl
+	! cmp -s a.jsonl c.jsonl
+}
+
+@test "adding or removing a deal never changes another deal's plan" {
+	plan "$FIX/deals.jsonl" > all.jsonl
+	sed -n '2,$p' "$FIX/deals.jsonl" | plan > without-first.jsonl
+	sed -n '2,$p' all.jsonl | cmp - without-first.jsonl
+	{ "$TOP/bench/gen-deals" 1 99 | sed 's/006000000000000AAA/006ZZZ/'; cat "$FIX/deals.jsonl"; } | plan | sed 1d | cmp - all.jsonl
+}
+
+@test "realism rules hold over 400 generated deals" {
+	"$TOP/bench/gen-deals" 400 3 | plan > plans.jsonl
+	run "$TOOLS/plancheck" "$NOW" < plans.jsonl
+	assert_success
+	assert_output ""
+}
+
+@test "the realism checker catches a weekend meeting" {
+	plan "$FIX/deals.jsonl" | head -n 1 |
+		jq -c '(.activities[] | select(.kind=="meeting" and .when=="past")) |= (.start = "2026-11-21T16:00:00Z")' > broken.jsonl
+	run "$TOOLS/plancheck" "$NOW" < broken.jsonl
+	assert_failure
+	assert_output --partial "weekend"
+}
+
+@test "later stages have more history than early ones; closed deals look back from the close" {
+	"$TOP/bench/gen-deals" 400 5 | plan > plans.jsonl
+	early=$(jq -s '[.[] | select(.opportunity.StageName=="Prospecting") | .activities | length] | add / length' plans.jsonl)
+	late=$(jq -s '[.[] | select(.opportunity.StageName=="Negotiation/Review") | .activities | length] | add / length' plans.jsonl)
+	echo "early=$early late=$late"
+	jq -e -n "$early < $late"
+	run jq -s '[.[] | select(.opportunity.IsClosed) | .activities[] | select(.when=="upcoming")] | length' plans.jsonl
+	assert_output "0"
+}
+
+@test "at least 12 meeting types and 12 email types appear, in cycle order" {
+	"$TOP/bench/gen-deals" 300 2 | plan > plans.jsonl
+	m=$(jq -r '.activities[] | select(.kind=="meeting") | .type' plans.jsonl | sort -u | wc -l)
+	e=$(jq -r '.activities[] | select(.kind=="email") | .type' plans.jsonl | sort -u | wc -l)
+	echo "meeting types=$m email types=$e"
+	[ "$m" -ge 12 ] && [ "$e" -ge 12 ]
+}
+
+@test "deals with too few contacts get planned ones on the account's domain" {
+	echo '{"opportunity":{"Id":"006X","StageName":"Qualification","Account":{"Name":"Acme","Website":"http://www.acme.io/"}},"contacts":[]}' | plan > out.jsonl
+	run jq -r '.contacts[] | [.planned, .key, .Email, .Role] | @tsv' out.jsonl
+	assert_equal "${#lines[@]}" 2
+	[[ "${lines[0]}" == true*"@acme.io"*"Economic Buyer" ]]
+	[[ "${lines[1]}" == true*"@acme.io"* ]]
+	run jq -r '[.activities[].attendees[]] | unique | .[]' out.jsonl
+	for a in "${lines[@]}"; do jq -e --arg a "$a" '.contacts | any(.key == $a)' out.jsonl; done
+}
+
+@test "keys stay the same when wording-only inputs change" {
+	plan "$FIX/deals.jsonl" | head -n1 | jq -r '.activities[].key' > a.keys
+	head -n1 "$FIX/deals.jsonl" | jq -c '.opportunity.Account.Name = "Renamed Inc"' | plan | jq -r '.activities[].key' > b.keys
+	cmp a.keys b.keys
+}
+
+@test "a malformed line is reported with its number; the rest are planned; exit 3" {
+	{ head -n1 "$FIX/deals.jsonl"; echo '{"opportunity": '; echo '[1,2]'; echo '{"opportunity":{"Name":"no id"}}'; sed -n 2p "$FIX/deals.jsonl"; } > mixed.jsonl
+	run --separate-stderr dg-plan --now "$NOW" mixed.jsonl
+	assert_failure 3
+	[ "$(printf '%s\n' "$output" | wc -l)" -eq 2 ]
+	[[ "$stderr" == *"mixed.jsonl:2: "* ]]
+	[[ "$stderr" == *"mixed.jsonl:3: expected a JSON object, got array"* ]]
+	[[ "$stderr" == *"mixed.jsonl:4: record has no opportunity Id"* ]]
+}
+
+@test "odd data plans sensibly: nulls, wrong kinds, unicode, huge amounts, 50 contacts" {
+	cat > odd.jsonl <<'JSON'
+{"opportunity":{"Id":"006A","Name":null,"StageName":null,"Amount":"lots","CloseDate":"not a date","IsClosed":"yes","Owner":null,"Account":[1]},"contacts":"nobody"}
+{"opportunity":{"Id":"006B","StageName":"Closed Won","IsClosed":true,"IsWon":true,"Amount":1e15,"CloseDate":"2019-03-01","Owner":{"TimeZoneSidKey":"Asia/Kolkata"},"Account":{"Name":"Zoë's Café ☕ O'Brien"}},"contacts":[{"Id":"003A","Name":"Łukasz O'Neil","Title":null}]}
+{"opportunity":{"Id":"006C","StageName":"Negotiation/Review"},"contacts":[1,"x",null,{"Id":{"nested":true}}]}
+JSON
+	"$TOP/bench/gen-deals" 14 1 | sed -n 6p >> odd.jsonl
+	run --separate-stderr dg-plan --now "$NOW" odd.jsonl
+	assert_success
+	[ "$(printf '%s\n' "$output" | wc -l)" -eq 4 ]
+	printf '%s\n' "$output" | "$TOOLS/plancheck" "$NOW"
+	printf '%s\n' "$output" | jq -e -s '.[3].contacts | length == 50'
+}
+
+@test "empty input gives empty output and success" {
+	run dg-plan --now "$NOW" < /dev/null
+	assert_success
+	assert_output ""
+}
+
+@test "a write error on stdout is a failure" {
+	run bash -c "dg-plan --now $NOW '$FIX/deals.jsonl' > /dev/full"
+	assert_failure 1
+}

@@ -1,0 +1,95 @@
+#!/usr/bin/env bats
+# dg-score: scorecards.
+load helper
+
+@test "-h prints usage; misuse exits 2" {
+	run dg-score -h
+	assert_success
+	assert_line --index 0 "usage: dg-score [-c FILE] [--template NAME|FILE] [--mode heuristic] [FILE...]"
+	run dg-score --nope
+	assert_failure 2
+}
+
+@test "MEDDICC by default, with seven elements, scores and coverage in range" {
+	pipeline "$FIX/deals.jsonl"
+	jq -e -s 'all(.scorecard.template == "MEDDICC" and (.scorecard.answers | length) == 7)' pipeline.jsonl
+	jq -e -s 'all(.scorecard | .coverage >= 0 and .coverage <= 1 and .score >= 0 and .score <= 100)' pipeline.jsonl
+	run jq -r '.scorecard.answers[].id' pipeline.jsonl
+	assert_line --index 0 metrics
+	assert_line --index 6 competition
+}
+
+@test "coverage meets the default target on generated deals" {
+	"$TOP/bench/gen-deals" 300 6 | plan | dg-content | dg-score > out.jsonl
+	run jq -s '[.[] | select(.scorecard.coverage < 0.8)] | length' out.jsonl
+	assert_output "0"
+}
+
+@test "answers cite past activities that exist, and are never unsure when answered" {
+	"$TOP/bench/gen-deals" 100 8 | plan | dg-content | dg-score > out.jsonl
+	jq -e -s 'all(.[]; . as $d | [$d.activities[] | select(.when=="past") | .key] as $k |
+		all($d.scorecard.answers[]; all(.evidence[]; . as $e | $k | index($e))))' out.jsonl
+	jq -e -s 'all(.[].scorecard.answers[]; (.answer == null) or (.confidence > 0 and .confidence <= 1 and (.evidence | length) > 0))' out.jsonl
+}
+
+@test "answers agree with the story and with the activity text" {
+	pipeline "$FIX/deals.jsonl"
+	jq -e -s 'all(.[]; . as $d | ($d.scorecard.answers[] | select(.id=="identify_pain") | .answer) as $a |
+		($a == null) or ($a | contains($d.story.pain)))' pipeline.jsonl
+	jq -e -s 'all(.[]; . as $d | ($d.scorecard.answers[] | select(.id=="identify_pain")) as $a |
+		all($a.evidence[]; . as $k | $d.activities[] | select(.key == $k) | (.subject + " " + .body) | ascii_downcase | contains($d.story.pain | ascii_downcase)))' pipeline.jsonl
+}
+
+@test "evidence comes from the text: deleting a fact from the bodies unanswers it" {
+	plan "$FIX/deals.jsonl" | head -n1 | dg-content > one.jsonl
+	jq -c '.story.pain as $p | .activities |= map(.body |= (split($p) | join("[removed]")) | .subject |= (split($p) | join("[removed]")))' one.jsonl | dg-score > out.jsonl
+	run jq -r '.scorecard.answers[] | select(.id=="identify_pain") | [.score, (.evidence|length)] | @tsv' out.jsonl
+	assert_output "0	0"
+}
+
+@test "a deal with little activity scores lower than one in negotiation" {
+	"$TOP/bench/gen-deals" 400 11 | plan | dg-content | dg-score > out.jsonl
+	early=$(jq -s '[.[] | select(.opportunity.StageName=="Prospecting") | .scorecard.score] | add / length' out.jsonl)
+	late=$(jq -s '[.[] | select(.opportunity.StageName=="Negotiation/Review") | .scorecard.score] | add / length' out.jsonl)
+	echo "early=$early late=$late"
+	jq -e -n "$early < $late"
+}
+
+@test "no activity at all: coverage 0, every answer null, a warning, still exit 0" {
+	printf 'plan:\n  meetings:\n    past: {min: 0, max: 0}\n    upcoming: {min: 0, max: 0}\n  emails: {min: 0, max: 0}\n' > demo.yaml
+	run --separate-stderr bash -c "head -n1 '$FIX/deals.jsonl' | dg-plan --now $NOW | dg-content | dg-score"
+	assert_success
+	echo "$output" | jq -e '.scorecard.coverage == 0 and .scorecard.score == 0 and all(.scorecard.answers[]; .answer == null)'
+	[[ "$stderr" == *"below the target 0.80"* ]]
+}
+
+@test "the shipped templates all work: MEDDPICC, BANT, SPICED" {
+	plan "$FIX/deals.jsonl" | dg-content > in.jsonl
+	for t in MEDDICC MEDDPICC BANT SPICED; do
+		dg-score --template "$t" in.jsonl > "$t.jsonl"
+		jq -e -s --arg t "$t" 'all(.scorecard.template == $t and .scorecard.coverage > 0)' "$t.jsonl"
+	done
+	jq -e -s 'all(.scorecard.answers | length == 8)' MEDDPICC.jsonl
+	jq -e -s 'all(.scorecard.answers | length == 4)' BANT.jsonl
+	jq -e -s 'all(.scorecard.answers | length == 5)' SPICED.jsonl
+}
+
+@test "a template file of one's own works; a broken one names file, line and column" {
+	printf 'name: Mini\nelements:\n  - id: pain\n    name: Pain\n    question: Why?\n    topics: [pain]\n    answer: "{Pain}."\n' > mini.yaml
+	plan "$FIX/deals.jsonl" | dg-content | dg-score -t ./mini.yaml > out.jsonl
+	jq -e -s 'all(.scorecard.template == "Mini" and (.scorecard.answers | length) == 1)' out.jsonl
+	printf 'name: Bad\nelements:\n  - id: x\n    name: X\n    question: Q\n    topics: [vibes]\n    answer: A\n' > bad.yaml
+	run --separate-stderr dg-score -t ./bad.yaml < /dev/null
+	assert_failure 2
+	[[ "$stderr" == *"bad.yaml:6:14: unknown topic 'vibes'"* ]]
+	run --separate-stderr dg-score -t NOPE < /dev/null
+	assert_failure 2
+}
+
+@test "a bad record is reported and skipped; exit 3" {
+	{ echo '{"opportunity":{}}'; plan "$FIX/deals.jsonl" | head -n1 | dg-content; } > in.jsonl
+	run --separate-stderr dg-score in.jsonl
+	assert_failure 3
+	[ "$(printf '%s\n' "$output" | wc -l)" -eq 1 ]
+	[[ "$stderr" == *"in.jsonl:1: record has no opportunity Id"* ]]
+}
