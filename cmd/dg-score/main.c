@@ -40,6 +40,7 @@ struct needles {
 	const char *const *with;      /* ...together with one of these, when set */
 };
 
+/* Lower case: evidence() compares lower-cased text. */
 static const char *const eb_words[] = { "budget", "sign off", "signs off", "sign-off",
 	"signature", "approv", "sponsor", "spend", NULL };
 static const char *const champion_words[] = { "champion", "advocat", "internally", NULL };
@@ -89,50 +90,73 @@ needles_init(struct needles *nd, const struct deal_text *t, jv story)
 	person_needles(&nd[T_CHAMPION], t, jx_str(story, "champion"), champion_words);
 }
 
-static int
-sentence_has(const char *s, const struct needles *nd)
+/* Lower-cases s (ASCII letters only, so UTF-8 stays intact) into b. */
+static const char *
+lower(struct sb *b, const char *s)
 {
-	int i;
+	sb_reset(b);
+	sb_add(b, s);
+	for (char *p = b->s; p && *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	return sb_str(b);
+}
 
-	for (i = 0; i < nd->n; i++)
-		if (strcasestr(s, nd->any[i])) {
-			const char *const *w;
+static int
+is_end(const char *p)
+{
+	return *p == '\n' || ((*p == '.' || *p == '?' || *p == '!') &&
+	    (p[1] == ' ' || p[1] == '\n' || p[1] == '\0'));
+}
 
-			if (nd->with == NULL)
-				return 1;
-			for (w = nd->with; *w; w++)
-				if (strcasestr(s, *w))
-					return 1;
-		}
+/* Returns 1 when the sentence around [at, at+len) in text holds one of words. Attendee
+ * lines never count: they name people without saying anything about them. */
+static int
+sentence_with(const char *text, const char *at, size_t len, const char *const *words)
+{
+	const char *start = at, *end = at + len, *line = at;
+	char buf[2048];
+	size_t n;
+
+	while (line > text && line[-1] != '\n')
+		line--;
+	if (strncmp(line, "attendees:", 10) == 0)
+		return 0;
+	while (start > text && !is_end(start - 1))
+		start--;
+	while (*end && !is_end(end))
+		end++;
+	n = (size_t)(end - start) < sizeof buf - 1 ? (size_t)(end - start) : sizeof buf - 1;
+	memcpy(buf, start, n);
+	buf[n] = '\0';
+	for (; *words; words++)
+		if (strstr(buf, *words))
+			return 1;
 	return 0;
 }
 
-/* Returns the topics text gives evidence of, sentence by sentence. */
+/* Returns the topics text (already lower-cased) gives evidence of. */
 static unsigned
-evidence(const char *text, const struct needles *nd)
+evidence(const char *text, char nd_lower[T_COUNT][MAX_NEEDLES][512], const struct needles *nd)
 {
-	static struct sb sent;
-	const char *p = text, *start = text;
 	unsigned found = 0;
-	int t;
+	int t, i;
 
-	for (;; p++) {
-		int end = *p == '\0' || *p == '\n' ||
-		    ((*p == '.' || *p == '?' || *p == '!') && (p[1] == ' ' || p[1] == '\n' || !p[1]));
+	for (t = 0; t < T_COUNT; t++) {
+		for (i = 0; i < nd[t].n && !(found & (1u << t)); i++) {
+			const char *needle = nd_lower[t][i], *at = text;
+			size_t len = strlen(needle);
 
-		if (!end)
-			continue;
-		/* Attendee lists name people without saying anything about them. */
-		if (p > start && strncmp(start, "Attendees:", 10) != 0) {
-			sb_reset(&sent);
-			sb_addn(&sent, start, (size_t)(p - start + (*p != '\0' && *p != '\n')));
-			for (t = 0; t < T_COUNT; t++)
-				if (!(found & (1u << t)) && nd[t].n && sentence_has(sb_str(&sent), &nd[t]))
+			if (len == 0)
+				continue;
+			while ((at = strstr(at, needle)) != NULL) {
+				if (nd[t].with == NULL || sentence_with(text, at, len, nd[t].with)) {
 					found |= 1u << t;
+					break;
+				}
+				at += len;
+			}
 		}
-		if (*p == '\0')
-			break;
-		start = p + 1;
 	}
 	return found;
 }
@@ -149,6 +173,8 @@ score_one(jv rec, const struct jsonl_pos *pos, void *vctx)
 	struct ctx *c = vctx;
 	static struct deal_text t;
 	static unsigned found[1024];
+	static char nd_lower[T_COUNT][MAX_NEEDLES][512];
+	static struct sb low;
 	struct needles nd[T_COUNT];
 	jv acts = jx_get(rec, "activities", JV_KIND_ARRAY), story = jx_get(rec, "story", JV_KIND_OBJECT);
 	jv answers = jv_array(), card;
@@ -168,6 +194,9 @@ score_one(jv rec, const struct jsonl_pos *pos, void *vctx)
 	deal_text_init(&t, rec, c->cfg);
 	rng_init(&t.r, (uint64_t)c->cfg->seed, t.id, "score", 0);
 	needles_init(nd, &t, story);
+	for (j = 0; j < T_COUNT; j++)
+		for (i = 0; i < nd[j].n; i++)
+			snprintf(nd_lower[j][i], sizeof nd_lower[j][i], "%s", lower(&low, nd[j].any[i]));
 	for (i = 0; i < n; i++) {
 		jv a = jx_at(acts, i);
 		const char *when = jx_str(a, "when"), *subj = jx_str(a, "subject"),
@@ -178,9 +207,9 @@ score_one(jv rec, const struct jsonl_pos *pos, void *vctx)
 		if (when == NULL || strcmp(when, "past") != 0 || jx_str(a, "key") == NULL)
 			continue;
 		if (subj)
-			found[i] |= evidence(subj, nd);
+			found[i] |= evidence(lower(&low, subj), nd_lower, nd);
 		if (body)
-			found[i] |= evidence(body, nd);
+			found[i] |= evidence(lower(&low, body), nd_lower, nd);
 	}
 	for (j = 0; j < c->tpl.n; j++) {
 		const struct element *e = &c->tpl.e[j];
