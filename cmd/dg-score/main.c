@@ -322,8 +322,10 @@ main(int argc, char **argv)
 			    mode);
 		diex(EXIT_USAGE, "--mode: '%s' is not one of heuristic, llm, hybrid", mode);
 	}
-	if (template_load(&c.tpl, tpl ? tpl : cfg.score.template) != 0)
+	if (template_load(&c.tpl, tpl ? tpl : cfg.score.template) != 0) {
+		config_free(&cfg);
 		return EXIT_USAGE;
+	}
 	c.cfg = &cfg;
 	bad = jsonl_each(argc - optind, argv + optind, score_one, &c);
 	template_free(&c.tpl);

@@ -82,9 +82,11 @@ main(int argc, char **argv)
 		path = xasprintf("%s%s%s", dir, oldpath && *oldpath ? ":" : "", oldpath ? oldpath : "");
 		setenv("PATH", path, 1);
 		free(path);
+		free(dir);
 	}
 	argv[1] = prog;
 	execvp(prog, argv + 1);
+	free(prog);
 	if (errno == ENOENT) {
 		fprintf(stderr, "dg: '%s' is not a dg command; see 'dg help'\n", name);
 		return EXIT_NOTFOUND;
