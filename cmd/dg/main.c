@@ -46,6 +46,7 @@ main(int argc, char **argv)
 {
 	char *dir, *prog, *path;
 	const char *name, *oldpath;
+	int err;
 
 	util_init(argv[0]);
 	if (argc < 2) {
@@ -86,11 +87,11 @@ main(int argc, char **argv)
 	}
 	argv[1] = prog;
 	execvp(prog, argv + 1);
-	free(prog);
-	if (errno == ENOENT) {
+	err = errno;
+	if (err == ENOENT)
 		fprintf(stderr, "dg: '%s' is not a dg command; see 'dg help'\n", name);
-		return EXIT_NOTFOUND;
-	}
-	fprintf(stderr, "dg: cannot run '%s': %s\n", prog, strerror(errno));
-	return 126;
+	else
+		fprintf(stderr, "dg: cannot run '%s': %s\n", prog, strerror(err));
+	free(prog);
+	return err == ENOENT ? EXIT_NOTFOUND : 126;
 }
