@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 void
 cli_setup(const struct cli *cli, struct dg_config *cfg, time_t *now)
@@ -28,6 +29,24 @@ cli_setup(const struct cli *cli, struct dg_config *cfg, time_t *now)
 	} else {
 		*now = time(NULL) / 86400 * 86400;
 	}
+}
+
+void
+cli_mode(const char *mode)
+{
+	if (strcmp(mode, "heuristic") == 0)
+		return;
+	if (strcmp(mode, "llm") == 0 || strcmp(mode, "hybrid") == 0)
+		diex(EXIT_USAGE, "--mode %s: this build has no LLM client yet; use heuristic", mode);
+	diex(EXIT_USAGE, "--mode: '%s' is not one of heuristic, llm, hybrid", mode);
+}
+
+int
+cli_exit(long bad)
+{
+	if (stdout_close() != 0 || bad < 0)
+		return EXIT_FAIL;
+	return bad > 0 ? EXIT_PARTIAL : EXIT_OK;
 }
 
 void

@@ -18,6 +18,15 @@ struct cli {
  * reproducible). Exits with status 2 after saying why on any error. */
 void cli_setup(const struct cli *cli, struct dg_config *cfg, time_t *now);
 
+/* Checks a --mode value (or the config's): exits 2 unless it is "heuristic", saying
+ * why (the LLM modes arrive with the LLM client). */
+void cli_mode(const char *mode);
+
+/* The exit status of a filter that refused bad records and then closed stdout:
+ * 1 when input could not be read or output not written, 3 when records were refused,
+ * else 0. */
+int cli_exit(long bad);
+
 /* Prints the usage text to stdout and exits 0 (-h), or to stderr and exits 2 (misuse). */
 void cli_usage(const char *usage, int misuse) __attribute__((noreturn));
 /* Prints "progname (dg) VERSION" and exits 0. */

@@ -35,6 +35,19 @@ topic_find(const char *name)
 	return -1;
 }
 
+const char *
+deal_id(jv rec, const struct jsonl_pos *pos)
+{
+	const char *id = jx_str(jx_get(rec, "opportunity", JV_KIND_OBJECT), "Id");
+	char where[512];
+
+	if (id && *id)
+		return id;
+	warnx("%s: record has no opportunity Id ('opportunity.Id')",
+	    jsonl_where(pos, where, sizeof where));
+	return NULL;
+}
+
 int
 deal_people(jv rec, struct person *out, int max)
 {

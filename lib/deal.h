@@ -6,6 +6,7 @@
 
 #include "bank.h"
 #include "config.h"
+#include "jsonl.h"
 #include "rng.h"
 
 #include <jv.h>
@@ -41,6 +42,10 @@ struct person {
 int deal_people(jv rec, struct person *out, int max);
 /* The person whose ref is ref, or NULL. */
 const struct person *deal_person(const struct person *p, int n, const char *ref);
+
+/* Returns the record's opportunity Id, or NULL after saying on stderr, as
+ * "WHERE: record has no opportunity Id", that the record is refused. */
+const char *deal_id(jv rec, const struct jsonl_pos *pos);
 
 /* Formats an amount the way sellers write it: "$950", "$120K", "$1.2M". */
 char *money_fmt(double amount, char *buf, size_t size);

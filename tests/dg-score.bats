@@ -87,9 +87,10 @@ load helper
 }
 
 @test "a bad record is reported and skipped; exit 3" {
-	{ echo '{"opportunity":{}}'; plan "$FIX/deals.jsonl" | head -n1 | dg-content; } > in.jsonl
+	{ echo '{"opportunity":{}}'; plan "$FIX/deals.jsonl" | head -n1 | dg-content; echo '{"opportunity":{"Id":""}}'; } > in.jsonl
 	run --separate-stderr dg-score in.jsonl
 	assert_failure 3
 	[ "$(printf '%s\n' "$output" | wc -l)" -eq 1 ]
 	[[ "$stderr" == *"in.jsonl:1: record has no opportunity Id"* ]]
+	[[ "$stderr" == *"in.jsonl:3: record has no opportunity Id"* ]]
 }

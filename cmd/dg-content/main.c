@@ -244,18 +244,16 @@ content_one(jv rec, const struct jsonl_pos *pos, void *vctx)
 {
 	struct ctx *c = vctx;
 	static struct deal_text t;
-	jv acts = jx_get(rec, "activities", JV_KIND_ARRAY), out = jv_array();
+	jv acts = jx_get(rec, "activities", JV_KIND_ARRAY), out;
 	struct sb subj = { 0 }, body = { 0 };
 	char where[512], err[512], day[16], mday[16], sect[128];
 	int i, n = jx_len(acts);
 
-	if (jx_str(jx_get(rec, "opportunity", JV_KIND_OBJECT), "Id") == NULL) {
-		warnx("%s: record has no opportunity Id ('opportunity.Id')",
-		    jsonl_where(pos, where, sizeof where));
+	if (deal_id(rec, pos) == NULL) {
 		jv_free(rec);
-		jv_free(out);
 		return 1;
 	}
+	out = jv_array();
 	deal_text_init(&t, rec, c->cfg);
 	for (i = 0; i < n; i++) {
 		jv a = jx_at(acts, i), prev;
@@ -391,20 +389,11 @@ main(int argc, char **argv)
 		}
 	}
 	cli_setup(&cli, &cfg, &now);
-	if (mode == NULL)
-		mode = cfg.content.mode;
-	if (strcmp(mode, "heuristic") != 0) {
-		if (strcmp(mode, "llm") == 0 || strcmp(mode, "hybrid") == 0)
-			diex(EXIT_USAGE, "--mode %s: this build has no LLM client yet; use heuristic",
-			    mode);
-		diex(EXIT_USAGE, "--mode: '%s' is not one of heuristic, llm, hybrid", mode);
-	}
+	cli_mode(mode ? mode : cfg.content.mode);
 	c.cfg = &cfg;
 	c.b = bank_open("content.txt");
 	bad = jsonl_each(argc - optind, argv + optind, content_one, &c);
 	bank_free(c.b);
 	config_free(&cfg);
-	if (stdout_close() != 0 || bad < 0)
-		return EXIT_FAIL;
-	return bad > 0 ? EXIT_PARTIAL : EXIT_OK;
+	return cli_exit(bad);
 }

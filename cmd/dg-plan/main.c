@@ -93,18 +93,14 @@ plan_one(jv rec, const struct jsonl_pos *pos, void *ctx)
 	static const struct act *order[MAX_ACTS];
 	jv opp = jx_get(rec, "opportunity", JV_KIND_OBJECT), acct, story, list, contacts;
 	const char *stage, *tz, *close;
-	char where[512];
 	struct rng r;
 	int n, i;
 
-	if (!jv_is_valid(opp) || jx_str(opp, "Id") == NULL || *jx_str(opp, "Id") == '\0') {
-		warnx("%s: record has no opportunity Id ('opportunity.Id')",
-		    jsonl_where(pos, where, sizeof where));
+	memset(&d, 0, sizeof d);
+	if ((d.id = deal_id(rec, pos)) == NULL) {
 		jv_free(rec);
 		return 1;
 	}
-	memset(&d, 0, sizeof d);
-	d.id = jx_str(opp, "Id");
 	d.planned = jv_array();
 	tz = jx_str(jx_get(opp, "Owner", JV_KIND_OBJECT), "TimeZoneSidKey");
 	d.tz = tz_known(tz) ? tz : pl->cfg->plan.timezone;
@@ -189,7 +185,5 @@ main(int argc, char **argv)
 	bank_free(pl.story);
 	bank_free(pl.names);
 	config_free(&cfg);
-	if (stdout_close() != 0 || bad < 0)
-		return EXIT_FAIL;
-	return bad > 0 ? EXIT_PARTIAL : EXIT_OK;
+	return cli_exit(bad);
 }

@@ -177,18 +177,16 @@ score_one(jv rec, const struct jsonl_pos *pos, void *vctx)
 	static struct sb low;
 	struct needles nd[T_COUNT];
 	jv acts = jx_get(rec, "activities", JV_KIND_ARRAY), story = jx_get(rec, "story", JV_KIND_OBJECT);
-	jv answers = jv_array(), card;
+	jv answers, card;
 	double wsum = 0, wscore = 0;
 	int i, j, n = jx_len(acts), answered = 0;
 	char where[512], err[256];
 
-	if (jx_str(jx_get(rec, "opportunity", JV_KIND_OBJECT), "Id") == NULL) {
-		warnx("%s: record has no opportunity Id ('opportunity.Id')",
-		    jsonl_where(pos, where, sizeof where));
-		jv_free(answers);
+	if (deal_id(rec, pos) == NULL) {
 		jv_free(rec);
 		return 1;
 	}
+	answers = jv_array();
 	if (n > 1024)
 		n = 1024;
 	deal_text_init(&t, rec, c->cfg);
@@ -314,14 +312,7 @@ main(int argc, char **argv)
 		}
 	}
 	cli_setup(&cli, &cfg, &now);
-	if (mode == NULL)
-		mode = cfg.score.mode;
-	if (strcmp(mode, "heuristic") != 0) {
-		if (strcmp(mode, "llm") == 0 || strcmp(mode, "hybrid") == 0)
-			diex(EXIT_USAGE, "--mode %s: this build has no LLM client yet; use heuristic",
-			    mode);
-		diex(EXIT_USAGE, "--mode: '%s' is not one of heuristic, llm, hybrid", mode);
-	}
+	cli_mode(mode ? mode : cfg.score.mode);
 	if (template_load(&c.tpl, tpl ? tpl : cfg.score.template) != 0) {
 		config_free(&cfg);
 		return EXIT_USAGE;
@@ -330,7 +321,5 @@ main(int argc, char **argv)
 	bad = jsonl_each(argc - optind, argv + optind, score_one, &c);
 	template_free(&c.tpl);
 	config_free(&cfg);
-	if (stdout_close() != 0 || bad < 0)
-		return EXIT_FAIL;
-	return bad > 0 ? EXIT_PARTIAL : EXIT_OK;
+	return cli_exit(bad);
 }
