@@ -13,6 +13,8 @@ CFLAGS    ?= -O2 -g
 WARN      := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 CPPFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L -Ilib -DDG_SHAREDIR='"$(SHAREDIR)"'
 LDLIBS    := -ljq -lyaml -lm
+# Libraries only some programs need.
+LDLIBS_dg-sandbox := -lmicrohttpd -lsqlite3 -lcrypto -lpthread
 
 ifeq ($(SAN),1)
 CFLAGS    += -fsanitize=address,undefined -fno-omit-frame-pointer
@@ -51,7 +53,7 @@ $(BUILD)/lib $(BUILD)/tests $(BUILD)/tools bin:
 
 .SECONDEXPANSION:
 $(addprefix bin/,$(CPROGS)): bin/%: $$(wildcard cmd/%/*.c) $$(wildcard cmd/%/*.h) $(LIBA) $(wildcard lib/*.h) | bin
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -Icmd/$* $(LDFLAGS) -o $@ $(filter %.c,$^) $(LIBA) $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -Icmd/$* $(LDFLAGS) -o $@ $(filter %.c,$^) $(LIBA) $(LDLIBS_$*) $(LDLIBS)
 
 $(addprefix bin/,$(SPROGS)): bin/%: scripts/% | bin
 	cp $< $@

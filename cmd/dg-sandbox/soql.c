@@ -1,0 +1,1212 @@
+/* soql.c: the SOQL subset dg-sandbox answers, and nothing silently beyond it.
+ *
+ * SELECT items FROM object [WHERE cond] [ORDER BY keys] [LIMIT n] [OFFSET n], where an
+ * item is a field path (Account.Name), COUNT(), or a child subquery over a child
+ * relationship; cond has AND/OR/NOT (never AND and OR mixed without parentheses, as
+ * in SOQL), = != <> < <= > >=, IN / NOT IN over literals or a semi-join, LIKE, null,
+ * dates, datetimes and relative date literals. Everything else is MALFORMED_QUERY.
+ * A parse allocates from one arena freed at the end, so errors can longjmp out. */
+#define _GNU_SOURCE
+#include "sandbox.h"
+
+#include <ctype.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "jsonl.h"
+#include "tz.h"
+
+#define MAXPATH 6
+#define MAXDEPTH 40
+
+struct path {
+	const char *names[MAXPATH]; /* reference field names, then the field */
+	const char *rels[MAXPATH];  /* relationship names for output */
+	struct field *field;        /* the final field (of the first candidate object) */
+	int n;
+};
+
+enum lkind { L_STR, L_NUM, L_BOOL, L_NULL, L_TIME };
+struct lit {
+	enum lkind k;
+	const char *s;
+	double num;
+	int b;
+	time_t lo, hi; /* L_TIME: [lo, hi) */
+};
+
+enum ckind { C_AND, C_OR, C_NOT, C_CMP, C_IN, C_LIKE };
+struct query;
+struct cond {
+	enum ckind k;
+	struct cond *a, *b;
+	struct path path;
+	char op[3];
+	int neg;
+	struct lit *vals;
+	int nvals;
+	struct query *semi;
+	jv set; /* semi-join result: object used as a set, filled at run time */
+};
+
+enum ikind { I_FIELD, I_SUB };
+struct item {
+	enum ikind k;
+	struct path path;
+	struct query *sub;
+};
+
+struct ord {
+	struct path path;
+	int desc, nulls_last;
+};
+
+struct query {
+	struct obj *obj;
+	struct childrel *rel;
+	struct item *items;
+	int nitems, count;
+	struct cond *where;
+	struct ord *ord;
+	int nord;
+	long limit, offset;
+};
+
+/* ---- parser ---- */
+
+enum tk { T_EOF, T_IDENT, T_STR, T_NUM, T_DATE, T_DT, T_LP, T_RP, T_COMMA, T_COLON, T_OP };
+struct tok {
+	enum tk t;
+	int pos, len;
+	char *str;
+	double num;
+	time_t time;
+	char op[3];
+};
+
+struct parser {
+	const char *q;
+	int pos, depth;
+	struct tok tok;
+	void **arena;
+	int narena, carena;
+	jmp_buf jb;
+	const char *code;
+	char msg[512];
+	int errpos;
+};
+
+static void *palloc(struct parser *p, size_t n)
+{
+	void *m = xcalloc(1, n);
+	if (p->narena == p->carena) {
+		p->carena = p->carena ? 2 * p->carena : 64;
+		p->arena = xrealloc(p->arena, (size_t)p->carena * sizeof *p->arena);
+	}
+	p->arena[p->narena++] = m;
+	return m;
+}
+
+static char *pstrndup(struct parser *p, const char *s, size_t n)
+{
+	char *d = palloc(p, n + 1);
+	memcpy(d, s, n);
+	return d;
+}
+
+static void fail(struct parser *p, int pos, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5), noreturn));
+static void fail(struct parser *p, int pos, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(p->msg, sizeof p->msg, fmt, ap);
+	va_end(ap);
+	p->code = code;
+	p->errpos = pos;
+	longjmp(p->jb, 1);
+}
+
+static void unexpected(struct parser *p)
+{
+	if (p->tok.t == T_EOF)
+		fail(p, p->tok.pos, "MALFORMED_QUERY", "unexpected token: <EOF>");
+	fail(p, p->tok.pos, "MALFORMED_QUERY", "unexpected token: '%.*s'", p->tok.len > 40 ? 40 : p->tok.len,
+	    p->q + p->tok.pos);
+}
+
+static int digits(const char *s, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+static void next(struct parser *p)
+{
+	const char *q = p->q;
+	int i = p->pos;
+	while (isspace((unsigned char)q[i]))
+		i++;
+	struct tok *t = &p->tok;
+	memset(t, 0, sizeof *t);
+	t->pos = i;
+	char c = q[i];
+	if (!c) {
+		t->t = T_EOF;
+	} else if (isalpha((unsigned char)c) || c == '_') {
+		int j = i;
+		while (isalnum((unsigned char)q[j]) || q[j] == '_' || q[j] == '.')
+			j++;
+		t->t = T_IDENT;
+		t->len = j - i;
+	} else if (c == '\'') {
+		struct sb b = { 0 };
+		int j = i + 1;
+		for (;;) {
+			if (!q[j]) {
+				sb_free(&b);
+				fail(p, i, "MALFORMED_QUERY", "unterminated string literal");
+			}
+			if (q[j] == '\'')
+				break;
+			if (q[j] == '\\') {
+				char e = q[++j];
+				const char *map = e == 'n' ? "\n" : e == 't' ? "\t" : e == 'r' ? "\r" : e == 'b' ? "\b" : e == 'f' ? "\f" : NULL;
+				if (map)
+					sb_add(&b, map);
+				else if (e == '\'' || e == '"' || e == '\\')
+					sb_addc(&b, e);
+				else if (e == '%' || e == '_') { /* kept escaped for LIKE */
+					sb_addc(&b, '\\');
+					sb_addc(&b, e);
+				} else {
+					sb_free(&b);
+					fail(p, j, "MALFORMED_QUERY", "Invalid string literal: illegal escape sequence");
+				}
+				j++;
+				continue;
+			}
+			sb_addc(&b, q[j++]);
+		}
+		t->t = T_STR;
+		t->str = pstrndup(p, sb_str(&b), b.len);
+		sb_free(&b);
+		t->len = j + 1 - i;
+	} else if (isdigit((unsigned char)c) || ((c == '-' || c == '+') && isdigit((unsigned char)q[i + 1]))) {
+		if (digits(q + i, 4) && q[i + 4] == '-' && digits(q + i + 5, 2) && q[i + 7] == '-' && digits(q + i + 8, 2)) {
+			int j = i + 10;
+			if (q[j] == 'T') {
+				j++;
+				while (isdigit((unsigned char)q[j]) || q[j] == ':' || q[j] == '.')
+					j++;
+				if (q[j] == 'Z')
+					j++;
+				else if ((q[j] == '+' || q[j] == '-') && digits(q + j + 1, 2) && q[j + 3] == ':' && digits(q + j + 4, 2))
+					j += 6;
+				else
+					fail(p, i, "MALFORMED_QUERY", "line 1:%d no viable alternative at character '%c'", j, q[j] ? q[j] : ' ');
+				t->t = T_DT;
+			} else
+				t->t = T_DATE;
+			char *s = pstrndup(p, q + i, (size_t)(j - i));
+			if (time_parse(s, &t->time) < 0)
+				fail(p, i, "MALFORMED_QUERY", "invalid date: %s", s);
+			t->len = j - i;
+		} else {
+			char *end;
+			t->num = strtod(q + i, &end);
+			t->t = T_NUM;
+			t->len = (int)(end - (q + i));
+		}
+	} else if (c == '(' || c == ')' || c == ',' || c == ':') {
+		t->t = c == '(' ? T_LP : c == ')' ? T_RP : c == ',' ? T_COMMA : T_COLON;
+		t->len = 1;
+	} else if (strchr("=!<>", c)) {
+		t->t = T_OP;
+		t->len = 1;
+		if ((c == '!' || c == '<' || c == '>') && q[i + 1] == '=')
+			t->len = 2;
+		else if (c == '<' && q[i + 1] == '>')
+			t->len = 2;
+		if (c == '!' && t->len == 1)
+			fail(p, i, "MALFORMED_QUERY", "unexpected token: '!'");
+		memcpy(t->op, q + i, (size_t)t->len);
+		if (!strcmp(t->op, "<>"))
+			strcpy(t->op, "!=");
+	} else {
+		fail(p, i, "MALFORMED_QUERY", "line 1:%d no viable alternative at character '%c'", i, c);
+	}
+	p->pos = i + t->len;
+}
+
+static int kw(struct parser *p, const char *w)
+{
+	return p->tok.t == T_IDENT && (int)strlen(w) == p->tok.len && !strncasecmp(p->q + p->tok.pos, w, (size_t)p->tok.len);
+}
+
+static void expect_kw(struct parser *p, const char *w)
+{
+	if (!kw(p, w))
+		unexpected(p);
+	next(p);
+}
+
+static void expect(struct parser *p, enum tk t)
+{
+	if (p->tok.t != t)
+		unexpected(p);
+	next(p);
+}
+
+static char *ident(struct parser *p)
+{
+	if (p->tok.t != T_IDENT)
+		unexpected(p);
+	char *s = pstrndup(p, p->q + p->tok.pos, (size_t)p->tok.len);
+	next(p);
+	return s;
+}
+
+static const char *const reserved[] = {
+	"SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "IN", "LIKE", "ORDER", "BY", "LIMIT", "OFFSET",
+	"GROUP", "HAVING", "WITH", "FOR", "USING", "NULLS", "ASC", "DESC", "INCLUDES", "EXCLUDES",
+	"TYPEOF", "NULL", "TRUE", "FALSE", NULL
+};
+
+static int is_reserved(struct parser *p)
+{
+	for (int i = 0; reserved[i]; i++)
+		if (kw(p, reserved[i]))
+			return 1;
+	return 0;
+}
+
+/* Resolves "Account.Owner.Name" on o into reference fields and a final field. */
+static void resolve(struct parser *p, struct obj *o, const char *text, int pos, struct path *out)
+{
+	char *parts[MAXPATH + 1];
+	int n = 0;
+	const char *s = text;
+	while (n <= MAXPATH) {
+		const char *dot = strchr(s, '.');
+		parts[n++] = pstrndup(p, s, dot ? (size_t)(dot - s) : strlen(s));
+		if (!dot)
+			break;
+		s = dot + 1;
+	}
+	if (n > MAXPATH || !*parts[n - 1])
+		fail(p, pos, "MALFORMED_QUERY", "unexpected token: '%s'", text);
+	int i = 0;
+	if (n > 1 && !strcasecmp(parts[0], o->name) && !schema_field_rel(o, parts[0]))
+		i = 1;
+	memset(out, 0, sizeof *out);
+	struct obj *cur = o;
+	for (; i < n - 1; i++) {
+		struct field *f = schema_field_rel(cur, parts[i]);
+		if (!f)
+			fail(p, pos, "INVALID_FIELD", "Didn't understand relationship '%s' in field path. If you are "
+			    "attempting to use a custom relationship, be sure to append the '__r' after the custom "
+			    "relationship name. Please reference your WSDL or the describe call for the appropriate names.",
+			    parts[i]);
+		out->names[out->n] = f->name;
+		out->rels[out->n++] = f->rel;
+		/* A polymorphic relationship (What, Who) resolves on the first object that
+		 * has the next name; at run time each row follows its own Id's object. */
+		struct obj *nx = NULL;
+		for (int k = 0; k < f->nref && !nx; k++) {
+			struct obj *c = schema_obj(f->ref[k]);
+			if (c && (i + 1 < n - 1 ? schema_field_rel(c, parts[i + 1]) != NULL : schema_field(c, parts[i + 1]) != NULL))
+				nx = c;
+		}
+		cur = nx ? nx : schema_obj(f->ref[0]);
+		if (!cur)
+			fail(p, pos, "INVALID_FIELD", "Didn't understand relationship '%s' in field path.", parts[i]);
+	}
+	struct field *f = schema_field(cur, parts[n - 1]);
+	if (!f)
+		fail(p, pos, "INVALID_FIELD", "No such column '%s' on entity '%s'. If you are attempting to use a "
+		    "custom field, be sure to append the '__c' after the custom field name. Please reference your "
+		    "WSDL or the describe call for the appropriate names.", parts[n - 1], cur->name);
+	out->names[out->n] = f->name;
+	out->rels[out->n++] = NULL;
+	out->field = f;
+}
+
+/* Relative date literals, as ranges [lo, hi) in UTC. */
+static time_t unit_start(time_t now, int unit, long k)
+{
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	switch (unit) {
+	case 0: tm.tm_mday += (int)k; break;                        /* day */
+	case 1: tm.tm_mday += (int)(7 * k) - tm.tm_wday; break;     /* week, from Sunday */
+	case 2: tm.tm_mday = 1; tm.tm_mon += (int)k; break;         /* month */
+	case 3: tm.tm_mday = 1; tm.tm_mon = tm.tm_mon / 3 * 3 + (int)(3 * k); break; /* quarter */
+	default: tm.tm_mday = 1; tm.tm_mon = 0; tm.tm_year += (int)k; break; /* year */
+	}
+	tm.tm_isdst = 0;
+	return timegm(&tm);
+}
+
+static int relative(struct parser *p, const char *w, struct lit *l)
+{
+	static const char *const units[] = { "DAY", "WEEK", "MONTH", "QUARTER", "YEAR" };
+	static const char *const nunits[] = { "DAYS", "WEEKS", "MONTHS", "QUARTERS", "YEARS" };
+	time_t now = org_now();
+	long lo = 0, hi = 0;
+	int unit = -1;
+	if (!strcasecmp(w, "TODAY")) unit = 0, lo = 0, hi = 1;
+	else if (!strcasecmp(w, "YESTERDAY")) unit = 0, lo = -1, hi = 0;
+	else if (!strcasecmp(w, "TOMORROW")) unit = 0, lo = 1, hi = 2;
+	else if (!strcasecmp(w, "LAST_90_DAYS")) unit = 0, lo = -90, hi = 1;
+	else if (!strcasecmp(w, "NEXT_90_DAYS")) unit = 0, lo = 1, hi = 91;
+	for (int u = 1; u < 5 && unit < 0; u++) {
+		char b[32];
+		snprintf(b, sizeof b, "THIS_%s", units[u]);
+		if (!strcasecmp(w, b)) unit = u, lo = 0, hi = 1;
+		snprintf(b, sizeof b, "LAST_%s", units[u]);
+		if (!strcasecmp(w, b)) unit = u, lo = -1, hi = 0;
+		snprintf(b, sizeof b, "NEXT_%s", units[u]);
+		if (!strcasecmp(w, b)) unit = u, lo = 1, hi = 2;
+	}
+	for (int u = 0; u < 5 && unit < 0; u++) {
+		char last[32], nxt[32];
+		snprintf(last, sizeof last, "LAST_N_%s", nunits[u]);
+		snprintf(nxt, sizeof nxt, "NEXT_N_%s", nunits[u]);
+		int is_ago = u == 0 && !strcasecmp(w, "N_DAYS_AGO");
+		if (strcasecmp(w, last) && strcasecmp(w, nxt) && !is_ago)
+			continue;
+		if (p->tok.t != T_COLON)
+			fail(p, p->tok.pos, "MALFORMED_QUERY", "%s needs ':n'", w);
+		next(p);
+		if (p->tok.t != T_NUM || p->tok.num < 0 || p->tok.num != (long)p->tok.num || p->tok.num > 100000)
+			fail(p, p->tok.pos, "MALFORMED_QUERY", "%s needs a whole number of %s", w, nunits[u]);
+		long n = (long)p->tok.num;
+		next(p);
+		unit = u;
+		if (is_ago)
+			lo = -n, hi = -n + 1;
+		else if (!strncasecmp(w, "LAST", 4))
+			lo = -n, hi = u == 0 ? 1 : 0; /* LAST_N_DAYS includes today */
+		else
+			lo = 1, hi = n + 1;
+	}
+	if (unit < 0)
+		return 0;
+	l->k = L_TIME;
+	l->lo = unit_start(now, unit, lo);
+	l->hi = unit_start(now, unit, hi);
+	return 1;
+}
+
+/* Reads one literal and checks it fits the field it is compared with. */
+static void literal(struct parser *p, const struct field *f, struct lit *l)
+{
+	int pos = p->tok.pos;
+	const char *want = ftype_name(f->type);
+	memset(l, 0, sizeof *l);
+	if (p->tok.t == T_STR) {
+		l->k = L_STR;
+		l->s = p->tok.str;
+		next(p);
+		if (f->type == F_ID || f->type == F_REFERENCE) {
+			char nid[19];
+			if (id_norm(l->s, nid) < 0)
+				fail(p, pos, "INVALID_QUERY_FILTER_OPERATOR", "invalid ID field: %s", l->s);
+			l->s = pstrndup(p, nid, 18);
+		} else if (!ftype_is_text(f->type))
+			fail(p, pos, "INVALID_FIELD", "value of filter criterion for field '%s' must be of type %s and "
+			    "should not be enclosed in quotes", f->name, want);
+		return;
+	}
+	if (p->tok.t == T_NUM) {
+		if (!ftype_is_number(f->type))
+			fail(p, pos, "INVALID_FIELD", "value of filter criterion for field '%s' must be of type %s%s",
+			    f->name, want, ftype_is_text(f->type) ? " and should be enclosed in quotes" : "");
+		l->k = L_NUM;
+		l->num = p->tok.num;
+		next(p);
+		return;
+	}
+	if (p->tok.t == T_DATE || p->tok.t == T_DT) {
+		if (f->type != (p->tok.t == T_DATE ? F_DATE : F_DATETIME))
+			fail(p, pos, "INVALID_FIELD", "value of filter criterion for field '%s' must be of type %s and "
+			    "should not be enclosed in quotes", f->name, want);
+		l->k = L_TIME;
+		l->lo = p->tok.time;
+		l->hi = p->tok.time + (p->tok.t == T_DATE ? 86400 : 1);
+		next(p);
+		return;
+	}
+	if (kw(p, "NULL")) {
+		l->k = L_NULL;
+		next(p);
+		return;
+	}
+	if (kw(p, "TRUE") || kw(p, "FALSE")) {
+		if (f->type != F_BOOLEAN)
+			fail(p, pos, "INVALID_FIELD", "value of filter criterion for field '%s' must be of type %s",
+			    f->name, want);
+		l->k = L_BOOL;
+		l->b = kw(p, "TRUE");
+		next(p);
+		return;
+	}
+	if (p->tok.t == T_IDENT) {
+		char *w = ident(p);
+		if (relative(p, w, l)) {
+			if (f->type != F_DATE && f->type != F_DATETIME)
+				fail(p, pos, "INVALID_FIELD", "value of filter criterion for field '%s' must be of type %s",
+				    f->name, want);
+			return;
+		}
+		fail(p, pos, "MALFORMED_QUERY", "unexpected token: '%s'", w);
+	}
+	unexpected(p);
+}
+
+static struct query *parse_query(struct parser *p, struct obj *outer, int semi);
+
+static struct cond *parse_expr(struct parser *p, struct obj *o);
+
+static struct cond *parse_unary(struct parser *p, struct obj *o)
+{
+	struct cond *c = palloc(p, sizeof *c);
+	c->set = jv_invalid();
+	if (++p->depth > MAXDEPTH)
+		fail(p, p->tok.pos, "MALFORMED_QUERY", "query is nested too deeply");
+	if (kw(p, "NOT")) {
+		next(p);
+		c->k = C_NOT;
+		c->a = parse_unary(p, o);
+		p->depth--;
+		return c;
+	}
+	if (p->tok.t == T_LP) {
+		next(p);
+		c = parse_expr(p, o);
+		expect(p, T_RP);
+		p->depth--;
+		return c;
+	}
+	int pos = p->tok.pos;
+	if (is_reserved(p))
+		unexpected(p);
+	char *name = ident(p);
+	resolve(p, o, name, pos, &c->path);
+	const struct field *f = c->path.field;
+	if (p->tok.t == T_OP) {
+		c->k = C_CMP;
+		memcpy(c->op, p->tok.op, sizeof c->op);
+		next(p);
+		c->vals = palloc(p, sizeof *c->vals);
+		c->nvals = 1;
+		int vpos = p->tok.pos;
+		literal(p, f, c->vals);
+		if (c->vals->k == L_NULL && strcmp(c->op, "=") && strcmp(c->op, "!="))
+			fail(p, vpos, "MALFORMED_QUERY", "null can only be compared with = or !=");
+		if ((c->vals->k == L_BOOL || f->type == F_BOOLEAN) && strcmp(c->op, "=") && strcmp(c->op, "!="))
+			fail(p, vpos, "INVALID_FIELD", "invalid operator on boolean field: %s", f->name);
+	} else if (kw(p, "LIKE")) {
+		next(p);
+		if (!ftype_is_text(f->type) || f->type == F_ID || f->type == F_REFERENCE)
+			fail(p, pos, "INVALID_FIELD", "invalid operator on field '%s': LIKE works on text fields", f->name);
+		if (p->tok.t != T_STR)
+			unexpected(p);
+		c->k = C_LIKE;
+		c->vals = palloc(p, sizeof *c->vals);
+		c->nvals = 1;
+		literal(p, f, c->vals);
+	} else if (kw(p, "IN") || kw(p, "NOT")) {
+		c->neg = kw(p, "NOT");
+		next(p);
+		if (c->neg)
+			expect_kw(p, "IN");
+		c->k = C_IN;
+		expect(p, T_LP);
+		if (kw(p, "SELECT")) {
+			if (f->type != F_ID && f->type != F_REFERENCE)
+				fail(p, pos, "MALFORMED_QUERY", "semi-join field '%s' must be an Id or a reference", f->name);
+			c->semi = parse_query(p, NULL, 1);
+		} else {
+			int cap = 8;
+			c->vals = palloc(p, (size_t)cap * sizeof *c->vals);
+			for (;;) {
+				if (c->nvals == cap) {
+					if (cap >= 4096)
+						fail(p, p->tok.pos, "MALFORMED_QUERY", "too many values in IN");
+					struct lit *nv = palloc(p, (size_t)cap * 2 * sizeof *nv);
+					memcpy(nv, c->vals, (size_t)cap * sizeof *nv);
+					c->vals = nv;
+					cap *= 2;
+				}
+				literal(p, f, &c->vals[c->nvals]);
+				if (c->vals[c->nvals].k == L_TIME && c->vals[c->nvals].hi - c->vals[c->nvals].lo > 86400)
+					fail(p, pos, "MALFORMED_QUERY", "relative date literals are not allowed in IN");
+				c->nvals++;
+				if (p->tok.t != T_COMMA)
+					break;
+				next(p);
+			}
+		}
+		expect(p, T_RP);
+	} else if (kw(p, "INCLUDES") || kw(p, "EXCLUDES")) {
+		fail(p, p->tok.pos, "MALFORMED_QUERY", "INCLUDES and EXCLUDES are not supported by dg-sandbox");
+	} else
+		unexpected(p);
+	p->depth--;
+	return c;
+}
+
+static struct cond *parse_expr(struct parser *p, struct obj *o)
+{
+	struct cond *left = parse_unary(p, o);
+	int op = -1;
+	while (kw(p, "AND") || kw(p, "OR")) {
+		int this = kw(p, "AND") ? C_AND : C_OR;
+		if (op >= 0 && op != this)
+			unexpected(p); /* SOQL needs parentheses to mix AND and OR */
+		op = this;
+		next(p);
+		struct cond *c = palloc(p, sizeof *c);
+		c->set = jv_invalid();
+		c->k = (enum ckind)this;
+		c->a = left;
+		c->b = parse_unary(p, o);
+		left = c;
+	}
+	return left;
+}
+
+static long parse_count(struct parser *p, long max, const char *what)
+{
+	int pos = p->tok.pos;
+	if (p->tok.t != T_NUM || p->tok.num < 0 || p->tok.num != (long)p->tok.num)
+		fail(p, pos, "MALFORMED_QUERY", "%s needs a whole number", what);
+	if (p->tok.num > max)
+		fail(p, pos, "NUMBER_OUTSIDE_VALID_RANGE", "Maximum SOQL %s allowed is %ld", what, max);
+	long n = (long)p->tok.num;
+	next(p);
+	return n;
+}
+
+/* A select list is read raw and resolved once FROM names the object; child
+ * subqueries are skipped and parsed again with their parent known. */
+struct rawitem {
+	char *text;
+	int pos, sub;
+};
+
+static struct query *parse_query(struct parser *p, struct obj *outer, int semi)
+{
+	struct query *q = palloc(p, sizeof *q);
+	q->limit = -1;
+	if (++p->depth > MAXDEPTH)
+		fail(p, p->tok.pos, "MALFORMED_QUERY", "query is nested too deeply");
+	expect_kw(p, "SELECT");
+	struct rawitem *raw = NULL;
+	int nraw = 0, cap = 0;
+	for (;;) {
+		if (nraw == cap) {
+			cap = cap ? cap * 2 : 16;
+			struct rawitem *nr = palloc(p, (size_t)cap * sizeof *nr);
+			if (raw)
+				memcpy(nr, raw, (size_t)nraw * sizeof *nr);
+			raw = nr;
+		}
+		struct rawitem *r = &raw[nraw];
+		r->pos = p->tok.pos;
+		if (kw(p, "COUNT")) {
+			next(p);
+			expect(p, T_LP);
+			if (p->tok.t != T_RP)
+				fail(p, p->tok.pos, "MALFORMED_QUERY", "only COUNT() is supported by dg-sandbox");
+			next(p);
+			q->count = 1;
+		} else if (p->tok.t == T_LP) {
+			if (outer || semi)
+				unexpected(p);
+			/* Skip to the matching parenthesis; strings may hold parentheses. */
+			int level = 0;
+			do {
+				if (p->tok.t == T_LP)
+					level++;
+				else if (p->tok.t == T_RP)
+					level--;
+				else if (p->tok.t == T_EOF)
+					unexpected(p);
+				next(p);
+			} while (level > 0);
+			r->sub = 1;
+			nraw++;
+		} else {
+			if (is_reserved(p) || p->tok.t != T_IDENT)
+				unexpected(p);
+			r->text = ident(p);
+			nraw++;
+		}
+		if (p->tok.t != T_COMMA)
+			break;
+		next(p);
+	}
+	if (q->count && nraw)
+		fail(p, raw[0].pos, "MALFORMED_QUERY", "COUNT() cannot be combined with other fields");
+	expect_kw(p, "FROM");
+	int fpos = p->tok.pos;
+	char *from = ident(p);
+	if (outer) {
+		q->rel = schema_child(outer, from);
+		if (!q->rel)
+			fail(p, fpos, "INVALID_TYPE", "Didn't understand relationship '%s' in FROM part of query call. If you "
+			    "are attempting to use a custom relationship, be sure to append the '__r' after the custom "
+			    "relationship name. Please reference your WSDL or the describe call for the appropriate names.", from);
+		q->obj = q->rel->child;
+	} else {
+		q->obj = schema_obj(from);
+		if (!q->obj)
+			fail(p, fpos, "INVALID_TYPE", "sObject type '%s' is not supported. If you are attempting to use a custom "
+			    "object, be sure to append the '__c' after the entity name. Please reference your WSDL or the "
+			    "describe call for the appropriate names.", from);
+	}
+	if (p->tok.t == T_IDENT && !is_reserved(p))
+		next(p); /* an alias: FROM Contact c */
+	q->items = palloc(p, (size_t)(nraw + 1) * sizeof *q->items);
+	for (int i = 0; i < nraw; i++) {
+		struct item *it = &q->items[q->nitems++];
+		if (raw[i].sub) {
+			struct parser save = *p;
+			p->pos = raw[i].pos + 1; /* after '(' */
+			next(p);
+			it->k = I_SUB;
+			it->sub = parse_query(p, q->obj, 0);
+			if (p->tok.t != T_RP)
+				unexpected(p);
+			save.arena = p->arena, save.narena = p->narena, save.carena = p->carena;
+			*p = save;
+		} else {
+			it->k = I_FIELD;
+			resolve(p, q->obj, raw[i].text, raw[i].pos, &it->path);
+		}
+	}
+	if (semi && (q->nitems != 1 || q->count || (q->items[0].path.field->type != F_ID &&
+	    q->items[0].path.field->type != F_REFERENCE) || q->items[0].path.n != 1))
+		fail(p, raw && nraw ? raw[0].pos : fpos, "MALFORMED_QUERY",
+		    "a semi-join selects exactly one Id or reference field of its object");
+	if (kw(p, "WHERE")) {
+		next(p);
+		q->where = parse_expr(p, q->obj);
+	}
+	if (kw(p, "WITH") || kw(p, "GROUP") || kw(p, "HAVING") || kw(p, "USING") || kw(p, "FOR"))
+		fail(p, p->tok.pos, "MALFORMED_QUERY", "%.*s is not supported by dg-sandbox", p->tok.len, p->q + p->tok.pos);
+	if (kw(p, "ORDER")) {
+		next(p);
+		expect_kw(p, "BY");
+		q->ord = palloc(p, 32 * sizeof *q->ord);
+		for (;;) {
+			if (q->nord == 32)
+				fail(p, p->tok.pos, "MALFORMED_QUERY", "too many ORDER BY fields");
+			struct ord *o = &q->ord[q->nord++];
+			int pos = p->tok.pos;
+			if (is_reserved(p))
+				unexpected(p);
+			resolve(p, q->obj, ident(p), pos, &o->path);
+			if (kw(p, "ASC") || kw(p, "DESC")) {
+				o->desc = kw(p, "DESC");
+				next(p);
+			}
+			o->nulls_last = o->desc;
+			if (kw(p, "NULLS")) {
+				next(p);
+				if (kw(p, "FIRST"))
+					o->nulls_last = 0;
+				else if (kw(p, "LAST"))
+					o->nulls_last = 1;
+				else
+					unexpected(p);
+				next(p);
+			}
+			if (p->tok.t != T_COMMA)
+				break;
+			next(p);
+		}
+	}
+	if (kw(p, "LIMIT")) {
+		next(p);
+		q->limit = parse_count(p, 50000000, "LIMIT");
+	}
+	if (kw(p, "OFFSET")) {
+		if (outer)
+			fail(p, p->tok.pos, "MALFORMED_QUERY", "OFFSET is not allowed in a subquery");
+		next(p);
+		q->offset = parse_count(p, 2000, "offset");
+	}
+	p->depth--;
+	return q;
+}
+
+/* ---- evaluation ---- */
+
+struct run {
+	jv cache;     /* Id -> record, for parent paths */
+	const char *ver;
+};
+
+static jv parent_of(struct run *r, const char *id)
+{
+	jv c = jv_object_get(jv_copy(r->cache), jv_string(id));
+	if (jv_is_valid(c))
+		return c;
+	int deleted = 0;
+	jv rec = store_get(id, &deleted);
+	if (!jv_is_valid(rec) || deleted) {
+		jv_free(rec);
+		rec = jv_null();
+	}
+	r->cache = jv_object_set(r->cache, jv_string(id), jv_copy(rec));
+	return rec;
+}
+
+/* The value at path in rec (owned), or jv_null(). */
+static jv path_value(struct run *r, jv rec, const struct path *pa)
+{
+	jv cur = jv_copy(rec);
+	for (int i = 0; i < pa->n; i++) {
+		if (jv_get_kind(cur) != JV_KIND_OBJECT) {
+			jv_free(cur);
+			return jv_null();
+		}
+		jv v = jv_object_get(jv_copy(cur), jv_string(pa->names[i]));
+		jv_free(cur);
+		if (!jv_is_valid(v))
+			return jv_null();
+		if (i == pa->n - 1)
+			return v;
+		if (jv_get_kind(v) != JV_KIND_STRING) {
+			jv_free(v);
+			return jv_null();
+		}
+		cur = parent_of(r, jv_string_value(v));
+		jv_free(v);
+	}
+	jv_free(cur);
+	return jv_null();
+}
+
+static int time_of(const struct field *f, jv v, time_t *t)
+{
+	return jv_get_kind(v) == JV_KIND_STRING && (f->type == F_DATE || f->type == F_DATETIME) &&
+	    time_parse(jv_string_value(v), t) == 0;
+}
+
+/* Compares a non-null value with a non-null literal: <0, 0, >0, or 2 for "inside a
+ * range literal" handled by the caller. */
+static int cmp_lit(const struct field *f, jv v, const struct lit *l, const char *op)
+{
+	switch (l->k) {
+	case L_STR: {
+		const char *s = jx_cstr(v);
+		if (!s)
+			return -2;
+		int c = (f->type == F_ID || f->type == F_REFERENCE) ? strcmp(s, l->s) : strcasecmp(s, l->s);
+		return c < 0 ? -1 : c > 0;
+	}
+	case L_NUM: {
+		if (jv_get_kind(v) != JV_KIND_NUMBER)
+			return -2;
+		double d = jv_number_value(v);
+		return d < l->num ? -1 : d > l->num;
+	}
+	case L_BOOL: {
+		int b = jv_get_kind(v) == JV_KIND_TRUE;
+		return b == l->b ? 0 : 1;
+	}
+	case L_TIME: {
+		time_t t;
+		if (!time_of(f, v, &t))
+			return -2;
+		/* Within [lo, hi) is "equal"; before is less; at or after hi is greater. */
+		(void)op;
+		return t < l->lo ? -1 : t >= l->hi ? 1 : 0;
+	}
+	default:
+		return -2;
+	}
+}
+
+static int like(const char *s, const char *pat)
+{
+	for (; *pat; pat++, s++) {
+		if (*pat == '%') {
+			while (pat[1] == '%')
+				pat++;
+			if (!pat[1])
+				return 1;
+			for (; *s; s++)
+				if (like(s, pat + 1))
+					return 1;
+			return 0;
+		}
+		char pc = *pat;
+		if (pc == '\\' && (pat[1] == '%' || pat[1] == '_'))
+			pc = *++pat;
+		else if (pc == '_') {
+			if (!*s)
+				return 0;
+			continue;
+		}
+		if (!*s || tolower((unsigned char)*s) != tolower((unsigned char)pc))
+			return 0;
+	}
+	return !*s;
+}
+
+static jv run_rows(struct run *r, struct query *q, jv rows);
+
+static int eval(struct run *r, struct cond *c, jv rec)
+{
+	switch (c->k) {
+	case C_AND: return eval(r, c->a, rec) && eval(r, c->b, rec);
+	case C_OR: return eval(r, c->a, rec) || eval(r, c->b, rec);
+	case C_NOT: return !eval(r, c->a, rec);
+	default: break;
+	}
+	const struct field *f = c->path.field;
+	jv v = path_value(r, rec, &c->path);
+	int isnull = jv_get_kind(v) == JV_KIND_NULL;
+	int res = 0;
+	if (c->k == C_CMP) {
+		const struct lit *l = c->vals;
+		int eq = !strcmp(c->op, "="), ne = !strcmp(c->op, "!=");
+		if (l->k == L_NULL)
+			res = eq ? isnull : !isnull;
+		else if (isnull)
+			res = ne;
+		else {
+			int k = cmp_lit(f, v, l, c->op);
+			if (k == -2)
+				res = ne;
+			else if (eq) res = k == 0;
+			else if (ne) res = k != 0;
+			else if (!strcmp(c->op, "<")) res = k < 0;
+			else if (!strcmp(c->op, "<=")) res = k <= 0;
+			else if (!strcmp(c->op, ">")) res = k > 0;
+			else res = k >= 0;
+		}
+	} else if (c->k == C_LIKE) {
+		res = !isnull && jx_cstr(v) && like(jx_cstr(v), c->vals->s);
+	} else if (c->semi) {
+		if (!jv_is_valid(c->set)) {
+			jv set = jv_object();
+			jv rows = run_rows(r, c->semi, store_scan(c->semi->obj, 0));
+			for (int i = 0; i < jx_len(rows); i++) {
+				jv id = path_value(r, jx_at(rows, i), &c->semi->items[0].path);
+				if (jv_get_kind(id) == JV_KIND_STRING)
+					set = jv_object_set(set, id, jv_true());
+				else
+					jv_free(id);
+			}
+			jv_free(rows);
+			c->set = set;
+		}
+		int in = !isnull && jv_get_kind(v) == JV_KIND_STRING &&
+		    jv_is_valid(jx_get(c->set, jv_string_value(v), JV_KIND_TRUE));
+		res = c->neg ? !in : in;
+	} else {
+		int in = 0;
+		for (int i = 0; i < c->nvals && !in; i++)
+			in = c->vals[i].k == L_NULL ? isnull : !isnull && cmp_lit(f, v, &c->vals[i], "=") == 0;
+		res = c->neg ? !in : in;
+	}
+	jv_free(v);
+	return res;
+}
+
+static void free_sets(struct cond *c)
+{
+	if (!c)
+		return;
+	free_sets(c->a);
+	free_sets(c->b);
+	jv_free(c->set);
+	c->set = jv_invalid();
+	if (c->semi)
+		free_sets(c->semi->where);
+}
+
+struct sortctx {
+	struct run *r;
+	struct query *q;
+	jv keys; /* array of arrays */
+};
+
+static int cmp_val(const struct field *f, jv a, jv b)
+{
+	if (ftype_is_number(f->type) && jv_get_kind(a) == JV_KIND_NUMBER && jv_get_kind(b) == JV_KIND_NUMBER) {
+		double x = jv_number_value(a), y = jv_number_value(b);
+		return x < y ? -1 : x > y;
+	}
+	if (f->type == F_BOOLEAN)
+		return (jv_get_kind(a) == JV_KIND_TRUE) - (jv_get_kind(b) == JV_KIND_TRUE);
+	const char *s = jx_cstr(a), *t = jx_cstr(b);
+	if (!s || !t)
+		return 0;
+	/* Stored dates and datetimes have one fixed format, so text order is time order. */
+	return f->type == F_DATE || f->type == F_DATETIME || f->type == F_ID || f->type == F_REFERENCE
+	    ? strcmp(s, t) : strcasecmp(s, t);
+}
+
+static int sort_cmp(const void *x, const void *y, void *arg)
+{
+	struct sortctx *s = arg;
+	int i = *(const int *)x, j = *(const int *)y;
+	jv ki = jx_at(s->keys, i), kj = jx_at(s->keys, j);
+	for (int k = 0; k < s->q->nord; k++) {
+		const struct ord *o = &s->q->ord[k];
+		jv a = jx_at(ki, k), b = jx_at(kj, k);
+		int an = jv_get_kind(a) == JV_KIND_NULL, bn = jv_get_kind(b) == JV_KIND_NULL;
+		int c;
+		if (an || bn)
+			c = an && bn ? 0 : (an ? -1 : 1) * (o->nulls_last ? -1 : 1);
+		else
+			c = cmp_val(o->path.field, a, b) * (o->desc ? -1 : 1);
+		if (c)
+			return c;
+	}
+	return (i > j) - (i < j);
+}
+
+/* Filters, sorts and cuts rows (consumed); returns the matching records. */
+static jv run_rows(struct run *r, struct query *q, jv rows)
+{
+	jv out = jv_array();
+	for (int i = 0; i < jx_len(rows); i++)
+		if (!q->where || eval(r, q->where, jx_at(rows, i)))
+			out = jv_array_append(out, jv_copy(jx_at(rows, i)));
+	jv_free(rows);
+	int n = jx_len(out);
+	if (q->nord && n > 1) {
+		struct sortctx s = { r, q, jv_array() };
+		int *idx = xmalloc((size_t)n * sizeof *idx);
+		for (int i = 0; i < n; i++) {
+			jv k = jv_array();
+			for (int j = 0; j < q->nord; j++)
+				k = jv_array_append(k, path_value(r, jx_at(out, i), &q->ord[j].path));
+			s.keys = jv_array_append(s.keys, k);
+			idx[i] = i;
+		}
+		qsort_r(idx, (size_t)n, sizeof *idx, sort_cmp, &s);
+		jv sorted = jv_array();
+		for (int i = 0; i < n; i++)
+			sorted = jv_array_append(sorted, jv_copy(jx_at(out, idx[i])));
+		free(idx);
+		jv_free(s.keys);
+		jv_free(out);
+		out = sorted;
+	}
+	if (q->offset || q->limit >= 0) {
+		long lo = q->offset < n ? q->offset : n;
+		long hi = q->limit >= 0 && lo + q->limit < n ? lo + q->limit : n;
+		out = jv_array_slice(out, (int)lo, (int)hi);
+	}
+	return out;
+}
+
+static jv attributes(const char *type, const char *id, const char *ver)
+{
+	jv a = jv_object();
+	a = jv_object_set(a, jv_string("type"), jv_string(type));
+	if (id)
+		a = jv_object_set(a, jv_string("url"), jv_string_fmt("/services/data/v%s/sobjects/%s/%s", ver, type, id));
+	return a;
+}
+
+/* Sets the value of path (from depth on) read from cur into out, nesting parent
+ * objects under their relationship names. */
+static jv project_path(struct run *r, jv out, jv cur, const struct path *pa, int depth)
+{
+	const char *name = pa->names[depth];
+	if (depth == pa->n - 1) {
+		jv v = jv_object_get(jv_copy(cur), jv_string(name));
+		return jv_object_set(out, jv_string(name), jv_is_valid(v) ? v : (jv_free(v), jv_null()));
+	}
+	const char *rel = pa->rels[depth];
+	const char *pid = jx_str(cur, name);
+	jv parent = pid ? parent_of(r, pid) : jv_null();
+	if (jv_get_kind(parent) != JV_KIND_OBJECT) {
+		jv_free(parent);
+		jv have = jv_object_get(jv_copy(out), jv_string(rel));
+		int set = jv_get_kind(have) == JV_KIND_OBJECT;
+		jv_free(have);
+		return set ? out : jv_object_set(out, jv_string(rel), jv_null());
+	}
+	jv sub = jv_object_get(jv_copy(out), jv_string(rel));
+	if (jv_get_kind(sub) != JV_KIND_OBJECT) {
+		jv_free(sub);
+		struct obj *po = schema_obj_prefix(pid);
+		sub = jv_object_set(jv_object(), jv_string("attributes"), attributes(po ? po->name : "Name", pid, r->ver));
+	}
+	sub = project_path(r, sub, parent, pa, depth + 1);
+	jv_free(parent);
+	return jv_object_set(out, jv_string(rel), sub);
+}
+
+static jv result(jv recs, long total, int done);
+
+static jv project(struct run *r, struct query *q, jv rec)
+{
+	const char *id = jx_str(rec, "Id");
+	jv out = jv_object_set(jv_object(), jv_string("attributes"), attributes(q->obj->name, id, r->ver));
+	for (int i = 0; i < q->nitems; i++) {
+		struct item *it = &q->items[i];
+		if (it->k == I_FIELD) {
+			out = project_path(r, out, rec, &it->path, 0);
+			continue;
+		}
+		jv kids = run_rows(r, it->sub, store_children(id, it->sub->rel->field));
+		free_sets(it->sub->where);
+		int n = jx_len(kids);
+		jv pk = jv_array();
+		for (int k = 0; k < n; k++)
+			pk = jv_array_append(pk, project(r, it->sub, jx_at(kids, k)));
+		jv_free(kids);
+		out = jv_object_set(out, jv_string(it->sub->rel->name), n ? result(pk, n, 1) : (jv_free(pk), jv_null()));
+	}
+	return out;
+}
+
+static jv result(jv recs, long total, int done)
+{
+	jv o = jv_object();
+	o = jv_object_set(o, jv_string("totalSize"), jv_number((double)total));
+	o = jv_object_set(o, jv_string("done"), jv_bool(done));
+	return jv_object_set(o, jv_string("records"), recs);
+}
+
+/* ---- cursors for queryMore ---- */
+
+#define NCURSORS 64
+static struct cursor {
+	char id[19];
+	jv rows;
+	int batch;
+	char ver[8];
+	unsigned long used;
+} cursors[NCURSORS];
+static unsigned long cursor_clock, cursor_seq;
+
+static jv page(struct cursor *c, long offset)
+{
+	long n = jx_len(c->rows);
+	long end = offset + c->batch < n ? offset + c->batch : n;
+	jv recs = jv_array_slice(jv_copy(c->rows), (int)offset, (int)end);
+	jv o = result(recs, n, end >= n);
+	if (end < n)
+		o = jv_object_set(o, jv_string("nextRecordsUrl"),
+		    jv_string_fmt("/services/data/v%s/query/%s-%ld", c->ver, c->id, end));
+	return o;
+}
+
+static jv errarray(const char *code, const char *msg)
+{
+	jv e = jv_object();
+	e = jv_object_set(e, jv_string("message"), jv_string(msg));
+	e = jv_object_set(e, jv_string("errorCode"), jv_string(code));
+	return jv_array_append(jv_array(), e);
+}
+
+jv soql_run(const char *text, const char *ver, int all, int batch, jv *err, int *status)
+{
+	struct parser p = { 0 };
+	p.q = text;
+	*status = 400;
+	if (strlen(text) > 100000) {
+		*err = errarray("MALFORMED_QUERY", "SOQL statements cannot be longer than 100,000 characters.");
+		return jv_invalid();
+	}
+	/* Kept off the stack frame that longjmp returns to, so nothing is clobbered. */
+	struct done { struct query *q; jv out; } *d = xcalloc(1, sizeof *d);
+	struct run r = { jv_object(), ver };
+	d->out = jv_invalid();
+	if (setjmp(p.jb) == 0) {
+		next(&p);
+		struct query *q = d->q = parse_query(&p, NULL, 0);
+		if (p.tok.t != T_EOF)
+			unexpected(&p);
+		jv rows = run_rows(&r, q, store_scan(q->obj, all));
+		if (q->count) {
+			d->out = result(jv_array(), jx_len(rows), 1);
+			jv_free(rows);
+		} else {
+			jv recs = jv_array();
+			for (int i = 0; i < jx_len(rows); i++)
+				recs = jv_array_append(recs, project(&r, q, jx_at(rows, i)));
+			jv_free(rows);
+			long n = jx_len(recs);
+			if (n <= batch) {
+				d->out = result(recs, n, 1);
+			} else {
+				/* Keep the rows for queryMore; the least recently used cursor goes. */
+				struct cursor *c = &cursors[0];
+				for (int i = 1; i < NCURSORS; i++)
+					if (cursors[i].used < c->used)
+						c = &cursors[i];
+				jv_free(c->rows);
+				char id15[16];
+				snprintf(id15, sizeof id15, "01g8d%010lu", ++cursor_seq);
+				memcpy(c->id, id15, 15);
+				id_checksum(id15, c->id + 15);
+				c->rows = recs;
+				c->batch = batch;
+				snprintf(c->ver, sizeof c->ver, "%s", ver);
+				c->used = ++cursor_clock;
+				d->out = page(c, 0);
+			}
+		}
+		free_sets(q->where);
+		*status = 200;
+	} else {
+		if (d->q)
+			free_sets(d->q->where);
+		/* The real API shows the query, a caret under the column, then the reason. */
+		int col = p.errpos + 1;
+		int from = col > 60 ? col - 60 : 0;
+		char *m = xasprintf("\n%.*s\n%*s^\nERROR at Row:1:Column:%d\n%s", 120, text + from,
+		    col - 1 - from, "", col, p.msg);
+		for (char *s = m + 1; *s && s < m + 122; s++)
+			if (*s == '\n' || *s == '\r' || *s == '\t')
+				*s = ' ';
+		*err = errarray(p.code, m);
+		free(m);
+	}
+	jv_free(r.cache);
+	for (int i = 0; i < p.narena; i++)
+		free(p.arena[i]);
+	free(p.arena);
+	jv out = d->out;
+	free(d);
+	return out;
+}
+
+jv soql_more(const char *locator, const char *ver, jv *err, int *status)
+{
+	const char *dash = strrchr(locator, '-');
+	long off;
+	if (dash && dash - locator == 18 && parse_long(dash + 1, 0, 1L << 30, &off) == 0) {
+		for (int i = 0; i < NCURSORS; i++)
+			if (cursors[i].used && !strncmp(cursors[i].id, locator, 18) && off < jx_len(cursors[i].rows)) {
+				cursors[i].used = ++cursor_clock;
+				*status = 200;
+				snprintf(cursors[i].ver, sizeof cursors[i].ver, "%s", ver);
+				return page(&cursors[i], off);
+			}
+	}
+	*status = 400;
+	*err = errarray("INVALID_QUERY_LOCATOR", "invalid query locator");
+	return jv_invalid();
+}
