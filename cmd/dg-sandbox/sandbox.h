@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "sfid.h"
 #include "util.h"
 
 /* ---- schema.c ---- */
@@ -74,12 +75,6 @@ int ftype_is_text(enum ftype t);
 int ftype_is_number(enum ftype t);
 jv schema_describe(const struct obj *o, const char *ver);
 jv schema_global(const char *ver);
-
-/* Ids: 15 characters plus the 3-character case-safe checksum. */
-void id_checksum(const char *id15, char out[4]);
-/* Normalises a 15- or 18-character Id into out (19 bytes); returns 0, or -1 when s is
- * not an Id (bad length, bad characters or a wrong checksum). */
-int id_norm(const char *s, char out[19]);
 
 /* ---- store.c ---- */
 

@@ -213,7 +213,9 @@ static int link_children(const char *file, jv doc)
 	return rc;
 }
 
-static int load_file(const char *file, int standard)
+/* Loads one schema file; its document goes to *docp for link_children, which runs
+ * once every file is in (pointers into the tables are stable only from then on). */
+static int load_file(const char *file, int standard, jv *docp)
 {
 	char err[512];
 	jv doc = yaml_load_jv(file, err, sizeof err);
@@ -261,52 +263,26 @@ static int load_file(const char *file, int standard)
 		jv_free(k);
 		jv_free(spec);
 	}
-	if (!rc)
-		rc = link_children(file, doc);
-	jv_free(doc);
+	*docp = doc;
 	return rc;
 }
 
 int schema_load(int nfiles, char **files)
 {
 	char *std = share_path("sandbox/standard.yaml");
-	int rc = load_file(std, 1);
-	free(std);
+	jv *docs = xcalloc((size_t)nfiles + 1, sizeof *docs);
+	for (int i = 0; i <= nfiles; i++)
+		docs[i] = jv_invalid();
+	int rc = load_file(std, 1, &docs[0]);
 	for (int i = 0; !rc && i < nfiles; i++)
-		rc = load_file(files[i], 0);
+		rc = load_file(files[i], 0, &docs[i + 1]);
+	for (int i = 0; !rc && i <= nfiles; i++)
+		rc = link_children(i ? files[i - 1] : std, docs[i]);
+	for (int i = 0; i <= nfiles; i++)
+		jv_free(docs[i]);
+	free(docs);
+	free(std);
 	return rc;
-}
-
-/* ---- Ids ---- */
-
-void id_checksum(const char *id15, char out[4])
-{
-	static const char map[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345";
-	for (int b = 0; b < 3; b++) {
-		int v = 0;
-		for (int i = 0; i < 5; i++)
-			if (isupper((unsigned char)id15[b * 5 + i]))
-				v |= 1 << i;
-		out[b] = map[v];
-	}
-	out[3] = '\0';
-}
-
-int id_norm(const char *s, char out[19])
-{
-	size_t n = s ? strlen(s) : 0;
-	if (n != 15 && n != 18)
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		if (!isalnum((unsigned char)s[i]))
-			return -1;
-	char sum[4];
-	id_checksum(s, sum);
-	if (n == 18 && strncasecmp(s + 15, sum, 3))
-		return -1;
-	memcpy(out, s, 15);
-	memcpy(out + 15, sum, 4);
-	return 0;
 }
 
 /* ---- describe ---- */

@@ -1176,11 +1176,12 @@ jv soql_run(const char *text, const char *ver, int all, int batch, jv *err, int 
 		/* The real API shows the query, a caret under the column, then the reason. */
 		int col = p.errpos + 1;
 		int from = col > 60 ? col - 60 : 0;
-		char *m = xasprintf("\n%.*s\n%*s^\nERROR at Row:1:Column:%d\n%s", 120, text + from,
-		    col - 1 - from, "", col, p.msg);
-		for (char *s = m + 1; *s && s < m + 122; s++)
+		char *ex = xstrndup(text + from, 120);
+		for (char *s = ex; *s; s++)
 			if (*s == '\n' || *s == '\r' || *s == '\t')
 				*s = ' ';
+		char *m = xasprintf("\n%s\n%*s^\nERROR at Row:1:Column:%d\n%s", ex, col - 1 - from, "", col, p.msg);
+		free(ex);
 		*err = errarray(p.code, m);
 		free(m);
 	}
