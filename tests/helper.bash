@@ -21,3 +21,59 @@ setup() {
 plan() { dg-plan --now "$NOW" "$@"; }
 # pipeline FILE: plan, content and score of FILE into pipeline.jsonl.
 pipeline() { dg-plan --now "$NOW" "$1" | dg-content | dg-score > pipeline.jsonl; }
+
+# ---- dg-sandbox: a fresh local org per test ----
+
+# sandbox_start [ARGS...]: starts dg-sandbox on a free port at the suite's time; sets
+# SB_URL and SB_PID. teardown stops it.
+sandbox_start() {
+	local out="$BATS_TEST_TMPDIR/sandbox.url"
+	rm -f "$out"
+	dg-sandbox --now "$NOW" "$@" > "$out" 2> "$BATS_TEST_TMPDIR/sandbox.err" &
+	SB_PID=$!
+	local i
+	for i in $(seq 200); do
+		[ -s "$out" ] && break
+		if ! kill -0 "$SB_PID" 2>/dev/null; then
+			cat "$BATS_TEST_TMPDIR/sandbox.err" >&2
+			SB_PID=
+			return 1
+		fi
+		sleep 0.02
+	done
+	SB_URL=$(head -n 1 "$out")
+}
+
+sandbox_stop() {
+	if [ -n "${SB_PID:-}" ]; then
+		kill "$SB_PID" 2>/dev/null || true
+		wait "$SB_PID" 2>/dev/null || true
+		SB_PID=
+	fi
+}
+
+teardown() { sandbox_stop; }
+
+# sb_login: a session token from the password grant, in SB_TOKEN.
+sb_login() {
+	SB_TOKEN=$(curl -sS "$SB_URL/services/oauth2/token" -d grant_type=password -d client_id=dg \
+		-d username=admin@dg.sandbox -d password=dg | jq -r .access_token)
+	[ -n "$SB_TOKEN" ] && [ "$SB_TOKEN" != null ]
+}
+
+# sf METHOD PATH [CURL ARGS...]: one REST call (API v60.0) with the session token.
+# Prints the HTTP status; the body is in $BATS_TEST_TMPDIR/body (see body), the
+# headers in $BATS_TEST_TMPDIR/headers.
+sf() {
+	local m=$1 p=$2
+	shift 2
+	curl -sS -o "$BATS_TEST_TMPDIR/body" -D "$BATS_TEST_TMPDIR/headers" -w '%{http_code}' -X "$m" \
+		-H "Authorization: Bearer ${SB_TOKEN:-}" -H 'Content-Type: application/json' \
+		"$SB_URL/services/data/v60.0$p" "$@"
+}
+# soql QUERY: GET /query?q=QUERY.
+soql() { sf GET /query -G --data-urlencode "q=$1"; }
+# body [JQ FILTER]: the last response body through jq (compact, raw strings).
+body() { jq -cr "${1:-.}" "$BATS_TEST_TMPDIR/body"; }
+# first QUERY: the Id of the first record QUERY returns.
+first() { soql "$1" > /dev/null && body '.records[0].Id'; }

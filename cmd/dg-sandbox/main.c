@@ -907,7 +907,11 @@ int main(int argc, char **argv)
 	}
 	stats = jv_object();
 
-	/* Signals are taken by sigwait below; the server's threads inherit the mask. */
+	/* Signals are taken by sigwait below; the server's threads inherit the mask. A
+	 * shell starts background jobs with SIGINT ignored, and an ignored signal never
+	 * reaches sigwait, so the defaults come back first. */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
 	sigset_t set;
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
