@@ -44,11 +44,19 @@ sandbox_start() {
 	SB_URL=$(head -n 1 "$out")
 }
 
+# sandbox_stop: stops the sandbox and fails unless it exits 0 (under AddressSanitizer a
+# leak or a memory error makes it exit non-zero; its report is shown).
 sandbox_stop() {
+	local rc=0
 	if [ -n "${SB_PID:-}" ]; then
 		kill "$SB_PID" 2>/dev/null || true
-		wait "$SB_PID" 2>/dev/null || true
+		wait "$SB_PID" 2>/dev/null || rc=$?
 		SB_PID=
+		if [ "$rc" -ne 0 ]; then
+			echo "dg-sandbox exited $rc:" >&2
+			cat "$BATS_TEST_TMPDIR/sandbox.err" >&2
+			return 1
+		fi
 	fi
 }
 

@@ -892,7 +892,10 @@ int main(int argc, char **argv)
 	char *def = NULL;
 	if (!nschemas)
 		schemas[nschemas++] = def = share_path("sandbox/dg.yaml");
-	if (schema_load(nschemas, schemas) < 0)
+	int bad = schema_load(nschemas, schemas);
+	free(def);
+	free(schemas);
+	if (bad < 0)
 		return EXIT_USAGE;
 	if (store_open(db) < 0)
 		return EXIT_FAIL;
@@ -943,7 +946,5 @@ int main(int argc, char **argv)
 	MHD_stop_daemon(d);
 	store_close();
 	jv_free(stats);
-	free(def);
-	free(schemas);
 	return EXIT_OK;
 }

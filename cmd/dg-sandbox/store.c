@@ -91,8 +91,17 @@ int store_open(const char *path)
 	fresh = s == NULL;
 	seq = s ? atoll(s) : 0;
 	free(s);
-	org_user_id = meta_get("user");
-	org_id = meta_get("org");
+	/* The org's own Ids live in static buffers, whether read back or seeded. */
+	static char user[19], org[19];
+	char *u = meta_get("user"), *o = meta_get("org");
+	if (u && o) {
+		snprintf(user, sizeof user, "%s", u);
+		snprintf(org, sizeof org, "%s", o);
+		org_user_id = user;
+		org_id = org;
+	}
+	free(u);
+	free(o);
 	return 0;
 }
 
@@ -698,8 +707,11 @@ static void one_primary(jv rec, const char *self)
 	for (int i = 0; i < jx_len(kids); i++) {
 		jv k = jx_at(kids, i);
 		const char *kid = str(k, "Id");
-		if (jx_bool(k, "IsPrimary", 0) && kid && (!self || strcmp(kid, self)))
-			row_write(ocr, kid, jv_object_set(jv_copy(k), jv_string("IsPrimary"), jv_false()), 0);
+		if (jx_bool(k, "IsPrimary", 0) && kid && (!self || strcmp(kid, self))) {
+			jv off = jv_object_set(jv_copy(k), jv_string("IsPrimary"), jv_false());
+			row_write(ocr, kid, off, 0);
+			jv_free(off);
+		}
 	}
 	jv_free(kids);
 }
@@ -746,7 +758,7 @@ jv store_create(struct obj *o, jv clean, char id[19])
 	jv rec = jv_copy(clean);
 	for (int i = 0; i < o->nfields; i++) {
 		struct field *f = &o->fields[i];
-		if (!jv_is_valid(f->def) || jv_is_valid(jv_object_get(jv_copy(rec), jv_string(f->name))))
+		if (!jv_is_valid(f->def) || jv_object_has(jv_copy(rec), jv_string(f->name)))
 			continue;
 		if (jv_get_kind(f->def) == JV_KIND_STRING && !strcmp(jv_string_value(f->def), "$user"))
 			rec = jv_object_set(rec, jv_string(f->name), org_user_id ? jv_string(org_user_id) : jv_null());
@@ -790,13 +802,13 @@ jv store_update(struct obj *o, const char *rawid, jv clean)
 	if (!strcmp(ro->name, "Event")) {
 		/* A new end recomputes the duration and the other way round; a new start
 		 * keeps the duration. */
-		int e = jv_is_valid(jv_object_get(jv_copy(clean), jv_string("EndDateTime")));
-		int d = jv_is_valid(jv_object_get(jv_copy(clean), jv_string("DurationInMinutes")));
+		int e = jv_object_has(jv_copy(clean), jv_string("EndDateTime"));
+		int d = jv_object_has(jv_copy(clean), jv_string("DurationInMinutes"));
 		if (e && !d)
 			old = jv_object_delete(old, jv_string("DurationInMinutes"));
 		if (!e)
 			old = jv_object_delete(old, jv_string("EndDateTime"));
-		if (jv_is_valid(jv_object_get(jv_copy(clean), jv_string("StartDateTime"))))
+		if (jv_object_has(jv_copy(clean), jv_string("StartDateTime")))
 			old = jv_object_delete(old, jv_string("ActivityDateTime"));
 	}
 	jv rec = jv_object_merge(old, jv_copy(clean));
