@@ -1090,27 +1090,19 @@ static jv result(jv recs, long total, int done)
 
 /* ---- cursors for queryMore ---- */
 
+/* A cursor keeps the matching records, already filtered, sorted and cut, plus the
+ * query text; each page is projected when it is asked for, so a large result costs
+ * one page of work per call. */
 #define NCURSORS 64
 static struct cursor {
 	char id[19];
+	char *soql;
+	int all, batch;
 	jv rows;
-	int batch;
 	char ver[8];
 	unsigned long used;
 } cursors[NCURSORS];
 static unsigned long cursor_clock, cursor_seq;
-
-static jv page(struct cursor *c, long offset)
-{
-	long n = jx_len(c->rows);
-	long end = offset + c->batch < n ? offset + c->batch : n;
-	jv recs = jv_array_slice(jv_copy(c->rows), (int)offset, (int)end);
-	jv o = result(recs, n, end >= n);
-	if (end < n)
-		o = jv_object_set(o, jv_string("nextRecordsUrl"),
-		    jv_string_fmt("/services/data/v%s/query/%s-%ld", c->ver, c->id, end));
-	return o;
-}
 
 static jv errarray(const char *code, const char *msg)
 {
@@ -1120,7 +1112,38 @@ static jv errarray(const char *code, const char *msg)
 	return jv_array_append(jv_array(), e);
 }
 
-jv soql_run(const char *text, const char *ver, int all, int batch, jv *err, int *status)
+static jv project_page(struct run *r, struct query *q, jv rows, long from, long to)
+{
+	jv recs = jv_array();
+	for (long i = from; i < to; i++)
+		recs = jv_array_append(recs, project(r, q, jx_at(rows, (int)i)));
+	return recs;
+}
+
+static struct cursor *cursor_new(const char *text, int all, int batch, const char *ver, jv rows)
+{
+	struct cursor *c = &cursors[0];
+	for (int i = 1; i < NCURSORS; i++)
+		if (cursors[i].used < c->used)
+			c = &cursors[i];
+	jv_free(c->rows);
+	free(c->soql);
+	char id15[16];
+	snprintf(id15, sizeof id15, "01g8d%010lu", ++cursor_seq);
+	memcpy(c->id, id15, 15);
+	id_checksum(id15, c->id + 15);
+	c->soql = xstrdup(text);
+	c->all = all;
+	c->batch = batch;
+	c->rows = rows;
+	snprintf(c->ver, sizeof c->ver, "%s", ver);
+	c->used = ++cursor_clock;
+	return c;
+}
+
+/* Runs text (or, with c, the page of cursor c at offset) and returns the response. */
+static jv exec(const char *text, const char *ver, int all, int batch, struct cursor *c, long offset,
+    jv *err, int *status)
 {
 	struct parser p = { 0 };
 	p.q = text;
@@ -1138,34 +1161,27 @@ jv soql_run(const char *text, const char *ver, int all, int batch, jv *err, int 
 		struct query *q = d->q = parse_query(&p, NULL, 0);
 		if (p.tok.t != T_EOF)
 			unexpected(&p);
-		jv rows = run_rows(&r, q, store_scan(q->obj, all));
-		if (q->count) {
-			d->out = result(jv_array(), jx_len(rows), 1);
-			jv_free(rows);
+		if (c) {
+			long n = jx_len(c->rows);
+			long end = offset + c->batch < n ? offset + c->batch : n;
+			d->out = result(project_page(&r, q, c->rows, offset, end), n, end >= n);
+			if (end < n)
+				d->out = jv_object_set(d->out, jv_string("nextRecordsUrl"),
+				    jv_string_fmt("/services/data/v%s/query/%s-%ld", ver, c->id, end));
 		} else {
-			jv recs = jv_array();
-			for (int i = 0; i < jx_len(rows); i++)
-				recs = jv_array_append(recs, project(&r, q, jx_at(rows, i)));
-			jv_free(rows);
-			long n = jx_len(recs);
-			if (n <= batch) {
-				d->out = result(recs, n, 1);
+			jv rows = run_rows(&r, q, store_scan(q->obj, all));
+			long n = jx_len(rows);
+			if (q->count) {
+				d->out = result(jv_array(), n, 1);
+				jv_free(rows);
+			} else if (n <= batch) {
+				d->out = result(project_page(&r, q, rows, 0, n), n, 1);
+				jv_free(rows);
 			} else {
-				/* Keep the rows for queryMore; the least recently used cursor goes. */
-				struct cursor *c = &cursors[0];
-				for (int i = 1; i < NCURSORS; i++)
-					if (cursors[i].used < c->used)
-						c = &cursors[i];
-				jv_free(c->rows);
-				char id15[16];
-				snprintf(id15, sizeof id15, "01g8d%010lu", ++cursor_seq);
-				memcpy(c->id, id15, 15);
-				id_checksum(id15, c->id + 15);
-				c->rows = recs;
-				c->batch = batch;
-				snprintf(c->ver, sizeof c->ver, "%s", ver);
-				c->used = ++cursor_clock;
-				d->out = page(c, 0);
+				c = cursor_new(text, all, batch, ver, rows);
+				d->out = result(project_page(&r, q, rows, 0, batch), n, 0);
+				d->out = jv_object_set(d->out, jv_string("nextRecordsUrl"),
+				    jv_string_fmt("/services/data/v%s/query/%s-%d", ver, c->id, batch));
 			}
 		}
 		free_sets(q->where);
@@ -1194,18 +1210,23 @@ jv soql_run(const char *text, const char *ver, int all, int batch, jv *err, int 
 	return out;
 }
 
+jv soql_run(const char *text, const char *ver, int all, int batch, jv *err, int *status)
+{
+	return exec(text, ver, all, batch, NULL, 0, err, status);
+}
+
 jv soql_more(const char *locator, const char *ver, jv *err, int *status)
 {
 	const char *dash = strrchr(locator, '-');
 	long off;
 	if (dash && dash - locator == 18 && parse_long(dash + 1, 0, 1L << 30, &off) == 0) {
-		for (int i = 0; i < NCURSORS; i++)
-			if (cursors[i].used && !strncmp(cursors[i].id, locator, 18) && off < jx_len(cursors[i].rows)) {
-				cursors[i].used = ++cursor_clock;
-				*status = 200;
-				snprintf(cursors[i].ver, sizeof cursors[i].ver, "%s", ver);
-				return page(&cursors[i], off);
+		for (int i = 0; i < NCURSORS; i++) {
+			struct cursor *c = &cursors[i];
+			if (c->used && !strncmp(c->id, locator, 18) && off < jx_len(c->rows)) {
+				c->used = ++cursor_clock;
+				return exec(c->soql, ver, c->all, c->batch, c, off, err, status);
 			}
+		}
 	}
 	*status = 400;
 	*err = errarray("INVALID_QUERY_LOCATOR", "invalid query locator");

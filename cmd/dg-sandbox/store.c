@@ -25,6 +25,11 @@ static time_t now_base, now_wall;
 const char *org_user_id;
 const char *org_id;
 
+/* Live records per object, parsed once: {"Event": {"rows": [...], "idx": {Id: n}}}.
+ * Queries scan these instead of re-reading JSON from SQLite; writes keep them up to
+ * date, a delete or a rollback drops them to be rebuilt on the next scan. */
+static jv cache;
+
 static void dbdie(const char *what)
 {
 	diex(EXIT_FAIL, "database: %s: %s", what, sqlite3_errmsg(db));
@@ -107,6 +112,9 @@ int store_open(const char *path)
 
 void store_close(void)
 {
+	jv_free(cache);
+	cache = jv_invalid();
+	store_fail_clear();
 	sqlite3_close(db);
 	db = NULL;
 }
@@ -127,7 +135,52 @@ void store_commit(void)
 	exec("COMMIT");
 }
 
-void store_rollback(void) { exec("ROLLBACK"); }
+static void cache_reset(void)
+{
+	jv_free(cache);
+	cache = jv_object();
+}
+
+void store_rollback(void)
+{
+	exec("ROLLBACK");
+	cache_reset();
+}
+
+/* Keeps the cache in step with one written row (rec borrowed). */
+static void cache_put(struct obj *o, const char *id, jv rec, int insert)
+{
+	if (jv_get_kind(cache) != JV_KIND_OBJECT)
+		cache_reset();
+	jv ent = jv_object_get(jv_copy(cache), jv_string(o->name));
+	if (!jv_is_valid(ent) && insert) {
+		/* Loading the object now (cheap while it is small) keeps later scans free. */
+		jv_free(store_scan(o, 0));
+		return;
+	}
+	if (!jv_is_valid(ent))
+		return;
+	if (jx_bool(rec, "IsDeleted", 0)) {
+		jv_free(ent);
+		cache = jv_object_delete(cache, jv_string(o->name));
+		return;
+	}
+	/* Take the entry out so its arrays are not shared while they change. */
+	cache = jv_object_delete(cache, jv_string(o->name));
+	jv rows = jv_object_get(jv_copy(ent), jv_string("rows"));
+	jv idx = jv_object_get(ent, jv_string("idx"));
+	jv at = jv_object_get(jv_copy(idx), jv_string(id));
+	if (jv_get_kind(at) == JV_KIND_NUMBER)
+		rows = jv_array_set(rows, (int)jv_number_value(at), jv_copy(rec));
+	else if (insert) {
+		idx = jv_object_set(idx, jv_string(id), jv_number(jv_array_length(jv_copy(rows))));
+		rows = jv_array_append(rows, jv_copy(rec));
+	}
+	jv_free(at);
+	ent = jv_object_set(jv_object(), jv_string("rows"), rows);
+	ent = jv_object_set(ent, jv_string("idx"), idx);
+	cache = jv_object_set(cache, jv_string(o->name), ent);
+}
 
 void org_set_now(time_t t)
 {
@@ -218,10 +271,25 @@ static jv rows(sqlite3_stmt *st)
 
 jv store_scan(struct obj *o, int all)
 {
+	if (jv_get_kind(cache) != JV_KIND_OBJECT)
+		cache_reset();
+	jv ent = all ? jv_invalid() : jv_object_get(jv_copy(cache), jv_string(o->name));
+	if (jv_is_valid(ent)) {
+		jv r = jv_object_get(ent, jv_string("rows"));
+		return r;
+	}
 	sqlite3_stmt *st = prep(all ? "SELECT data FROM rec WHERE type = ? ORDER BY rowid"
 	    : "SELECT data FROM rec WHERE type = ? AND deleted = 0 ORDER BY rowid");
 	sqlite3_bind_text(st, 1, o->name, -1, SQLITE_STATIC);
-	return rows(st);
+	jv r = rows(st);
+	if (!all) {
+		jv idx = jv_object();
+		for (int i = 0; i < jx_len(r); i++)
+			idx = jv_object_set(idx, jv_string(jx_str(jx_at(r, i), "Id")), jv_number(i));
+		jv e = jv_object_set(jv_object(), jv_string("rows"), jv_copy(r));
+		cache = jv_object_set(cache, jv_string(o->name), jv_object_set(e, jv_string("idx"), idx));
+	}
+	return r;
 }
 
 jv store_children(const char *parent, const struct field *f)
@@ -677,6 +745,7 @@ static void row_write(struct obj *o, const char *id, jv rec, int insert)
 		dbdie("write");
 	sqlite3_finalize(st);
 	jv_free(text);
+	cache_put(o, id, rec, insert);
 }
 
 void store_insert_raw(struct obj *o, jv rec, char id[19])
