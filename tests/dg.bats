@@ -54,7 +54,7 @@ load helper
 }
 
 @test "man pages exist for every program and their SYNOPSIS matches -h" {
-	for p in dg-plan dg-content dg-score; do
+	for p in $(cd "$TOP/cmd" && ls -d dg-*); do
 		[ -f "$TOP/doc/$p.1" ]
 		syn=$(awk '/^\.Sh SYNOPSIS/{f=1;next} /^\.Sh/{f=0} f' "$TOP/doc/$p.1" | grep -o '^\.Nm' | wc -l)
 		[ "$syn" -ge 1 ]
