@@ -1,0 +1,13 @@
+#!/usr/bin/env bats
+# A standard Salesforce client library, unchanged, against dg-sandbox: the check that
+# the sandbox is faithful to the wire format and not only to dg's own client.
+# jsforce comes from the npm registry into tests/clients (scripts/setup).
+
+load helper
+
+@test "jsforce logs in, queries, pages, writes, bulk-loads and reads errors against dg-sandbox" {
+	sandbox_start
+	run node "$TOP/tests/clients/jsforce.js" "$SB_URL"
+	assert_success
+	assert_output '{"instance":true,"query":[3,"string",true],"create":["ok","REQUIRED_FIELD_MISSING"],"update":true,"retrieve":"jsforce 1b","describe":true,"destroy":true,"error":"INVALID_FIELD","bulk":[2500,0],"queryMore":2500,"limits":100000}'
+}
