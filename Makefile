@@ -12,7 +12,7 @@ CC        ?= cc
 CFLAGS    ?= -O2 -g
 WARN      := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 CPPFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L -Ilib -DDG_SHAREDIR='"$(SHAREDIR)"'
-LDLIBS    := -ljq -lyaml -lm
+LDLIBS    := -ljq -lyaml -lm -lcurl -lcrypto
 # Libraries only some programs need.
 LDLIBS_dg-sandbox := -lmicrohttpd -lsqlite3 -lcrypto -lpthread
 

@@ -1,5 +1,6 @@
 /* cli.c: shared option handling for the stages. */
 #include "cli.h"
+#include "sf.h"
 #include "tz.h"
 #include "util.h"
 
@@ -61,4 +62,32 @@ cli_version(void)
 {
 	printf("%s (dg) %s\n", progname, DG_VERSION);
 	exit(EXIT_OK);
+}
+
+void
+cli_sf_open(const struct dg_config *cfg, const char *target_org, struct sf *sf)
+{
+	struct sf_conf c = { 0 };
+	char err[1024];
+
+	c.api_version = cfg->salesforce.api_version;
+	c.login_url = cfg->salesforce.login_url;
+	c.ca_bundle = cfg->salesforce.ca_bundle;
+	c.timeout = cfg->salesforce.timeout;
+	c.retries = cfg->salesforce.retries;
+	c.retry_base_ms = cfg->salesforce.retry_base_ms;
+	c.target_org = target_org;
+	if (sf_open(sf, &c, err, sizeof err) != 0) {
+		sf_close(sf);
+		diex(EXIT_FAIL, "%s", err);
+	}
+}
+
+void
+cli_sf_report(const struct sf *sf)
+{
+	if (sf->api_max >= 0)
+		warnx("%ld API calls; org API usage %ld/%ld", sf->calls, sf->api_used, sf->api_max);
+	else
+		warnx("%ld API calls", sf->calls);
 }

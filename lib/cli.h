@@ -32,4 +32,12 @@ void cli_usage(const char *usage, int misuse) __attribute__((noreturn));
 /* Prints "progname (dg) VERSION" and exits 0. */
 void cli_version(void) __attribute__((noreturn));
 
+
+
+struct sf;
+/* Logs in to Salesforce with the config's salesforce section (and target_org when
+ * given); exits 1 after saying why when it cannot. */
+void cli_sf_open(const struct dg_config *cfg, const char *target_org, struct sf *sf);
+/* One line on stderr: "N API calls; api usage U/M" (when the org said). */
+void cli_sf_report(const struct sf *sf);
 #endif

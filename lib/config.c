@@ -53,6 +53,29 @@ static const struct field fields[] = {
 	{ "score.mode", C_ENUM, O(score.mode), 0, 0, "heuristic|llm|hybrid" },
 	{ "score.template", C_STR, O(score.template), 0, 0, NULL },
 	{ "score.coverage_target", C_NUM, O(score.coverage_target), 0, 1, NULL },
+	{ "salesforce.api_version", C_STR, O(salesforce.api_version), 0, 0, NULL },
+	{ "salesforce.login_url", C_STR, O(salesforce.login_url), 0, 0, NULL },
+	{ "salesforce.ca_bundle", C_STR, O(salesforce.ca_bundle), 0, 0, NULL },
+	{ "salesforce.timeout", C_INT, O(salesforce.timeout), 1, 3600, NULL },
+	{ "salesforce.retries", C_INT, O(salesforce.retries), 0, 20, NULL },
+	{ "salesforce.retry_base_ms", C_INT, O(salesforce.retry_base_ms), 1, 60000, NULL },
+	{ "salesforce.allow_production", C_ENUM, O(salesforce.allow_production), 0, 0, "false|true" },
+	{ "query.stages", C_LIST, O(query.stages), 0, 0, NULL },
+	{ "query.types", C_LIST, O(query.types), 0, 0, NULL },
+	{ "query.owners", C_LIST, O(query.owners), 0, 0, NULL },
+	{ "query.record_types", C_LIST, O(query.record_types), 0, 0, NULL },
+	{ "query.exclude_ids", C_LIST, O(query.exclude_ids), 0, 0, NULL },
+	{ "query.close_date.from", C_STR, O(query.close_from), 0, 0, NULL },
+	{ "query.close_date.to", C_STR, O(query.close_to), 0, 0, NULL },
+	{ "query.min_amount", C_NUM, O(query.min_amount), 0, 1e15, NULL },
+	{ "query.where", C_STR, O(query.where), 0, 0, NULL },
+	{ "query.max_opps", C_INT, O(query.max_opps), 1, 100000, NULL },
+	{ "query.account_contacts", C_INT, O(query.account_contacts), 0, 200, NULL },
+	{ "push.jobs", C_INT, O(push.jobs), 1, 32, NULL },
+	{ "push.bulk_threshold", C_INT, O(push.bulk_threshold), 0, 100000000, NULL },
+	{ "push.tag_field", C_STR, O(push.tag_field), 0, 0, NULL },
+	{ "push.scorecard.mode", C_ENUM, O(push.scorecard), 0, 0, "fields|object|none" },
+	{ "push.scorecard.field_prefix", C_STR, O(push.scorecard_prefix), 0, 0, NULL },
 };
 #define NFIELDS (sizeof fields / sizeof fields[0])
 
@@ -134,6 +157,17 @@ config_defaults(struct dg_config *c)
 	c->score.mode = xstrdup("heuristic");
 	c->score.template = xstrdup("MEDDICC");
 	c->score.coverage_target = 0.8;
+	c->salesforce.api_version = xstrdup("60.0");
+	c->salesforce.timeout = 120;
+	c->salesforce.retries = 5;
+	c->salesforce.retry_base_ms = 500;
+	c->salesforce.allow_production = xstrdup("false");
+	c->query.max_opps = 25;
+	c->query.account_contacts = 10;
+	c->push.jobs = 4;
+	c->push.bulk_threshold = 2000;
+	c->push.scorecard = xstrdup("fields");
+	c->push.scorecard_prefix = xstrdup("DG_");
 }
 
 void

@@ -42,6 +42,28 @@ struct dg_config {
 		char *template;
 		double coverage_target;
 	} score;
+	struct {
+		char *api_version;      /* "60.0" */
+		char *login_url;        /* NULL: $SF_LOGIN_URL, else https://login.salesforce.com */
+		char *ca_bundle;        /* NULL: the system's CA store */
+		long timeout;           /* seconds per request */
+		long retries, retry_base_ms;
+		char *allow_production; /* "false" | "true" */
+	} salesforce;
+	struct {
+		struct strlist stages, types, owners, record_types, exclude_ids;
+		char *close_from, *close_to; /* SOQL date or date literal: 2026-01-01, LAST_N_DAYS:90 */
+		double min_amount;
+		char *where;            /* an extra SOQL condition, ANDed */
+		long max_opps;          /* the safety cap */
+		long account_contacts;  /* contacts read per account for deals without roles */
+	} query;
+	struct {
+		long jobs, bulk_threshold;
+		char *tag_field;        /* NULL: no tag */
+		char *scorecard;        /* fields | object | none */
+		char *scorecard_prefix; /* DG_ */
+	} push;
 };
 
 /* Chooses the file (explicit, else $DG_CONFIG, else ./demo.yaml when it exists) and

@@ -1,0 +1,332 @@
+/* dg-query: chooses opportunities in Salesforce and writes one deal record per
+ * opportunity (opportunity, owner, account, contacts) for dg-plan. */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "config.h"
+#include "jsonl.h"
+#include "sf.h"
+#include "sfid.h"
+#include "util.h"
+
+static const char usage[] =
+    "usage: dg-query [-c FILE] [--id ID]... [--soql SOQL] [--max-opps N] [--target-org ALIAS]\n";
+
+/* The fields of the record contract (see dg(7)); contact roles come with their contacts. */
+static const char fields[] =
+    "Id, Name, StageName, Amount, CloseDate, IsClosed, IsWon, Type, Probability, "
+    "ForecastCategoryName, NextStep, LeadSource, OwnerId, Owner.Name, Owner.Email, "
+    "Owner.TimeZoneSidKey, AccountId, Account.Id, Account.Name, Account.Website, Account.Industry, "
+    "(SELECT ContactId, Role, IsPrimary, Contact.FirstName, Contact.LastName, Contact.Name, "
+    "Contact.Title, Contact.Email FROM OpportunityContactRoles ORDER BY IsPrimary DESC, CreatedDate)";
+
+/* Appends " AND " when w already holds a condition. */
+static void and(struct sb *w)
+{
+	if (w->len)
+		sb_add(w, " AND ");
+}
+
+/* Appends "FIELD IN ('a', 'b')" (or NOT IN) with every value quoted by sf_quote. */
+static void in_expr(struct sb *w, const char *field, const char *op, char **v, int n)
+{
+	sb_addf(w, "%s %s (", field, op);
+	for (int i = 0; i < n; i++) {
+		char *q = sf_quote(v[i]);
+		sb_addf(w, "%s%s", i ? ", " : "", q);
+		free(q);
+	}
+	sb_add(w, ")");
+}
+
+static void in_list(struct sb *w, const char *field, const char *op, char **v, int n)
+{
+	and(w);
+	in_expr(w, field, op, v, n);
+}
+
+static void check_ids(char **v, int n, const char *what)
+{
+	char id[19];
+	for (int i = 0; i < n; i++)
+		if (id_norm(v[i], id) != 0 || strncmp(id, "006", 3))
+			diex(EXIT_USAGE, "%s '%s': not an opportunity Id (15 or 18 characters starting 006)", what, v[i]);
+}
+
+/* A close date bound: a date (2026-01-31) or a date literal (THIS_QUARTER, LAST_N_DAYS:90). */
+static void check_date(const char *s, const char *what)
+{
+	int y, m, d;
+	char extra;
+	if (sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &extra) == 3 && strlen(s) == 10)
+		return;
+	size_t k = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_");
+	if (k && (!s[k] || (s[k] == ':' && s[k + 1] && strspn(s + k + 1, "0123456789") == strlen(s + k + 1))))
+		return;
+	diex(EXIT_USAGE, "%s '%s': expected YYYY-MM-DD or a SOQL date literal such as LAST_N_DAYS:90", what, s);
+}
+
+static char *build_soql(const struct dg_config *c, char **ids, int nids, long cap)
+{
+	struct sb w = { 0 };
+	const struct strlist *ex = &c->query.exclude_ids;
+	if (nids) {
+		in_list(&w, "Id", "IN", ids, nids);
+	} else {
+		if (c->query.stages.n)
+			in_list(&w, "StageName", "IN", c->query.stages.v, c->query.stages.n);
+		if (c->query.types.n)
+			in_list(&w, "Type", "IN", c->query.types.v, c->query.types.n);
+		if (c->query.record_types.n)
+			in_list(&w, "RecordType.DeveloperName", "IN", c->query.record_types.v, c->query.record_types.n);
+		if (c->query.owners.n) {
+			/* Owners by Id or by name: (OwnerId IN (...) OR Owner.Name IN (...)). */
+			char **byid = xcalloc((size_t)c->query.owners.n, sizeof *byid);
+			char **byname = xcalloc((size_t)c->query.owners.n, sizeof *byname);
+			int ni = 0, nn = 0;
+			char id[19];
+			for (int i = 0; i < c->query.owners.n; i++) {
+				char *o = c->query.owners.v[i];
+				if (id_norm(o, id) == 0 && !strncmp(o, "005", 3))
+					byid[ni++] = o;
+				else
+					byname[nn++] = o;
+			}
+			and(&w);
+			sb_add(&w, "(");
+			if (ni)
+				in_expr(&w, "OwnerId", "IN", byid, ni);
+			if (ni && nn)
+				sb_add(&w, " OR ");
+			if (nn)
+				in_expr(&w, "Owner.Name", "IN", byname, nn);
+			sb_add(&w, ")");
+			free(byid);
+			free(byname);
+		}
+		if (c->query.close_from) {
+			check_date(c->query.close_from, "query.close_date.from");
+			sb_addf(&w, "%sCloseDate >= %s", w.len ? " AND " : "", c->query.close_from);
+		}
+		if (c->query.close_to) {
+			check_date(c->query.close_to, "query.close_date.to");
+			sb_addf(&w, "%sCloseDate <= %s", w.len ? " AND " : "", c->query.close_to);
+		}
+		if (c->query.min_amount > 0)
+			sb_addf(&w, "%sAmount >= %.2f", w.len ? " AND " : "", c->query.min_amount);
+		if (c->query.where && *c->query.where)
+			sb_addf(&w, "%s(%s)", w.len ? " AND " : "", c->query.where);
+	}
+	if (ex->n) {
+		check_ids(ex->v, ex->n, "query.exclude_ids:");
+		in_list(&w, "Id", "NOT IN", ex->v, ex->n);
+	}
+	char *q = xasprintf("SELECT %s FROM Opportunity%s%s ORDER BY CloseDate, Id LIMIT %ld", fields,
+	    w.len ? " WHERE " : "", sb_str(&w), cap + 1);
+	sb_free(&w);
+	return q;
+}
+
+/* Drops "attributes" everywhere in v (consumed). */
+static jv strip(jv v)
+{
+	if (jv_get_kind(v) == JV_KIND_ARRAY) {
+		jv out = jv_array();
+		jv_array_foreach(v, i, x)
+			out = jv_array_append(out, strip(x));
+		jv_free(v);
+		return out;
+	}
+	if (jv_get_kind(v) != JV_KIND_OBJECT)
+		return v;
+	jv out = jv_object();
+	jv_object_foreach(v, k, x) {
+		if (strcmp(jv_string_value(k), "attributes"))
+			out = jv_object_set(out, k, strip(x));
+		else {
+			jv_free(k);
+			jv_free(x);
+		}
+	}
+	jv_free(v);
+	return out;
+}
+
+struct ctx {
+	jv opps;   /* the opportunities as the org returned them */
+};
+
+static int keep(jv rec, void *arg)
+{
+	struct ctx *c = arg;
+	c->opps = jv_array_append(c->opps, jv_copy(rec));
+	return 0;
+}
+
+static jv contact(jv c, jv role)
+{
+	jv o = jv_object();
+	const char *keys[] = { "Id", "FirstName", "LastName", "Name", "Title", "Email" };
+	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+		jv v = jv_object_get(jv_copy(c), jv_string(keys[i]));
+		o = jv_object_set(o, jv_string(keys[i]), jv_is_valid(v) ? v : (jv_free(v), jv_null()));
+	}
+	jv r = jv_is_valid(role) ? jv_object_get(jv_copy(role), jv_string("Role")) : jv_null();
+	o = jv_object_set(o, jv_string("Role"), jv_is_valid(r) ? r : (jv_free(r), jv_null()));
+	o = jv_object_set(o, jv_string("IsPrimary"), jv_bool(jv_is_valid(role) && jx_bool(role, "IsPrimary", 0)));
+	return o;
+}
+
+/* Contacts of the accounts whose deals have no contact roles, at most per_account each,
+ * read in chunks of 100 accounts. Returns {AccountId: [contact, ...]}. */
+static jv account_contacts(struct sf *sf, jv accts, long per_account)
+{
+	jv out = jv_object();
+	int n = jx_len(accts);
+	for (int from = 0; from < n && per_account > 0; from += 100) {
+		struct sb ids = { 0 };
+		for (int i = from; i < n && i < from + 100; i++) {
+			char *q = sf_quote(jx_cstr(jx_at(accts, i)));
+			sb_addf(&ids, "%s%s", i > from ? ", " : "", q);
+			free(q);
+		}
+		char *soql = xasprintf("SELECT Id, FirstName, LastName, Name, Title, Email, AccountId FROM Contact "
+		    "WHERE AccountId IN (%s) ORDER BY AccountId, CreatedDate, Id", sb_str(&ids));
+		sb_free(&ids);
+		struct ctx c = { jv_array() };
+		char err[1024];
+		if (sf_query(sf, soql, keep, &c, err, sizeof err) < 0)
+			diex(EXIT_FAIL, "cannot read the accounts' contacts: %s", err);
+		free(soql);
+		jv_array_foreach(c.opps, i, ct) {
+			const char *a = jx_str(ct, "AccountId");
+			jv list = jv_object_get(jv_copy(out), jv_string(a));
+			if (!jv_is_valid(list))
+				list = jv_array();
+			if (jv_array_length(jv_copy(list)) < per_account)
+				list = jv_array_append(list, contact(ct, jv_invalid()));
+			out = jv_object_set(out, jv_string(a), list);
+			jv_free(ct);
+			(void)i;
+		}
+		jv_free(c.opps);
+	}
+	return out;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "id", required_argument, NULL, 'i' },
+		{ "soql", required_argument, NULL, 's' },
+		{ "max-opps", required_argument, NULL, 'm' },
+		{ "target-org", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct cli cli = { 0 };
+	const char *soql = NULL, *target = NULL, *maxs = NULL;
+	char **ids = xcalloc((size_t)argc + 1, sizeof *ids);
+	int nids = 0, c;
+	util_init(argv[0]);
+	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': cli.config = optarg; break;
+		case 'i': ids[nids++] = optarg; break;
+		case 's': soql = optarg; break;
+		case 'm': maxs = optarg; break;
+		case 'o': target = optarg; break;
+		case 'h': cli_usage(usage, 0);
+		case 'V': cli_version();
+		default: cli_usage(usage, 1);
+		}
+	}
+	if (optind < argc) {
+		warnx("unexpected argument '%s'", argv[optind]);
+		cli_usage(usage, 1);
+	}
+	struct dg_config cfg;
+	time_t now;
+	cli_setup(&cli, &cfg, &now);
+	long cap = cfg.query.max_opps;
+	if (maxs && parse_long(maxs, 1, 1000000, &cap) != 0)
+		diex(EXIT_USAGE, "--max-opps '%s': expected a number from 1 to 1000000", maxs);
+	check_ids(ids, nids, "--id");
+	if (soql && nids)
+		diex(EXIT_USAGE, "--soql and --id cannot be used together");
+	char *q = soql ? xstrdup(soql) : build_soql(&cfg, ids, nids, cap);
+
+	struct sf sf;
+	cli_sf_open(&cfg, target, &sf);
+	struct ctx ctx = { jv_array() };
+	char err[1024];
+	if (sf_query(&sf, q, keep, &ctx, err, sizeof err) < 0) {
+		warnx("cannot query opportunities: %s", err);
+		sf_close(&sf);
+		return EXIT_FAIL;
+	}
+	int n = jx_len(ctx.opps);
+	if (n > cap) {
+		warnx("more than %ld opportunities match; taking the first %ld (raise --max-opps or query.max_opps)", cap, cap);
+		ctx.opps = jv_array_slice(ctx.opps, 0, (int)cap);
+		n = (int)cap;
+	}
+	/* Deals without contact roles get their account's contacts. */
+	jv need = jv_array();
+	for (int i = 0; i < n; i++) {
+		jv o = jx_at(ctx.opps, i);
+		const char *a = jx_str(o, "AccountId");
+		if (a && !jx_len(jx_get(jx_get(o, "OpportunityContactRoles", JV_KIND_OBJECT), "records", JV_KIND_ARRAY)))
+			need = jv_array_append(need, jv_string(a));
+	}
+	jv seen = jv_object();
+	for (int i = 0; i < jx_len(need); i++)
+		seen = jv_object_set(seen, jv_copy(jx_at(need, i)), jv_true());
+	jv_free(need);
+	need = jv_keys(seen); /* sorted, each account once */
+	jv byacct = account_contacts(&sf, need, cfg.query.account_contacts);
+	jv_free(need);
+
+	long ncontacts = 0;
+	for (int i = 0; i < n; i++) {
+		jv o = jv_copy(jx_at(ctx.opps, i));
+		jv roles = jx_get(jx_get(o, "OpportunityContactRoles", JV_KIND_OBJECT), "records", JV_KIND_ARRAY);
+		jv cs = jv_array();
+		for (int k = 0; k < jx_len(roles); k++) {
+			jv r = jx_at(roles, k);
+			jv ct = jx_get(r, "Contact", JV_KIND_OBJECT);
+			jv base = jv_is_valid(ct) ? jv_copy(ct) : jv_object();
+			base = jv_object_set(base, jv_string("Id"), jv_string(jx_str(r, "ContactId") ? jx_str(r, "ContactId") : ""));
+			cs = jv_array_append(cs, contact(base, r));
+			jv_free(base);
+		}
+		if (!jx_len(roles) && jx_str(o, "AccountId")) {
+			jv l = jv_object_get(jv_copy(byacct), jv_string(jx_str(o, "AccountId")));
+			if (jv_is_valid(l))
+				cs = jv_array_concat(cs, l);
+			else
+				jv_free(l);
+		}
+		ncontacts += jx_len(cs);
+		o = jv_object_delete(o, jv_string("OpportunityContactRoles"));
+		jv rec = jv_object_set(jv_object(), jv_string("opportunity"), strip(o));
+		rec = jv_object_set(rec, jv_string("contacts"), cs);
+		jsonl_emit(rec);
+	}
+	warnx("%d opportunities, %ld contacts", n, ncontacts);
+	cli_sf_report(&sf);
+	jv_free(byacct);
+	jv_free(ctx.opps);
+	sf_close(&sf);
+	free(q);
+	free(ids);
+	config_free(&cfg);
+	return stdout_close() ? EXIT_FAIL : EXIT_OK;
+}

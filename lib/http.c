@@ -1,0 +1,202 @@
+/* http.c: libcurl easy handles run through one multi handle per client. */
+#define _GNU_SOURCE
+#include "http.h"
+
+#include <ctype.h>
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct http {
+	CURLM *multi;
+	struct http_opts o;
+	char *ca;
+};
+
+struct http *http_new(const struct http_opts *o)
+{
+	static int inited;
+	if (!inited) {
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+			return NULL;
+		inited = 1;
+	}
+	struct http *h = xcalloc(1, sizeof *h);
+	h->multi = curl_multi_init();
+	if (!h->multi) {
+		free(h);
+		return NULL;
+	}
+	h->o = *o;
+	h->ca = o->ca_bundle ? xstrdup(o->ca_bundle) : NULL;
+	h->o.ca_bundle = h->ca;
+	curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, 32L);
+	return h;
+}
+
+void http_free(struct http *h)
+{
+	if (!h)
+		return;
+	curl_multi_cleanup(h->multi);
+	free(h->ca);
+	free(h);
+}
+
+void http_resp_free(struct http_resp *r)
+{
+	sb_free(&r->body);
+}
+
+char *http_escape(const char *s)
+{
+	struct sb b = { 0 };
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (isalnum(c) || strchr("-._~", c))
+			sb_addc(&b, (char)c);
+		else
+			sb_addf(&b, "%%%02X", c);
+	}
+	return b.s ? b.s : xstrdup("");
+}
+
+static size_t on_body(char *p, size_t size, size_t n, void *arg)
+{
+	struct http_resp *r = arg;
+	sb_addn(&r->body, p, size * n);
+	return size * n;
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *arg)
+{
+	struct http_resp *r = arg;
+	size_t len = size * n;
+	char line[512];
+	snprintf(line, sizeof line, "%.*s", (int)(len < sizeof line - 1 ? len : sizeof line - 1), p);
+	line[strcspn(line, "\r\n")] = '\0';
+	const char *v = strchr(line, ':');
+	if (!v)
+		return len;
+	size_t k = (size_t)(v - line);
+	for (v++; *v == ' '; v++)
+		;
+	if (k == 17 && !strncasecmp(line, "Sforce-Limit-Info", k))
+		snprintf(r->limit_info, sizeof r->limit_info, "%s", v);
+	else if (k == 12 && !strncasecmp(line, "Content-Type", k))
+		snprintf(r->ctype, sizeof r->ctype, "%s", v);
+	else if (k == 14 && !strncasecmp(line, "retry-after-ms", k))
+		r->retry_after = atof(v) / 1000;
+	else if (k == 11 && !strncasecmp(line, "Retry-After", k) && r->retry_after < 0)
+		r->retry_after = isdigit((unsigned char)*v) ? atof(v) : -1; /* an HTTP date is ignored */
+	return len;
+}
+
+static CURL *easy(struct http *h, struct http_req *q, struct curl_slist **hdrs)
+{
+	CURL *e = curl_easy_init();
+	if (!e)
+		return NULL;
+	char ua[64];
+	snprintf(ua, sizeof ua, "dg/%s", DG_VERSION);
+	curl_easy_setopt(e, CURLOPT_URL, q->url);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, ua);
+	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT, h->o.timeout > 0 ? h->o.timeout : 120L);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, 15L);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	if (h->o.ca_bundle)
+		curl_easy_setopt(e, CURLOPT_CAINFO, h->o.ca_bundle);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, &q->resp);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, &q->resp);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, q->resp.err);
+	curl_easy_setopt(e, CURLOPT_PRIVATE, q);
+	if (strcmp(q->method, "GET"))
+		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, q->method);
+	if (q->body) {
+		curl_easy_setopt(e, CURLOPT_POSTFIELDS, q->body);
+		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)q->bodylen);
+	}
+	struct curl_slist *l = NULL;
+	char buf[4096];
+	if (q->ctype) {
+		snprintf(buf, sizeof buf, "Content-Type: %s", q->ctype);
+		l = curl_slist_append(l, buf);
+	}
+	if (q->auth) {
+		snprintf(buf, sizeof buf, "Authorization: %s", q->auth);
+		l = curl_slist_append(l, buf);
+	}
+	if (q->extra)
+		l = curl_slist_append(l, q->extra);
+	l = curl_slist_append(l, "Accept: application/json");
+	l = curl_slist_append(l, "Expect:");
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, l);
+	*hdrs = l;
+	return e;
+}
+
+int http_run(struct http *h, struct http_req **reqs, int n, int jobs)
+{
+	if (jobs < 1)
+		jobs = 1;
+	struct curl_slist **hdrs = xcalloc((size_t)n + 1, sizeof *hdrs);
+	int next = 0, running = 0, rc = 0;
+	for (int i = 0; i < n; i++) {
+		sb_free(&reqs[i]->resp.body);
+		memset(&reqs[i]->resp, 0, sizeof reqs[i]->resp);
+		reqs[i]->resp.retry_after = -1;
+	}
+	for (;;) {
+		while (next < n && running < jobs) {
+			CURL *e = easy(h, reqs[next], &hdrs[next]);
+			if (!e) {
+				snprintf(reqs[next]->resp.err, sizeof reqs[next]->resp.err, "cannot start a request");
+				next++;
+				continue;
+			}
+			curl_multi_add_handle(h->multi, e);
+			next++;
+			running++;
+		}
+		if (!running)
+			break;
+		int still;
+		if (curl_multi_perform(h->multi, &still) != CURLM_OK) {
+			rc = -1;
+			break;
+		}
+		CURLMsg *m;
+		int left;
+		while ((m = curl_multi_info_read(h->multi, &left))) {
+			if (m->msg != CURLMSG_DONE)
+				continue;
+			CURL *e = m->easy_handle;
+			struct http_req *q;
+			curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&q);
+			if (m->data.result == CURLE_OK)
+				curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &q->resp.status);
+			else {
+				q->resp.status = 0;
+				if (!q->resp.err[0])
+					snprintf(q->resp.err, sizeof q->resp.err, "%s", curl_easy_strerror(m->data.result));
+			}
+			curl_multi_remove_handle(h->multi, e);
+			curl_easy_cleanup(e);
+			running--;
+		}
+		if (running && curl_multi_poll(h->multi, NULL, 0, 1000, NULL) != CURLM_OK) {
+			rc = -1;
+			break;
+		}
+	}
+	for (int i = 0; i < n; i++)
+		curl_slist_free_all(hdrs[i]);
+	free(hdrs);
+	return rc;
+}

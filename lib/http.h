@@ -1,0 +1,52 @@
+/* http.h: HTTP through libcurl: one request or many in flight at once (curl multi),
+ * keep-alive, gzip, timeouts, TLS verification always on (a CA bundle may be named). */
+#ifndef DG_HTTP_H
+#define DG_HTTP_H
+
+#include <stddef.h>
+
+#include "util.h"
+
+struct http_opts {
+	const char *ca_bundle; /* NULL: the system's CA store */
+	long timeout;          /* seconds for a whole request; 0: 120 */
+};
+
+struct http_resp {
+	long status;           /* 0 when no answer came (see err) */
+	struct sb body;
+	char limit_info[128];  /* Sforce-Limit-Info, or "" */
+	double retry_after;    /* seconds from Retry-After / retry-after-ms, or -1 */
+	char ctype[96];
+	char err[256];         /* libcurl's reason when status is 0 */
+};
+
+struct http_req {
+	const char *method;    /* GET, POST, PATCH, PUT, DELETE */
+	char *url;             /* owned by the caller */
+	const char *ctype;     /* request Content-Type, or NULL */
+	const char *auth;      /* full Authorization header value, or NULL */
+	const char *extra;     /* one more header line, or NULL */
+	const char *body;      /* borrowed; NULL for none */
+	size_t bodylen;
+	struct http_resp resp;
+	void *user;            /* for the caller */
+};
+
+struct http;
+
+/* A client with its own connection cache. Returns NULL when libcurl cannot start. */
+struct http *http_new(const struct http_opts *o);
+void http_free(struct http *h);
+
+/* Performs reqs[0..n), at most jobs at a time, and fills each resp (cleared first).
+ * Returns 0, or -1 when libcurl itself failed (not for HTTP errors). */
+int http_run(struct http *h, struct http_req **reqs, int n, int jobs);
+
+/* Frees what a response holds (its body). */
+void http_resp_free(struct http_resp *r);
+
+/* Returns s with every byte outside [A-Za-z0-9-._~] %-escaped (malloc'd). */
+char *http_escape(const char *s);
+
+#endif

@@ -1,0 +1,521 @@
+/* sf.c: the Salesforce REST client (see sf.h). */
+#define _GNU_SOURCE
+#include "sf.h"
+
+#include <ctype.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "jsonl.h"
+
+static const char *env(const char *k)
+{
+	const char *v = getenv(k);
+	return v && *v ? v : NULL;
+}
+
+static void set(char **dst, const char *v)
+{
+	free(*dst);
+	*dst = v ? xstrdup(v) : NULL;
+}
+
+static void form_add(struct sb *b, const char *k, const char *v)
+{
+	if (!v)
+		return;
+	char *e = http_escape(v);
+	sb_addf(b, "%s%s=%s", b->len ? "&" : "", k, e);
+	free(e);
+}
+
+static char *b64url(const unsigned char *p, size_t n)
+{
+	char *out = xmalloc(4 * ((n + 2) / 3) + 1);
+	int len = EVP_EncodeBlock((unsigned char *)out, p, (int)n);
+	while (len > 0 && out[len - 1] == '=')
+		len--;
+	out[len] = '\0';
+	for (char *s = out; *s; s++)
+		*s = *s == '+' ? '-' : *s == '/' ? '_' : *s;
+	return out;
+}
+
+/* An RS256 JWT bearer assertion (see the reference: iss, sub, aud, exp in seconds). */
+static char *jwt_assertion(const char *keyfile, const char *iss, const char *sub, const char *aud,
+    char *err, size_t errsize)
+{
+	FILE *f = fopen(keyfile, "r");
+	if (!f) {
+		snprintf(err, errsize, "cannot read SF_JWT_KEY_FILE '%s'", keyfile);
+		return NULL;
+	}
+	EVP_PKEY *key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+	fclose(f);
+	if (!key) {
+		snprintf(err, errsize, "SF_JWT_KEY_FILE '%s' is not a PEM private key", keyfile);
+		return NULL;
+	}
+	jv claims = jv_object();
+	claims = jv_object_set(claims, jv_string("iss"), jv_string(iss));
+	claims = jv_object_set(claims, jv_string("sub"), jv_string(sub));
+	claims = jv_object_set(claims, jv_string("aud"), jv_string(aud));
+	claims = jv_object_set(claims, jv_string("exp"), jv_number((double)(time(NULL) + 180)));
+	jv cs = jv_dump_string(claims, 0);
+	const char *hdr = "{\"alg\":\"RS256\",\"typ\":\"JWT\"}";
+	char *h64 = b64url((const unsigned char *)hdr, strlen(hdr));
+	char *c64 = b64url((const unsigned char *)jv_string_value(cs), strlen(jv_string_value(cs)));
+	jv_free(cs);
+	char *input = xasprintf("%s.%s", h64, c64);
+	free(h64);
+	free(c64);
+	unsigned char sig[1024];
+	size_t siglen = sizeof sig;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	int ok = ctx && EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL, key) == 1 &&
+	    EVP_DigestSign(ctx, sig, &siglen, (unsigned char *)input, strlen(input)) == 1;
+	EVP_MD_CTX_free(ctx);
+	EVP_PKEY_free(key);
+	if (!ok) {
+		snprintf(err, errsize, "cannot sign the JWT with SF_JWT_KEY_FILE (an RSA key is needed)");
+		free(input);
+		return NULL;
+	}
+	char *s64 = b64url(sig, siglen);
+	char *out = xasprintf("%s.%s", input, s64);
+	free(input);
+	free(s64);
+	return out;
+}
+
+/* Runs `sf org display --target-org ALIAS --json` and takes its token and URL. */
+static int cli_login(struct sf *sf, char *err, size_t errsize)
+{
+	const char *a = sf->c.target_org;
+	for (const char *p = a; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("._@-+", *p)) {
+			snprintf(err, errsize, "--target-org '%s': not an org alias or username", a);
+			return -1;
+		}
+	char *cmd = xasprintf("sf org display --target-org '%s' --json 2>/dev/null", a);
+	FILE *p = popen(cmd, "r");
+	free(cmd);
+	struct sb out = { 0 };
+	char buf[4096];
+	size_t n;
+	while (p && (n = fread(buf, 1, sizeof buf, p)) > 0)
+		sb_addn(&out, buf, n);
+	int rc = p ? pclose(p) : -1;
+	jv j = jv_parse(sb_str(&out));
+	sb_free(&out);
+	jv res = jx_get(j, "result", JV_KIND_OBJECT);
+	const char *tok = jx_str(res, "accessToken"), *url = jx_str(res, "instanceUrl");
+	if (!tok || !url) {
+		snprintf(err, errsize, "'sf org display --target-org %s' gave no session (status %d): log in with 'sf org login web --alias %s'",
+		    a, rc, a);
+		jv_free(j);
+		return -1;
+	}
+	set(&sf->token, tok);
+	set(&sf->instance, url);
+	jv_free(j);
+	return 0;
+}
+
+static int token_login(struct sf *sf, const char *form, char *err, size_t errsize)
+{
+	struct http_req q = { 0 };
+	q.method = "POST";
+	q.url = xasprintf("%s/services/oauth2/token", sf->login_url);
+	q.ctype = "application/x-www-form-urlencoded";
+	q.body = form;
+	q.bodylen = strlen(form);
+	struct http_req *qs[1] = { &q };
+	http_run(sf->http, qs, 1, 1);
+	sf->calls++;
+	jv j = jv_parse_sized(q.resp.body.s ? q.resp.body.s : "", (int)q.resp.body.len);
+	const char *tok = jx_str(j, "access_token"), *url = jx_str(j, "instance_url");
+	int rc = 0;
+	if (q.resp.status == 200 && tok && url) {
+		set(&sf->token, tok);
+		set(&sf->instance, url);
+	} else {
+		if (!q.resp.status)
+			snprintf(err, errsize, "cannot reach '%s': %s", sf->login_url, q.resp.err);
+		else if (jx_str(j, "error"))
+			snprintf(err, errsize, "login (%s) refused: %s: %s", sf->flow, jx_str(j, "error"),
+			    jx_str(j, "error_description") ? jx_str(j, "error_description") : "");
+		else
+			snprintf(err, errsize, "login (%s) failed: HTTP %ld from '%s'", sf->flow, q.resp.status, q.url);
+		rc = -1;
+	}
+	jv_free(j);
+	free(q.url);
+	http_resp_free(&q.resp);
+	return rc;
+}
+
+/* (Re)acquires a token with the flow chosen at sf_open. */
+static int login(struct sf *sf, char *err, size_t errsize)
+{
+	const char *cid = env("SF_CLIENT_ID"), *secret = env("SF_CLIENT_SECRET");
+	struct sb f = { 0 };
+	int rc;
+	if (!strcmp(sf->flow, "sf cli"))
+		rc = cli_login(sf, err, errsize);
+	else if (!strcmp(sf->flow, "access token")) {
+		set(&sf->token, env("SF_ACCESS_TOKEN"));
+		set(&sf->instance, env("SF_INSTANCE_URL"));
+		rc = 0;
+	} else if (!strcmp(sf->flow, "refresh token")) {
+		form_add(&f, "grant_type", "refresh_token");
+		form_add(&f, "client_id", cid);
+		form_add(&f, "client_secret", secret);
+		form_add(&f, "refresh_token", env("SF_REFRESH_TOKEN"));
+		rc = token_login(sf, sb_str(&f), err, errsize);
+	} else if (!strcmp(sf->flow, "jwt")) {
+		const char *aud = env("SF_JWT_AUDIENCE");
+		if (!aud)
+			aud = strstr(sf->login_url, "://test.salesforce.com") ? "https://test.salesforce.com"
+			    : "https://login.salesforce.com";
+		char *a = jwt_assertion(env("SF_JWT_KEY_FILE"), cid, env("SF_USERNAME"), aud, err, errsize);
+		if (!a)
+			return -1;
+		form_add(&f, "grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer");
+		form_add(&f, "assertion", a);
+		free(a);
+		rc = token_login(sf, sb_str(&f), err, errsize);
+	} else if (!strcmp(sf->flow, "password")) {
+		char *pw = xasprintf("%s%s", env("SF_PASSWORD"), env("SF_SECURITY_TOKEN") ? env("SF_SECURITY_TOKEN") : "");
+		form_add(&f, "grant_type", "password");
+		form_add(&f, "client_id", cid);
+		form_add(&f, "client_secret", secret);
+		form_add(&f, "username", env("SF_USERNAME"));
+		form_add(&f, "password", pw);
+		free(pw);
+		rc = token_login(sf, sb_str(&f), err, errsize);
+	} else {
+		form_add(&f, "grant_type", "client_credentials");
+		form_add(&f, "client_id", cid);
+		form_add(&f, "client_secret", secret);
+		rc = token_login(sf, sb_str(&f), err, errsize);
+	}
+	/* The form held secrets: clear it before it goes back to the heap. */
+	if (f.s)
+		memset(f.s, 0, f.cap);
+	sb_free(&f);
+	if (rc == 0) {
+		free(sf->auth_header);
+		sf->auth_header = xasprintf("Bearer %s", sf->token);
+	}
+	return rc;
+}
+
+int sf_open(struct sf *sf, const struct sf_conf *c, char *err, size_t errsize)
+{
+	memset(sf, 0, sizeof *sf);
+	sf->c = *c;
+	if (!sf->c.api_version)
+		sf->c.api_version = "60.0";
+	sf->api_used = sf->api_max = -1;
+	const char *lu = c->login_url ? c->login_url : env("SF_LOGIN_URL");
+	sf->login_url = xstrdup(lu ? lu : "https://login.salesforce.com");
+	size_t l = strlen(sf->login_url);
+	while (l && sf->login_url[l - 1] == '/')
+		sf->login_url[--l] = '\0';
+	struct http_opts ho = { c->ca_bundle, c->timeout };
+	sf->http = http_new(&ho);
+	if (!sf->http) {
+		snprintf(err, errsize, "cannot start libcurl");
+		return -1;
+	}
+	sf->can_relogin = 1;
+	if (c->target_org)
+		sf->flow = "sf cli";
+	else if (env("SF_ACCESS_TOKEN")) {
+		sf->flow = "access token";
+		sf->can_relogin = 0;
+		if (!env("SF_INSTANCE_URL")) {
+			snprintf(err, errsize, "SF_ACCESS_TOKEN is set but SF_INSTANCE_URL is not");
+			return -1;
+		}
+	} else if (env("SF_REFRESH_TOKEN"))
+		sf->flow = "refresh token";
+	else if (env("SF_JWT_KEY_FILE"))
+		sf->flow = "jwt";
+	else if (env("SF_USERNAME") && env("SF_PASSWORD"))
+		sf->flow = "password";
+	else if (env("SF_CLIENT_ID") && env("SF_CLIENT_SECRET"))
+		sf->flow = "client credentials";
+	else {
+		snprintf(err, errsize, "no Salesforce login: set SF_ACCESS_TOKEN and SF_INSTANCE_URL, SF_REFRESH_TOKEN, "
+		    "SF_JWT_KEY_FILE, SF_USERNAME and SF_PASSWORD, or SF_CLIENT_ID and SF_CLIENT_SECRET, or give --target-org");
+		return -1;
+	}
+	if ((!strcmp(sf->flow, "jwt") && (!env("SF_CLIENT_ID") || !env("SF_USERNAME")))) {
+		snprintf(err, errsize, "the JWT login needs SF_CLIENT_ID and SF_USERNAME beside SF_JWT_KEY_FILE");
+		return -1;
+	}
+	if ((!strcmp(sf->flow, "refresh token") || !strcmp(sf->flow, "password")) && !env("SF_CLIENT_ID")) {
+		snprintf(err, errsize, "the %s login needs SF_CLIENT_ID (the connected app's consumer key)", sf->flow);
+		return -1;
+	}
+	return login(sf, err, errsize);
+}
+
+void sf_close(struct sf *sf)
+{
+	http_free(sf->http);
+	if (sf->token)
+		memset(sf->token, 0, strlen(sf->token));
+	if (sf->auth_header)
+		memset(sf->auth_header, 0, strlen(sf->auth_header));
+	free(sf->token);
+	free(sf->auth_header);
+	free(sf->instance);
+	free(sf->login_url);
+	memset(sf, 0, sizeof *sf);
+}
+
+void sf_call_free(struct sf_call *c)
+{
+	free(c->path);
+	free(c->body);
+	http_resp_free(&c->resp);
+	c->path = c->body = NULL;
+}
+
+/* The errorCode of a REST error answer (an array or a single object), or "". */
+static void error_code(const struct http_resp *r, char *code, size_t size)
+{
+	code[0] = '\0';
+	if (!r->body.len)
+		return;
+	jv j = jv_parse_sized(r->body.s, (int)r->body.len);
+	jv e = jv_get_kind(j) == JV_KIND_ARRAY ? jx_at(j, 0) : j;
+	const char *c = jx_str(e, "errorCode");
+	snprintf(code, size, "%s", c ? c : "");
+	jv_free(j);
+}
+
+char *sf_error_text(const struct http_resp *r)
+{
+	if (!r->status)
+		return xasprintf("no answer: %s", r->err[0] ? r->err : "connection failed");
+	jv j = jv_parse_sized(r->body.s ? r->body.s : "", (int)r->body.len);
+	jv e = jv_get_kind(j) == JV_KIND_ARRAY ? jx_at(j, 0) : j;
+	char *out;
+	if (jx_str(e, "errorCode"))
+		out = xasprintf("%s: %s", jx_str(e, "errorCode"), jx_str(e, "message") ? jx_str(e, "message") : "");
+	else if (jx_str(e, "error"))
+		out = xasprintf("%s: %s", jx_str(e, "error"), jx_str(e, "error_description") ? jx_str(e, "error_description") : "");
+	else
+		out = xasprintf("HTTP %ld", r->status);
+	jv_free(j);
+	return out;
+}
+
+static void read_limit(struct sf *sf, const char *info)
+{
+	const char *p = strstr(info, "api-usage=");
+	long used, max;
+	if (p && sscanf(p + 10, "%ld/%ld", &used, &max) == 2) {
+		sf->api_used = used;
+		sf->api_max = max;
+	}
+}
+
+static char *full_url(struct sf *sf, const char *path)
+{
+	if (!strncmp(path, "http://", 7) || !strncmp(path, "https://", 8))
+		return xstrdup(path);
+	if (!strncmp(path, "/services/", 10))
+		return xasprintf("%s%s", sf->instance, path);
+	return xasprintf("%s/services/data/v%s%s", sf->instance, sf->c.api_version, path);
+}
+
+static void pause_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	while (nanosleep(&ts, &ts) == -1)
+		;
+}
+
+int sf_calls(struct sf *sf, struct sf_call *calls, int n, int jobs)
+{
+	int *pending = xmalloc((size_t)(n + 1) * sizeof *pending), np = n;
+	struct http_req *reqs = xcalloc((size_t)n + 1, sizeof *reqs);
+	struct http_req **rp = xcalloc((size_t)n + 1, sizeof *rp);
+	int relogged = 0, failed = 0;
+	for (int i = 0; i < n; i++) {
+		pending[i] = i;
+		calls[i].attempts = 0;
+	}
+	for (int round = 0; np > 0; round++) {
+		for (int k = 0; k < np; k++) {
+			struct sf_call *c = &calls[pending[k]];
+			struct http_req *q = &reqs[k];
+			free(q->url);
+			http_resp_free(&q->resp);
+			memset(q, 0, sizeof *q);
+			q->method = c->method;
+			q->url = full_url(sf, c->path);
+			q->body = c->body;
+			q->bodylen = c->body ? strlen(c->body) : 0;
+			q->ctype = c->ctype ? c->ctype : c->body ? "application/json" : NULL;
+			q->auth = sf->auth_header;
+			q->extra = c->extra;
+			q->user = c;
+			rp[k] = q;
+		}
+		http_run(sf->http, rp, np, jobs);
+		sf->calls += np;
+		int nretry = 0, needauth = 0;
+		double wait = 0;
+		for (int k = 0; k < np; k++) {
+			struct sf_call *c = reqs[k].user;
+			struct http_resp *r = &reqs[k].resp;
+			char code[64];
+			c->attempts++;
+			http_resp_free(&c->resp);
+			c->resp = *r;
+			memset(&r->body, 0, sizeof r->body);
+			if (r->limit_info[0])
+				read_limit(sf, r->limit_info);
+			error_code(&c->resp, code, sizeof code);
+			int retry = 0;
+			if (c->resp.status >= 200 && c->resp.status < 300)
+				;
+			else if (c->resp.status == 401 && sf->can_relogin && !relogged) {
+				needauth = 1;
+				retry = 1;
+			} else if (c->resp.status == 403 && !strcmp(code, "REQUEST_LIMIT_EXCEEDED") &&
+			    !strstr(c->resp.body.s ? c->resp.body.s : "", "Concurrent"))
+				sf->limit_hit = 1;
+			else if (c->resp.status == 0 || c->resp.status >= 500 || c->resp.status == 429 ||
+			    c->resp.status == 408 || !strcmp(code, "UNABLE_TO_LOCK_ROW") ||
+			    !strcmp(code, "SERVER_UNAVAILABLE") || !strcmp(code, "REQUEST_LIMIT_EXCEEDED"))
+				retry = c->attempts <= sf->c.retries;
+			if (retry) {
+				pending[nretry++] = pending[k];
+				if (c->resp.retry_after > wait)
+					wait = c->resp.retry_after;
+			}
+		}
+		if (needauth) {
+			char err[512];
+			relogged = 1;
+			if (login(sf, err, sizeof err) < 0) {
+				warnx("cannot renew the Salesforce session: %s", err);
+				sf->can_relogin = 0;
+			}
+		}
+		if (sf->limit_hit)
+			nretry = 0; /* the org will say no to everything else today */
+		np = nretry;
+		if (np && !(needauth && round == 0 && wait == 0)) {
+			/* Exponential backoff with jitter: base * 2^round * [0.5, 1.5), at most 30 s,
+			 * and never less than the server asked for. */
+			double ms = (double)sf->c.retry_base_ms * (double)(1L << (round < 10 ? round : 10)) *
+			    (0.5 + (double)rand() / RAND_MAX);
+			if (ms > 30000)
+				ms = 30000;
+			if (wait * 1000 > ms)
+				ms = wait * 1000;
+			pause_ms((long)ms);
+		}
+	}
+	for (int i = 0; i < n; i++) {
+		free(reqs[i].url);
+		http_resp_free(&reqs[i].resp);
+		if (calls[i].resp.status < 200 || calls[i].resp.status >= 300)
+			failed++;
+	}
+	free(reqs);
+	free(rp);
+	free(pending);
+	return failed;
+}
+
+jv sf_request(struct sf *sf, const char *method, const char *path, const char *body, long *status,
+    char *err, size_t errsize)
+{
+	struct sf_call c = { 0 };
+	c.method = method;
+	c.path = xstrdup(path);
+	c.body = body ? xstrdup(body) : NULL;
+	sf_calls(sf, &c, 1, 1);
+	if (status)
+		*status = c.resp.status;
+	jv out;
+	if (c.resp.status >= 200 && c.resp.status < 300)
+		out = c.resp.body.len ? jv_parse_sized(c.resp.body.s, (int)c.resp.body.len) : jv_null();
+	else {
+		char *t = sf_error_text(&c.resp);
+		snprintf(err, errsize, "%s %s: %s", method, path, t);
+		free(t);
+		out = jv_invalid();
+	}
+	if (!jv_is_valid(out) && c.resp.status >= 200 && c.resp.status < 300)
+		snprintf(err, errsize, "%s %s: the answer is not JSON", method, path);
+	sf_call_free(&c);
+	return out;
+}
+
+long sf_query(struct sf *sf, const char *soql, int (*fn)(jv rec, void *ctx), void *ctx, char *err,
+    size_t errsize)
+{
+	char *q = http_escape(soql);
+	char *path = xasprintf("/query?q=%s", q);
+	free(q);
+	long n = 0;
+	while (path) {
+		jv page = sf_request(sf, "GET", path, NULL, NULL, err, errsize);
+		free(path);
+		path = NULL;
+		if (!jv_is_valid(page)) {
+			/* The error names the path; keep it short for a long query. */
+			if (strlen(err) > 300)
+				strcpy(err + 297, "...");
+			return -1;
+		}
+		jv recs = jx_get(page, "records", JV_KIND_ARRAY);
+		for (int i = 0; i < jx_len(recs); i++, n++)
+			if (fn && fn(jx_at(recs, i), ctx) < 0) {
+				jv_free(page);
+				snprintf(err, errsize, "stopped");
+				return -1;
+			}
+		const char *next = jx_str(page, "nextRecordsUrl");
+		if (next && !jx_bool(page, "done", 1))
+			path = xstrdup(next);
+		jv_free(page);
+	}
+	return n;
+}
+
+char *sf_quote(const char *s)
+{
+	struct sb b = { 0 };
+	sb_addc(&b, '\'');
+	for (; *s; s++) {
+		switch (*s) {
+		case '\'': sb_add(&b, "\\'"); break;
+		case '"': sb_add(&b, "\\\""); break;
+		case '\\': sb_add(&b, "\\\\"); break;
+		case '\n': sb_add(&b, "\\n"); break;
+		case '\r': sb_add(&b, "\\r"); break;
+		case '\t': sb_add(&b, "\\t"); break;
+		case '\b': sb_add(&b, "\\b"); break;
+		case '\f': sb_add(&b, "\\f"); break;
+		default: sb_addc(&b, *s);
+		}
+	}
+	sb_addc(&b, '\'');
+	return b.s;
+}
