@@ -1,0 +1,106 @@
+/* dg-push: writes the planned records to Salesforce, in dependency order, through
+ * sObject Collections (200 records a call, several calls in flight), and passes every
+ * deal record on with an "sf" block on each item: object, Id, status (created,
+ * skipped, failed) and the error for failures. `--delete` deletes by Id instead. */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cli.h"
+#include "config.h"
+#include "jsonl.h"
+#include "push.h"
+#include "sf.h"
+#include "sfid.h"
+#include "util.h"
+
+static const char usage[] =
+    "usage: dg-push [-c FILE] [-j N] [--tag TAG] [--allow-production] [--target-org ALIAS] [FILE...]\n"
+    "       dg-push --delete [-c FILE] [-j N] [--allow-production] [--target-org ALIAS] [FILE...]\n";
+
+static int collect(jv rec, const struct jsonl_pos *pos, void *ctx)
+{
+	struct push *p = ctx;
+	char where[64];
+	if (p->del)
+		return push_collect_ids(p, rec, jsonl_where(pos, where, sizeof where));
+	if (!jv_is_valid(jx_get(rec, "opportunity", JV_KIND_OBJECT)) || !jx_str(jx_get(rec, "opportunity", JV_KIND_OBJECT), "Id")) {
+		warnx("%s: not a deal record (no opportunity.Id)", jsonl_where(pos, where, sizeof where));
+		jv_free(rec);
+		return 1;
+	}
+	p->deals = jv_array_append(p->deals, rec);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "tag", required_argument, NULL, 't' },
+		{ "delete", no_argument, NULL, 'D' },
+		{ "allow-production", no_argument, NULL, 'P' },
+		{ "target-org", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct cli cli = { 0 };
+	struct push p = { 0 };
+	const char *jobs = NULL, *target = NULL;
+	int c, allow = 0;
+	util_init(argv[0]);
+	while ((c = getopt_long(argc, argv, "c:j:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': cli.config = optarg; break;
+		case 'j': jobs = optarg; break;
+		case 't': p.tag = optarg; break;
+		case 'D': p.del = 1; break;
+		case 'P': allow = 1; break;
+		case 'o': target = optarg; break;
+		case 'h': cli_usage(usage, 0);
+		case 'V': cli_version();
+		default: cli_usage(usage, 1);
+		}
+	}
+	struct dg_config cfg;
+	time_t now;
+	cli_setup(&cli, &cfg, &now);
+	p.cfg = &cfg;
+	p.jobs = cfg.push.jobs;
+	if (jobs && parse_long(jobs, 1, 64, &p.jobs) != 0)
+		diex(EXIT_USAGE, "-j '%s': expected a number of calls in flight from 1 to 64", jobs);
+	if (!p.tag)
+		p.tag = getenv("DG_TAG") && *getenv("DG_TAG") ? getenv("DG_TAG") : "dg";
+	if (strlen(p.tag) > 64)
+		diex(EXIT_USAGE, "--tag: at most 64 characters");
+	allow |= !strcmp(cfg.salesforce.allow_production, "true");
+
+	p.deals = jv_array();
+	p.ids = jv_array();
+	long bad = jsonl_each(argc - optind, argv + optind, collect, &p);
+	if (bad < 0)
+		return EXIT_FAIL;
+
+	struct sf sf;
+	cli_sf_open(&cfg, target, &sf);
+	p.sf = &sf;
+	int rc = push_guard(&p, allow);
+	if (rc == 0)
+		rc = p.del ? push_delete(&p) : push_create(&p);
+	cli_sf_report(&sf);
+	sf_close(&sf);
+	jv_free(p.deals);
+	jv_free(p.ids);
+	config_free(&cfg);
+	if (stdout_close())
+		return EXIT_FAIL;
+	if (rc)
+		return rc;
+	return bad || p.failed ? EXIT_PARTIAL : EXIT_OK;
+}

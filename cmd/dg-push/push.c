@@ -1,0 +1,821 @@
+/* push.c: what dg-push sends, in which order, and how answers become sf blocks.
+ *
+ * Phases follow the dependencies: planned contacts; then their contact roles, the
+ * Events, the Tasks and the scorecard (which need the contacts' new Ids); then the
+ * EventRelations (which need the Events' Ids). Within a phase every deal's records go
+ * out together, sorted by object, 200 to a call, p->jobs calls at a time. */
+#define _GNU_SOURCE
+#include "push.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "config.h"
+#include "jsonl.h"
+#include "sf.h"
+#include "sfid.h"
+#include "tz.h"
+#include "util.h"
+
+enum kind { K_CONTACT, K_ROLE, K_EVENT, K_TASK, K_REL, K_SCORE };
+enum status { S_NONE, S_CREATED, S_UPDATED, S_SKIPPED, S_FAILED };
+static const char *const status_name[] = { "none", "created", "updated", "skipped", "failed" };
+
+struct item {
+	enum kind kind;
+	int deal, idx, rel;
+	const char *object;
+	jv fields;           /* what is sent; jv_invalid() when nothing is */
+	int update;          /* a PATCH of an existing record (the scorecard fields) */
+	char id[19];
+	enum status status;
+	jv error;            /* {code, message, fields} */
+};
+
+struct items {
+	struct item *v;
+	int n, cap;
+};
+
+static struct item *add(struct items *it, enum kind k, int deal, int idx, const char *object)
+{
+	if (it->n == it->cap) {
+		it->cap = it->cap ? 2 * it->cap : 256;
+		it->v = xrealloc(it->v, (size_t)it->cap * sizeof *it->v);
+	}
+	struct item *x = &it->v[it->n++];
+	memset(x, 0, sizeof *x);
+	x->kind = k;
+	x->deal = deal;
+	x->idx = idx;
+	x->object = object;
+	x->fields = jv_invalid();
+	x->error = jv_invalid();
+	return x;
+}
+
+static void fail(struct item *x, const char *code, const char *msg, jv fields)
+{
+	x->status = S_FAILED;
+	jv_free(x->error);
+	x->error = jv_object();
+	x->error = jv_object_set(x->error, jv_string("code"), jv_string(code));
+	x->error = jv_object_set(x->error, jv_string("message"), jv_string(msg));
+	x->error = jv_object_set(x->error, jv_string("fields"), jv_get_kind(fields) == JV_KIND_ARRAY ? fields : (jv_free(fields), jv_array()));
+}
+
+/* ---- what the org has: describe, once per object ---- */
+
+static int has_field(struct push *p, const char *object, const char *field)
+{
+	if (jv_get_kind(p->fields) != JV_KIND_OBJECT)
+		p->fields = jv_object();
+	jv set = jv_object_get(jv_copy(p->fields), jv_string(object));
+	if (!jv_is_valid(set)) {
+		char *path = xasprintf("/sobjects/%s/describe", object), err[512];
+		jv d = sf_request(p->sf, "GET", path, NULL, NULL, err, sizeof err);
+		free(path);
+		set = jv_object();
+		jv fs = jx_get(d, "fields", JV_KIND_ARRAY);
+		for (int i = 0; i < jx_len(fs); i++)
+			if (jx_str(jx_at(fs, i), "name") && jx_bool(jx_at(fs, i), "createable", 1))
+				set = jv_object_set(set, jv_string(jx_str(jx_at(fs, i), "name")), jv_true());
+		jv_free(d);
+		p->fields = jv_object_set(p->fields, jv_string(object), jv_copy(set));
+	}
+	int has = jv_object_has(set, jv_string(field));
+	return has;
+}
+
+static jv tagged(struct push *p, const char *object, jv rec)
+{
+	const char *tf = p->cfg->push.tag_field;
+	if (tf && *tf && has_field(p, object, tf))
+		rec = jv_object_set(rec, jv_string(tf), jv_string(p->tag));
+	return rec;
+}
+
+/* ---- sending ---- */
+
+static int by_object(const void *a, const void *b)
+{
+	const struct item *x = *(struct item *const *)a, *y = *(struct item *const *)b;
+	int c = strcmp(x->object, y->object);
+	return c ? c : (x > y) - (x < y);
+}
+
+/* Sends every item of v that has fields, in Collections calls of 200, and fills in
+ * their results. */
+static void send(struct push *p, struct items *v, int from)
+{
+	int n = 0;
+	struct item **todo = xmalloc((size_t)(v->n - from + 1) * sizeof *todo);
+	for (int i = from; i < v->n; i++)
+		if (jv_is_valid(v->v[i].fields) && v->v[i].status == S_NONE)
+			todo[n++] = &v->v[i];
+	qsort(todo, (size_t)n, sizeof *todo, by_object);
+	/* Creates and updates go in separate calls. */
+	int ncalls = 0;
+	struct sf_call *calls = xcalloc((size_t)n / 200 + 4, sizeof *calls);
+	int *first = xcalloc((size_t)n / 200 + 4, sizeof *first), *count = xcalloc((size_t)n / 200 + 4, sizeof *count);
+	for (int upd = 0; upd < 2; upd++) {
+		int i = 0;
+		while (i < n) {
+			if (todo[i]->update != upd) {
+				i++;
+				continue;
+			}
+			jv recs = jv_array();
+			int k = 0;
+			first[ncalls] = i;
+			for (; i < n && k < 200; i++) {
+				if (todo[i]->update != upd)
+					continue;
+				jv r = jv_object_set(jv_copy(todo[i]->fields), jv_string("attributes"),
+				    jv_object_set(jv_object(), jv_string("type"), jv_string(todo[i]->object)));
+				if (upd)
+					r = jv_object_set(r, jv_string("id"), jv_string(todo[i]->id));
+				recs = jv_array_append(recs, r);
+				k++;
+			}
+			count[ncalls] = k;
+			jv body = jv_object_set(jv_object(), jv_string("allOrNone"), jv_false());
+			body = jv_object_set(body, jv_string("records"), recs);
+			jv s = jv_dump_string(body, 0);
+			calls[ncalls].method = upd ? "PATCH" : "POST";
+			calls[ncalls].path = xstrdup("/composite/sobjects");
+			calls[ncalls].body = xstrdup(jv_string_value(s));
+			calls[ncalls].user = (void *)(long)upd;
+			jv_free(s);
+			ncalls++;
+		}
+	}
+	sf_calls(p->sf, calls, ncalls, (int)p->jobs);
+	for (int c = 0; c < ncalls; c++) {
+		int upd = (int)(long)calls[c].user;
+		struct http_resp *r = &calls[c].resp;
+		jv res = r->status == 200 ? jv_parse_sized(r->body.s ? r->body.s : "", (int)r->body.len) : jv_invalid();
+		int ok = jv_get_kind(res) == JV_KIND_ARRAY && jx_len(res) == count[c];
+		char *why = ok ? NULL : sf_error_text(r);
+		jv ecode = jv_invalid();
+		if (!ok) {
+			/* The whole call failed: each of its records carries the call's error. */
+			jv j = jv_parse_sized(r->body.s ? r->body.s : "", (int)r->body.len);
+			jv e = jv_get_kind(j) == JV_KIND_ARRAY ? jx_at(j, 0) : j;
+			ecode = jv_string(jx_str(e, "errorCode") ? jx_str(e, "errorCode") : r->status ? "HTTP_ERROR" : "CONNECTION_FAILED");
+			jv_free(j);
+		}
+		int k = 0;
+		for (int i = first[c]; i < n && k < count[c]; i++) {
+			struct item *x = todo[i];
+			if (x->update != upd)
+				continue;
+			if (!ok) {
+				const char *msg = strchr(why, ':') ? strchr(why, ':') + 2 : why;
+				fail(x, jv_string_value(ecode), msg, jv_array());
+			} else {
+				jv one = jx_at(res, k);
+				if (jx_bool(one, "success", 0)) {
+					x->status = upd ? S_UPDATED : S_CREATED;
+					if (!upd)
+						id_norm(jx_str(one, "id") ? jx_str(one, "id") : "", x->id);
+				} else {
+					jv e = jx_at(jx_get(one, "errors", JV_KIND_ARRAY), 0);
+					fail(x, jx_str(e, "statusCode") ? jx_str(e, "statusCode") : "UNKNOWN_EXCEPTION",
+					    jx_str(e, "message") ? jx_str(e, "message") : "", jv_copy(jx_get(e, "fields", JV_KIND_ARRAY)));
+				}
+			}
+			k++;
+		}
+		free(why);
+		jv_free(ecode);
+		jv_free(res);
+		sf_call_free(&calls[c]);
+	}
+	free(calls);
+	free(first);
+	free(count);
+	free(todo);
+}
+
+/* ---- building the records ---- */
+
+static jv deal_at(struct push *p, int i) { return jx_at(p->deals, i); }
+
+static const char *existing_id(jv obj)
+{
+	jv sf = jx_get(obj, "sf", JV_KIND_OBJECT);
+	const char *id = jx_str(sf, "id");
+	const char *st = jx_str(sf, "status");
+	return id && (!st || strcmp(st, "failed")) ? id : NULL;
+}
+
+static jv trimmed(const char *s, size_t max)
+{
+	size_t n = utf8_trim(s, strlen(s), max);
+	return jv_string_sized(s, (int)n);
+}
+
+/* A contact reference: an Id as is, a planned contact's key through keys. */
+static const char *resolve(jv keys, const char *who, char buf[19])
+{
+	if (!who)
+		return NULL;
+	if (id_norm(who, buf) == 0)
+		return buf;
+	const char *id = jx_str(keys, who);
+	if (!id)
+		return NULL;
+	snprintf(buf, 19, "%s", id);
+	return buf;
+}
+
+static void plan_contacts(struct push *p, struct items *v, jv *keys)
+{
+	for (int d = 0; d < jx_len(p->deals); d++) {
+		jv deal = deal_at(p, d), opp = jx_get(deal, "opportunity", JV_KIND_OBJECT);
+		jv cs = jx_get(deal, "contacts", JV_KIND_ARRAY);
+		for (int j = 0; j < jx_len(cs); j++) {
+			jv c = jx_at(cs, j);
+			if (!jx_bool(c, "planned", 0) || !jx_str(c, "key"))
+				continue;
+			struct item *x = add(v, K_CONTACT, d, j, "Contact");
+			const char *have = existing_id(c);
+			if (have && id_norm(have, x->id) == 0) {
+				x->status = S_SKIPPED;
+				*keys = jv_object_set(*keys, jv_string(jx_str(c, "key")), jv_string(x->id));
+				continue;
+			}
+			jv f = jv_object();
+			const char *keysf[] = { "FirstName", "LastName", "Email", "Title" };
+			for (size_t k = 0; k < sizeof keysf / sizeof *keysf; k++)
+				if (jx_str(c, keysf[k]))
+					f = jv_object_set(f, jv_string(keysf[k]), jv_string(jx_str(c, keysf[k])));
+			const char *acct = jx_str(c, "AccountId") ? jx_str(c, "AccountId") : jx_str(opp, "AccountId");
+			if (acct)
+				f = jv_object_set(f, jv_string("AccountId"), jv_string(acct));
+			if (jx_str(opp, "OwnerId"))
+				f = jv_object_set(f, jv_string("OwnerId"), jv_string(jx_str(opp, "OwnerId")));
+			x->fields = tagged(p, "Contact", f);
+		}
+	}
+}
+
+static void after_contacts(struct items *v, jv *keys, struct push *p)
+{
+	for (int i = 0; i < v->n; i++) {
+		struct item *x = &v->v[i];
+		if (x->kind == K_CONTACT && x->status == S_CREATED) {
+			jv c = jx_at(jx_get(deal_at(p, x->deal), "contacts", JV_KIND_ARRAY), x->idx);
+			*keys = jv_object_set(*keys, jv_string(jx_str(c, "key")), jv_string(x->id));
+		}
+	}
+}
+
+static void plan_activities(struct push *p, struct items *v, jv keys)
+{
+	int score_warned = 0;
+	for (int d = 0; d < jx_len(p->deals); d++) {
+		jv deal = deal_at(p, d), opp = jx_get(deal, "opportunity", JV_KIND_OBJECT);
+		const char *oid = jx_str(opp, "Id"), *owner = jx_str(opp, "OwnerId");
+		char buf[19], date[16];
+		/* Contact roles for the planned contacts. */
+		jv cs = jx_get(deal, "contacts", JV_KIND_ARRAY);
+		for (int j = 0; j < jx_len(cs); j++) {
+			jv c = jx_at(cs, j);
+			if (!jx_bool(c, "planned", 0) || !jx_str(c, "key"))
+				continue;
+			struct item *x = add(v, K_ROLE, d, j, "OpportunityContactRole");
+			jv role = jx_get(jx_get(c, "sf", JV_KIND_OBJECT), "role", JV_KIND_OBJECT);
+			const char *rid = jx_str(role, "id");
+			if (rid && id_norm(rid, x->id) == 0 && (!jx_str(role, "status") || strcmp(jx_str(role, "status"), "failed"))) {
+				x->status = S_SKIPPED;
+				continue;
+			}
+			const char *cid = resolve(keys, jx_str(c, "key"), buf);
+			if (!cid) {
+				fail(x, "DEPENDENCY_FAILED", "the contact was not created", jv_array());
+				continue;
+			}
+			jv f = jv_object_set(jv_object(), jv_string("OpportunityId"), jv_string(oid));
+			f = jv_object_set(f, jv_string("ContactId"), jv_string(cid));
+			if (jx_str(c, "Role"))
+				f = jv_object_set(f, jv_string("Role"), jv_string(jx_str(c, "Role")));
+			x->fields = tagged(p, "OpportunityContactRole", f);
+		}
+		/* Meetings and emails. */
+		jv acts = jx_get(deal, "activities", JV_KIND_ARRAY);
+		for (int j = 0; j < jx_len(acts); j++) {
+			jv a = jx_at(acts, j);
+			const char *kind = jx_str(a, "kind");
+			int meeting = kind && !strcmp(kind, "meeting");
+			if (!kind || (!meeting && strcmp(kind, "email")))
+				continue;
+			struct item *x = add(v, meeting ? K_EVENT : K_TASK, d, j, meeting ? "Event" : "Task");
+			const char *have = existing_id(a);
+			if (have && id_norm(have, x->id) == 0) {
+				x->status = S_SKIPPED;
+				continue;
+			}
+			const char *who = jx_str(a, "who");
+			const char *whoid = resolve(keys, who, buf);
+			if (who && !whoid) {
+				fail(x, "DEPENDENCY_FAILED", "its contact was not created", jv_array());
+				continue;
+			}
+			time_t t;
+			if (!jx_str(a, "start") || time_parse(jx_str(a, "start"), &t) != 0) {
+				fail(x, "INVALID_RECORD", "the activity has no valid start", jv_array());
+				continue;
+			}
+			const char *subj = jx_str(a, "subject") ? jx_str(a, "subject") : (meeting ? "Meeting" : "Email");
+			jv f = jv_object();
+			if (meeting) {
+				char iso[32];
+				f = jv_object_set(f, jv_string("Subject"), trimmed(subj, 255));
+				f = jv_object_set(f, jv_string("StartDateTime"), jv_string(time_iso(t, iso)));
+				f = jv_object_set(f, jv_string("DurationInMinutes"), jv_number(jx_num(a, "minutes", 30)));
+				f = jv_object_set(f, jv_string("Type"), jv_string("Meeting"));
+			} else {
+				char *s = xasprintf("Email: %s", subj);
+				f = jv_object_set(f, jv_string("Subject"), trimmed(s, 255));
+				free(s);
+				int past = !jx_str(a, "when") || strcmp(jx_str(a, "when"), "upcoming");
+				f = jv_object_set(f, jv_string("Status"), jv_string(past ? "Completed" : "Not Started"));
+				f = jv_object_set(f, jv_string("Priority"), jv_string("Normal"));
+				f = jv_object_set(f, jv_string("TaskSubtype"), jv_string("Email"));
+				f = jv_object_set(f, jv_string("Type"), jv_string("Email"));
+				f = jv_object_set(f, jv_string("ActivityDate"), jv_string(time_date(t, date)));
+			}
+			if (whoid)
+				f = jv_object_set(f, jv_string("WhoId"), jv_string(whoid));
+			f = jv_object_set(f, jv_string("WhatId"), jv_string(oid));
+			if (owner)
+				f = jv_object_set(f, jv_string("OwnerId"), jv_string(owner));
+			if (jx_str(a, "body"))
+				f = jv_object_set(f, jv_string("Description"), trimmed(jx_str(a, "body"), 32000));
+			x->fields = tagged(p, x->object, f);
+		}
+		/* The scorecard, as fields on the opportunity or as its own record. */
+		jv sc = jx_get(deal, "scorecard", JV_KIND_OBJECT);
+		const char *mode = p->cfg->push.scorecard;
+		if (!jv_is_valid(sc) || !strcmp(mode, "none"))
+			continue;
+		int obj = !strcmp(mode, "object");
+		struct item *x = add(v, K_SCORE, d, 0, obj ? "DG_Scorecard__c" : "Opportunity");
+		const char *have = existing_id(sc);
+		if (have && id_norm(have, x->id) == 0) {
+			x->status = S_SKIPPED;
+			continue;
+		}
+		jv answers = jx_get(sc, "answers", JV_KIND_ARRAY);
+		jv f = jv_object();
+		if (obj) {
+			f = jv_object_set(f, jv_string("Name"), jv_string_fmt("%s scorecard", jx_str(sc, "template") ? jx_str(sc, "template") : "Deal"));
+			f = jv_object_set(f, jv_string("Opportunity__c"), jv_string(oid));
+			f = jv_object_set(f, jv_string("Template__c"), jv_string(jx_str(sc, "template") ? jx_str(sc, "template") : ""));
+			f = jv_object_set(f, jv_string("Score__c"), jv_number(jx_num(sc, "score", 0)));
+			f = jv_object_set(f, jv_string("Coverage__c"), jv_number(jx_num(sc, "coverage", 0) * 100));
+			jv s = jv_dump_string(jv_copy(answers), 0);
+			f = jv_object_set(f, jv_string("Answers__c"), trimmed(jv_string_value(s), 131072));
+			jv_free(s);
+			x->fields = tagged(p, "DG_Scorecard__c", f);
+			continue;
+		}
+		/* Fields named PREFIX + Element_Id + __c (and _Score__c); only those the org has. */
+		const char *pre = p->cfg->push.scorecard_prefix ? p->cfg->push.scorecard_prefix : "";
+		struct sb name = { 0 };
+		int nf = 0;
+		struct { const char *suffix; jv v; } top[] = {
+			{ "Scorecard_Template__c", jv_string(jx_str(sc, "template") ? jx_str(sc, "template") : "") },
+			{ "Scorecard_Score__c", jv_number(jx_num(sc, "score", 0)) },
+			{ "Scorecard_Coverage__c", jv_number(jx_num(sc, "coverage", 0) * 100) },
+		};
+		for (size_t k = 0; k < sizeof top / sizeof *top; k++) {
+			sb_reset(&name);
+			sb_addf(&name, "%s%s", pre, top[k].suffix);
+			if (has_field(p, "Opportunity", sb_str(&name))) {
+				f = jv_object_set(f, jv_string(sb_str(&name)), top[k].v);
+				nf++;
+			} else
+				jv_free(top[k].v);
+		}
+		for (int k = 0; k < jx_len(answers); k++) {
+			jv an = jx_at(answers, k);
+			const char *id = jx_str(an, "id");
+			if (!id)
+				continue;
+			sb_reset(&name);
+			sb_add(&name, pre);
+			for (int cap = 1; *id; id++) {
+				sb_addc(&name, cap ? (char)toupper((unsigned char)*id) : *id);
+				cap = *id == '_';
+			}
+			size_t base = name.len;
+			sb_add(&name, "__c");
+			if (has_field(p, "Opportunity", sb_str(&name)) && jx_str(an, "answer")) {
+				f = jv_object_set(f, jv_string(sb_str(&name)), trimmed(jx_str(an, "answer"), 32000));
+				nf++;
+			}
+			name.len = base;
+			name.s[base] = '\0';
+			sb_add(&name, "_Score__c");
+			if (has_field(p, "Opportunity", sb_str(&name))) {
+				f = jv_object_set(f, jv_string(sb_str(&name)), jv_number(jx_num(an, "score", 0)));
+				nf++;
+			}
+		}
+		sb_free(&name);
+		if (!nf) {
+			if (!score_warned++)
+				warnx("the org's Opportunity has no %sScorecard_*__c or %s<Element>__c fields: scorecards are not written "
+				    "(add the fields, or set push.scorecard.mode)", pre, pre);
+			jv_free(f);
+			x->status = S_NONE;
+			x->kind = K_SCORE;
+			x->fields = jv_invalid();
+			continue;
+		}
+		x->update = 1;
+		id_norm(oid, x->id);
+		x->fields = f;
+	}
+}
+
+static void plan_relations(struct push *p, struct items *v, jv keys)
+{
+	int n = v->n;
+	for (int i = 0; i < n; i++) {
+		struct item *ev = &v->v[i];
+		if (ev->kind != K_EVENT || ev->status != S_CREATED)
+			continue;
+		jv a = jx_at(jx_get(deal_at(p, ev->deal), "activities", JV_KIND_ARRAY), ev->idx);
+		jv att = jx_get(a, "attendees", JV_KIND_ARRAY);
+		const char *who = jx_str(a, "who");
+		char evid[19], buf[19];
+		memcpy(evid, ev->id, sizeof evid);
+		int deal = ev->deal, idx = ev->idx;
+		for (int k = 0, r = 0; k < jx_len(att); k++) {
+			const char *c = jx_cstr(jx_at(att, k));
+			if (!c || (who && !strcmp(c, who)))
+				continue;
+			struct item *x = add(v, K_REL, deal, idx, "EventRelation"); /* may move v->v */
+			x->rel = r++;
+			const char *rid = resolve(keys, c, buf);
+			if (!rid) {
+				fail(x, "DEPENDENCY_FAILED", "the attendee was not created", jv_array());
+				continue;
+			}
+			jv f = jv_object_set(jv_object(), jv_string("EventId"), jv_string(evid));
+			x->fields = jv_object_set(f, jv_string("RelationId"), jv_string(rid));
+		}
+	}
+}
+
+/* ---- results into the records ---- */
+
+static jv sf_block(const struct item *x, jv old)
+{
+	jv b = jv_object_set(jv_object(), jv_string("object"), jv_string(x->object));
+	if (x->id[0] && x->status != S_FAILED)
+		b = jv_object_set(b, jv_string("id"), jv_string(x->id));
+	b = jv_object_set(b, jv_string("status"), jv_string(status_name[x->status]));
+	if (x->status == S_FAILED)
+		b = jv_object_set(b, jv_string("error"), jv_copy(x->error));
+	/* Keep what an earlier run recorded beside it (the role, the relations). */
+	if (jv_get_kind(old) == JV_KIND_OBJECT) {
+		jv_object_foreach(old, k, val) {
+			const char *ks = jv_string_value(k);
+			if (strcmp(ks, "object") && strcmp(ks, "id") && strcmp(ks, "status") && strcmp(ks, "error"))
+				b = jv_object_set(b, k, val);
+			else {
+				jv_free(k);
+				jv_free(val);
+			}
+		}
+	}
+	return b;
+}
+
+static jv set_in(jv deal, const char *list, int idx, jv (*f)(jv, const struct item *), const struct item *x)
+{
+	jv arr = jv_object_get(jv_copy(deal), jv_string(list));
+	jv el = jv_array_get(jv_copy(arr), idx);
+	el = f(el, x);
+	arr = jv_array_set(arr, idx, el);
+	return jv_object_set(deal, jv_string(list), arr);
+}
+
+static jv put_sf(jv el, const struct item *x)
+{
+	jv old = jv_object_get(jv_copy(el), jv_string("sf"));
+	jv b = sf_block(x, old);
+	jv_free(old);
+	return jv_object_set(el, jv_string("sf"), b);
+}
+
+static jv put_role(jv el, const struct item *x)
+{
+	jv sf = jv_object_get(jv_copy(el), jv_string("sf"));
+	if (jv_get_kind(sf) != JV_KIND_OBJECT) {
+		jv_free(sf);
+		sf = jv_object();
+	}
+	jv old = jv_object_get(jv_copy(sf), jv_string("role"));
+	jv b = sf_block(x, old);
+	jv_free(old);
+	sf = jv_object_set(sf, jv_string("role"), b);
+	return jv_object_set(el, jv_string("sf"), sf);
+}
+
+static jv put_rel(jv el, const struct item *x)
+{
+	jv sf = jv_object_get(jv_copy(el), jv_string("sf"));
+	if (jv_get_kind(sf) != JV_KIND_OBJECT) {
+		jv_free(sf);
+		sf = jv_object();
+	}
+	jv rels = jv_object_get(jv_copy(sf), jv_string("relations"));
+	if (jv_get_kind(rels) != JV_KIND_ARRAY) {
+		jv_free(rels);
+		rels = jv_array();
+	}
+	jv b = sf_block(x, jv_null());
+	rels = jv_array_append(rels, b);
+	sf = jv_object_set(sf, jv_string("relations"), rels);
+	return jv_object_set(el, jv_string("sf"), sf);
+}
+
+static void apply(struct push *p, struct items *v)
+{
+	for (int i = 0; i < v->n; i++) {
+		struct item *x = &v->v[i];
+		if (x->status == S_NONE)
+			continue;
+		jv deal = jv_array_get(jv_copy(p->deals), x->deal);
+		switch (x->kind) {
+		case K_CONTACT: deal = set_in(deal, "contacts", x->idx, put_sf, x); break;
+		case K_ROLE: deal = set_in(deal, "contacts", x->idx, put_role, x); break;
+		case K_EVENT:
+		case K_TASK: deal = set_in(deal, "activities", x->idx, put_sf, x); break;
+		case K_REL: deal = set_in(deal, "activities", x->idx, put_rel, x); break;
+		case K_SCORE: {
+			jv sc = jv_object_get(jv_copy(deal), jv_string("scorecard"));
+			deal = jv_object_set(deal, jv_string("scorecard"), put_sf(sc, x));
+			break;
+		}
+		}
+		p->deals = jv_array_set(p->deals, x->deal, deal);
+	}
+}
+
+static void report(struct push *p, struct items *v)
+{
+	static const char *const objs[] = { "Contact", "OpportunityContactRole", "Event", "EventRelation", "Task",
+		"Opportunity", "DG_Scorecard__c" };
+	int shown = 0;
+	for (int i = 0; i < v->n; i++) {
+		struct item *x = &v->v[i];
+		if (x->status != S_FAILED)
+			continue;
+		p->failed++;
+		if (shown++ < 20) {
+			jv opp = jx_get(deal_at(p, x->deal), "opportunity", JV_KIND_OBJECT);
+			jv f = jx_get(x->error, "fields", JV_KIND_ARRAY);
+			struct sb fs = { 0 };
+			for (int k = 0; k < jx_len(f); k++)
+				sb_addf(&fs, "%s%s", k ? ", " : " (", jx_cstr(jx_at(f, k)));
+			if (fs.len)
+				sb_add(&fs, ")");
+			warnx("cannot %s '%s' for '%s': %s: %s%s", x->update ? "update" : "create", x->object, jx_str(opp, "Id"),
+			    jx_str(x->error, "code"), jx_str(x->error, "message"), sb_str(&fs));
+			sb_free(&fs);
+		}
+	}
+	if (shown > 20)
+		warnx("... and %d more failures", shown - 20);
+	for (size_t o = 0; o < sizeof objs / sizeof *objs; o++) {
+		long n[5] = { 0 };
+		for (int i = 0; i < v->n; i++)
+			if (!strcmp(v->v[i].object, objs[o]))
+				n[v->v[i].status]++;
+		if (n[S_CREATED] + n[S_UPDATED] + n[S_SKIPPED] + n[S_FAILED])
+			warnx("%s: %ld created, %ld updated, %ld skipped, %ld failed", objs[o], n[S_CREATED], n[S_UPDATED],
+			    n[S_SKIPPED], n[S_FAILED]);
+	}
+}
+
+int push_create(struct push *p)
+{
+	struct items v = { 0 };
+	jv keys = jv_object();
+	int rc = 0;
+	plan_contacts(p, &v, &keys);
+	send(p, &v, 0);
+	after_contacts(&v, &keys, p);
+	if (!p->sf->limit_hit) {
+		int from = v.n;
+		plan_activities(p, &v, keys);
+		send(p, &v, from);
+	}
+	if (!p->sf->limit_hit) {
+		int from = v.n;
+		plan_relations(p, &v, keys);
+		send(p, &v, from);
+	}
+	if (p->sf->limit_hit) {
+		warnx("the org's daily API request limit is reached: stopped; what was done is in the output");
+		rc = EXIT_FAIL;
+	}
+	apply(p, &v);
+	report(p, &v);
+	for (int i = 0; i < jx_len(p->deals); i++)
+		jsonl_emit(jv_copy(jx_at(p->deals, i)));
+	for (int i = 0; i < v.n; i++) {
+		jv_free(v.v[i].fields);
+		jv_free(v.v[i].error);
+	}
+	free(v.v);
+	jv_free(keys);
+	jv_free(p->fields);
+	p->fields = jv_invalid();
+	return rc;
+}
+
+/* ---- the production guard ---- */
+
+int push_guard(struct push *p, int allow)
+{
+	char err[1024];
+	long st;
+	jv r = sf_request(p->sf, "GET", "/query?q=SELECT+Id%2C+Name%2C+IsSandbox+FROM+Organization", NULL, &st, err, sizeof err);
+	if (!jv_is_valid(r)) {
+		warnx("cannot tell whether the org is a sandbox: %s", err);
+		return EXIT_FAIL;
+	}
+	jv org = jx_at(jx_get(r, "records", JV_KIND_ARRAY), 0);
+	int sandbox = jx_bool(org, "IsSandbox", 0);
+	if (!sandbox && !allow) {
+		warnx("'%s' (%s) is a production org: refusing to write; pass --allow-production or set "
+		    "salesforce.allow_production: true if that is really meant",
+		    jx_str(org, "Name") ? jx_str(org, "Name") : "?", jx_str(org, "Id") ? jx_str(org, "Id") : "?");
+		jv_free(r);
+		return EXIT_USAGE;
+	}
+	if (!sandbox)
+		warnx("writing into production org '%s' (--allow-production)", jx_str(org, "Name") ? jx_str(org, "Name") : "?");
+	jv_free(r);
+	return 0;
+}
+
+/* ---- delete ---- */
+
+static void add_id(struct push *p, const char *id)
+{
+	char n[19];
+	if (id && id_norm(id, n) == 0)
+		p->ids = jv_array_append(p->ids, jv_string(n));
+}
+
+static void ids_in(struct push *p, jv v, int depth)
+{
+	if (depth > 8)
+		return;
+	if (jv_get_kind(v) == JV_KIND_ARRAY) {
+		for (int i = 0; i < jx_len(v); i++)
+			ids_in(p, jx_at(v, i), depth + 1);
+		return;
+	}
+	if (jv_get_kind(v) != JV_KIND_OBJECT)
+		return;
+	jv sf = jx_get(v, "sf", JV_KIND_OBJECT);
+	if (jv_is_valid(sf)) {
+		const char *st = jx_str(sf, "status"), *obj = jx_str(sf, "object");
+		/* The opportunity itself only had fields updated: it is not dg's to delete. */
+		if ((!st || strcmp(st, "failed")) && (!obj || strcmp(obj, "Opportunity")))
+			add_id(p, jx_str(sf, "id"));
+		ids_in(p, jx_get(sf, "role", JV_KIND_OBJECT), depth + 1);
+		jv rels = jx_get(sf, "relations", JV_KIND_ARRAY);
+		for (int i = 0; i < jx_len(rels); i++)
+			if (!jx_str(jx_at(rels, i), "status") || strcmp(jx_str(jx_at(rels, i), "status"), "failed"))
+				add_id(p, jx_str(jx_at(rels, i), "id"));
+	}
+	if (jv_is_valid(jx_get(v, "object", JV_KIND_STRING)) && jv_is_valid(jx_get(v, "id", JV_KIND_STRING)) &&
+	    !jv_is_valid(sf))
+		return; /* an sf block itself, seen through the parent */
+	jv_object_foreach(v, k, val) {
+		if (strcmp(jv_string_value(k), "sf"))
+			ids_in(p, val, depth + 1);
+		jv_free(k);
+		jv_free(val);
+	}
+}
+
+int push_collect_ids(struct push *p, jv rec, const char *where)
+{
+	int before = jx_len(p->ids);
+	if (jv_get_kind(rec) == JV_KIND_STRING)
+		add_id(p, jv_string_value(rec));
+	else if (jv_get_kind(rec) == JV_KIND_OBJECT && (jx_str(rec, "Id") || jx_str(rec, "id")) && !jv_is_valid(jx_get(rec, "opportunity", JV_KIND_OBJECT)))
+		add_id(p, jx_str(rec, "Id") ? jx_str(rec, "Id") : jx_str(rec, "id"));
+	else
+		ids_in(p, rec, 0);
+	jv_free(rec);
+	if (jx_len(p->ids) == before) {
+		warnx("%s: no Salesforce Id to delete", where);
+		return 1;
+	}
+	return 0;
+}
+
+/* Children before parents: relations, activities, scorecards, roles, contacts. */
+static int rank(const char *id)
+{
+	static const char *const order[] = { "0RE", "00T", "00U", "a0D", "00K", "003" };
+	for (int i = 0; i < 6; i++)
+		if (!strncmp(id, order[i], 3))
+			return i;
+	return 6;
+}
+
+static int by_rank(const void *a, const void *b)
+{
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+	int c = rank(x) - rank(y);
+	return c ? c : strcmp(x, y);
+}
+
+int push_delete(struct push *p)
+{
+	int n = jx_len(p->ids);
+	char **ids = xmalloc((size_t)(n + 1) * sizeof *ids);
+	int m = 0;
+	for (int i = 0; i < n; i++)
+		ids[m++] = (char *)jx_cstr(jx_at(p->ids, i));
+	qsort(ids, (size_t)m, sizeof *ids, by_rank);
+	/* Each Id once. */
+	int u = 0;
+	for (int i = 0; i < m; i++)
+		if (!u || strcmp(ids[u - 1], ids[i]))
+			ids[u++] = ids[i];
+	long deleted = 0;
+	int rc = 0;
+	/* One rank after another, so children are gone before their parents. */
+	for (int from = 0; from < u && !p->sf->limit_hit;) {
+		int to = from;
+		while (to < u && rank(ids[to]) == rank(ids[from]))
+			to++;
+		int ncalls = (to - from + 199) / 200;
+		struct sf_call *calls = xcalloc((size_t)ncalls + 1, sizeof *calls);
+		for (int c = 0; c < ncalls; c++) {
+			struct sb q = { 0 };
+			sb_add(&q, "/composite/sobjects?allOrNone=false&ids=");
+			for (int i = from + c * 200; i < to && i < from + (c + 1) * 200; i++)
+				sb_addf(&q, "%s%s", i > from + c * 200 ? "," : "", ids[i]);
+			calls[c].method = "DELETE";
+			calls[c].path = q.s;
+		}
+		sf_calls(p->sf, calls, ncalls, (int)p->jobs);
+		for (int c = 0; c < ncalls; c++) {
+			struct http_resp *r = &calls[c].resp;
+			jv res = r->status == 200 ? jv_parse_sized(r->body.s ? r->body.s : "", (int)r->body.len) : jv_invalid();
+			char *why = jv_get_kind(res) == JV_KIND_ARRAY ? NULL : sf_error_text(r);
+			for (int i = from + c * 200, k = 0; i < to && i < from + (c + 1) * 200; i++, k++) {
+				jv one = jx_at(res, k);
+				jv e = jx_at(jx_get(one, "errors", JV_KIND_ARRAY), 0);
+				const char *code = why ? NULL : jx_str(e, "statusCode");
+				jv out = jv_object_set(jv_object(), jv_string("id"), jv_string(ids[i]));
+				if (!why && (jx_bool(one, "success", 0) || (code && !strcmp(code, "ENTITY_IS_DELETED")))) {
+					/* Already deleted counts as done. */
+					out = jv_object_set(out, jv_string("status"), jv_string("deleted"));
+					deleted++;
+				} else {
+					p->failed++;
+					out = jv_object_set(out, jv_string("status"), jv_string("failed"));
+					jv err = jv_object();
+					err = jv_object_set(err, jv_string("code"), jv_string(why ? "CALL_FAILED" : code ? code : "UNKNOWN_EXCEPTION"));
+					err = jv_object_set(err, jv_string("message"), jv_string(why ? why : jx_str(e, "message") ? jx_str(e, "message") : ""));
+					out = jv_object_set(out, jv_string("error"), err);
+					if (p->failed <= 20)
+						warnx("cannot delete '%s': %s", ids[i], why ? why : code ? code : "?");
+				}
+				jsonl_emit(out);
+			}
+			free(why);
+			jv_free(res);
+			sf_call_free(&calls[c]);
+		}
+		free(calls);
+		from = to;
+	}
+	if (p->sf->limit_hit) {
+		warnx("the org's daily API request limit is reached: stopped after %ld deletions", deleted);
+		rc = EXIT_FAIL;
+	}
+	warnx("%ld deleted, %ld failed", deleted, p->failed);
+	free(ids);
+	return rc;
+}
