@@ -697,7 +697,9 @@ static void ids_in(struct push *p, jv v, int depth)
 		/* The opportunity itself only had fields updated: it is not dg's to delete. */
 		if ((!st || strcmp(st, "failed")) && (!obj || strcmp(obj, "Opportunity")))
 			add_id(p, jx_str(sf, "id"));
-		ids_in(p, jx_get(sf, "role", JV_KIND_OBJECT), depth + 1);
+		jv role = jx_get(sf, "role", JV_KIND_OBJECT);
+		if (!jx_str(role, "status") || strcmp(jx_str(role, "status"), "failed"))
+			add_id(p, jx_str(role, "id"));
 		jv rels = jx_get(sf, "relations", JV_KIND_ARRAY);
 		for (int i = 0; i < jx_len(rels); i++)
 			if (!jx_str(jx_at(rels, i), "status") || strcmp(jx_str(jx_at(rels, i), "status"), "failed"))
