@@ -456,8 +456,9 @@ jv sf_request(struct sf *sf, const char *method, const char *path, const char *b
 	if (c.resp.status >= 200 && c.resp.status < 300)
 		out = c.resp.body.len ? jv_parse_sized(c.resp.body.s, (int)c.resp.body.len) : jv_null();
 	else {
+		/* A long query string would hide the reason: show the path's start only. */
 		char *t = sf_error_text(&c.resp);
-		snprintf(err, errsize, "%s %s: %s", method, path, t);
+		snprintf(err, errsize, "%s %.60s%s: %s", method, path, strlen(path) > 60 ? "..." : "", t);
 		free(t);
 		out = jv_invalid();
 	}
@@ -478,12 +479,8 @@ long sf_query(struct sf *sf, const char *soql, int (*fn)(jv rec, void *ctx), voi
 		jv page = sf_request(sf, "GET", path, NULL, NULL, err, errsize);
 		free(path);
 		path = NULL;
-		if (!jv_is_valid(page)) {
-			/* The error names the path; keep it short for a long query. */
-			if (strlen(err) > 300)
-				strcpy(err + 297, "...");
+		if (!jv_is_valid(page))
 			return -1;
-		}
 		jv recs = jx_get(page, "records", JV_KIND_ARRAY);
 		for (int i = 0; i < jx_len(recs); i++, n++)
 			if (fn && fn(jx_at(recs, i), ctx) < 0) {

@@ -13,7 +13,8 @@ setup() {
 	export HOME="$BATS_TEST_TMPDIR/home"
 	mkdir -p "$HOME"
 	export PATH="$TOP/bin:$PATH"
-	unset DG_CONFIG DG_SHARE DG_RUN_DIR
+	unset DG_CONFIG DG_SHARE DG_RUN_DIR DG_TAG SF_LOGIN_URL SF_USERNAME SF_PASSWORD SF_CLIENT_ID \
+		SF_CLIENT_SECRET SF_SECURITY_TOKEN SF_ACCESS_TOKEN SF_INSTANCE_URL SF_REFRESH_TOKEN SF_JWT_KEY_FILE
 	cd "$BATS_TEST_TMPDIR"
 }
 
@@ -85,3 +86,12 @@ soql() { sf GET /query -G --data-urlencode "q=$1"; }
 body() { jq -cr "${1:-.}" "$BATS_TEST_TMPDIR/body"; }
 # first QUERY: the Id of the first record QUERY returns.
 first() { soql "$1" > /dev/null && body '.records[0].Id'; }
+
+# sf_env: the environment of a password login to the running sandbox.
+sf_env() {
+	export SF_LOGIN_URL="$SB_URL" SF_USERNAME=admin@dg.sandbox SF_PASSWORD=dg SF_CLIENT_ID=dg-tests
+	unset SF_ACCESS_TOKEN SF_INSTANCE_URL SF_REFRESH_TOKEN SF_JWT_KEY_FILE SF_CLIENT_SECRET SF_SECURITY_TOKEN
+}
+
+# stats FILTER: a jq filter over the sandbox's /_sandbox/stats.
+stats() { curl -sS "$SB_URL/_sandbox/stats" | jq -r "$1"; }

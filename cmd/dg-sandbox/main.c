@@ -677,6 +677,7 @@ static void data_call(struct http *h, const char *method, const char *rest, cons
 		return http_error(h, 401, "INVALID_SESSION_ID", "Session expired or invalid");
 	if (api_usage >= daily_limit) {
 		snprintf(limit_info, 64, "api-usage=%ld/%ld", api_usage, daily_limit);
+		count("limit_exceeded");
 		return http_error(h, 403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.");
 	}
 	long call = ++api_usage;

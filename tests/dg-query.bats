@@ -1,0 +1,289 @@
+#!/usr/bin/env bats
+# dg-query, and through it the Salesforce client: every login flow, paging, SOQL
+# escaping, retries, session renewal and the daily limit, all against dg-sandbox.
+
+load helper
+
+fast() { printf 'salesforce:\n  retry_base_ms: 10\n' > demo.yaml; }
+
+@test "dg-query -h prints usage on stdout and exits 0" {
+	run --separate-stderr dg-query -h
+	assert_success
+	assert_output --partial "usage: dg-query"
+}
+
+@test "dg-query refuses bad options with status 2 before talking to anyone" {
+	run dg-query --id 001000000000000AAA
+	assert_failure 2
+	assert_output --partial "not an opportunity Id"
+	run dg-query --id 006000000000000AAA --soql "SELECT Id FROM Opportunity"
+	assert_failure 2
+	run dg-query --max-opps 0
+	assert_failure 2
+	printf 'query:\n  close_date:\n    from: "2026-01-01 OR Name != null"\n' > bad.yaml
+	run dg-query -c bad.yaml
+	assert_failure 2
+	assert_output --partial "query.close_date.from"
+}
+
+@test "without any login in the environment dg-query says which variables it needs" {
+	run dg-query
+	assert_failure 1
+	assert_output --partial "SF_ACCESS_TOKEN"
+	assert_output --partial "--target-org"
+}
+
+@test "dg-query writes one deal record per opportunity in the shape dg-plan reads" {
+	sandbox_start
+	sf_env
+	run --separate-stderr dg-query --max-opps 5
+	assert_success
+	echo "$output" > deals.jsonl
+	run jq -s 'length' deals.jsonl
+	assert_output 5
+	run jq -r '.opportunity | [(.Id | test("^006")), (.Owner.TimeZoneSidKey | length > 0), (.Account.Website | startswith("https://")), (.Account.Id | test("^001")), has("attributes")] | map(tostring) | join(",")' deals.jsonl
+	assert_line true,true,true,true,false
+	run jq -r '[.contacts[] | (.Email | contains("@")) and (.Id | test("^003"))] | all' deals.jsonl
+	refute_line false
+	run dg-plan --now "$NOW" deals.jsonl
+	assert_success
+	[ "$(echo "$output" | jq -s '[.[].activities | length] | add')" -gt 20 ]
+}
+
+@test "--id picks opportunities directly, in either Id form" {
+	sandbox_start
+	sf_env
+	sb_login
+	a=$(first "SELECT Id FROM Opportunity ORDER BY Name LIMIT 1")
+	b=$(first "SELECT Id FROM Opportunity ORDER BY Name DESC LIMIT 1")
+	run --separate-stderr dg-query --id "$a" --id "${b:0:15}"
+	assert_success
+	run jq -r .opportunity.Id <<< "$output"
+	assert_line "$a"
+	assert_line "$b"
+	[ "${#lines[@]}" -eq 2 ]
+}
+
+@test "the config chooses by stage, amount, close date, owner and extra WHERE, and excludes Ids" {
+	sandbox_start
+	sf_env
+	sb_login
+	x=$(first "SELECT Id FROM Opportunity WHERE StageName = 'Closed Won' AND Amount >= 100000 ORDER BY Id LIMIT 1")
+	cat > demo.yaml <<YAML
+query:
+  stages: [Closed Won, Negotiation/Review]
+  min_amount: 100000
+  close_date: {from: LAST_N_YEARS:5, to: NEXT_N_DAYS:365}
+  owners: [Avery Chen, Jordan Patel, Morgan Reyes, Priya Natarajan, Lukas Becker, Mei Tanaka, Liam Walsh]
+  where: "LeadSource != null"
+  exclude_ids: [$x]
+  max_opps: 1000
+YAML
+	run --separate-stderr dg-query
+	assert_success
+	got=$(jq -r .opportunity.Id <<< "$output" | sort)
+	soql "SELECT Id FROM Opportunity WHERE StageName IN ('Closed Won', 'Negotiation/Review') AND Amount >= 100000 AND LeadSource != null AND Id != '$x' ORDER BY Id" > /dev/null
+	want=$(body '.records[].Id' | sort)
+	[ -n "$want" ]
+	assert_equal "$got" "$want"
+}
+
+@test "values are quoted and escaped: quotes, backslashes, unicode and injection attempts stay values" {
+	sandbox_start
+	sf_env
+	cat > demo.yaml <<'YAML'
+query:
+  stages: ["Closed Won", "It's a \\ stage ü", "x') OR (StageName != 'y"]
+  owners: ["O'Brien \"Bob\"", "Zoë Ångström"]
+  max_opps: 1000
+YAML
+	run --separate-stderr dg-query
+	assert_success
+	# Only the real stage can match, and no owner has those names: nothing, no error.
+	assert_output ""
+	sed -i '/owners/d' demo.yaml
+	run --separate-stderr dg-query
+	assert_success
+	[ -n "$output" ]
+	run jq -r .opportunity.StageName <<< "$output"
+	assert_equal "$(printf '%s\n' "${lines[@]}" | sort -u)" "Closed Won"
+}
+
+@test "dg-query follows nextRecordsUrl over 2,500+ opportunities" {
+	sandbox_start
+	sf_env
+	sb_login
+	acct=$(first "SELECT Id FROM Account LIMIT 1")
+	for k in $(seq 0 12); do
+		jq -cn --arg a "$acct" --argjson k "$k" '{records: [range(200) | {attributes: {type: "Opportunity"}, Name: "Paged \($k)-\(.)", StageName: "Prospecting", CloseDate: "2027-01-15", AccountId: $a}]}' > req.json
+		run sf POST /composite/sobjects --data-binary @req.json
+		assert_output 200
+	done
+	run --separate-stderr dg-query --max-opps 5000
+	assert_success
+	n=$(echo "$output" | wc -l)
+	soql "SELECT COUNT() FROM Opportunity" > /dev/null
+	assert_equal "$n" "$(body .totalSize)"
+	[ "$n" -ge 2600 ]
+	[ "$(stats '.requests.queryMore')" -ge 1 ]
+	run jq -r .opportunity.Id <<< "$output"
+	assert_equal "$(printf '%s\n' "${lines[@]}" | sort -u | wc -l)" "$n"
+}
+
+@test "--max-opps caps the deals and says so" {
+	sandbox_start
+	sf_env
+	run --separate-stderr dg-query --max-opps 2
+	assert_success
+	[ "${#lines[@]}" -eq 2 ]
+	[[ "$stderr" == *"more than 2 opportunities match"* ]]
+}
+
+@test "deals without contact roles get their account's contacts, bounded" {
+	sandbox_start
+	sf_env
+	sb_login
+	opp=$(first "SELECT Id FROM Opportunity WHERE Id NOT IN (SELECT OpportunityId FROM OpportunityContactRole) LIMIT 1")
+	printf 'query:\n  account_contacts: 2\n' > demo.yaml
+	run --separate-stderr dg-query --id "$opp"
+	assert_success
+	run jq -r '[.contacts | length, (map(.Role) | unique | tostring)] | join(" ")' <<< "$output"
+	assert_output '2 [null]'
+}
+
+# ---- logins ----
+
+@test "login: an access token and instance URL" {
+	sandbox_start
+	sb_login
+	SF_ACCESS_TOKEN=$SB_TOKEN SF_INSTANCE_URL=$SB_URL run --separate-stderr dg-query --max-opps 1
+	assert_success
+	[ "${#lines[@]}" -eq 1 ]
+	SF_ACCESS_TOKEN=$SB_TOKEN run dg-query --max-opps 1
+	assert_failure 1
+	assert_output --partial "SF_INSTANCE_URL"
+}
+
+@test "login: username and password, with or without the security token" {
+	sandbox_start
+	sf_env
+	run --separate-stderr dg-query --max-opps 1
+	assert_success
+	SF_SECURITY_TOKEN=dgSecurityToken run --separate-stderr dg-query --max-opps 1
+	assert_success
+	SF_PASSWORD=hunter2-wrong run dg-query --max-opps 1
+	assert_failure 1
+	assert_output --partial "invalid_grant: authentication failure"
+	refute_output --partial hunter2
+}
+
+@test "login: client credentials" {
+	sandbox_start
+	SF_LOGIN_URL=$SB_URL SF_CLIENT_ID=app SF_CLIENT_SECRET=s3cret run --separate-stderr dg-query --max-opps 1
+	assert_success
+	[ "${#lines[@]}" -eq 1 ]
+}
+
+@test "login: refresh token" {
+	sandbox_start
+	SF_LOGIN_URL=$SB_URL SF_CLIENT_ID=app SF_REFRESH_TOKEN=5Aep861dgSandboxRefreshToken run --separate-stderr dg-query --max-opps 1
+	assert_success
+	SF_LOGIN_URL=$SB_URL SF_CLIENT_ID=app SF_REFRESH_TOKEN=5Aep-revoked run dg-query --max-opps 1
+	assert_failure 1
+	assert_output --partial "expired access/refresh token"
+	refute_output --partial 5Aep-revoked
+}
+
+@test "login: JWT bearer signed with RS256" {
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem -days 1 -subj /CN=dg 2> /dev/null
+	openssl genrsa -out other.pem 2048 2> /dev/null
+	sandbox_start --jwt-cert cert.pem
+	SF_LOGIN_URL=$SB_URL SF_CLIENT_ID=app SF_USERNAME=admin@dg.sandbox SF_JWT_KEY_FILE=key.pem run --separate-stderr dg-query --max-opps 1
+	assert_success
+	SF_LOGIN_URL=$SB_URL SF_CLIENT_ID=app SF_USERNAME=admin@dg.sandbox SF_JWT_KEY_FILE=other.pem run dg-query --max-opps 1
+	assert_failure 1
+	assert_output --partial "invalid assertion"
+	SF_LOGIN_URL=$SB_URL SF_CLIENT_ID=app SF_USERNAME=admin@dg.sandbox SF_JWT_KEY_FILE=cert.pem run dg-query --max-opps 1
+	assert_failure 1
+	assert_output --partial "not a PEM private key"
+}
+
+@test "login: an existing Salesforce CLI login (--target-org)" {
+	sandbox_start
+	sb_login
+	mkdir -p fakebin
+	cat > fakebin/sf <<SH
+#!/bin/sh
+# A stand-in for the Salesforce CLI: 'sf org display --target-org demo --json'.
+[ "\$1 \$2 \$3 \$4 \$5" = "org display --target-org demo --json" ] || { echo '{"status":1}'; exit 1; }
+echo '{"status":0,"result":{"accessToken":"$SB_TOKEN","instanceUrl":"$SB_URL","username":"admin@dg.sandbox"}}'
+SH
+	chmod +x fakebin/sf
+	PATH="$PWD/fakebin:$PATH" run --separate-stderr dg-query --target-org demo --max-opps 1
+	assert_success
+	[ "${#lines[@]}" -eq 1 ]
+	PATH="$PWD/fakebin:$PATH" run dg-query --target-org other --max-opps 1
+	assert_failure 1
+	assert_output --partial "sf org login web --alias other"
+	run dg-query --target-org "x; rm -rf /" --max-opps 1
+	assert_failure 1
+	assert_output --partial "not an org alias"
+}
+
+# ---- reliability ----
+
+@test "an expired session gets one new token and the call is repeated" {
+	sandbox_start --expire-after 1
+	sf_env
+	sb_login
+	opp=$(first "SELECT Id FROM Opportunity WHERE Id NOT IN (SELECT OpportunityId FROM OpportunityContactRole) LIMIT 1")
+	curl -sS -X DELETE "$SB_URL/_sandbox/stats"
+	# Two data calls (the deal, then its account's contacts): the second meets a 401.
+	run --separate-stderr dg-query --id "$opp"
+	assert_success
+	[ "$(jq '.contacts | length' <<< "$output")" -ge 1 ]
+	assert_equal "$(stats .requests.token)" 2
+	# With a fixed access token there is nothing to renew: a clear failure.
+	sb_login
+	SF_ACCESS_TOKEN=$SB_TOKEN SF_INSTANCE_URL=$SB_URL SF_USERNAME= run dg-query --id "$opp"
+	assert_failure 1
+	assert_output --partial INVALID_SESSION_ID
+}
+
+@test "503s, lock errors and HTML 500s are retried with backoff; 4xx are not" {
+	sandbox_start --fault unavailable@1 --fault lock@2 --fault html500@3
+	sf_env
+	fast
+	run --separate-stderr dg-query --max-opps 3
+	assert_success
+	[ "${#lines[@]}" -eq 3 ]
+	# three faults, then the query that got through
+	assert_equal "$(stats .faults_injected)" 3
+	assert_equal "$(stats .requests.query)" 1
+	run dg-query --soql "SELECT Nope FROM Opportunity"
+	assert_failure 1
+	assert_output --partial INVALID_FIELD
+	assert_equal "$(stats .requests.query)" 2
+}
+
+@test "retries give up after salesforce.retries and say why" {
+	sandbox_start --fault unavailable%100
+	sf_env
+	printf 'salesforce:\n  retry_base_ms: 5\n  retries: 2\n' > demo.yaml
+	run dg-query --max-opps 1
+	assert_failure 1
+	assert_output --partial SERVER_UNAVAILABLE
+	assert_equal "$(stats .faults_injected)" 3
+}
+
+@test "the daily request limit stops dg-query with the org's answer" {
+	sandbox_start --daily-limit 1
+	sf_env
+	sb_login
+	run sf GET /limits
+	run dg-query --max-opps 1
+	assert_failure 1
+	assert_output --partial REQUEST_LIMIT_EXCEEDED
+	# refused once, not retried
+	assert_equal "$(stats .requests.limit_exceeded)" 1
+}
