@@ -719,9 +719,7 @@ static void ids_in(struct push *p, jv v, int depth)
 int push_collect_ids(struct push *p, jv rec, const char *where)
 {
 	int before = jx_len(p->ids);
-	if (jv_get_kind(rec) == JV_KIND_STRING)
-		add_id(p, jv_string_value(rec));
-	else if (jv_get_kind(rec) == JV_KIND_OBJECT && (jx_str(rec, "Id") || jx_str(rec, "id")) && !jv_is_valid(jx_get(rec, "opportunity", JV_KIND_OBJECT)))
+	if (jv_get_kind(rec) == JV_KIND_OBJECT && (jx_str(rec, "Id") || jx_str(rec, "id")) && !jv_is_valid(jx_get(rec, "opportunity", JV_KIND_OBJECT)))
 		add_id(p, jx_str(rec, "Id") ? jx_str(rec, "Id") : jx_str(rec, "id"));
 	else
 		ids_in(p, rec, 0);

@@ -19,8 +19,9 @@ struct push {
 	jv fields;       /* object -> {field: true} for the objects described */
 };
 
-/* Collects the Ids to delete from one input line (an Id string, {"Id"|"id": ...}, or
- * a deal record with sf blocks); returns 0, or 1 when it holds none. */
+/* Collects the Ids to delete from one input line ({"Id"|"id": ...}, such as dg-push
+ * --delete's own output, or a deal record with sf blocks); returns 0, or 1 when it
+ * holds none. */
 int push_collect_ids(struct push *p, jv rec, const char *where);
 /* Refuses a production org unless allowed; returns 0, or an exit status. */
 int push_guard(struct push *p, int allow);

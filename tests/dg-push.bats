@@ -1,0 +1,269 @@
+#!/usr/bin/env bats
+# dg-push against dg-sandbox: dependency order, batching, sf blocks, skips, tags,
+# partial failures, retries, session renewal, the daily limit, the production guard,
+# and --delete.
+
+load helper
+
+# planned N: N deals from the sandbox, planned, written and scored, in planned.jsonl.
+planned() {
+	dg-query --max-opps "$1" 2> /dev/null | dg-plan --now "$NOW" | dg-content | dg-score > planned.jsonl
+}
+# records FILE: how many records dg-push is to create for FILE's deals.
+records() {
+	jq -s '[.[] | ([.contacts[] | select(.planned)] | length * 2) + (.activities | length)
+		+ ([.activities[] | select(.kind == "meeting") | (.attendees - [.who]) | length] | add // 0)] | add' "$1"
+}
+
+@test "dg-push -h prints usage on stdout and exits 0" {
+	run --separate-stderr dg-push -h
+	assert_success
+	assert_output --partial "usage: dg-push"
+}
+
+@test "dg-push refuses bad options with status 2" {
+	run dg-push -j 0
+	assert_failure 2
+	run dg-push --tag "$(printf 'x%.0s' $(seq 65))"
+	assert_failure 2
+}
+
+@test "dg-push writes every planned record once, in few calls, and marks each item" {
+	sandbox_start
+	sf_env
+	planned 6
+	want=$(records planned.jsonl)
+	curl -sS -X DELETE "$SB_URL/_sandbox/stats"
+	before=$(stats .api_usage)
+	run --separate-stderr dg-push planned.jsonl
+	assert_success
+	echo "$output" > pushed.jsonl
+	# every activity and planned contact has an sf block with an Id and "created"
+	run jq -r '.activities[].sf | [.object, .status, (.id | length)] | join(" ")' pushed.jsonl
+	refute_line --regexp ' (failed|skipped) '
+	run jq -r '[.activities[] | select(.kind == "meeting") | .sf.object] | unique | join(",")' pushed.jsonl
+	assert_line Event
+	run jq -r '[.activities[] | select(.kind == "email") | .sf.object] | unique | join(",")' pushed.jsonl
+	assert_line Task
+	# the org holds exactly what was planned
+	created=$(jq -s '[.[] | (.contacts[] | select(.planned) | .sf, .sf.role), .activities[].sf, (.activities[].sf.relations[]?) | select(.status == "created")] | length' pushed.jsonl)
+	assert_equal "$created" "$want"
+	sb_login
+	soql "SELECT COUNT() FROM Event" > /dev/null
+	assert_equal "$(body .totalSize)" "$(jq -s '[.[].activities[] | select(.kind == "meeting")] | length' planned.jsonl)"
+	soql "SELECT COUNT() FROM Task WHERE TaskSubtype = 'Email' AND Status = 'Completed'" > /dev/null
+	assert_equal "$(body .totalSize)" "$(jq -s '[.[].activities[] | select(.kind == "email")] | length' planned.jsonl)"
+	# calls: at most records/200 per phase plus a small constant (login, guard, describe)
+	calls=$(stats '[.requests["collections.create"], .requests["collections.update"]] | add')
+	[ "$calls" -le $(( want / 200 + 4 )) ]
+	[ $(( $(stats .api_usage) - before )) -le $(( want / 200 + 8 )) ]
+}
+
+@test "Events and Tasks carry what People.ai relies on" {
+	sandbox_start
+	sf_env
+	planned 2
+	dg-push planned.jsonl > pushed.jsonl 2> /dev/null
+	sb_login
+	ev=$(jq -r 'first(.activities[] | select(.kind == "meeting" and .when == "past")) | .sf.id' pushed.jsonl | head -1)
+	a=$(jq -c 'first(.activities[] | select(.kind == "meeting" and .when == "past"))' pushed.jsonl | head -1)
+	opp=$(jq -r .opportunity.Id pushed.jsonl | head -1)
+	owner=$(jq -r .opportunity.OwnerId pushed.jsonl | head -1)
+	run sf GET "/sobjects/Event/$ev"
+	assert_output 200
+	assert_equal "$(body '[.WhatId, .OwnerId, .Subject, .StartDateTime, (.DurationInMinutes | tostring), (.Description | length > 100)] | map(tostring) | join("|")')" \
+		"$opp|$owner|$(jq -r .subject <<< "$a")|$(jq -r '.start | sub("Z$"; ".000+0000")' <<< "$a")|$(jq -r .minutes <<< "$a")|true"
+	who=$(body .WhoId)
+	[[ "$who" == 003* ]]
+	tk=$(jq -r 'first(.activities[] | select(.kind == "email")) | .sf.id' pushed.jsonl | head -1)
+	run sf GET "/sobjects/Task/$tk"
+	assert_equal "$(body '[.TaskSubtype, .Status, .WhatId, (.Subject | startswith("Email: ")), (.ActivityDate | length)] | map(tostring) | join("|")')" "Email|Completed|$opp|true|10"
+}
+
+@test "planned contacts are created on the account, get a contact role, and activities point at them" {
+	sandbox_start
+	sf_env
+	sb_login
+	# a deal with few people, so dg-plan adds contacts
+	opp=$(first "SELECT Id FROM Opportunity WHERE Id NOT IN (SELECT OpportunityId FROM OpportunityContactRole) LIMIT 1")
+	printf 'query:\n  account_contacts: 0\n' > demo.yaml
+	dg-query --id "$opp" 2> /dev/null | dg-plan --now "$NOW" | dg-content | dg-score > planned.jsonl
+	[ "$(jq '[.contacts[] | select(.planned)] | length' planned.jsonl)" -ge 2 ]
+	run --separate-stderr dg-push planned.jsonl
+	assert_success
+	echo "$output" > pushed.jsonl
+	run jq -r '.contacts[] | select(.planned) | [.sf.status, .sf.role.status] | join(" ")' pushed.jsonl
+	refute_line --regexp 'failed|^ '
+	ids=$(jq -r '[.contacts[] | select(.planned) | .sf.id] | join(",")' pushed.jsonl)
+	acct=$(jq -r .opportunity.AccountId pushed.jsonl)
+	soql "SELECT COUNT() FROM Contact WHERE AccountId = '$acct'" > /dev/null
+	[ "$(body .totalSize)" -ge 2 ]
+	soql "SELECT COUNT() FROM OpportunityContactRole WHERE OpportunityId = '$opp'" > /dev/null
+	assert_equal "$(body .totalSize)" "$(jq '[.contacts[] | select(.planned)] | length' pushed.jsonl)"
+	soql "SELECT WhoId FROM Event WHERE WhatId = '$opp'" > /dev/null
+	run body '.records[].WhoId'
+	for w in "${lines[@]}"; do [[ ",$ids," == *",$w,"* ]]; done
+}
+
+@test "a second push of pushed records creates nothing and makes no write calls" {
+	sandbox_start
+	sf_env
+	planned 3
+	dg-push planned.jsonl > pushed.jsonl 2> /dev/null
+	curl -sS -X DELETE "$SB_URL/_sandbox/stats"
+	run --separate-stderr dg-push pushed.jsonl
+	assert_success
+	run jq -r '.activities[].sf.status' <<< "$output"
+	refute_line created
+	assert_line skipped
+	assert_equal "$(stats '.requests["collections.create"] // 0')" 0
+}
+
+@test "with a tag field every created record carries the run's tag" {
+	sandbox_start
+	sf_env
+	planned 3
+	printf 'push:\n  tag_field: DG_Tag__c\n' > demo.yaml
+	run --separate-stderr dg-push --tag run-42 planned.jsonl
+	assert_success
+	sb_login
+	for o in Event Task; do
+		soql "SELECT COUNT() FROM $o WHERE DG_Tag__c = 'run-42'" > /dev/null
+		n=$(body .totalSize)
+		soql "SELECT COUNT() FROM $o" > /dev/null
+		assert_equal "$n" "$(body .totalSize)"
+	done
+}
+
+@test "one refused record never stops the others; the run exits 3 and says why" {
+	sandbox_start
+	sf_env
+	planned 3
+	subj=$(jq -r 'first(.activities[] | select(.kind == "meeting")) | .subject' planned.jsonl | head -1)
+	sandbox_stop
+	sandbox_start --fail-when "Subject=$subj"
+	sf_env
+	run --separate-stderr dg-push planned.jsonl
+	assert_failure 3
+	[[ "$stderr" == *"FIELD_CUSTOM_VALIDATION_EXCEPTION"* ]]
+	echo "$output" > pushed.jsonl
+	run jq -c '.activities[].sf | select(.status == "failed") | .error | [.code, .fields]' pushed.jsonl
+	assert_line '["FIELD_CUSTOM_VALIDATION_EXCEPTION",["Subject"]]'
+	[ "${#lines[@]}" -ge 1 ]
+	ok=$(jq -s '[.[].activities[].sf | select(.status == "created")] | length' pushed.jsonl)
+	[ "$ok" -gt 10 ]
+}
+
+@test "a malformed line is reported and the other deals are still pushed" {
+	sandbox_start
+	sf_env
+	planned 2
+	{ head -1 planned.jsonl; echo '{"opportunity": '; echo '{"no":"deal"}'; tail -1 planned.jsonl; } > mixed.jsonl
+	run --separate-stderr dg-push mixed.jsonl
+	assert_failure 3
+	[[ "$stderr" == *"mixed.jsonl:2"* ]]
+	[[ "$stderr" == *"mixed.jsonl:3: not a deal record"* ]]
+	[ "${#lines[@]}" -eq 2 ]
+}
+
+@test "faults are retried and every record lands exactly once" {
+	sandbox_start --fault unavailable@3 --fault lock@4 --fault html500@5 --fault unavailable@7
+	sf_env
+	printf 'salesforce:\n  retry_base_ms: 10\n' > demo.yaml
+	planned 4
+	run --separate-stderr dg-push -j 2 planned.jsonl
+	assert_success
+	[ "$(stats .faults_injected)" -ge 3 ]
+	sb_login
+	soql "SELECT COUNT() FROM Event" > /dev/null
+	assert_equal "$(body .totalSize)" "$(jq -s '[.[].activities[] | select(.kind == "meeting")] | length' planned.jsonl)"
+	soql "SELECT COUNT() FROM Task" > /dev/null
+	assert_equal "$(body .totalSize)" "$(jq -s '[.[].activities[] | select(.kind == "email")] | length' planned.jsonl)"
+}
+
+@test "a session that expires mid-push is renewed once and the push completes" {
+	sandbox_start --expire-after 3
+	sf_env
+	planned 4
+	curl -sS -X DELETE "$SB_URL/_sandbox/stats"
+	run --separate-stderr dg-push -j 1 planned.jsonl
+	assert_success
+	[ "$(stats .requests.token)" -ge 2 ]
+	run jq -r '.activities[].sf.status' <<< "$output"
+	refute_line failed
+}
+
+@test "the daily limit stops the push cleanly and the output says what was done" {
+	sandbox_start --daily-limit 4
+	sf_env
+	planned 6
+	run --separate-stderr dg-push -j 1 planned.jsonl
+	assert_failure 1
+	[[ "$stderr" == *"daily API request limit"* ]]
+	# every deal comes out; done items carry their Ids, the rest nothing or a failure
+	[ "${#lines[@]}" -eq 6 ]
+	sb_login 2> /dev/null || true
+	created=$(jq -s '[.[] | (.contacts[] | select(.planned) | .sf), .activities[].sf | select(.status == "created")] | length' <<< "$output")
+	[ "$created" -ge 1 ]
+}
+
+@test "a production org is refused unless --allow-production is given" {
+	sandbox_start --production
+	sf_env
+	planned 2
+	curl -sS -X DELETE "$SB_URL/_sandbox/stats"
+	run --separate-stderr dg-push planned.jsonl
+	assert_failure 2
+	[[ "$stderr" == *"is a production org: refusing to write"* ]]
+	assert_equal "$(stats '.requests["collections.create"] // 0')" 0
+	run --separate-stderr dg-push --allow-production planned.jsonl
+	assert_success
+}
+
+@test "the scorecard goes onto the opportunity's fields, or into its own object" {
+	sandbox_start
+	sf_env
+	planned 2
+	run --separate-stderr dg-push planned.jsonl
+	assert_success
+	opp=$(jq -r .opportunity.Id <<< "${lines[0]}")
+	sb_login
+	run sf GET "/sobjects/Opportunity/$opp"
+	assert_equal "$(body '[.DG_Scorecard_Template__c, (.DG_Metrics__c | length > 10), (.DG_Metrics_Score__c | type)] | map(tostring) | join(",")')" "MEDDICC,true,number"
+	printf 'push:\n  scorecard:\n    mode: object\n' > demo.yaml
+	dg-query --max-opps 3 2> /dev/null | dg-plan --now "$NOW" | dg-content | dg-score > more.jsonl
+	run --separate-stderr dg-push more.jsonl
+	assert_success
+	soql "SELECT COUNT() FROM DG_Scorecard__c" > /dev/null
+	assert_equal "$(body .totalSize)" 3
+}
+
+@test "--delete removes what a push created, children first; a second delete is done too" {
+	sandbox_start
+	sf_env
+	sb_login
+	soql "SELECT COUNT() FROM Contact" > /dev/null
+	contacts=$(body .totalSize)
+	printf 'query:\n  account_contacts: 0\n' > demo.yaml
+	planned 5
+	dg-push planned.jsonl > pushed.jsonl 2> /dev/null
+	run --separate-stderr dg-push --delete pushed.jsonl
+	assert_success
+	run jq -r .status <<< "$output"
+	refute_line failed
+	for o in Event Task EventRelation; do
+		soql "SELECT COUNT() FROM $o" > /dev/null
+		assert_equal "$(body .totalSize)" 0
+	done
+	soql "SELECT COUNT() FROM Contact" > /dev/null
+	assert_equal "$(body .totalSize)" "$contacts"
+	# Ids alone work too, and already-deleted ones count as done.
+	jq -c '{Id: .activities[0].sf.id}' pushed.jsonl > ids.jsonl
+	run --separate-stderr dg-push --delete ids.jsonl
+	assert_success
+	run jq -r .status <<< "$output"
+	assert_equal "$(printf '%s\n' "${lines[@]}" | sort -u)" deleted
+	echo '{"id": "not-an-id"}' > junk.jsonl
+	run --separate-stderr dg-push --delete junk.jsonl
+	assert_failure 3
+}
