@@ -90,6 +90,7 @@ int main(int argc, char **argv)
 	struct sf sf;
 	cli_sf_open(&cfg, target, &sf);
 	p.sf = &sf;
+	p.t0 = push_clock();
 	int rc = push_guard(&p, allow);
 	if (rc == 0)
 		rc = p.del ? push_delete(&p) : push_create(&p);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "config.h"
 #include "jsonl.h"
@@ -30,6 +31,7 @@ struct item {
 	const char *object;
 	jv fields;           /* what is sent; jv_invalid() when nothing is */
 	int update;          /* a PATCH of an existing record (the scorecard fields) */
+	int related;         /* an Event whose relations are planned */
 	char id[19];
 	enum status status;
 	jv error;            /* {code, message, fields} */
@@ -275,16 +277,18 @@ static void after_contacts(struct items *v, jv *keys, struct push *p)
 	}
 }
 
-static void plan_activities(struct push *p, struct items *v, jv keys)
+/* Pass 1 plans what needs no planned contact (most activities, the scorecard); pass 2,
+ * once the contacts exist, their roles and the activities that name them. */
+static void plan_activities(struct push *p, struct items *v, jv keys, int pass)
 {
-	int score_warned = 0;
+	static int score_warned;
 	for (int d = 0; d < jx_len(p->deals); d++) {
 		jv deal = deal_at(p, d), opp = jx_get(deal, "opportunity", JV_KIND_OBJECT);
 		const char *oid = jx_str(opp, "Id"), *owner = jx_str(opp, "OwnerId");
 		char buf[19], date[16];
 		/* Contact roles for the planned contacts. */
 		jv cs = jx_get(deal, "contacts", JV_KIND_ARRAY);
-		for (int j = 0; j < jx_len(cs); j++) {
+		for (int j = 0; j < jx_len(cs) && pass == 2; j++) {
 			jv c = jx_at(cs, j);
 			if (!jx_bool(c, "planned", 0) || !jx_str(c, "key"))
 				continue;
@@ -313,6 +317,10 @@ static void plan_activities(struct push *p, struct items *v, jv keys)
 			const char *kind = jx_str(a, "kind");
 			int meeting = kind && !strcmp(kind, "meeting");
 			if (!kind || (!meeting && strcmp(kind, "email")))
+				continue;
+			const char *w = jx_str(a, "who");
+			char tmp[19];
+			if ((w && id_norm(w, tmp) != 0) != (pass == 2))
 				continue;
 			struct item *x = add(v, meeting ? K_EVENT : K_TASK, d, j, meeting ? "Event" : "Task");
 			const char *have = existing_id(a);
@@ -362,7 +370,7 @@ static void plan_activities(struct push *p, struct items *v, jv keys)
 		/* The scorecard, as fields on the opportunity or as its own record. */
 		jv sc = jx_get(deal, "scorecard", JV_KIND_OBJECT);
 		const char *mode = p->cfg->push.scorecard;
-		if (!jv_is_valid(sc) || !strcmp(mode, "none"))
+		if (pass == 2 || !jv_is_valid(sc) || !strcmp(mode, "none"))
 			continue;
 		int obj = !strcmp(mode, "object");
 		struct item *x = add(v, K_SCORE, d, 0, obj ? "DG_Scorecard__c" : "Opportunity");
@@ -450,8 +458,9 @@ static void plan_relations(struct push *p, struct items *v, jv keys)
 	int n = v->n;
 	for (int i = 0; i < n; i++) {
 		struct item *ev = &v->v[i];
-		if (ev->kind != K_EVENT || ev->status != S_CREATED)
+		if (ev->kind != K_EVENT || ev->status != S_CREATED || ev->related)
 			continue;
+		ev->related = 1;
 		jv a = jx_at(jx_get(deal_at(p, ev->deal), "activities", JV_KIND_ARRAY), ev->idx);
 		jv att = jx_get(a, "attendees", JV_KIND_ARRAY);
 		const char *who = jx_str(a, "who");
@@ -608,30 +617,44 @@ static void report(struct push *p, struct items *v)
 	}
 }
 
+double push_clock(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 int push_create(struct push *p)
 {
 	struct items v = { 0 };
 	jv keys = jv_object();
 	int rc = 0;
+	/* Three rounds of calls: contacts with everything that does not need them; then
+	 * contact roles, the activities naming new contacts and the first Events'
+	 * relations; then the relations of Events made in round two. */
 	plan_contacts(p, &v, &keys);
+	plan_activities(p, &v, keys, 1);
 	send(p, &v, 0);
 	after_contacts(&v, &keys, p);
-	if (!p->sf->limit_hit) {
+	for (int round = 2; round <= 3 && !p->sf->limit_hit; round++) {
 		int from = v.n;
-		plan_activities(p, &v, keys);
-		send(p, &v, from);
-	}
-	if (!p->sf->limit_hit) {
-		int from = v.n;
+		if (round == 2)
+			plan_activities(p, &v, keys, 2);
 		plan_relations(p, &v, keys);
-		send(p, &v, from);
+		if (v.n > from)
+			send(p, &v, from);
 	}
 	if (p->sf->limit_hit) {
 		warnx("the org's daily API request limit is reached: stopped; what was done is in the output");
 		rc = EXIT_FAIL;
 	}
+	double secs = push_clock() - p->t0;
 	apply(p, &v);
 	report(p, &v);
+	long done = 0;
+	for (int i = 0; i < v.n; i++)
+		done += v.v[i].status == S_CREATED || v.v[i].status == S_UPDATED;
+	warnx("%ld records written in %.2f s (%.0f a second)", done, secs, secs > 0 ? done / secs : 0);
 	for (int i = 0; i < jx_len(p->deals); i++)
 		jsonl_emit(jv_copy(jx_at(p->deals, i)));
 	for (int i = 0; i < v.n; i++) {

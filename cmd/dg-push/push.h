@@ -17,6 +17,7 @@ struct push {
 	long jobs;
 	long failed;     /* records Salesforce refused */
 	jv fields;       /* object -> {field: true} for the objects described */
+	double t0;       /* when talking to the org began (seconds, monotonic) */
 };
 
 /* Collects the Ids to delete from one input line ({"Id"|"id": ...}, such as dg-push
@@ -30,5 +31,7 @@ int push_guard(struct push *p, int allow);
 int push_create(struct push *p);
 /* Deletes p->ids, children first; writes one line per Id. */
 int push_delete(struct push *p);
+/* Seconds on a monotonic clock. */
+double push_clock(void);
 
 #endif

@@ -42,12 +42,36 @@ static void exec(const char *sql)
 		diex(EXIT_FAIL, "database: %s: %s", sql, msg ? msg : "?");
 }
 
+/* Prepared statements are kept per SQL text (always a string literal here) and reset
+ * after use: preparing costs more than running most of them. */
+#define NSTMT 32
+static struct {
+	const char *sql;
+	sqlite3_stmt *st;
+} stmts[NSTMT];
+
 static sqlite3_stmt *prep(const char *sql)
 {
+	for (int i = 0; i < NSTMT && stmts[i].sql; i++)
+		if (stmts[i].sql == sql)
+			return stmts[i].st;
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		dbdie(sql);
+	for (int i = 0; i < NSTMT; i++)
+		if (!stmts[i].sql) {
+			stmts[i].sql = sql;
+			stmts[i].st = st;
+			break;
+		}
 	return st;
+}
+
+/* Done with a statement from prep: ready it for the next use. */
+static void unprep(sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
 }
 
 static char *meta_get(const char *k)
@@ -57,7 +81,7 @@ static char *meta_get(const char *k)
 	char *v = NULL;
 	if (sqlite3_step(st) == SQLITE_ROW)
 		v = xstrdup((const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
+	unprep(st);
 	return v;
 }
 
@@ -68,7 +92,7 @@ static void meta_set(const char *k, const char *v)
 	sqlite3_bind_text(st, 2, v, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		dbdie("meta");
-	sqlite3_finalize(st);
+	unprep(st);
 }
 
 int store_open(const char *path)
@@ -112,6 +136,11 @@ int store_open(const char *path)
 
 void store_close(void)
 {
+	for (int i = 0; i < NSTMT; i++)
+		if (stmts[i].sql) {
+			sqlite3_finalize(stmts[i].st);
+			stmts[i].sql = NULL;
+		}
 	jv_free(cache);
 	cache = jv_invalid();
 	store_fail_clear();
@@ -247,6 +276,22 @@ jv store_get(const char *id, int *deleted)
 	char nid[19];
 	if (id_norm(id, nid) < 0)
 		return jv_invalid();
+	/* A live record of an object in the cache needs no SQL and no parse. */
+	struct obj *o = schema_obj_prefix(nid);
+	if (o && jv_get_kind(cache) == JV_KIND_OBJECT) {
+		jv ent = jv_object_get(jv_copy(cache), jv_string(o->name));
+		if (jv_is_valid(ent)) {
+			jv at = jv_object_get(jv_object_get(jv_copy(ent), jv_string("idx")), jv_string(nid));
+			if (jv_get_kind(at) == JV_KIND_NUMBER) {
+				jv r = jv_array_get(jv_object_get(ent, jv_string("rows")), (int)jv_number_value(at));
+				if (deleted)
+					*deleted = 0;
+				return r;
+			}
+			jv_free(at);
+		}
+		jv_free(ent);
+	}
 	sqlite3_stmt *st = prep("SELECT data, deleted FROM rec WHERE id = ?");
 	sqlite3_bind_text(st, 1, nid, -1, SQLITE_STATIC);
 	jv r = jv_invalid();
@@ -255,7 +300,7 @@ jv store_get(const char *id, int *deleted)
 		if (deleted)
 			*deleted = sqlite3_column_int(st, 1);
 	}
-	sqlite3_finalize(st);
+	unprep(st);
 	return r;
 }
 
@@ -265,7 +310,7 @@ static jv rows(sqlite3_stmt *st)
 	while (sqlite3_step(st) == SQLITE_ROW)
 		a = jv_array_append(a, jv_parse_sized((const char *)sqlite3_column_text(st, 0),
 		    sqlite3_column_bytes(st, 0)));
-	sqlite3_finalize(st);
+	unprep(st);
 	return a;
 }
 
@@ -308,7 +353,7 @@ jv store_counts(void)
 	while (sqlite3_step(st) == SQLITE_ROW)
 		o = jv_object_set(o, jv_string((const char *)sqlite3_column_text(st, 0)),
 		    jv_number(sqlite3_column_int64(st, 1)));
-	sqlite3_finalize(st);
+	unprep(st);
 	return o;
 }
 
@@ -714,7 +759,7 @@ static void refs_write(struct obj *o, const char *id, jv rec)
 	sqlite3_bind_text(del, 1, id, -1, SQLITE_STATIC);
 	if (sqlite3_step(del) != SQLITE_DONE)
 		dbdie("ref");
-	sqlite3_finalize(del);
+	unprep(del);
 	sqlite3_stmt *ins = prep("INSERT INTO ref (child, parent, field, ctype) VALUES (?, ?, ?, ?)");
 	for (int i = 0; i < o->nfields; i++) {
 		const char *p = skip_ref(&o->fields[i]) ? NULL : str(rec, o->fields[i].name);
@@ -728,7 +773,7 @@ static void refs_write(struct obj *o, const char *id, jv rec)
 			dbdie("ref");
 		sqlite3_reset(ins);
 	}
-	sqlite3_finalize(ins);
+	unprep(ins);
 }
 
 static void row_write(struct obj *o, const char *id, jv rec, int insert)
@@ -743,7 +788,7 @@ static void row_write(struct obj *o, const char *id, jv rec, int insert)
 		sqlite3_bind_text(st, 4, o->name, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		dbdie("write");
-	sqlite3_finalize(st);
+	unprep(st);
 	jv_free(text);
 	cache_put(o, id, rec, insert);
 }
@@ -919,7 +964,7 @@ static void delete_tree(const char *id)
 		if (f && f->cascade)
 			kids = jv_array_append(kids, jv_string((const char *)sqlite3_column_text(st, 0)));
 	}
-	sqlite3_finalize(st);
+	unprep(st);
 	for (int i = 0; i < jx_len(kids); i++)
 		delete_tree(jx_cstr(jx_at(kids, i)));
 	jv_free(kids);
