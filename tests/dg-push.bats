@@ -267,3 +267,27 @@ records() {
 	run --separate-stderr dg-push --delete junk.jsonl
 	assert_failure 3
 }
+
+@test "a load of one object above push.bulk_threshold goes through Bulk API 2.0, results matched back" {
+	sandbox_start
+	sf_env
+	planned 4
+	subj=$(jq -r 'first(.activities[] | select(.kind == "email")) | .subject' planned.jsonl | head -1)
+	sandbox_stop
+	sandbox_start --fail-when "Subject=Email: $subj"
+	sf_env
+	printf 'push:\n  bulk_threshold: 20\n' > demo.yaml
+	run --separate-stderr dg-push planned.jsonl
+	assert_failure 3
+	echo "$output" > pushed.jsonl
+	[ "$(stats '.requests["bulk.ingest"]')" -ge 5 ]
+	# every Task row came back to its own item: the Ids in the output are the org's
+	sb_login
+	soql "SELECT Id, Subject FROM Task" > /dev/null
+	body '.records[] | "\(.Id) \(.Subject)"' | sort > org.txt
+	jq -r '.activities[] | select(.kind == "email" and .sf.status == "created") | "\(.sf.id) Email: \(.subject)"' pushed.jsonl | sort > ours.txt
+	run diff org.txt ours.txt
+	assert_success
+	run jq -c '.activities[] | select(.sf.status == "failed") | [.sf.object, .sf.error.code, .sf.error.fields]' pushed.jsonl
+	assert_line '["Task","FIELD_CUSTOM_VALIDATION_EXCEPTION",["Subject"]]'
+}

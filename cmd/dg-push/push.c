@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "csv.h"
 #include "jsonl.h"
 #include "sf.h"
 #include "sfid.h"
@@ -100,6 +101,196 @@ static jv tagged(struct push *p, const char *object, jv rec)
 	return rec;
 }
 
+/* ---- Bulk API 2.0, for large loads of one object ---- */
+
+static char *cell(jv v)
+{
+	switch (jv_get_kind(v)) {
+	case JV_KIND_STRING: return xstrdup(jv_string_value(v));
+	case JV_KIND_TRUE: return xstrdup("true");
+	case JV_KIND_FALSE: return xstrdup("false");
+	case JV_KIND_NULL: return xstrdup("#N/A");
+	case JV_KIND_NUMBER: {
+		jv s = jv_dump_string(jv_copy(v), 0);
+		char *o = xstrdup(jv_string_value(s));
+		jv_free(s);
+		return o;
+	}
+	default: return xstrdup("");
+	}
+}
+
+/* "CODE:message:FIELD,FIELD --" (several joined by ';') into an item's error. */
+static void bulk_error(struct item *x, const char *text)
+{
+	char *t = xstrdup(text), *msg = strchr(t, ':');
+	if (msg)
+		*msg++ = '\0';
+	char *flds = msg ? strrchr(msg, ':') : NULL;
+	jv fields = jv_array();
+	if (flds) {
+		*flds++ = '\0';
+		char *end = strstr(flds, " --");
+		if (end)
+			*end = '\0';
+		char *save = NULL;
+		for (char *f = strtok_r(flds, ",", &save); f; f = strtok_r(NULL, ",", &save))
+			fields = jv_array_append(fields, jv_string(f));
+	}
+	fail(x, *t ? t : "UNKNOWN_EXCEPTION", msg ? msg : text, fields);
+	free(t);
+}
+
+static int call1(struct push *p, const char *method, char *path, char *body, const char *ctype, struct sf_call *c)
+{
+	memset(c, 0, sizeof *c);
+	c->method = method;
+	c->path = path;
+	c->body = body;
+	c->ctype = ctype;
+	sf_calls(p->sf, c, 1, 1);
+	return c->resp.status >= 200 && c->resp.status < 300 ? 0 : -1;
+}
+
+/* Loads n items of one object through one ingest job and fills in their results.
+ * Result rows come in any order: they are matched to items by their original cells. */
+static void bulk_send(struct push *p, struct item **x, int n)
+{
+	const char *obj = x[0]->object;
+	jv colset = jv_object();
+	for (int i = 0; i < n; i++)
+		jv_object_foreach(x[i]->fields, k, v) {
+			colset = jv_object_set(colset, k, jv_true());
+			jv_free(v);
+		}
+	jv cols = jv_keys(jv_copy(colset));
+	struct sb csv = { 0 }, key = { 0 };
+	for (int c = 0; c < jx_len(cols); c++)
+		csv_cell(&csv, jx_cstr(jx_at(cols, c)), !c, ',');
+	sb_addc(&csv, '\n');
+	jv byrow = jv_object();
+	for (int i = 0; i < n; i++) {
+		sb_reset(&key);
+		for (int c = 0; c < jx_len(cols); c++) {
+			jv v = jv_object_get(jv_copy(x[i]->fields), jv_string(jx_cstr(jx_at(cols, c))));
+			char *t = jv_is_valid(v) ? cell(v) : xstrdup("");
+			jv_free(v);
+			csv_cell(&csv, t, !c, ',');
+			sb_add(&key, t);
+			sb_addc(&key, '\x1f');
+			free(t);
+		}
+		sb_addc(&csv, '\n');
+		jv q = jv_object_get(jv_copy(byrow), jv_string(sb_str(&key)));
+		if (!jv_is_valid(q))
+			q = jv_array();
+		byrow = jv_object_set(byrow, jv_string(sb_str(&key)), jv_array_append(q, jv_number(i)));
+	}
+	char err[1024];
+	struct sf_call c;
+	jv job = jv_object_set(jv_object(), jv_string("object"), jv_string(obj));
+	job = jv_object_set(job, jv_string("operation"), jv_string("insert"));
+	job = jv_object_set(job, jv_string("contentType"), jv_string("CSV"));
+	job = jv_object_set(job, jv_string("lineEnding"), jv_string("LF"));
+	jv js = jv_dump_string(job, 0);
+	jv info = sf_request(p->sf, "POST", "/jobs/ingest", jv_string_value(js), NULL, err, sizeof err);
+	jv_free(js);
+	const char *id = jx_str(info, "id"), *url = jx_str(info, "contentUrl");
+	const char *why = NULL;
+	char *path = NULL;
+	if (!id || !url)
+		why = jv_is_valid(info) ? "the job has no id" : err;
+	else if (call1(p, "PUT", xasprintf("/%s", url), xstrdup(sb_str(&csv)), "text/csv", &c) < 0) {
+		char *t = sf_error_text(&c.resp);
+		snprintf(err, sizeof err, "upload: %s", t);
+		free(t);
+		why = err;
+	}
+	if (id && url)
+		sf_call_free(&c);
+	if (!why) {
+		path = xasprintf("/jobs/ingest/%s", id);
+		jv done = sf_request(p->sf, "PATCH", path, "{\"state\":\"UploadComplete\"}", NULL, err, sizeof err);
+		if (!jv_is_valid(done))
+			why = err;
+		jv_free(done);
+	}
+	/* Poll: 100 ms, doubling to 5 s, for at most 30 minutes. */
+	long wait = 100, waited = 0;
+	jv state = jv_invalid();
+	while (!why) {
+		jv_free(state);
+		state = sf_request(p->sf, "GET", path, NULL, NULL, err, sizeof err);
+		const char *st = jx_str(state, "state");
+		if (!jv_is_valid(state))
+			why = err;
+		else if (st && !strcmp(st, "JobComplete"))
+			break;
+		else if (st && (!strcmp(st, "Failed") || !strcmp(st, "Aborted"))) {
+			snprintf(err, sizeof err, "the Bulk job %s: %s", st, jx_str(state, "errorMessage") ? jx_str(state, "errorMessage") : "");
+			why = err;
+		} else if (waited > 1800000) {
+			snprintf(err, sizeof err, "the Bulk job %s did not finish in 30 minutes", id);
+			why = err;
+		} else {
+			struct timespec ts = { wait / 1000, (wait % 1000) * 1000000L };
+			nanosleep(&ts, NULL);
+			waited += wait;
+			wait = wait * 2 > 5000 ? 5000 : wait * 2;
+		}
+	}
+	jv_free(state);
+	for (int r = 0; r < 2 && !why; r++) {
+		if (call1(p, "GET", xasprintf("%s/%s/", path, r ? "failedResults" : "successfulResults"), NULL, NULL, &c) < 0) {
+			char *t = sf_error_text(&c.resp);
+			snprintf(err, sizeof err, "results: %s", t);
+			free(t);
+			why = err;
+			sf_call_free(&c);
+			break;
+		}
+		const char *s = c.resp.body.s ? c.resp.body.s : "", *end = s + c.resp.body.len;
+		jv head = csv_row(&s, end, ',');
+		for (jv row; jv_is_valid(row = csv_row(&s, end, ',')); jv_free(row)) {
+			if (jx_len(row) < 2)
+				continue;
+			sb_reset(&key);
+			for (int k = 2; k < jx_len(row); k++) {
+				sb_add(&key, jx_cstr(jx_at(row, k)));
+				sb_addc(&key, '\x1f');
+			}
+			jv q = jv_object_get(jv_copy(byrow), jv_string(sb_str(&key)));
+			if (!jx_len(q)) {
+				jv_free(q);
+				continue;
+			}
+			struct item *it = x[(int)jv_number_value(jx_at(q, 0))];
+			byrow = jv_object_set(byrow, jv_string(sb_str(&key)), jv_array_slice(q, 1, jx_len(q)));
+			if (r == 0) {
+				it->status = S_CREATED;
+				id_norm(jx_cstr(jx_at(row, 0)), it->id);
+			} else
+				bulk_error(it, jx_cstr(jx_at(row, 1)));
+		}
+		jv_free(head);
+		sf_call_free(&c);
+	}
+	for (int i = 0; i < n; i++)
+		if (x[i]->status == S_NONE) {
+			if (why)
+				fail(x[i], "BULK_JOB_FAILED", why, jv_array());
+			else
+				fail(x[i], "BULK_RESULT_MISSING", "the Bulk job reported nothing for this record", jv_array());
+		}
+	free(path);
+	jv_free(info);
+	jv_free(byrow);
+	jv_free(cols);
+	jv_free(colset);
+	sb_free(&csv);
+	sb_free(&key);
+}
+
 /* ---- sending ---- */
 
 static int by_object(const void *a, const void *b)
@@ -119,6 +310,22 @@ static void send(struct push *p, struct items *v, int from)
 		if (jv_is_valid(v->v[i].fields) && v->v[i].status == S_NONE)
 			todo[n++] = &v->v[i];
 	qsort(todo, (size_t)n, sizeof *todo, by_object);
+	/* A large load of one object goes through Bulk API 2.0; the rest through Collections. */
+	long th = p->cfg->push.bulk_threshold;
+	for (int i = 0; th > 0 && i < n;) {
+		int j = i;
+		while (j < n && !strcmp(todo[j]->object, todo[i]->object))
+			j++;
+		int creates = 0;
+		for (int k = i; k < j; k++)
+			creates += !todo[k]->update;
+		if (creates >= th && creates == j - i) {
+			bulk_send(p, todo + i, j - i);
+			memmove(todo + i, todo + j, (size_t)(n - j) * sizeof *todo);
+			n -= j - i;
+		} else
+			i = j;
+	}
 	/* Creates and updates go in separate calls. */
 	int ncalls = 0;
 	struct sf_call *calls = xcalloc((size_t)n / 200 + 4, sizeof *calls);
