@@ -1,0 +1,593 @@
+/* dg-state: dg's memory of what it created, in one SQLite file (default .dg/state.db,
+ * --db, $DG_STATE): which planned item (by key) became which Salesforce record, in
+ * which run, and the runs themselves. Subcommands:
+ *   mark      fill sf blocks on items created earlier, so dg-push skips them
+ *   record    store what dg-push created (passing the records through)
+ *   deleted   mark deleted what dg-push --delete reports
+ *   ids       the records to delete (for dg reset)
+ *   runs      the runs as a table; show RUN: one run
+ *   run-begin / run-end   bookkeeping for dg run */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "cli.h"
+#include "jsonl.h"
+#include "util.h"
+
+static const char usage[] =
+    "usage: dg-state [--db FILE] mark [FILE...]\n"
+    "       dg-state [--db FILE] record --run RUN [--tag TAG] [FILE...]\n"
+    "       dg-state [--db FILE] deleted [FILE...]\n"
+    "       dg-state [--db FILE] ids [--run RUN | --all] [--object OBJECT]\n"
+    "       dg-state [--db FILE] runs [--json]\n"
+    "       dg-state [--db FILE] show RUN\n"
+    "       dg-state [--db FILE] run-begin RUN [KEY=VALUE...]\n"
+    "       dg-state [--db FILE] run-end RUN STATUS [KEY=VALUE...]\n";
+
+#define SCHEMA_VERSION 1
+
+static sqlite3 *db;
+static const char *dbpath;
+
+static void fail_db(const char *what)
+{
+	diex(EXIT_FAIL, "state '%s': %s: %s", dbpath, what, sqlite3_errmsg(db));
+}
+
+static void exec(const char *sql)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+		diex(EXIT_FAIL, "state '%s': %s", dbpath, msg ? msg : "?");
+}
+
+/* Creates the directory of path when it is missing (one level, like .dg/). */
+static void make_dir(const char *path)
+{
+	char *d = xstrdup(path), *slash = strrchr(d, '/');
+	if (slash && slash != d) {
+		*slash = '\0';
+		if (mkdir(d, 0777) != 0 && errno != EEXIST)
+			diex(EXIT_FAIL, "cannot create '%s' for the state file: %s", d, strerror(errno));
+	}
+	free(d);
+}
+
+/* Migrations, one per schema version; each runs in a transaction. */
+static const char *const migrations[] = {
+	NULL,
+	"CREATE TABLE runs (id TEXT PRIMARY KEY, started TEXT, ended TEXT, status TEXT,"
+	" info TEXT NOT NULL DEFAULT '{}');"
+	"CREATE TABLE items (key TEXT NOT NULL, object TEXT NOT NULL, sf_id TEXT NOT NULL,"
+	" opp TEXT, run TEXT, tag TEXT, created TEXT NOT NULL, deleted TEXT,"
+	" PRIMARY KEY (key, object));"
+	"CREATE INDEX items_run ON items (run);"
+	"CREATE INDEX items_id ON items (sf_id);",
+};
+
+static void state_open(int create)
+{
+	struct stat st;
+	if (stat(dbpath, &st) != 0) {
+		if (!create)
+			diex(EXIT_FAIL, "no state file '%s' yet (nothing was recorded)", dbpath);
+		make_dir(dbpath);
+	}
+	if (sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
+		fail_db("cannot open");
+	sqlite3_busy_timeout(db, 10000);
+	/* A file that is not SQLite, or not ours, is refused: never reset silently. */
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL) != SQLITE_OK)
+		diex(EXIT_FAIL, "state '%s' is not a dg state file (%s); move it away to start over",
+		    dbpath, sqlite3_errmsg(db));
+	int v = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int(q, 0) : -1;
+	sqlite3_finalize(q);
+	if (v < 0)
+		diex(EXIT_FAIL, "state '%s' is not a dg state file (%s); move it away to start over", dbpath, sqlite3_errmsg(db));
+	if (v == 0) {
+		sqlite3_stmt *t;
+		sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master", -1, &t, NULL);
+		int n = sqlite3_step(t) == SQLITE_ROW ? sqlite3_column_int(t, 0) : 0;
+		sqlite3_finalize(t);
+		if (n > 0)
+			diex(EXIT_FAIL, "state '%s' is an SQLite file but not dg's; move it away to start over", dbpath);
+	}
+	if (v > SCHEMA_VERSION)
+		diex(EXIT_FAIL, "state '%s' was written by a newer dg (schema %d, this one knows %d)", dbpath, v,
+		    SCHEMA_VERSION);
+	exec("PRAGMA journal_mode = WAL");
+	for (int m = v + 1; m <= SCHEMA_VERSION; m++) {
+		char *sql = xasprintf("BEGIN; %s PRAGMA user_version = %d; COMMIT;", migrations[m], m);
+		exec(sql);
+		free(sql);
+	}
+}
+
+static char *now_iso(char buf[32])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return buf;
+}
+
+/* ---- the items of a deal record, with their keys ---- */
+
+/* Calls fn for each item of a deal that has (or could get) an sf block: planned
+ * contacts, their roles, activities, their relations, the scorecard. path tells the
+ * caller how to put a block back. */
+enum where { W_CONTACT, W_ROLE, W_ACTIVITY, W_REL, W_SCORE };
+typedef jv (*item_fn)(jv sf, const char *key, const char *opp, void *ctx);
+
+static jv with_sf(jv el, const char *key, const char *opp, item_fn fn, void *ctx)
+{
+	jv sf = jv_object_get(jv_copy(el), jv_string("sf"));
+	jv out = fn(jv_is_valid(sf) ? sf : (jv_free(sf), jv_null()), key, opp, ctx);
+	if (jv_is_valid(out) && jv_get_kind(out) != JV_KIND_NULL)
+		el = jv_object_set(el, jv_string("sf"), out);
+	else
+		jv_free(out);
+	return el;
+}
+
+static jv each_item(jv rec, item_fn fn, void *ctx)
+{
+	jv opp = jx_get(rec, "opportunity", JV_KIND_OBJECT);
+	const char *oid = jx_str(opp, "Id");
+	char *o = xstrdup(oid ? oid : "");
+	jv cs = jv_object_get(jv_copy(rec), jv_string("contacts"));
+	if (jv_get_kind(cs) == JV_KIND_ARRAY) {
+		for (int j = 0; j < jx_len(cs); j++) {
+			jv c = jv_array_get(jv_copy(cs), j);
+			const char *k = jx_str(c, "key");
+			if (jx_bool(c, "planned", 0) && k) {
+				char *key = xstrdup(k);
+				c = with_sf(c, key, o, fn, ctx);
+				/* the contact role, nested in the contact's block */
+				jv sf = jv_object_get(jv_copy(c), jv_string("sf"));
+				if (jv_get_kind(sf) != JV_KIND_OBJECT) {
+					jv_free(sf);
+					sf = jv_object();
+				}
+				char *rk = xasprintf("%s/role", key);
+				jv role = jv_object_get(jv_copy(sf), jv_string("role"));
+				jv nr = fn(jv_is_valid(role) ? role : (jv_free(role), jv_null()), rk, o, ctx);
+				if (jv_get_kind(nr) == JV_KIND_OBJECT)
+					sf = jv_object_set(sf, jv_string("role"), nr);
+				else
+					jv_free(nr);
+				if (jx_len(jv_copy(sf)) || jv_object_length(jv_copy(sf)) > 0)
+					c = jv_object_set(c, jv_string("sf"), sf);
+				else
+					jv_free(sf);
+				free(rk);
+				free(key);
+			}
+			cs = jv_array_set(cs, j, c);
+		}
+		rec = jv_object_set(rec, jv_string("contacts"), cs);
+	} else
+		jv_free(cs);
+	jv acts = jv_object_get(jv_copy(rec), jv_string("activities"));
+	if (jv_get_kind(acts) == JV_KIND_ARRAY) {
+		for (int j = 0; j < jx_len(acts); j++) {
+			jv a = jv_array_get(jv_copy(acts), j);
+			const char *k = jx_str(a, "key");
+			if (k) {
+				char *key = xstrdup(k);
+				a = with_sf(a, key, o, fn, ctx);
+				/* relations: one per attendee other than who, in order */
+				jv sf = jv_object_get(jv_copy(a), jv_string("sf"));
+				jv rels = jx_get(sf, "relations", JV_KIND_ARRAY);
+				if (jv_is_valid(rels)) {
+					jv nrels = jv_array();
+					for (int r = 0; r < jx_len(rels); r++) {
+						char *rk = xasprintf("%s/rel/%d", key, r);
+						jv nb = fn(jv_copy(jx_at(rels, r)), rk, o, ctx);
+						nrels = jv_array_append(nrels, jv_get_kind(nb) == JV_KIND_OBJECT ? nb : (jv_free(nb), jv_copy(jx_at(rels, r))));
+						free(rk);
+					}
+					sf = jv_object_set(sf, jv_string("relations"), nrels);
+					a = jv_object_set(a, jv_string("sf"), sf);
+				} else
+					jv_free(sf);
+				free(key);
+			}
+			acts = jv_array_set(acts, j, a);
+		}
+		rec = jv_object_set(rec, jv_string("activities"), acts);
+	} else
+		jv_free(acts);
+	jv sc = jv_object_get(jv_copy(rec), jv_string("scorecard"));
+	if (jv_get_kind(sc) == JV_KIND_OBJECT) {
+		char *key = xasprintf("%s/scorecard", o);
+		sc = with_sf(sc, key, o, fn, ctx);
+		free(key);
+		rec = jv_object_set(rec, jv_string("scorecard"), sc);
+	} else
+		jv_free(sc);
+	free(o);
+	return rec;
+}
+
+/* ---- mark ---- */
+
+static sqlite3_stmt *q_find;
+
+static jv mark_one(jv sf, const char *key, const char *opp, void *ctx)
+{
+	long *n = ctx;
+	if (jv_get_kind(sf) == JV_KIND_OBJECT && jx_str(sf, "id") && strcmp(jx_str(sf, "status") ? jx_str(sf, "status") : "", "failed"))
+		return sf; /* already carries its Id */
+	sqlite3_reset(q_find);
+	sqlite3_bind_text(q_find, 1, key, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(q_find) != SQLITE_ROW)
+		return sf;
+	jv_free(sf);
+	(*n)++;
+	jv b = jv_object();
+	b = jv_object_set(b, jv_string("object"), jv_string((const char *)sqlite3_column_text(q_find, 0)));
+	b = jv_object_set(b, jv_string("id"), jv_string((const char *)sqlite3_column_text(q_find, 1)));
+	b = jv_object_set(b, jv_string("status"), jv_string("created"));
+	if (sqlite3_column_text(q_find, 2))
+		b = jv_object_set(b, jv_string("run"), jv_string((const char *)sqlite3_column_text(q_find, 2)));
+	return b;
+}
+
+static int mark_cb(jv rec, const struct jsonl_pos *pos, void *ctx)
+{
+	jsonl_emit(each_item(rec, mark_one, ctx));
+	return 0;
+}
+
+/* ---- record ---- */
+
+struct rec_ctx {
+	sqlite3_stmt *ins;
+	const char *run, *tag;
+	long n;
+};
+
+static jv record_one(jv sf, const char *key, const char *opp, void *arg)
+{
+	struct rec_ctx *c = arg;
+	const char *st = jx_str(sf, "status"), *id = jx_str(sf, "id"), *obj = jx_str(sf, "object");
+	if (!id || !obj || !st || (strcmp(st, "created") && strcmp(st, "updated") && strcmp(st, "found")))
+		return sf;
+	char now[32];
+	sqlite3_reset(c->ins);
+	sqlite3_bind_text(c->ins, 1, key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(c->ins, 2, obj, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(c->ins, 3, id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(c->ins, 4, opp, -1, SQLITE_TRANSIENT);
+	const char *run = jx_str(sf, "run") ? jx_str(sf, "run") : c->run;
+	sqlite3_bind_text(c->ins, 5, run, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(c->ins, 6, c->tag, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(c->ins, 7, now_iso(now), -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(c->ins) != SQLITE_DONE)
+		fail_db("cannot record");
+	c->n++;
+	return sf;
+}
+
+static int record_cb(jv rec, const struct jsonl_pos *pos, void *ctx)
+{
+	/* Each deal in its own transaction: a kill loses at most the deal being written. */
+	exec("BEGIN IMMEDIATE");
+	rec = each_item(rec, record_one, ctx);
+	exec("COMMIT");
+	jsonl_emit(rec);
+	return 0;
+}
+
+/* ---- deleted ---- */
+
+static int deleted_cb(jv rec, const struct jsonl_pos *pos, void *ctx)
+{
+	long *n = ctx;
+	const char *id = jx_str(rec, "id"), *st = jx_str(rec, "status");
+	if (id && st && !strcmp(st, "deleted")) {
+		static sqlite3_stmt *up;
+		if (!up && sqlite3_prepare_v2(db, "UPDATE items SET deleted = ? WHERE sf_id = ? AND deleted IS NULL", -1, &up, NULL) != SQLITE_OK)
+			fail_db("cannot prepare");
+		char now[32];
+		sqlite3_reset(up);
+		sqlite3_bind_text(up, 1, now_iso(now), -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(up, 2, id, -1, SQLITE_TRANSIENT);
+		if (sqlite3_step(up) != SQLITE_DONE)
+			fail_db("cannot mark deleted");
+		*n += sqlite3_changes(db);
+	}
+	jv_free(rec);
+	return 0;
+}
+
+/* ---- runs ---- */
+
+static jv run_json(sqlite3_stmt *q)
+{
+	const char *info = (const char *)sqlite3_column_text(q, 4);
+	jv o = jv_parse(info ? info : "{}");
+	if (jv_get_kind(o) != JV_KIND_OBJECT) {
+		jv_free(o);
+		o = jv_object();
+	}
+	o = jv_object_set(o, jv_string("id"), jv_string((const char *)sqlite3_column_text(q, 0)));
+	o = jv_object_set(o, jv_string("started"), sqlite3_column_text(q, 1) ? jv_string((const char *)sqlite3_column_text(q, 1)) : jv_null());
+	o = jv_object_set(o, jv_string("ended"), sqlite3_column_text(q, 2) ? jv_string((const char *)sqlite3_column_text(q, 2)) : jv_null());
+	o = jv_object_set(o, jv_string("status"), jv_string(sqlite3_column_text(q, 3) ? (const char *)sqlite3_column_text(q, 3) : "?"));
+	return o;
+}
+
+static double secs_between(const char *a, const char *b)
+{
+	struct tm ta = { 0 }, tb = { 0 };
+	if (!a || !b || !strptime(a, "%Y-%m-%dT%H:%M:%SZ", &ta) || !strptime(b, "%Y-%m-%dT%H:%M:%SZ", &tb))
+		return -1;
+	return difftime(timegm(&tb), timegm(&ta));
+}
+
+static int cmd_runs(int json)
+{
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v2(db, "SELECT id, started, ended, status, info FROM runs ORDER BY started, id", -1, &q, NULL) != SQLITE_OK)
+		fail_db("cannot read runs");
+	if (!json)
+		printf("%-22s %-20s %-10s %-18s %6s %8s %8s %7s %8s\n", "RUN", "STARTED", "STATUS", "ORG", "DEALS", "CREATED",
+		    "SKIPPED", "FAILED", "SECONDS");
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		jv r = run_json(q);
+		if (json) {
+			jsonl_emit(r);
+			continue;
+		}
+		double s = secs_between(jx_str(r, "started"), jx_str(r, "ended"));
+		char secs[16] = "-";
+		if (s >= 0)
+			snprintf(secs, sizeof secs, "%.0f", s);
+		printf("%-22s %-20s %-10s %-18s %6.0f %8.0f %8.0f %7.0f %8s\n", jx_str(r, "id"), jx_str(r, "started") ? jx_str(r, "started") : "-",
+		    jx_str(r, "status"), jx_str(r, "org") ? jx_str(r, "org") : "-", jx_num(r, "deals", 0), jx_num(r, "created", 0),
+		    jx_num(r, "skipped", 0), jx_num(r, "failed", 0), secs);
+		jv_free(r);
+	}
+	sqlite3_finalize(q);
+	return EXIT_OK;
+}
+
+static int cmd_show(const char *run)
+{
+	sqlite3_stmt *q;
+	sqlite3_prepare_v2(db, "SELECT id, started, ended, status, info FROM runs WHERE id = ?", -1, &q, NULL);
+	sqlite3_bind_text(q, 1, run, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(q) != SQLITE_ROW) {
+		sqlite3_finalize(q);
+		diex(EXIT_FAIL, "no run '%s' in '%s' (see dg-state runs)", run, dbpath);
+	}
+	jv r = run_json(q);
+	sqlite3_finalize(q);
+	jv per = jv_object();
+	sqlite3_prepare_v2(db, "SELECT object, count(*), sum(deleted IS NOT NULL) FROM items WHERE run = ? GROUP BY object ORDER BY object", -1, &q, NULL);
+	sqlite3_bind_text(q, 1, run, -1, SQLITE_TRANSIENT);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		jv o = jv_object_set(jv_object(), jv_string("recorded"), jv_number(sqlite3_column_int(q, 1)));
+		o = jv_object_set(o, jv_string("deleted"), jv_number(sqlite3_column_int(q, 2)));
+		per = jv_object_set(per, jv_string((const char *)sqlite3_column_text(q, 0)), o);
+	}
+	sqlite3_finalize(q);
+	r = jv_object_set(r, jv_string("records"), per);
+	jsonl_emit(r);
+	return EXIT_OK;
+}
+
+static jv kv_args(int argc, char **argv, jv o)
+{
+	for (int i = 0; i < argc; i++) {
+		char *eq = strchr(argv[i], '=');
+		if (!eq)
+			diex(EXIT_USAGE, "'%s': expected KEY=VALUE", argv[i]);
+		char *k = xstrndup(argv[i], (size_t)(eq - argv[i]));
+		/* numbers and JSON stay typed; anything else is text */
+		jv v = jv_parse(eq + 1);
+		if (!jv_is_valid(v) || jv_get_kind(v) == JV_KIND_STRING) {
+			jv_free(v);
+			v = jv_string(eq + 1);
+		}
+		o = jv_object_set(o, jv_string(k), v);
+		free(k);
+	}
+	return o;
+}
+
+static int cmd_run_begin(const char *run, int argc, char **argv)
+{
+	char now[32];
+	jv info = kv_args(argc, argv, jv_object());
+	jv s = jv_dump_string(info, 0);
+	sqlite3_stmt *q;
+	sqlite3_prepare_v2(db, "INSERT INTO runs (id, started, status, info) VALUES (?, ?, 'running', ?)", -1, &q, NULL);
+	sqlite3_bind_text(q, 1, run, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(q, 2, now_iso(now), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(q, 3, jv_string_value(s), -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(q);
+	sqlite3_finalize(q);
+	jv_free(s);
+	if (rc != SQLITE_DONE)
+		fail_db("cannot start the run");
+	return EXIT_OK;
+}
+
+static int cmd_run_end(const char *run, const char *status, int argc, char **argv)
+{
+	char now[32];
+	sqlite3_stmt *q;
+	sqlite3_prepare_v2(db, "SELECT info FROM runs WHERE id = ?", -1, &q, NULL);
+	sqlite3_bind_text(q, 1, run, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(q) != SQLITE_ROW) {
+		sqlite3_finalize(q);
+		diex(EXIT_FAIL, "no run '%s' in '%s'", run, dbpath);
+	}
+	jv info = jv_parse((const char *)sqlite3_column_text(q, 0));
+	sqlite3_finalize(q);
+	if (jv_get_kind(info) != JV_KIND_OBJECT) {
+		jv_free(info);
+		info = jv_object();
+	}
+	info = kv_args(argc, argv, info);
+	jv s = jv_dump_string(info, 0);
+	sqlite3_prepare_v2(db, "UPDATE runs SET ended = ?, status = ?, info = ? WHERE id = ?", -1, &q, NULL);
+	sqlite3_bind_text(q, 1, now_iso(now), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(q, 2, status, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(q, 3, jv_string_value(s), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(q, 4, run, -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(q);
+	sqlite3_finalize(q);
+	jv_free(s);
+	if (rc != SQLITE_DONE)
+		fail_db("cannot end the run");
+	return EXIT_OK;
+}
+
+static int cmd_ids(const char *run, int all, const char *object)
+{
+	if (!run && !all)
+		diex(EXIT_USAGE, "ids: give --run RUN or --all");
+	sqlite3_stmt *q;
+	sqlite3_prepare_v2(db, "SELECT sf_id, object, key, run FROM items WHERE deleted IS NULL"
+	    " AND (?1 IS NULL OR run = ?1) AND (?2 IS NULL OR object = ?2) AND object != 'Opportunity'"
+	    " ORDER BY run, rowid", -1, &q, NULL);
+	if (run)
+		sqlite3_bind_text(q, 1, run, -1, SQLITE_TRANSIENT);
+	if (object)
+		sqlite3_bind_text(q, 2, object, -1, SQLITE_TRANSIENT);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		jv o = jv_object();
+		o = jv_object_set(o, jv_string("id"), jv_string((const char *)sqlite3_column_text(q, 0)));
+		o = jv_object_set(o, jv_string("object"), jv_string((const char *)sqlite3_column_text(q, 1)));
+		o = jv_object_set(o, jv_string("key"), jv_string((const char *)sqlite3_column_text(q, 2)));
+		o = jv_object_set(o, jv_string("run"), sqlite3_column_text(q, 3) ? jv_string((const char *)sqlite3_column_text(q, 3)) : jv_null());
+		jsonl_emit(o);
+	}
+	sqlite3_finalize(q);
+	return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "run", required_argument, NULL, 'r' },
+		{ "tag", required_argument, NULL, 't' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "object", required_argument, NULL, 'o' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *run = NULL, *tag = NULL, *object = NULL;
+	int all = 0, json = 0, c;
+	util_init(argv[0]);
+	dbpath = getenv("DG_STATE") && *getenv("DG_STATE") ? getenv("DG_STATE") : ".dg/state.db";
+	/* Options may come before or after the subcommand. */
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1 || optind < argc) {
+		if (c == -1) {
+			break;
+		}
+		switch (c) {
+		case 'd': dbpath = optarg; break;
+		case 'r': run = optarg; break;
+		case 't': tag = optarg; break;
+		case 'a': all = 1; break;
+		case 'o': object = optarg; break;
+		case 'J': json = 1; break;
+		case 'h': cli_usage(usage, 0);
+		case 'V': cli_version();
+		default: cli_usage(usage, 1);
+		}
+	}
+	if (optind >= argc)
+		cli_usage(usage, 1);
+	const char *cmd = argv[optind++];
+	optind = optind; /* the rest: more options, then arguments */
+	int first = optind;
+	/* Parse options given after the subcommand, leaving the arguments. */
+	optind = first;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': dbpath = optarg; break;
+		case 'r': run = optarg; break;
+		case 't': tag = optarg; break;
+		case 'a': all = 1; break;
+		case 'o': object = optarg; break;
+		case 'J': json = 1; break;
+		case 'h': cli_usage(usage, 0);
+		default: cli_usage(usage, 1);
+		}
+	}
+	int nargs = argc - optind;
+	char **args = argv + optind;
+	int rc = EXIT_OK;
+	if (!strcmp(cmd, "mark")) {
+		state_open(1);
+		long n = 0;
+		sqlite3_prepare_v2(db, "SELECT object, sf_id, run FROM items WHERE key = ? AND deleted IS NULL", -1, &q_find, NULL);
+		long bad = jsonl_each(nargs, args, mark_cb, &n);
+		sqlite3_finalize(q_find);
+		warnx("%ld items already in the org", n);
+		rc = cli_exit(bad);
+	} else if (!strcmp(cmd, "record")) {
+		if (!run)
+			diex(EXIT_USAGE, "record: --run RUN is required");
+		state_open(1);
+		struct rec_ctx ctx = { NULL, run, tag, 0 };
+		if (sqlite3_prepare_v2(db, "INSERT INTO items (key, object, sf_id, opp, run, tag, created) VALUES (?, ?, ?, ?, ?, ?, ?)"
+		    " ON CONFLICT (key, object) DO UPDATE SET sf_id = excluded.sf_id, deleted = NULL,"
+		    " run = CASE WHEN items.sf_id = excluded.sf_id THEN items.run ELSE excluded.run END",
+		    -1, &ctx.ins, NULL) != SQLITE_OK)
+			fail_db("cannot prepare");
+		long bad = jsonl_each(nargs, args, record_cb, &ctx);
+		sqlite3_finalize(ctx.ins);
+		warnx("%ld records recorded", ctx.n);
+		rc = cli_exit(bad);
+	} else if (!strcmp(cmd, "deleted")) {
+		state_open(0);
+		long n = 0;
+		exec("BEGIN IMMEDIATE");
+		long bad = jsonl_each(nargs, args, deleted_cb, &n);
+		exec("COMMIT");
+		warnx("%ld records marked deleted", n);
+		rc = cli_exit(bad);
+	} else if (!strcmp(cmd, "ids")) {
+		state_open(0);
+		rc = cmd_ids(run, all, object);
+	} else if (!strcmp(cmd, "runs")) {
+		state_open(0);
+		rc = cmd_runs(json);
+	} else if (!strcmp(cmd, "show") && nargs == 1) {
+		state_open(0);
+		rc = cmd_show(args[0]);
+	} else if (!strcmp(cmd, "run-begin") && nargs >= 1) {
+		state_open(1);
+		rc = cmd_run_begin(args[0], nargs - 1, args + 1);
+	} else if (!strcmp(cmd, "run-end") && nargs >= 2) {
+		state_open(0);
+		rc = cmd_run_end(args[0], args[1], nargs - 2, args + 2);
+	} else {
+		warnx("unknown subcommand or missing argument: '%s'", cmd);
+		cli_usage(usage, 1);
+	}
+	if (sqlite3_close(db) != SQLITE_OK)
+		fail_db("cannot close");
+	if (stdout_close())
+		return EXIT_FAIL;
+	return rc;
+}
