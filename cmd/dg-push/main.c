@@ -19,7 +19,8 @@
 #include "util.h"
 
 static const char usage[] =
-    "usage: dg-push [-c FILE] [-j N] [--tag TAG] [--allow-production] [--target-org ALIAS] [FILE...]\n"
+    "usage: dg-push [-c FILE] [-j N] [--tag TAG] [--reconcile] [--allow-production] [--target-org ALIAS]\n"
+    "               [FILE...]\n"
     "       dg-push --delete [-c FILE] [-j N] [--allow-production] [--target-org ALIAS] [FILE...]\n";
 
 static int collect(jv rec, const struct jsonl_pos *pos, void *ctx)
@@ -44,6 +45,7 @@ int main(int argc, char **argv)
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "tag", required_argument, NULL, 't' },
 		{ "delete", no_argument, NULL, 'D' },
+		{ "reconcile", no_argument, NULL, 'R' },
 		{ "allow-production", no_argument, NULL, 'P' },
 		{ "target-org", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
@@ -61,6 +63,7 @@ int main(int argc, char **argv)
 		case 'j': jobs = optarg; break;
 		case 't': p.tag = optarg; break;
 		case 'D': p.del = 1; break;
+		case 'R': p.reconcile = 1; break;
 		case 'P': allow = 1; break;
 		case 'o': target = optarg; break;
 		case 'h': cli_usage(usage, 0);

@@ -23,8 +23,8 @@
 #include "util.h"
 
 enum kind { K_CONTACT, K_ROLE, K_EVENT, K_TASK, K_REL, K_SCORE };
-enum status { S_NONE, S_CREATED, S_UPDATED, S_SKIPPED, S_FAILED };
-static const char *const status_name[] = { "none", "created", "updated", "skipped", "failed" };
+enum status { S_NONE, S_CREATED, S_UPDATED, S_SKIPPED, S_FAILED, S_FOUND };
+static const char *const status_name[] = { "none", "created", "updated", "skipped", "failed", "found" };
 
 struct item {
 	enum kind kind;
@@ -477,7 +477,7 @@ static void after_contacts(struct items *v, jv *keys, struct push *p)
 {
 	for (int i = 0; i < v->n; i++) {
 		struct item *x = &v->v[i];
-		if (x->kind == K_CONTACT && x->status == S_CREATED) {
+		if (x->kind == K_CONTACT && (x->status == S_CREATED || x->status == S_FOUND)) {
 			jv c = jx_at(jx_get(deal_at(p, x->deal), "contacts", JV_KIND_ARRAY), x->idx);
 			*keys = jv_object_set(*keys, jv_string(jx_str(c, "key")), jv_string(x->id));
 		}
@@ -665,7 +665,8 @@ static void plan_relations(struct push *p, struct items *v, jv keys)
 	int n = v->n;
 	for (int i = 0; i < n; i++) {
 		struct item *ev = &v->v[i];
-		if (ev->kind != K_EVENT || ev->status != S_CREATED || ev->related)
+		if (ev->kind != K_EVENT || ev->related ||
+		    !(ev->status == S_CREATED || ev->status == S_FOUND || (p->reconcile && ev->status == S_SKIPPED)))
 			continue;
 		ev->related = 1;
 		jv a = jx_at(jx_get(deal_at(p, ev->deal), "activities", JV_KIND_ARRAY), ev->idx);
@@ -688,6 +689,117 @@ static void plan_relations(struct push *p, struct items *v, jv keys)
 			jv f = jv_object_set(jv_object(), jv_string("EventId"), jv_string(evid));
 			x->fields = jv_object_set(f, jv_string("RelationId"), jv_string(rid));
 		}
+	}
+}
+
+/* ---- reconcile: find in the org what an interrupted run created but never recorded ---- */
+
+/* What identifies a record dg would create, from its fields (ours or the org's):
+ * the parent, and the values a plan fixes. */
+struct natural {
+	const char *object, *parent;
+	const char *fields[3];
+};
+static const struct natural naturals[] = {
+	{ "Event", "WhatId", { "StartDateTime", "Subject", NULL } },
+	{ "Task", "WhatId", { "ActivityDate", "Subject", NULL } },
+	{ "Contact", "AccountId", { "Email", NULL, NULL } },
+	{ "OpportunityContactRole", "OpportunityId", { "ContactId", NULL, NULL } },
+	{ "EventRelation", "EventId", { "RelationId", NULL, NULL } },
+	{ "DG_Scorecard__c", "Opportunity__c", { NULL, NULL, NULL } },
+};
+
+static void natural_key(const struct natural *n, jv rec, struct sb *k)
+{
+	sb_reset(k);
+	const char *par = jx_str(rec, n->parent);
+	char id[19];
+	sb_add(k, par && id_norm(par, id) == 0 ? id : par ? par : "");
+	for (int i = 0; i < 3 && n->fields[i]; i++) {
+		const char *v = jx_str(rec, n->fields[i]);
+		time_t t;
+		sb_addc(k, '\x1f');
+		if (!v)
+			continue;
+		if (!strcmp(n->fields[i], "StartDateTime") && time_parse(v, &t) == 0)
+			sb_addf(k, "%lld", (long long)t);
+		else if (!strcmp(n->fields[i], "ContactId") || !strcmp(n->fields[i], "RelationId"))
+			sb_add(k, id_norm(v, id) == 0 ? id : v);
+		else if (!strcmp(n->fields[i], "Email"))
+			for (const char *c = v; *c; c++)
+				sb_addc(k, (char)tolower((unsigned char)*c));
+		else
+			sb_add(k, v);
+	}
+}
+
+struct found_ctx {
+	const struct natural *n;
+	jv map; /* natural key -> [Id, ...] */
+	struct sb k;
+};
+
+static int found_one(jv rec, void *arg)
+{
+	struct found_ctx *c = arg;
+	natural_key(c->n, rec, &c->k);
+	jv l = jv_object_get(jv_copy(c->map), jv_string(sb_str(&c->k)));
+	if (!jv_is_valid(l))
+		l = jv_array();
+	c->map = jv_object_set(c->map, jv_string(sb_str(&c->k)), jv_array_append(l, jv_string(jx_str(rec, "Id"))));
+	return 0;
+}
+
+/* Marks the pending items of v[from..] that already exist in the org as found. */
+static void reconcile(struct push *p, struct items *v, int from)
+{
+	for (size_t o = 0; o < sizeof naturals / sizeof *naturals; o++) {
+		const struct natural *n = &naturals[o];
+		jv parents = jv_object();
+		for (int i = from; i < v->n; i++)
+			if (v->v[i].status == S_NONE && jv_is_valid(v->v[i].fields) && !v->v[i].update &&
+			    !strcmp(v->v[i].object, n->object) && jx_str(v->v[i].fields, n->parent))
+				parents = jv_object_set(parents, jv_string(jx_str(v->v[i].fields, n->parent)), jv_true());
+		jv ids = jv_keys(parents);
+		struct found_ctx c = { n, jv_object(), { 0 } };
+		for (int at = 0; at < jx_len(ids); at += 100) {
+			struct sb q = { 0 };
+			sb_addf(&q, "SELECT Id, %s", n->parent);
+			for (int f = 0; f < 3 && n->fields[f]; f++)
+				sb_addf(&q, ", %s", n->fields[f]);
+			sb_addf(&q, " FROM %s WHERE %s IN (", n->object, n->parent);
+			for (int i = at; i < jx_len(ids) && i < at + 100; i++) {
+				char *lit = sf_quote(jx_cstr(jx_at(ids, i)));
+				sb_addf(&q, "%s%s", i > at ? ", " : "", lit);
+				free(lit);
+			}
+			sb_add(&q, ")");
+			/* Only dg's own records, when they carry a tag. */
+			const char *tf = p->cfg->push.tag_field;
+			if (tf && *tf && has_field(p, n->object, tf))
+				sb_addf(&q, " AND %s != null", tf);
+			char err[1024];
+			if (sf_query(p->sf, sb_str(&q), found_one, &c, err, sizeof err) < 0)
+				warnx("cannot look for existing %s records: %s", n->object, err);
+			sb_free(&q);
+		}
+		for (int i = from; i < v->n; i++) {
+			struct item *x = &v->v[i];
+			if (x->status != S_NONE || !jv_is_valid(x->fields) || x->update || strcmp(x->object, n->object))
+				continue;
+			natural_key(n, x->fields, &c.k);
+			jv l = jv_object_get(jv_copy(c.map), jv_string(sb_str(&c.k)));
+			if (jx_len(l)) {
+				/* Take one: two planned items with the same key find two records. */
+				id_norm(jx_cstr(jx_at(l, 0)), x->id);
+				x->status = S_FOUND;
+				c.map = jv_object_set(c.map, jv_string(sb_str(&c.k)), jv_array_slice(l, 1, jx_len(l)));
+			} else
+				jv_free(l);
+		}
+		jv_free(ids);
+		jv_free(c.map);
+		sb_free(&c.k);
 	}
 }
 
@@ -814,13 +926,13 @@ static void report(struct push *p, struct items *v)
 	if (shown > 20)
 		warnx("... and %d more failures", shown - 20);
 	for (size_t o = 0; o < sizeof objs / sizeof *objs; o++) {
-		long n[5] = { 0 };
+		long n[6] = { 0 };
 		for (int i = 0; i < v->n; i++)
 			if (!strcmp(v->v[i].object, objs[o]))
 				n[v->v[i].status]++;
-		if (n[S_CREATED] + n[S_UPDATED] + n[S_SKIPPED] + n[S_FAILED])
-			warnx("%s: %ld created, %ld updated, %ld skipped, %ld failed", objs[o], n[S_CREATED], n[S_UPDATED],
-			    n[S_SKIPPED], n[S_FAILED]);
+		if (n[S_CREATED] + n[S_UPDATED] + n[S_SKIPPED] + n[S_FAILED] + n[S_FOUND])
+			warnx("%s: %ld created, %ld updated, %ld skipped, %ld found, %ld failed", objs[o], n[S_CREATED],
+			    n[S_UPDATED], n[S_SKIPPED], n[S_FOUND], n[S_FAILED]);
 	}
 }
 
@@ -841,6 +953,8 @@ int push_create(struct push *p)
 	 * relations; then the relations of Events made in round two. */
 	plan_contacts(p, &v, &keys);
 	plan_activities(p, &v, keys, 1);
+	if (p->reconcile)
+		reconcile(p, &v, 0);
 	send(p, &v, 0);
 	after_contacts(&v, &keys, p);
 	for (int round = 2; round <= 3 && !p->sf->limit_hit; round++) {
@@ -848,6 +962,8 @@ int push_create(struct push *p)
 		if (round == 2)
 			plan_activities(p, &v, keys, 2);
 		plan_relations(p, &v, keys);
+		if (p->reconcile && v.n > from)
+			reconcile(p, &v, from);
 		if (v.n > from)
 			send(p, &v, from);
 	}

@@ -14,6 +14,7 @@ struct push {
 	jv ids;          /* --delete: the Ids to delete, in order of reading */
 	const char *tag;
 	int del;
+	int reconcile;   /* look in the org for what an interrupted run created */
 	long jobs;
 	long failed;     /* records Salesforce refused */
 	jv fields;       /* object -> {field: true} for the objects described */
