@@ -21,7 +21,8 @@
 static const char usage[] =
     "usage: dg-push [-c FILE] [-j N] [--tag TAG] [--reconcile] [--allow-production] [--target-org ALIAS]\n"
     "               [FILE...]\n"
-    "       dg-push --delete [-c FILE] [-j N] [--allow-production] [--target-org ALIAS] [FILE...]\n";
+    "       dg-push --delete [-c FILE] [-j N] [--allow-production] [--target-org ALIAS] [FILE...]\n"
+    "       dg-push --delete --from-org [--tag TAG] [-c FILE] [-j N] [--allow-production]\n";
 
 static int collect(jv rec, const struct jsonl_pos *pos, void *ctx)
 {
@@ -46,6 +47,7 @@ int main(int argc, char **argv)
 		{ "tag", required_argument, NULL, 't' },
 		{ "delete", no_argument, NULL, 'D' },
 		{ "reconcile", no_argument, NULL, 'R' },
+		{ "from-org", no_argument, NULL, 'F' },
 		{ "allow-production", no_argument, NULL, 'P' },
 		{ "target-org", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
@@ -55,15 +57,16 @@ int main(int argc, char **argv)
 	struct cli cli = { 0 };
 	struct push p = { 0 };
 	const char *jobs = NULL, *target = NULL;
-	int c, allow = 0;
+	int c, allow = 0, tag_given = 0;
 	util_init(argv[0]);
 	while ((c = getopt_long(argc, argv, "c:j:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': cli.config = optarg; break;
 		case 'j': jobs = optarg; break;
-		case 't': p.tag = optarg; break;
+		case 't': p.tag = optarg; tag_given = 1; break;
 		case 'D': p.del = 1; break;
 		case 'R': p.reconcile = 1; break;
+		case 'F': p.from_org = 1; break;
 		case 'P': allow = 1; break;
 		case 'o': target = optarg; break;
 		case 'h': cli_usage(usage, 0);
@@ -80,13 +83,19 @@ int main(int argc, char **argv)
 		diex(EXIT_USAGE, "-j '%s': expected a number of calls in flight from 1 to 64", jobs);
 	if (!p.tag)
 		p.tag = getenv("DG_TAG") && *getenv("DG_TAG") ? getenv("DG_TAG") : "dg";
-	if (strlen(p.tag) > 64)
+	if (p.tag && strlen(p.tag) > 64)
 		diex(EXIT_USAGE, "--tag: at most 64 characters");
 	allow |= !strcmp(cfg.salesforce.allow_production, "true");
 
 	p.deals = jv_array();
 	p.ids = jv_array();
-	long bad = jsonl_each(argc - optind, argv + optind, collect, &p);
+	if (p.from_org && !p.del)
+		diex(EXIT_USAGE, "--from-org goes with --delete");
+	if (p.from_org && !(cfg.push.tag_field && *cfg.push.tag_field))
+		diex(EXIT_USAGE, "--from-org finds dg's records by push.tag_field, which the config does not set");
+	if (p.from_org && !getenv("DG_TAG") && !tag_given)
+		p.tag = NULL; /* every tagged record, whatever the run */
+	long bad = p.from_org ? 0 : jsonl_each(argc - optind, argv + optind, collect, &p);
 	if (bad < 0)
 		return EXIT_FAIL;
 

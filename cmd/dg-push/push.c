@@ -1094,8 +1094,35 @@ static int by_rank(const void *a, const void *b)
 	return c ? c : strcmp(x, y);
 }
 
+/* The records carrying the tag field (any value, or p->tag), for reset without state. */
+static int collect_tagged(jv rec, void *arg)
+{
+	struct push *p = arg;
+	add_id(p, jx_str(rec, "Id"));
+	return 0;
+}
+
+static void from_org(struct push *p)
+{
+	static const char *const objs[] = { "Task", "Event", "DG_Scorecard__c", "OpportunityContactRole", "Contact" };
+	const char *tf = p->cfg->push.tag_field;
+	for (size_t i = 0; i < sizeof objs / sizeof *objs; i++) {
+		if (!has_field(p, objs[i], tf))
+			continue;
+		char *val = p->tag ? sf_quote(p->tag) : NULL;
+		char *q = xasprintf("SELECT Id FROM %s WHERE %s %s %s", objs[i], tf, val ? "=" : "!=", val ? val : "null");
+		char err[1024];
+		if (sf_query(p->sf, q, collect_tagged, p, err, sizeof err) < 0)
+			warnx("cannot list tagged %s records: %s", objs[i], err);
+		free(q);
+		free(val);
+	}
+}
+
 int push_delete(struct push *p)
 {
+	if (p->from_org)
+		from_org(p);
 	int n = jx_len(p->ids);
 	char **ids = xmalloc((size_t)(n + 1) * sizeof *ids);
 	int m = 0;

@@ -14,7 +14,8 @@ struct push {
 	jv ids;          /* --delete: the Ids to delete, in order of reading */
 	const char *tag;
 	int del;
-	int reconcile;   /* look in the org for what an interrupted run created */
+	int reconcile;
+	int from_org;    /* --delete --from-org: find dg's records by the tag field */   /* look in the org for what an interrupted run created */
 	long jobs;
 	long failed;     /* records Salesforce refused */
 	jv fields;       /* object -> {field: true} for the objects described */

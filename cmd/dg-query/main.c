@@ -15,7 +15,8 @@
 #include "util.h"
 
 static const char usage[] =
-    "usage: dg-query [-c FILE] [--id ID]... [--soql SOQL] [--max-opps N] [--target-org ALIAS]\n";
+    "usage: dg-query [-c FILE] [--id ID]... [--soql SOQL] [--max-opps N] [--target-org ALIAS]\n"
+    "       dg-query --org [-c FILE] [--target-org ALIAS]\n";
 
 /* The fields of the record contract (see dg(7)); contact roles come with their contacts. */
 static const char fields[] =
@@ -227,6 +228,7 @@ int main(int argc, char **argv)
 		{ "soql", required_argument, NULL, 's' },
 		{ "max-opps", required_argument, NULL, 'm' },
 		{ "target-org", required_argument, NULL, 'o' },
+		{ "org", no_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -234,7 +236,7 @@ int main(int argc, char **argv)
 	struct cli cli = { 0 };
 	const char *soql = NULL, *target = NULL, *maxs = NULL;
 	char **ids = xcalloc((size_t)argc + 1, sizeof *ids);
-	int nids = 0, c;
+	int nids = 0, c, org = 0;
 	util_init(argv[0]);
 	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
 		switch (c) {
@@ -243,6 +245,7 @@ int main(int argc, char **argv)
 		case 's': soql = optarg; break;
 		case 'm': maxs = optarg; break;
 		case 'o': target = optarg; break;
+		case 'O': org = 1; break;
 		case 'h': cli_usage(usage, 0);
 		case 'V': cli_version();
 		default: cli_usage(usage, 1);
@@ -265,6 +268,24 @@ int main(int argc, char **argv)
 
 	struct sf sf;
 	cli_sf_open(&cfg, target, &sf);
+	if (org) {
+		/* The org this login reaches: for run logs and the production guard. */
+		char err[1024];
+		jv r = sf_request(&sf, "GET", "/query?q=SELECT+Id%2C+Name%2C+IsSandbox%2C+OrganizationType%2C+InstanceName+FROM+Organization",
+		    NULL, NULL, err, sizeof err);
+		if (!jv_is_valid(r))
+			diex(EXIT_FAIL, "cannot read the organization: %s", err);
+		jv o = strip(jv_copy(jx_at(jx_get(r, "records", JV_KIND_ARRAY), 0)));
+		o = jv_object_set(o, jv_string("InstanceUrl"), jv_string(sf.instance));
+		o = jv_object_set(o, jv_string("Login"), jv_string(sf.flow));
+		jsonl_emit(o);
+		jv_free(r);
+		sf_close(&sf);
+		free(q);
+		free(ids);
+		config_free(&cfg);
+		return stdout_close() ? EXIT_FAIL : EXIT_OK;
+	}
 	struct ctx ctx = { jv_array() };
 	char err[1024];
 	if (sf_query(&sf, q, keep, &ctx, err, sizeof err) < 0) {

@@ -1,0 +1,201 @@
+/* dg-smoke: writes one meeting (Event) and one logged email (Task) on one
+ * opportunity, reads them back, and checks every field People.ai relies on to match
+ * them (WhatId, WhoId, owner, account, times, subtype). Prints PASS or what is wrong,
+ * then deletes the two records unless --keep. */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "config.h"
+#include "jsonl.h"
+#include "sf.h"
+#include "sfid.h"
+#include "tz.h"
+#include "util.h"
+
+static const char usage[] =
+    "usage: dg-smoke --opp-id ID [-c FILE] [--keep] [--allow-production] [--target-org ALIAS]\n";
+
+static int problems;
+
+static void check(const char *what, const char *want, const char *got)
+{
+	int ok = want && got && !strcmp(want, got);
+	printf("%-34s %s", what, ok ? "ok" : "WRONG");
+	if (!ok)
+		printf(": expected %s, got %s", want ? want : "(nothing)", got ? got : "(nothing)");
+	printf("\n");
+	problems += !ok;
+}
+
+static jv one(struct sf *sf, const char *soql)
+{
+	char *e = http_escape(soql), *path = xasprintf("/query?q=%s", e), err[1024];
+	jv r = sf_request(sf, "GET", path, NULL, NULL, err, sizeof err);
+	free(e);
+	free(path);
+	if (!jv_is_valid(r))
+		diex(EXIT_FAIL, "%s", err);
+	jv rec = jv_copy(jx_at(jx_get(r, "records", JV_KIND_ARRAY), 0));
+	jv_free(r);
+	return rec;
+}
+
+static char *norm_time(const char *s)
+{
+	time_t t;
+	char buf[32];
+	return s && time_parse(s, &t) == 0 ? xstrdup(time_iso(t, buf)) : xstrdup(s ? s : "");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "opp-id", required_argument, NULL, 'i' },
+		{ "keep", no_argument, NULL, 'k' },
+		{ "allow-production", no_argument, NULL, 'P' },
+		{ "target-org", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct cli cli = { 0 };
+	const char *oid = NULL, *target = NULL;
+	int keep = 0, allow = 0, c;
+	char opp[19], err[1024];
+	util_init(argv[0]);
+	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': cli.config = optarg; break;
+		case 'i': oid = optarg; break;
+		case 'k': keep = 1; break;
+		case 'P': allow = 1; break;
+		case 'o': target = optarg; break;
+		case 'h': cli_usage(usage, 0);
+		case 'V': cli_version();
+		default: cli_usage(usage, 1);
+		}
+	}
+	if (!oid || optind < argc)
+		cli_usage(usage, 1);
+	if (id_norm(oid, opp) != 0 || strncmp(opp, "006", 3))
+		diex(EXIT_USAGE, "--opp-id '%s': not an opportunity Id", oid);
+	struct dg_config cfg;
+	time_t now;
+	cli_setup(&cli, &cfg, &now);
+	allow |= !strcmp(cfg.salesforce.allow_production, "true");
+	struct sf sf;
+	cli_sf_open(&cfg, target, &sf);
+
+	jv org = one(&sf, "SELECT Name, IsSandbox FROM Organization");
+	if (!jx_bool(org, "IsSandbox", 0) && !allow)
+		diex(EXIT_USAGE, "'%s' is a production org: refusing to write; pass --allow-production if that is really meant",
+		    jx_str(org, "Name") ? jx_str(org, "Name") : "?");
+	jv_free(org);
+	char *q = xasprintf("SELECT Id, Name, OwnerId, AccountId, (SELECT ContactId FROM OpportunityContactRoles "
+	    "ORDER BY IsPrimary DESC LIMIT 1) FROM Opportunity WHERE Id = '%s'", opp);
+	jv o = one(&sf, q);
+	free(q);
+	if (!jx_str(o, "Id"))
+		diex(EXIT_FAIL, "no opportunity '%s' in the org", opp);
+	const char *who = jx_str(jx_at(jx_get(jx_get(o, "OpportunityContactRoles", JV_KIND_OBJECT), "records", JV_KIND_ARRAY), 0), "ContactId");
+	jv ac = jv_null();
+	if (!who && jx_str(o, "AccountId")) {
+		q = xasprintf("SELECT Id FROM Contact WHERE AccountId = '%s' ORDER BY CreatedDate LIMIT 1", jx_str(o, "AccountId"));
+		ac = one(&sf, q);
+		free(q);
+		who = jx_str(ac, "Id");
+	}
+	if (!who)
+		diex(EXIT_FAIL, "opportunity '%s' has no contact role and its account no contact: nobody to meet", opp);
+	printf("smoke test on '%s' (%s)\n", jx_str(o, "Name"), opp);
+
+	/* Yesterday at 15:00 UTC, 30 minutes; the email the same day. */
+	time_t t = time(NULL) / 86400 * 86400 - 86400 + 15 * 3600;
+	char start[32], end[32], day[16];
+	time_iso(t, start);
+	time_iso(t + 1800, end);
+	time_date(t, day);
+	jv ev = jv_object_set(jv_object(), jv_string("attributes"), jv_object_set(jv_object(), jv_string("type"), jv_string("Event")));
+	ev = jv_object_set(ev, jv_string("Subject"), jv_string("dg smoke test: meeting"));
+	ev = jv_object_set(ev, jv_string("StartDateTime"), jv_string(start));
+	ev = jv_object_set(ev, jv_string("DurationInMinutes"), jv_number(30));
+	ev = jv_object_set(ev, jv_string("WhoId"), jv_string(who));
+	ev = jv_object_set(ev, jv_string("WhatId"), jv_string(opp));
+	ev = jv_object_set(ev, jv_string("OwnerId"), jv_string(jx_str(o, "OwnerId")));
+	ev = jv_object_set(ev, jv_string("Description"), jv_string("Written by dg smoke; safe to delete."));
+	jv tk = jv_object_set(jv_object(), jv_string("attributes"), jv_object_set(jv_object(), jv_string("type"), jv_string("Task")));
+	tk = jv_object_set(tk, jv_string("Subject"), jv_string("Email: dg smoke test"));
+	tk = jv_object_set(tk, jv_string("TaskSubtype"), jv_string("Email"));
+	tk = jv_object_set(tk, jv_string("Status"), jv_string("Completed"));
+	tk = jv_object_set(tk, jv_string("Priority"), jv_string("Normal"));
+	tk = jv_object_set(tk, jv_string("ActivityDate"), jv_string(day));
+	tk = jv_object_set(tk, jv_string("WhoId"), jv_string(who));
+	tk = jv_object_set(tk, jv_string("WhatId"), jv_string(opp));
+	tk = jv_object_set(tk, jv_string("OwnerId"), jv_string(jx_str(o, "OwnerId")));
+	jv body = jv_object_set(jv_object(), jv_string("allOrNone"), jv_true());
+	body = jv_object_set(body, jv_string("records"), jv_array_append(jv_array_append(jv_array(), ev), tk));
+	jv bs = jv_dump_string(body, 0);
+	jv res = sf_request(&sf, "POST", "/composite/sobjects", jv_string_value(bs), NULL, err, sizeof err);
+	jv_free(bs);
+	if (!jv_is_valid(res))
+		diex(EXIT_FAIL, "cannot write the test records: %s", err);
+	for (int i = 0; i < 2; i++)
+		if (!jx_bool(jx_at(res, i), "success", 0)) {
+			jv e = jx_at(jx_get(jx_at(res, i), "errors", JV_KIND_ARRAY), 0);
+			printf("cannot create the test %s: %s: %s\nFAIL\n", i ? "Task" : "Event", jx_str(e, "statusCode"), jx_str(e, "message"));
+			return EXIT_FAIL;
+		}
+	char evid[19], tkid[19];
+	id_norm(jx_str(jx_at(res, 0), "id"), evid);
+	id_norm(jx_str(jx_at(res, 1), "id"), tkid);
+	jv_free(res);
+
+	char whoid[19];
+	id_norm(who, whoid);
+	q = xasprintf("SELECT WhatId, WhoId, OwnerId, AccountId, StartDateTime, EndDateTime, DurationInMinutes, Subject FROM Event WHERE Id = '%s'", evid);
+	jv e = one(&sf, q);
+	free(q);
+	check("Event.WhatId is the opportunity", opp, jx_str(e, "WhatId"));
+	check("Event.WhoId is the contact", whoid, jx_str(e, "WhoId"));
+	check("Event.OwnerId is the deal owner", jx_str(o, "OwnerId"), jx_str(e, "OwnerId"));
+	check("Event.AccountId is the account", jx_str(o, "AccountId"), jx_str(e, "AccountId"));
+	char *s1 = norm_time(jx_str(e, "StartDateTime")), *s2 = norm_time(jx_str(e, "EndDateTime"));
+	check("Event.StartDateTime", start, s1);
+	check("Event.EndDateTime", end, s2);
+	free(s1);
+	free(s2);
+	q = xasprintf("SELECT WhatId, WhoId, OwnerId, AccountId, TaskSubtype, Status, IsClosed, ActivityDate FROM Task WHERE Id = '%s'", tkid);
+	jv k = one(&sf, q);
+	free(q);
+	check("Task.WhatId is the opportunity", opp, jx_str(k, "WhatId"));
+	check("Task.WhoId is the contact", whoid, jx_str(k, "WhoId"));
+	check("Task.OwnerId is the deal owner", jx_str(o, "OwnerId"), jx_str(k, "OwnerId"));
+	check("Task.AccountId is the account", jx_str(o, "AccountId"), jx_str(k, "AccountId"));
+	check("Task.TaskSubtype", "Email", jx_str(k, "TaskSubtype"));
+	check("Task.Status", "Completed", jx_str(k, "Status"));
+	check("Task.IsClosed", "true", jx_bool(k, "IsClosed", 0) ? "true" : "false");
+	check("Task.ActivityDate", day, jx_str(k, "ActivityDate"));
+	jv_free(e);
+	jv_free(k);
+	if (!keep) {
+		char *path = xasprintf("/composite/sobjects?allOrNone=false&ids=%s,%s", evid, tkid);
+		jv d = sf_request(&sf, "DELETE", path, NULL, NULL, err, sizeof err);
+		if (!jv_is_valid(d))
+			warnx("could not delete the test records %s and %s: %s", evid, tkid, err);
+		jv_free(d);
+		free(path);
+	} else
+		printf("kept: Event %s, Task %s\n", evid, tkid);
+	printf("%s\n", problems ? "FAIL" : "PASS");
+	jv_free(o);
+	jv_free(ac);
+	sf_close(&sf);
+	config_free(&cfg);
+	return stdout_close() || problems ? EXIT_FAIL : EXIT_OK;
+}
