@@ -679,6 +679,12 @@ static void plan_relations(struct push *p, struct items *v, jv keys)
 			const char *c = jx_cstr(jx_at(att, k));
 			if (!c || (who && !strcmp(c, who)))
 				continue;
+			/* A relation an earlier run recorded is left alone. */
+			jv had = jx_at(jx_get(jx_get(a, "sf", JV_KIND_OBJECT), "relations", JV_KIND_ARRAY), r);
+			if (jx_str(had, "id") && (!jx_str(had, "status") || strcmp(jx_str(had, "status"), "failed"))) {
+				r++;
+				continue;
+			}
 			struct item *x = add(v, K_REL, deal, idx, "EventRelation"); /* may move v->v */
 			x->rel = r++;
 			const char *rid = resolve(keys, c, buf);
@@ -872,7 +878,7 @@ static jv put_rel(jv el, const struct item *x)
 		rels = jv_array();
 	}
 	jv b = sf_block(x, jv_null());
-	rels = jv_array_append(rels, b);
+	rels = jv_array_set(rels, x->rel, b);
 	sf = jv_object_set(sf, jv_string("relations"), rels);
 	return jv_object_set(el, jv_string("sf"), sf);
 }

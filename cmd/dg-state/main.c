@@ -186,18 +186,38 @@ static jv each_item(jv rec, item_fn fn, void *ctx)
 				char *key = xstrdup(k);
 				a = with_sf(a, key, o, fn, ctx);
 				/* relations: one per attendee other than who, in order */
+				int nrel = 0;
+				if (jx_str(a, "kind") && !strcmp(jx_str(a, "kind"), "meeting")) {
+					jv att = jx_get(a, "attendees", JV_KIND_ARRAY);
+					const char *who = jx_str(a, "who");
+					for (int r = 0; r < jx_len(att); r++)
+						nrel += jx_cstr(jx_at(att, r)) && !(who && !strcmp(jx_cstr(jx_at(att, r)), who));
+				}
 				jv sf = jv_object_get(jv_copy(a), jv_string("sf"));
 				jv rels = jx_get(sf, "relations", JV_KIND_ARRAY);
-				if (jv_is_valid(rels)) {
+				int n = jx_len(rels) > nrel ? jx_len(rels) : nrel;
+				if (n && jv_get_kind(sf) == JV_KIND_OBJECT) {
 					jv nrels = jv_array();
-					for (int r = 0; r < jx_len(rels); r++) {
+					int any = 0;
+					for (int r = 0; r < n; r++) {
 						char *rk = xasprintf("%s/rel/%d", key, r);
-						jv nb = fn(jv_copy(jx_at(rels, r)), rk, o, ctx);
-						nrels = jv_array_append(nrels, jv_get_kind(nb) == JV_KIND_OBJECT ? nb : (jv_free(nb), jv_copy(jx_at(rels, r))));
+						jv old = r < jx_len(rels) ? jv_copy(jx_at(rels, r)) : jv_null();
+						jv nb = fn(old, rk, o, ctx);
+						if (jv_get_kind(nb) == JV_KIND_OBJECT) {
+							nrels = jv_array_append(nrels, nb);
+							any = 1;
+						} else {
+							jv_free(nb);
+							nrels = jv_array_append(nrels, jv_null());
+						}
 						free(rk);
 					}
-					sf = jv_object_set(sf, jv_string("relations"), nrels);
-					a = jv_object_set(a, jv_string("sf"), sf);
+					if (any)
+						a = jv_object_set(a, jv_string("sf"), jv_object_set(sf, jv_string("relations"), nrels));
+					else {
+						jv_free(sf);
+						jv_free(nrels);
+					}
 				} else
 					jv_free(sf);
 				free(key);
