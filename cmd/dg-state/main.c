@@ -311,12 +311,13 @@ static int record_cb(jv rec, const struct jsonl_pos *pos, void *ctx)
 
 /* ---- deleted ---- */
 
+static sqlite3_stmt *up;
+
 static int deleted_cb(jv rec, const struct jsonl_pos *pos, void *ctx)
 {
 	long *n = ctx;
 	const char *id = jx_str(rec, "id"), *st = jx_str(rec, "status");
 	if (id && st && !strcmp(st, "deleted")) {
-		static sqlite3_stmt *up;
 		if (!up && sqlite3_prepare_v2(db, "UPDATE items SET deleted = ? WHERE sf_id = ? AND deleted IS NULL", -1, &up, NULL) != SQLITE_OK)
 			fail_db("cannot prepare");
 		char now[32];
@@ -583,6 +584,7 @@ int main(int argc, char **argv)
 		long n = 0;
 		exec("BEGIN IMMEDIATE");
 		long bad = jsonl_each(nargs, args, deleted_cb, &n);
+		sqlite3_finalize(up);
 		exec("COMMIT");
 		warnx("%ld records marked deleted", n);
 		rc = cli_exit(bad);
