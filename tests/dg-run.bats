@@ -1,0 +1,249 @@
+#!/usr/bin/env bats
+# The everyday commands end to end against dg-sandbox: dg run, rerun, dry-run,
+# status, reset, smoke, demo, and the promises: exactly once after kills, one run at
+# a time, clear refusals of bad state and unwritable places, no secrets in runs/.
+
+load helper
+
+# A config whose plan does not depend on what earlier runs added to the org (no
+# planned contacts), so every run plans the same records.
+steady() {
+	printf 'query:\n  max_opps: %s\n  account_contacts: 0\nplan:\n  min_contacts: 0\npush:\n  tag_field: DG_Tag__c\nsalesforce:\n  retry_base_ms: 20\n' "${1:-4}" > demo.yaml
+}
+counts() { stats '.records | [.Contact, .OpportunityContactRole, .Event, .EventRelation, .Task] | join(" ")'; }
+
+@test "dg run -h and misuse" {
+	run --separate-stderr dg run -h
+	assert_success
+	assert_output --partial "usage: dg run"
+	run dg run --bogus
+	assert_failure 2
+	run dg reset
+	assert_failure 2
+	assert_output --partial "--run RUN, --all or --from-org"
+}
+
+@test "dg run writes the plan to the org and leaves a complete run directory" {
+	sandbox_start
+	sf_env
+	steady 4
+	run --separate-stderr dg run --yes
+	assert_success
+	[[ "$stderr" == *"Event: "*" created"* ]]
+	dir=$(ls -d runs/*)
+	for f in run.json config.resolved.yaml events.jsonl errors.jsonl summary.json deals.jsonl marked.jsonl pushed.jsonl; do
+		[ -f "$dir/$f" ] || { echo "missing $f"; false; }
+	done
+	run jq -r '[.id, .org_id[0:3], .sandbox, .dg_version, (.end != null), .status] | map(tostring) | join(" ")' "$dir/run.json"
+	assert_output --regexp '^[0-9-]+ 00D true 0\.1\.0 true ok$'
+	run jq -r 'select(.event == "stage-end") | .stage' "$dir/events.jsonl"
+	assert_line query
+	assert_line push
+	assert_line record
+	events=$(jq -c 'select(.event == "created")' "$dir/events.jsonl" | wc -l)
+	[ "$events" -gt 50 ]
+	assert_equal "$(jq '.records.Event.created' "$dir/summary.json")" "$(jq -s '[.[].activities[] | select(.kind == "meeting")] | length' "$dir/marked.jsonl")"
+	assert_equal "$(jq '.api_calls.used > 0' "$dir/summary.json")" true
+	[ ! -s "$dir/errors.jsonl" ]
+	sb_login
+	soql "SELECT COUNT() FROM Event WHERE DG_Tag__c = '$(basename "$dir")'" > /dev/null
+	assert_equal "$(body .totalSize)" "$(jq '.records.Event.created' "$dir/summary.json")"
+}
+
+@test "a second dg run creates nothing and says so" {
+	sandbox_start
+	sf_env
+	steady 3
+	dg run --yes 2> /dev/null
+	before=$(counts)
+	curl -sS -X DELETE "$SB_URL/_sandbox/stats"
+	run --separate-stderr dg run --yes
+	assert_success
+	[[ "$stderr" == *"nothing to create"* ]]
+	assert_equal "$(counts)" "$before"
+	assert_equal "$(stats '.requests["collections.create"] // 0')" 0
+}
+
+@test "dg dry-run writes nothing and says what would be created" {
+	sandbox_start
+	sf_env
+	steady 3
+	before=$(counts)
+	run --separate-stderr dg dry-run
+	assert_success
+	[[ "$stderr" == *"would create"* ]]
+	[[ "$stderr" == *"Event: "*" to create"* ]]
+	assert_equal "$(counts)" "$before"
+	assert_equal "$(stats '.requests["collections.create"] // 0')" 0
+	[ -s runs/*-dry-run/marked.jsonl ]
+	run dg-state runs
+	refute_output --partial dry-run
+}
+
+@test "dg status lists the runs and shows one" {
+	sandbox_start
+	sf_env
+	steady 2
+	dg run --yes 2> /dev/null
+	dg run --yes 2> /dev/null
+	run dg status
+	assert_success
+	assert_line --partial "RUN "
+	[ "${#lines[@]}" -eq 3 ]
+	id=$(dg-state runs --json | head -1 | jq -r .id)
+	run dg status "$id"
+	assert_success
+	assert_output --partial '"Event"'
+}
+
+@test "dg reset puts the org back as it was; a second reset does nothing" {
+	sandbox_start
+	sf_env
+	steady 3
+	printf 'plan:\n  min_contacts: 3\nquery:\n  max_opps: 3\n  account_contacts: 0\n' > demo.yaml
+	before=$(counts)
+	dg run --yes 2> /dev/null
+	[ "$(counts)" != "$before" ]
+	run --separate-stderr dg reset --all --dry-run
+	assert_success
+	[[ "$stderr" == *"would delete"* ]]
+	run --separate-stderr dg reset --all
+	assert_success
+	assert_equal "$(counts)" "$before"
+	run --separate-stderr dg reset --all
+	assert_success
+	[[ "$stderr" == *"nothing to delete"* ]]
+}
+
+@test "dg reset --from-org finds dg's records by tag when the state file is gone" {
+	sandbox_start
+	sf_env
+	steady 3
+	before=$(counts)
+	dg run --yes 2> /dev/null
+	rm -rf .dg
+	run --separate-stderr dg reset --from-org
+	assert_success
+	assert_equal "$(counts)" "$before"
+}
+
+@test "dg smoke writes, reads back and checks one meeting and one email" {
+	sandbox_start
+	sf_env
+	sb_login
+	opp=$(first "SELECT Id FROM Opportunity WHERE Id IN (SELECT OpportunityId FROM OpportunityContactRole) LIMIT 1")
+	before=$(counts)
+	run dg smoke --opp-id "$opp"
+	assert_success
+	assert_line PASS
+	assert_line --regexp '^Event.WhatId is the opportunity +ok$'
+	assert_line --regexp '^Task.TaskSubtype +ok$'
+	assert_equal "$(counts)" "$before"
+	run dg smoke --opp-id 006000000000000AAA
+	assert_failure 1
+	assert_output --partial "no opportunity"
+}
+
+@test "dg demo runs the whole flow against a fresh local org" {
+	export DG_DEMO_DIR=$BATS_TEST_TMPDIR/demo
+	run --separate-stderr dg demo --max-opps 3
+	assert_success
+	[[ "$stderr" == *"Event: "*" created"* ]]
+	assert_line --partial "RUN "
+	[ -d "$DG_DEMO_DIR/runs" ]
+	# the sandbox it started is gone
+	run cat "$DG_DEMO_DIR/sandbox.url"
+	run curl -sS --max-time 2 "$output/services/data/"
+	assert_failure
+}
+
+@test "killing dg run at many points and running again leaves every record exactly once" {
+	sandbox_start --latency 40
+	sf_env
+	steady 6
+	for delay in 0.15 0.4 0.7 1.0 1.3 1.6 1.9; do
+		setsid dg run --yes > /dev/null 2>&1 &
+		pid=$!
+		sleep "$delay"
+		kill -9 -- "-$pid" 2> /dev/null || true
+		wait "$pid" 2> /dev/null || true
+	done
+	run --separate-stderr dg run --yes
+	[ "$status" -eq 0 ]
+	final=$(ls -d runs/* | tail -1)
+	run --separate-stderr dg dry-run
+	[[ "$stderr" == *"would create 0 records"* ]]
+	sb_login
+	# Each planned meeting, email and relation is in the org exactly once.
+	plan=$(ls -d runs/*-dry-run | tail -1)/marked.jsonl
+	meetings=$(jq -s '[.[].activities[] | select(.kind == "meeting")] | length' "$plan")
+	emails=$(jq -s '[.[].activities[] | select(.kind == "email")] | length' "$plan")
+	rels=$(jq -s '[.[].activities[] | select(.kind == "meeting") | (.attendees - [.who]) | length] | add' "$plan")
+	assert_equal "$(stats '.records.Event // 0')" "$meetings"
+	assert_equal "$(stats '.records.Task // 0')" "$emails"
+	assert_equal "$(stats '.records.EventRelation // 0')" "$rels"
+	soql "SELECT WhatId, StartDateTime, Subject FROM Event" > /dev/null
+	assert_equal "$(body '[.records[] | [.WhatId, .StartDateTime, .Subject]] | (length == (unique | length))')" true
+}
+
+@test "two runs at once: one waits its turn with a clear message, nothing doubles" {
+	sandbox_start --latency 30
+	sf_env
+	steady 4
+	dg run --yes > a.out 2> a.err &
+	a=$!
+	sleep 0.3
+	rc=0
+	dg run --yes > b.out 2> b.err || rc=$?
+	wait $a
+	assert_equal "$rc" 1
+	run cat b.err
+	assert_output --partial "another dg run is using"
+	run --separate-stderr dg dry-run
+	[[ "$stderr" == *"would create 0 records"* ]]
+}
+
+@test "a corrupt state file is refused, not reset, and nothing is written" {
+	sandbox_start
+	sf_env
+	steady 2
+	mkdir .dg
+	echo "not a database at all" > .dg/state.db
+	sum=$(md5sum < .dg/state.db)
+	before=$(counts)
+	run dg run --yes
+	assert_failure 1
+	assert_output --partial "is not a dg state file"
+	assert_equal "$(md5sum < .dg/state.db)" "$sum"
+	assert_equal "$(counts)" "$before"
+}
+
+@test "unwritable runs/ or state places fail clearly before anything is written" {
+	sandbox_start
+	sf_env
+	steady 2
+	before=$(counts)
+	touch afile
+	DG_RUNS=afile/runs run dg run --yes
+	assert_failure 1
+	assert_output --partial "cannot create the run directory"
+	DG_STATE=afile/state.db run dg run --yes
+	assert_failure 1
+	assert_output --partial "afile"
+	assert_equal "$(counts)" "$before"
+}
+
+@test "no secret reaches any file under runs/" {
+	sandbox_start
+	sf_env
+	steady 2
+	export SF_SECURITY_TOKEN=dgSecurityToken SF_CLIENT_SECRET=very-secret-value-42
+	run --separate-stderr dg run --yes
+	assert_success
+	sb_login
+	org=${SB_TOKEN%%!*}
+	run grep -rl -e dgSecurityToken -e very-secret-value-42 -e "$org!" runs
+	assert_failure
+	run grep -c 'SF_CLIENT_SECRET=\*\*\*' runs/*/config.resolved.yaml
+	assert_output 1
+}
