@@ -64,3 +64,12 @@ load helper
 	done
 	[ -f "$TOP/doc/dg.1" ] && [ -f "$TOP/doc/dg.7" ]
 }
+
+@test "the porcelain's options are in its man page" {
+	for pair in run:dg-run dry-run:dg-run status:dg reset:dg demo:dg; do
+		cmd=${pair%%:*} page=$TOP/doc/${pair#*:}.1
+		for opt in $(dg "$cmd" -h | grep -oE -- '--[a-z-]+' | sort -u); do
+			grep -q -- "${opt#--}" "$page" || { echo "$page lacks $opt of dg $cmd"; false; }
+		done
+	done
+}
