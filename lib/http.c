@@ -11,6 +11,8 @@
 
 struct http {
 	CURLM *multi;
+	http_done_fn done;
+	void *done_arg;
 	struct http_opts o;
 	char *ca;
 };
@@ -34,6 +36,12 @@ struct http *http_new(const struct http_opts *o)
 	h->o.ca_bundle = h->ca;
 	curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, 32L);
 	return h;
+}
+
+void http_on_done(struct http *h, http_done_fn fn, void *arg)
+{
+	h->done = fn;
+	h->done_arg = arg;
 }
 
 void http_free(struct http *h)
@@ -189,6 +197,8 @@ int http_run(struct http *h, struct http_req **reqs, int n, int jobs)
 			curl_multi_remove_handle(h->multi, e);
 			curl_easy_cleanup(e);
 			running--;
+			if (h->done)
+				h->done(q, h->done_arg);
 		}
 		if (running && curl_multi_poll(h->multi, NULL, 0, 1000, NULL) != CURLM_OK) {
 			rc = -1;

@@ -35,6 +35,9 @@ struct http_req {
 
 struct http;
 
+/* Called after each request of http_run completes (for progress reports). */
+typedef void (*http_done_fn)(struct http_req *q, void *arg);
+
 /* A client with its own connection cache. Returns NULL when libcurl cannot start. */
 struct http *http_new(const struct http_opts *o);
 void http_free(struct http *h);
@@ -42,6 +45,8 @@ void http_free(struct http *h);
 /* Performs reqs[0..n), at most jobs at a time, and fills each resp (cleared first).
  * Returns 0, or -1 when libcurl itself failed (not for HTTP errors). */
 int http_run(struct http *h, struct http_req **reqs, int n, int jobs);
+/* Sets the function http_run calls as each request completes (NULL: none). */
+void http_on_done(struct http *h, http_done_fn fn, void *arg);
 
 /* Frees what a response holds (its body). */
 void http_resp_free(struct http_resp *r);

@@ -346,8 +346,17 @@ static void pause_ms(long ms)
 		;
 }
 
+static void call_done(struct http_req *q, void *arg)
+{
+	struct sf *sf = arg;
+	struct sf_call *c = q->user;
+	if (sf->progress && c && q->resp.status >= 200 && q->resp.status < 300)
+		sf->progress(c->weight, sf->progress_arg);
+}
+
 int sf_calls(struct sf *sf, struct sf_call *calls, int n, int jobs)
 {
+	http_on_done(sf->http, call_done, sf);
 	int *pending = xmalloc((size_t)(n + 1) * sizeof *pending), np = n;
 	struct http_req *reqs = xcalloc((size_t)n + 1, sizeof *reqs);
 	struct http_req **rp = xcalloc((size_t)n + 1, sizeof *rp);

@@ -31,6 +31,9 @@ struct sf {
 	long calls;               /* HTTP requests made to the org (retries included) */
 	long api_used, api_max;   /* from the last Sforce-Limit-Info; -1 when unknown */
 	int limit_hit;            /* a daily REQUEST_LIMIT_EXCEEDED was seen */
+	/* Called with a call's weight when it ends in a 2xx answer (progress reports). */
+	void (*progress)(long weight, void *arg);
+	void *progress_arg;
 	struct http *http;
 };
 
@@ -43,6 +46,7 @@ struct sf_call {
 	char *body;               /* owned by the caller, or NULL */
 	const char *ctype;        /* default application/json when there is a body */
 	const char *extra;        /* one more header line, or NULL */
+	int weight;               /* records it carries, for progress reports */
 	struct http_resp resp;
 	int attempts;
 	void *user;

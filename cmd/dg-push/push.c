@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "csv.h"
@@ -358,6 +359,7 @@ static void send(struct push *p, struct items *v, int from)
 			calls[ncalls].path = xstrdup("/composite/sobjects");
 			calls[ncalls].body = xstrdup(jv_string_value(s));
 			calls[ncalls].user = (void *)(long)upd;
+			calls[ncalls].weight = k;
 			jv_free(s);
 			ncalls++;
 		}
@@ -949,9 +951,50 @@ double push_clock(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* Progress on a terminal: records written of the total, the rate, the time left. */
+struct progress {
+	long done, total;
+	double t0, last;
+};
+
+static void show_progress(long weight, void *arg)
+{
+	struct progress *g = arg;
+	if (!weight)
+		return;
+	g->done += weight;
+	double now = push_clock(), rate = g->done / (now - g->t0 + 1e-9);
+	if (now - g->last < 0.2 && g->done < g->total)
+		return;
+	g->last = now;
+	fprintf(stderr, "\r%s: %ld of %ld records, %.0f a second, about %.0f s left   ", progname, g->done, g->total,
+	    rate, rate > 0 && g->total > g->done ? (g->total - g->done) / rate : 0.0);
+}
+
 int push_create(struct push *p)
 {
 	struct items v = { 0 };
+	struct progress g = { 0, 0, push_clock(), 0 };
+	if (isatty(2)) {
+		/* An estimate of the total: every planned record not yet in the org. */
+		for (int d = 0; d < jx_len(p->deals); d++) {
+			jv deal = deal_at(p, d);
+			jv cs = jx_get(deal, "contacts", JV_KIND_ARRAY);
+			for (int j = 0; j < jx_len(cs); j++)
+				g.total += jx_bool(jx_at(cs, j), "planned", 0) && !existing_id(jx_at(cs, j)) ? 2 : 0;
+			g.total += jv_is_valid(jx_get(deal, "scorecard", JV_KIND_OBJECT)) && strcmp(p->cfg->push.scorecard, "none") &&
+			    !existing_id(jx_get(deal, "scorecard", JV_KIND_OBJECT));
+			jv acts = jx_get(deal, "activities", JV_KIND_ARRAY);
+			for (int j = 0; j < jx_len(acts); j++) {
+				jv a = jx_at(acts, j);
+				if (!existing_id(a))
+					g.total += 1 + (jx_str(a, "kind") && !strcmp(jx_str(a, "kind"), "meeting") ?
+					    jx_len(jx_get(a, "attendees", JV_KIND_ARRAY)) - 1 : 0);
+			}
+		}
+		p->sf->progress = show_progress;
+		p->sf->progress_arg = &g;
+	}
 	jv keys = jv_object();
 	int rc = 0;
 	/* Three rounds of calls: contacts with everything that does not need them; then
@@ -978,6 +1021,10 @@ int push_create(struct push *p)
 		rc = EXIT_FAIL;
 	}
 	double secs = push_clock() - p->t0;
+	if (p->sf->progress) {
+		fputc('\n', stderr);
+		p->sf->progress = NULL;
+	}
 	apply(p, &v);
 	report(p, &v);
 	long done = 0;
