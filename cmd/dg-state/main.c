@@ -165,7 +165,7 @@ static jv each_item(jv rec, item_fn fn, void *ctx)
 					sf = jv_object_set(sf, jv_string("role"), nr);
 				else
 					jv_free(nr);
-				if (jx_len(jv_copy(sf)) || jv_object_length(jv_copy(sf)) > 0)
+				if (jv_object_length(jv_copy(sf)) > 0)
 					c = jv_object_set(c, jv_string("sf"), sf);
 				else
 					jv_free(sf);
