@@ -110,6 +110,7 @@ int main(int argc, char **argv)
 	sf_close(&sf);
 	jv_free(p.deals);
 	jv_free(p.ids);
+	jv_free(p.fields);
 	config_free(&cfg);
 	if (stdout_close())
 		return EXIT_FAIL;

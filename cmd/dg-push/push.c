@@ -1039,8 +1039,6 @@ int push_create(struct push *p)
 	}
 	free(v.v);
 	jv_free(keys);
-	jv_free(p->fields);
-	p->fields = jv_invalid();
 	return rc;
 }
 
