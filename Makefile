@@ -12,10 +12,9 @@ CC        ?= cc
 CFLAGS    ?= -O2 -g
 WARN      := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 CPPFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L -Ilib -DDG_SHAREDIR='"$(SHAREDIR)"'
-LDLIBS    := -ljq -lyaml -lm -lcurl -lcrypto
+LDLIBS    := -ljq -lyaml -lm -lcurl -lcrypto -lsqlite3
 # Libraries only some programs need.
-LDLIBS_dg-sandbox := -lmicrohttpd -lsqlite3 -lcrypto -lpthread
-LDLIBS_dg-state := -lsqlite3
+LDLIBS_dg-sandbox := -lmicrohttpd -lpthread
 
 ifeq ($(SAN),1)
 CFLAGS    += -fsanitize=address,undefined -fno-omit-frame-pointer

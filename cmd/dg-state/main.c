@@ -19,6 +19,7 @@
 
 #include "cli.h"
 #include "jsonl.h"
+#include "statedb.h"
 #include "util.h"
 
 static const char usage[] =
@@ -30,8 +31,6 @@ static const char usage[] =
     "       dg-state [--db FILE] show RUN\n"
     "       dg-state [--db FILE] run-begin RUN [KEY=VALUE...]\n"
     "       dg-state [--db FILE] run-end RUN STATUS [KEY=VALUE...]\n";
-
-#define SCHEMA_VERSION 1
 
 static sqlite3 *db;
 static const char *dbpath;
@@ -48,67 +47,12 @@ static void exec(const char *sql)
 		diex(EXIT_FAIL, "state '%s': %s", dbpath, msg ? msg : "?");
 }
 
-/* Creates the directory of path when it is missing (one level, like .dg/). */
-static void make_dir(const char *path)
-{
-	char *d = xstrdup(path), *slash = strrchr(d, '/');
-	if (slash && slash != d) {
-		*slash = '\0';
-		if (mkdir(d, 0777) != 0 && errno != EEXIST)
-			diex(EXIT_FAIL, "cannot create '%s' for the state file: %s", d, strerror(errno));
-	}
-	free(d);
-}
-
-/* Migrations, one per schema version; each runs in a transaction. */
-static const char *const migrations[] = {
-	NULL,
-	"CREATE TABLE runs (id TEXT PRIMARY KEY, started TEXT, ended TEXT, status TEXT,"
-	" info TEXT NOT NULL DEFAULT '{}');"
-	"CREATE TABLE items (key TEXT NOT NULL, object TEXT NOT NULL, sf_id TEXT NOT NULL,"
-	" opp TEXT, run TEXT, tag TEXT, created TEXT NOT NULL, deleted TEXT,"
-	" PRIMARY KEY (key, object));"
-	"CREATE INDEX items_run ON items (run);"
-	"CREATE INDEX items_id ON items (sf_id);",
-};
-
 static void state_open(int create)
 {
-	struct stat st;
-	if (stat(dbpath, &st) != 0) {
-		if (!create)
-			diex(EXIT_FAIL, "no state file '%s' yet (nothing was recorded)", dbpath);
-		make_dir(dbpath);
-	}
-	if (sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
-		fail_db("cannot open");
-	sqlite3_busy_timeout(db, 10000);
-	/* A file that is not SQLite, or not ours, is refused: never reset silently. */
-	sqlite3_stmt *q;
-	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL) != SQLITE_OK)
-		diex(EXIT_FAIL, "state '%s' is not a dg state file (%s); move it away to start over",
-		    dbpath, sqlite3_errmsg(db));
-	int v = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int(q, 0) : -1;
-	sqlite3_finalize(q);
-	if (v < 0)
-		diex(EXIT_FAIL, "state '%s' is not a dg state file (%s); move it away to start over", dbpath, sqlite3_errmsg(db));
-	if (v == 0) {
-		sqlite3_stmt *t;
-		sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master", -1, &t, NULL);
-		int n = sqlite3_step(t) == SQLITE_ROW ? sqlite3_column_int(t, 0) : 0;
-		sqlite3_finalize(t);
-		if (n > 0)
-			diex(EXIT_FAIL, "state '%s' is an SQLite file but not dg's; move it away to start over", dbpath);
-	}
-	if (v > SCHEMA_VERSION)
-		diex(EXIT_FAIL, "state '%s' was written by a newer dg (schema %d, this one knows %d)", dbpath, v,
-		    SCHEMA_VERSION);
-	exec("PRAGMA journal_mode = WAL");
-	for (int m = v + 1; m <= SCHEMA_VERSION; m++) {
-		char *sql = xasprintf("BEGIN; %s PRAGMA user_version = %d; COMMIT;", migrations[m], m);
-		exec(sql);
-		free(sql);
-	}
+	char err[1024];
+	db = statedb_open(dbpath, create, err, sizeof err);
+	if (!db)
+		diex(EXIT_FAIL, "%s", err);
 }
 
 static char *now_iso(char buf[32])
@@ -517,7 +461,7 @@ int main(int argc, char **argv)
 	const char *run = NULL, *tag = NULL, *object = NULL;
 	int all = 0, json = 0, c;
 	util_init(argv[0]);
-	dbpath = getenv("DG_STATE") && *getenv("DG_STATE") ? getenv("DG_STATE") : ".dg/state.db";
+	dbpath = statedb_path();
 	/* Options may come before or after the subcommand. */
 	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1 || optind < argc) {
 		if (c == -1) {
