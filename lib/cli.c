@@ -1,6 +1,7 @@
 /* cli.c: shared option handling for the stages. */
 #include "cli.h"
 #include "sf.h"
+#include "llm.h"
 #include "tz.h"
 #include "util.h"
 
@@ -32,14 +33,17 @@ cli_setup(const struct cli *cli, struct dg_config *cfg, time_t *now)
 	}
 }
 
-void
-cli_mode(const char *mode)
+const char *
+cli_mode(const char *mode, const struct dg_config *cfg)
 {
-	if (strcmp(mode, "heuristic") == 0)
-		return;
-	if (strcmp(mode, "llm") == 0 || strcmp(mode, "hybrid") == 0)
-		diex(EXIT_USAGE, "--mode %s: this build has no LLM client yet; use heuristic", mode);
-	diex(EXIT_USAGE, "--mode: '%s' is not one of heuristic, llm, hybrid", mode);
+	if (mode == NULL)
+		return llm_configured(cfg) ? "hybrid" : "heuristic";
+	if (strcmp(mode, "heuristic") && strcmp(mode, "llm") && strcmp(mode, "hybrid"))
+		diex(EXIT_USAGE, "--mode: '%s' is not one of heuristic, llm, hybrid", mode);
+	if (strcmp(mode, "heuristic") && !llm_configured(cfg))
+		diex(EXIT_USAGE, "--mode %s needs an LLM: set OPENAI_BASE_URL (and OPENAI_API_KEY), "
+		    "AZURE_OPENAI_ENDPOINT, or llm.base_url in the config", mode);
+	return mode;
 }
 
 int

@@ -18,9 +18,10 @@ struct cli {
  * reproducible). Exits with status 2 after saying why on any error. */
 void cli_setup(const struct cli *cli, struct dg_config *cfg, time_t *now);
 
-/* Checks a --mode value (or the config's): exits 2 unless it is "heuristic", saying
- * why (the LLM modes arrive with the LLM client). */
-void cli_mode(const char *mode);
+/* Resolves a --mode value (or the config's; NULL means hybrid when an LLM is
+ * configured, else heuristic) and returns it; exits 2 saying why when it is not
+ * heuristic, llm or hybrid, or names an LLM mode with no LLM configured. */
+const char *cli_mode(const char *mode, const struct dg_config *cfg);
 
 /* The exit status of a filter that refused bad records and then closed stdout:
  * 1 when input could not be read or output not written, 3 when records were refused,

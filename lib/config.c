@@ -49,10 +49,22 @@ static const struct field fields[] = {
 	{ "plan.window.past_days", C_INT, O(plan.past_days), 7, 730, NULL },
 	{ "plan.window.future_days", C_INT, O(plan.future_days), 1, 365, NULL },
 	{ "plan.min_contacts", C_INT, O(plan.min_contacts), 0, 10, NULL },
-	{ "content.mode", C_ENUM, O(content.mode), 0, 0, "heuristic|llm|hybrid" },
-	{ "score.mode", C_ENUM, O(score.mode), 0, 0, "heuristic|llm|hybrid" },
+	{ "content.mode", C_ENUM, O(content.mode), 0, 0, "heuristic|llm|hybrid|null" },
+	{ "score.mode", C_ENUM, O(score.mode), 0, 0, "heuristic|llm|hybrid|null" },
 	{ "score.template", C_STR, O(score.template), 0, 0, NULL },
 	{ "score.coverage_target", C_NUM, O(score.coverage_target), 0, 1, NULL },
+	{ "llm.base_url", C_STR, O(llm.base_url), 0, 0, NULL },
+	{ "llm.model", C_STR, O(llm.model), 0, 0, NULL },
+	{ "llm.temperature", C_NUM, O(llm.temperature), 0, 2, NULL },
+	{ "llm.seed", C_INT, O(llm.seed), 0, 4294967295.0, NULL },
+	{ "llm.max_tokens", C_INT, O(llm.max_tokens), 16, 100000, NULL },
+	{ "llm.token_field", C_ENUM, O(llm.token_field), 0, 0, "auto|max_tokens|max_completion_tokens" },
+	{ "llm.timeout", C_INT, O(llm.timeout), 1, 3600, NULL },
+	{ "llm.retries", C_INT, O(llm.retries), 0, 10, NULL },
+	{ "llm.jobs", C_INT, O(llm.jobs), 1, 64, NULL },
+	{ "llm.azure.endpoint", C_STR, O(llm.azure_endpoint), 0, 0, NULL },
+	{ "llm.azure.deployment", C_STR, O(llm.azure_deployment), 0, 0, NULL },
+	{ "llm.azure.api_version", C_STR, O(llm.azure_api_version), 0, 0, NULL },
 	{ "salesforce.api_version", C_STR, O(salesforce.api_version), 0, 0, NULL },
 	{ "salesforce.login_url", C_STR, O(salesforce.login_url), 0, 0, NULL },
 	{ "salesforce.ca_bundle", C_STR, O(salesforce.ca_bundle), 0, 0, NULL },
@@ -153,8 +165,13 @@ config_defaults(struct dg_config *c)
 	c->plan.past_days = 90;
 	c->plan.future_days = 30;
 	c->plan.min_contacts = 2;
-	c->content.mode = xstrdup("heuristic");
-	c->score.mode = xstrdup("heuristic");
+	/* content.mode and score.mode: NULL means hybrid when an LLM is configured. */
+	c->llm.temperature = 0.7;
+	c->llm.max_tokens = 900;
+	c->llm.token_field = xstrdup("auto");
+	c->llm.timeout = 60;
+	c->llm.retries = 2;
+	c->llm.jobs = 8;
 	c->score.template = xstrdup("MEDDICC");
 	c->score.coverage_target = 0.8;
 	c->salesforce.api_version = xstrdup("60.0");
@@ -405,7 +422,8 @@ set_field(struct loader *ld, yaml_document_t *doc, const struct field *f, yaml_n
 		    node_kind(n));
 		return;
 	}
-	if (f->type == C_STR && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+	if ((f->type == C_STR || (f->type == C_ENUM && strstr(f->values, "|null"))) &&
+	    n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
 	    (n->data.scalar.length == 0 || strcmp((char *)n->data.scalar.value, "~") == 0 ||
 	    strcmp((char *)n->data.scalar.value, "null") == 0)) {
 		/* A YAML null leaves an optional text unset. */

@@ -43,6 +43,16 @@ struct dg_config {
 		double coverage_target;
 	} score;
 	struct {
+		char *base_url;         /* NULL: $OPENAI_BASE_URL, else https://api.openai.com/v1 */
+		char *model;            /* NULL: $OPENAI_MODEL, else gpt-4o-mini */
+		double temperature;
+		long seed;              /* 0: the config's seed */
+		long max_tokens;
+		char *token_field;      /* auto | max_tokens | max_completion_tokens */
+		long timeout, retries, jobs;
+		char *azure_endpoint, *azure_deployment, *azure_api_version;
+	} llm;
+	struct {
 		char *api_version;      /* "60.0" */
 		char *login_url;        /* NULL: $SF_LOGIN_URL, else https://login.salesforce.com */
 		char *ca_bundle;        /* NULL: the system's CA store */

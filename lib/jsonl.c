@@ -4,6 +4,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -184,4 +185,28 @@ jv
 jx_set_str(jv obj, const char *key, const char *s)
 {
 	return jv_object_set(obj, jv_string(key), s ? jv_string(s) : jv_null());
+}
+
+void
+run_event(jv ev)
+{
+	const char *dir = getenv("DG_RUN_DIR");
+	if (!dir || !*dir) {
+		jv_free(ev);
+		return;
+	}
+	char path[4096], stamp[32];
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	snprintf(path, sizeof path, "%s/events.jsonl", dir);
+	ev = jv_object_set(ev, jv_string("time"), jv_string(stamp));
+	jv s = jv_dump_string(ev, 0);
+	FILE *f = fopen(path, "a");
+	if (f) {
+		fprintf(f, "%s\n", jv_string_value(s));
+		fclose(f);
+	}
+	jv_free(s);
 }

@@ -46,4 +46,9 @@ const char *jx_cstr(jv v);
 /* Returns obj with key set to a string (or null when s is NULL); consumes obj. */
 jv jx_set_str(jv obj, const char *key, const char *s);
 
+
+
+/* Appends ev (consumed) with a time stamp as one line to $DG_RUN_DIR/events.jsonl when
+ * a run directory is set; otherwise drops it. */
+void run_event(jv ev);
 #endif

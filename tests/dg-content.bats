@@ -5,7 +5,7 @@ load helper
 @test "-h prints usage; misuse and an unknown mode exit 2" {
 	run dg-content -h
 	assert_success
-	assert_line --index 0 "usage: dg-content [-c FILE] [--seed N] [--mode heuristic] [FILE...]"
+	assert_line --index 0 "usage: dg-content [-c FILE] [--seed N] [--mode heuristic|llm|hybrid] [-j N] [--no-cache] [FILE...]"
 	run dg-content --nope
 	assert_failure 2
 	run --separate-stderr dg-content --mode poetry < /dev/null

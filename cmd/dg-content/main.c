@@ -4,18 +4,21 @@
 #include "cli.h"
 #include "deal.h"
 #include "jsonl.h"
+#include "llm.h"
 #include "tz.h"
 #include "util.h"
 
 #include <getopt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define SUBJECT_MAX 255
 #define BODY_MAX 32000
 
 static const char usage[] =
-    "usage: dg-content [-c FILE] [--seed N] [--mode heuristic] [FILE...]\n"
+    "usage: dg-content [-c FILE] [--seed N] [--mode heuristic|llm|hybrid] [-j N] [--no-cache] [FILE...]\n"
     "\n"
     "Reads planned deal records (from dg-plan) and writes each activity's final\n"
     "'subject' and 'body': meeting notes for past meetings, agendas for upcoming ones,\n"
@@ -23,14 +26,62 @@ static const char usage[] =
     "\n"
     "  -c, --config FILE  configuration file (default $DG_CONFIG, else ./demo.yaml)\n"
     "      --seed N       seed for every random choice (default: the config's seed)\n"
-    "      --mode MODE    heuristic (the LLM modes come with the LLM client)\n"
+    "      --mode MODE    heuristic (phrase banks), llm (the LLM writes every text; a\n"
+    "                     failure is an error for that item) or hybrid (the LLM, else\n"
+    "                     the phrase banks); default hybrid when an LLM is configured\n"
+    "  -j, --jobs N       LLM requests in flight (default llm.jobs)\n"
+    "      --no-cache     neither read nor write the LLM response cache\n"
     "  -h, --help         show this help and exit\n"
     "      --version      show the version and exit\n";
 
 struct ctx {
 	const struct dg_config *cfg;
 	struct bank *b;
+	int llm;         /* llm or hybrid: collect the records and prompts, then ask */
+	char *user_tmpl; /* share/dg/prompts/content-user.txt */
+	jv done;         /* the records written heuristically, when llm */
 };
+
+/* Replaces every {name} in tmpl with its value in vs; a name without a value is an
+ * error (so no placeholder reaches the LLM). */
+static int
+fill(struct sb *out, const char *tmpl, const struct vars *vs, char *err, size_t errsize)
+{
+	for (const char *p = tmpl; *p; p++) {
+		const char *end;
+		if (*p != '{' || !(end = strchr(p, '}'))) {
+			sb_addc(out, *p);
+			continue;
+		}
+		char name[64];
+		snprintf(name, sizeof name, "%.*s", (int)(end - p - 1), p + 1);
+		const char *v = vars_get(vs, name);
+		if (!v) {
+			snprintf(err, errsize, "prompt variable '%s' has no value", name);
+			return -1;
+		}
+		sb_add(out, v);
+		p = end;
+	}
+	return 0;
+}
+
+static char *
+slurp(const char *name)
+{
+	char *path = share_path(name);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		diex(EXIT_USAGE, "cannot open '%s' (set DG_SHARE to dg's share/dg)", path);
+	struct sb b = { 0 };
+	char buf[4096];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+		sb_addn(&b, buf, n);
+	fclose(f);
+	free(path);
+	return b.s ? b.s : xstrdup("");
+}
 
 static int
 add(struct sb *out, struct ctx *c, struct deal_text *t, const char *section, char *err,
@@ -339,6 +390,73 @@ content_one(jv rec, const struct jsonl_pos *pos, void *vctx)
 		a = jv_copy(a);
 		a = jv_object_set(a, jv_string("subject"), jv_string_sized(sb_str(&subj), (int)subj.len));
 		a = jv_object_set(a, jv_string("body"), jv_string_sized(sb_str(&body), (int)body.len));
+		if (c->llm) {
+			/* The prompt for this activity, made now while the deal's words are at hand;
+			 * the LLM pass reads it from these hidden fields and removes them. */
+			struct sb pr = { 0 }, ppl = { 0 }, earlier = { 0 }, task = { 0 };
+			char posn[16], tot[16], date[64];
+			jv cs = jx_get(rec, "contacts", JV_KIND_ARRAY);
+			for (int k = 0; k < jx_len(cs); k++) {
+				jv ct = jx_at(cs, k);
+				const char *nm = jx_str(ct, "Name") ? jx_str(ct, "Name") : jx_str(ct, "LastName");
+				if (nm)
+					sb_addf(&ppl, "%s%s (%s%s%s)", ppl.len ? "; " : "", nm, jx_str(ct, "Title") ? jx_str(ct, "Title") : "contact",
+					    jx_str(ct, "Role") ? ", " : "", jx_str(ct, "Role") ? jx_str(ct, "Role") : "");
+			}
+			for (int k = jx_len(out) - 3 < 0 ? 0 : jx_len(out) - 3; k < jx_len(out); k++)
+				sb_addf(&earlier, "%s%s", earlier.len ? " | " : "", jx_str(jx_at(out, k), "subject"));
+			const char *dir = jx_str(a, "direction");
+			int past = when && strcmp(when, "past") == 0;
+			if (meeting)
+				sb_addf(&task, past ? "the notes of this %s meeting, written right after it" :
+				    "the agenda of this upcoming %s meeting", type ? type : "");
+			else if (dir && !strcmp(dir, "inbound"))
+				sb_addf(&task, "an email from %s (the customer) to %s%s", vars_get(&t.vs, "contact"), vars_get(&t.vs, "owner"),
+				    quote ? ", answering the earlier one" : "");
+			else
+				sb_addf(&task, "an email from %s to %s%s", vars_get(&t.vs, "owner"), vars_get(&t.vs, "contact"),
+				    quote ? ", answering the earlier one" : "");
+			for (char *u = task.s; u && *u; u++)
+				if (*u == '_')
+					*u = ' ';
+			snprintf(posn, sizeof posn, "%d", i + 1);
+			snprintf(tot, sizeof tot, "%d", n);
+			time_parse(start, &ts);
+			tz_local(t.tz, ts, &lt);
+			strftime(date, sizeof date, "%A %B %-d, %Y", &lt);
+			/* The draft without a quoted earlier message. */
+			const char *bs = sb_str(&body), *q = quote ? strstr(bs, "\nOn ") : NULL;
+			char *draft = xstrndup(bs, q ? (size_t)(q - bs) : strlen(bs));
+			const char *mention = jx_str(a, "direction") && !strcmp(jx_str(a, "direction"), "inbound")
+			    ? t.owner_first : vars_get(&t.vs, "contact_first");
+			vars_set(&t.vs, "people", sb_str(&ppl));
+			vars_set(&t.vs, "position", posn);
+			vars_set(&t.vs, "total", tot);
+			vars_set(&t.vs, "earlier", earlier.len ? sb_str(&earlier) : "none yet");
+			vars_set(&t.vs, "task", sb_str(&task));
+			vars_set(&t.vs, "date", date);
+			vars_set(&t.vs, "length", meeting ? "120 to 300 words" : "50 to 180 words");
+			vars_set(&t.vs, "subject", sb_str(&subj));
+			vars_set(&t.vs, "mention", mention);
+			vars_set(&t.vs, "draft", draft);
+			if (fill(&pr, c->user_tmpl, &t.vs, err, sizeof err) != 0) {
+				free(draft);
+				sb_free(&pr);
+				sb_free(&ppl);
+				sb_free(&earlier);
+				sb_free(&task);
+				goto render_failed;
+			}
+			a = jv_object_set(a, jv_string("_prompt"), jv_string(sb_str(&pr)));
+			a = jv_object_set(a, jv_string("_mention"), jv_string(mention));
+			if (quote)
+				a = jv_object_set(a, jv_string("_quote_from"), jv_string(quote_from));
+			free(draft);
+			sb_free(&pr);
+			sb_free(&ppl);
+			sb_free(&earlier);
+			sb_free(&task);
+		}
 		out = jv_array_append(out, a);
 		continue;
 render_failed:
@@ -348,7 +466,10 @@ render_failed:
 	sb_free(&subj);
 	sb_free(&body);
 	rec = jv_object_set(rec, jv_string("activities"), out);
-	jsonl_emit(rec);
+	if (c->llm)
+		c->done = jv_array_append(c->done, rec);
+	else
+		jsonl_emit(rec);
 	return 0;
 bad:
 	sb_free(&subj);
@@ -358,6 +479,174 @@ bad:
 	return 1;
 }
 
+
+/* ---- the LLM pass (llm and hybrid) ---- */
+
+static const char schema_text[] =
+    "{\"type\":\"object\",\"properties\":{\"subject\":{\"type\":\"string\"},\"body\":{\"type\":\"string\"}},"
+    "\"required\":[\"subject\",\"body\"],\"additionalProperties\":false}";
+
+/* An LLM text is refused when it is empty, too long, holds a placeholder, or does not
+ * name the person it is written to or from. */
+static int
+check_text(jv ans, void *ctx, char *why, size_t whysize)
+{
+	const char *mention = ctx, *subj = jx_str(ans, "subject"), *body = jx_str(ans, "body");
+	static const char *const residue[] = { "{", "}", "[Name", "[NAME", "[Your", "[your", "[Company", "<name>",
+		"Lorem", "lorem ipsum", "TODO", "XXX", "INSERT", NULL };
+	if (!subj || !*subj || strlen(subj) > 255 || strchr(subj, '\n')) {
+		snprintf(why, whysize, "the subject is missing, too long or not one line");
+		return -1;
+	}
+	if (!body || strlen(body) < 40 || strlen(body) > 12000) {
+		snprintf(why, whysize, "the body is missing, too short or too long");
+		return -1;
+	}
+	for (int i = 0; residue[i]; i++)
+		if (strstr(subj, residue[i]) || strstr(body, residue[i])) {
+			snprintf(why, whysize, "the text holds a placeholder ('%s')", residue[i]);
+			return -1;
+		}
+	if (mention && *mention && !strcasestr(body, mention)) {
+		snprintf(why, whysize, "the body does not name %s", mention);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+quote_block(struct sb *out, const char *from, const char *quote)
+{
+	const char *p = quote;
+	int lines = 0;
+
+	sb_addf(out, "\nOn %s wrote:\n", from);
+	while (*p && lines < 4) {
+		size_t n = strcspn(p, "\n");
+		sb_add(out, "> ");
+		sb_addn(out, p, n);
+		sb_add(out, "\n");
+		p += n + (p[n] == '\n');
+		lines++;
+	}
+}
+
+static int
+find_index(jv acts, const char *key)
+{
+	for (int i = 0; key && i < jx_len(acts); i++)
+		if (jx_str(jx_at(acts, i), "key") && !strcmp(jx_str(jx_at(acts, i), "key"), key))
+			return i;
+	return -1;
+}
+
+static jv
+strip_hidden(jv a)
+{
+	a = jv_object_delete(a, jv_string("_prompt"));
+	a = jv_object_delete(a, jv_string("_mention"));
+	return jv_object_delete(a, jv_string("_quote_from"));
+}
+
+/* Asks the LLM for every activity of c->done, in waves (a reply after what it answers,
+ * so it can quote the final text); returns the number of items that failed in llm mode. */
+static long
+llm_pass(struct ctx *c, struct llm *l, int strict)
+{
+	char *system = slurp("prompts/content-system.txt");
+	jv schema = jv_parse(schema_text);
+	int nd = jx_len(c->done);
+	int *ndone = xcalloc((size_t)nd + 1, sizeof *ndone);
+	char **isdone = xcalloc((size_t)nd + 1, sizeof *isdone);
+	long failed = 0, fallbacks = 0, total = 0;
+	for (int d = 0; d < nd; d++) {
+		int na = jx_len(jx_get(jx_at(c->done, d), "activities", JV_KIND_ARRAY));
+		isdone[d] = xcalloc((size_t)na + 1, 1);
+		total += na;
+	}
+	for (long finished = 0; finished < total;) {
+		/* This wave: every activity whose earlier message (if any) is final. */
+		struct llm_req *reqs = xcalloc((size_t)(total - finished) + 1, sizeof *reqs);
+		int *rd = xcalloc((size_t)(total - finished) + 1, sizeof *rd), *ra = xcalloc((size_t)(total - finished) + 1, sizeof *ra);
+		int nr = 0;
+		for (int pass = 0; pass < 2 && !nr; pass++)
+			for (int d = 0; d < nd; d++) {
+				jv acts = jx_get(jx_at(c->done, d), "activities", JV_KIND_ARRAY);
+				for (int j = 0; j < jx_len(acts); j++) {
+					jv a = jx_at(acts, j);
+					if (isdone[d][j])
+						continue;
+					int parent = find_index(acts, jx_str(a, "reply_to"));
+					/* pass 1 breaks a cycle, should a plan ever hold one */
+					if (pass == 0 && parent >= 0 && !isdone[d][parent])
+						continue;
+					reqs[nr].system = xstrdup(system);
+					reqs[nr].user = xstrdup(jx_str(a, "_prompt") ? jx_str(a, "_prompt") : "");
+					reqs[nr].schema = schema;
+					reqs[nr].schema_name = "activity_text";
+					reqs[nr].validate = check_text;
+					reqs[nr].ctx = (void *)jx_str(a, "_mention");
+					reqs[nr].answer = jv_invalid();
+					rd[nr] = d;
+					ra[nr] = j;
+					nr++;
+				}
+			}
+		llm_run(l, reqs, nr);
+		for (int k = 0; k < nr; k++) {
+			int d = rd[k], j = ra[k];
+			jv deal = jv_array_get(jv_copy(c->done), d);
+			jv acts = jv_object_get(jv_copy(deal), jv_string("activities"));
+			jv a = jv_array_get(jv_copy(acts), j);
+			const char *key = jx_str(a, "key");
+			if (reqs[k].ok) {
+				struct sb body = { 0 };
+				sb_add(&body, jx_str(reqs[k].answer, "body"));
+				int parent = find_index(acts, jx_str(a, "reply_to"));
+				const char *from = jx_str(a, "_quote_from");
+				if (from && parent >= 0 && jx_str(jx_at(acts, parent), "body"))
+					quote_block(&body, from, jx_str(jx_at(acts, parent), "body"));
+				body.len = utf8_trim(sb_str(&body), body.len, BODY_MAX);
+				if (!from) {
+					const char *sj = jx_str(reqs[k].answer, "subject");
+					a = jv_object_set(a, jv_string("subject"), jv_string_sized(sj, (int)utf8_trim(sj, strlen(sj), SUBJECT_MAX)));
+				}
+				a = jv_object_set(a, jv_string("body"), jv_string_sized(sb_str(&body), (int)body.len));
+				sb_free(&body);
+			} else if (strict) {
+				failed++;
+				warnx("activity '%s': the LLM gave no usable text: %s", key ? key : "?", reqs[k].err);
+				a = jv_object_set(a, jv_string("error"), jv_object_set(jv_object_set(jv_object(),
+				    jv_string("stage"), jv_string("dg-content")), jv_string("message"), jv_string(reqs[k].err)));
+			} else {
+				fallbacks++;
+				jv ev = jv_object_set(jv_object(), jv_string("event"), jv_string("llm-fallback"));
+				ev = jv_object_set(ev, jv_string("stage"), jv_string("dg-content"));
+				ev = jv_object_set(ev, jv_string("key"), key ? jv_string(key) : jv_null());
+				run_event(jv_object_set(ev, jv_string("why"), jv_string(reqs[k].err)));
+			}
+			acts = jv_array_set(acts, j, a);
+			deal = jv_object_set(deal, jv_string("activities"), acts);
+			c->done = jv_array_set(c->done, d, deal);
+			isdone[d][j] = 1;
+			finished++;
+			llm_req_free(&reqs[k]);
+		}
+		free(reqs);
+		free(rd);
+		free(ra);
+	}
+	if (fallbacks)
+		warnx("%ld of %ld texts fell back to the phrase banks (hybrid mode)", fallbacks, total);
+	for (int d = 0; d < nd; d++)
+		free(isdone[d]);
+	free(isdone);
+	free(ndone);
+	free(system);
+	jv_free(schema);
+	return failed;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -365,6 +654,8 @@ main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "seed", required_argument, NULL, 'S' },
 		{ "mode", required_argument, NULL, 'm' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "no-cache", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -372,27 +663,63 @@ main(int argc, char **argv)
 	struct cli cli = { 0 };
 	struct dg_config cfg;
 	struct ctx c = { 0 };
-	const char *mode = NULL;
+	const char *mode = NULL, *jobs = NULL;
 	time_t now;
 	long bad;
-	int o;
+	int o, no_cache = 0;
 
 	util_init(argv[0]);
-	while ((o = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "c:j:h", opts, NULL)) != -1) {
 		switch (o) {
 		case 'c': cli.config = optarg; break;
 		case 'S': cli.seed = optarg; break;
 		case 'm': mode = optarg; break;
+		case 'j': jobs = optarg; break;
+		case 'N': no_cache = 1; break;
 		case 'h': cli_usage(usage, 0);
 		case 'V': cli_version();
 		default: cli_usage(usage, 1);
 		}
 	}
 	cli_setup(&cli, &cfg, &now);
-	cli_mode(mode ? mode : cfg.content.mode);
+	mode = cli_mode(mode ? mode : cfg.content.mode, &cfg);
 	c.cfg = &cfg;
 	c.b = bank_open("content.txt");
+	if (jobs && parse_long(jobs, 1, 64, &cfg.llm.jobs) != 0)
+		diex(EXIT_USAGE, "-j '%s': expected a number from 1 to 64", jobs);
+	c.llm = strcmp(mode, "heuristic") != 0;
+	struct llm l;
+	if (c.llm) {
+		char err[512];
+		if (llm_open(&l, &cfg, no_cache, err, sizeof err) != 0)
+			diex(strcmp(mode, "llm") ? EXIT_FAIL : EXIT_USAGE, "%s", err);
+		c.user_tmpl = slurp("prompts/content-user.txt");
+		c.done = jv_array();
+	}
 	bad = jsonl_each(argc - optind, argv + optind, content_one, &c);
+	if (c.llm) {
+		if (bad >= 0)
+			bad += llm_pass(&c, &l, !strcmp(mode, "llm"));
+		for (int d = 0; d < jx_len(c.done); d++) {
+			jv rec = jv_copy(jx_at(c.done, d));
+			jv acts = jv_object_get(jv_copy(rec), jv_string("activities"));
+			jv clean = jv_array();
+			for (int j = 0; j < jx_len(acts); j++)
+				clean = jv_array_append(clean, strip_hidden(jv_copy(jx_at(acts, j))));
+			jv_free(acts);
+			jsonl_emit(jv_object_set(rec, jv_string("activities"), clean));
+		}
+		llm_report(&l, "dg-content");
+		jv ev = jv_object_set(jv_object(), jv_string("event"), jv_string("llm"));
+		ev = jv_object_set(ev, jv_string("stage"), jv_string("dg-content"));
+		ev = jv_object_set(ev, jv_string("calls"), jv_number((double)l.calls));
+		ev = jv_object_set(ev, jv_string("cache_hits"), jv_number((double)l.hits));
+		ev = jv_object_set(ev, jv_string("tokens"), jv_number((double)(l.prompt_tokens + l.completion_tokens)));
+		run_event(jv_object_set(ev, jv_string("seconds"), jv_number(l.seconds)));
+		llm_close(&l);
+		jv_free(c.done);
+		free(c.user_tmpl);
+	}
 	bank_free(c.b);
 	config_free(&cfg);
 	return cli_exit(bad);

@@ -312,7 +312,7 @@ main(int argc, char **argv)
 		}
 	}
 	cli_setup(&cli, &cfg, &now);
-	cli_mode(mode ? mode : cfg.score.mode);
+	mode = cli_mode(mode ? mode : cfg.score.mode, &cfg);
 	if (template_load(&c.tpl, tpl ? tpl : cfg.score.template) != 0) {
 		config_free(&cfg);
 		return EXIT_USAGE;
