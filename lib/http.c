@@ -154,14 +154,14 @@ int http_run(struct http *h, struct http_req **reqs, int n, int jobs)
 	if (jobs < 1)
 		jobs = 1;
 	struct curl_slist **hdrs = xcalloc((size_t)n + 1, sizeof *hdrs);
-	int next = 0, running = 0, rc = 0;
+	int next = 0, running = 0, rc = 0, stop = 0;
 	for (int i = 0; i < n; i++) {
 		sb_free(&reqs[i]->resp.body);
 		memset(&reqs[i]->resp, 0, sizeof reqs[i]->resp);
 		reqs[i]->resp.retry_after = -1;
 	}
 	for (;;) {
-		while (next < n && running < jobs) {
+		while (next < n && running < jobs && !stop) {
 			CURL *e = easy(h, reqs[next], &hdrs[next]);
 			if (!e) {
 				snprintf(reqs[next]->resp.err, sizeof reqs[next]->resp.err, "cannot start a request");
@@ -197,14 +197,16 @@ int http_run(struct http *h, struct http_req **reqs, int n, int jobs)
 			curl_multi_remove_handle(h->multi, e);
 			curl_easy_cleanup(e);
 			running--;
-			if (h->done)
-				h->done(q, h->done_arg);
+			if (h->done && h->done(q, h->done_arg))
+				stop = 1;
 		}
 		if (running && curl_multi_poll(h->multi, NULL, 0, 1000, NULL) != CURLM_OK) {
 			rc = -1;
 			break;
 		}
 	}
+	for (int i = next; i < n; i++)
+		snprintf(reqs[i]->resp.err, sizeof reqs[i]->resp.err, "not sent");
 	for (int i = 0; i < n; i++)
 		curl_slist_free_all(hdrs[i]);
 	free(hdrs);

@@ -35,8 +35,10 @@ struct http_req {
 
 struct http;
 
-/* Called after each request of http_run completes (for progress reports). */
-typedef void (*http_done_fn)(struct http_req *q, void *arg);
+/* Called after each request of http_run completes (progress reports, early stops);
+ * returning non-zero stops http_run from starting the requests not yet sent (they get
+ * status 0 and err "not sent"). */
+typedef int (*http_done_fn)(struct http_req *q, void *arg);
 
 /* A client with its own connection cache. Returns NULL when libcurl cannot start. */
 struct http *http_new(const struct http_opts *o);

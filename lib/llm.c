@@ -251,6 +251,25 @@ static void error_info(jv body, char *code, size_t csize, char *msg, size_t msiz
 	snprintf(msg, msize, "%s", jx_str(e, "message") ? jx_str(e, "message") : "");
 }
 
+/* 1 when an answer says the key or the quota will not do: no more requests then. */
+static int fatal_answer(long status, const char *code)
+{
+	return status == 401 || status == 403 || !strcmp(code, "insufficient_quota") || strstr(code, "spend_limit") ||
+	    !strcmp(code, "credit_balance_exhausted");
+}
+
+static int on_done(struct http_req *q, void *arg)
+{
+	(void)arg;
+	if (q->resp.status < 400)
+		return 0;
+	jv body = q->resp.body.len ? jv_parse_sized(q->resp.body.s, (int)q->resp.body.len) : jv_invalid();
+	char code[64], msg[8];
+	error_info(body, code, sizeof code, msg, sizeof msg);
+	jv_free(body);
+	return fatal_answer(q->resp.status, code);
+}
+
 static void turn_off(struct llm *l, const char *why)
 {
 	if (!l->enabled)
@@ -301,8 +320,10 @@ void llm_run(struct llm *l, struct llm_req *reqs, int n)
 			hr[k].user = r;
 			hp[k] = &hr[k];
 		}
+		http_on_done(l->http, on_done, l);
 		http_run(l->http, hp, np, (int)(l->jobs > 0 ? l->jobs : 1));
-		l->calls += np;
+		for (int k = 0; k < np; k++)
+			l->calls += !(hr[k].resp.status == 0 && !strcmp(hr[k].resp.err, "not sent"));
 		int nretry = 0, degrade = 0, switch_field = 0;
 		double wait = 0;
 		for (int k = 0; k < np; k++) {
@@ -342,12 +363,14 @@ void llm_run(struct llm *l, struct llm_req *reqs, int n)
 			} else if (rs->status == 400 && !strcmp(code, "unsupported_parameter") && strstr(msg, l->token_field)) {
 				switch_field = 1;
 				retry = 1;
-			} else if (rs->status == 401 || rs->status == 403 || !strcmp(code, "insufficient_quota") ||
-			    strstr(code, "spend_limit") || !strcmp(code, "credit_balance_exhausted")) {
+			} else if (fatal_answer(rs->status, code)) {
 				char w[256];
 				snprintf(w, sizeof w, "HTTP %ld %s%s%s", rs->status, code, code[0] ? ": " : "", msg);
 				turn_off(l, w);
 				snprintf(r->err, sizeof r->err, "the LLM is off: %.200s", w);
+			} else if (rs->status == 0 && !strcmp(rs->err, "not sent")) {
+				retry = 1; /* stopped before it went out; the next round says why */
+				r->attempts--;
 			} else if (rs->status == 0 || rs->status == 408 || rs->status == 409 || rs->status == 429 || rs->status >= 500) {
 				if (r->attempts <= l->retries) {
 					retry = 1;
@@ -365,7 +388,7 @@ void llm_run(struct llm *l, struct llm_req *reqs, int n)
 				else
 					snprintf(r->err, sizeof r->err, "no answer (%s) after %d tries", rs->err, r->attempts);
 			} else
-				snprintf(r->err, sizeof r->err, "HTTP %ld %s%s%s", rs->status, code, code[0] ? ": " : "", msg);
+				snprintf(r->err, sizeof r->err, "HTTP %ld %.60s%s%.120s", rs->status, code, code[0] ? ": " : "", msg);
 			jv_free(body);
 			if (retry)
 				pend[nretry++] = idx;

@@ -346,12 +346,13 @@ static void pause_ms(long ms)
 		;
 }
 
-static void call_done(struct http_req *q, void *arg)
+static int call_done(struct http_req *q, void *arg)
 {
 	struct sf *sf = arg;
 	struct sf_call *c = q->user;
 	if (sf->progress && c && q->resp.status >= 200 && q->resp.status < 300)
 		sf->progress(c->weight, sf->progress_arg);
+	return 0;
 }
 
 int sf_calls(struct sf *sf, struct sf_call *calls, int n, int jobs)
