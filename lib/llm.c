@@ -365,7 +365,7 @@ void llm_run(struct llm *l, struct llm_req *reqs, int n)
 				retry = 1;
 			} else if (fatal_answer(rs->status, code)) {
 				char w[256];
-				snprintf(w, sizeof w, "HTTP %ld %s%s%s", rs->status, code, code[0] ? ": " : "", msg);
+				snprintf(w, sizeof w, "HTTP %ld %.60s%s%.120s", rs->status, code, code[0] ? ": " : "", msg);
 				turn_off(l, w);
 				snprintf(r->err, sizeof r->err, "the LLM is off: %.200s", w);
 			} else if (rs->status == 0 && !strcmp(rs->err, "not sent")) {
