@@ -200,6 +200,9 @@ int http_run(struct http *h, struct http_req **reqs, int n, int jobs)
 			if (h->done && h->done(q, h->done_arg))
 				stop = 1;
 		}
+		/* A freed slot is filled at once, not at the next socket event. */
+		if (next < n && running < jobs && !stop)
+			continue;
 		if (running && curl_multi_poll(h->multi, NULL, 0, 1000, NULL) != CURLM_OK) {
 			rc = -1;
 			break;

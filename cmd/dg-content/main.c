@@ -545,103 +545,98 @@ strip_hidden(jv a)
 {
 	a = jv_object_delete(a, jv_string("_prompt"));
 	a = jv_object_delete(a, jv_string("_mention"));
+	a = jv_object_delete(a, jv_string("_llm"));
 	return jv_object_delete(a, jv_string("_quote_from"));
 }
 
-/* Asks the LLM for every activity of c->done, in waves (a reply after what it answers,
- * so it can quote the final text); returns the number of items that failed in llm mode. */
+/* Asks the LLM for every activity of c->done in one batch (-j at a time), then puts
+ * the answers in place; a reply's quote is added last, from the final text of what it
+ * answers. Returns the number of items that failed in llm mode. */
 static long
 llm_pass(struct ctx *c, struct llm *l, int strict)
 {
 	char *system = slurp("prompts/content-system.txt");
 	jv schema = jv_parse(schema_text);
 	int nd = jx_len(c->done);
-	int *ndone = xcalloc((size_t)nd + 1, sizeof *ndone);
-	char **isdone = xcalloc((size_t)nd + 1, sizeof *isdone);
 	long failed = 0, fallbacks = 0, total = 0;
+	for (int d = 0; d < nd; d++)
+		total += jx_len(jx_get(jx_at(c->done, d), "activities", JV_KIND_ARRAY));
+	struct llm_req *reqs = xcalloc((size_t)total + 1, sizeof *reqs);
+	int *rd = xcalloc((size_t)total + 1, sizeof *rd), *ra = xcalloc((size_t)total + 1, sizeof *ra);
+	int nr = 0;
 	for (int d = 0; d < nd; d++) {
-		int na = jx_len(jx_get(jx_at(c->done, d), "activities", JV_KIND_ARRAY));
-		isdone[d] = xcalloc((size_t)na + 1, 1);
-		total += na;
-	}
-	for (long finished = 0; finished < total;) {
-		/* This wave: every activity whose earlier message (if any) is final. */
-		struct llm_req *reqs = xcalloc((size_t)(total - finished) + 1, sizeof *reqs);
-		int *rd = xcalloc((size_t)(total - finished) + 1, sizeof *rd), *ra = xcalloc((size_t)(total - finished) + 1, sizeof *ra);
-		int nr = 0;
-		for (int pass = 0; pass < 2 && !nr; pass++)
-			for (int d = 0; d < nd; d++) {
-				jv acts = jx_get(jx_at(c->done, d), "activities", JV_KIND_ARRAY);
-				for (int j = 0; j < jx_len(acts); j++) {
-					jv a = jx_at(acts, j);
-					if (isdone[d][j])
-						continue;
-					int parent = find_index(acts, jx_str(a, "reply_to"));
-					/* pass 1 breaks a cycle, should a plan ever hold one */
-					if (pass == 0 && parent >= 0 && !isdone[d][parent])
-						continue;
-					reqs[nr].system = xstrdup(system);
-					reqs[nr].user = xstrdup(jx_str(a, "_prompt") ? jx_str(a, "_prompt") : "");
-					reqs[nr].schema = schema;
-					reqs[nr].schema_name = "activity_text";
-					reqs[nr].validate = check_text;
-					reqs[nr].ctx = (void *)jx_str(a, "_mention");
-					reqs[nr].answer = jv_invalid();
-					rd[nr] = d;
-					ra[nr] = j;
-					nr++;
-				}
-			}
-		llm_run(l, reqs, nr);
-		for (int k = 0; k < nr; k++) {
-			int d = rd[k], j = ra[k];
-			jv deal = jv_array_get(jv_copy(c->done), d);
-			jv acts = jv_object_get(jv_copy(deal), jv_string("activities"));
-			jv a = jv_array_get(jv_copy(acts), j);
-			const char *key = jx_str(a, "key");
-			if (reqs[k].ok) {
-				struct sb body = { 0 };
-				sb_add(&body, jx_str(reqs[k].answer, "body"));
-				int parent = find_index(acts, jx_str(a, "reply_to"));
-				const char *from = jx_str(a, "_quote_from");
-				if (from && parent >= 0 && jx_str(jx_at(acts, parent), "body"))
-					quote_block(&body, from, jx_str(jx_at(acts, parent), "body"));
-				body.len = utf8_trim(sb_str(&body), body.len, BODY_MAX);
-				if (!from) {
-					const char *sj = jx_str(reqs[k].answer, "subject");
-					a = jv_object_set(a, jv_string("subject"), jv_string_sized(sj, (int)utf8_trim(sj, strlen(sj), SUBJECT_MAX)));
-				}
-				a = jv_object_set(a, jv_string("body"), jv_string_sized(sb_str(&body), (int)body.len));
-				sb_free(&body);
-			} else if (strict) {
-				failed++;
-				warnx("activity '%s': the LLM gave no usable text: %s", key ? key : "?", reqs[k].err);
-				a = jv_object_set(a, jv_string("error"), jv_object_set(jv_object_set(jv_object(),
-				    jv_string("stage"), jv_string("dg-content")), jv_string("message"), jv_string(reqs[k].err)));
-			} else {
-				fallbacks++;
-				jv ev = jv_object_set(jv_object(), jv_string("event"), jv_string("llm-fallback"));
-				ev = jv_object_set(ev, jv_string("stage"), jv_string("dg-content"));
-				ev = jv_object_set(ev, jv_string("key"), key ? jv_string(key) : jv_null());
-				run_event(jv_object_set(ev, jv_string("why"), jv_string(reqs[k].err)));
-			}
-			acts = jv_array_set(acts, j, a);
-			deal = jv_object_set(deal, jv_string("activities"), acts);
-			c->done = jv_array_set(c->done, d, deal);
-			isdone[d][j] = 1;
-			finished++;
-			llm_req_free(&reqs[k]);
+		jv acts = jx_get(jx_at(c->done, d), "activities", JV_KIND_ARRAY);
+		for (int j = 0; j < jx_len(acts); j++) {
+			jv a = jx_at(acts, j);
+			reqs[nr].system = xstrdup(system);
+			reqs[nr].user = xstrdup(jx_str(a, "_prompt") ? jx_str(a, "_prompt") : "");
+			reqs[nr].schema = schema;
+			reqs[nr].schema_name = "activity_text";
+			reqs[nr].validate = check_text;
+			reqs[nr].ctx = (void *)jx_str(a, "_mention");
+			reqs[nr].answer = jv_invalid();
+			rd[nr] = d;
+			ra[nr] = j;
+			nr++;
 		}
-		free(reqs);
-		free(rd);
-		free(ra);
+	}
+	llm_run(l, reqs, nr);
+	for (int k = 0; k < nr; k++) {
+		int d = rd[k], j = ra[k];
+		jv deal = jv_array_get(jv_copy(c->done), d);
+		jv acts = jv_object_get(jv_copy(deal), jv_string("activities"));
+		jv a = jv_array_get(jv_copy(acts), j);
+		const char *key = jx_str(a, "key");
+		if (reqs[k].ok) {
+			const char *body = jx_str(reqs[k].answer, "body");
+			if (!jx_str(a, "_quote_from")) {
+				const char *sj = jx_str(reqs[k].answer, "subject");
+				a = jv_object_set(a, jv_string("subject"), jv_string_sized(sj, (int)utf8_trim(sj, strlen(sj), SUBJECT_MAX)));
+			}
+			a = jv_object_set(a, jv_string("body"), jv_string_sized(body, (int)utf8_trim(body, strlen(body), BODY_MAX)));
+			a = jv_object_set(a, jv_string("_llm"), jv_true());
+		} else if (strict) {
+			failed++;
+			warnx("activity '%s': the LLM gave no usable text: %s", key ? key : "?", reqs[k].err);
+			a = jv_object_set(a, jv_string("error"), jv_object_set(jv_object_set(jv_object(),
+			    jv_string("stage"), jv_string("dg-content")), jv_string("message"), jv_string(reqs[k].err)));
+		} else {
+			fallbacks++;
+			jv ev = jv_object_set(jv_object(), jv_string("event"), jv_string("llm-fallback"));
+			ev = jv_object_set(ev, jv_string("stage"), jv_string("dg-content"));
+			ev = jv_object_set(ev, jv_string("key"), key ? jv_string(key) : jv_null());
+			run_event(jv_object_set(ev, jv_string("why"), jv_string(reqs[k].err)));
+		}
+		acts = jv_array_set(acts, j, a);
+		c->done = jv_array_set(c->done, d, jv_object_set(deal, jv_string("activities"), acts));
+		llm_req_free(&reqs[k]);
+	}
+	/* Replies written by the model quote the final text of what they answer, in the
+	 * order of the plan so that a reply to a reply quotes finished text. */
+	for (int d = 0; d < nd; d++) {
+		jv deal = jv_array_get(jv_copy(c->done), d);
+		jv acts = jv_object_get(jv_copy(deal), jv_string("activities"));
+		for (int j = 0; j < jx_len(acts); j++) {
+			jv a = jx_at(acts, j);
+			int parent = find_index(acts, jx_str(a, "reply_to"));
+			const char *from = jx_str(a, "_quote_from");
+			if (!jx_bool(a, "_llm", 0) || !from || parent < 0 || !jx_str(jx_at(acts, parent), "body"))
+				continue;
+			struct sb body = { 0 };
+			sb_add(&body, jx_str(a, "body"));
+			quote_block(&body, from, jx_str(jx_at(acts, parent), "body"));
+			body.len = utf8_trim(sb_str(&body), body.len, BODY_MAX);
+			acts = jv_array_set(acts, j, jv_object_set(jv_copy(jx_at(acts, j)), jv_string("body"),
+			    jv_string_sized(sb_str(&body), (int)body.len)));
+			sb_free(&body);
+		}
+		c->done = jv_array_set(c->done, d, jv_object_set(deal, jv_string("activities"), acts));
 	}
 	if (fallbacks)
 		warnx("%ld of %ld texts fell back to the phrase banks (hybrid mode)", fallbacks, total);
-	for (int d = 0; d < nd; d++)
-		free(isdone[d]);
-	free(isdone);
-	free(ndone);
+	free(reqs);
+	free(rd);
+	free(ra);
 	free(system);
 	jv_free(schema);
 	return failed;
