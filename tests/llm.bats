@@ -175,3 +175,41 @@ err() { jq -c '{error: .}' <<< "$1"; }
 	run dg-content deal.jsonl
 	assert_success
 }
+
+# scored-input: one deal written heuristically, ready for dg-score
+written() { head -2 "$FIX/deals.jsonl" | plan | dg-content --mode heuristic > written.jsonl; }
+
+@test "dg-score llm: answers, scores and evidence from the model, checked against the activities" {
+	llm_start
+	written
+	run --separate-stderr dg-score --mode llm written.jsonl
+	assert_success
+	echo "$output" > scored.jsonl
+	run jq -r '.scorecard.answers[] | .answer' scored.jsonl
+	assert_line --partial "Answer for metrics from the notes."
+	# every cited key is a past activity of the same deal
+	run jq -r '. as $d | .scorecard.answers[].evidence[] | . as $k | ($d.activities | map(select(.when == "past") | .key) | index($k)) != null' scored.jsonl
+	refute_line false
+	assert_equal "$(calls)" 2
+	run --separate-stderr dg-score --mode llm written.jsonl
+	assert_equal "$output" "$(cat scored.jsonl)"
+	assert_equal "$(calls)" 2
+	run dg-state cache --clear
+	assert_success
+	dg-score --mode llm written.jsonl > /dev/null 2>&1
+	assert_equal "$(calls)" 4
+}
+
+@test "dg-score hybrid: a scorecard citing activities that do not exist falls back" {
+	script '[{"status": 200, "body": {"choices": [{"message": {"content": "{\"answers\": [{\"id\": \"metrics\", \"answer\": \"x\", \"score\": 2, \"confidence\": 0.5, \"evidence\": [\"made-up-key\"]}]}"}, "finish_reason": "stop"}]}}]'
+	llm_start FAKE_LLM_SCRIPT=script.json
+	written
+	mkdir run
+	DG_RUN_DIR=$PWD/run run --separate-stderr dg-score --mode hybrid -j 1 written.jsonl
+	assert_success
+	run jq -r 'select(.event == "llm-fallback") | .why' run/events.jsonl
+	assert_output --partial "answers for 7 elements"
+	# the first deal (the bad answer) keeps the heuristic scorecard
+	heuristic=$(head -1 written.jsonl | dg-score --mode heuristic 2> /dev/null | jq -c .scorecard)
+	assert_equal "$(head -1 <<< "$output" | jq -c .scorecard)" "$heuristic"
+}

@@ -4,17 +4,21 @@
 #include "cli.h"
 #include "deal.h"
 #include "jsonl.h"
+#include "llm.h"
 #include "template.h"
 #include "tz.h"
 #include "util.h"
 
 #include <getopt.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const char usage[] =
-    "usage: dg-score [-c FILE] [--template NAME|FILE] [--mode heuristic] [FILE...]\n"
+    "usage: dg-score [-c FILE] [--template NAME|FILE] [--mode heuristic|llm|hybrid] [-j N] [--no-cache]\n"
+    "                [FILE...]\n"
     "\n"
     "Reads deal records with written activities (from dg-content) and adds a\n"
     "'scorecard': per element an answer, a score (0-3), a confidence and the keys of the\n"
@@ -22,7 +26,11 @@ static const char usage[] =
     "\n"
     "  -c, --config FILE      configuration file (default $DG_CONFIG, else ./demo.yaml)\n"
     "  -t, --template NAME    MEDDICC (default), MEDDPICC, BANT, SPICED, or a YAML file\n"
-    "      --mode MODE        heuristic (the LLM modes come with the LLM client)\n"
+    "      --mode MODE        heuristic (evidence found in the text), llm (the LLM judges;\n"
+    "                         a failure is an error for that deal) or hybrid (the LLM,\n"
+    "                         else heuristic); default hybrid when an LLM is configured\n"
+    "  -j, --jobs N           LLM requests in flight (default llm.jobs)\n"
+    "      --no-cache         neither read nor write the LLM response cache\n"
     "  -h, --help             show this help and exit\n"
     "      --version          show the version and exit\n";
 
@@ -31,7 +39,50 @@ static const char usage[] =
 struct ctx {
 	const struct dg_config *cfg;
 	struct template tpl;
+	int llm;         /* llm or hybrid: keep the records and prompts, then ask */
+	char *user_tmpl;
+	jv done;
 };
+
+static char *
+slurp(const char *name)
+{
+	char *path = share_path(name);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		diex(EXIT_USAGE, "cannot open '%s' (set DG_SHARE to dg's share/dg)", path);
+	struct sb b = { 0 };
+	char buf[4096];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+		sb_addn(&b, buf, n);
+	fclose(f);
+	free(path);
+	return b.s ? b.s : xstrdup("");
+}
+
+/* {name} in tmpl from vs; a name without a value is an error. */
+static int
+fill(struct sb *out, const char *tmpl, const struct vars *vs, char *err, size_t errsize)
+{
+	for (const char *p = tmpl; *p; p++) {
+		const char *end;
+		if (*p != '{' || !(end = strchr(p, '}'))) {
+			sb_addc(out, *p);
+			continue;
+		}
+		char name[64];
+		snprintf(name, sizeof name, "%.*s", (int)(end - p - 1), p + 1);
+		const char *v = vars_get(vs, name);
+		if (!v) {
+			snprintf(err, errsize, "prompt variable '%s' has no value", name);
+			return -1;
+		}
+		sb_add(out, v);
+		p = end;
+	}
+	return 0;
+}
 
 /* What to look for in a sentence to count it as evidence of a topic. */
 struct needles {
@@ -272,13 +323,205 @@ score_one(jv rec, const struct jsonl_pos *pos, void *vctx)
 	card = jv_object_set(card, jv_string("score"),
 	    jv_number(wsum > 0 ? round(100 * wscore / (3 * wsum)) : 0));
 	card = jv_object_set(card, jv_string("answers"), answers);
-	if ((double)answered / c->tpl.n + 1e-9 < c->cfg->score.coverage_target && c->tpl.n)
+	if (!c->llm && (double)answered / c->tpl.n + 1e-9 < c->cfg->score.coverage_target && c->tpl.n)
 		warnx("%s: '%s' covers %d of %d %s elements, below the target %.2f",
 		    jsonl_where(pos, where, sizeof where), t.id, answered, c->tpl.n, c->tpl.name,
 		    c->cfg->score.coverage_target);
+	if (c->llm) {
+		/* The prompt: the elements, the past activities' text, their keys. */
+		struct sb el = { 0 }, qs = { 0 }, keys = { 0 }, txt = { 0 }, pr = { 0 };
+		for (j = 0; j < c->tpl.n; j++) {
+			sb_addf(&el, "%s%s", j ? ", " : "", c->tpl.e[j].id);
+			sb_addf(&qs, "- %s (%s): %s\n", c->tpl.e[j].id, c->tpl.e[j].name, c->tpl.e[j].question);
+		}
+		for (i = 0; i < n; i++) {
+			jv a = jx_at(acts, i);
+			const char *when = jx_str(a, "when"), *key = jx_str(a, "key"), *b = jx_str(a, "body");
+			if (!when || strcmp(when, "past") || !key)
+				continue;
+			sb_addf(&keys, "%s%s", keys.len ? ", " : "", key);
+			sb_addf(&txt, "[%s] %.10s %s\n%.*s\n\n", key, jx_str(a, "start") ? jx_str(a, "start") : "",
+			    jx_str(a, "subject") ? jx_str(a, "subject") : "", (int)utf8_trim(b ? b : "", strlen(b ? b : ""), 700), b ? b : "");
+		}
+		vars_set(&t.vs, "template", c->tpl.name);
+		vars_set(&t.vs, "elements", sb_str(&el));
+		vars_set(&t.vs, "questions", sb_str(&qs));
+		vars_set(&t.vs, "keys", keys.len ? sb_str(&keys) : "none");
+		vars_set(&t.vs, "activities", txt.len ? sb_str(&txt) : "none");
+		if (fill(&pr, c->user_tmpl, &t.vs, err, sizeof err) == 0) {
+			card = jv_object_set(card, jv_string("_prompt"), jv_string(sb_str(&pr)));
+			card = jv_object_set(card, jv_string("_keys"), jv_string(sb_str(&keys)));
+		} else
+			warnx("%s: %s", jsonl_where(pos, where, sizeof where), err);
+		sb_free(&el);
+		sb_free(&qs);
+		sb_free(&keys);
+		sb_free(&txt);
+		sb_free(&pr);
+		rec = jv_object_set(rec, jv_string("scorecard"), card);
+		c->done = jv_array_append(c->done, rec);
+		return 0;
+	}
 	rec = jv_object_set(rec, jv_string("scorecard"), card);
 	jsonl_emit(rec);
 	return 0;
+}
+
+/* ---- the LLM pass ---- */
+
+struct check {
+	const struct template *tpl;
+	const char *keys; /* ", "-separated past activity keys */
+};
+
+/* An LLM scorecard is refused unless it answers every element once, with a score 0-3,
+ * a confidence 0-1, and evidence only from past activities (some when it scores). */
+static int
+check_card(jv ans, void *ctx, char *why, size_t whysize)
+{
+	const struct check *k = ctx;
+	jv list = jx_get(ans, "answers", JV_KIND_ARRAY);
+	if (jx_len(list) != k->tpl->n) {
+		snprintf(why, whysize, "%d answers for %d elements", jx_len(list), k->tpl->n);
+		return -1;
+	}
+	for (int j = 0; j < k->tpl->n; j++) {
+		int hits = 0;
+		for (int i = 0; i < jx_len(list); i++) {
+			jv a = jx_at(list, i);
+			if (!jx_str(a, "id") || strcmp(jx_str(a, "id"), k->tpl->e[j].id))
+				continue;
+			hits++;
+			double sc = jx_num(a, "score", -1), cf = jx_num(a, "confidence", -1);
+			jv ev = jx_get(a, "evidence", JV_KIND_ARRAY);
+			const char *txt = jx_str(a, "answer");
+			if (sc != 0 && sc != 1 && sc != 2 && sc != 3) {
+				snprintf(why, whysize, "element '%s': score must be 0 to 3", k->tpl->e[j].id);
+				return -1;
+			}
+			if (cf < 0 || cf > 1 || !jv_is_valid(ev) || !txt) {
+				snprintf(why, whysize, "element '%s': confidence, evidence or answer missing", k->tpl->e[j].id);
+				return -1;
+			}
+			if (sc > 0 && !jx_len(ev)) {
+				snprintf(why, whysize, "element '%s' scores without evidence", k->tpl->e[j].id);
+				return -1;
+			}
+			for (int e = 0; e < jx_len(ev); e++) {
+				const char *key = jx_cstr(jx_at(ev, e));
+				const char *at = key && *key ? strstr(k->keys, key) : NULL;
+				size_t kl = key ? strlen(key) : 0;
+				if (!at || (at != k->keys && at[-1] != ' ') || (at[kl] && at[kl] != ',')) {
+					snprintf(why, whysize, "element '%s' cites '%s', not a past activity", k->tpl->e[j].id,
+					    key ? key : "?");
+					return -1;
+				}
+			}
+			if (strchr(txt, '{') || strchr(txt, '}') || strstr(txt, "[Name") || strstr(txt, "TODO")) {
+				snprintf(why, whysize, "element '%s': the answer holds a placeholder", k->tpl->e[j].id);
+				return -1;
+			}
+		}
+		if (hits != 1) {
+			snprintf(why, whysize, "element '%s' answered %d times", k->tpl->e[j].id, hits);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static long
+llm_pass(struct ctx *c, struct llm *l, int strict)
+{
+	char *system_tmpl = slurp("prompts/score-system.txt");
+	struct sb system = { 0 };
+	struct vars vs = { 0 };
+	char err[256];
+	vars_set(&vs, "template", c->tpl.name);
+	if (fill(&system, system_tmpl, &vs, err, sizeof err) != 0)
+		diex(EXIT_USAGE, "prompts/score-system.txt: %s", err);
+	jv schema = jv_parse("{\"type\":\"object\",\"properties\":{\"answers\":{\"type\":\"array\",\"items\":"
+	    "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"},\"answer\":{\"type\":\"string\"},"
+	    "\"score\":{\"type\":\"integer\",\"enum\":[0,1,2,3]},\"confidence\":{\"type\":\"number\"},"
+	    "\"evidence\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}},"
+	    "\"required\":[\"id\",\"answer\",\"score\",\"confidence\",\"evidence\"],\"additionalProperties\":false}}},"
+	    "\"required\":[\"answers\"],\"additionalProperties\":false}");
+	int nd = jx_len(c->done);
+	struct llm_req *reqs = xcalloc((size_t)nd + 1, sizeof *reqs);
+	struct check *ck = xcalloc((size_t)nd + 1, sizeof *ck);
+	for (int d = 0; d < nd; d++) {
+		jv card = jx_get(jx_at(c->done, d), "scorecard", JV_KIND_OBJECT);
+		ck[d].tpl = &c->tpl;
+		ck[d].keys = jx_str(card, "_keys") ? jx_str(card, "_keys") : "";
+		reqs[d].system = xstrdup(sb_str(&system));
+		reqs[d].user = xstrdup(jx_str(card, "_prompt") ? jx_str(card, "_prompt") : "");
+		reqs[d].schema = schema;
+		reqs[d].schema_name = "scorecard";
+		reqs[d].validate = check_card;
+		reqs[d].ctx = &ck[d];
+		reqs[d].answer = jv_invalid();
+	}
+	llm_run(l, reqs, nd);
+	long failed = 0, fallbacks = 0;
+	for (int d = 0; d < nd; d++) {
+		jv rec = jv_array_get(jv_copy(c->done), d);
+		jv card = jv_object_get(jv_copy(rec), jv_string("scorecard"));
+		const char *id = jx_str(jx_get(rec, "opportunity", JV_KIND_OBJECT), "Id");
+		if (reqs[d].ok) {
+			jv list = jx_get(reqs[d].answer, "answers", JV_KIND_ARRAY), answers = jv_array();
+			double wsum = 0, wscore = 0;
+			int answered = 0;
+			for (int j = 0; j < c->tpl.n; j++) {
+				const struct element *e = &c->tpl.e[j];
+				jv a = jv_invalid();
+				for (int i = 0; i < jx_len(list); i++)
+					if (!strcmp(jx_str(jx_at(list, i), "id"), e->id))
+						a = jx_at(list, i);
+				int score = (int)jx_num(a, "score", 0);
+				jv ans = jv_object();
+				ans = jx_set_str(ans, "id", e->id);
+				ans = jx_set_str(ans, "name", e->name);
+				ans = jx_set_str(ans, "question", e->question);
+				ans = score > 0 ? jx_set_str(ans, "answer", jx_str(a, "answer")) : jv_object_set(ans, jv_string("answer"), jv_null());
+				ans = jv_object_set(ans, jv_string("score"), jv_number(score));
+				ans = jx_set_str(ans, "status", score >= 3 ? "green" : score == 2 ? "amber" : "red");
+				ans = jv_object_set(ans, jv_string("confidence"), jv_number(round2(jx_num(a, "confidence", 0))));
+				ans = jv_object_set(ans, jv_string("evidence"), jv_copy(jx_get(a, "evidence", JV_KIND_ARRAY)));
+				answers = jv_array_append(answers, ans);
+				answered += score > 0;
+				wsum += e->weight;
+				wscore += e->weight * score;
+			}
+			card = jv_object_set(card, jv_string("coverage"), jv_number(round2((double)answered / c->tpl.n)));
+			if ((double)answered / c->tpl.n + 1e-9 < c->cfg->score.coverage_target)
+				warnx("'%s' covers %d of %d %s elements, below the target %.2f", id ? id : "?", answered,
+				    c->tpl.n, c->tpl.name, c->cfg->score.coverage_target);
+			card = jv_object_set(card, jv_string("score"), jv_number(wsum > 0 ? round(100 * wscore / (3 * wsum)) : 0));
+			card = jv_object_set(card, jv_string("answers"), answers);
+		} else if (strict) {
+			failed++;
+			warnx("'%s': the LLM gave no usable scorecard: %s", id ? id : "?", reqs[d].err);
+			card = jv_object_set(card, jv_string("error"), jv_object_set(jv_object_set(jv_object(),
+			    jv_string("stage"), jv_string("dg-score")), jv_string("message"), jv_string(reqs[d].err)));
+		} else {
+			fallbacks++;
+			jv ev = jv_object_set(jv_object(), jv_string("event"), jv_string("llm-fallback"));
+			ev = jv_object_set(ev, jv_string("stage"), jv_string("dg-score"));
+			ev = jv_object_set(ev, jv_string("opportunity"), id ? jv_string(id) : jv_null());
+			run_event(jv_object_set(ev, jv_string("why"), jv_string(reqs[d].err)));
+		}
+		card = jv_object_delete(jv_object_delete(card, jv_string("_prompt")), jv_string("_keys"));
+		jsonl_emit(jv_object_set(rec, jv_string("scorecard"), card));
+		llm_req_free(&reqs[d]);
+	}
+	if (fallbacks)
+		warnx("%ld of %d scorecards fell back to the heuristic (hybrid mode)", fallbacks, nd);
+	free(reqs);
+	free(ck);
+	free(system_tmpl);
+	sb_free(&system);
+	jv_free(schema);
+	return failed;
 }
 
 int
@@ -288,6 +531,8 @@ main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "template", required_argument, NULL, 't' },
 		{ "mode", required_argument, NULL, 'm' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "no-cache", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -295,17 +540,19 @@ main(int argc, char **argv)
 	struct cli cli = { 0 };
 	struct dg_config cfg;
 	struct ctx c = { 0 };
-	const char *mode = NULL, *tpl = NULL;
+	const char *mode = NULL, *tpl = NULL, *jobs = NULL;
 	time_t now;
 	long bad;
-	int o;
+	int o, no_cache = 0;
 
 	util_init(argv[0]);
-	while ((o = getopt_long(argc, argv, "c:t:h", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "c:t:j:h", opts, NULL)) != -1) {
 		switch (o) {
 		case 'c': cli.config = optarg; break;
 		case 't': tpl = optarg; break;
 		case 'm': mode = optarg; break;
+		case 'j': jobs = optarg; break;
+		case 'N': no_cache = 1; break;
 		case 'h': cli_usage(usage, 0);
 		case 'V': cli_version();
 		default: cli_usage(usage, 1);
@@ -318,7 +565,32 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	c.cfg = &cfg;
+	if (jobs && parse_long(jobs, 1, 64, &cfg.llm.jobs) != 0)
+		diex(EXIT_USAGE, "-j '%s': expected a number from 1 to 64", jobs);
+	c.llm = strcmp(mode, "heuristic") != 0;
+	struct llm l;
+	if (c.llm) {
+		char err[512];
+		if (llm_open(&l, &cfg, no_cache, err, sizeof err) != 0)
+			diex(strcmp(mode, "llm") ? EXIT_FAIL : EXIT_USAGE, "%s", err);
+		c.user_tmpl = slurp("prompts/score-user.txt");
+		c.done = jv_array();
+	}
 	bad = jsonl_each(argc - optind, argv + optind, score_one, &c);
+	if (c.llm) {
+		if (bad >= 0)
+			bad += llm_pass(&c, &l, !strcmp(mode, "llm"));
+		llm_report(&l, "dg-score");
+		jv ev = jv_object_set(jv_object(), jv_string("event"), jv_string("llm"));
+		ev = jv_object_set(ev, jv_string("stage"), jv_string("dg-score"));
+		ev = jv_object_set(ev, jv_string("calls"), jv_number((double)l.calls));
+		ev = jv_object_set(ev, jv_string("cache_hits"), jv_number((double)l.hits));
+		ev = jv_object_set(ev, jv_string("tokens"), jv_number((double)(l.prompt_tokens + l.completion_tokens)));
+		run_event(jv_object_set(ev, jv_string("seconds"), jv_number(l.seconds)));
+		llm_close(&l);
+		jv_free(c.done);
+		free(c.user_tmpl);
+	}
 	template_free(&c.tpl);
 	config_free(&cfg);
 	return cli_exit(bad);

@@ -30,7 +30,8 @@ static const char usage[] =
     "       dg-state [--db FILE] runs [--json]\n"
     "       dg-state [--db FILE] show RUN\n"
     "       dg-state [--db FILE] run-begin RUN [KEY=VALUE...]\n"
-    "       dg-state [--db FILE] run-end RUN STATUS [KEY=VALUE...]\n";
+    "       dg-state [--db FILE] run-end RUN STATUS [KEY=VALUE...]\n"
+    "       dg-state [--db FILE] cache [--clear]\n";
 
 static sqlite3 *db;
 static const char *dbpath;
@@ -454,48 +455,35 @@ int main(int argc, char **argv)
 		{ "all", no_argument, NULL, 'a' },
 		{ "object", required_argument, NULL, 'o' },
 		{ "json", no_argument, NULL, 'J' },
+		{ "clear", no_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *run = NULL, *tag = NULL, *object = NULL;
-	int all = 0, json = 0, c;
+	const char *run = NULL, *tag = NULL, *object = NULL, *cmd = NULL;
+	int all = 0, json = 0, clear = 0, c;
 	util_init(argv[0]);
 	dbpath = statedb_path();
-	/* Options may come before or after the subcommand. */
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1 || optind < argc) {
-		if (c == -1) {
-			break;
+	/* Options may come before the subcommand and after it. */
+	for (int round = 0; round < 2; round++) {
+		while ((c = getopt_long(argc, argv, round ? "h" : "+h", opts, NULL)) != -1) {
+			switch (c) {
+			case 'd': dbpath = optarg; break;
+			case 'r': run = optarg; break;
+			case 't': tag = optarg; break;
+			case 'a': all = 1; break;
+			case 'o': object = optarg; break;
+			case 'J': json = 1; break;
+			case 'C': clear = 1; break;
+			case 'h': cli_usage(usage, 0);
+			case 'V': cli_version();
+			default: cli_usage(usage, 1);
+			}
 		}
-		switch (c) {
-		case 'd': dbpath = optarg; break;
-		case 'r': run = optarg; break;
-		case 't': tag = optarg; break;
-		case 'a': all = 1; break;
-		case 'o': object = optarg; break;
-		case 'J': json = 1; break;
-		case 'h': cli_usage(usage, 0);
-		case 'V': cli_version();
-		default: cli_usage(usage, 1);
-		}
-	}
-	if (optind >= argc)
-		cli_usage(usage, 1);
-	const char *cmd = argv[optind++];
-	optind = optind; /* the rest: more options, then arguments */
-	int first = optind;
-	/* Parse options given after the subcommand, leaving the arguments. */
-	optind = first;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd': dbpath = optarg; break;
-		case 'r': run = optarg; break;
-		case 't': tag = optarg; break;
-		case 'a': all = 1; break;
-		case 'o': object = optarg; break;
-		case 'J': json = 1; break;
-		case 'h': cli_usage(usage, 0);
-		default: cli_usage(usage, 1);
+		if (round == 0) {
+			if (optind >= argc)
+				cli_usage(usage, 1);
+			cmd = argv[optind++];
 		}
 	}
 	int nargs = argc - optind;
@@ -547,6 +535,20 @@ int main(int argc, char **argv)
 	} else if (!strcmp(cmd, "run-end") && nargs >= 2) {
 		state_open(0);
 		rc = cmd_run_end(args[0], args[1], nargs - 2, args + 2);
+	} else if (!strcmp(cmd, "cache")) {
+		state_open(0);
+		if (clear) {
+			exec("DELETE FROM llm_cache");
+			warnx("%d cached LLM answers removed", sqlite3_changes(db));
+		} else {
+			sqlite3_stmt *q;
+			sqlite3_prepare_v2(db, "SELECT count(*), coalesce(sum(tokens), 0), min(created), max(created) FROM llm_cache", -1, &q, NULL);
+			if (sqlite3_step(q) == SQLITE_ROW)
+				printf("%d cached LLM answers, %lld tokens, from %s to %s\n", sqlite3_column_int(q, 0),
+				    (long long)sqlite3_column_int64(q, 1), sqlite3_column_text(q, 2) ? (const char *)sqlite3_column_text(q, 2) : "-",
+				    sqlite3_column_text(q, 3) ? (const char *)sqlite3_column_text(q, 3) : "-");
+			sqlite3_finalize(q);
+		}
 	} else {
 		warnx("unknown subcommand or missing argument: '%s'", cmd);
 		cli_usage(usage, 1);
