@@ -207,9 +207,10 @@ written() { head -2 "$FIX/deals.jsonl" | plan | dg-content --mode heuristic > wr
 	mkdir run
 	DG_RUN_DIR=$PWD/run run --separate-stderr dg-score --mode hybrid -j 1 written.jsonl
 	assert_success
+	echo "$output" > scored.jsonl
 	run jq -r 'select(.event == "llm-fallback") | .why' run/events.jsonl
 	assert_output --partial "answers for 7 elements"
 	# the first deal (the bad answer) keeps the heuristic scorecard
 	heuristic=$(head -1 written.jsonl | dg-score --mode heuristic 2> /dev/null | jq -c .scorecard)
-	assert_equal "$(head -1 <<< "$output" | jq -c .scorecard)" "$heuristic"
+	assert_equal "$(head -1 scored.jsonl | jq -c .scorecard)" "$heuristic"
 }
