@@ -5,7 +5,7 @@ load helper
 @test "-h prints usage; misuse exits 2" {
 	run dg-score -h
 	assert_success
-	assert_line --index 0 "usage: dg-score [-c FILE] [--template NAME|FILE] [--mode heuristic] [FILE...]"
+	assert_line --index 0 "usage: dg-score [-c FILE] [--template NAME|FILE] [--mode heuristic|llm|hybrid] [-j N] [--no-cache]"
 	run dg-score --nope
 	assert_failure 2
 }
