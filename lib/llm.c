@@ -419,9 +419,26 @@ void llm_run(struct llm *l, struct llm_req *reqs, int n)
 	l->seconds += now_s() - t0;
 }
 
-void llm_report(const struct llm *l, const char *who)
+jv llm_outcome(jv obj, int strict, const char *stage, const char *idkey, const char *id, const char *why)
+{
+	if (strict)
+		return jv_object_set(obj, jv_string("error"), jv_object_set(jv_object_set(jv_object(),
+		    jv_string("stage"), jv_string(stage)), jv_string("message"), jv_string(why)));
+	jv ev = jv_object_set(jv_object(), jv_string("event"), jv_string("llm-fallback"));
+	ev = jv_object_set(ev, jv_string("stage"), jv_string(stage));
+	ev = jv_object_set(ev, jv_string(idkey), id ? jv_string(id) : jv_null());
+	run_event(jv_object_set(ev, jv_string("why"), jv_string(why)));
+	return obj;
+}
+
+void llm_report(const struct llm *l, const char *stage)
 {
 	warnx("llm: %ld calls, %ld cached, %ld+%ld tokens, %.1f s%s%s", l->calls, l->hits, l->prompt_tokens,
 	    l->completion_tokens, l->seconds, l->enabled ? "" : "; off: ", l->enabled ? "" : l->why_off);
-	(void)who;
+	jv ev = jv_object_set(jv_object(), jv_string("event"), jv_string("llm"));
+	ev = jv_object_set(ev, jv_string("stage"), jv_string(stage));
+	ev = jv_object_set(ev, jv_string("calls"), jv_number((double)l->calls));
+	ev = jv_object_set(ev, jv_string("cache_hits"), jv_number((double)l->hits));
+	ev = jv_object_set(ev, jv_string("tokens"), jv_number((double)(l->prompt_tokens + l->completion_tokens)));
+	run_event(jv_object_set(ev, jv_string("seconds"), jv_number(l->seconds)));
 }

@@ -55,7 +55,14 @@ void llm_close(struct llm *l);
 /* Answers reqs[0..n) (up to l->jobs at a time). Each gets ok/answer or err. */
 void llm_run(struct llm *l, struct llm_req *reqs, int n);
 void llm_req_free(struct llm_req *r);
-/* "llm: N calls, H cached, P+C tokens, S s" for messages and events. */
-void llm_report(const struct llm *l, const char *who);
+/* What becomes of an item the LLM could not do: in llm mode (strict) obj gets an
+ * "error": {stage, message}; in hybrid mode obj is left as the heuristic made it and an
+ * "llm-fallback" event {stage, idkey: id, why} goes to the run's events.jsonl.
+ * Consumes and returns obj. */
+jv llm_outcome(jv obj, int strict, const char *stage, const char *idkey, const char *id, const char *why);
+
+/* Says "llm: N calls, H cached, P+C tokens, S s" on stderr and logs the same as an
+ * "llm" event of stage in the run's events.jsonl. */
+void llm_report(const struct llm *l, const char *stage);
 
 #endif

@@ -5,6 +5,7 @@
 #include "deal.h"
 #include "jsonl.h"
 #include "llm.h"
+#include "prompt.h"
 #include "tz.h"
 #include "util.h"
 
@@ -42,46 +43,7 @@ struct ctx {
 	jv done;         /* the records written heuristically, when llm */
 };
 
-/* Replaces every {name} in tmpl with its value in vs; a name without a value is an
- * error (so no placeholder reaches the LLM). */
-static int
-fill(struct sb *out, const char *tmpl, const struct vars *vs, char *err, size_t errsize)
-{
-	for (const char *p = tmpl; *p; p++) {
-		const char *end;
-		if (*p != '{' || !(end = strchr(p, '}'))) {
-			sb_addc(out, *p);
-			continue;
-		}
-		char name[64];
-		snprintf(name, sizeof name, "%.*s", (int)(end - p - 1), p + 1);
-		const char *v = vars_get(vs, name);
-		if (!v) {
-			snprintf(err, errsize, "prompt variable '%s' has no value", name);
-			return -1;
-		}
-		sb_add(out, v);
-		p = end;
-	}
-	return 0;
-}
 
-static char *
-slurp(const char *name)
-{
-	char *path = share_path(name);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		diex(EXIT_USAGE, "cannot open '%s' (set DG_SHARE to dg's share/dg)", path);
-	struct sb b = { 0 };
-	char buf[4096];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-		sb_addn(&b, buf, n);
-	fclose(f);
-	free(path);
-	return b.s ? b.s : xstrdup("");
-}
 
 static int
 add(struct sb *out, struct ctx *c, struct deal_text *t, const char *section, char *err,
@@ -223,6 +185,24 @@ meeting_body(struct sb *out, struct ctx *c, struct deal_text *t, jv act, int pas
 	return 0;
 }
 
+/* A reply quotes the first lines of what it answers, as mail clients do. */
+static void
+quote_block(struct sb *out, const char *from, const char *quote)
+{
+	const char *p = quote;
+	int lines = 0;
+
+	sb_addf(out, "\nOn %s wrote:\n", from);
+	while (*p && lines < 4) {
+		size_t n = strcspn(p, "\n");
+		sb_add(out, "> ");
+		sb_addn(out, p, n);
+		sb_add(out, "\n");
+		p += n + (p[n] == '\n');
+		lines++;
+	}
+}
+
 static int
 email_body(struct sb *out, struct ctx *c, struct deal_text *t, jv act, const char *quote_from,
     const char *quote, char *err, size_t errsize)
@@ -259,22 +239,8 @@ email_body(struct sb *out, struct ctx *c, struct deal_text *t, jv act, const cha
 			return -1;
 		sb_addf(out, "\n%s\n", t->owner_first);
 	}
-	if (quote && *quote) {
-		/* A reply quotes the first lines of what it answers, as mail clients do. */
-		const char *p = quote;
-		int lines = 0;
-
-		sb_addf(out, "\nOn %s wrote:\n", quote_from);
-		while (*p && lines < 4) {
-			size_t n = strcspn(p, "\n");
-
-			sb_add(out, "> ");
-			sb_addn(out, p, n);
-			sb_add(out, "\n");
-			p += n + (p[n] == '\n');
-			lines++;
-		}
-	}
+	if (quote && *quote)
+		quote_block(out, quote_from, quote);
 	return 0;
 }
 
@@ -439,7 +405,7 @@ content_one(jv rec, const struct jsonl_pos *pos, void *vctx)
 			vars_set(&t.vs, "subject", sb_str(&subj));
 			vars_set(&t.vs, "mention", mention);
 			vars_set(&t.vs, "draft", draft);
-			if (fill(&pr, c->user_tmpl, &t.vs, err, sizeof err) != 0) {
+			if (prompt_fill(&pr, c->user_tmpl, &t.vs, err, sizeof err) != 0) {
 				free(draft);
 				sb_free(&pr);
 				sb_free(&ppl);
@@ -514,22 +480,6 @@ check_text(jv ans, void *ctx, char *why, size_t whysize)
 	return 0;
 }
 
-static void
-quote_block(struct sb *out, const char *from, const char *quote)
-{
-	const char *p = quote;
-	int lines = 0;
-
-	sb_addf(out, "\nOn %s wrote:\n", from);
-	while (*p && lines < 4) {
-		size_t n = strcspn(p, "\n");
-		sb_add(out, "> ");
-		sb_addn(out, p, n);
-		sb_add(out, "\n");
-		p += n + (p[n] == '\n');
-		lines++;
-	}
-}
 
 static int
 find_index(jv acts, const char *key)
@@ -555,7 +505,7 @@ strip_hidden(jv a)
 static long
 llm_pass(struct ctx *c, struct llm *l, int strict)
 {
-	char *system = slurp("prompts/content-system.txt");
+	char *system = prompt_load("prompts/content-system.txt");
 	jv schema = jv_parse(schema_text);
 	int nd = jx_len(c->done);
 	long failed = 0, fallbacks = 0, total = 0;
@@ -595,17 +545,12 @@ llm_pass(struct ctx *c, struct llm *l, int strict)
 			}
 			a = jv_object_set(a, jv_string("body"), jv_string_sized(body, (int)utf8_trim(body, strlen(body), BODY_MAX)));
 			a = jv_object_set(a, jv_string("_llm"), jv_true());
-		} else if (strict) {
-			failed++;
-			warnx("activity '%s': the LLM gave no usable text: %s", key ? key : "?", reqs[k].err);
-			a = jv_object_set(a, jv_string("error"), jv_object_set(jv_object_set(jv_object(),
-			    jv_string("stage"), jv_string("dg-content")), jv_string("message"), jv_string(reqs[k].err)));
 		} else {
-			fallbacks++;
-			jv ev = jv_object_set(jv_object(), jv_string("event"), jv_string("llm-fallback"));
-			ev = jv_object_set(ev, jv_string("stage"), jv_string("dg-content"));
-			ev = jv_object_set(ev, jv_string("key"), key ? jv_string(key) : jv_null());
-			run_event(jv_object_set(ev, jv_string("why"), jv_string(reqs[k].err)));
+			if (strict)
+				warnx("activity '%s': the LLM gave no usable text: %s", key ? key : "?", reqs[k].err);
+			failed += strict;
+			fallbacks += !strict;
+			a = llm_outcome(a, strict, "dg-content", "key", key, reqs[k].err);
 		}
 		acts = jv_array_set(acts, j, a);
 		c->done = jv_array_set(c->done, d, jv_object_set(deal, jv_string("activities"), acts));
@@ -688,7 +633,7 @@ main(int argc, char **argv)
 		char err[512];
 		if (llm_open(&l, &cfg, no_cache, err, sizeof err) != 0)
 			diex(strcmp(mode, "llm") ? EXIT_FAIL : EXIT_USAGE, "%s", err);
-		c.user_tmpl = slurp("prompts/content-user.txt");
+		c.user_tmpl = prompt_load("prompts/content-user.txt");
 		c.done = jv_array();
 	}
 	bad = jsonl_each(argc - optind, argv + optind, content_one, &c);
@@ -705,12 +650,6 @@ main(int argc, char **argv)
 			jsonl_emit(jv_object_set(rec, jv_string("activities"), clean));
 		}
 		llm_report(&l, "dg-content");
-		jv ev = jv_object_set(jv_object(), jv_string("event"), jv_string("llm"));
-		ev = jv_object_set(ev, jv_string("stage"), jv_string("dg-content"));
-		ev = jv_object_set(ev, jv_string("calls"), jv_number((double)l.calls));
-		ev = jv_object_set(ev, jv_string("cache_hits"), jv_number((double)l.hits));
-		ev = jv_object_set(ev, jv_string("tokens"), jv_number((double)(l.prompt_tokens + l.completion_tokens)));
-		run_event(jv_object_set(ev, jv_string("seconds"), jv_number(l.seconds)));
 		llm_close(&l);
 		jv_free(c.done);
 		free(c.user_tmpl);

@@ -355,6 +355,21 @@ static void collections_delete(struct http *h)
 
 /* ---- single records ---- */
 
+/* The body of a single-record write, read as fields of o; jv_invalid() when the
+ * request was answered with an error already. */
+static jv record_body(struct http *h, struct obj *o)
+{
+	jv body = body_json(h);
+	if (!jv_is_valid(body))
+		return jv_invalid();
+	jv err = jv_invalid();
+	jv c = store_read(o, body, &err);
+	jv_free(body);
+	if (!jv_is_valid(c))
+		http_errors(h, 400, err);
+	return c;
+}
+
 static void sobject_route(struct http *h, const char *method, const char *rest, const char *ver)
 {
 	char type[128], id[64];
@@ -384,14 +399,9 @@ static void sobject_route(struct http *h, const char *method, const char *rest, 
 		if (strcmp(method, "POST"))
 			return http_error(h, 405, "METHOD_NOT_ALLOWED", "HTTP Method not allowed. Allowed are GET,HEAD,POST");
 		count("sobject.create");
-		jv body = body_json(h);
-		if (!jv_is_valid(body))
-			return;
-		jv err = jv_invalid();
-		jv c = store_read(o, body, &err);
-		jv_free(body);
+		jv c = record_body(h, o);
 		if (!jv_is_valid(c))
-			return http_errors(h, 400, err);
+			return;
 		char nid[19];
 		store_begin();
 		jv e = store_create(o, c, nid);
@@ -457,14 +467,9 @@ static void sobject_route(struct http *h, const char *method, const char *rest, 
 	jv e;
 	if (!strcmp(method, "PATCH")) {
 		count("sobject.update");
-		jv body = body_json(h);
-		if (!jv_is_valid(body))
-			return;
-		jv err = jv_invalid();
-		jv c = store_read(o, body, &err);
-		jv_free(body);
+		jv c = record_body(h, o);
 		if (!jv_is_valid(c))
-			return http_errors(h, 400, err);
+			return;
 		store_begin();
 		e = store_update(o, nid, c);
 		jv_free(c);

@@ -5,6 +5,7 @@
 #include "deal.h"
 #include "jsonl.h"
 #include "llm.h"
+#include "prompt.h"
 #include "template.h"
 #include "tz.h"
 #include "util.h"
@@ -44,45 +45,7 @@ struct ctx {
 	jv done;
 };
 
-static char *
-slurp(const char *name)
-{
-	char *path = share_path(name);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		diex(EXIT_USAGE, "cannot open '%s' (set DG_SHARE to dg's share/dg)", path);
-	struct sb b = { 0 };
-	char buf[4096];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-		sb_addn(&b, buf, n);
-	fclose(f);
-	free(path);
-	return b.s ? b.s : xstrdup("");
-}
 
-/* {name} in tmpl from vs; a name without a value is an error. */
-static int
-fill(struct sb *out, const char *tmpl, const struct vars *vs, char *err, size_t errsize)
-{
-	for (const char *p = tmpl; *p; p++) {
-		const char *end;
-		if (*p != '{' || !(end = strchr(p, '}'))) {
-			sb_addc(out, *p);
-			continue;
-		}
-		char name[64];
-		snprintf(name, sizeof name, "%.*s", (int)(end - p - 1), p + 1);
-		const char *v = vars_get(vs, name);
-		if (!v) {
-			snprintf(err, errsize, "prompt variable '%s' has no value", name);
-			return -1;
-		}
-		sb_add(out, v);
-		p = end;
-	}
-	return 0;
-}
 
 /* What to look for in a sentence to count it as evidence of a topic. */
 struct needles {
@@ -348,7 +311,7 @@ score_one(jv rec, const struct jsonl_pos *pos, void *vctx)
 		vars_set(&t.vs, "questions", sb_str(&qs));
 		vars_set(&t.vs, "keys", keys.len ? sb_str(&keys) : "none");
 		vars_set(&t.vs, "activities", txt.len ? sb_str(&txt) : "none");
-		if (fill(&pr, c->user_tmpl, &t.vs, err, sizeof err) == 0) {
+		if (prompt_fill(&pr, c->user_tmpl, &t.vs, err, sizeof err) == 0) {
 			card = jv_object_set(card, jv_string("_prompt"), jv_string(sb_str(&pr)));
 			card = jv_object_set(card, jv_string("_keys"), jv_string(sb_str(&keys)));
 		} else
@@ -433,12 +396,12 @@ check_card(jv ans, void *ctx, char *why, size_t whysize)
 static long
 llm_pass(struct ctx *c, struct llm *l, int strict)
 {
-	char *system_tmpl = slurp("prompts/score-system.txt");
+	char *system_tmpl = prompt_load("prompts/score-system.txt");
 	struct sb system = { 0 };
 	struct vars vs = { 0 };
 	char err[256];
 	vars_set(&vs, "template", c->tpl.name);
-	if (fill(&system, system_tmpl, &vs, err, sizeof err) != 0)
+	if (prompt_fill(&system, system_tmpl, &vs, err, sizeof err) != 0)
 		diex(EXIT_USAGE, "prompts/score-system.txt: %s", err);
 	jv schema = jv_parse("{\"type\":\"object\",\"properties\":{\"answers\":{\"type\":\"array\",\"items\":"
 	    "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"},\"answer\":{\"type\":\"string\"},"
@@ -498,17 +461,12 @@ llm_pass(struct ctx *c, struct llm *l, int strict)
 				    c->tpl.n, c->tpl.name, c->cfg->score.coverage_target);
 			card = jv_object_set(card, jv_string("score"), jv_number(wsum > 0 ? round(100 * wscore / (3 * wsum)) : 0));
 			card = jv_object_set(card, jv_string("answers"), answers);
-		} else if (strict) {
-			failed++;
-			warnx("'%s': the LLM gave no usable scorecard: %s", id ? id : "?", reqs[d].err);
-			card = jv_object_set(card, jv_string("error"), jv_object_set(jv_object_set(jv_object(),
-			    jv_string("stage"), jv_string("dg-score")), jv_string("message"), jv_string(reqs[d].err)));
 		} else {
-			fallbacks++;
-			jv ev = jv_object_set(jv_object(), jv_string("event"), jv_string("llm-fallback"));
-			ev = jv_object_set(ev, jv_string("stage"), jv_string("dg-score"));
-			ev = jv_object_set(ev, jv_string("opportunity"), id ? jv_string(id) : jv_null());
-			run_event(jv_object_set(ev, jv_string("why"), jv_string(reqs[d].err)));
+			if (strict)
+				warnx("'%s': the LLM gave no usable scorecard: %s", id ? id : "?", reqs[d].err);
+			failed += strict;
+			fallbacks += !strict;
+			card = llm_outcome(card, strict, "dg-score", "opportunity", id, reqs[d].err);
 		}
 		card = jv_object_delete(jv_object_delete(card, jv_string("_prompt")), jv_string("_keys"));
 		jsonl_emit(jv_object_set(rec, jv_string("scorecard"), card));
@@ -573,7 +531,7 @@ main(int argc, char **argv)
 		char err[512];
 		if (llm_open(&l, &cfg, no_cache, err, sizeof err) != 0)
 			diex(strcmp(mode, "llm") ? EXIT_FAIL : EXIT_USAGE, "%s", err);
-		c.user_tmpl = slurp("prompts/score-user.txt");
+		c.user_tmpl = prompt_load("prompts/score-user.txt");
 		c.done = jv_array();
 	}
 	bad = jsonl_each(argc - optind, argv + optind, score_one, &c);
@@ -581,12 +539,6 @@ main(int argc, char **argv)
 		if (bad >= 0)
 			bad += llm_pass(&c, &l, !strcmp(mode, "llm"));
 		llm_report(&l, "dg-score");
-		jv ev = jv_object_set(jv_object(), jv_string("event"), jv_string("llm"));
-		ev = jv_object_set(ev, jv_string("stage"), jv_string("dg-score"));
-		ev = jv_object_set(ev, jv_string("calls"), jv_number((double)l.calls));
-		ev = jv_object_set(ev, jv_string("cache_hits"), jv_number((double)l.hits));
-		ev = jv_object_set(ev, jv_string("tokens"), jv_number((double)(l.prompt_tokens + l.completion_tokens)));
-		run_event(jv_object_set(ev, jv_string("seconds"), jv_number(l.seconds)));
 		llm_close(&l);
 		jv_free(c.done);
 		free(c.user_tmpl);
