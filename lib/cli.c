@@ -95,3 +95,17 @@ cli_sf_report(const struct sf *sf)
 	else
 		warnx("%ld API calls", sf->calls);
 }
+
+int
+cli_llm_open(struct llm *l, struct dg_config *cfg, const char *mode, const char *jobs, int no_cache)
+{
+	char err[512];
+
+	if (jobs && parse_long(jobs, 1, 64, &cfg->llm.jobs) != 0)
+		diex(EXIT_USAGE, "-j '%s': expected a number from 1 to 64", jobs);
+	if (strcmp(mode, "heuristic") == 0)
+		return 0;
+	if (llm_open(l, cfg, no_cache, err, sizeof err) != 0)
+		diex(strcmp(mode, "llm") ? EXIT_FAIL : EXIT_USAGE, "%s", err);
+	return 1;
+}

@@ -35,6 +35,12 @@ void cli_version(void) __attribute__((noreturn));
 
 
 
+struct llm;
+/* For --mode llm or hybrid: applies -j (jobs, may be NULL) and opens the LLM client
+ * (cache unless no_cache), returning 1; for heuristic returns 0 and opens nothing.
+ * Exits 2 on a bad -j, and when the client cannot start (1 in hybrid mode). */
+int cli_llm_open(struct llm *l, struct dg_config *cfg, const char *mode, const char *jobs, int no_cache);
+
 struct sf;
 /* Logs in to Salesforce with the config's salesforce section (and target_org when
  * given); exits 1 after saying why when it cannot. */

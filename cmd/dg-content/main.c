@@ -625,14 +625,9 @@ main(int argc, char **argv)
 	mode = cli_mode(mode ? mode : cfg.content.mode, &cfg);
 	c.cfg = &cfg;
 	c.b = bank_open("content.txt");
-	if (jobs && parse_long(jobs, 1, 64, &cfg.llm.jobs) != 0)
-		diex(EXIT_USAGE, "-j '%s': expected a number from 1 to 64", jobs);
-	c.llm = strcmp(mode, "heuristic") != 0;
 	struct llm l;
+	c.llm = cli_llm_open(&l, &cfg, mode, jobs, no_cache);
 	if (c.llm) {
-		char err[512];
-		if (llm_open(&l, &cfg, no_cache, err, sizeof err) != 0)
-			diex(strcmp(mode, "llm") ? EXIT_FAIL : EXIT_USAGE, "%s", err);
 		c.user_tmpl = prompt_load("prompts/content-user.txt");
 		c.done = jv_array();
 	}

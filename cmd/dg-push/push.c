@@ -306,23 +306,23 @@ static int by_object(const void *a, const void *b)
 static void send(struct push *p, struct items *v, int from)
 {
 	int n = 0;
-	struct item **todo = xmalloc((size_t)(v->n - from + 1) * sizeof *todo);
+	struct item **pending_items = xmalloc((size_t)(v->n - from + 1) * sizeof *pending_items);
 	for (int i = from; i < v->n; i++)
 		if (jv_is_valid(v->v[i].fields) && v->v[i].status == S_NONE)
-			todo[n++] = &v->v[i];
-	qsort(todo, (size_t)n, sizeof *todo, by_object);
+			pending_items[n++] = &v->v[i];
+	qsort(pending_items, (size_t)n, sizeof *pending_items, by_object);
 	/* A large load of one object goes through Bulk API 2.0; the rest through Collections. */
 	long th = p->cfg->push.bulk_threshold;
 	for (int i = 0; th > 0 && i < n;) {
 		int j = i;
-		while (j < n && !strcmp(todo[j]->object, todo[i]->object))
+		while (j < n && !strcmp(pending_items[j]->object, pending_items[i]->object))
 			j++;
 		int creates = 0;
 		for (int k = i; k < j; k++)
-			creates += !todo[k]->update;
+			creates += !pending_items[k]->update;
 		if (creates >= th && creates == j - i) {
-			bulk_send(p, todo + i, j - i);
-			memmove(todo + i, todo + j, (size_t)(n - j) * sizeof *todo);
+			bulk_send(p, pending_items + i, j - i);
+			memmove(pending_items + i, pending_items + j, (size_t)(n - j) * sizeof *pending_items);
 			n -= j - i;
 		} else
 			i = j;
@@ -334,7 +334,7 @@ static void send(struct push *p, struct items *v, int from)
 	for (int upd = 0; upd < 2; upd++) {
 		int i = 0;
 		while (i < n) {
-			if (todo[i]->update != upd) {
+			if (pending_items[i]->update != upd) {
 				i++;
 				continue;
 			}
@@ -342,12 +342,12 @@ static void send(struct push *p, struct items *v, int from)
 			int k = 0;
 			first[ncalls] = i;
 			for (; i < n && k < 200; i++) {
-				if (todo[i]->update != upd)
+				if (pending_items[i]->update != upd)
 					continue;
-				jv r = jv_object_set(jv_copy(todo[i]->fields), jv_string("attributes"),
-				    jv_object_set(jv_object(), jv_string("type"), jv_string(todo[i]->object)));
+				jv r = jv_object_set(jv_copy(pending_items[i]->fields), jv_string("attributes"),
+				    jv_object_set(jv_object(), jv_string("type"), jv_string(pending_items[i]->object)));
 				if (upd)
-					r = jv_object_set(r, jv_string("id"), jv_string(todo[i]->id));
+					r = jv_object_set(r, jv_string("id"), jv_string(pending_items[i]->id));
 				recs = jv_array_append(recs, r);
 				k++;
 			}
@@ -381,7 +381,7 @@ static void send(struct push *p, struct items *v, int from)
 		}
 		int k = 0;
 		for (int i = first[c]; i < n && k < count[c]; i++) {
-			struct item *x = todo[i];
+			struct item *x = pending_items[i];
 			if (x->update != upd)
 				continue;
 			if (!ok) {
@@ -409,7 +409,7 @@ static void send(struct push *p, struct items *v, int from)
 	free(calls);
 	free(first);
 	free(count);
-	free(todo);
+	free(pending_items);
 }
 
 /* ---- building the records ---- */
