@@ -187,7 +187,7 @@ counts() { stats '.records | [.Contact, .OpportunityContactRole, .Event, .EventR
 }
 
 @test "two runs at once: one waits its turn with a clear message, nothing doubles" {
-	sandbox_start --latency 30
+	sandbox_start --latency 100
 	sf_env
 	steady 4
 	dg run --yes > a.out 2> a.err &
