@@ -237,12 +237,13 @@ counts() { stats '.records | [.Contact, .OpportunityContactRole, .Event, .EventR
 	sandbox_start
 	sf_env
 	steady 2
-	export SF_SECURITY_TOKEN=dgSecurityToken SF_CLIENT_SECRET=very-secret-value-42
+	export SF_SECURITY_TOKEN=dgSecurityToken SF_CLIENT_SECRET=very-secret-value-42 OPENAI_API_KEY=sk-test-secret-77
+	printf 'content:\n  mode: heuristic\nscore:\n  mode: heuristic\n' >> demo.yaml
 	run --separate-stderr dg run --yes
 	assert_success
 	sb_login
 	org=${SB_TOKEN%%!*}
-	run grep -rl -e dgSecurityToken -e very-secret-value-42 -e "$org!" runs
+	run grep -rl -e dgSecurityToken -e very-secret-value-42 -e sk-test-secret-77 -e "$org!" runs
 	assert_failure
 	run grep -c 'SF_CLIENT_SECRET=\*\*\*' runs/*/config.resolved.yaml
 	assert_output 1
