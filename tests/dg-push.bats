@@ -202,9 +202,12 @@ records() {
 	[[ "$stderr" == *"daily API request limit"* ]]
 	# every deal comes out; done items carry their Ids, the rest nothing or a failure
 	[ "${#lines[@]}" -eq 6 ]
-	sb_login 2> /dev/null || true
 	created=$(jq -s '[.[] | (.contacts[] | select(.planned) | .sf), .activities[].sf | select(.status == "created")] | length' <<< "$output")
 	[ "$created" -ge 1 ]
+	# and what the output says was created is exactly what the org holds
+	events=$(jq -s '[.[].activities[].sf | select(.status == "created" and .object == "Event")] | length' <<< "$output")
+	tasks=$(jq -s '[.[].activities[].sf | select(.status == "created" and .object == "Task")] | length' <<< "$output")
+	assert_equal "$(stats '.records.Event // 0') $(stats '.records.Task // 0')" "$events $tasks"
 }
 
 @test "a production org is refused unless --allow-production is given" {

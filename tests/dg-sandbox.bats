@@ -196,7 +196,7 @@ YAML
 		-d username=admin@dg.sandbox -d password=dg
 	echo "$output" > tok.json
 	run jq -r '.instance_url, .token_type, (.issued_at | test("^[0-9]{13}$")), (.id | test("/id/00D[0-9A-Za-z]{15}/005[0-9A-Za-z]{15}$")), (.signature | length > 0)' tok.json
-	assert_output $'\n'"$SB_URL"$'\nBearer\ntrue\ntrue\ntrue'"" || assert_output "$SB_URL"$'\nBearer\ntrue\ntrue\ntrue'
+	assert_output "$SB_URL"$'\nBearer\ntrue\ntrue\ntrue'
 	SB_TOKEN=$(jq -r .access_token tok.json)
 	[[ "$SB_TOKEN" == 00D*!* ]]
 	run sf GET /limits
