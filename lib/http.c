@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 struct http {
 	CURLM *multi;
@@ -149,32 +150,50 @@ static CURL *easy(struct http *h, struct http_req *q, struct curl_slist **hdrs)
 	return e;
 }
 
-int http_run(struct http *h, struct http_req **reqs, int n, int jobs)
+static void pause_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	while (nanosleep(&ts, &ts) == -1)
+		;
+}
+
+int http_pump(struct http *h, int jobs, http_next_fn next, void *arg)
 {
 	if (jobs < 1)
 		jobs = 1;
-	struct curl_slist **hdrs = xcalloc((size_t)n + 1, sizeof *hdrs);
-	int next = 0, running = 0, rc = 0, stop = 0;
-	for (int i = 0; i < n; i++) {
-		sb_free(&reqs[i]->resp.body);
-		memset(&reqs[i]->resp, 0, sizeof reqs[i]->resp);
-		reqs[i]->resp.retry_after = -1;
-	}
+	int running = 0, rc = 0, stop = 0;
 	for (;;) {
-		while (next < n && running < jobs && !stop) {
-			CURL *e = easy(h, reqs[next], &hdrs[next]);
+		long wait = -1;
+		while (running < jobs && !stop) {
+			long w = -1;
+			struct http_req *q = next(arg, &w);
+			if (!q) {
+				wait = w;
+				break;
+			}
+			sb_free(&q->resp.body);
+			memset(&q->resp, 0, sizeof q->resp);
+			q->resp.retry_after = -1;
+			struct curl_slist *hdrs = NULL;
+			CURL *e = easy(h, q, &hdrs);
 			if (!e) {
-				snprintf(reqs[next]->resp.err, sizeof reqs[next]->resp.err, "cannot start a request");
-				next++;
+				curl_slist_free_all(hdrs);
+				snprintf(q->resp.err, sizeof q->resp.err, "cannot start a request");
+				if (h->done && h->done(q, h->done_arg))
+					stop = 1;
 				continue;
 			}
+			q->priv = hdrs;
 			curl_multi_add_handle(h->multi, e);
-			next++;
 			running++;
 		}
-		if (!running)
-			break;
-		int still;
+		if (!running) {
+			if (stop || wait < 0)
+				break;
+			pause_ms(wait);
+			continue;
+		}
+		int still, ended = 0;
 		if (curl_multi_perform(h->multi, &still) != CURLM_OK) {
 			rc = -1;
 			break;
@@ -196,22 +215,67 @@ int http_run(struct http *h, struct http_req **reqs, int n, int jobs)
 			}
 			curl_multi_remove_handle(h->multi, e);
 			curl_easy_cleanup(e);
+			curl_slist_free_all(q->priv);
+			q->priv = NULL;
 			running--;
+			ended++;
 			if (h->done && h->done(q, h->done_arg))
 				stop = 1;
 		}
-		/* A freed slot is filled at once, not at the next socket event. */
-		if (next < n && running < jobs && !stop)
+		/* A freed slot is offered to next at once, not at the next socket event. */
+		if (ended && !stop)
 			continue;
-		if (running && curl_multi_poll(h->multi, NULL, 0, 1000, NULL) != CURLM_OK) {
+		long t = wait >= 0 && wait < 1000 ? wait : 1000;
+		if (curl_multi_poll(h->multi, NULL, 0, (int)t, NULL) != CURLM_OK) {
 			rc = -1;
 			break;
 		}
 	}
-	for (int i = next; i < n; i++)
+	return rc;
+}
+
+int http_once(struct http *h, struct http_req *q)
+{
+	sb_free(&q->resp.body);
+	memset(&q->resp, 0, sizeof q->resp);
+	q->resp.retry_after = -1;
+	struct curl_slist *hdrs = NULL;
+	CURL *e = easy(h, q, &hdrs);
+	if (!e) {
+		snprintf(q->resp.err, sizeof q->resp.err, "cannot start a request");
+		return -1;
+	}
+	CURLcode rc = curl_easy_perform(e);
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &q->resp.status);
+	else if (!q->resp.err[0])
+		snprintf(q->resp.err, sizeof q->resp.err, "%s", curl_easy_strerror(rc));
+	curl_easy_cleanup(e);
+	curl_slist_free_all(hdrs);
+	return 0;
+}
+
+struct list {
+	struct http_req **reqs;
+	int n, next;
+};
+
+static struct http_req *list_next(void *arg, long *wait)
+{
+	struct list *l = arg;
+	return l->next < l->n ? l->reqs[l->next++] : NULL;
+}
+
+int http_run(struct http *h, struct http_req **reqs, int n, int jobs)
+{
+	struct list l = { reqs, n, 0 };
+	for (int i = 0; i < n; i++) {
+		sb_free(&reqs[i]->resp.body);
+		memset(&reqs[i]->resp, 0, sizeof reqs[i]->resp);
+		reqs[i]->resp.retry_after = -1;
+	}
+	int rc = http_pump(h, jobs, list_next, &l);
+	for (int i = l.next; i < n; i++)
 		snprintf(reqs[i]->resp.err, sizeof reqs[i]->resp.err, "not sent");
-	for (int i = 0; i < n; i++)
-		curl_slist_free_all(hdrs[i]);
-	free(hdrs);
 	return rc;
 }

@@ -31,6 +31,7 @@ struct http_req {
 	size_t bodylen;
 	struct http_resp resp;
 	void *user;            /* for the caller */
+	void *priv;            /* http.c's, while the request runs */
 };
 
 struct http;
@@ -47,6 +48,20 @@ void http_free(struct http *h);
 /* Performs reqs[0..n), at most jobs at a time, and fills each resp (cleared first).
  * Returns 0, or -1 when libcurl itself failed (not for HTTP errors). */
 int http_run(struct http *h, struct http_req **reqs, int n, int jobs);
+
+/* Performs one request on its own, outside any running http_run or http_pump (a new
+ * login while calls are in flight). Returns 0, or -1 when it could not start. */
+int http_once(struct http *h, struct http_req *q);
+
+/* Asked for a request whenever fewer than jobs are running: returns one, or NULL with
+ * *wait_ms set to when to ask again (-1: only after a running request ends). */
+typedef struct http_req *(*http_next_fn)(void *arg, long *wait_ms);
+/* Performs the requests next hands out, at most jobs at a time, as they come: a slot
+ * freed by a finished request is offered to next at once, so a caller can hand out
+ * work that the answers just made possible. Ends when next has nothing and nothing is
+ * running, or, after the done function asked to stop, when the running ones end.
+ * Returns 0, or -1 when libcurl itself failed. */
+int http_pump(struct http *h, int jobs, http_next_fn next, void *arg);
 /* Sets the function http_run calls as each request completes (NULL: none). */
 void http_on_done(struct http *h, http_done_fn fn, void *arg);
 

@@ -135,8 +135,7 @@ static int token_login(struct sf *sf, const char *form, char *err, size_t errsiz
 	q.ctype = "application/x-www-form-urlencoded";
 	q.body = form;
 	q.bodylen = strlen(form);
-	struct http_req *qs[1] = { &q };
-	http_run(sf->http, qs, 1, 1);
+	http_once(sf->http, &q);
 	sf->calls++;
 	jv j = jv_parse_sized(q.resp.body.s ? q.resp.body.s : "", (int)q.resp.body.len);
 	const char *tok = jx_str(j, "access_token"), *url = jx_str(j, "instance_url");
@@ -339,117 +338,187 @@ static char *full_url(struct sf *sf, const char *path)
 	return xasprintf("%s/services/data/v%s%s", sf->instance, sf->c.api_version, path);
 }
 
-static void pause_ms(long ms)
+static double now_s(void)
 {
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-	while (nanosleep(&ts, &ts) == -1)
-		;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static int call_done(struct http_req *q, void *arg)
+/* One try of a call on the wire. */
+struct try {
+	struct http_req q;   /* first: the http layer hands it back */
+	struct sf_call *c;
+	unsigned gen;        /* the session it was sent with */
+};
+
+struct pump {
+	struct sf *sf;
+	sf_next_fn next;
+	sf_done_fn done;
+	void *arg;
+	struct { struct sf_call *c; double due; } *later; /* calls waiting to be tried again */
+	int nlater, caplater;
+	unsigned gen;        /* bumped by each new session */
+	int relogged;
+};
+
+static void wait_again(struct pump *p, struct sf_call *c, double due)
 {
-	struct sf *sf = arg;
-	struct sf_call *c = q->user;
-	if (sf->progress && c && q->resp.status >= 200 && q->resp.status < 300)
-		sf->progress(c->weight, sf->progress_arg);
-	return 0;
+	if (p->nlater == p->caplater) {
+		p->caplater = p->caplater ? 2 * p->caplater : 16;
+		p->later = xrealloc(p->later, (size_t)p->caplater * sizeof *p->later);
+	}
+	p->later[p->nlater].c = c;
+	p->later[p->nlater++].due = due;
+}
+
+static struct http_req *pump_next(void *arg, long *wait)
+{
+	struct pump *p = arg;
+	struct sf *sf = p->sf;
+	if (sf->limit_hit)
+		return NULL;
+	/* Calls due for another try go first, the earliest first. */
+	double now = now_s();
+	int best = -1;
+	for (int i = 0; i < p->nlater; i++)
+		if (p->later[i].due <= now && (best < 0 || p->later[i].due < p->later[best].due))
+			best = i;
+	struct sf_call *c;
+	long hint = -1;
+	if (best >= 0) {
+		c = p->later[best].c;
+		p->later[best] = p->later[--p->nlater];
+	} else if (!(c = p->next(p->arg, &hint))) {
+		for (int i = 0; i < p->nlater; i++) {
+			long ms = (long)((p->later[i].due - now) * 1000) + 1;
+			if (hint < 0 || ms < hint)
+				hint = ms;
+		}
+		*wait = hint;
+		return NULL;
+	}
+	struct try *t = xcalloc(1, sizeof *t);
+	t->c = c;
+	t->gen = p->gen;
+	t->q.method = c->method;
+	t->q.url = full_url(sf, c->path);
+	t->q.body = c->body;
+	t->q.bodylen = c->body ? strlen(c->body) : 0;
+	t->q.ctype = c->ctype ? c->ctype : c->body ? "application/json" : NULL;
+	t->q.auth = sf->auth_header;
+	t->q.extra = c->extra;
+	return &t->q;
+}
+
+/* What to do with a call's answer: done, or tried again (now or after a backoff). */
+static int pump_done(struct http_req *q, void *arg)
+{
+	struct pump *p = arg;
+	struct sf *sf = p->sf;
+	struct try *t = (struct try *)q;
+	struct sf_call *c = t->c;
+	sf->calls++;
+	c->attempts++;
+	http_resp_free(&c->resp);
+	c->resp = q->resp;
+	memset(&q->resp.body, 0, sizeof q->resp.body);
+	free(q->url);
+	unsigned gen = t->gen;
+	free(t);
+	struct http_resp *r = &c->resp;
+	if (r->limit_info[0])
+		read_limit(sf, r->limit_info);
+	if (r->status >= 200 && r->status < 300) {
+		if (sf->progress)
+			sf->progress(c->weight, sf->progress_arg);
+		p->done(c, p->arg);
+		return 0;
+	}
+	char code[64];
+	error_code(r, code, sizeof code);
+	double backoff = -1;
+	if (r->status == 401 && sf->can_relogin) {
+		/* One new session per run of calls; calls sent with the old one try again. */
+		if (gen == p->gen && !p->relogged) {
+			char err[512];
+			p->relogged = 1;
+			if (login(sf, err, sizeof err) < 0) {
+				warnx("cannot renew the Salesforce session: %s", err);
+				sf->can_relogin = 0;
+			} else
+				p->gen++;
+		}
+		if (gen != p->gen)
+			backoff = 0;
+	} else if (r->status == 403 && !strcmp(code, "REQUEST_LIMIT_EXCEEDED") &&
+	    !strstr(r->body.s ? r->body.s : "", "Concurrent"))
+		sf->limit_hit = 1; /* the org will say no to everything else today */
+	else if ((r->status == 0 || r->status >= 500 || r->status == 429 || r->status == 408 ||
+	    !strcmp(code, "UNABLE_TO_LOCK_ROW") || !strcmp(code, "SERVER_UNAVAILABLE") ||
+	    !strcmp(code, "REQUEST_LIMIT_EXCEEDED")) && c->attempts <= sf->c.retries) {
+		/* Exponential backoff with jitter: base * 2^n * [0.5, 1.5), at most 30 s, and
+		 * never less than the server asked for. */
+		int n = c->attempts - 1;
+		double ms = (double)sf->c.retry_base_ms * (double)(1L << (n < 10 ? n : 10)) * (0.5 + (double)rand() / RAND_MAX);
+		if (ms > 30000)
+			ms = 30000;
+		if (r->retry_after * 1000 > ms)
+			ms = r->retry_after * 1000;
+		backoff = ms / 1000;
+	}
+	if (backoff >= 0)
+		wait_again(p, c, now_s() + backoff);
+	else
+		p->done(c, p->arg);
+	return sf->limit_hit;
+}
+
+int sf_pump(struct sf *sf, int jobs, sf_next_fn next, sf_done_fn done, void *arg)
+{
+	struct pump p = { sf, next, done, arg, NULL, 0, 0, 0, 0 };
+	http_on_done(sf->http, pump_done, &p);
+	int rc = http_pump(sf->http, jobs, pump_next, &p);
+	/* Stopped (the daily limit) with calls still waiting: their last answer stands. */
+	for (int i = 0; i < p.nlater; i++)
+		done(p.later[i].c, arg);
+	free(p.later);
+	http_on_done(sf->http, NULL, NULL);
+	return rc;
+}
+
+struct list {
+	struct sf_call *calls;
+	int n, next, failed;
+};
+
+static struct sf_call *list_next(void *arg, long *wait)
+{
+	struct list *l = arg;
+	return l->next < l->n ? &l->calls[l->next++] : NULL;
+}
+
+static void list_done(struct sf_call *c, void *arg)
+{
+	struct list *l = arg;
+	l->failed += c->resp.status < 200 || c->resp.status >= 300;
 }
 
 int sf_calls(struct sf *sf, struct sf_call *calls, int n, int jobs)
 {
-	http_on_done(sf->http, call_done, sf);
-	int *pending = xmalloc((size_t)(n + 1) * sizeof *pending), np = n;
-	struct http_req *reqs = xcalloc((size_t)n + 1, sizeof *reqs);
-	struct http_req **rp = xcalloc((size_t)n + 1, sizeof *rp);
-	int relogged = 0, failed = 0;
+	struct list l = { calls, n, 0, 0 };
 	for (int i = 0; i < n; i++) {
-		pending[i] = i;
 		calls[i].attempts = 0;
+		http_resp_free(&calls[i].resp);
+		memset(&calls[i].resp, 0, sizeof calls[i].resp);
 	}
-	for (int round = 0; np > 0; round++) {
-		for (int k = 0; k < np; k++) {
-			struct sf_call *c = &calls[pending[k]];
-			struct http_req *q = &reqs[k];
-			free(q->url);
-			http_resp_free(&q->resp);
-			memset(q, 0, sizeof *q);
-			q->method = c->method;
-			q->url = full_url(sf, c->path);
-			q->body = c->body;
-			q->bodylen = c->body ? strlen(c->body) : 0;
-			q->ctype = c->ctype ? c->ctype : c->body ? "application/json" : NULL;
-			q->auth = sf->auth_header;
-			q->extra = c->extra;
-			q->user = c;
-			rp[k] = q;
-		}
-		http_run(sf->http, rp, np, jobs);
-		sf->calls += np;
-		int nretry = 0, needauth = 0;
-		double wait = 0;
-		for (int k = 0; k < np; k++) {
-			struct sf_call *c = reqs[k].user;
-			struct http_resp *r = &reqs[k].resp;
-			char code[64];
-			c->attempts++;
-			http_resp_free(&c->resp);
-			c->resp = *r;
-			memset(&r->body, 0, sizeof r->body);
-			if (r->limit_info[0])
-				read_limit(sf, r->limit_info);
-			error_code(&c->resp, code, sizeof code);
-			int retry = 0;
-			if (c->resp.status >= 200 && c->resp.status < 300)
-				;
-			else if (c->resp.status == 401 && sf->can_relogin && !relogged) {
-				needauth = 1;
-				retry = 1;
-			} else if (c->resp.status == 403 && !strcmp(code, "REQUEST_LIMIT_EXCEEDED") &&
-			    !strstr(c->resp.body.s ? c->resp.body.s : "", "Concurrent"))
-				sf->limit_hit = 1;
-			else if (c->resp.status == 0 || c->resp.status >= 500 || c->resp.status == 429 ||
-			    c->resp.status == 408 || !strcmp(code, "UNABLE_TO_LOCK_ROW") ||
-			    !strcmp(code, "SERVER_UNAVAILABLE") || !strcmp(code, "REQUEST_LIMIT_EXCEEDED"))
-				retry = c->attempts <= sf->c.retries;
-			if (retry) {
-				pending[nretry++] = pending[k];
-				if (c->resp.retry_after > wait)
-					wait = c->resp.retry_after;
-			}
-		}
-		if (needauth) {
-			char err[512];
-			relogged = 1;
-			if (login(sf, err, sizeof err) < 0) {
-				warnx("cannot renew the Salesforce session: %s", err);
-				sf->can_relogin = 0;
-			}
-		}
-		if (sf->limit_hit)
-			nretry = 0; /* the org will say no to everything else today */
-		np = nretry;
-		if (np && !(needauth && round == 0 && wait == 0)) {
-			/* Exponential backoff with jitter: base * 2^round * [0.5, 1.5), at most 30 s,
-			 * and never less than the server asked for. */
-			double ms = (double)sf->c.retry_base_ms * (double)(1L << (round < 10 ? round : 10)) *
-			    (0.5 + (double)rand() / RAND_MAX);
-			if (ms > 30000)
-				ms = 30000;
-			if (wait * 1000 > ms)
-				ms = wait * 1000;
-			pause_ms((long)ms);
-		}
+	sf_pump(sf, jobs, list_next, list_done, &l);
+	for (int i = l.next; i < n; i++) {
+		snprintf(calls[i].resp.err, sizeof calls[i].resp.err, "not sent");
+		l.failed++;
 	}
-	for (int i = 0; i < n; i++) {
-		free(reqs[i].url);
-		http_resp_free(&reqs[i].resp);
-		if (calls[i].resp.status < 200 || calls[i].resp.status >= 300)
-			failed++;
-	}
-	free(reqs);
-	free(rp);
-	free(pending);
-	return failed;
+	return l.failed;
 }
 
 jv sf_request(struct sf *sf, const char *method, const char *path, const char *body, long *status,

@@ -62,6 +62,17 @@ void sf_close(struct sf *sf);
 /* Runs calls[0..n) with up to jobs in flight, retrying as described above. Returns
  * the number of calls that did not end in a 2xx answer. */
 int sf_calls(struct sf *sf, struct sf_call *calls, int n, int jobs);
+
+/* Hands out the next call ready to send, or NULL with *wait_ms set to when to ask
+ * again (-1: only after a call ends). */
+typedef struct sf_call *(*sf_next_fn)(void *arg, long *wait_ms);
+/* Called once per call with its final answer (after any retries). */
+typedef void (*sf_done_fn)(struct sf_call *c, void *arg);
+/* Runs the calls next hands out as they come, up to jobs in flight, retrying each as
+ * described above without holding up the others; done may make new calls ready.
+ * Ends when next has nothing more and nothing runs, or at the daily limit. Returns 0,
+ * or -1 when libcurl itself failed. */
+int sf_pump(struct sf *sf, int jobs, sf_next_fn next, sf_done_fn done, void *arg);
 void sf_call_free(struct sf_call *c);
 
 /* One call; returns its body parsed (jv_null() when empty) or jv_invalid() with the

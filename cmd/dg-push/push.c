@@ -354,13 +354,12 @@ static void send(struct push *p, struct items *v, int from)
 			count[ncalls] = k;
 			jv body = jv_object_set(jv_object(), jv_string("allOrNone"), jv_false());
 			body = jv_object_set(body, jv_string("records"), recs);
-			jv s = jv_dump_string(body, 0);
 			calls[ncalls].method = upd ? "PATCH" : "POST";
 			calls[ncalls].path = xstrdup("/composite/sobjects");
-			calls[ncalls].body = xstrdup(jv_string_value(s));
+			calls[ncalls].body = jx_dumps(body);
 			calls[ncalls].user = (void *)(long)upd;
 			calls[ncalls].weight = k;
-			jv_free(s);
+			jv_free(body);
 			ncalls++;
 		}
 	}

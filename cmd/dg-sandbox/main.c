@@ -112,9 +112,8 @@ void http_json(struct http *h, int status, jv v)
 {
 	h->status = status;
 	sb_reset(&h->out);
-	jv s = jv_dump_string(v, 0);
-	sb_add(&h->out, jv_string_value(s));
-	jv_free(s);
+	jx_dump(&h->out, v);
+	jv_free(v);
 	h->ctype = "application/json;charset=UTF-8";
 }
 

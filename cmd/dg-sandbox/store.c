@@ -778,10 +778,12 @@ static void refs_write(struct obj *o, const char *id, jv rec)
 
 static void row_write(struct obj *o, const char *id, jv rec, int insert)
 {
-	jv text = jv_dump_string(jv_copy(rec), 0);
+	static struct sb text; /* callers hold the store's lock */
+	sb_reset(&text);
+	jx_dump(&text, rec);
 	sqlite3_stmt *st = prep(insert ? "INSERT INTO rec (data, deleted, id, type) VALUES (?, ?, ?, ?)"
 	    : "UPDATE rec SET data = ?, deleted = ? WHERE id = ?");
-	sqlite3_bind_text(st, 1, jv_string_value(text), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, sb_str(&text), (int)text.len, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, jx_bool(rec, "IsDeleted", 0));
 	sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
 	if (insert)
@@ -789,7 +791,6 @@ static void row_write(struct obj *o, const char *id, jv rec, int insert)
 	if (sqlite3_step(st) != SQLITE_DONE)
 		dbdie("write");
 	unprep(st);
-	jv_free(text);
 	cache_put(o, id, rec, insert);
 }
 
