@@ -15,6 +15,7 @@ CPPFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L -Ilib -DDG_SHAREDIR='"$(SHAREDIR
 LDLIBS    := -ljq -lyaml -lm -lcurl -lcrypto -lsqlite3
 # Libraries only some programs need.
 LDLIBS_dg-sandbox := -lmicrohttpd -lpthread
+LDLIBS_dg-push := -lpthread
 
 ifeq ($(SAN),1)
 CFLAGS    += -fsanitize=address,undefined -fno-omit-frame-pointer

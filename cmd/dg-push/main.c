@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,23 @@ static int collect(jv rec, const struct jsonl_pos *pos, void *ctx)
 	}
 	p->deals = jv_array_append(p->deals, rec);
 	return 0;
+}
+
+struct opening {
+	struct push *p;
+	const char *target;
+	struct sf *sf;
+	int rc;
+};
+
+/* Logs in (exits with the reason when it cannot) and asks what the org is. */
+static void *open_org(void *arg)
+{
+	struct opening *o = arg;
+	cli_sf_open(o->p->cfg, o->target, o->sf);
+	o->p->sf = o->sf;
+	o->rc = push_guard(o->p);
+	return NULL;
 }
 
 int main(int argc, char **argv)
@@ -85,7 +103,7 @@ int main(int argc, char **argv)
 		p.tag = getenv("DG_TAG") && *getenv("DG_TAG") ? getenv("DG_TAG") : "dg";
 	if (p.tag && strlen(p.tag) > 64)
 		diex(EXIT_USAGE, "--tag: at most 64 characters");
-	allow |= !strcmp(cfg.salesforce.allow_production, "true");
+	p.allow = allow || !strcmp(cfg.salesforce.allow_production, "true");
 
 	p.deals = jv_array();
 	p.ids = jv_array();
@@ -95,17 +113,23 @@ int main(int argc, char **argv)
 		diex(EXIT_USAGE, "--from-org finds dg's records by push.tag_field, which the config does not set");
 	if (p.from_org && !getenv("DG_TAG") && !tag_given)
 		p.tag = NULL; /* every tagged record, whatever the run */
-	long bad = p.from_org ? 0 : jsonl_each(argc - optind, argv + optind, collect, &p);
-	if (bad < 0)
-		return EXIT_FAIL;
-
+	/* The login's and the guard's round trips run while the input is read and planned. */
 	struct sf sf;
-	cli_sf_open(&cfg, target, &sf);
-	p.sf = &sf;
+	struct opening o = { &p, target, &sf, 0 };
 	p.t0 = push_clock();
-	int rc = push_guard(&p, allow);
+	pthread_t t;
+	int threaded = pthread_create(&t, NULL, open_org, &o) == 0;
+	if (!threaded)
+		open_org(&o);
+	long bad = p.from_org ? 0 : jsonl_each(argc - optind, argv + optind, collect, &p);
+	if (bad >= 0 && !p.del)
+		push_plan(&p);
+	if (threaded)
+		pthread_join(t, NULL);
+	int rc = bad < 0 ? EXIT_FAIL : o.rc;
 	if (rc == 0)
 		rc = p.del ? push_delete(&p) : push_create(&p);
+	push_free(&p);
 	cli_sf_report(&sf);
 	sf_close(&sf);
 	jv_free(p.deals);

@@ -1,9 +1,12 @@
 /* push.c: what dg-push sends, in which order, and how answers become sf blocks.
  *
- * Phases follow the dependencies: planned contacts; then their contact roles, the
- * Events, the Tasks and the scorecard (which need the contacts' new Ids); then the
- * EventRelations (which need the Events' Ids). Within a phase every deal's records go
- * out together, sorted by object, 200 to a call, p->jobs calls at a time. */
+ * Every planned record is an item. An item is ready when all it refers to has an Id:
+ * most are ready at once; a contact role, or an activity naming a planned contact,
+ * waits for that contact; an EventRelation is planned when its Event comes back. The
+ * calls are handed out as slots free (sf_pump): each is up to 200 ready records, the
+ * ones others wait for first (contacts, then Events), every deal's records together,
+ * sorted by object. A load of one object at or above push.bulk_threshold goes through
+ * a Bulk API 2.0 job instead, whose steps run beside the Collections calls. */
 #define _GNU_SOURCE
 #include "push.h"
 
@@ -26,14 +29,25 @@
 enum kind { K_CONTACT, K_ROLE, K_EVENT, K_TASK, K_REL, K_SCORE };
 enum status { S_NONE, S_CREATED, S_UPDATED, S_SKIPPED, S_FAILED, S_FOUND };
 static const char *const status_name[] = { "none", "created", "updated", "skipped", "failed", "found" };
+/* The objects dg-push writes, in the order its report lists them. */
+static const char *const objects[] = { "Contact", "OpportunityContactRole", "Event", "EventRelation", "Task",
+	"Opportunity", "DG_Scorecard__c" };
+#define NOBJ (int)(sizeof objects / sizeof *objects)
+/* What dg tags, children first. */
+static const char *const tagged_objs[] = { "Task", "Event", "DG_Scorecard__c", "OpportunityContactRole", "Contact" };
+#define NTAGGED (int)(sizeof tagged_objs / sizeof *tagged_objs)
 
 struct item {
 	enum kind kind;
 	int deal, idx, rel;
+	int parent;          /* an EventRelation's Event (an item index) */
 	const char *object;
-	jv fields;           /* what is sent; jv_invalid() when nothing is */
+	jv fields;           /* what is sent; jv_invalid() when nothing is (yet) */
 	int update;          /* a PATCH of an existing record (the scorecard fields) */
 	int related;         /* an Event whose relations are planned */
+	int waiting;         /* refers to a planned contact still being created */
+	int reconciled;      /* looked for in the org already */
+	int sent;            /* in a call or a Bulk job */
 	char id[19];
 	enum status status;
 	jv error;            /* {code, message, fields} */
@@ -44,13 +58,14 @@ struct items {
 	int n, cap;
 };
 
-static struct item *add(struct items *it, enum kind k, int deal, int idx, const char *object)
+/* Adds an item; v->v may move, so callers keep indices, not pointers, across calls. */
+static int add(struct items *it, enum kind k, int deal, int idx, const char *object)
 {
 	if (it->n == it->cap) {
 		it->cap = it->cap ? 2 * it->cap : 256;
 		it->v = xrealloc(it->v, (size_t)it->cap * sizeof *it->v);
 	}
-	struct item *x = &it->v[it->n++];
+	struct item *x = &it->v[it->n];
 	memset(x, 0, sizeof *x);
 	x->kind = k;
 	x->deal = deal;
@@ -58,7 +73,7 @@ static struct item *add(struct items *it, enum kind k, int deal, int idx, const 
 	x->object = object;
 	x->fields = jv_invalid();
 	x->error = jv_invalid();
-	return x;
+	return it->n++;
 }
 
 static void fail(struct item *x, const char *code, const char *msg, jv fields)
@@ -71,24 +86,39 @@ static void fail(struct item *x, const char *code, const char *msg, jv fields)
 	x->error = jv_object_set(x->error, jv_string("fields"), jv_get_kind(fields) == JV_KIND_ARRAY ? fields : (jv_free(fields), jv_array()));
 }
 
+static int obj_index(const char *object)
+{
+	for (int i = 0; i < NOBJ; i++)
+		if (!strcmp(objects[i], object))
+			return i;
+	return NOBJ - 1;
+}
+
 /* ---- what the org has: describe, once per object ---- */
+
+/* Keeps the createable fields of a describe answer (or none when it failed). */
+static void keep_fields(struct push *p, const char *object, jv d)
+{
+	jv set = jv_object();
+	jv fs = jx_get(d, "fields", JV_KIND_ARRAY);
+	for (int i = 0; i < jx_len(fs); i++)
+		if (jx_str(jx_at(fs, i), "name") && jx_bool(jx_at(fs, i), "createable", 1))
+			set = jv_object_set(set, jv_string(jx_str(jx_at(fs, i), "name")), jv_true());
+	if (jv_get_kind(p->fields) != JV_KIND_OBJECT)
+		p->fields = jv_object();
+	p->fields = jv_object_set(p->fields, jv_string(object), set);
+}
 
 static int has_field(struct push *p, const char *object, const char *field)
 {
-	if (jv_get_kind(p->fields) != JV_KIND_OBJECT)
-		p->fields = jv_object();
-	jv set = jv_object_get(jv_copy(p->fields), jv_string(object));
+	jv set = jv_get_kind(p->fields) == JV_KIND_OBJECT ? jv_object_get(jv_copy(p->fields), jv_string(object)) : jv_invalid();
 	if (!jv_is_valid(set)) {
 		char *path = xasprintf("/sobjects/%s/describe", object), err[512];
 		jv d = sf_request(p->sf, "GET", path, NULL, NULL, err, sizeof err);
 		free(path);
-		set = jv_object();
-		jv fs = jx_get(d, "fields", JV_KIND_ARRAY);
-		for (int i = 0; i < jx_len(fs); i++)
-			if (jx_str(jx_at(fs, i), "name") && jx_bool(jx_at(fs, i), "createable", 1))
-				set = jv_object_set(set, jv_string(jx_str(jx_at(fs, i), "name")), jv_true());
+		keep_fields(p, object, d);
 		jv_free(d);
-		p->fields = jv_object_set(p->fields, jv_string(object), jv_copy(set));
+		set = jv_object_get(jv_copy(p->fields), jv_string(object));
 	}
 	int has = jv_object_has(set, jv_string(field));
 	return has;
@@ -102,7 +132,435 @@ static jv tagged(struct push *p, const char *object, jv rec)
 	return rec;
 }
 
+/* ---- building the records ---- */
+
+static jv deal_at(struct push *p, int i) { return jx_at(p->deals, i); }
+
+static const char *existing_id(jv obj)
+{
+	jv sf = jx_get(obj, "sf", JV_KIND_OBJECT);
+	const char *id = jx_str(sf, "id");
+	const char *st = jx_str(sf, "status");
+	return id && (!st || strcmp(st, "failed")) ? id : NULL;
+}
+
+static jv trimmed(const char *s, size_t max)
+{
+	size_t n = utf8_trim(s, strlen(s), max);
+	return jv_string_sized(s, (int)n);
+}
+
+/* What the sending keeps: the items, the planned contacts' Ids, what is ready. */
+struct sched {
+	struct push *p;
+	struct items v;
+	jv keys;            /* planned contact key -> Id */
+	jv pending;         /* planned contact key -> true while that contact is being created */
+	int contacts_left;  /* planned contacts being created */
+	int *q[5];          /* ready items by priority (contacts, Events, roles and relations, the rest; updates) */
+	int qn[5], qcap[5], qhead[5];
+	long creates;       /* ready creates */
+	long updates;       /* ready updates */
+	long per_obj[NOBJ]; /* ready creates by object */
+	int producers;      /* contacts and Events out whose answers make more ready */
+	struct bulk *bulks; /* Bulk jobs under way */
+	struct progress *g;
+};
+
+enum ref { REF_OK, REF_WAIT, REF_NONE };
+
+/* A contact reference: an Id as is, a planned contact's key through keys; REF_WAIT while
+ * that contact is being created, REF_NONE when it was not. */
+static enum ref resolve(struct sched *s, const char *who, char buf[19])
+{
+	if (id_norm(who, buf) == 0)
+		return REF_OK;
+	const char *id = jx_str(s->keys, who);
+	if (id) {
+		snprintf(buf, 19, "%s", id);
+		return REF_OK;
+	}
+	return jv_object_has(jv_copy(s->pending), jv_string(who)) ? REF_WAIT : REF_NONE;
+}
+
+static const char *contact_key(struct sched *s, const struct item *x)
+{
+	return jx_str(jx_at(jx_get(deal_at(s->p, x->deal), "contacts", JV_KIND_ARRAY), x->idx), "key");
+}
+
+static void build_contact(struct sched *s, struct item *x)
+{
+	struct push *p = s->p;
+	jv deal = deal_at(p, x->deal), opp = jx_get(deal, "opportunity", JV_KIND_OBJECT);
+	jv c = jx_at(jx_get(deal, "contacts", JV_KIND_ARRAY), x->idx);
+	const char *have = existing_id(c);
+	if (have && id_norm(have, x->id) == 0) {
+		x->status = S_SKIPPED;
+		s->keys = jv_object_set(s->keys, jv_string(jx_str(c, "key")), jv_string(x->id));
+		return;
+	}
+	jv f = jv_object();
+	const char *keysf[] = { "FirstName", "LastName", "Email", "Title" };
+	for (size_t k = 0; k < sizeof keysf / sizeof *keysf; k++)
+		if (jx_str(c, keysf[k]))
+			f = jv_object_set(f, jv_string(keysf[k]), jv_string(jx_str(c, keysf[k])));
+	const char *acct = jx_str(c, "AccountId") ? jx_str(c, "AccountId") : jx_str(opp, "AccountId");
+	if (acct)
+		f = jv_object_set(f, jv_string("AccountId"), jv_string(acct));
+	if (jx_str(opp, "OwnerId"))
+		f = jv_object_set(f, jv_string("OwnerId"), jv_string(jx_str(opp, "OwnerId")));
+	x->fields = f;
+}
+
+static void build_role(struct sched *s, struct item *x)
+{
+	struct push *p = s->p;
+	jv deal = deal_at(p, x->deal), opp = jx_get(deal, "opportunity", JV_KIND_OBJECT);
+	jv c = jx_at(jx_get(deal, "contacts", JV_KIND_ARRAY), x->idx);
+	jv role = jx_get(jx_get(c, "sf", JV_KIND_OBJECT), "role", JV_KIND_OBJECT);
+	const char *rid = jx_str(role, "id");
+	char cid[19];
+	if (rid && id_norm(rid, x->id) == 0 && (!jx_str(role, "status") || strcmp(jx_str(role, "status"), "failed"))) {
+		x->status = S_SKIPPED;
+		return;
+	}
+	switch (resolve(s, jx_str(c, "key"), cid)) {
+	case REF_WAIT: x->waiting = 1; return;
+	case REF_NONE: fail(x, "DEPENDENCY_FAILED", "the contact was not created", jv_array()); return;
+	case REF_OK: break;
+	}
+	jv f = jv_object_set(jv_object(), jv_string("OpportunityId"), jv_string(jx_str(opp, "Id")));
+	f = jv_object_set(f, jv_string("ContactId"), jv_string(cid));
+	if (jx_str(c, "Role"))
+		f = jv_object_set(f, jv_string("Role"), jv_string(jx_str(c, "Role")));
+	x->fields = f;
+}
+
+static void build_activity(struct sched *s, struct item *x)
+{
+	struct push *p = s->p;
+	jv deal = deal_at(p, x->deal), opp = jx_get(deal, "opportunity", JV_KIND_OBJECT);
+	jv a = jx_at(jx_get(deal, "activities", JV_KIND_ARRAY), x->idx);
+	int meeting = x->kind == K_EVENT;
+	const char *have = existing_id(a);
+	if (have && id_norm(have, x->id) == 0) {
+		x->status = S_SKIPPED;
+		return;
+	}
+	const char *who = jx_str(a, "who");
+	char whoid[19], date[16];
+	if (who)
+		switch (resolve(s, who, whoid)) {
+		case REF_WAIT: x->waiting = 1; return;
+		case REF_NONE: fail(x, "DEPENDENCY_FAILED", "its contact was not created", jv_array()); return;
+		case REF_OK: break;
+		}
+	time_t t;
+	if (!jx_str(a, "start") || time_parse(jx_str(a, "start"), &t) != 0) {
+		fail(x, "INVALID_RECORD", "the activity has no valid start", jv_array());
+		return;
+	}
+	const char *subj = jx_str(a, "subject") ? jx_str(a, "subject") : (meeting ? "Meeting" : "Email");
+	jv f = jv_object();
+	if (meeting) {
+		char iso[32];
+		f = jv_object_set(f, jv_string("Subject"), trimmed(subj, 255));
+		f = jv_object_set(f, jv_string("StartDateTime"), jv_string(time_iso(t, iso)));
+		f = jv_object_set(f, jv_string("DurationInMinutes"), jv_number(jx_num(a, "minutes", 30)));
+		f = jv_object_set(f, jv_string("Type"), jv_string("Meeting"));
+	} else {
+		char *e = xasprintf("Email: %s", subj);
+		f = jv_object_set(f, jv_string("Subject"), trimmed(e, 255));
+		free(e);
+		int past = !jx_str(a, "when") || strcmp(jx_str(a, "when"), "upcoming");
+		f = jv_object_set(f, jv_string("Status"), jv_string(past ? "Completed" : "Not Started"));
+		f = jv_object_set(f, jv_string("Priority"), jv_string("Normal"));
+		f = jv_object_set(f, jv_string("TaskSubtype"), jv_string("Email"));
+		f = jv_object_set(f, jv_string("Type"), jv_string("Email"));
+		f = jv_object_set(f, jv_string("ActivityDate"), jv_string(time_date(t, date)));
+	}
+	if (who)
+		f = jv_object_set(f, jv_string("WhoId"), jv_string(whoid));
+	f = jv_object_set(f, jv_string("WhatId"), jv_string(jx_str(opp, "Id")));
+	if (jx_str(opp, "OwnerId"))
+		f = jv_object_set(f, jv_string("OwnerId"), jv_string(jx_str(opp, "OwnerId")));
+	if (jx_str(a, "body"))
+		f = jv_object_set(f, jv_string("Description"), trimmed(jx_str(a, "body"), 32000));
+	x->fields = f;
+}
+
+/* The scorecard, as fields on the opportunity or as its own record. */
+static void build_scorecard(struct sched *s, struct item *x)
+{
+	static int score_warned;
+	struct push *p = s->p;
+	jv deal = deal_at(p, x->deal), opp = jx_get(deal, "opportunity", JV_KIND_OBJECT);
+	jv sc = jx_get(deal, "scorecard", JV_KIND_OBJECT);
+	const char *oid = jx_str(opp, "Id");
+	const char *have = existing_id(sc);
+	if (have && id_norm(have, x->id) == 0) {
+		x->status = S_SKIPPED;
+		return;
+	}
+	jv answers = jx_get(sc, "answers", JV_KIND_ARRAY);
+	jv f = jv_object();
+	if (!strcmp(x->object, "DG_Scorecard__c")) {
+		f = jv_object_set(f, jv_string("Name"), jv_string_fmt("%s scorecard", jx_str(sc, "template") ? jx_str(sc, "template") : "Deal"));
+		f = jv_object_set(f, jv_string("Opportunity__c"), jv_string(oid));
+		f = jv_object_set(f, jv_string("Template__c"), jv_string(jx_str(sc, "template") ? jx_str(sc, "template") : ""));
+		f = jv_object_set(f, jv_string("Score__c"), jv_number(jx_num(sc, "score", 0)));
+		f = jv_object_set(f, jv_string("Coverage__c"), jv_number(jx_num(sc, "coverage", 0) * 100));
+		char *a = jx_dumps(answers);
+		f = jv_object_set(f, jv_string("Answers__c"), trimmed(a, 131072));
+		free(a);
+		x->fields = f;
+		return;
+	}
+	/* Fields named PREFIX + Element_Id + __c (and _Score__c); only those the org has. */
+	const char *pre = p->cfg->push.scorecard_prefix ? p->cfg->push.scorecard_prefix : "";
+	struct sb name = { 0 };
+	int nf = 0;
+	struct { const char *suffix; jv v; } top[] = {
+		{ "Scorecard_Template__c", jv_string(jx_str(sc, "template") ? jx_str(sc, "template") : "") },
+		{ "Scorecard_Score__c", jv_number(jx_num(sc, "score", 0)) },
+		{ "Scorecard_Coverage__c", jv_number(jx_num(sc, "coverage", 0) * 100) },
+	};
+	for (size_t k = 0; k < sizeof top / sizeof *top; k++) {
+		sb_reset(&name);
+		sb_addf(&name, "%s%s", pre, top[k].suffix);
+		if (has_field(p, "Opportunity", sb_str(&name))) {
+			f = jv_object_set(f, jv_string(sb_str(&name)), top[k].v);
+			nf++;
+		} else
+			jv_free(top[k].v);
+	}
+	for (int k = 0; k < jx_len(answers); k++) {
+		jv an = jx_at(answers, k);
+		const char *id = jx_str(an, "id");
+		if (!id)
+			continue;
+		sb_reset(&name);
+		sb_add(&name, pre);
+		for (int cap = 1; *id; id++) {
+			sb_addc(&name, cap ? (char)toupper((unsigned char)*id) : *id);
+			cap = *id == '_';
+		}
+		size_t base = name.len;
+		sb_add(&name, "__c");
+		if (has_field(p, "Opportunity", sb_str(&name)) && jx_str(an, "answer")) {
+			f = jv_object_set(f, jv_string(sb_str(&name)), trimmed(jx_str(an, "answer"), 32000));
+			nf++;
+		}
+		name.len = base;
+		name.s[base] = '\0';
+		sb_add(&name, "_Score__c");
+		if (has_field(p, "Opportunity", sb_str(&name))) {
+			f = jv_object_set(f, jv_string(sb_str(&name)), jv_number(jx_num(an, "score", 0)));
+			nf++;
+		}
+	}
+	sb_free(&name);
+	if (!nf) {
+		if (!score_warned++)
+			warnx("the org's Opportunity has no %sScorecard_*__c or %s<Element>__c fields: scorecards are not written "
+			    "(add the fields, or set push.scorecard.mode)", pre, pre);
+		jv_free(f);
+		return; /* nothing to send: no sf block */
+	}
+	x->update = 1;
+	id_norm(oid, x->id);
+	x->fields = f;
+}
+
+static void build_relation(struct sched *s, struct item *x, const char *evid)
+{
+	jv a = jx_at(jx_get(deal_at(s->p, x->deal), "activities", JV_KIND_ARRAY), x->idx);
+	jv att = jx_get(a, "attendees", JV_KIND_ARRAY);
+	const char *who = jx_str(a, "who");
+	/* x->rel counts the attendees other than the one the Event is with. */
+	const char *c = NULL;
+	for (int k = 0, r = 0; k < jx_len(att); k++) {
+		const char *ck = jx_cstr(jx_at(att, k));
+		if (!ck || (who && !strcmp(ck, who)))
+			continue;
+		if (r++ == x->rel) {
+			c = ck;
+			break;
+		}
+	}
+	char rid[19];
+	switch (c ? resolve(s, c, rid) : REF_NONE) {
+	case REF_WAIT: x->waiting = 1; return;
+	case REF_NONE: fail(x, "DEPENDENCY_FAILED", "the attendee was not created", jv_array()); return;
+	case REF_OK: break;
+	}
+	jv f = jv_object_set(jv_object(), jv_string("EventId"), jv_string(evid));
+	x->fields = jv_object_set(f, jv_string("RelationId"), jv_string(rid));
+}
+
+/* Builds item i's fields, or marks it waiting, skipped or failed. */
+static void build(struct sched *s, int i)
+{
+	struct item *x = &s->v.v[i];
+	x->waiting = 0;
+	switch (x->kind) {
+	case K_CONTACT: build_contact(s, x); break;
+	case K_ROLE: build_role(s, x); break;
+	case K_EVENT:
+	case K_TASK: build_activity(s, x); break;
+	case K_SCORE: build_scorecard(s, x); break;
+	case K_REL: {
+		char evid[19];
+		memcpy(evid, s->v.v[x->parent].id, sizeof evid);
+		build_relation(s, x, evid);
+		break;
+	}
+	}
+}
+
+/* One item per planned record: planned contacts and their roles, meetings and emails,
+ * the scorecard. */
+static void plan(struct sched *s)
+{
+	struct push *p = s->p;
+	const char *mode = p->cfg->push.scorecard;
+	for (int d = 0; d < jx_len(p->deals); d++) {
+		jv deal = deal_at(p, d);
+		jv cs = jx_get(deal, "contacts", JV_KIND_ARRAY);
+		for (int j = 0; j < jx_len(cs); j++)
+			if (jx_bool(jx_at(cs, j), "planned", 0) && jx_str(jx_at(cs, j), "key")) {
+				add(&s->v, K_CONTACT, d, j, "Contact");
+				add(&s->v, K_ROLE, d, j, "OpportunityContactRole");
+			}
+		jv acts = jx_get(deal, "activities", JV_KIND_ARRAY);
+		for (int j = 0; j < jx_len(acts); j++) {
+			const char *kind = jx_str(jx_at(acts, j), "kind");
+			if (kind && !strcmp(kind, "meeting"))
+				add(&s->v, K_EVENT, d, j, "Event");
+			else if (kind && !strcmp(kind, "email"))
+				add(&s->v, K_TASK, d, j, "Task");
+		}
+		if (jv_is_valid(jx_get(deal, "scorecard", JV_KIND_OBJECT)) && strcmp(mode, "none"))
+			add(&s->v, K_SCORE, d, 0, !strcmp(mode, "object") ? "DG_Scorecard__c" : "Opportunity");
+	}
+}
+
+/* Plans the relations of Event i (other attendees than the one it is with). */
+static void relate(struct sched *s, int i)
+{
+	struct push *p = s->p;
+	struct item *ev = &s->v.v[i];
+	if (ev->related || !(ev->status == S_CREATED || ev->status == S_FOUND || (p->reconcile && ev->status == S_SKIPPED)))
+		return;
+	ev->related = 1;
+	int deal = ev->deal, idx = ev->idx;
+	jv a = jx_at(jx_get(deal_at(p, deal), "activities", JV_KIND_ARRAY), idx);
+	jv att = jx_get(a, "attendees", JV_KIND_ARRAY);
+	const char *who = jx_str(a, "who");
+	jv had = jx_get(jx_get(a, "sf", JV_KIND_OBJECT), "relations", JV_KIND_ARRAY);
+	for (int k = 0, r = 0; k < jx_len(att); k++) {
+		const char *c = jx_cstr(jx_at(att, k));
+		if (!c || (who && !strcmp(c, who)))
+			continue;
+		/* A relation an earlier run recorded is left alone. */
+		jv h = jx_at(had, r);
+		if (jx_str(h, "id") && (!jx_str(h, "status") || strcmp(jx_str(h, "status"), "failed"))) {
+			r++;
+			continue;
+		}
+		int x = add(&s->v, K_REL, deal, idx, "EventRelation");
+		s->v.v[x].rel = r++;
+		s->v.v[x].parent = i;
+		build(s, x);
+	}
+}
+
+/* Whether an Event's answer plans relations: it has attendees besides its contact. */
+static int has_relations(struct sched *s, const struct item *x)
+{
+	if (x->kind != K_EVENT)
+		return 0;
+	jv a = jx_at(jx_get(deal_at(s->p, x->deal), "activities", JV_KIND_ARRAY), x->idx);
+	jv att = jx_get(a, "attendees", JV_KIND_ARRAY);
+	const char *who = jx_str(a, "who");
+	for (int k = 0; k < jx_len(att); k++)
+		if (jx_cstr(jx_at(att, k)) && (!who || strcmp(jx_cstr(jx_at(att, k)), who)))
+			return 1;
+	return 0;
+}
+
+/* ---- what is ready to send ---- */
+
+static int priority(const struct item *x)
+{
+	if (x->update)
+		return 4;
+	switch (x->kind) {
+	case K_CONTACT: return 0;
+	case K_EVENT: return 1;
+	case K_ROLE:
+	case K_REL: return 2;
+	default: return 3;
+	}
+}
+
+/* Queues item i if it has something to send; what dg creates gets the run's tag. */
+static void ready(struct sched *s, int i)
+{
+	struct item *x = &s->v.v[i];
+	if (x->status != S_NONE || x->waiting || x->sent || !jv_is_valid(x->fields))
+		return;
+	if (!x->update && x->kind != K_REL)
+		x->fields = tagged(s->p, x->object, x->fields);
+	int c = priority(x);
+	if (s->qn[c] == s->qcap[c]) {
+		s->qcap[c] = s->qcap[c] ? 2 * s->qcap[c] : 256;
+		s->q[c] = xrealloc(s->q[c], (size_t)s->qcap[c] * sizeof *s->q[c]);
+	}
+	s->q[c][s->qn[c]++] = i;
+	if (x->update)
+		s->updates++;
+	else {
+		s->creates++;
+		s->per_obj[obj_index(x->object)]++;
+	}
+}
+
+/* Marks item i as handed to a call or a Bulk job. */
+static void take(struct sched *s, int i)
+{
+	struct item *x = &s->v.v[i];
+	x->sent = 1;
+	if (x->update)
+		s->updates--;
+	else {
+		s->creates--;
+		s->per_obj[obj_index(x->object)]--;
+	}
+	if (x->kind == K_CONTACT || has_relations(s, x))
+		s->producers++;
+}
+
+static void finished(struct sched *s, int i);
+
 /* ---- Bulk API 2.0, for large loads of one object ---- */
+
+enum step { B_CREATE, B_UPLOAD, B_CLOSE, B_POLL, B_SUCCESSFUL, B_FAILED, B_END };
+
+struct bulk {
+	struct bulk *next;
+	const char *object;
+	int *items, n;
+	enum step step;
+	int busy;           /* a call of this job is out */
+	double due;         /* the next poll, not before */
+	long wait;          /* the poll after it, in ms */
+	double t0;
+	char *id, *url;
+	struct sb csv;
+	jv byrow;           /* a row's cells -> [position in items, ...] */
+	char why[1024];     /* what stopped the job, or "" */
+};
 
 static char *cell(jv v)
 {
@@ -111,12 +569,7 @@ static char *cell(jv v)
 	case JV_KIND_TRUE: return xstrdup("true");
 	case JV_KIND_FALSE: return xstrdup("false");
 	case JV_KIND_NULL: return xstrdup("#N/A");
-	case JV_KIND_NUMBER: {
-		jv s = jv_dump_string(jv_copy(v), 0);
-		char *o = xstrdup(jv_string_value(s));
-		jv_free(s);
-		return o;
-	}
+	case JV_KIND_NUMBER: return jx_dumps(v);
 	default: return xstrdup("");
 	}
 }
@@ -142,561 +595,390 @@ static void bulk_error(struct item *x, const char *text)
 	free(t);
 }
 
-static int call1(struct push *p, const char *method, char *path, char *body, const char *ctype, struct sf_call *c)
+/* Starts a job for the ready creates of one object: the CSV, and how to find each
+ * item's row again in the results (they come in any order). */
+static void bulk_start(struct sched *s, int o)
 {
-	memset(c, 0, sizeof *c);
-	c->method = method;
-	c->path = path;
-	c->body = body;
-	c->ctype = ctype;
-	sf_calls(p->sf, c, 1, 1);
-	return c->resp.status >= 200 && c->resp.status < 300 ? 0 : -1;
-}
-
-/* Loads n items of one object through one ingest job and fills in their results.
- * Result rows come in any order: they are matched to items by their original cells. */
-static void bulk_send(struct push *p, struct item **x, int n)
-{
-	const char *obj = x[0]->object;
+	struct bulk *b = xcalloc(1, sizeof *b);
+	b->object = objects[o];
+	b->items = xmalloc((size_t)(s->per_obj[o] + 1) * sizeof *b->items);
+	for (int c = 0; c < 5; c++)
+		for (int k = s->qhead[c]; k < s->qn[c]; k++) {
+			int i = s->q[c][k];
+			struct item *x = &s->v.v[i];
+			if (!x->sent && !x->update && !strcmp(x->object, b->object)) {
+				take(s, i);
+				b->items[b->n++] = i;
+			}
+		}
 	jv colset = jv_object();
-	for (int i = 0; i < n; i++)
-		jv_object_foreach(x[i]->fields, k, v) {
+	for (int i = 0; i < b->n; i++)
+		jv_object_foreach(s->v.v[b->items[i]].fields, k, v) {
 			colset = jv_object_set(colset, k, jv_true());
 			jv_free(v);
 		}
-	jv cols = jv_keys(jv_copy(colset));
-	struct sb csv = { 0 }, key = { 0 };
+	jv cols = jv_keys(colset);
+	struct sb key = { 0 };
 	for (int c = 0; c < jx_len(cols); c++)
-		csv_cell(&csv, jx_cstr(jx_at(cols, c)), !c, ',');
-	sb_addc(&csv, '\n');
-	jv byrow = jv_object();
-	for (int i = 0; i < n; i++) {
+		csv_cell(&b->csv, jx_cstr(jx_at(cols, c)), !c, ',');
+	sb_addc(&b->csv, '\n');
+	b->byrow = jv_object();
+	for (int i = 0; i < b->n; i++) {
 		sb_reset(&key);
 		for (int c = 0; c < jx_len(cols); c++) {
-			jv v = jv_object_get(jv_copy(x[i]->fields), jv_string(jx_cstr(jx_at(cols, c))));
+			jv v = jv_object_get(jv_copy(s->v.v[b->items[i]].fields), jv_string(jx_cstr(jx_at(cols, c))));
 			char *t = jv_is_valid(v) ? cell(v) : xstrdup("");
 			jv_free(v);
-			csv_cell(&csv, t, !c, ',');
+			csv_cell(&b->csv, t, !c, ',');
 			sb_add(&key, t);
 			sb_addc(&key, '\x1f');
 			free(t);
 		}
-		sb_addc(&csv, '\n');
-		jv q = jv_object_get(jv_copy(byrow), jv_string(sb_str(&key)));
+		sb_addc(&b->csv, '\n');
+		jv q = jv_object_get(jv_copy(b->byrow), jv_string(sb_str(&key)));
 		if (!jv_is_valid(q))
 			q = jv_array();
-		byrow = jv_object_set(byrow, jv_string(sb_str(&key)), jv_array_append(q, jv_number(i)));
+		b->byrow = jv_object_set(b->byrow, jv_string(sb_str(&key)), jv_array_append(q, jv_number(i)));
 	}
-	char err[1024];
-	struct sf_call c;
-	jv job = jv_object_set(jv_object(), jv_string("object"), jv_string(obj));
-	job = jv_object_set(job, jv_string("operation"), jv_string("insert"));
-	job = jv_object_set(job, jv_string("contentType"), jv_string("CSV"));
-	job = jv_object_set(job, jv_string("lineEnding"), jv_string("LF"));
-	jv js = jv_dump_string(job, 0);
-	jv info = sf_request(p->sf, "POST", "/jobs/ingest", jv_string_value(js), NULL, err, sizeof err);
-	jv_free(js);
-	const char *id = jx_str(info, "id"), *url = jx_str(info, "contentUrl");
-	const char *why = NULL;
-	char *path = NULL;
-	if (!id || !url)
-		why = jv_is_valid(info) ? "the job has no id" : err;
-	else if (call1(p, "PUT", xasprintf("/%s", url), xstrdup(sb_str(&csv)), "text/csv", &c) < 0) {
-		char *t = sf_error_text(&c.resp);
-		snprintf(err, sizeof err, "upload: %s", t);
-		free(t);
-		why = err;
-	}
-	if (id && url)
-		sf_call_free(&c);
-	if (!why) {
-		path = xasprintf("/jobs/ingest/%s", id);
-		jv done = sf_request(p->sf, "PATCH", path, "{\"state\":\"UploadComplete\"}", NULL, err, sizeof err);
-		if (!jv_is_valid(done))
-			why = err;
-		jv_free(done);
-	}
-	/* Poll: 100 ms, doubling to 5 s, for at most 30 minutes. */
-	long wait = 100, waited = 0;
-	jv state = jv_invalid();
-	while (!why) {
-		jv_free(state);
-		state = sf_request(p->sf, "GET", path, NULL, NULL, err, sizeof err);
-		const char *st = jx_str(state, "state");
-		if (!jv_is_valid(state))
-			why = err;
-		else if (st && !strcmp(st, "JobComplete"))
-			break;
-		else if (st && (!strcmp(st, "Failed") || !strcmp(st, "Aborted"))) {
-			snprintf(err, sizeof err, "the Bulk job %s: %s", st, jx_str(state, "errorMessage") ? jx_str(state, "errorMessage") : "");
-			why = err;
-		} else if (waited > 1800000) {
-			snprintf(err, sizeof err, "the Bulk job %s did not finish in 30 minutes", id);
-			why = err;
-		} else {
-			struct timespec ts = { wait / 1000, (wait % 1000) * 1000000L };
-			nanosleep(&ts, NULL);
-			waited += wait;
-			wait = wait * 2 > 5000 ? 5000 : wait * 2;
-		}
-	}
-	jv_free(state);
-	for (int r = 0; r < 2 && !why; r++) {
-		if (call1(p, "GET", xasprintf("%s/%s/", path, r ? "failedResults" : "successfulResults"), NULL, NULL, &c) < 0) {
-			char *t = sf_error_text(&c.resp);
-			snprintf(err, sizeof err, "results: %s", t);
-			free(t);
-			why = err;
-			sf_call_free(&c);
-			break;
-		}
-		const char *s = c.resp.body.s ? c.resp.body.s : "", *end = s + c.resp.body.len;
-		jv head = csv_row(&s, end, ',');
-		for (jv row; jv_is_valid(row = csv_row(&s, end, ',')); jv_free(row)) {
-			if (jx_len(row) < 2)
-				continue;
-			sb_reset(&key);
-			for (int k = 2; k < jx_len(row); k++) {
-				sb_add(&key, jx_cstr(jx_at(row, k)));
-				sb_addc(&key, '\x1f');
-			}
-			jv q = jv_object_get(jv_copy(byrow), jv_string(sb_str(&key)));
-			if (!jx_len(q)) {
-				jv_free(q);
-				continue;
-			}
-			struct item *it = x[(int)jv_number_value(jx_at(q, 0))];
-			byrow = jv_object_set(byrow, jv_string(sb_str(&key)), jv_array_slice(q, 1, jx_len(q)));
-			if (r == 0) {
-				it->status = S_CREATED;
-				id_norm(jx_cstr(jx_at(row, 0)), it->id);
-			} else
-				bulk_error(it, jx_cstr(jx_at(row, 1)));
-		}
-		jv_free(head);
-		sf_call_free(&c);
-	}
-	for (int i = 0; i < n; i++)
-		if (x[i]->status == S_NONE) {
-			if (why)
-				fail(x[i], "BULK_JOB_FAILED", why, jv_array());
-			else
-				fail(x[i], "BULK_RESULT_MISSING", "the Bulk job reported nothing for this record", jv_array());
-		}
-	free(path);
-	jv_free(info);
-	jv_free(byrow);
 	jv_free(cols);
-	jv_free(colset);
-	sb_free(&csv);
+	sb_free(&key);
+	b->t0 = push_clock();
+	b->next = s->bulks;
+	s->bulks = b;
+}
+
+/* The result rows of one results file into the items. */
+static void bulk_rows(struct sched *s, struct bulk *b, const struct http_resp *r, int ok)
+{
+	struct sb key = { 0 };
+	const char *p = r->body.s ? r->body.s : "", *end = p + r->body.len;
+	jv head = csv_row(&p, end, ',');
+	for (jv row; jv_is_valid(row = csv_row(&p, end, ',')); jv_free(row)) {
+		if (jx_len(row) < 2)
+			continue;
+		sb_reset(&key);
+		for (int k = 2; k < jx_len(row); k++) {
+			sb_add(&key, jx_cstr(jx_at(row, k)));
+			sb_addc(&key, '\x1f');
+		}
+		jv q = jv_object_get(jv_copy(b->byrow), jv_string(sb_str(&key)));
+		if (!jx_len(q)) {
+			jv_free(q);
+			continue;
+		}
+		struct item *x = &s->v.v[b->items[(int)jv_number_value(jx_at(q, 0))]];
+		b->byrow = jv_object_set(b->byrow, jv_string(sb_str(&key)), jv_array_slice(q, 1, jx_len(q)));
+		if (ok) {
+			x->status = S_CREATED;
+			id_norm(jx_cstr(jx_at(row, 0)), x->id);
+		} else
+			bulk_error(x, jx_cstr(jx_at(row, 1)));
+	}
+	jv_free(head);
 	sb_free(&key);
 }
 
-/* ---- sending ---- */
-
-static int by_object(const void *a, const void *b)
+/* The job is over (done or stopped): every item gets its answer. */
+static void bulk_end(struct sched *s, struct bulk *b)
 {
-	const struct item *x = *(struct item *const *)a, *y = *(struct item *const *)b;
-	int c = strcmp(x->object, y->object);
+	b->step = B_END;
+	for (int i = 0; i < b->n; i++) {
+		struct item *x = &s->v.v[b->items[i]];
+		if (x->status == S_NONE) {
+			if (b->why[0])
+				fail(x, "BULK_JOB_FAILED", b->why, jv_array());
+			else
+				fail(x, "BULK_RESULT_MISSING", "the Bulk job reported nothing for this record", jv_array());
+		}
+	}
+	for (int i = 0; i < b->n; i++)
+		finished(s, b->items[i]);
+}
+
+static void bulk_free(struct bulk *b)
+{
+	free(b->items);
+	free(b->id);
+	free(b->url);
+	sb_free(&b->csv);
+	jv_free(b->byrow);
+	free(b);
+}
+
+/* ---- the calls ---- */
+
+struct call {
+	struct sf_call c;   /* first: sf_pump hands it back */
+	int *items, n;      /* a Collections call: its items, in the order sent */
+	int upd;
+	struct bulk *b;     /* or a step of this Bulk job */
+};
+
+static struct call *new_call(const char *method, char *path, char *body)
+{
+	struct call *k = xcalloc(1, sizeof *k);
+	k->c.method = method;
+	k->c.path = path;
+	k->c.body = body;
+	return k;
+}
+
+static struct call *bulk_call(struct bulk *b)
+{
+	struct call *k = NULL;
+	switch (b->step) {
+	case B_CREATE: {
+		jv job = jv_object_set(jv_object(), jv_string("object"), jv_string(b->object));
+		job = jv_object_set(job, jv_string("operation"), jv_string("insert"));
+		job = jv_object_set(job, jv_string("contentType"), jv_string("CSV"));
+		job = jv_object_set(job, jv_string("lineEnding"), jv_string("LF"));
+		k = new_call("POST", xstrdup("/jobs/ingest"), jx_dumps(job));
+		jv_free(job);
+		break;
+	}
+	case B_UPLOAD:
+		k = new_call("PUT", xasprintf("/%s", b->url), xstrdup(sb_str(&b->csv)));
+		k->c.ctype = "text/csv";
+		break;
+	case B_CLOSE:
+		k = new_call("PATCH", xasprintf("/jobs/ingest/%s", b->id), xstrdup("{\"state\":\"UploadComplete\"}"));
+		break;
+	case B_POLL: k = new_call("GET", xasprintf("/jobs/ingest/%s", b->id), NULL); break;
+	case B_SUCCESSFUL:
+		k = new_call("GET", xasprintf("/jobs/ingest/%s/successfulResults/", b->id), NULL);
+		k->c.weight = b->n;
+		break;
+	case B_FAILED: k = new_call("GET", xasprintf("/jobs/ingest/%s/failedResults/", b->id), NULL); break;
+	case B_END: return NULL;
+	}
+	k->b = b;
+	b->busy = 1;
+	return k;
+}
+
+/* A Bulk job's step answered: on to the next step, or the end. */
+static void bulk_answer(struct sched *s, struct call *k)
+{
+	struct bulk *b = k->b;
+	struct http_resp *r = &k->c.resp;
+	int ok = r->status >= 200 && r->status < 300;
+	static const char *const what[] = { "create", "upload", "close", "state", "results", "results" };
+	b->busy = 0;
+	if (!ok) {
+		char *t = sf_error_text(r);
+		snprintf(b->why, sizeof b->why, "the Bulk job%s%s (%s): %s", b->id ? " " : "", b->id ? b->id : "", what[b->step], t);
+		free(t);
+		bulk_end(s, b);
+		return;
+	}
+	jv j = jv_invalid();
+	switch (b->step) {
+	case B_CREATE:
+		j = jv_parse_sized(r->body.s ? r->body.s : "", (int)r->body.len);
+		if (!jx_str(j, "id") || !jx_str(j, "contentUrl")) {
+			snprintf(b->why, sizeof b->why, "the Bulk job has no id");
+			bulk_end(s, b);
+			break;
+		}
+		b->id = xstrdup(jx_str(j, "id"));
+		b->url = xstrdup(jx_str(j, "contentUrl"));
+		b->step = B_UPLOAD;
+		break;
+	case B_UPLOAD:
+		sb_free(&b->csv);
+		b->step = B_CLOSE;
+		break;
+	case B_CLOSE:
+		b->step = B_POLL;
+		b->wait = 100;
+		b->due = 0;
+		break;
+	case B_POLL: {
+		/* Poll: at once, then 100 ms doubling to 5 s, for at most 30 minutes. */
+		j = jv_parse_sized(r->body.s ? r->body.s : "", (int)r->body.len);
+		const char *st = jx_str(j, "state");
+		if (st && !strcmp(st, "JobComplete"))
+			b->step = B_SUCCESSFUL;
+		else if (st && (!strcmp(st, "Failed") || !strcmp(st, "Aborted"))) {
+			snprintf(b->why, sizeof b->why, "the Bulk job %s: %s", st, jx_str(j, "errorMessage") ? jx_str(j, "errorMessage") : "");
+			bulk_end(s, b);
+		} else if (push_clock() - b->t0 > 1800) {
+			snprintf(b->why, sizeof b->why, "the Bulk job %s did not finish in 30 minutes", b->id);
+			bulk_end(s, b);
+		} else {
+			b->due = push_clock() + b->wait / 1000.0;
+			b->wait = b->wait * 2 > 5000 ? 5000 : b->wait * 2;
+		}
+		break;
+	}
+	case B_SUCCESSFUL:
+		bulk_rows(s, b, r, 1);
+		b->step = B_FAILED;
+		break;
+	case B_FAILED:
+		bulk_rows(s, b, r, 0);
+		bulk_end(s, b);
+		break;
+	case B_END: break;
+	}
+	jv_free(j);
+}
+
+static int by_object(const void *a, const void *b, void *arg)
+{
+	struct sched *s = arg;
+	int x = *(const int *)a, y = *(const int *)b;
+	int c = strcmp(s->v.v[x].object, s->v.v[y].object);
 	return c ? c : (x > y) - (x < y);
 }
 
-/* Sends every item of v that has fields, in Collections calls of 200, and fills in
- * their results. */
-static void send(struct push *p, struct items *v, int from)
+/* Up to 200 ready records in priority order, sorted by object: one Collections call. */
+static struct call *collections_call(struct sched *s, int upd)
 {
-	int n = 0;
-	struct item **pending_items = xmalloc((size_t)(v->n - from + 1) * sizeof *pending_items);
-	for (int i = from; i < v->n; i++)
-		if (jv_is_valid(v->v[i].fields) && v->v[i].status == S_NONE)
-			pending_items[n++] = &v->v[i];
-	qsort(pending_items, (size_t)n, sizeof *pending_items, by_object);
-	/* A large load of one object goes through Bulk API 2.0; the rest through Collections. */
-	long th = p->cfg->push.bulk_threshold;
-	for (int i = 0; th > 0 && i < n;) {
-		int j = i;
-		while (j < n && !strcmp(pending_items[j]->object, pending_items[i]->object))
-			j++;
-		int creates = 0;
-		for (int k = i; k < j; k++)
-			creates += !pending_items[k]->update;
-		if (creates >= th && creates == j - i) {
-			bulk_send(p, pending_items + i, j - i);
-			memmove(pending_items + i, pending_items + j, (size_t)(n - j) * sizeof *pending_items);
-			n -= j - i;
-		} else
-			i = j;
-	}
-	/* Creates and updates go in separate calls. */
-	int ncalls = 0;
-	struct sf_call *calls = xcalloc((size_t)n / 200 + 4, sizeof *calls);
-	int *first = xcalloc((size_t)n / 200 + 4, sizeof *first), *count = xcalloc((size_t)n / 200 + 4, sizeof *count);
-	for (int upd = 0; upd < 2; upd++) {
-		int i = 0;
-		while (i < n) {
-			if (pending_items[i]->update != upd) {
-				i++;
-				continue;
-			}
-			jv recs = jv_array();
-			int k = 0;
-			first[ncalls] = i;
-			for (; i < n && k < 200; i++) {
-				if (pending_items[i]->update != upd)
-					continue;
-				jv r = jv_object_set(jv_copy(pending_items[i]->fields), jv_string("attributes"),
-				    jv_object_set(jv_object(), jv_string("type"), jv_string(pending_items[i]->object)));
-				if (upd)
-					r = jv_object_set(r, jv_string("id"), jv_string(pending_items[i]->id));
-				recs = jv_array_append(recs, r);
-				k++;
-			}
-			count[ncalls] = k;
-			jv body = jv_object_set(jv_object(), jv_string("allOrNone"), jv_false());
-			body = jv_object_set(body, jv_string("records"), recs);
-			calls[ncalls].method = upd ? "PATCH" : "POST";
-			calls[ncalls].path = xstrdup("/composite/sobjects");
-			calls[ncalls].body = jx_dumps(body);
-			calls[ncalls].user = (void *)(long)upd;
-			calls[ncalls].weight = k;
-			jv_free(body);
-			ncalls++;
+	struct call *k = new_call(upd ? "PATCH" : "POST", xstrdup("/composite/sobjects"), NULL);
+	k->upd = upd;
+	k->items = xmalloc(200 * sizeof *k->items);
+	for (int c = upd ? 4 : 0; c < (upd ? 5 : 4) && k->n < 200; c++)
+		while (s->qhead[c] < s->qn[c] && k->n < 200) {
+			int i = s->q[c][s->qhead[c]++];
+			if (s->v.v[i].sent)
+				continue; /* taken by a Bulk job */
+			take(s, i);
+			k->items[k->n++] = i;
 		}
+	qsort_r(k->items, (size_t)k->n, sizeof *k->items, by_object, s);
+	struct sb body = { 0 };
+	sb_add(&body, "{\"allOrNone\":false,\"records\":[");
+	for (int j = 0; j < k->n; j++) {
+		struct item *x = &s->v.v[k->items[j]];
+		jv r = jv_object_set(jv_copy(x->fields), jv_string("attributes"),
+		    jv_object_set(jv_object(), jv_string("type"), jv_string(x->object)));
+		if (upd)
+			r = jv_object_set(r, jv_string("id"), jv_string(x->id));
+		if (j)
+			sb_addc(&body, ',');
+		jx_dump(&body, r);
+		jv_free(r);
 	}
-	sf_calls(p->sf, calls, ncalls, (int)p->jobs);
-	for (int c = 0; c < ncalls; c++) {
-		int upd = (int)(long)calls[c].user;
-		struct http_resp *r = &calls[c].resp;
-		jv res = r->status == 200 ? jv_parse_sized(r->body.s ? r->body.s : "", (int)r->body.len) : jv_invalid();
-		int ok = jv_get_kind(res) == JV_KIND_ARRAY && jx_len(res) == count[c];
-		char *why = ok ? NULL : sf_error_text(r);
-		jv ecode = jv_invalid();
+	sb_add(&body, "]}");
+	k->c.body = body.s;
+	k->c.weight = k->n;
+	return k;
+}
+
+/* A Collections call answered: one result per record, in order; or the call's error
+ * for each of them. */
+static void collections_answer(struct sched *s, struct call *k)
+{
+	struct http_resp *r = &k->c.resp;
+	jv res = r->status == 200 ? jv_parse_sized(r->body.s ? r->body.s : "", (int)r->body.len) : jv_invalid();
+	int ok = jv_get_kind(res) == JV_KIND_ARRAY && jx_len(res) == k->n;
+	char *why = ok ? NULL : sf_error_text(r);
+	jv ecode = jv_invalid();
+	if (!ok) {
+		jv j = jv_parse_sized(r->body.s ? r->body.s : "", (int)r->body.len);
+		jv e = jv_get_kind(j) == JV_KIND_ARRAY ? jx_at(j, 0) : j;
+		ecode = jv_string(jx_str(e, "errorCode") ? jx_str(e, "errorCode") : r->status ? "HTTP_ERROR" : "CONNECTION_FAILED");
+		jv_free(j);
+	}
+	for (int j = 0; j < k->n; j++) {
+		struct item *x = &s->v.v[k->items[j]];
 		if (!ok) {
-			/* The whole call failed: each of its records carries the call's error. */
-			jv j = jv_parse_sized(r->body.s ? r->body.s : "", (int)r->body.len);
-			jv e = jv_get_kind(j) == JV_KIND_ARRAY ? jx_at(j, 0) : j;
-			ecode = jv_string(jx_str(e, "errorCode") ? jx_str(e, "errorCode") : r->status ? "HTTP_ERROR" : "CONNECTION_FAILED");
-			jv_free(j);
+			const char *msg = strchr(why, ':') ? strchr(why, ':') + 2 : why;
+			fail(x, jv_string_value(ecode), msg, jv_array());
+			continue;
 		}
-		int k = 0;
-		for (int i = first[c]; i < n && k < count[c]; i++) {
-			struct item *x = pending_items[i];
-			if (x->update != upd)
-				continue;
-			if (!ok) {
-				const char *msg = strchr(why, ':') ? strchr(why, ':') + 2 : why;
-				fail(x, jv_string_value(ecode), msg, jv_array());
-			} else {
-				jv one = jx_at(res, k);
-				if (jx_bool(one, "success", 0)) {
-					x->status = upd ? S_UPDATED : S_CREATED;
-					if (!upd)
-						id_norm(jx_str(one, "id") ? jx_str(one, "id") : "", x->id);
-				} else {
-					jv e = jx_at(jx_get(one, "errors", JV_KIND_ARRAY), 0);
-					fail(x, jx_str(e, "statusCode") ? jx_str(e, "statusCode") : "UNKNOWN_EXCEPTION",
-					    jx_str(e, "message") ? jx_str(e, "message") : "", jv_copy(jx_get(e, "fields", JV_KIND_ARRAY)));
+		jv one = jx_at(res, j);
+		if (jx_bool(one, "success", 0)) {
+			x->status = k->upd ? S_UPDATED : S_CREATED;
+			if (!k->upd)
+				id_norm(jx_str(one, "id") ? jx_str(one, "id") : "", x->id);
+		} else {
+			jv e = jx_at(jx_get(one, "errors", JV_KIND_ARRAY), 0);
+			fail(x, jx_str(e, "statusCode") ? jx_str(e, "statusCode") : "UNKNOWN_EXCEPTION",
+			    jx_str(e, "message") ? jx_str(e, "message") : "", jv_copy(jx_get(e, "fields", JV_KIND_ARRAY)));
+		}
+	}
+	free(why);
+	jv_free(ecode);
+	jv_free(res);
+	for (int j = 0; j < k->n; j++)
+		finished(s, k->items[j]);
+}
+
+/* Item i has its answer: what waited for it may now be ready. */
+static void finished(struct sched *s, int i)
+{
+	struct item *x = &s->v.v[i];
+	if (x->sent && (x->kind == K_CONTACT || has_relations(s, x)))
+		s->producers--;
+	if (x->kind == K_CONTACT) {
+		const char *key = contact_key(s, x);
+		if (x->status == S_CREATED || x->status == S_FOUND)
+			s->keys = jv_object_set(s->keys, jv_string(key), jv_string(x->id));
+		s->pending = jv_object_delete(s->pending, jv_string(key));
+		if (--s->contacts_left == 0) {
+			/* Every planned contact has its answer: build what waited, relate the
+			 * Events already back. */
+			for (int k = 0; k < s->v.n; k++)
+				if (s->v.v[k].waiting) {
+					build(s, k);
+					ready(s, k);
 				}
-			}
-			k++;
+			for (int k = 0, n = s->v.n; k < n; k++)
+				if (s->v.v[k].kind == K_EVENT && s->v.v[k].status != S_NONE) {
+					int from = s->v.n;
+					relate(s, k);
+					for (int r = from; r < s->v.n; r++)
+						ready(s, r);
+				}
 		}
-		free(why);
-		jv_free(ecode);
-		jv_free(res);
-		sf_call_free(&calls[c]);
-	}
-	free(calls);
-	free(first);
-	free(count);
-	free(pending_items);
-}
-
-/* ---- building the records ---- */
-
-static jv deal_at(struct push *p, int i) { return jx_at(p->deals, i); }
-
-static const char *existing_id(jv obj)
-{
-	jv sf = jx_get(obj, "sf", JV_KIND_OBJECT);
-	const char *id = jx_str(sf, "id");
-	const char *st = jx_str(sf, "status");
-	return id && (!st || strcmp(st, "failed")) ? id : NULL;
-}
-
-static jv trimmed(const char *s, size_t max)
-{
-	size_t n = utf8_trim(s, strlen(s), max);
-	return jv_string_sized(s, (int)n);
-}
-
-/* A contact reference: an Id as is, a planned contact's key through keys. */
-static const char *resolve(jv keys, const char *who, char buf[19])
-{
-	if (!who)
-		return NULL;
-	if (id_norm(who, buf) == 0)
-		return buf;
-	const char *id = jx_str(keys, who);
-	if (!id)
-		return NULL;
-	snprintf(buf, 19, "%s", id);
-	return buf;
-}
-
-static void plan_contacts(struct push *p, struct items *v, jv *keys)
-{
-	for (int d = 0; d < jx_len(p->deals); d++) {
-		jv deal = deal_at(p, d), opp = jx_get(deal, "opportunity", JV_KIND_OBJECT);
-		jv cs = jx_get(deal, "contacts", JV_KIND_ARRAY);
-		for (int j = 0; j < jx_len(cs); j++) {
-			jv c = jx_at(cs, j);
-			if (!jx_bool(c, "planned", 0) || !jx_str(c, "key"))
-				continue;
-			struct item *x = add(v, K_CONTACT, d, j, "Contact");
-			const char *have = existing_id(c);
-			if (have && id_norm(have, x->id) == 0) {
-				x->status = S_SKIPPED;
-				*keys = jv_object_set(*keys, jv_string(jx_str(c, "key")), jv_string(x->id));
-				continue;
-			}
-			jv f = jv_object();
-			const char *keysf[] = { "FirstName", "LastName", "Email", "Title" };
-			for (size_t k = 0; k < sizeof keysf / sizeof *keysf; k++)
-				if (jx_str(c, keysf[k]))
-					f = jv_object_set(f, jv_string(keysf[k]), jv_string(jx_str(c, keysf[k])));
-			const char *acct = jx_str(c, "AccountId") ? jx_str(c, "AccountId") : jx_str(opp, "AccountId");
-			if (acct)
-				f = jv_object_set(f, jv_string("AccountId"), jv_string(acct));
-			if (jx_str(opp, "OwnerId"))
-				f = jv_object_set(f, jv_string("OwnerId"), jv_string(jx_str(opp, "OwnerId")));
-			x->fields = tagged(p, "Contact", f);
-		}
+	} else if (x->kind == K_EVENT && s->contacts_left == 0) {
+		int from = s->v.n;
+		relate(s, i);
+		for (int r = from; r < s->v.n; r++)
+			ready(s, r);
 	}
 }
 
-static void after_contacts(struct items *v, jv *keys, struct push *p)
+static struct sf_call *next_call(void *arg, long *wait)
 {
-	for (int i = 0; i < v->n; i++) {
-		struct item *x = &v->v[i];
-		if (x->kind == K_CONTACT && (x->status == S_CREATED || x->status == S_FOUND)) {
-			jv c = jx_at(jx_get(deal_at(p, x->deal), "contacts", JV_KIND_ARRAY), x->idx);
-			*keys = jv_object_set(*keys, jv_string(jx_str(c, "key")), jv_string(x->id));
-		}
+	struct sched *s = arg;
+	long th = s->p->cfg->push.bulk_threshold;
+	/* A load of one object at or above the threshold becomes a Bulk job. */
+	for (int o = 0; th > 0 && o < NOBJ; o++)
+		if (s->per_obj[o] >= th)
+			bulk_start(s, o);
+	/* Bulk jobs' next steps first: each waits on the one before. */
+	double now = push_clock(), soonest = -1;
+	for (struct bulk *b = s->bulks; b; b = b->next) {
+		if (b->busy || b->step == B_END)
+			continue;
+		if (b->step != B_POLL || b->due <= now)
+			return &bulk_call(b)->c;
+		if (soonest < 0 || b->due < soonest)
+			soonest = b->due;
 	}
+	/* A full call; a short one only when no answer out there could fill it up. */
+	if (s->creates >= 200 || (s->creates > 0 && s->producers == 0))
+		return &collections_call(s, 0)->c;
+	if (s->updates > 0)
+		return &collections_call(s, 1)->c;
+	*wait = soonest < 0 ? -1 : (long)((soonest - now) * 1000) + 1;
+	return NULL;
 }
 
-/* Pass 1 plans what needs no planned contact (most activities, the scorecard); pass 2,
- * once the contacts exist, their roles and the activities that name them. */
-static void plan_activities(struct push *p, struct items *v, jv keys, int pass)
+static void call_done(struct sf_call *c, void *arg)
 {
-	static int score_warned;
-	for (int d = 0; d < jx_len(p->deals); d++) {
-		jv deal = deal_at(p, d), opp = jx_get(deal, "opportunity", JV_KIND_OBJECT);
-		const char *oid = jx_str(opp, "Id"), *owner = jx_str(opp, "OwnerId");
-		char buf[19], date[16];
-		/* Contact roles for the planned contacts. */
-		jv cs = jx_get(deal, "contacts", JV_KIND_ARRAY);
-		for (int j = 0; j < jx_len(cs) && pass == 2; j++) {
-			jv c = jx_at(cs, j);
-			if (!jx_bool(c, "planned", 0) || !jx_str(c, "key"))
-				continue;
-			struct item *x = add(v, K_ROLE, d, j, "OpportunityContactRole");
-			jv role = jx_get(jx_get(c, "sf", JV_KIND_OBJECT), "role", JV_KIND_OBJECT);
-			const char *rid = jx_str(role, "id");
-			if (rid && id_norm(rid, x->id) == 0 && (!jx_str(role, "status") || strcmp(jx_str(role, "status"), "failed"))) {
-				x->status = S_SKIPPED;
-				continue;
-			}
-			const char *cid = resolve(keys, jx_str(c, "key"), buf);
-			if (!cid) {
-				fail(x, "DEPENDENCY_FAILED", "the contact was not created", jv_array());
-				continue;
-			}
-			jv f = jv_object_set(jv_object(), jv_string("OpportunityId"), jv_string(oid));
-			f = jv_object_set(f, jv_string("ContactId"), jv_string(cid));
-			if (jx_str(c, "Role"))
-				f = jv_object_set(f, jv_string("Role"), jv_string(jx_str(c, "Role")));
-			x->fields = tagged(p, "OpportunityContactRole", f);
-		}
-		/* Meetings and emails. */
-		jv acts = jx_get(deal, "activities", JV_KIND_ARRAY);
-		for (int j = 0; j < jx_len(acts); j++) {
-			jv a = jx_at(acts, j);
-			const char *kind = jx_str(a, "kind");
-			int meeting = kind && !strcmp(kind, "meeting");
-			if (!kind || (!meeting && strcmp(kind, "email")))
-				continue;
-			const char *w = jx_str(a, "who");
-			char tmp[19];
-			if ((w && id_norm(w, tmp) != 0) != (pass == 2))
-				continue;
-			struct item *x = add(v, meeting ? K_EVENT : K_TASK, d, j, meeting ? "Event" : "Task");
-			const char *have = existing_id(a);
-			if (have && id_norm(have, x->id) == 0) {
-				x->status = S_SKIPPED;
-				continue;
-			}
-			const char *who = jx_str(a, "who");
-			const char *whoid = resolve(keys, who, buf);
-			if (who && !whoid) {
-				fail(x, "DEPENDENCY_FAILED", "its contact was not created", jv_array());
-				continue;
-			}
-			time_t t;
-			if (!jx_str(a, "start") || time_parse(jx_str(a, "start"), &t) != 0) {
-				fail(x, "INVALID_RECORD", "the activity has no valid start", jv_array());
-				continue;
-			}
-			const char *subj = jx_str(a, "subject") ? jx_str(a, "subject") : (meeting ? "Meeting" : "Email");
-			jv f = jv_object();
-			if (meeting) {
-				char iso[32];
-				f = jv_object_set(f, jv_string("Subject"), trimmed(subj, 255));
-				f = jv_object_set(f, jv_string("StartDateTime"), jv_string(time_iso(t, iso)));
-				f = jv_object_set(f, jv_string("DurationInMinutes"), jv_number(jx_num(a, "minutes", 30)));
-				f = jv_object_set(f, jv_string("Type"), jv_string("Meeting"));
-			} else {
-				char *s = xasprintf("Email: %s", subj);
-				f = jv_object_set(f, jv_string("Subject"), trimmed(s, 255));
-				free(s);
-				int past = !jx_str(a, "when") || strcmp(jx_str(a, "when"), "upcoming");
-				f = jv_object_set(f, jv_string("Status"), jv_string(past ? "Completed" : "Not Started"));
-				f = jv_object_set(f, jv_string("Priority"), jv_string("Normal"));
-				f = jv_object_set(f, jv_string("TaskSubtype"), jv_string("Email"));
-				f = jv_object_set(f, jv_string("Type"), jv_string("Email"));
-				f = jv_object_set(f, jv_string("ActivityDate"), jv_string(time_date(t, date)));
-			}
-			if (whoid)
-				f = jv_object_set(f, jv_string("WhoId"), jv_string(whoid));
-			f = jv_object_set(f, jv_string("WhatId"), jv_string(oid));
-			if (owner)
-				f = jv_object_set(f, jv_string("OwnerId"), jv_string(owner));
-			if (jx_str(a, "body"))
-				f = jv_object_set(f, jv_string("Description"), trimmed(jx_str(a, "body"), 32000));
-			x->fields = tagged(p, x->object, f);
-		}
-		/* The scorecard, as fields on the opportunity or as its own record. */
-		jv sc = jx_get(deal, "scorecard", JV_KIND_OBJECT);
-		const char *mode = p->cfg->push.scorecard;
-		if (pass == 2 || !jv_is_valid(sc) || !strcmp(mode, "none"))
-			continue;
-		int obj = !strcmp(mode, "object");
-		struct item *x = add(v, K_SCORE, d, 0, obj ? "DG_Scorecard__c" : "Opportunity");
-		const char *have = existing_id(sc);
-		if (have && id_norm(have, x->id) == 0) {
-			x->status = S_SKIPPED;
-			continue;
-		}
-		jv answers = jx_get(sc, "answers", JV_KIND_ARRAY);
-		jv f = jv_object();
-		if (obj) {
-			f = jv_object_set(f, jv_string("Name"), jv_string_fmt("%s scorecard", jx_str(sc, "template") ? jx_str(sc, "template") : "Deal"));
-			f = jv_object_set(f, jv_string("Opportunity__c"), jv_string(oid));
-			f = jv_object_set(f, jv_string("Template__c"), jv_string(jx_str(sc, "template") ? jx_str(sc, "template") : ""));
-			f = jv_object_set(f, jv_string("Score__c"), jv_number(jx_num(sc, "score", 0)));
-			f = jv_object_set(f, jv_string("Coverage__c"), jv_number(jx_num(sc, "coverage", 0) * 100));
-			jv s = jv_dump_string(jv_copy(answers), 0);
-			f = jv_object_set(f, jv_string("Answers__c"), trimmed(jv_string_value(s), 131072));
-			jv_free(s);
-			x->fields = tagged(p, "DG_Scorecard__c", f);
-			continue;
-		}
-		/* Fields named PREFIX + Element_Id + __c (and _Score__c); only those the org has. */
-		const char *pre = p->cfg->push.scorecard_prefix ? p->cfg->push.scorecard_prefix : "";
-		struct sb name = { 0 };
-		int nf = 0;
-		struct { const char *suffix; jv v; } top[] = {
-			{ "Scorecard_Template__c", jv_string(jx_str(sc, "template") ? jx_str(sc, "template") : "") },
-			{ "Scorecard_Score__c", jv_number(jx_num(sc, "score", 0)) },
-			{ "Scorecard_Coverage__c", jv_number(jx_num(sc, "coverage", 0) * 100) },
-		};
-		for (size_t k = 0; k < sizeof top / sizeof *top; k++) {
-			sb_reset(&name);
-			sb_addf(&name, "%s%s", pre, top[k].suffix);
-			if (has_field(p, "Opportunity", sb_str(&name))) {
-				f = jv_object_set(f, jv_string(sb_str(&name)), top[k].v);
-				nf++;
-			} else
-				jv_free(top[k].v);
-		}
-		for (int k = 0; k < jx_len(answers); k++) {
-			jv an = jx_at(answers, k);
-			const char *id = jx_str(an, "id");
-			if (!id)
-				continue;
-			sb_reset(&name);
-			sb_add(&name, pre);
-			for (int cap = 1; *id; id++) {
-				sb_addc(&name, cap ? (char)toupper((unsigned char)*id) : *id);
-				cap = *id == '_';
-			}
-			size_t base = name.len;
-			sb_add(&name, "__c");
-			if (has_field(p, "Opportunity", sb_str(&name)) && jx_str(an, "answer")) {
-				f = jv_object_set(f, jv_string(sb_str(&name)), trimmed(jx_str(an, "answer"), 32000));
-				nf++;
-			}
-			name.len = base;
-			name.s[base] = '\0';
-			sb_add(&name, "_Score__c");
-			if (has_field(p, "Opportunity", sb_str(&name))) {
-				f = jv_object_set(f, jv_string(sb_str(&name)), jv_number(jx_num(an, "score", 0)));
-				nf++;
-			}
-		}
-		sb_free(&name);
-		if (!nf) {
-			if (!score_warned++)
-				warnx("the org's Opportunity has no %sScorecard_*__c or %s<Element>__c fields: scorecards are not written "
-				    "(add the fields, or set push.scorecard.mode)", pre, pre);
-			jv_free(f);
-			x->status = S_NONE;
-			x->kind = K_SCORE;
-			x->fields = jv_invalid();
-			continue;
-		}
-		x->update = 1;
-		id_norm(oid, x->id);
-		x->fields = f;
-	}
-}
-
-static void plan_relations(struct push *p, struct items *v, jv keys)
-{
-	int n = v->n;
-	for (int i = 0; i < n; i++) {
-		struct item *ev = &v->v[i];
-		if (ev->kind != K_EVENT || ev->related ||
-		    !(ev->status == S_CREATED || ev->status == S_FOUND || (p->reconcile && ev->status == S_SKIPPED)))
-			continue;
-		ev->related = 1;
-		jv a = jx_at(jx_get(deal_at(p, ev->deal), "activities", JV_KIND_ARRAY), ev->idx);
-		jv att = jx_get(a, "attendees", JV_KIND_ARRAY);
-		const char *who = jx_str(a, "who");
-		char evid[19], buf[19];
-		memcpy(evid, ev->id, sizeof evid);
-		int deal = ev->deal, idx = ev->idx;
-		for (int k = 0, r = 0; k < jx_len(att); k++) {
-			const char *c = jx_cstr(jx_at(att, k));
-			if (!c || (who && !strcmp(c, who)))
-				continue;
-			/* A relation an earlier run recorded is left alone. */
-			jv had = jx_at(jx_get(jx_get(a, "sf", JV_KIND_OBJECT), "relations", JV_KIND_ARRAY), r);
-			if (jx_str(had, "id") && (!jx_str(had, "status") || strcmp(jx_str(had, "status"), "failed"))) {
-				r++;
-				continue;
-			}
-			struct item *x = add(v, K_REL, deal, idx, "EventRelation"); /* may move v->v */
-			x->rel = r++;
-			const char *rid = resolve(keys, c, buf);
-			if (!rid) {
-				fail(x, "DEPENDENCY_FAILED", "the attendee was not created", jv_array());
-				continue;
-			}
-			jv f = jv_object_set(jv_object(), jv_string("EventId"), jv_string(evid));
-			x->fields = jv_object_set(f, jv_string("RelationId"), jv_string(rid));
-		}
-	}
+	struct sched *s = arg;
+	struct call *k = (struct call *)c;
+	if (k->b)
+		bulk_answer(s, k);
+	else
+		collections_answer(s, k);
+	sf_call_free(&k->c);
+	free(k->items);
+	free(k);
 }
 
 /* ---- reconcile: find in the org what an interrupted run created but never recorded ---- */
@@ -757,15 +1039,21 @@ static int found_one(jv rec, void *arg)
 	return 0;
 }
 
-/* Marks the pending items of v[from..] that already exist in the org as found. */
-static void reconcile(struct push *p, struct items *v, int from)
+/* Whether item x is one to look for: it is to be created and was not looked for. */
+static int to_find(const struct item *x, const struct natural *n)
+{
+	return x->status == S_NONE && !x->waiting && !x->reconciled && jv_is_valid(x->fields) && !x->update &&
+	    !strcmp(x->object, n->object);
+}
+
+/* Marks the items to be created that already exist in the org as found. */
+static void reconcile(struct push *p, struct items *v)
 {
 	for (size_t o = 0; o < sizeof naturals / sizeof *naturals; o++) {
 		const struct natural *n = &naturals[o];
 		jv parents = jv_object();
-		for (int i = from; i < v->n; i++)
-			if (v->v[i].status == S_NONE && jv_is_valid(v->v[i].fields) && !v->v[i].update &&
-			    !strcmp(v->v[i].object, n->object) && jx_str(v->v[i].fields, n->parent))
+		for (int i = 0; i < v->n; i++)
+			if (to_find(&v->v[i], n) && jx_str(v->v[i].fields, n->parent))
 				parents = jv_object_set(parents, jv_string(jx_str(v->v[i].fields, n->parent)), jv_true());
 		jv ids = jv_keys(parents);
 		struct found_ctx c = { n, jv_object(), { 0 } };
@@ -790,10 +1078,11 @@ static void reconcile(struct push *p, struct items *v, int from)
 				warnx("cannot look for existing %s records: %s", n->object, err);
 			sb_free(&q);
 		}
-		for (int i = from; i < v->n; i++) {
+		for (int i = 0; i < v->n; i++) {
 			struct item *x = &v->v[i];
-			if (x->status != S_NONE || !jv_is_valid(x->fields) || x->update || strcmp(x->object, n->object))
+			if (!to_find(x, n))
 				continue;
+			x->reconciled = 1;
 			natural_key(n, x->fields, &c.k);
 			jv l = jv_object_get(jv_copy(c.map), jv_string(sb_str(&c.k)));
 			if (jx_len(l)) {
@@ -909,8 +1198,6 @@ static void apply(struct push *p, struct items *v)
 
 static void report(struct push *p, struct items *v)
 {
-	static const char *const objs[] = { "Contact", "OpportunityContactRole", "Event", "EventRelation", "Task",
-		"Opportunity", "DG_Scorecard__c" };
 	int shown = 0;
 	for (int i = 0; i < v->n; i++) {
 		struct item *x = &v->v[i];
@@ -932,13 +1219,13 @@ static void report(struct push *p, struct items *v)
 	}
 	if (shown > 20)
 		warnx("... and %d more failures", shown - 20);
-	for (size_t o = 0; o < sizeof objs / sizeof *objs; o++) {
+	for (int o = 0; o < NOBJ; o++) {
 		long n[6] = { 0 };
 		for (int i = 0; i < v->n; i++)
-			if (!strcmp(v->v[i].object, objs[o]))
+			if (!strcmp(v->v[i].object, objects[o]))
 				n[v->v[i].status]++;
 		if (n[S_CREATED] + n[S_UPDATED] + n[S_SKIPPED] + n[S_FAILED] + n[S_FOUND])
-			warnx("%s: %ld created, %ld updated, %ld skipped, %ld found, %ld failed", objs[o], n[S_CREATED],
+			warnx("%s: %ld created, %ld updated, %ld skipped, %ld found, %ld failed", objects[o], n[S_CREATED],
 			    n[S_UPDATED], n[S_SKIPPED], n[S_FOUND], n[S_FAILED]);
 	}
 }
@@ -970,50 +1257,162 @@ static void show_progress(long weight, void *arg)
 	    rate, rate > 0 && g->total > g->done ? (g->total - g->done) / rate : 0.0);
 }
 
+/* ---- the production guard, and what the org has ---- */
+
+/* Asks, in one wave of calls, whether the org is a sandbox and what fields the objects
+ * have that the records may fill (the tag field, the scorecard fields). Returns 0, or
+ * an exit status: a production org is refused unless allowed. */
+static int guard(struct push *p, const char *const *objs, int nobjs)
+{
+	struct sf_call *calls = xcalloc((size_t)nobjs + 1, sizeof *calls);
+	calls[0].method = "GET";
+	calls[0].path = xstrdup("/query?q=SELECT+Id%2C+Name%2C+IsSandbox+FROM+Organization");
+	for (int i = 0; i < nobjs; i++) {
+		calls[i + 1].method = "GET";
+		calls[i + 1].path = xasprintf("/sobjects/%s/describe", objs[i]);
+	}
+	sf_calls(p->sf, calls, nobjs + 1, nobjs + 1);
+	for (int i = 0; i < nobjs; i++) {
+		struct http_resp *r = &calls[i + 1].resp;
+		jv d = r->status == 200 ? jv_parse_sized(r->body.s ? r->body.s : "", (int)r->body.len) : jv_invalid();
+		keep_fields(p, objs[i], d);
+		jv_free(d);
+		sf_call_free(&calls[i + 1]);
+	}
+	struct http_resp *r = &calls[0].resp;
+	jv res = r->status == 200 ? jv_parse_sized(r->body.s ? r->body.s : "", (int)r->body.len) : jv_invalid();
+	int rc = 0;
+	if (!jv_is_valid(jx_get(res, "records", JV_KIND_ARRAY))) {
+		char *t = sf_error_text(r);
+		warnx("cannot tell whether the org is a sandbox: %s", t);
+		free(t);
+		rc = EXIT_FAIL;
+	} else {
+		jv org = jx_at(jx_get(res, "records", JV_KIND_ARRAY), 0);
+		const char *name = jx_str(org, "Name") ? jx_str(org, "Name") : "?";
+		if (jx_bool(org, "IsSandbox", 0))
+			;
+		else if (!p->allow) {
+			warnx("'%s' (%s) is a production org: refusing to write; pass --allow-production or set "
+			    "salesforce.allow_production: true if that is really meant",
+			    name, jx_str(org, "Id") ? jx_str(org, "Id") : "?");
+			rc = EXIT_USAGE;
+		} else
+			warnx("writing into production org '%s' (--allow-production)", name);
+	}
+	jv_free(res);
+	sf_call_free(&calls[0]);
+	free(calls);
+	return rc;
+}
+
+/* The objects whose fields the records may need: the ones that get the tag field
+ * (reconcile also looks for tagged relations), the opportunity's scorecard fields, or
+ * for --delete --from-org the tagged objects. */
+int push_guard(struct push *p)
+{
+	const char *tf = p->cfg->push.tag_field, *objs[NOBJ + NTAGGED];
+	int tag = tf && *tf, n = 0;
+	if (p->del)
+		for (int i = 0; p->from_org && i < NTAGGED; i++)
+			objs[n++] = tagged_objs[i];
+	else
+		for (int o = 0; o < NOBJ; o++) {
+			const char *ob = objects[o];
+			int want = !strcmp(ob, "EventRelation") ? p->reconcile && tag
+			    : !strcmp(ob, "Opportunity") ? !strcmp(p->cfg->push.scorecard, "fields")
+			    : !strcmp(ob, "DG_Scorecard__c") ? tag && !strcmp(p->cfg->push.scorecard, "object") : tag;
+			if (want)
+				objs[n++] = ob;
+		}
+	return guard(p, objs, n);
+}
+
+void push_plan(struct push *p)
+{
+	struct sched *s = xcalloc(1, sizeof *s);
+	p->sched = s;
+	s->p = p;
+	s->keys = jv_object();
+	s->pending = jv_object();
+	plan(s);
+	/* Planned contacts first: the ones recorded earlier give their Ids at once, the
+	 * others are pending and what names them waits. */
+	for (int i = 0; i < s->v.n; i++) {
+		struct item *x = &s->v.v[i];
+		if (x->kind != K_CONTACT)
+			continue;
+		build(s, i);
+		x = &s->v.v[i];
+		if (x->status == S_NONE && jv_is_valid(x->fields)) {
+			s->pending = jv_object_set(s->pending, jv_string(contact_key(s, x)), jv_true());
+			s->contacts_left++;
+		}
+	}
+	/* The scorecard needs the org's fields: it is built once they are known. */
+	for (int i = 0; i < s->v.n; i++)
+		if (s->v.v[i].kind != K_CONTACT && s->v.v[i].kind != K_SCORE)
+			build(s, i);
+}
+
 int push_create(struct push *p)
 {
-	struct items v = { 0 };
-	struct progress g = { 0, 0, push_clock(), 0 };
-	if (isatty(2)) {
-		/* An estimate of the total: every planned record not yet in the org. */
-		for (int d = 0; d < jx_len(p->deals); d++) {
-			jv deal = deal_at(p, d);
-			jv cs = jx_get(deal, "contacts", JV_KIND_ARRAY);
-			for (int j = 0; j < jx_len(cs); j++)
-				g.total += jx_bool(jx_at(cs, j), "planned", 0) && !existing_id(jx_at(cs, j)) ? 2 : 0;
-			g.total += jv_is_valid(jx_get(deal, "scorecard", JV_KIND_OBJECT)) && strcmp(p->cfg->push.scorecard, "none") &&
-			    !existing_id(jx_get(deal, "scorecard", JV_KIND_OBJECT));
-			jv acts = jx_get(deal, "activities", JV_KIND_ARRAY);
-			for (int j = 0; j < jx_len(acts); j++) {
-				jv a = jx_at(acts, j);
-				if (!existing_id(a))
-					g.total += 1 + (jx_str(a, "kind") && !strcmp(jx_str(a, "kind"), "meeting") ?
-					    jx_len(jx_get(a, "attendees", JV_KIND_ARRAY)) - 1 : 0);
+	if (!p->sched)
+		push_plan(p);
+	struct sched *s = p->sched;
+	struct progress g = { 0, 0, 0, 0 };
+	s->g = &g;
+	int rc = 0;
+	g.t0 = push_clock();
+	for (int i = 0; i < s->v.n; i++)
+		if (s->v.v[i].kind == K_SCORE)
+			build(s, i);
+	if (p->reconcile) {
+		reconcile(p, &s->v);
+		/* Contacts an earlier run made: what names them can be built now. */
+		int found = 0;
+		for (int i = 0; i < s->v.n; i++) {
+			struct item *x = &s->v.v[i];
+			if (x->kind == K_CONTACT && x->status == S_FOUND) {
+				s->keys = jv_object_set(s->keys, jv_string(contact_key(s, x)), jv_string(x->id));
+				s->pending = jv_object_delete(s->pending, jv_string(contact_key(s, x)));
+				s->contacts_left--;
+				found++;
 			}
 		}
+		for (int i = 0; found && i < s->v.n; i++)
+			if (s->v.v[i].waiting)
+				build(s, i);
+		/* Events an earlier run made: their relations may be there too. */
+		for (int i = 0, n = s->v.n; i < n; i++)
+			if (s->v.v[i].kind == K_EVENT)
+				relate(s, i);
+		reconcile(p, &s->v);
+	}
+	for (int i = 0; i < s->v.n; i++)
+		ready(s, i);
+	if (isatty(2)) {
+		g.total = s->creates + s->updates;
+		for (int i = 0; i < s->v.n; i++)
+			if (s->v.v[i].waiting)
+				g.total++;
+			else if (s->v.v[i].status == S_NONE && jv_is_valid(s->v.v[i].fields) && has_relations(s, &s->v.v[i]))
+				g.total += jx_len(jx_get(jx_at(jx_get(deal_at(p, s->v.v[i].deal), "activities", JV_KIND_ARRAY), s->v.v[i].idx),
+				    "attendees", JV_KIND_ARRAY)) - 1;
 		p->sf->progress = show_progress;
 		p->sf->progress_arg = &g;
 	}
-	jv keys = jv_object();
-	int rc = 0;
-	/* Three rounds of calls: contacts with everything that does not need them; then
-	 * contact roles, the activities naming new contacts and the first Events'
-	 * relations; then the relations of Events made in round two. */
-	plan_contacts(p, &v, &keys);
-	plan_activities(p, &v, keys, 1);
-	if (p->reconcile)
-		reconcile(p, &v, 0);
-	send(p, &v, 0);
-	after_contacts(&v, &keys, p);
-	for (int round = 2; round <= 3 && !p->sf->limit_hit; round++) {
-		int from = v.n;
-		if (round == 2)
-			plan_activities(p, &v, keys, 2);
-		plan_relations(p, &v, keys);
-		if (p->reconcile && v.n > from)
-			reconcile(p, &v, from);
-		if (v.n > from)
-			send(p, &v, from);
+	sf_pump(p->sf, (int)p->jobs, next_call, call_done, s);
+	/* Stopped early (the daily limit): a Bulk job left half way says so. */
+	while (s->bulks) {
+		struct bulk *b = s->bulks;
+		s->bulks = b->next;
+		if (b->step != B_END) {
+			snprintf(b->why, sizeof b->why, "the run stopped before the Bulk job%s%s finished; its records may be in the org",
+			    b->id ? " " : "", b->id ? b->id : "");
+			bulk_end(s, b);
+		}
+		bulk_free(b);
 	}
 	if (p->sf->limit_hit) {
 		warnx("the org's daily API request limit is reached: stopped; what was done is in the output");
@@ -1024,47 +1423,34 @@ int push_create(struct push *p)
 		fputc('\n', stderr);
 		p->sf->progress = NULL;
 	}
-	apply(p, &v);
-	report(p, &v);
+	apply(p, &s->v);
+	report(p, &s->v);
 	long done = 0;
-	for (int i = 0; i < v.n; i++)
-		done += v.v[i].status == S_CREATED || v.v[i].status == S_UPDATED;
+	for (int i = 0; i < s->v.n; i++)
+		done += s->v.v[i].status == S_CREATED || s->v.v[i].status == S_UPDATED;
 	warnx("%ld records written in %.2f s (%.0f a second)", done, secs, secs > 0 ? done / secs : 0);
 	for (int i = 0; i < jx_len(p->deals); i++)
 		jsonl_emit(jv_copy(jx_at(p->deals, i)));
-	for (int i = 0; i < v.n; i++) {
-		jv_free(v.v[i].fields);
-		jv_free(v.v[i].error);
-	}
-	free(v.v);
-	jv_free(keys);
+	push_free(p);
 	return rc;
 }
 
-/* ---- the production guard ---- */
-
-int push_guard(struct push *p, int allow)
+void push_free(struct push *p)
 {
-	char err[1024];
-	long st;
-	jv r = sf_request(p->sf, "GET", "/query?q=SELECT+Id%2C+Name%2C+IsSandbox+FROM+Organization", NULL, &st, err, sizeof err);
-	if (!jv_is_valid(r)) {
-		warnx("cannot tell whether the org is a sandbox: %s", err);
-		return EXIT_FAIL;
+	struct sched *s = p->sched;
+	if (!s)
+		return;
+	for (int i = 0; i < s->v.n; i++) {
+		jv_free(s->v.v[i].fields);
+		jv_free(s->v.v[i].error);
 	}
-	jv org = jx_at(jx_get(r, "records", JV_KIND_ARRAY), 0);
-	int sandbox = jx_bool(org, "IsSandbox", 0);
-	if (!sandbox && !allow) {
-		warnx("'%s' (%s) is a production org: refusing to write; pass --allow-production or set "
-		    "salesforce.allow_production: true if that is really meant",
-		    jx_str(org, "Name") ? jx_str(org, "Name") : "?", jx_str(org, "Id") ? jx_str(org, "Id") : "?");
-		jv_free(r);
-		return EXIT_USAGE;
-	}
-	if (!sandbox)
-		warnx("writing into production org '%s' (--allow-production)", jx_str(org, "Name") ? jx_str(org, "Name") : "?");
-	jv_free(r);
-	return 0;
+	free(s->v.v);
+	for (int c = 0; c < 5; c++)
+		free(s->q[c]);
+	jv_free(s->keys);
+	jv_free(s->pending);
+	free(s);
+	p->sched = NULL;
 }
 
 /* ---- delete ---- */
@@ -1154,9 +1540,9 @@ static int collect_tagged(jv rec, void *arg)
 
 static void from_org(struct push *p)
 {
-	static const char *const objs[] = { "Task", "Event", "DG_Scorecard__c", "OpportunityContactRole", "Contact" };
+	const char *const *objs = tagged_objs;
 	const char *tf = p->cfg->push.tag_field;
-	for (size_t i = 0; i < sizeof objs / sizeof *objs; i++) {
+	for (int i = 0; i < NTAGGED; i++) {
 		if (!has_field(p, objs[i], tf))
 			continue;
 		char *val = p->tag ? sf_quote(p->tag) : NULL;
@@ -1171,6 +1557,7 @@ static void from_org(struct push *p)
 
 int push_delete(struct push *p)
 {
+	int rc = 0;
 	if (p->from_org)
 		from_org(p);
 	int n = jx_len(p->ids);
@@ -1185,7 +1572,6 @@ int push_delete(struct push *p)
 		if (!u || strcmp(ids[u - 1], ids[i]))
 			ids[u++] = ids[i];
 	long deleted = 0;
-	int rc = 0;
 	/* One rank after another, so children are gone before their parents. */
 	for (int from = 0; from < u && !p->sf->limit_hit;) {
 		int to = from;
