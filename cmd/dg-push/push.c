@@ -41,6 +41,7 @@ struct item {
 	enum kind kind;
 	int deal, idx, rel;
 	int parent;          /* an EventRelation's Event (an item index) */
+	int rel_first, rel_n; /* an Event's EventRelation items */
 	const char *object;
 	jv fields;           /* what is sent; jv_invalid() when nothing is (yet) */
 	int update;          /* a PATCH of an existing record (the scorecard fields) */
@@ -164,6 +165,9 @@ struct sched {
 	long per_obj[NOBJ]; /* ready creates by object */
 	int producers;      /* contacts and Events out whose answers make more ready */
 	struct bulk *bulks; /* Bulk jobs under way */
+	int *first;         /* deal d's planned items are first[d] .. first[d + 1] - 1 */
+	int emitted;        /* deals written out so far (in input order) */
+	jv opps;            /* each deal's opportunity Id, for messages once it is written */
 	struct progress *g;
 };
 
@@ -424,8 +428,11 @@ static void plan(struct sched *s)
 {
 	struct push *p = s->p;
 	const char *mode = p->cfg->push.scorecard;
+	s->first = xmalloc((size_t)(jx_len(p->deals) + 1) * sizeof *s->first);
 	for (int d = 0; d < jx_len(p->deals); d++) {
 		jv deal = deal_at(p, d);
+		s->first[d] = s->v.n;
+		s->opps = jv_array_append(s->opps, jv_string(jx_str(jx_get(deal, "opportunity", JV_KIND_OBJECT), "Id")));
 		jv cs = jx_get(deal, "contacts", JV_KIND_ARRAY);
 		for (int j = 0; j < jx_len(cs); j++)
 			if (jx_bool(jx_at(cs, j), "planned", 0) && jx_str(jx_at(cs, j), "key")) {
@@ -443,6 +450,7 @@ static void plan(struct sched *s)
 		if (jv_is_valid(jx_get(deal, "scorecard", JV_KIND_OBJECT)) && strcmp(mode, "none"))
 			add(&s->v, K_SCORE, d, 0, !strcmp(mode, "object") ? "DG_Scorecard__c" : "Opportunity");
 	}
+	s->first[jx_len(p->deals)] = s->v.n;
 }
 
 /* Plans the relations of Event i (other attendees than the one it is with). */
@@ -453,6 +461,7 @@ static void relate(struct sched *s, int i)
 	if (ev->related || !(ev->status == S_CREATED || ev->status == S_FOUND || (p->reconcile && ev->status == S_SKIPPED)))
 		return;
 	ev->related = 1;
+	ev->rel_first = s->v.n;
 	int deal = ev->deal, idx = ev->idx;
 	jv a = jx_at(jx_get(deal_at(p, deal), "activities", JV_KIND_ARRAY), idx);
 	jv att = jx_get(a, "attendees", JV_KIND_ARRAY);
@@ -471,6 +480,7 @@ static void relate(struct sched *s, int i)
 		int x = add(&s->v, K_REL, deal, idx, "EventRelation");
 		s->v.v[x].rel = r++;
 		s->v.v[x].parent = i;
+		s->v.v[i].rel_n++;
 		build(s, x);
 	}
 }
@@ -941,6 +951,53 @@ static void finished(struct sched *s, int i)
 	}
 }
 
+static jv apply(jv deal, const struct item *x);
+
+/* Whether an item has its answer, or will never be sent. */
+static int item_over(const struct item *x)
+{
+	return x->status != S_NONE || (!x->sent && !x->waiting && !jv_is_valid(x->fields));
+}
+
+/* Whether every record of deal d has its answer (an Event's relations included). */
+static int deal_over(struct sched *s, int d)
+{
+	for (int i = s->first[d]; i < s->first[d + 1]; i++) {
+		struct item *x = &s->v.v[i];
+		if (!item_over(x))
+			return 0;
+		if (x->kind != K_EVENT || !has_relations(s, x) ||
+		    !(x->status == S_CREATED || x->status == S_FOUND || (s->p->reconcile && x->status == S_SKIPPED)))
+			continue;
+		if (!x->related)
+			return 0;
+		for (int r = x->rel_first; r < x->rel_first + x->rel_n; r++)
+			if (!item_over(&s->v.v[r]))
+				return 0;
+	}
+	return 1;
+}
+
+/* Writes out, in input order, the deals whose records all have their answers (all
+ * of them when all is true): the output flows while the last calls are out. */
+static void emit(struct sched *s, int all)
+{
+	struct push *p = s->p;
+	for (; s->emitted < jx_len(p->deals) && (all || deal_over(s, s->emitted)); s->emitted++) {
+		int d = s->emitted;
+		jv deal = jv_array_get(jv_copy(p->deals), d);
+		p->deals = jv_array_set(p->deals, d, jv_null()); /* deal is changed in place */
+		for (int i = s->first[d]; i < s->first[d + 1]; i++) {
+			const struct item *x = &s->v.v[i];
+			deal = apply(deal, x);
+			if (x->kind == K_EVENT)
+				for (int r = x->rel_first; r < x->rel_first + x->rel_n; r++)
+					deal = apply(deal, &s->v.v[r]);
+		}
+		jsonl_emit(deal);
+	}
+}
+
 static struct sf_call *next_call(void *arg, long *wait)
 {
 	struct sched *s = arg;
@@ -979,6 +1036,7 @@ static void call_done(struct sf_call *c, void *arg)
 	sf_call_free(&k->c);
 	free(k->items);
 	free(k);
+	emit(s, 0);
 }
 
 /* ---- reconcile: find in the org what an interrupted run created but never recorded ---- */
@@ -1124,10 +1182,14 @@ static jv sf_block(const struct item *x, jv old)
 	return b;
 }
 
+/* Changes deal.list[idx] through f. Each level is taken out of its parent while it
+ * changes, so that it is changed in place rather than copied. */
 static jv set_in(jv deal, const char *list, int idx, jv (*f)(jv, const struct item *), const struct item *x)
 {
 	jv arr = jv_object_get(jv_copy(deal), jv_string(list));
+	deal = jv_object_set(deal, jv_string(list), jv_null());
 	jv el = jv_array_get(jv_copy(arr), idx);
+	arr = jv_array_set(arr, idx, jv_null());
 	el = f(el, x);
 	arr = jv_array_set(arr, idx, el);
 	return jv_object_set(deal, jv_string(list), arr);
@@ -1173,30 +1235,27 @@ static jv put_rel(jv el, const struct item *x)
 	return jv_object_set(el, jv_string("sf"), sf);
 }
 
-static void apply(struct push *p, struct items *v)
+/* Item x's answer into its deal record (consumed and returned). */
+static jv apply(jv deal, const struct item *x)
 {
-	for (int i = 0; i < v->n; i++) {
-		struct item *x = &v->v[i];
-		if (x->status == S_NONE)
-			continue;
-		jv deal = jv_array_get(jv_copy(p->deals), x->deal);
-		switch (x->kind) {
-		case K_CONTACT: deal = set_in(deal, "contacts", x->idx, put_sf, x); break;
-		case K_ROLE: deal = set_in(deal, "contacts", x->idx, put_role, x); break;
-		case K_EVENT:
-		case K_TASK: deal = set_in(deal, "activities", x->idx, put_sf, x); break;
-		case K_REL: deal = set_in(deal, "activities", x->idx, put_rel, x); break;
-		case K_SCORE: {
-			jv sc = jv_object_get(jv_copy(deal), jv_string("scorecard"));
-			deal = jv_object_set(deal, jv_string("scorecard"), put_sf(sc, x));
-			break;
-		}
-		}
-		p->deals = jv_array_set(p->deals, x->deal, deal);
+	if (x->status == S_NONE)
+		return deal;
+	switch (x->kind) {
+	case K_CONTACT: return set_in(deal, "contacts", x->idx, put_sf, x);
+	case K_ROLE: return set_in(deal, "contacts", x->idx, put_role, x);
+	case K_EVENT:
+	case K_TASK: return set_in(deal, "activities", x->idx, put_sf, x);
+	case K_REL: return set_in(deal, "activities", x->idx, put_rel, x);
+	case K_SCORE: {
+		jv sc = jv_object_get(jv_copy(deal), jv_string("scorecard"));
+		deal = jv_object_set(deal, jv_string("scorecard"), jv_null());
+		return jv_object_set(deal, jv_string("scorecard"), put_sf(sc, x));
 	}
+	}
+	return deal;
 }
 
-static void report(struct push *p, struct items *v)
+static void report(struct push *p, struct items *v, jv opps)
 {
 	int shown = 0;
 	for (int i = 0; i < v->n; i++) {
@@ -1205,14 +1264,14 @@ static void report(struct push *p, struct items *v)
 			continue;
 		p->failed++;
 		if (shown++ < 20) {
-			jv opp = jx_get(deal_at(p, x->deal), "opportunity", JV_KIND_OBJECT);
+			const char *opp = jx_cstr(jx_at(opps, x->deal));
 			jv f = jx_get(x->error, "fields", JV_KIND_ARRAY);
 			struct sb fs = { 0 };
 			for (int k = 0; k < jx_len(f); k++)
 				sb_addf(&fs, "%s%s", k ? ", " : " (", jx_cstr(jx_at(f, k)));
 			if (fs.len)
 				sb_add(&fs, ")");
-			warnx("cannot %s '%s' for '%s': %s: %s%s", x->update ? "update" : "create", x->object, jx_str(opp, "Id"),
+			warnx("cannot %s '%s' for '%s': %s: %s%s", x->update ? "update" : "create", x->object, opp,
 			    jx_str(x->error, "code"), jx_str(x->error, "message"), sb_str(&fs));
 			sb_free(&fs);
 		}
@@ -1335,6 +1394,7 @@ void push_plan(struct push *p)
 	s->p = p;
 	s->keys = jv_object();
 	s->pending = jv_object();
+	s->opps = jv_array();
 	plan(s);
 	/* Planned contacts first: the ones recorded earlier give their Ids at once, the
 	 * others are pending and what names them waits. */
@@ -1423,14 +1483,12 @@ int push_create(struct push *p)
 		fputc('\n', stderr);
 		p->sf->progress = NULL;
 	}
-	apply(p, &s->v);
-	report(p, &s->v);
+	emit(s, 1);
+	report(p, &s->v, s->opps);
 	long done = 0;
 	for (int i = 0; i < s->v.n; i++)
 		done += s->v.v[i].status == S_CREATED || s->v.v[i].status == S_UPDATED;
 	warnx("%ld records written in %.2f s (%.0f a second)", done, secs, secs > 0 ? done / secs : 0);
-	for (int i = 0; i < jx_len(p->deals); i++)
-		jsonl_emit(jv_copy(jx_at(p->deals, i)));
 	push_free(p);
 	return rc;
 }
@@ -1449,6 +1507,8 @@ void push_free(struct push *p)
 		free(s->q[c]);
 	jv_free(s->keys);
 	jv_free(s->pending);
+	free(s->first);
+	jv_free(s->opps);
 	free(s);
 	p->sched = NULL;
 }
