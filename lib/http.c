@@ -157,7 +157,7 @@ static void pause_ms(long ms)
 		;
 }
 
-int http_pump(struct http *h, int jobs, http_next_fn next, void *arg)
+int http_pump(struct http *h, int jobs, http_next_fn next, void (*idle)(void *arg), void *arg)
 {
 	if (jobs < 1)
 		jobs = 1;
@@ -225,6 +225,8 @@ int http_pump(struct http *h, int jobs, http_next_fn next, void *arg)
 		/* A freed slot is offered to next at once, not at the next socket event. */
 		if (ended && !stop)
 			continue;
+		if (idle)
+			idle(arg);
 		long t = wait >= 0 && wait < 1000 ? wait : 1000;
 		if (curl_multi_poll(h->multi, NULL, 0, (int)t, NULL) != CURLM_OK) {
 			rc = -1;
@@ -274,7 +276,7 @@ int http_run(struct http *h, struct http_req **reqs, int n, int jobs)
 		memset(&reqs[i]->resp, 0, sizeof reqs[i]->resp);
 		reqs[i]->resp.retry_after = -1;
 	}
-	int rc = http_pump(h, jobs, list_next, &l);
+	int rc = http_pump(h, jobs, list_next, NULL, &l);
 	for (int i = l.next; i < n; i++)
 		snprintf(reqs[i]->resp.err, sizeof reqs[i]->resp.err, "not sent");
 	return rc;

@@ -58,10 +58,11 @@ int http_once(struct http *h, struct http_req *q);
 typedef struct http_req *(*http_next_fn)(void *arg, long *wait_ms);
 /* Performs the requests next hands out, at most jobs at a time, as they come: a slot
  * freed by a finished request is offered to next at once, so a caller can hand out
- * work that the answers just made possible. Ends when next has nothing and nothing is
- * running, or, after the done function asked to stop, when the running ones end.
- * Returns 0, or -1 when libcurl itself failed. */
-int http_pump(struct http *h, int jobs, http_next_fn next, void *arg);
+ * work that the answers just made possible. idle (may be NULL) is called each time
+ * before waiting on the network, for work that can wait. Ends when next has nothing
+ * and nothing is running, or, after the done function asked to stop, when the running
+ * ones end. Returns 0, or -1 when libcurl itself failed. */
+int http_pump(struct http *h, int jobs, http_next_fn next, void (*idle)(void *arg), void *arg);
 /* Sets the function http_run calls as each request completes (NULL: none). */
 void http_on_done(struct http *h, http_done_fn fn, void *arg);
 

@@ -356,6 +356,7 @@ struct pump {
 	struct sf *sf;
 	sf_next_fn next;
 	sf_done_fn done;
+	void (*idle)(void *arg);
 	void *arg;
 	struct { struct sf_call *c; double due; } *later; /* calls waiting to be tried again */
 	int nlater, caplater;
@@ -410,6 +411,13 @@ static struct http_req *pump_next(void *arg, long *wait)
 	t->q.auth = sf->auth_header;
 	t->q.extra = c->extra;
 	return &t->q;
+}
+
+static void pump_idle(void *arg)
+{
+	struct pump *p = arg;
+	if (p->idle)
+		p->idle(p->arg);
 }
 
 /* What to do with a call's answer: done, or tried again (now or after a backoff). */
@@ -475,11 +483,11 @@ static int pump_done(struct http_req *q, void *arg)
 	return sf->limit_hit;
 }
 
-int sf_pump(struct sf *sf, int jobs, sf_next_fn next, sf_done_fn done, void *arg)
+int sf_pump(struct sf *sf, int jobs, sf_next_fn next, sf_done_fn done, void (*idle)(void *arg), void *arg)
 {
-	struct pump p = { sf, next, done, arg, NULL, 0, 0, 0, 0 };
+	struct pump p = { sf, next, done, idle, arg, NULL, 0, 0, 0, 0 };
 	http_on_done(sf->http, pump_done, &p);
-	int rc = http_pump(sf->http, jobs, pump_next, &p);
+	int rc = http_pump(sf->http, jobs, pump_next, pump_idle, &p);
 	/* Stopped (the daily limit) with calls still waiting: their last answer stands. */
 	for (int i = 0; i < p.nlater; i++)
 		done(p.later[i].c, arg);
@@ -513,7 +521,7 @@ int sf_calls(struct sf *sf, struct sf_call *calls, int n, int jobs)
 		http_resp_free(&calls[i].resp);
 		memset(&calls[i].resp, 0, sizeof calls[i].resp);
 	}
-	sf_pump(sf, jobs, list_next, list_done, &l);
+	sf_pump(sf, jobs, list_next, list_done, NULL, &l);
 	for (int i = l.next; i < n; i++) {
 		snprintf(calls[i].resp.err, sizeof calls[i].resp.err, "not sent");
 		l.failed++;

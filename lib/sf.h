@@ -69,10 +69,11 @@ typedef struct sf_call *(*sf_next_fn)(void *arg, long *wait_ms);
 /* Called once per call with its final answer (after any retries). */
 typedef void (*sf_done_fn)(struct sf_call *c, void *arg);
 /* Runs the calls next hands out as they come, up to jobs in flight, retrying each as
- * described above without holding up the others; done may make new calls ready.
- * Ends when next has nothing more and nothing runs, or at the daily limit. Returns 0,
- * or -1 when libcurl itself failed. */
-int sf_pump(struct sf *sf, int jobs, sf_next_fn next, sf_done_fn done, void *arg);
+ * described above without holding up the others; done may make new calls ready;
+ * idle (may be NULL) is called while calls are out, for work that can wait. Ends
+ * when next has nothing more and nothing runs, or at the daily limit. Returns 0, or
+ * -1 when libcurl itself failed. */
+int sf_pump(struct sf *sf, int jobs, sf_next_fn next, sf_done_fn done, void (*idle)(void *arg), void *arg);
 void sf_call_free(struct sf_call *c);
 
 /* One call; returns its body parsed (jv_null() when empty) or jv_invalid() with the

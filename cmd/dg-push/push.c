@@ -1016,6 +1016,13 @@ static struct sf_call *next_call(void *arg, long *wait)
 		if (soonest < 0 || b->due < soonest)
 			soonest = b->due;
 	}
+	/* Updates (the scorecards) before the records nothing waits for, so that deals
+	 * are over, and written out, while the last calls are still out. */
+	long firsts = 0;
+	for (int c = 0; c < 3; c++)
+		firsts += s->qn[c] - s->qhead[c];
+	if (s->updates > 0 && !firsts)
+		return &collections_call(s, 1)->c;
 	/* A full call; a short one only when no answer out there could fill it up. */
 	if (s->creates >= 200 || (s->creates > 0 && s->producers == 0))
 		return &collections_call(s, 0)->c;
@@ -1036,7 +1043,12 @@ static void call_done(struct sf_call *c, void *arg)
 	sf_call_free(&k->c);
 	free(k->items);
 	free(k);
-	emit(s, 0);
+}
+
+/* While calls are out: write the deals that are over. */
+static void idle(void *arg)
+{
+	emit(arg, 0);
 }
 
 /* ---- reconcile: find in the org what an interrupted run created but never recorded ---- */
@@ -1462,7 +1474,7 @@ int push_create(struct push *p)
 		p->sf->progress = show_progress;
 		p->sf->progress_arg = &g;
 	}
-	sf_pump(p->sf, (int)p->jobs, next_call, call_done, s);
+	sf_pump(p->sf, (int)p->jobs, next_call, call_done, idle, s);
 	/* Stopped early (the daily limit): a Bulk job left half way says so. */
 	while (s->bulks) {
 		struct bulk *b = s->bulks;

@@ -753,13 +753,17 @@ static int skip_ref(const struct field *f)
 	    !strcmp(f->name, "OwnerId");
 }
 
-static void refs_write(struct obj *o, const char *id, jv rec)
+/* The references a record holds, for cascades and child lookups (a new record has
+ * none to replace). */
+static void refs_write(struct obj *o, const char *id, jv rec, int insert)
 {
-	sqlite3_stmt *del = prep("DELETE FROM ref WHERE child = ?");
-	sqlite3_bind_text(del, 1, id, -1, SQLITE_STATIC);
-	if (sqlite3_step(del) != SQLITE_DONE)
-		dbdie("ref");
-	unprep(del);
+	sqlite3_stmt *del = insert ? NULL : prep("DELETE FROM ref WHERE child = ?");
+	if (del) {
+		sqlite3_bind_text(del, 1, id, -1, SQLITE_STATIC);
+		if (sqlite3_step(del) != SQLITE_DONE)
+			dbdie("ref");
+		unprep(del);
+	}
 	sqlite3_stmt *ins = prep("INSERT INTO ref (child, parent, field, ctype) VALUES (?, ?, ?, ?)");
 	for (int i = 0; i < o->nfields; i++) {
 		const char *p = skip_ref(&o->fields[i]) ? NULL : str(rec, o->fields[i].name);
@@ -807,7 +811,7 @@ void store_insert_raw(struct obj *o, jv rec, char id[19])
 	rec = jv_object_set(rec, jv_string("CreatedById"), org_user_id ? jv_string(org_user_id) : jv_string(id));
 	rec = jv_object_set(rec, jv_string("LastModifiedById"), org_user_id ? jv_string(org_user_id) : jv_string(id));
 	row_write(o, id, rec, 1);
-	refs_write(o, id, rec);
+	refs_write(o, id, rec, 1);
 	jv_free(rec);
 }
 
@@ -940,7 +944,7 @@ jv store_update(struct obj *o, const char *rawid, jv clean)
 	rec = jv_object_set(rec, jv_string("LastModifiedDate"), jv_string(buf));
 	rec = jv_object_set(rec, jv_string("SystemModstamp"), jv_string(buf));
 	row_write(ro, id, rec, 0);
-	refs_write(ro, id, rec);
+	refs_write(ro, id, rec, 0);
 	jv_free(rec);
 	return jv_null();
 }
