@@ -555,14 +555,15 @@ static void finished(struct sched *s, int i);
 
 /* ---- Bulk API 2.0, for large loads of one object ---- */
 
-enum step { B_CREATE, B_UPLOAD, B_CLOSE, B_POLL, B_SUCCESSFUL, B_FAILED, B_END };
+enum step { B_CREATE, B_UPLOAD, B_CLOSE, B_POLL, B_RESULTS, B_END };
 
 struct bulk {
 	struct bulk *next;
 	const char *object;
 	int *items, n;
 	enum step step;
-	int busy;           /* a call of this job is out */
+	int out;            /* calls of this job out */
+	int results;        /* result files asked for (the successful, then the failed) */
 	double due;         /* the next poll, not before */
 	long wait;          /* the poll after it, in ms */
 	double t0;
@@ -722,6 +723,8 @@ struct call {
 	int *items, n;      /* a Collections call: its items, in the order sent */
 	int upd;
 	struct bulk *b;     /* or a step of this Bulk job */
+	enum step step;
+	int ok;             /* the successful results (else the failed) */
 };
 
 static struct call *new_call(const char *method, char *path, char *body)
@@ -754,16 +757,26 @@ static struct call *bulk_call(struct bulk *b)
 		k = new_call("PATCH", xasprintf("/jobs/ingest/%s", b->id), xstrdup("{\"state\":\"UploadComplete\"}"));
 		break;
 	case B_POLL: k = new_call("GET", xasprintf("/jobs/ingest/%s", b->id), NULL); break;
-	case B_SUCCESSFUL:
-		k = new_call("GET", xasprintf("/jobs/ingest/%s/successfulResults/", b->id), NULL);
-		k->c.weight = b->n;
+	case B_RESULTS:
+		/* Both result files at once. */
+		k = new_call("GET", xasprintf("/jobs/ingest/%s/%sResults/", b->id, b->results ? "failed" : "successful"), NULL);
+		k->c.weight = b->results ? 0 : b->n;
+		k->ok = !b->results++;
 		break;
-	case B_FAILED: k = new_call("GET", xasprintf("/jobs/ingest/%s/failedResults/", b->id), NULL); break;
 	case B_END: return NULL;
 	}
 	k->b = b;
-	b->busy = 1;
+	k->step = b->step;
+	b->out++;
 	return k;
+}
+
+/* Whether a Bulk job has a call to make now. */
+static int bulk_can(const struct bulk *b, double now)
+{
+	if (b->step == B_END || (b->out && b->step != B_RESULTS))
+		return 0;
+	return b->step == B_RESULTS ? b->results < 2 : b->step != B_POLL || b->due <= now;
 }
 
 /* A Bulk job's step answered: on to the next step, or the end. */
@@ -772,17 +785,20 @@ static void bulk_answer(struct sched *s, struct call *k)
 	struct bulk *b = k->b;
 	struct http_resp *r = &k->c.resp;
 	int ok = r->status >= 200 && r->status < 300;
-	static const char *const what[] = { "create", "upload", "close", "state", "results", "results" };
-	b->busy = 0;
+	static const char *const what[] = { "create", "upload", "close", "state", "results" };
+	b->out--;
 	if (!ok) {
-		char *t = sf_error_text(r);
-		snprintf(b->why, sizeof b->why, "the Bulk job%s%s (%s): %s", b->id ? " " : "", b->id ? b->id : "", what[b->step], t);
-		free(t);
-		bulk_end(s, b);
+		if (!b->why[0]) {
+			char *t = sf_error_text(r);
+			snprintf(b->why, sizeof b->why, "the Bulk job%s%s (%s): %s", b->id ? " " : "", b->id ? b->id : "", what[k->step], t);
+			free(t);
+		}
+		if (!b->out)
+			bulk_end(s, b);
 		return;
 	}
 	jv j = jv_invalid();
-	switch (b->step) {
+	switch (k->step) {
 	case B_CREATE:
 		j = jv_parse_sized(r->body.s ? r->body.s : "", (int)r->body.len);
 		if (!jx_str(j, "id") || !jx_str(j, "contentUrl")) {
@@ -808,7 +824,7 @@ static void bulk_answer(struct sched *s, struct call *k)
 		j = jv_parse_sized(r->body.s ? r->body.s : "", (int)r->body.len);
 		const char *st = jx_str(j, "state");
 		if (st && !strcmp(st, "JobComplete"))
-			b->step = B_SUCCESSFUL;
+			b->step = B_RESULTS;
 		else if (st && (!strcmp(st, "Failed") || !strcmp(st, "Aborted"))) {
 			snprintf(b->why, sizeof b->why, "the Bulk job %s: %s", st, jx_str(j, "errorMessage") ? jx_str(j, "errorMessage") : "");
 			bulk_end(s, b);
@@ -821,13 +837,10 @@ static void bulk_answer(struct sched *s, struct call *k)
 		}
 		break;
 	}
-	case B_SUCCESSFUL:
-		bulk_rows(s, b, r, 1);
-		b->step = B_FAILED;
-		break;
-	case B_FAILED:
-		bulk_rows(s, b, r, 0);
-		bulk_end(s, b);
+	case B_RESULTS:
+		bulk_rows(s, b, r, k->ok);
+		if (!b->out && b->results == 2)
+			bulk_end(s, b);
 		break;
 	case B_END: break;
 	}
@@ -1009,11 +1022,9 @@ static struct sf_call *next_call(void *arg, long *wait)
 	/* Bulk jobs' next steps first: each waits on the one before. */
 	double now = push_clock(), soonest = -1;
 	for (struct bulk *b = s->bulks; b; b = b->next) {
-		if (b->busy || b->step == B_END)
-			continue;
-		if (b->step != B_POLL || b->due <= now)
+		if (bulk_can(b, now))
 			return &bulk_call(b)->c;
-		if (soonest < 0 || b->due < soonest)
+		if (b->step == B_POLL && !b->out && (soonest < 0 || b->due < soonest))
 			soonest = b->due;
 	}
 	/* Updates (the scorecards) before the records nothing waits for, so that deals
