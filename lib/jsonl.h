@@ -10,6 +10,8 @@
 #include <jv.h>
 #include <stdio.h>
 
+#include "json.h"
+
 /* Where a record came from, for messages: "line 12" or "deals.jsonl:12". */
 struct jsonl_pos {
 	const char *file; /* NULL for standard input */
@@ -32,12 +34,6 @@ const char *jsonl_where(const struct jsonl_pos *pos, char *buf, size_t size);
 /* Writes rec as one compact JSON line on stdout and frees it. */
 void jsonl_emit(jv rec);
 
-struct sb;
-/* Appends v (borrowed) as compact JSON to out, byte for byte what jv_dump_string(v, 0)
- * writes, several times faster (jq's writer appends one piece at a time). */
-void jx_dump(struct sb *out, jv v);
-/* The same as a malloc'd string. */
-char *jx_dumps(jv v);
 
 /* Borrowing getters: NULL / def / jv_invalid() when the key is absent or of another kind. */
 const char *jx_str(jv obj, const char *key);

@@ -31,6 +31,7 @@ struct obj;
 
 struct field {
 	char *name;
+	jv key;                /* name as a jv string, made once: lookups reuse it */
 	enum ftype type;
 	int length;            /* strings: maximum characters; 0 = none */
 	int required, create, update, restricted, custom;

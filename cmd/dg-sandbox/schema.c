@@ -85,6 +85,7 @@ static struct field *add_field(struct obj *o, const char *name)
 	f = &o->fields[o->nfields++];
 	memset(f, 0, sizeof *f);
 	f->name = xstrdup(name);
+	f->key = jv_string(name);
 	f->create = f->update = 1;
 	f->def = jv_invalid();
 	return f;

@@ -516,7 +516,7 @@ static jv read_fields(struct obj *o, jv in, jv *err)
 				jv_free(out);
 				return jv_invalid();
 			}
-			out = jv_object_set(out, jv_string(f->name), c);
+			out = jv_object_set(out, jv_copy(f->key), c);
 		}
 		jv_free(k);
 	}
@@ -642,11 +642,11 @@ static jv record_rules(struct obj *o, jv rec, jv *errs, const char *self)
 	jv missing = jv_array();
 	for (int i = 0; i < o->nfields; i++) {
 		struct field *f = &o->fields[i];
-		jv v = jv_object_get(jv_copy(rec), jv_string(f->name));
+		jv v = jv_object_get(jv_copy(rec), jv_copy(f->key));
 		jv_kind k = jv_get_kind(v);
 		const char *s = k == JV_KIND_STRING ? jv_string_value(v) : NULL;
 		if (f->required && (k == JV_KIND_NULL || k == JV_KIND_INVALID || (s && !*s)))
-			missing = jv_array_append(missing, jv_string(f->name));
+			missing = jv_array_append(missing, jv_copy(f->key));
 		if (s && f->length && utf8_chars(s) > (size_t)f->length && f->type != F_REFERENCE)
 			*errs = jv_array_concat(*errs, err1("STRING_TOO_LONG", f->name,
 			    "%s: data value too large: %.40s%s (max length=%d)", f->name, s,
@@ -684,7 +684,7 @@ static jv record_rules(struct obj *o, jv rec, jv *errs, const char *self)
 				else if (deleted)
 					*errs = jv_array_concat(*errs, err1("ENTITY_IS_DELETED", f->name, "entity is deleted"));
 				else
-					rec = jv_object_set(rec, jv_string(f->name), jv_string(nid));
+					rec = jv_object_set(rec, jv_copy(f->key), jv_string(nid));
 				jv_free(p);
 			}
 		}
@@ -850,7 +850,7 @@ static jv writable(struct obj *o, jv clean, int create)
 		struct field *f = schema_field(o, jv_string_value(k));
 		if (f && strcmp(f->name, "Id") && !(create ? f->create : f->update)) {
 			sb_addf(&m, "%s%s", jx_len(bad) ? ", " : "", f->name);
-			bad = jv_array_append(bad, jv_string(f->name));
+			bad = jv_array_append(bad, jv_copy(f->key));
 		}
 		jv_free(k);
 		jv_free(v);
@@ -877,12 +877,12 @@ jv store_create(struct obj *o, jv clean, char id[19])
 	jv rec = jv_copy(clean);
 	for (int i = 0; i < o->nfields; i++) {
 		struct field *f = &o->fields[i];
-		if (!jv_is_valid(f->def) || jv_object_has(jv_copy(rec), jv_string(f->name)))
+		if (!jv_is_valid(f->def) || jv_object_has(jv_copy(rec), jv_copy(f->key)))
 			continue;
 		if (jv_get_kind(f->def) == JV_KIND_STRING && !strcmp(jv_string_value(f->def), "$user"))
-			rec = jv_object_set(rec, jv_string(f->name), org_user_id ? jv_string(org_user_id) : jv_null());
+			rec = jv_object_set(rec, jv_copy(f->key), org_user_id ? jv_string(org_user_id) : jv_null());
 		else
-			rec = jv_object_set(rec, jv_string(f->name), jv_copy(f->def));
+			rec = jv_object_set(rec, jv_copy(f->key), jv_copy(f->def));
 	}
 	rec = record_rules(o, rec, &errs, NULL);
 	if (jx_len(errs)) {

@@ -1,4 +1,4 @@
-/* test_jsonw.c: jx_dump writes what jq's jv_dump_string writes, byte for byte. */
+/* test_json.c: jx_dump writes what jq's jv_dump_string writes, byte for byte. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,5 +67,6 @@ int main(void)
 		jv_free(v);
 	}
 	ok(!bad, "20,000 numbers written as jq writes them (%d differ)", bad);
+
 	return tap_done();
 }
