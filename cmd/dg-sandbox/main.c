@@ -180,7 +180,8 @@ static jv body_json(struct http *h)
 		http_error(h, 400, "JSON_PARSER_ERROR", "No content to map due to end-of-input");
 		return jv_invalid();
 	}
-	jv v = jv_parse_sized(h->body, (int)h->bodylen);
+	jv v = h->preparsed ? h->parsed : jv_parse_sized(h->body, (int)h->bodylen);
+	h->preparsed = 0;
 	if (!jv_is_valid(v)) {
 		jv msg = jv_invalid_get_msg(v);
 		char *m = xasprintf("Json Deserialization failed: %s",
@@ -766,15 +767,20 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 		*upsize = 0;
 		return MHD_YES;
 	}
-	if (latency_ms > 0 && !strncmp(url, "/services/data/v", 16)) {
-		struct timespec ts = { latency_ms / 1000, (latency_ms % 1000) * 1000000L };
-		nanosleep(&ts, NULL);
-	}
 	struct http h = { 0 };
 	h.conn = c;
 	h.body = cn->body.s;
 	h.bodylen = cn->body.len;
 	h.content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+	/* A JSON body is read here, outside the lock, while other requests hold it. */
+	if (h.bodylen && h.content_type && !strncasecmp(h.content_type, "application/json", 16)) {
+		h.parsed = jv_parse_sized(h.body, (int)h.bodylen);
+		h.preparsed = 1;
+	}
+	if (latency_ms > 0 && !strncmp(url, "/services/data/v", 16)) {
+		struct timespec ts = { latency_ms / 1000, (latency_ms % 1000) * 1000000L };
+		nanosleep(&ts, NULL);
+	}
 	char limit_info[64] = "";
 	const char *override = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "_HttpMethod");
 	if (override && !strcmp(method, "POST"))
@@ -785,6 +791,8 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 		http_error(&h, 413, "REQUEST_ENTITY_TOO_LARGE", "The request body is larger than dg-sandbox accepts");
 	else
 		dispatch(&h, method, url, limit_info);
+	if (h.preparsed)
+		jv_free(h.parsed); /* not read by the route */
 	pthread_mutex_unlock(&lock);
 
 	if (verbose)

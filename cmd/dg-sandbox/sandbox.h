@@ -171,6 +171,8 @@ struct http {
 	const char *body;
 	size_t bodylen;
 	const char *content_type; /* request Content-Type */
+	jv parsed;                /* the JSON body when read before the store's lock (preparsed) */
+	int preparsed;
 	void *conn;
 	const char *location;
 	char locbuf[160];
