@@ -15,6 +15,16 @@ records() {
 		+ ([.activities[] | select(.kind == "meeting") | (.attendees - [.who]) | length] | add // 0)] | add' "$1"
 }
 
+# contact_deal: a deal with no contact roles, planned with contacts of dg's own, in
+# planned.jsonl (at least two planned contacts).
+contact_deal() {
+	sb_login
+	opp=$(first "SELECT Id FROM Opportunity WHERE Id NOT IN (SELECT OpportunityId FROM OpportunityContactRole) LIMIT 1")
+	printf 'query:\n  account_contacts: 0\n' > demo.yaml
+	dg-query --id "$opp" 2> /dev/null | dg-plan --now "$NOW" | dg-content | dg-score > planned.jsonl
+	[ "$(jq '[.contacts[] | select(.planned)] | length' planned.jsonl)" -ge 2 ]
+}
+
 @test "dg-push -h prints usage on stdout and exits 0" {
 	run --separate-stderr dg-push -h
 	assert_success
@@ -83,12 +93,8 @@ records() {
 @test "planned contacts are created on the account, get a contact role, and activities point at them" {
 	sandbox_start
 	sf_env
-	sb_login
 	# a deal with few people, so dg-plan adds contacts
-	opp=$(first "SELECT Id FROM Opportunity WHERE Id NOT IN (SELECT OpportunityId FROM OpportunityContactRole) LIMIT 1")
-	printf 'query:\n  account_contacts: 0\n' > demo.yaml
-	dg-query --id "$opp" 2> /dev/null | dg-plan --now "$NOW" | dg-content | dg-score > planned.jsonl
-	[ "$(jq '[.contacts[] | select(.planned)] | length' planned.jsonl)" -ge 2 ]
+	contact_deal
 	run --separate-stderr dg-push planned.jsonl
 	assert_success
 	echo "$output" > pushed.jsonl
@@ -191,6 +197,80 @@ records() {
 	[ "$(stats .requests.token)" -ge 2 ]
 	run jq -r '.activities[].sf.status' <<< "$output"
 	refute_line failed
+}
+
+@test "a planned contact the org refuses: what names it fails as DEPENDENCY_FAILED, nothing else is held up" {
+	sandbox_start
+	sf_env
+	contact_deal
+	# the planned contact the first activities are with
+	key=$(jq -r '[.contacts[] | select(.planned) | .key] as $k | first(.activities[] | select(.who as $w | $k | index($w))) | .who' planned.jsonl)
+	email=$(jq -r --arg k "$key" '.contacts[] | select(.key == $k) | .Email' planned.jsonl)
+	sandbox_stop
+	sandbox_start --fail-when "Email=$email"
+	sf_env
+	run --separate-stderr dg-push planned.jsonl
+	assert_failure 3
+	echo "$output" > pushed.jsonl
+	# the contact: refused; its role, its activities and the relations naming it: not tried
+	assert_equal "$(jq -r --arg k "$key" '.contacts[] | select(.key == $k) | [.sf.status, .sf.error.code, .sf.role.status, .sf.role.error.code] | join(" ")' pushed.jsonl)" \
+		"failed FIELD_CUSTOM_VALIDATION_EXCEPTION failed DEPENDENCY_FAILED"
+	run jq -r --arg k "$key" '.activities[] | select(.who == $k) | .sf.error.code' pushed.jsonl
+	[ "${#lines[@]}" -ge 1 ]
+	for c in "${lines[@]}"; do assert_equal "$c" DEPENDENCY_FAILED; done
+	# every other record of the deal is in the org
+	run jq -r --arg k "$key" '.contacts[] | select(.planned and .key != $k) | [.sf.status, .sf.role.status] | join(" ")' pushed.jsonl
+	for l in "${lines[@]}"; do assert_equal "$l" "created created"; done
+	run jq -r --arg k "$key" '.activities[] | select(.who != $k) | .sf.status' pushed.jsonl
+	for l in "${lines[@]}"; do assert_equal "$l" created; done
+	run jq -r --arg k "$key" '.activities[] | select(.kind == "meeting" and .who != $k) as $a
+		| [$a.attendees[] | select(. != $a.who)] as $others
+		| range($others | length) as $i | [($others[$i] == $k), $a.sf.relations[$i].status, ($a.sf.relations[$i].error.code // "")] | map(tostring) | join(" ")' pushed.jsonl
+	for l in "${lines[@]}"; do
+		[[ "$l" == "true failed DEPENDENCY_FAILED" || "$l" == "false created " ]]
+	done
+	sb_login
+	soql "SELECT COUNT() FROM Contact WHERE Email = '$email'" > /dev/null
+	assert_equal "$(body .totalSize)" 0
+}
+
+@test "--reconcile finds what an unrecorded push made: contacts, roles, activities, relations; only the missing are made" {
+	sandbox_start
+	sf_env
+	contact_deal
+	want=$(records planned.jsonl)
+	# a push whose output is lost, as when a run is killed before it records anything
+	dg-push planned.jsonl > /dev/null 2>&1
+	curl -sS -X DELETE "$SB_URL/_sandbox/stats"
+	run --separate-stderr dg-push --reconcile planned.jsonl
+	assert_success
+	echo "$output" > found.jsonl
+	assert_equal "$(stats '.requests["collections.create"] // 0')" 0
+	found=$(jq -s '[.[] | (.contacts[] | select(.planned) | .sf, .sf.role), .activities[].sf, (.activities[].sf.relations[]?) | select(.status == "found")] | length' found.jsonl)
+	assert_equal "$found" "$want"
+	# two Events gone from the org: a second look makes those two and their relations again
+	sb_login
+	gone=$(jq -r '[.activities[] | select(.kind == "meeting") | .sf.id] | .[0:2] | join(",")' found.jsonl)
+	run sf DELETE "/composite/sobjects?ids=$gone"
+	assert_output 200
+	rels=$(jq '[.activities[] | select(.kind == "meeting")] | .[0:2] | [.[].sf.relations[]?] | length' found.jsonl)
+	run --separate-stderr dg-push --reconcile planned.jsonl
+	assert_success
+	assert_equal "$(jq '[.activities[].sf | select(.status == "created")] | length' <<< "$output")" 2
+	assert_equal "$(jq '[.activities[].sf.relations[]? | select(.status == "created")] | length' <<< "$output")" "$rels"
+	soql "SELECT COUNT() FROM Event" > /dev/null
+	assert_equal "$(body .totalSize)" "$(jq '[.activities[] | select(.kind == "meeting")] | length' planned.jsonl)"
+}
+
+@test "a login the org refuses ends dg-push with status 1 and writes nothing" {
+	sandbox_start
+	sf_env
+	planned 2
+	SF_PASSWORD=wrong-password run --separate-stderr dg-push planned.jsonl
+	assert_failure 1
+	[[ "$stderr" == *"refused"* ]]
+	[[ "$stderr" != *wrong-password* ]]
+	assert_output ""
 }
 
 @test "the daily limit stops the push cleanly and the output says what was done" {

@@ -606,8 +606,7 @@ static void bulk_error(struct item *x, const char *text)
 	free(t);
 }
 
-/* Starts a job for the ready creates of one object: the CSV, and how to find each
- * item's row again in the results (they come in any order). */
+/* Starts a job for the ready creates of one object. */
 static void bulk_start(struct sched *s, int o)
 {
 	struct bulk *b = xcalloc(1, sizeof *b);
@@ -622,6 +621,17 @@ static void bulk_start(struct sched *s, int o)
 				b->items[b->n++] = i;
 			}
 		}
+	b->t0 = push_clock();
+	b->next = s->bulks;
+	s->bulks = b;
+}
+
+/* The job's CSV, and how to find each item's row again in the results (they come in
+ * any order). Made while the job's creation is out, or else when the upload is due. */
+static void bulk_csv(struct sched *s, struct bulk *b)
+{
+	if (b->csv.len)
+		return;
 	jv colset = jv_object();
 	for (int i = 0; i < b->n; i++)
 		jv_object_foreach(s->v.v[b->items[i]].fields, k, v) {
@@ -653,9 +663,6 @@ static void bulk_start(struct sched *s, int o)
 	}
 	jv_free(cols);
 	sb_free(&key);
-	b->t0 = push_clock();
-	b->next = s->bulks;
-	s->bulks = b;
 }
 
 /* The result rows of one results file into the items. */
@@ -736,7 +743,7 @@ static struct call *new_call(const char *method, char *path, char *body)
 	return k;
 }
 
-static struct call *bulk_call(struct bulk *b)
+static struct call *bulk_call(struct sched *s, struct bulk *b)
 {
 	struct call *k = NULL;
 	switch (b->step) {
@@ -750,6 +757,7 @@ static struct call *bulk_call(struct bulk *b)
 		break;
 	}
 	case B_UPLOAD:
+		bulk_csv(s, b);
 		k = new_call("PUT", xasprintf("/%s", b->url), xstrdup(sb_str(&b->csv)));
 		k->c.ctype = "text/csv";
 		break;
@@ -1023,7 +1031,7 @@ static struct sf_call *next_call(void *arg, long *wait)
 	double now = push_clock(), soonest = -1;
 	for (struct bulk *b = s->bulks; b; b = b->next) {
 		if (bulk_can(b, now))
-			return &bulk_call(b)->c;
+			return &bulk_call(s, b)->c;
 		if (b->step == B_POLL && !b->out && (soonest < 0 || b->due < soonest))
 			soonest = b->due;
 	}
@@ -1056,10 +1064,14 @@ static void call_done(struct sf_call *c, void *arg)
 	free(k);
 }
 
-/* While calls are out: write the deals that are over. */
+/* While calls are out: the CSV of a Bulk job being created; the deals that are over. */
 static void idle(void *arg)
 {
-	emit(arg, 0);
+	struct sched *s = arg;
+	for (struct bulk *b = s->bulks; b; b = b->next)
+		if (b->step <= B_UPLOAD)
+			bulk_csv(s, b);
+	emit(s, 0);
 }
 
 /* ---- reconcile: find in the org what an interrupted run created but never recorded ---- */
@@ -1466,6 +1478,8 @@ int push_create(struct push *p)
 		for (int i = 0; found && i < s->v.n; i++)
 			if (s->v.v[i].waiting)
 				build(s, i);
+		if (found)
+			reconcile(p, &s->v);
 		/* Events an earlier run made: their relations may be there too. */
 		for (int i = 0, n = s->v.n; i < n; i++)
 			if (s->v.v[i].kind == K_EVENT)
