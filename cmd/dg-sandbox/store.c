@@ -109,8 +109,7 @@ int store_open(const char *path)
 	    " deleted INTEGER NOT NULL DEFAULT 0, data TEXT NOT NULL);"
 	    "CREATE INDEX IF NOT EXISTS rec_type ON rec (type, deleted);"
 	    "CREATE TABLE IF NOT EXISTS ref (child TEXT NOT NULL, parent TEXT NOT NULL,"
-	    " field TEXT NOT NULL, ctype TEXT NOT NULL);"
-	    "CREATE INDEX IF NOT EXISTS ref_parent ON ref (parent);"
+	    " field TEXT NOT NULL, ctype TEXT NOT NULL, PRIMARY KEY (parent, child, field)) WITHOUT ROWID;"
 	    "CREATE INDEX IF NOT EXISTS ref_child ON ref (child);", NULL, NULL, &msg) != SQLITE_OK) {
 		warnx("cannot use '%s' as the org database: %s", path ? path : ":memory:", msg ? msg : "?");
 		sqlite3_free(msg);
