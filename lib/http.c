@@ -157,6 +157,19 @@ static void pause_ms(long ms)
 		;
 }
 
+/* Clears q's answer and makes its easy handle (NULL, with err set, when it cannot). */
+static CURL *begin(struct http *h, struct http_req *q, struct curl_slist **hdrs)
+{
+	sb_free(&q->resp.body);
+	memset(&q->resp, 0, sizeof q->resp);
+	q->resp.retry_after = -1;
+	*hdrs = NULL;
+	CURL *e = easy(h, q, hdrs);
+	if (!e)
+		snprintf(q->resp.err, sizeof q->resp.err, "cannot start a request");
+	return e;
+}
+
 int http_pump(struct http *h, int jobs, http_next_fn next, void (*idle)(void *arg), void *arg)
 {
 	if (jobs < 1)
@@ -171,14 +184,9 @@ int http_pump(struct http *h, int jobs, http_next_fn next, void (*idle)(void *ar
 				wait = w;
 				break;
 			}
-			sb_free(&q->resp.body);
-			memset(&q->resp, 0, sizeof q->resp);
-			q->resp.retry_after = -1;
-			struct curl_slist *hdrs = NULL;
-			CURL *e = easy(h, q, &hdrs);
+			struct curl_slist *hdrs;
+			CURL *e = begin(h, q, &hdrs);
 			if (!e) {
-				curl_slist_free_all(hdrs);
-				snprintf(q->resp.err, sizeof q->resp.err, "cannot start a request");
 				if (h->done && h->done(q, h->done_arg))
 					stop = 1;
 				continue;
@@ -238,15 +246,10 @@ int http_pump(struct http *h, int jobs, http_next_fn next, void (*idle)(void *ar
 
 int http_once(struct http *h, struct http_req *q)
 {
-	sb_free(&q->resp.body);
-	memset(&q->resp, 0, sizeof q->resp);
-	q->resp.retry_after = -1;
-	struct curl_slist *hdrs = NULL;
-	CURL *e = easy(h, q, &hdrs);
-	if (!e) {
-		snprintf(q->resp.err, sizeof q->resp.err, "cannot start a request");
+	struct curl_slist *hdrs;
+	CURL *e = begin(h, q, &hdrs);
+	if (!e)
 		return -1;
-	}
 	CURLcode rc = curl_easy_perform(e);
 	if (rc == CURLE_OK)
 		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &q->resp.status);
@@ -271,13 +274,12 @@ static struct http_req *list_next(void *arg, long *wait)
 int http_run(struct http *h, struct http_req **reqs, int n, int jobs)
 {
 	struct list l = { reqs, n, 0 };
-	for (int i = 0; i < n; i++) {
+	int rc = http_pump(h, jobs, list_next, NULL, &l);
+	for (int i = l.next; i < n; i++) {
 		sb_free(&reqs[i]->resp.body);
 		memset(&reqs[i]->resp, 0, sizeof reqs[i]->resp);
 		reqs[i]->resp.retry_after = -1;
-	}
-	int rc = http_pump(h, jobs, list_next, NULL, &l);
-	for (int i = l.next; i < n; i++)
 		snprintf(reqs[i]->resp.err, sizeof reqs[i]->resp.err, "not sent");
+	}
 	return rc;
 }

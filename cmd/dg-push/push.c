@@ -145,6 +145,16 @@ static const char *existing_id(jv obj)
 	return id && (!st || strcmp(st, "failed")) ? id : NULL;
 }
 
+/* Whether el's sf block holds the Id of an earlier run's record: then x is skipped. */
+static int recorded(jv el, struct item *x)
+{
+	const char *have = existing_id(el);
+	if (!have || id_norm(have, x->id) != 0)
+		return 0;
+	x->status = S_SKIPPED;
+	return 1;
+}
+
 static jv trimmed(const char *s, size_t max)
 {
 	size_t n = utf8_trim(s, strlen(s), max);
@@ -187,19 +197,25 @@ static enum ref resolve(struct sched *s, const char *who, char buf[19])
 	return jv_object_has(jv_copy(s->pending), jv_string(who)) ? REF_WAIT : REF_NONE;
 }
 
+/* The element of x's deal that x stands for (list "contacts" or "activities"), and
+ * the deal's opportunity in *opp. */
+static jv part(struct sched *s, const struct item *x, const char *list, jv *opp)
+{
+	jv deal = deal_at(s->p, x->deal);
+	if (opp)
+		*opp = jx_get(deal, "opportunity", JV_KIND_OBJECT);
+	return jx_at(jx_get(deal, list, JV_KIND_ARRAY), x->idx);
+}
+
 static const char *contact_key(struct sched *s, const struct item *x)
 {
-	return jx_str(jx_at(jx_get(deal_at(s->p, x->deal), "contacts", JV_KIND_ARRAY), x->idx), "key");
+	return jx_str(part(s, x, "contacts", NULL), "key");
 }
 
 static void build_contact(struct sched *s, struct item *x)
 {
-	struct push *p = s->p;
-	jv deal = deal_at(p, x->deal), opp = jx_get(deal, "opportunity", JV_KIND_OBJECT);
-	jv c = jx_at(jx_get(deal, "contacts", JV_KIND_ARRAY), x->idx);
-	const char *have = existing_id(c);
-	if (have && id_norm(have, x->id) == 0) {
-		x->status = S_SKIPPED;
+	jv opp, c = part(s, x, "contacts", &opp);
+	if (recorded(c, x)) {
 		s->keys = jv_object_set(s->keys, jv_string(jx_str(c, "key")), jv_string(x->id));
 		return;
 	}
@@ -218,9 +234,7 @@ static void build_contact(struct sched *s, struct item *x)
 
 static void build_role(struct sched *s, struct item *x)
 {
-	struct push *p = s->p;
-	jv deal = deal_at(p, x->deal), opp = jx_get(deal, "opportunity", JV_KIND_OBJECT);
-	jv c = jx_at(jx_get(deal, "contacts", JV_KIND_ARRAY), x->idx);
+	jv opp, c = part(s, x, "contacts", &opp);
 	jv role = jx_get(jx_get(c, "sf", JV_KIND_OBJECT), "role", JV_KIND_OBJECT);
 	const char *rid = jx_str(role, "id");
 	char cid[19];
@@ -242,15 +256,10 @@ static void build_role(struct sched *s, struct item *x)
 
 static void build_activity(struct sched *s, struct item *x)
 {
-	struct push *p = s->p;
-	jv deal = deal_at(p, x->deal), opp = jx_get(deal, "opportunity", JV_KIND_OBJECT);
-	jv a = jx_at(jx_get(deal, "activities", JV_KIND_ARRAY), x->idx);
+	jv opp, a = part(s, x, "activities", &opp);
 	int meeting = x->kind == K_EVENT;
-	const char *have = existing_id(a);
-	if (have && id_norm(have, x->id) == 0) {
-		x->status = S_SKIPPED;
+	if (recorded(a, x))
 		return;
-	}
 	const char *who = jx_str(a, "who");
 	char whoid[19], date[16];
 	if (who)
@@ -301,11 +310,8 @@ static void build_scorecard(struct sched *s, struct item *x)
 	jv deal = deal_at(p, x->deal), opp = jx_get(deal, "opportunity", JV_KIND_OBJECT);
 	jv sc = jx_get(deal, "scorecard", JV_KIND_OBJECT);
 	const char *oid = jx_str(opp, "Id");
-	const char *have = existing_id(sc);
-	if (have && id_norm(have, x->id) == 0) {
-		x->status = S_SKIPPED;
+	if (recorded(sc, x))
 		return;
-	}
 	jv answers = jx_get(sc, "answers", JV_KIND_ARRAY);
 	jv f = jv_object();
 	if (!strcmp(x->object, "DG_Scorecard__c")) {
@@ -378,7 +384,7 @@ static void build_scorecard(struct sched *s, struct item *x)
 
 static void build_relation(struct sched *s, struct item *x, const char *evid)
 {
-	jv a = jx_at(jx_get(deal_at(s->p, x->deal), "activities", JV_KIND_ARRAY), x->idx);
+	jv a = part(s, x, "activities", NULL);
 	jv att = jx_get(a, "attendees", JV_KIND_ARRAY);
 	const char *who = jx_str(a, "who");
 	/* x->rel counts the attendees other than the one the Event is with. */
@@ -490,7 +496,7 @@ static int has_relations(struct sched *s, const struct item *x)
 {
 	if (x->kind != K_EVENT)
 		return 0;
-	jv a = jx_at(jx_get(deal_at(s->p, x->deal), "activities", JV_KIND_ARRAY), x->idx);
+	jv a = part(s, x, "activities", NULL);
 	jv att = jx_get(a, "attendees", JV_KIND_ARRAY);
 	const char *who = jx_str(a, "who");
 	for (int k = 0; k < jx_len(att); k++)
