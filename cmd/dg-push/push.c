@@ -170,6 +170,7 @@ struct sched {
 	int contacts_left;  /* planned contacts being created */
 	int *q[5];          /* ready items by priority (contacts, Events, roles and relations, the rest; updates) */
 	int qn[5], qcap[5], qhead[5];
+	long live[5];       /* ready items in each queue not yet taken */
 	long creates;       /* ready creates */
 	long updates;       /* ready updates */
 	long per_obj[NOBJ]; /* ready creates by object */
@@ -534,6 +535,7 @@ static void ready(struct sched *s, int i)
 		s->q[c] = xrealloc(s->q[c], (size_t)s->qcap[c] * sizeof *s->q[c]);
 	}
 	s->q[c][s->qn[c]++] = i;
+	s->live[c]++;
 	if (x->update)
 		s->updates++;
 	else {
@@ -547,6 +549,7 @@ static void take(struct sched *s, int i)
 {
 	struct item *x = &s->v.v[i];
 	x->sent = 1;
+	s->live[priority(x)]--;
 	if (x->update)
 		s->updates--;
 	else {
@@ -1025,6 +1028,21 @@ static void emit(struct sched *s, int all)
 	}
 }
 
+/* The next Collections call, or NULL when none is to be sent now. */
+static struct call *collections_next(struct sched *s)
+{
+	/* Updates (the scorecards) before the records nothing waits for, so that deals
+	 * are over, and written out, while the last calls are still out. */
+	if (s->updates > 0 && !(s->live[0] + s->live[1] + s->live[2]))
+		return collections_call(s, 1);
+	/* A full call; a short one only when no answer out there could fill it up. */
+	if (s->creates >= 200 || (s->creates > 0 && s->producers == 0))
+		return collections_call(s, 0);
+	if (s->updates > 0)
+		return collections_call(s, 1);
+	return NULL;
+}
+
 static struct sf_call *next_call(void *arg, long *wait)
 {
 	struct sched *s = arg;
@@ -1041,18 +1059,9 @@ static struct sf_call *next_call(void *arg, long *wait)
 		if (b->step == B_POLL && !b->out && (soonest < 0 || b->due < soonest))
 			soonest = b->due;
 	}
-	/* Updates (the scorecards) before the records nothing waits for, so that deals
-	 * are over, and written out, while the last calls are still out. */
-	long firsts = 0;
-	for (int c = 0; c < 3; c++)
-		firsts += s->qn[c] - s->qhead[c];
-	if (s->updates > 0 && !firsts)
-		return &collections_call(s, 1)->c;
-	/* A full call; a short one only when no answer out there could fill it up. */
-	if (s->creates >= 200 || (s->creates > 0 && s->producers == 0))
-		return &collections_call(s, 0)->c;
-	if (s->updates > 0)
-		return &collections_call(s, 1)->c;
+	struct call *k = collections_next(s);
+	if (k)
+		return &k->c;
 	*wait = soonest < 0 ? -1 : (long)((soonest - now) * 1000) + 1;
 	return NULL;
 }
