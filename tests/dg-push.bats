@@ -170,6 +170,12 @@ contact_deal() {
 	[[ "$stderr" == *"mixed.jsonl:2"* ]]
 	[[ "$stderr" == *"mixed.jsonl:3: not a deal record"* ]]
 	[ "${#lines[@]}" -eq 2 ]
+	# the same from standard input, where lines are named by number
+	run --separate-stderr dg-push < mixed.jsonl
+	assert_failure 3
+	[[ "$stderr" == *"line 2: "* ]]
+	[[ "$stderr" == *"line 3: not a deal record"* ]]
+	[ "${#lines[@]}" -eq 2 ]
 }
 
 @test "faults are retried and every record lands exactly once" {
