@@ -230,8 +230,9 @@ int http_pump(struct http *h, int jobs, http_next_fn next, void (*idle)(void *ar
 			if (h->done && h->done(q, h->done_arg))
 				stop = 1;
 		}
-		/* A freed slot is offered to next at once, not at the next socket event. */
-		if (ended && !stop)
+		/* A freed slot is offered to next at once, not at the next socket event (and
+		 * once stopped, the loop ends as soon as nothing runs). */
+		if (ended)
 			continue;
 		if (idle)
 			idle(arg);

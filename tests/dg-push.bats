@@ -296,6 +296,22 @@ contact_deal() {
 	assert_equal "$(stats '.records.Event // 0') $(stats '.records.Task // 0')" "$events $tasks"
 }
 
+@test "the daily limit in the middle of a Bulk job stops the run; the job's records say so" {
+	sandbox_start --daily-limit 5
+	sf_env
+	planned 3
+	printf 'push:\n  bulk_threshold: 5\n' > demo.yaml
+	run --separate-stderr dg-push -j 1 planned.jsonl
+	assert_failure 1
+	[[ "$stderr" == *"daily API request limit"* ]]
+	[ "${#lines[@]}" -eq 3 ]
+	run jq -r '.. | objects | select(.code? == "BULK_JOB_FAILED") | .message' <<< "$output"
+	[ "${#lines[@]}" -ge 5 ]
+	for l in "${lines[@]}"; do
+		[[ "$l" == *"the run stopped before the Bulk job"*"was closed: nothing of it was created" || "$l" == *"(close): REQUEST_LIMIT_EXCEEDED"* ]]
+	done
+}
+
 @test "a production org is refused unless --allow-production is given" {
 	sandbox_start --production
 	sf_env

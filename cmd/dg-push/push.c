@@ -1520,8 +1520,11 @@ int push_create(struct push *p)
 		struct bulk *b = s->bulks;
 		s->bulks = b->next;
 		if (b->step != B_END) {
-			snprintf(b->why, sizeof b->why, "the run stopped before the Bulk job%s%s finished; its records may be in the org",
-			    b->id ? " " : "", b->id ? b->id : "");
+			if (b->step > B_CLOSE || (b->step == B_CLOSE && b->out))
+				snprintf(b->why, sizeof b->why, "the run stopped before the Bulk job %s finished; its records may be in the org", b->id);
+			else
+				snprintf(b->why, sizeof b->why, "the run stopped before the Bulk job%s%s was closed: nothing of it was created",
+				    b->id ? " " : "", b->id ? b->id : "");
 			bulk_end(s, b);
 		}
 		bulk_free(b);
