@@ -179,7 +179,6 @@ struct sched {
 	int *first;         /* deal d's planned items are first[d] .. first[d + 1] - 1 */
 	int emitted;        /* deals written out so far (in input order) */
 	jv opps;            /* each deal's opportunity Id, for messages once it is written */
-	struct progress *g;
 };
 
 enum ref { REF_OK, REF_WAIT, REF_NONE };
@@ -1471,7 +1470,6 @@ int push_create(struct push *p)
 		push_plan(p);
 	struct sched *s = p->sched;
 	struct progress g = { 0, 0, 0, 0 };
-	s->g = &g;
 	int rc = 0;
 	g.t0 = push_clock();
 	for (int i = 0; i < s->v.n; i++)
@@ -1509,8 +1507,7 @@ int push_create(struct push *p)
 			if (s->v.v[i].waiting)
 				g.total++;
 			else if (s->v.v[i].status == S_NONE && jv_is_valid(s->v.v[i].fields) && has_relations(s, &s->v.v[i]))
-				g.total += jx_len(jx_get(jx_at(jx_get(deal_at(p, s->v.v[i].deal), "activities", JV_KIND_ARRAY), s->v.v[i].idx),
-				    "attendees", JV_KIND_ARRAY)) - 1;
+				g.total += jx_len(jx_get(part(s, &s->v.v[i], "activities", NULL), "attendees", JV_KIND_ARRAY)) - 1;
 		p->sf->progress = show_progress;
 		p->sf->progress_arg = &g;
 	}
@@ -1520,7 +1517,7 @@ int push_create(struct push *p)
 		struct bulk *b = s->bulks;
 		s->bulks = b->next;
 		if (b->step != B_END) {
-			if (b->step > B_CLOSE || (b->step == B_CLOSE && b->out))
+			if (b->step > B_CLOSE) /* closed: the org is working on it */
 				snprintf(b->why, sizeof b->why, "the run stopped before the Bulk job %s finished; its records may be in the org", b->id);
 			else
 				snprintf(b->why, sizeof b->why, "the run stopped before the Bulk job%s%s was closed: nothing of it was created",
