@@ -361,7 +361,7 @@ struct pump {
 	struct { struct sf_call *c; double due; } *later; /* calls waiting to be tried again */
 	int nlater, caplater;
 	unsigned gen;        /* bumped by each new session */
-	int relogged;
+	double relogged;     /* when the last new session was made, or 0 */
 };
 
 static void wait_again(struct pump *p, struct sf_call *c, double due)
@@ -448,10 +448,12 @@ static int pump_done(struct http_req *q, void *arg)
 	error_code(r, code, sizeof code);
 	double backoff = -1;
 	if (r->status == 401 && sf->can_relogin) {
-		/* One new session per run of calls; calls sent with the old one try again. */
-		if (gen == p->gen && !p->relogged) {
+		/* A session that ran out gets one new one (and not again within a minute: a
+		 * new session refused at once is not renewed in a loop); calls sent with the
+		 * old one try again. */
+		if (gen == p->gen && (!p->relogged || now_s() - p->relogged >= 60)) {
 			char err[512];
-			p->relogged = 1;
+			p->relogged = now_s();
 			if (login(sf, err, sizeof err) < 0) {
 				warnx("cannot renew the Salesforce session: %s", err);
 				sf->can_relogin = 0;
