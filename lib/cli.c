@@ -1,5 +1,6 @@
 /* cli.c: shared option handling for the stages. */
 #include "cli.h"
+#include "jsonl.h"
 #include "sf.h"
 #include "llm.h"
 #include "tz.h"
@@ -14,8 +15,10 @@ cli_setup(const struct cli *cli, struct dg_config *cfg, time_t *now)
 {
 	long seed;
 
-	if (config_load(cfg, cli->config) != 0)
+	if (config_load(cfg, cli->config) != 0) {
+		util_fail_downstream(EXIT_USAGE, "the configuration cannot be used (see its messages)");
 		exit(EXIT_USAGE);
+	}
 	if (cli->seed) {
 		if (parse_long(cli->seed, 0, 4294967295L, &seed) != 0)
 			diex(EXIT_USAGE, "--seed: '%s' is not a whole number from 0 to 4294967295",
@@ -49,7 +52,7 @@ cli_mode(const char *mode, const struct dg_config *cfg)
 int
 cli_exit(long bad)
 {
-	if (stdout_close() != 0 || bad < 0)
+	if (jsonl_close(1) != 0 || bad < 0)
 		return EXIT_FAIL;
 	return bad > 0 ? EXIT_PARTIAL : EXIT_OK;
 }
@@ -58,6 +61,8 @@ void
 cli_usage(const char *usage, int misuse)
 {
 	fputs(usage, misuse ? stderr : stdout);
+	if (misuse)
+		util_fail_downstream(EXIT_USAGE, "usage error");
 	exit(misuse ? EXIT_USAGE : EXIT_OK);
 }
 

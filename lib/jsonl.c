@@ -18,6 +18,54 @@ jsonl_where(const struct jsonl_pos *pos, char *buf, size_t size)
 	return buf;
 }
 
+/* The dg_error line of a stage before this one (see util_stream_errors), kept to be
+ * passed on by jsonl_close. */
+static jv upstream;
+static int upstream_seen;
+
+/* Takes v when it is a dg_error line: says which stage failed and keeps it. */
+static int
+take_upstream_error(jv v)
+{
+	jv e;
+
+	if (jv_object_length(jv_copy(v)) != 1)
+		return 0;
+	e = jx_get(v, "dg_error", JV_KIND_OBJECT);
+	if (!jv_is_valid(e))
+		return 0;
+	warnx("an earlier stage failed: %s: %s", jx_str(e, "program") ? jx_str(e, "program") : "?",
+	    jx_str(e, "message") ? jx_str(e, "message") : "?");
+	if (!upstream_seen)
+		upstream = jv_copy(v);
+	upstream_seen = 1;
+	jv_free(v);
+	return 1;
+}
+
+int
+jsonl_upstream_failed(void)
+{
+	return upstream_seen;
+}
+
+int
+jsonl_close(int pass_on)
+{
+	int rc = 0;
+
+	if (upstream_seen) {
+		if (pass_on && jv_is_valid(upstream)) {
+			jsonl_emit(upstream);
+			upstream = jv_invalid();
+		}
+		rc = -1;
+	}
+	if (stdout_close() != 0)
+		rc = -1;
+	return rc;
+}
+
 static long
 each_stream(FILE *f, const char *name, jsonl_fn fn, void *ctx)
 {
@@ -59,6 +107,8 @@ each_stream(FILE *f, const char *name, jsonl_fn fn, void *ctx)
 			bad++;
 			continue;
 		}
+		if (take_upstream_error(v))
+			continue;
 		if (fn(v, &pos, ctx) != 0)
 			bad++;
 	}

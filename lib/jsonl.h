@@ -28,6 +28,16 @@ typedef int (*jsonl_fn)(jv rec, const struct jsonl_pos *pos, void *ctx);
  * number of lines refused (by the parser or by fn); -1 when a file cannot be read. */
 long jsonl_each(int nfiles, char **files, jsonl_fn fn, void *ctx);
 
+/* A line {"dg_error": {...}} is not a record: it is the failure of an earlier stage
+ * (util_stream_errors). jsonl_each says so on stderr and keeps it instead of calling fn;
+ * jsonl_upstream_failed() then returns 1. */
+int jsonl_upstream_failed(void);
+
+/* Ends a filter's output: passes an earlier stage's dg_error line on (when pass_on),
+ * then flushes stdout. Returns -1 when an earlier stage failed or stdout could not be
+ * written (the filter then exits 1), else 0. */
+int jsonl_close(int pass_on);
+
 /* Formats pos for a message into buf ("line 12" or "deals.jsonl:12"). */
 const char *jsonl_where(const struct jsonl_pos *pos, char *buf, size_t size);
 

@@ -82,7 +82,7 @@ int llm_open(struct llm *l, const struct dg_config *cfg, int no_cache, char *err
 	l->no_cache = no_cache;
 	if (!no_cache) {
 		char e[512];
-		l->cache = statedb_open(statedb_path(), 1, e, sizeof e);
+		l->cache = statedb_open(statedb_path(), STATEDB_CREATE, e, sizeof e);
 		if (!l->cache) {
 			snprintf(err, errsize, "the LLM cache: %s", e);
 			return -1;

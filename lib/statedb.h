@@ -8,9 +8,14 @@
 /* The state file: $DG_STATE, else .dg/state.db. */
 const char *statedb_path(void);
 
-/* Opens (with create, making it and its directory when missing) and migrates the
- * state file. A file that is not SQLite, not dg's, or from a newer dg is refused:
- * returns NULL with the reason in err; the file is never changed then. */
-sqlite3 *statedb_open(const char *path, int create, char *err, size_t errsize);
+enum {
+	STATEDB_CREATE = 1,   /* make the file (0600) and its directories (0700) when missing */
+	STATEDB_READONLY = 2, /* never write: for commands that only read (works in a read-only directory) */
+};
+
+/* Opens and migrates the state file; safe under any number of concurrent openers (a
+ * busy file is waited for). A file that is not SQLite, not dg's, or from a newer dg
+ * is refused: returns NULL with the reason in err; the file is never changed then. */
+sqlite3 *statedb_open(const char *path, int flags, char *err, size_t errsize);
 
 #endif

@@ -46,14 +46,46 @@ warnx(const char *fmt, ...)
 	va_end(ap);
 }
 
+static int stream_errors;
+
+void
+util_stream_errors(void)
+{
+	stream_errors = 1;
+}
+
+void
+util_fail_downstream(int code, const char *msg)
+{
+	const unsigned char *p;
+
+	if (!stream_errors || code == 0 || isatty(STDOUT_FILENO))
+		return;
+	/* Written by hand: this runs on the way out, also when memory is exhausted. */
+	fprintf(stdout, "{\"dg_error\":{\"program\":\"%s\",\"status\":%d,\"message\":\"", progname, code);
+	for (p = (const unsigned char *)msg; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(stdout, "\\%c", *p);
+		else if (*p < 0x20)
+			fprintf(stdout, "\\u%04x", *p);
+		else
+			fputc(*p, stdout);
+	}
+	fputs("\"}}\n", stdout);
+	fflush(stdout);
+}
+
 void
 diex(int code, const char *fmt, ...)
 {
 	va_list ap;
+	char buf[4096];
 
 	va_start(ap, fmt);
-	vmsg(fmt, ap);
+	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
+	fprintf(stderr, "%s: %s\n", progname, buf);
+	util_fail_downstream(code, buf);
 	exit(code);
 }
 

@@ -24,7 +24,15 @@ void util_init(const char *argv0);
 
 /* Prints "progname: msg" on stderr. */
 void warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Prints "progname: msg" on stderr and exits with code. */
+/* For filters (programs whose stdout is JSON lines): from now on a failure exit
+ * (diex, misuse) also writes one line {"dg_error":{"program","status","message"}} on
+ * stdout (unless it is a terminal), so that the next stage of a pipeline fails too
+ * instead of succeeding on empty input (see jsonl_each). */
+void util_stream_errors(void);
+/* Writes that line when util_stream_errors was called and code is not 0. */
+void util_fail_downstream(int code, const char *msg);
+/* Prints "progname: msg" on stderr (and, in a filter, the dg_error line on stdout) and
+ * exits with code. */
 void diex(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
 
 /* Allocation that never returns NULL: on exhaustion the process dies. */

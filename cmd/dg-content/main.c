@@ -609,6 +609,7 @@ main(int argc, char **argv)
 	int o, no_cache = 0;
 
 	util_init(argv[0]);
+	util_stream_errors();
 	while ((o = getopt_long(argc, argv, "c:j:h", opts, NULL)) != -1) {
 		switch (o) {
 		case 'c': cli.config = optarg; break;

@@ -166,6 +166,7 @@ main(int argc, char **argv)
 	int c;
 
 	util_init(argv[0]);
+	util_stream_errors();
 	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': cli.config = optarg; break;

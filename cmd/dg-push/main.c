@@ -77,6 +77,7 @@ int main(int argc, char **argv)
 	const char *jobs = NULL, *target = NULL;
 	int c, allow = 0, tag_given = 0;
 	util_init(argv[0]);
+	util_stream_errors();
 	while ((c = getopt_long(argc, argv, "c:j:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': cli.config = optarg; break;
@@ -136,8 +137,11 @@ int main(int argc, char **argv)
 	jv_free(p.ids);
 	jv_free(p.fields);
 	config_free(&cfg);
-	if (stdout_close())
-		return EXIT_FAIL;
+	/* The next stage (dg-state record) keeps what came before and fails too. */
+	if ((rc == EXIT_FAIL || rc == EXIT_USAGE) && !jsonl_upstream_failed())
+		util_fail_downstream(rc, rc == EXIT_USAGE ? "refused to push (see its messages)" : "the push did not finish (see its messages)");
+	if (jsonl_close(1))
+		return EXIT_FAIL; /* output not written, or an earlier stage failed */
 	if (rc)
 		return rc;
 	return bad || p.failed ? EXIT_PARTIAL : EXIT_OK;

@@ -238,6 +238,7 @@ int main(int argc, char **argv)
 	char **ids = xcalloc((size_t)argc + 1, sizeof *ids);
 	int nids = 0, c, org = 0;
 	util_init(argv[0]);
+	util_stream_errors();
 	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': cli.config = optarg; break;
@@ -289,9 +290,7 @@ int main(int argc, char **argv)
 	struct ctx ctx = { jv_array() };
 	char err[1024];
 	if (sf_query(&sf, q, keep, &ctx, err, sizeof err) < 0) {
-		warnx("cannot query opportunities: %s", err);
-		sf_close(&sf);
-		return EXIT_FAIL;
+		diex(EXIT_FAIL, "cannot query opportunities: %s", err);
 	}
 	int n = jx_len(ctx.opps);
 	if (n > cap) {

@@ -504,6 +504,7 @@ main(int argc, char **argv)
 	int o, no_cache = 0;
 
 	util_init(argv[0]);
+	util_stream_errors();
 	while ((o = getopt_long(argc, argv, "c:t:j:h", opts, NULL)) != -1) {
 		switch (o) {
 		case 'c': cli.config = optarg; break;
@@ -519,6 +520,7 @@ main(int argc, char **argv)
 	cli_setup(&cli, &cfg, &now);
 	mode = cli_mode(mode ? mode : cfg.score.mode, &cfg);
 	if (template_load(&c.tpl, tpl ? tpl : cfg.score.template) != 0) {
+		util_fail_downstream(EXIT_USAGE, "the scorecard template cannot be used");
 		config_free(&cfg);
 		return EXIT_USAGE;
 	}

@@ -48,10 +48,10 @@ static void exec(const char *sql)
 		diex(EXIT_FAIL, "state '%s': %s", dbpath, msg ? msg : "?");
 }
 
-static void state_open(int create)
+static void state_open(int flags)
 {
 	char err[1024];
-	db = statedb_open(dbpath, create, err, sizeof err);
+	db = statedb_open(dbpath, flags, err, sizeof err);
 	if (!db)
 		diex(EXIT_FAIL, "%s", err);
 }
@@ -193,6 +193,8 @@ static jv mark_one(jv sf, const char *key, const char *opp, void *ctx)
 	long *n = ctx;
 	if (jv_get_kind(sf) == JV_KIND_OBJECT && jx_str(sf, "id") && strcmp(jx_str(sf, "status") ? jx_str(sf, "status") : "", "failed"))
 		return sf; /* already carries its Id */
+	if (!q_find)
+		return sf; /* no state file yet: nothing was recorded */
 	sqlite3_reset(q_find);
 	sqlite3_bind_text(q_find, 1, key, -1, SQLITE_TRANSIENT);
 	if (sqlite3_step(q_find) != SQLITE_ROW)
@@ -486,13 +488,21 @@ int main(int argc, char **argv)
 			cmd = argv[optind++];
 		}
 	}
+	int filter = !strcmp(cmd, "mark") || !strcmp(cmd, "record");
+	if (filter)
+		util_stream_errors();
 	int nargs = argc - optind;
 	char **args = argv + optind;
 	int rc = EXIT_OK;
 	if (!strcmp(cmd, "mark")) {
-		state_open(1);
+		/* Only reads: a missing file means nothing was recorded yet. */
+		struct stat st;
+		if (stat(dbpath, &st) == 0) {
+			state_open(STATEDB_READONLY);
+			if (sqlite3_prepare_v2(db, "SELECT object, sf_id, run FROM items WHERE key = ? AND deleted IS NULL", -1, &q_find, NULL) != SQLITE_OK)
+				fail_db("cannot read");
+		}
 		long n = 0;
-		sqlite3_prepare_v2(db, "SELECT object, sf_id, run FROM items WHERE key = ? AND deleted IS NULL", -1, &q_find, NULL);
 		long bad = jsonl_each(nargs, args, mark_cb, &n);
 		sqlite3_finalize(q_find);
 		warnx("%ld items already in the org", n);
@@ -500,7 +510,7 @@ int main(int argc, char **argv)
 	} else if (!strcmp(cmd, "record")) {
 		if (!run)
 			diex(EXIT_USAGE, "record: --run RUN is required");
-		state_open(1);
+		state_open(STATEDB_CREATE);
 		struct rec_ctx ctx = { NULL, run, tag, 0 };
 		if (sqlite3_prepare_v2(db, "INSERT INTO items (key, object, sf_id, opp, run, tag, created) VALUES (?, ?, ?, ?, ?, ?, ?)"
 		    " ON CONFLICT (key, object) DO UPDATE SET sf_id = excluded.sf_id, deleted = NULL,"
@@ -521,22 +531,22 @@ int main(int argc, char **argv)
 		warnx("%ld records marked deleted", n);
 		rc = cli_exit(bad);
 	} else if (!strcmp(cmd, "ids")) {
-		state_open(0);
+		state_open(STATEDB_READONLY);
 		rc = cmd_ids(run, all, object);
 	} else if (!strcmp(cmd, "runs")) {
-		state_open(0);
+		state_open(STATEDB_READONLY);
 		rc = cmd_runs(json);
 	} else if (!strcmp(cmd, "show") && nargs == 1) {
-		state_open(0);
+		state_open(STATEDB_READONLY);
 		rc = cmd_show(args[0]);
 	} else if (!strcmp(cmd, "run-begin") && nargs >= 1) {
-		state_open(1);
+		state_open(STATEDB_CREATE);
 		rc = cmd_run_begin(args[0], nargs - 1, args + 1);
 	} else if (!strcmp(cmd, "run-end") && nargs >= 2) {
 		state_open(0);
 		rc = cmd_run_end(args[0], args[1], nargs - 2, args + 2);
 	} else if (!strcmp(cmd, "cache")) {
-		state_open(0);
+		state_open(clear ? 0 : STATEDB_READONLY);
 		if (clear) {
 			exec("DELETE FROM llm_cache");
 			warnx("%d cached LLM answers removed", sqlite3_changes(db));
@@ -553,9 +563,9 @@ int main(int argc, char **argv)
 		warnx("unknown subcommand or missing argument: '%s'", cmd);
 		cli_usage(usage, 1);
 	}
-	if (sqlite3_close(db) != SQLITE_OK)
+	if (db && sqlite3_close(db) != SQLITE_OK)
 		fail_db("cannot close");
-	if (stdout_close())
+	if (jsonl_close(filter))
 		return EXIT_FAIL;
 	return rc;
 }
