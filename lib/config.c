@@ -8,6 +8,7 @@
 #include "config.h"
 #include "tz.h"
 #include "util.h"
+#include "yamljv.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -621,11 +622,9 @@ config_load_file(struct dg_config *cfg, const char *path)
 	}
 	yaml_parser_initialize(&parser);
 	yaml_parser_set_input_file(&parser, f);
-	if (!yaml_parser_load(&parser, &doc)) {
-		fprintf(stderr, "%s: %s:%zu:%zu: %s%s%s\n", progname, path,
-		    parser.problem_mark.line + 1, parser.problem_mark.column + 1,
-		    parser.problem ? parser.problem : "invalid YAML",
-		    parser.context ? " " : "", parser.context ? parser.context : "");
+	char err[1024];
+	if (yaml_load_single(&parser, &doc, path, err, sizeof err) != 0) {
+		warnx("%s", err);
 		yaml_parser_delete(&parser);
 		fclose(f);
 		config_free(cfg);

@@ -157,13 +157,41 @@ static void pause_ms(long ms)
 		;
 }
 
-/* Clears q's answer and makes its easy handle (NULL, with err set, when it cannot). */
+int http_url_safe(const char *url, char *err, size_t errsize)
+{
+	if (!strncasecmp(url, "https://", 8))
+		return 0;
+	if (strncasecmp(url, "http://", 7)) {
+		snprintf(err, errsize, "'%.100s' is not an http or https URL", url);
+		return -1;
+	}
+	CURLU *u = curl_url();
+	char *host = NULL;
+	int ok = u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK;
+	if (ok) {
+		/* Loopback only: the local sandbox, a local model server. */
+		ok = !strcasecmp(host, "localhost") || !strcmp(host, "[::1]") ||
+		    (!strncmp(host, "127.", 4) && strspn(host, "0123456789.") == strlen(host));
+	}
+	curl_free(host);
+	curl_url_cleanup(u);
+	if (ok)
+		return 0;
+	snprintf(err, errsize, "refusing plain http to '%.100s': use https (http is only for 127.0.0.1 and localhost)", url);
+	return -1;
+}
+
+/* Clears q's answer and makes its easy handle (NULL, with err set, when it cannot or
+ * may not: plain http to a host that is not loopback). */
 static CURL *begin(struct http *h, struct http_req *q, struct curl_slist **hdrs)
 {
 	sb_free(&q->resp.body);
 	memset(&q->resp, 0, sizeof q->resp);
 	q->resp.retry_after = -1;
 	*hdrs = NULL;
+	if (http_url_safe(q->url, q->resp.err, sizeof q->resp.err) != 0)
+		return NULL;
 	CURL *e = easy(h, q, hdrs);
 	if (!e)
 		snprintf(q->resp.err, sizeof q->resp.err, "cannot start a request");

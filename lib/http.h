@@ -66,6 +66,10 @@ int http_pump(struct http *h, int jobs, http_next_fn next, void (*idle)(void *ar
 /* Sets the function http_run calls as each request completes (NULL: none). */
 void http_on_done(struct http *h, http_done_fn fn, void *arg);
 
+/* Returns 0 when url may be used: https, or plain http to a loopback host (127.0.0.0/8,
+ * localhost, [::1]); else -1 with the reason in err. Every request is checked so. */
+int http_url_safe(const char *url, char *err, size_t errsize);
+
 /* Frees what a response holds (its body). */
 void http_resp_free(struct http_resp *r);
 

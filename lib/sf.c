@@ -208,6 +208,15 @@ static int login(struct sf *sf, char *err, size_t errsize)
 	if (f.s)
 		memset(f.s, 0, f.cap);
 	sb_free(&f);
+	int asked_login = strcmp(sf->flow, "sf cli") && strcmp(sf->flow, "access token");
+	if (rc == 0 && asked_login && !strncasecmp(sf->login_url, "https://", 8) && strncasecmp(sf->instance, "https://", 8)) {
+		/* An https login must not lead the token to plain http. */
+		snprintf(err, errsize, "the login at '%s' named the instance '%.100s', which is not https; refusing to send the session there",
+		    sf->login_url, sf->instance);
+		rc = -1;
+	}
+	if (rc == 0 && http_url_safe(sf->instance, err, errsize) != 0)
+		rc = -1;
 	if (rc == 0) {
 		free(sf->auth_header);
 		sf->auth_header = xasprintf("Bearer %s", sf->token);
@@ -331,8 +340,12 @@ static void read_limit(struct sf *sf, const char *info)
 
 static char *full_url(struct sf *sf, const char *path)
 {
-	if (!strncmp(path, "http://", 7) || !strncmp(path, "https://", 8))
-		return xstrdup(path);
+	/* An absolute URL from an answer (nextRecordsUrl) is followed on the instance
+	 * only: the session's token never goes to a host the login did not name. */
+	if (!strncasecmp(path, "http://", 7) || !strncasecmp(path, "https://", 8)) {
+		const char *p = strchr(path + 8, '/');
+		path = p ? p : "/";
+	}
 	if (!strncmp(path, "/services/", 10))
 		return xasprintf("%s%s", sf->instance, path);
 	return xasprintf("%s/services/data/v%s%s", sf->instance, sf->c.api_version, path);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #ifndef DG_SHAREDIR
@@ -20,6 +21,9 @@ util_init(const char *argv0)
 {
 	const char *p;
 
+	/* What dg writes (state, run files, logs) holds names, emails and LLM answers:
+	 * private to the user. */
+	umask(umask(077) | 077);
 	if (argv0 == NULL || *argv0 == '\0')
 		return;
 	p = strrchr(argv0, '/');

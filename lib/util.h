@@ -19,7 +19,8 @@ enum {
 /* Name used as the prefix of every message; set once from argv[0] by util_init. */
 extern const char *progname;
 
-/* Sets progname from argv0 (its last path component). */
+/* Sets progname from argv0 (its last path component) and makes the files the program
+ * creates private (umask 077). */
 void util_init(const char *argv0);
 
 /* Prints "progname: msg" on stderr. */

@@ -43,7 +43,7 @@ contact_deal() {
 	sf_env
 	planned 6
 	want=$(records planned.jsonl)
-	curl -sS -X DELETE "$SB_URL/_sandbox/stats"
+	admin DELETE stats
 	before=$(stats .api_usage)
 	run --separate-stderr dg-push planned.jsonl
 	assert_success
@@ -116,7 +116,7 @@ contact_deal() {
 	sf_env
 	planned 3
 	dg-push planned.jsonl > pushed.jsonl 2> /dev/null
-	curl -sS -X DELETE "$SB_URL/_sandbox/stats"
+	admin DELETE stats
 	run --separate-stderr dg-push pushed.jsonl
 	assert_success
 	run jq -r '.activities[].sf.status' <<< "$output"
@@ -197,7 +197,7 @@ contact_deal() {
 	sandbox_start --expire-after 3
 	sf_env
 	planned 4
-	curl -sS -X DELETE "$SB_URL/_sandbox/stats"
+	admin DELETE stats
 	run --separate-stderr dg-push -j 1 planned.jsonl
 	assert_success
 	[ "$(stats .requests.token)" -ge 2 ]
@@ -247,7 +247,7 @@ contact_deal() {
 	want=$(records planned.jsonl)
 	# a push whose output is lost, as when a run is killed before it records anything
 	dg-push planned.jsonl > /dev/null 2>&1
-	curl -sS -X DELETE "$SB_URL/_sandbox/stats"
+	admin DELETE stats
 	run --separate-stderr dg-push --reconcile planned.jsonl
 	assert_success
 	echo "$output" > found.jsonl
@@ -316,7 +316,7 @@ contact_deal() {
 	sandbox_start --production
 	sf_env
 	planned 2
-	curl -sS -X DELETE "$SB_URL/_sandbox/stats"
+	admin DELETE stats
 	run --separate-stderr dg-push planned.jsonl
 	assert_failure 2
 	[[ "$stderr" == *"is a production org: refusing to write"* ]]

@@ -237,7 +237,7 @@ SH
 	sf_env
 	sb_login
 	opp=$(first "SELECT Id FROM Opportunity WHERE Id NOT IN (SELECT OpportunityId FROM OpportunityContactRole) LIMIT 1")
-	curl -sS -X DELETE "$SB_URL/_sandbox/stats"
+	admin DELETE stats
 	# Two data calls (the deal, then its account's contacts): the second meets a 401.
 	run --separate-stderr dg-query --id "$opp"
 	assert_success

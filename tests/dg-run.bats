@@ -56,7 +56,7 @@ counts() { stats '.records | [.Contact, .OpportunityContactRole, .Event, .EventR
 	steady 3
 	dg run --yes 2> /dev/null
 	before=$(counts)
-	curl -sS -X DELETE "$SB_URL/_sandbox/stats"
+	admin DELETE stats
 	run --separate-stderr dg run --yes
 	assert_success
 	[[ "$stderr" == *"nothing to create"* ]]

@@ -873,7 +873,7 @@ jwt() {
 	assert_output '"3200,3200"'
 	run soql "SELECT COUNT() FROM Account"
 	assert_equal "$(body .totalSize)" 3200
-	run curl -sS "$SB_URL/_sandbox/stats"
+	run admin GET stats
 	run jq -r '.requests["collections.create"], .records.Account' <<< "$output"
 	assert_output $'16\n3200'
 }
@@ -1026,7 +1026,7 @@ bulk_job() {
 @test "/_sandbox/faults changes faults at run time and /_sandbox/stats counts calls" {
 	sandbox_start
 	sb_login
-	run curl -sS -X POST -H 'Content-Type: application/json' -d '{"faults":["unavailable@2"],"fail_when":["Name=X"],"daily_limit":50}' "$SB_URL/_sandbox/faults"
+	run admin POST faults -H 'Content-Type: application/json' -d '{"faults":["unavailable@2"],"fail_when":["Name=X"],"daily_limit":50}'
 	run jq -c '[.faults, .fail_when, .daily_limit]' <<< "$output"
 	assert_output '[["unavailable@2"],["Name=X:FIELD_CUSTOM_VALIDATION_EXCEPTION"],50]'
 	run sf GET /limits
@@ -1034,11 +1034,60 @@ bulk_job() {
 	run sf GET /limits
 	assert_output 503
 	run soql "SELECT Id FROM Account LIMIT 1"
-	run curl -sS "$SB_URL/_sandbox/stats"
+	run admin GET stats
 	run jq -c '[.requests.limits, .requests.query, .api_usage, .faults_injected, (.records.Account > 0)]' <<< "$output"
 	assert_output '[1,1,3,1,true]'
-	run curl -sS -X DELETE -o /dev/null -w '%{http_code}' "$SB_URL/_sandbox/stats"
+	run admin DELETE stats -o /dev/null -w '%{http_code}'
 	assert_output 204
-	run curl -sS -X POST -H 'Content-Type: application/json' -d '{"faults":["nope"]}' "$SB_URL/_sandbox/faults"
+	run admin POST faults -H 'Content-Type: application/json' -d '{"faults":["nope"]}'
 	assert_output --partial INVALID_FIELD
+}
+
+@test "the admin endpoints need a session of the org and survive bad bodies" {
+	sandbox_start
+	for p in stats faults; do
+		run curl -sS -o /dev/null -w '%{http_code}' "$SB_URL/_sandbox/$p"
+		assert_output 401
+		run curl -sS -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer 00Dnotatoken' -X POST \
+			-H 'Content-Type: application/json' -d '{"latency_ms":1}' "$SB_URL/_sandbox/$p"
+		assert_output 401
+	done
+	before=$(admin GET faults)
+	for b in '{"fail_when":["=x"]}' '{"fail_when":["a b=x"]}' '{"fail_when":[1]}' '{"fail_when":"Name=X"}' \
+		'{"latency_ms":1e300}' '{"latency_ms":-1}' '{"latency_ms":1.5}' '{"latency_ms":"5"}' '{"daily_limit":1e300}' \
+		'{"expire_after":null}' '{"faults":["lock%nan"]}' '{"faults":"lock"}' '{"faults":["lock"],"latency_ms":-5}' \
+		'{"nonsense":1}' '[1,2]' '"x"' '{' ''; do
+		run admin POST faults -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' -d "$b"
+		assert_output 400
+		kill -0 "$SB_PID"
+	done
+	# nothing of a refused body was applied
+	assert_equal "$(admin GET faults)" "$before"
+	# the sandbox still answers, and a token its fault injection expired still reaches the admin endpoints
+	admin POST faults -H 'Content-Type: application/json' -d '{"expire_after":1}' > /dev/null
+	sb_login
+	run sf GET /limits
+	assert_output 200
+	run sf GET /limits
+	assert_output 401
+	SB_ADMIN=$SB_TOKEN run admin GET stats
+	assert_output --partial '"api_usage"'
+}
+
+@test "a YAML alias bomb or a second document in --schema is refused at once" {
+	{
+		echo 'a: &a ["x","x","x","x","x","x","x","x","x"]'
+		prev=a
+		for n in b c d e f g h i; do
+			echo "$n: &$n [*$prev,*$prev,*$prev,*$prev,*$prev,*$prev,*$prev,*$prev,*$prev]"
+			prev=$n
+		done
+	} > bomb.yaml
+	run timeout 10 dg-sandbox --schema bomb.yaml
+	assert_failure 2
+	assert_output --partial 'bomb.yaml:1:1: its aliases expand to more than'
+	printf 'objects: {}\n---\nobjects: {}\n' > two.yaml
+	run timeout 10 dg-sandbox --schema two.yaml
+	assert_failure 2
+	assert_output --partial 'two.yaml:3:1: a second YAML document'
 }

@@ -43,6 +43,7 @@ sandbox_start() {
 		sleep 0.02
 	done
 	SB_URL=$(head -n 1 "$out")
+	SB_ADMIN=
 }
 
 # sandbox_stop: stops the sandbox and fails unless it exits 0 (under AddressSanitizer a
@@ -93,5 +94,14 @@ sf_env() {
 	unset SF_ACCESS_TOKEN SF_INSTANCE_URL SF_REFRESH_TOKEN SF_JWT_KEY_FILE SF_CLIENT_SECRET SF_SECURITY_TOKEN
 }
 
+# admin METHOD PATH [CURL ARGS...]: a call to the sandbox's admin endpoints
+# (/_sandbox/...), which need a session of the org; prints the body.
+admin() {
+	local m=$1 p=$2
+	shift 2
+	[ -n "${SB_ADMIN:-}" ] || SB_ADMIN=$(curl -sS "$SB_URL/services/oauth2/token" -d grant_type=password \
+		-d client_id=dg -d username=admin@dg.sandbox -d password=dg | jq -r .access_token)
+	curl -sS -X "$m" -H "Authorization: Bearer $SB_ADMIN" "$SB_URL/_sandbox/$p" "$@"
+}
 # stats FILTER: a jq filter over the sandbox's /_sandbox/stats.
-stats() { curl -sS "$SB_URL/_sandbox/stats" | jq -r "$1"; }
+stats() { admin GET stats | jq -r "$1"; }

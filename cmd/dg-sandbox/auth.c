@@ -293,15 +293,32 @@ jv auth_token(const char *form, const char *basic, const char *base_url, int *st
 	return out;
 }
 
-int auth_check(const char *authz)
+/* The token of an Authorization header ("Bearer T" or "OAuth T"), or NULL. */
+static const char *bearer(const char *authz)
 {
 	if (!authz)
-		return -1;
-	const char *t = NULL;
+		return NULL;
 	if (!strncasecmp(authz, "Bearer ", 7))
-		t = authz + 7;
-	else if (!strncasecmp(authz, "OAuth ", 6))
-		t = authz + 6;
+		return authz + 7;
+	if (!strncasecmp(authz, "OAuth ", 6))
+		return authz + 6;
+	return NULL;
+}
+
+int auth_known(const char *authz)
+{
+	const char *t = bearer(authz);
+	if (!t)
+		return -1;
+	for (int i = nsessions - 1; i >= 0; i--)
+		if (!strcmp(sessions[i].token, t))
+			return 0;
+	return -1;
+}
+
+int auth_check(const char *authz)
+{
+	const char *t = bearer(authz);
 	if (!t)
 		return -1;
 	for (int i = nsessions - 1; i >= 0; i--) {

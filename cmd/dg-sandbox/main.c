@@ -77,7 +77,7 @@ static int fault_add(const char *spec)
 	} else if (spec[n] == '%') {
 		char *end;
 		f.rate = strtod(spec + n + 1, &end) / 100.0;
-		if (*end || end == spec + n + 1 || f.rate < 0 || f.rate > 1)
+		if (*end || end == spec + n + 1 || !(f.rate >= 0 && f.rate <= 1))
 			return -1;
 	} else
 		f.rate = 1;
@@ -562,10 +562,107 @@ static jv limits(void)
 	return o;
 }
 
-/* ---- admin endpoints (no auth: the sandbox only listens on loopback) ---- */
+/* ---- admin endpoints: a session of this org is needed (any token it issued) ---- */
+
+/* A whole number in [0, max] under key of b, kept in *out; 0 when absent, -1 (with the
+ * 400 answer given) when it is something else. */
+static int admin_number(struct http *h, jv b, const char *key, double max, long *out)
+{
+	jv v = jv_object_get(jv_copy(b), jv_string(key));
+	if (!jv_is_valid(v)) {
+		jv_free(v);
+		return 0;
+	}
+	double d = jv_get_kind(v) == JV_KIND_NUMBER ? jv_number_value(v) : -1;
+	jv_free(v);
+	if (!(d >= 0 && d <= max && d == (double)(long)d)) {
+		char msg[160];
+		snprintf(msg, sizeof msg, "%s: expected a whole number from 0 to %.0f", key, max);
+		http_error(h, 400, "INVALID_FIELD", msg);
+		return -1;
+	}
+	*out = (long)d;
+	return 1;
+}
+
+/* POST /_sandbox/faults: every part of the body is checked before any is applied. */
+static void admin_faults(struct http *h)
+{
+	jv b = body_json(h);
+	if (!jv_is_valid(b))
+		return;
+	static const char *const keys[] = { "faults", "fail_when", "latency_ms", "expire_after", "daily_limit", "api_usage" };
+	if (jv_get_kind(b) != JV_KIND_OBJECT) {
+		jv_free(b);
+		return http_error(h, 400, "JSON_PARSER_ERROR", "expected a JSON object");
+	}
+	jv_object_foreach(jv_copy(b), k, v) {
+		int known = 0;
+		for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+			known |= !strcmp(jv_string_value(k), keys[i]);
+		if (!known) {
+			char msg[200];
+			snprintf(msg, sizeof msg, "unknown key '%.100s': expected faults, fail_when, latency_ms, expire_after, daily_limit, api_usage",
+			    jv_string_value(k));
+			jv_free(k);
+			jv_free(v);
+			jv_free(b);
+			return http_error(h, 400, "INVALID_FIELD", msg);
+		}
+		jv_free(k);
+		jv_free(v);
+	}
+	long lat = latency_ms, exp = auth_expire_after(), dl = daily_limit, au = api_usage;
+	if (admin_number(h, b, "latency_ms", 600000, &lat) < 0 || admin_number(h, b, "expire_after", 1e9, &exp) < 0 ||
+	    admin_number(h, b, "daily_limit", 1e12, &dl) < 0 || admin_number(h, b, "api_usage", 1e12, &au) < 0) {
+		jv_free(b);
+		return;
+	}
+	jv fl = jv_object_get(jv_copy(b), jv_string("faults")), fw = jv_object_get(jv_copy(b), jv_string("fail_when"));
+	const char *bad = NULL;
+	if (jv_is_valid(fl) && (jv_get_kind(fl) != JV_KIND_ARRAY || jx_len(fl) > 16))
+		bad = "faults: expected a list of at most 16 of KIND, KIND@N or KIND%P with KIND unavailable, lock or html500";
+	if (jv_is_valid(fw) && jv_get_kind(fw) != JV_KIND_ARRAY)
+		bad = "fail_when: expected a list of FIELD=VALUE[:CODE]";
+	for (int i = 0; !bad && i < jx_len(fw); i++) {
+		const char *s = jx_cstr(jx_at(fw, i)), *eq = s ? strchr(s, '=') : NULL;
+		if (!eq || eq == s || strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != (size_t)(eq - s))
+			bad = "fail_when: each is FIELD=VALUE[:CODE]";
+	}
+	/* Faults are tried on a copy, kept only when all parse. */
+	struct fault saved[16];
+	int nsaved = nfaults;
+	memcpy(saved, faults, sizeof saved);
+	if (!bad && jv_get_kind(fl) == JV_KIND_ARRAY) {
+		nfaults = 0;
+		for (int i = 0; !bad && i < jx_len(fl); i++)
+			if (!jx_cstr(jx_at(fl, i)) || fault_add(jx_cstr(jx_at(fl, i))) < 0)
+				bad = "faults: each is KIND, KIND@N or KIND%P with KIND unavailable, lock or html500";
+		if (bad) {
+			memcpy(faults, saved, sizeof saved);
+			nfaults = nsaved;
+		}
+	}
+	if (!bad && jv_get_kind(fw) == JV_KIND_ARRAY) {
+		store_fail_clear();
+		for (int i = 0; i < jx_len(fw); i++)
+			store_fail_when(jx_cstr(jx_at(fw, i))); /* checked above */
+	}
+	jv_free(fl);
+	jv_free(fw);
+	jv_free(b);
+	if (bad)
+		return http_error(h, 400, "INVALID_FIELD", bad);
+	latency_ms = lat;
+	auth_set_expire_after(exp);
+	daily_limit = dl;
+	api_usage = au;
+}
 
 static void admin_route(struct http *h, const char *method, const char *rest)
 {
+	if (auth_known(http_header(h, "Authorization")) < 0)
+		return http_error(h, 401, "INVALID_SESSION_ID", "Session expired or invalid");
 	if (!strcmp(rest, "stats")) {
 		if (!strcmp(method, "DELETE")) {
 			jv_free(stats);
@@ -584,33 +681,9 @@ static void admin_route(struct http *h, const char *method, const char *rest)
 	}
 	if (!strcmp(rest, "faults")) {
 		if (!strcmp(method, "POST") || !strcmp(method, "PUT")) {
-			jv b = body_json(h);
-			if (!jv_is_valid(b))
+			admin_faults(h);
+			if (h->status >= 400)
 				return;
-			jv fl = jx_get(b, "faults", JV_KIND_ARRAY), fw = jx_get(b, "fail_when", JV_KIND_ARRAY);
-			if (jv_is_valid(fl)) {
-				nfaults = 0;
-				for (int i = 0; i < jx_len(fl); i++)
-					if (!jx_cstr(jx_at(fl, i)) || fault_add(jx_cstr(jx_at(fl, i))) < 0) {
-						jv_free(b);
-						return http_error(h, 400, "INVALID_FIELD", "faults: each is KIND, KIND@N or KIND%P with KIND unavailable, lock or html500");
-					}
-			}
-			if (jv_is_valid(fw)) {
-				store_fail_clear();
-				for (int i = 0; i < jx_len(fw); i++)
-					if (jx_cstr(jx_at(fw, i)) && strchr(jx_cstr(jx_at(fw, i)), '='))
-						store_fail_when(jx_cstr(jx_at(fw, i)));
-			}
-			if (jv_is_valid(jx_get(b, "latency_ms", JV_KIND_NUMBER)))
-				latency_ms = (long)jx_num(b, "latency_ms", 0);
-			if (jv_is_valid(jx_get(b, "expire_after", JV_KIND_NUMBER)))
-				auth_set_expire_after((long)jx_num(b, "expire_after", 0));
-			if (jv_is_valid(jx_get(b, "daily_limit", JV_KIND_NUMBER)))
-				daily_limit = (long)jx_num(b, "daily_limit", 0);
-			if (jv_is_valid(jx_get(b, "api_usage", JV_KIND_NUMBER)))
-				api_usage = (long)jx_num(b, "api_usage", 0);
-			jv_free(b);
 		}
 		jv o = jv_object();
 		o = jv_object_set(o, jv_string("faults"), fault_list());
@@ -891,7 +964,10 @@ int main(int argc, char **argv)
 			if (fault_add(optarg) < 0)
 				diex(EXIT_USAGE, "--fault '%s': expected KIND, KIND@N or KIND%%P with KIND unavailable, lock or html500", optarg);
 			break;
-		case 'w': store_fail_when(optarg); break;
+		case 'w':
+			if (store_fail_when(optarg) < 0)
+				diex(EXIT_USAGE, "--fail-when '%s': expected FIELD=VALUE[:CODE]", optarg);
+			break;
 		case 'v': verbose = 1; break;
 		case 'h': usage(stdout, EXIT_OK); break;
 		case 'V': printf("dg-sandbox %s\n", DG_VERSION); return EXIT_OK;

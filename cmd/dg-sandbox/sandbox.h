@@ -122,7 +122,7 @@ jv store_counts(void);
 /* An Id for a record of o that is never reused. */
 void store_new_id(struct obj *o, char id[19]);
 /* Value fails injected by --fail-when FIELD=VALUE[:CODE]. */
-void store_fail_when(const char *spec);
+int store_fail_when(const char *spec);
 void store_fail_clear(void);
 jv store_fail_list(void);
 
@@ -141,6 +141,9 @@ jv soql_more(const char *locator, const char *ver, jv *err, int *status);
 jv auth_token(const char *form, const char *basic_auth, const char *base_url, int *status);
 /* Checks a bearer token; returns 0 when valid (counting one call against it), -1. */
 int auth_check(const char *authz);
+/* 0 when authz names a token this server issued, even one its fault injection has
+ * since expired (the admin endpoints' check: it counts no call); else -1. */
+int auth_known(const char *authz);
 void auth_set_expire_after(long n);
 long auth_expire_after(void);
 void auth_set_jwt_cert(const char *path);

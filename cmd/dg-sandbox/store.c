@@ -364,11 +364,11 @@ struct failwhen {
 static struct failwhen *fails;
 static int nfails;
 
-void store_fail_when(const char *spec)
+int store_fail_when(const char *spec)
 {
 	const char *eq = strchr(spec, '=');
-	if (!eq || eq == spec)
-		diex(EXIT_USAGE, "--fail-when '%s': expected FIELD=VALUE[:CODE]", spec);
+	if (!eq || eq == spec || strspn(spec, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != (size_t)(eq - spec))
+		return -1;
 	fails = xrealloc(fails, (size_t)(nfails + 1) * sizeof *fails);
 	struct failwhen *w = &fails[nfails++];
 	w->field = xstrndup(spec, (size_t)(eq - spec));
@@ -380,6 +380,7 @@ void store_fail_when(const char *spec)
 		w->value = xstrdup(eq + 1);
 		w->code = xstrdup("FIELD_CUSTOM_VALIDATION_EXCEPTION");
 	}
+	return 0;
 }
 
 void store_fail_clear(void)
