@@ -149,6 +149,9 @@ static int token_login(struct sf *sf, const char *form, char *err, size_t errsiz
 		else if (jx_str(j, "error"))
 			snprintf(err, errsize, "login (%s) refused: %s: %s", sf->flow, jx_str(j, "error"),
 			    jx_str(j, "error_description") ? jx_str(j, "error_description") : "");
+		else if (q.resp.status == 200)
+			snprintf(err, errsize, "login (%s) failed: the answer from '%s' has no access_token and instance_url",
+			    sf->flow, q.url);
 		else
 			snprintf(err, errsize, "login (%s) failed: HTTP %ld from '%s'", sf->flow, q.resp.status, q.url);
 		rc = -1;
@@ -577,13 +580,30 @@ long sf_query(struct sf *sf, const char *soql, int (*fn)(jv rec, void *ctx), voi
 	char *path = xasprintf("/query?q=%s", q);
 	free(q);
 	long n = 0;
+	int pages = 0;
 	while (path) {
 		jv page = sf_request(sf, "GET", path, NULL, NULL, err, errsize);
 		free(path);
 		path = NULL;
 		if (!jv_is_valid(page))
 			return -1;
+		/* The answer is the org's, or whatever sits in its place: its shape is
+		 * checked before any of it is used. */
 		jv recs = jx_get(page, "records", JV_KIND_ARRAY);
+		const char *bad = !jv_is_valid(recs) ? "has no list of records" : NULL;
+		for (int i = 0; !bad && i < jx_len(recs); i++)
+			if (jv_get_kind(jx_at(recs, i)) != JV_KIND_OBJECT)
+				bad = "holds a record that is not an object";
+		if (!bad && jx_bool(page, "done", -1) == -1)
+			bad = "has no 'done' true or false";
+		if (!bad && !jx_bool(page, "done", 1) && !jx_str(page, "nextRecordsUrl"))
+			bad = "is not done and names no next page";
+		pages++;
+		if (bad) {
+			snprintf(err, errsize, "the answer to the query (page %d) %s", pages, bad);
+			jv_free(page);
+			return -1;
+		}
 		for (int i = 0; i < jx_len(recs); i++, n++)
 			if (fn && fn(jx_at(recs, i), ctx) < 0) {
 				jv_free(page);

@@ -177,10 +177,32 @@ static jv contact(jv c, jv role)
 		jv v = jv_object_get(jv_copy(c), jv_string(keys[i]));
 		o = jv_object_set(o, jv_string(keys[i]), jv_is_valid(v) ? v : (jv_free(v), jv_null()));
 	}
-	jv r = jv_is_valid(role) ? jv_object_get(jv_copy(role), jv_string("Role")) : jv_null();
-	o = jv_object_set(o, jv_string("Role"), jv_is_valid(r) ? r : (jv_free(r), jv_null()));
-	o = jv_object_set(o, jv_string("IsPrimary"), jv_bool(jv_is_valid(role) && jx_bool(role, "IsPrimary", 0)));
+	const char *r = jx_str(role, "Role");
+	o = jx_set_str(o, "Role", r);
+	o = jv_object_set(o, jv_string("IsPrimary"), jv_bool(jx_bool(role, "IsPrimary", 0)));
 	return o;
+}
+
+/* A row of the opportunity query as dg-plan needs it, or the reason it is not. */
+static const char *opp_problem(jv o)
+{
+	char id[19];
+	const char *s = jx_str(o, "Id");
+	if (!s || id_norm(s, id) != 0 || strncmp(id, "006", 3))
+		return "has no opportunity Id";
+	if (!jx_str(o, "Name") || !jx_str(o, "StageName"))
+		return "has no Name or StageName";
+	jv ocr = jv_object_get(jv_copy(o), jv_string("OpportunityContactRoles"));
+	int ok = !jv_is_valid(ocr) || jv_get_kind(ocr) == JV_KIND_NULL ||
+	    jv_is_valid(jx_get(ocr, "records", JV_KIND_ARRAY));
+	jv_free(ocr);
+	if (!ok)
+		return "has contact roles that are not a list of records";
+	jv roles = jx_get(jx_get(o, "OpportunityContactRoles", JV_KIND_OBJECT), "records", JV_KIND_ARRAY);
+	for (int k = 0; k < jx_len(roles); k++)
+		if (jv_get_kind(jx_at(roles, k)) != JV_KIND_OBJECT || !jx_str(jx_at(roles, k), "ContactId"))
+			return "has a contact role without a ContactId";
+	return NULL;
 }
 
 /* Contacts of the accounts whose deals have no contact roles, at most per_account each,
@@ -205,7 +227,10 @@ static jv account_contacts(struct sf *sf, jv accts, long per_account)
 			diex(EXIT_FAIL, "cannot read the accounts' contacts: %s", err);
 		free(soql);
 		jv_array_foreach(c.opps, i, ct) {
-			const char *a = jx_str(ct, "AccountId");
+			const char *a = jx_str(ct, "AccountId"), *id = jx_str(ct, "Id");
+			if (!a || !id)
+				diex(EXIT_FAIL, "cannot read the accounts' contacts: the org's answer has a contact without %s",
+				    id ? "an AccountId" : "an Id");
 			jv list = jv_object_get(jv_copy(out), jv_string(a));
 			if (!jv_is_valid(list))
 				list = jv_array();
@@ -276,7 +301,10 @@ int main(int argc, char **argv)
 		    NULL, NULL, err, sizeof err);
 		if (!jv_is_valid(r))
 			diex(EXIT_FAIL, "cannot read the organization: %s", err);
-		jv o = strip(jv_copy(jx_at(jx_get(r, "records", JV_KIND_ARRAY), 0)));
+		jv o = jv_copy(jx_at(jx_get(r, "records", JV_KIND_ARRAY), 0));
+		if (jv_get_kind(o) != JV_KIND_OBJECT || !jx_str(o, "Id") || !jv_is_valid(jx_get(o, "IsSandbox", jx_bool(o, "IsSandbox", 0) ? JV_KIND_TRUE : JV_KIND_FALSE)))
+			diex(EXIT_FAIL, "cannot read the organization: the org's answer has no Organization record with an Id and IsSandbox");
+		o = strip(o);
 		o = jv_object_set(o, jv_string("InstanceUrl"), jv_string(sf.instance));
 		o = jv_object_set(o, jv_string("Login"), jv_string(sf.flow));
 		jsonl_emit(o);
@@ -293,6 +321,11 @@ int main(int argc, char **argv)
 		diex(EXIT_FAIL, "cannot query opportunities: %s", err);
 	}
 	int n = jx_len(ctx.opps);
+	for (int i = 0; !soql && i < n; i++) {
+		const char *why = opp_problem(jx_at(ctx.opps, i));
+		if (why)
+			diex(EXIT_FAIL, "cannot query opportunities: the org's answer is malformed: row %d %s", i + 1, why);
+	}
 	if (n > cap) {
 		warnx("more than %ld opportunities match; taking the first %ld (raise --max-opps or query.max_opps)", cap, cap);
 		ctx.opps = jv_array_slice(ctx.opps, 0, (int)cap);
