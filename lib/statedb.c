@@ -217,7 +217,7 @@ sqlite3 *statedb_open(const char *path, int flags, char *err, size_t errsize)
 		}
 	}
 	if (v < 0)
-		return fail(db, err, errsize, path, rc, 0);
+		return fail(db, err, errsize, path, rc, !ro);
 	if (v > SCHEMA_VERSION) {
 		snprintf(err, errsize, "state '%s' was written by a newer dg (schema %d; this one knows %d)",
 		    path, v, SCHEMA_VERSION);

@@ -9,8 +9,12 @@
 // serves until killed; GET /_log/SEED says what was done to that seed's answers.
 // Seed 0 spoils nothing at random; POST /_canned with [{"match": REGEX, "body": TEXT,
 // "ctype"}] instead answers each request whose path matches with that body (status 200).
+// With PROXY_TLS_KEY and PROXY_TLS_CERT it serves https; PROXY_INSTANCE replaces the
+// instance_url of OAuth answers (to play an org that sends its client elsewhere).
 'use strict';
 const http = require('http');
+const https = require('https');
+const fs = require('fs');
 
 const upstream = new URL(process.argv[2]);
 const span = Number(process.argv[3] || 4);
@@ -80,7 +84,8 @@ function spoil(body, ctype, r) {
   return [JSON.stringify(nd), ctype, what];
 }
 
-const server = http.createServer((req, res) => {
+const tls = process.env.PROXY_TLS_KEY ? { key: fs.readFileSync(process.env.PROXY_TLS_KEY), cert: fs.readFileSync(process.env.PROXY_TLS_CERT) } : null;
+const handler = (req, res) => {
   const m = req.url.match(/^\/m\/(\d+)(\/.*)$/);
   if (req.url === '/_canned' && req.method === 'POST') {
     const got = [];
@@ -107,7 +112,7 @@ const server = http.createServer((req, res) => {
       ur.on('end', () => {
         let body = Buffer.concat(got).toString('utf8');
         let ctype = ur.headers['content-type'] || 'application/json';
-        const base = `http://127.0.0.1:${server.address().port}/m/${seed}`;
+        const base = process.env.PROXY_INSTANCE || `${scheme}://127.0.0.1:${server.address().port}/m/${seed}`;
         if (/oauth2\/token/.test(m[2])) {
           try {
             const j = JSON.parse(body);
@@ -136,7 +141,9 @@ const server = http.createServer((req, res) => {
     up.on('error', e => { res.writeHead(502); res.end(String(e)); });
     up.end(Buffer.concat(chunks));
   });
-});
+};
+const server = tls ? https.createServer(tls, handler) : http.createServer(handler);
+const scheme = tls ? 'https' : 'http';
 server.listen(0, '127.0.0.1', () => {
-  process.stdout.write(`http://127.0.0.1:${server.address().port}\n`);
+  process.stdout.write(`${scheme}://127.0.0.1:${server.address().port}\n`);
 });
