@@ -125,6 +125,22 @@ contact_deal() {
 	assert_equal "$(stats '.requests["collections.create"] // 0')" 0
 }
 
+@test "a deal given twice on the input is pushed once" {
+	sandbox_start
+	sf_env
+	planned 2
+	n=$(records planned.jsonl)
+	before=$(stats '[.records.Event, .records.Task] | add')
+	head -1 planned.jsonl > twice.jsonl
+	cat planned.jsonl >> twice.jsonl
+	run --separate-stderr dg-push twice.jsonl
+	assert_success
+	[[ "$stderr" == *"twice.jsonl:2: deal '"*"' was given before (deal 1 of the input); merged into it"* ]]
+	assert_equal "$(echo "$output" | wc -l)" 2
+	assert_equal "$(echo "$output" | jq -r '.. | .status? // empty' | grep -c created)" "$n"
+	assert_equal "$(stats '[.records.Event, .records.Task] | add')" "$((before + $(jq -s '[.[].activities | length] | add' planned.jsonl)))"
+}
+
 @test "with a tag field every created record carries the run's tag" {
 	sandbox_start
 	sf_env

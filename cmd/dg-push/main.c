@@ -25,17 +25,60 @@ static const char usage[] =
     "       dg-push --delete [-c FILE] [-j N] [--allow-production] [--target-org ALIAS] [FILE...]\n"
     "       dg-push --delete --from-org [--tag TAG] [-c FILE] [-j N] [--allow-production]\n";
 
+/* Appends to base[list] the elements of more[list] whose key base does not have
+ * (elements without a key are kept once: by their whole value). */
+static jv merge_list(jv base, jv more, const char *list)
+{
+	jv a = jv_object_get(jv_copy(base), jv_string(list));
+	if (jv_get_kind(a) != JV_KIND_ARRAY) {
+		jv_free(a);
+		a = jv_array();
+	}
+	jv b = jx_get(more, list, JV_KIND_ARRAY);
+	for (int i = 0; i < jx_len(b); i++) {
+		jv el = jx_at(b, i);
+		const char *k = jx_str(el, "key");
+		int have = 0;
+		for (int j = 0; j < jx_len(a) && !have; j++) {
+			jv o = jx_at(a, j);
+			have = k ? jx_str(o, "key") && !strcmp(jx_str(o, "key"), k) : jv_equal(jv_copy(o), jv_copy(el));
+		}
+		if (!have)
+			a = jv_array_append(a, jv_copy(el));
+	}
+	return jv_object_set(base, jv_string(list), a);
+}
+
 static int collect(jv rec, const struct jsonl_pos *pos, void *ctx)
 {
 	struct push *p = ctx;
 	char where[64];
 	if (p->del)
 		return push_collect_ids(p, rec, jsonl_where(pos, where, sizeof where));
-	if (!jv_is_valid(jx_get(rec, "opportunity", JV_KIND_OBJECT)) || !jx_str(jx_get(rec, "opportunity", JV_KIND_OBJECT), "Id")) {
+	const char *id = jx_str(jx_get(rec, "opportunity", JV_KIND_OBJECT), "Id");
+	char nid[19];
+	if (!id || id_norm(id, nid) != 0) {
 		warnx("%s: not a deal record (no opportunity.Id)", jsonl_where(pos, where, sizeof where));
 		jv_free(rec);
 		return 1;
 	}
+	/* The same deal twice (two plans concatenated, a file given twice) is one deal:
+	 * what the later line adds is merged into the first, so nothing is made twice. */
+	jv at = jv_object_get(jv_copy(p->seen), jv_string(nid));
+	if (jv_is_valid(at)) {
+		int i = (int)jv_number_value(at);
+		jv_free(at);
+		jv first = jv_array_get(jv_copy(p->deals), i);
+		p->deals = jv_array_set(p->deals, i, jv_null());
+		first = merge_list(first, rec, "contacts");
+		first = merge_list(first, rec, "activities");
+		p->deals = jv_array_set(p->deals, i, first);
+		warnx("%s: deal '%s' was given before (deal %d of the input); merged into it", jsonl_where(pos, where, sizeof where), id, i + 1);
+		jv_free(rec);
+		return 0;
+	}
+	jv_free(at);
+	p->seen = jv_object_set(p->seen, jv_string(nid), jv_number(jv_array_length(jv_copy(p->deals))));
 	p->deals = jv_array_append(p->deals, rec);
 	return 0;
 }
@@ -107,6 +150,7 @@ int main(int argc, char **argv)
 	p.allow = allow || !strcmp(cfg.salesforce.allow_production, "true");
 
 	p.deals = jv_array();
+	p.seen = jv_object();
 	p.ids = jv_array();
 	if (p.from_org && !p.del)
 		diex(EXIT_USAGE, "--from-org goes with --delete");
@@ -134,6 +178,7 @@ int main(int argc, char **argv)
 	cli_sf_report(&sf);
 	sf_close(&sf);
 	jv_free(p.deals);
+	jv_free(p.seen);
 	jv_free(p.ids);
 	jv_free(p.fields);
 	config_free(&cfg);

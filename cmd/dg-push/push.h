@@ -11,6 +11,7 @@ struct push {
 	const struct dg_config *cfg;
 	struct sf *sf;
 	jv deals;        /* the records read, in order */
+	jv seen;         /* 18-character opportunity Id -> its index in deals */
 	jv ids;          /* --delete: the Ids to delete, in order of reading */
 	const char *tag;
 	int del;
