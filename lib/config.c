@@ -184,6 +184,9 @@ config_defaults(struct dg_config *c)
 	c->query.account_contacts = 10;
 	c->push.jobs = 4;
 	c->push.bulk_threshold = 2000;
+	/* dg's records are findable after any kill: by reconcile, reset and dg-query,
+	 * which leaves them out of a deal's own contacts. Written where the org has it. */
+	c->push.tag_field = xstrdup("DG_Tag__c");
 	c->push.scorecard = xstrdup("fields");
 	c->push.scorecard_prefix = xstrdup("DG_");
 }

@@ -186,6 +186,31 @@ counts() { stats '.records | [.Contact, .OpportunityContactRole, .Event, .EventR
 	assert_equal "$(body '[.records[] | [.WhatId, .StartDateTime, .Subject]] | (length == (unique | length))')" true
 }
 
+@test "kills mid-push with planned contacts, a rerun and a reset leave the org exactly as before" {
+	sandbox_start --latency 40
+	sf_env
+	# the default config's tag field; deals without roles, so contacts are planned
+	printf 'query:\n  max_opps: 6\n  account_contacts: 0\nplan:\n  min_contacts: 3\nsalesforce:\n  retry_base_ms: 20\n' > demo.yaml
+	before=$(counts)
+	for delay in 0.5 0.8 1.1 1.4; do
+		setsid dg run --yes > /dev/null 2>&1 &
+		pid=$!
+		sleep "$delay"
+		kill -9 -- "-$pid" 2> /dev/null || true
+		wait "$pid" 2> /dev/null || true
+	done
+	run --separate-stderr dg run --yes
+	assert_success
+	run --separate-stderr dg dry-run
+	[[ "$stderr" == *"would create 0 records"* ]]
+	# every contact dg made is planned, recorded and tagged: none is taken for the deal's own
+	plan=$(ls -d runs/*-dry-run | tail -1)/marked.jsonl
+	assert_equal "$(stats '.records.Contact')" "$(( ${before%% *} + $(jq -s '[.[].contacts[] | select(.planned)] | length' "$plan") ))"
+	run --separate-stderr dg reset --all
+	assert_success
+	assert_equal "$(counts)" "$before"
+}
+
 @test "two runs at once: one waits its turn with a clear message, nothing doubles" {
 	sandbox_start --latency 100
 	sf_env

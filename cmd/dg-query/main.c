@@ -24,7 +24,35 @@ static const char fields[] =
     "ForecastCategoryName, NextStep, LeadSource, OwnerId, Owner.Name, Owner.Email, "
     "Owner.TimeZoneSidKey, AccountId, Account.Id, Account.Name, Account.Website, Account.Industry, "
     "(SELECT ContactId, Role, IsPrimary, Contact.FirstName, Contact.LastName, Contact.Name, "
-    "Contact.Title, Contact.Email FROM OpportunityContactRoles ORDER BY IsPrimary DESC, CreatedDate)";
+    "Contact.Title, Contact.Email FROM OpportunityContactRoles%s ORDER BY IsPrimary DESC, CreatedDate)";
+
+/* The condition that leaves dg's own records (the tag field set) out: what dg created
+ * is planned again, not taken for the deal's own, so a rerun after any interruption
+ * plans the same and finds them. "" without a tag field. */
+static char *not_dgs(const struct dg_config *cfg, const char *lead)
+{
+	const char *tf = cfg->push.tag_field;
+	return tf && *tf ? xasprintf("%s%s = null", lead, tf) : xstrdup("");
+}
+
+/* sf_query, asked again without the tag condition (*cond emptied) when the org
+ * lacks the tag field on that object: no describe call is spent on the usual case. */
+static long query_mine(struct sf *sf, const struct dg_config *cfg, char **cond, char *(*build)(const char *cond, void *arg),
+    void *arg, int (*fn)(jv, void *), void *ctx, char *err, size_t errsize)
+{
+	char *q = build(*cond, arg);
+	long n = sf_query(sf, q, fn, ctx, err, errsize);
+	free(q);
+	if (n < 0 && **cond && strstr(err, "INVALID_FIELD") && strstr(err, cfg->push.tag_field)) {
+		warnx("the org has no '%s' here (%s); dg's own records there are not told apart", cfg->push.tag_field, err);
+		free(*cond);
+		*cond = xstrdup("");
+		q = build(*cond, arg);
+		n = sf_query(sf, q, fn, ctx, err, errsize);
+		free(q);
+	}
+	return n;
+}
 
 /* Appends " AND " when w already holds a condition. */
 static void and(struct sb *w)
@@ -72,7 +100,7 @@ static void check_date(const char *s, const char *what)
 	diex(EXIT_USAGE, "%s '%s': expected YYYY-MM-DD or a SOQL date literal such as LAST_N_DAYS:90", what, s);
 }
 
-static char *build_soql(const struct dg_config *c, char **ids, int nids, long cap)
+static char *build_soql(const struct dg_config *c, const char *roles_where, char **ids, int nids, long cap)
 {
 	struct sb w = { 0 };
 	const struct strlist *ex = &c->query.exclude_ids;
@@ -127,10 +155,25 @@ static char *build_soql(const struct dg_config *c, char **ids, int nids, long ca
 		check_ids(ex->v, ex->n, "query.exclude_ids:");
 		in_list(&w, "Id", "NOT IN", ex->v, ex->n);
 	}
-	char *q = xasprintf("SELECT %s FROM Opportunity%s%s ORDER BY CloseDate, Id LIMIT %ld", fields,
+	char *f = xasprintf(fields, roles_where);
+	char *q = xasprintf("SELECT %s FROM Opportunity%s%s ORDER BY CloseDate, Id LIMIT %ld", f,
 	    w.len ? " WHERE " : "", sb_str(&w), cap + 1);
+	free(f);
 	sb_free(&w);
 	return q;
+}
+
+struct opp_q {
+	const struct dg_config *cfg;
+	char **ids;
+	int nids;
+	long cap;
+};
+
+static char *opp_soql(const char *cond, void *arg)
+{
+	struct opp_q *o = arg;
+	return build_soql(o->cfg, cond, o->ids, o->nids, o->cap);
 }
 
 /* Drops "attributes" everywhere in v (consumed). */
@@ -207,8 +250,20 @@ static const char *opp_problem(jv o)
 
 /* Contacts of the accounts whose deals have no contact roles, at most per_account each,
  * read in chunks of 100 accounts. Returns {AccountId: [contact, ...]}. */
-static jv account_contacts(struct sf *sf, jv accts, long per_account)
+struct contacts_q {
+	const char *ids;
+};
+
+static char *contacts_soql(const char *cond, void *arg)
 {
+	struct contacts_q *c = arg;
+	return xasprintf("SELECT Id, FirstName, LastName, Name, Title, Email, AccountId FROM Contact "
+	    "WHERE AccountId IN (%s)%s ORDER BY AccountId, CreatedDate, Id", c->ids, cond);
+}
+
+static jv account_contacts(struct sf *sf, const struct dg_config *cfg, jv accts, long per_account)
+{
+	char *cond = not_dgs(cfg, " AND ");
 	jv out = jv_object();
 	int n = jx_len(accts);
 	for (int from = 0; from < n && per_account > 0; from += 100) {
@@ -218,14 +273,12 @@ static jv account_contacts(struct sf *sf, jv accts, long per_account)
 			sb_addf(&ids, "%s%s", i > from ? ", " : "", q);
 			free(q);
 		}
-		char *soql = xasprintf("SELECT Id, FirstName, LastName, Name, Title, Email, AccountId FROM Contact "
-		    "WHERE AccountId IN (%s) ORDER BY AccountId, CreatedDate, Id", sb_str(&ids));
-		sb_free(&ids);
+		struct contacts_q cq = { sb_str(&ids) };
 		struct ctx c = { jv_array() };
 		char err[1024];
-		if (sf_query(sf, soql, keep, &c, err, sizeof err) < 0)
+		if (query_mine(sf, cfg, &cond, contacts_soql, &cq, keep, &c, err, sizeof err) < 0)
 			diex(EXIT_FAIL, "cannot read the accounts' contacts: %s", err);
-		free(soql);
+		sb_free(&ids);
 		jv_array_foreach(c.opps, i, ct) {
 			const char *a = jx_str(ct, "AccountId"), *id = jx_str(ct, "Id");
 			if (!a || !id)
@@ -242,6 +295,7 @@ static jv account_contacts(struct sf *sf, jv accts, long per_account)
 		}
 		jv_free(c.opps);
 	}
+	free(cond);
 	return out;
 }
 
@@ -290,8 +344,10 @@ int main(int argc, char **argv)
 	check_ids(ids, nids, "--id");
 	if (soql && nids)
 		diex(EXIT_USAGE, "--soql and --id cannot be used together");
-	char *q = soql ? xstrdup(soql) : build_soql(&cfg, ids, nids, cap);
-
+	/* The query is built (and the config's values checked) before any login. */
+	char *roles_where = org || soql ? xstrdup("") : not_dgs(&cfg, " WHERE ");
+	char *q = soql ? xstrdup(soql) : build_soql(&cfg, roles_where, ids, nids, cap);
+	struct opp_q oq = { &cfg, ids, nids, cap };
 	struct sf sf;
 	cli_sf_open(&cfg, target, &sf);
 	if (org) {
@@ -311,13 +367,15 @@ int main(int argc, char **argv)
 		jv_free(r);
 		sf_close(&sf);
 		free(q);
+		free(roles_where);
 		free(ids);
 		config_free(&cfg);
 		return stdout_close() ? EXIT_FAIL : EXIT_OK;
 	}
 	struct ctx ctx = { jv_array() };
 	char err[1024];
-	if (sf_query(&sf, q, keep, &ctx, err, sizeof err) < 0) {
+	if ((soql ? sf_query(&sf, q, keep, &ctx, err, sizeof err)
+	    : query_mine(&sf, &cfg, &roles_where, opp_soql, &oq, keep, &ctx, err, sizeof err)) < 0) {
 		diex(EXIT_FAIL, "cannot query opportunities: %s", err);
 	}
 	int n = jx_len(ctx.opps);
@@ -344,7 +402,7 @@ int main(int argc, char **argv)
 		seen = jv_object_set(seen, jv_copy(jx_at(need, i)), jv_true());
 	jv_free(need);
 	need = jv_keys(seen); /* sorted, each account once */
-	jv byacct = account_contacts(&sf, need, cfg.query.account_contacts);
+	jv byacct = account_contacts(&sf, &cfg, need, cfg.query.account_contacts);
 	jv_free(need);
 
 	long ncontacts = 0;
@@ -379,6 +437,7 @@ int main(int argc, char **argv)
 	jv_free(ctx.opps);
 	sf_close(&sf);
 	free(q);
+	free(roles_where);
 	free(ids);
 	config_free(&cfg);
 	return stdout_close() ? EXIT_FAIL : EXIT_OK;
