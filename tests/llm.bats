@@ -200,6 +200,31 @@ written() { head -2 "$FIX/deals.jsonl" | plan | dg-content --mode heuristic > wr
 	assert_equal "$(calls)" 4
 }
 
+@test "dg-score llm: the schema asks for each element once and evidence from the deal's own past keys; long deals fit a budget" {
+	llm_start
+	written
+	head -1 written.jsonl > one.jsonl
+	dg-score --mode llm one.jsonl > /dev/null 2>&1
+	run jq -c '.requests[-1].body.response_format.json_schema.schema.properties.answers | [.type, .additionalProperties, .required]' <<< "$(curl -sS "$LLM_URL/_stats")"
+	assert_output '["object",false,["metrics","economic_buyer","decision_criteria","decision_process","identify_pain","champion","competition"]]'
+	keys=$(jq -c '[.activities[] | select(.when == "past") | .key]' one.jsonl)
+	run jq -c '.requests[-1].body.response_format.json_schema.schema.properties.answers.properties.champion.properties.evidence.items.enum' <<< "$(curl -sS "$LLM_URL/_stats")"
+	assert_output "$keys"
+	# a deal with 400 long past emails: the prompt stays within the budget, and only
+	# the activities it shows may be cited
+	jq -c '.activities = [range(400) as $i | {key: "k\($i)", kind: "email", when: "past", start: "2026-01-01T10:00:00Z",
+		subject: "Note \($i)", body: ("word " * 400)}]' one.jsonl > long.jsonl
+	run --separate-stderr dg-score --mode llm --no-cache long.jsonl
+	assert_success
+	req=$(curl -sS "$LLM_URL/_stats" | jq -c '.requests[-1].body')
+	[ "$(jq '.messages | map(.content) | add | length' <<< "$req")" -lt 52000 ]
+	kept=$(jq '.response_format.json_schema.schema.properties.answers.properties.metrics.properties.evidence.items.enum | length' <<< "$req")
+	[ "$kept" -gt 100 ] && [ "$kept" -lt 400 ]
+	# the latest are kept, and the keys offered are exactly those shown
+	assert_equal "$(jq -r '.response_format.json_schema.schema.properties.answers.properties.metrics.properties.evidence.items.enum[0]' <<< "$req")" "k$((400 - kept))"
+	assert_equal "$(jq -r '.messages[1].content' <<< "$req" | grep -c '^\[k[0-9]*\] ')" "$kept"
+}
+
 @test "dg-score hybrid: a scorecard citing activities that do not exist falls back" {
 	script '[{"status": 200, "body": {"choices": [{"message": {"content": "{\"answers\": [{\"id\": \"metrics\", \"answer\": \"x\", \"score\": 2, \"confidence\": 0.5, \"evidence\": [\"made-up-key\"]}]}"}, "finish_reason": "stop"}]}}]'
 	llm_start FAKE_LLM_SCRIPT=script.json

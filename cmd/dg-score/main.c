@@ -17,6 +17,13 @@
 #include <string.h>
 #include <strings.h>
 
+/* The past activities' text in one scorecard prompt, in characters (about 12,000
+ * tokens at four characters a token): long deals are cut to fit. */
+#define SCORE_PROMPT_CHARS 48000
+
+struct template;
+static jv card_schema(const struct template *tpl, jv keys);
+
 static const char usage[] =
     "usage: dg-score [-c FILE] [--template NAME|FILE] [--mode heuristic|llm|hybrid] [-j N] [--no-cache]\n"
     "                [FILE...]\n"
@@ -297,15 +304,31 @@ score_one(jv rec, const struct jsonl_pos *pos, void *vctx)
 			sb_addf(&el, "%s%s", j ? ", " : "", c->tpl.e[j].id);
 			sb_addf(&qs, "- %s (%s): %s\n", c->tpl.e[j].id, c->tpl.e[j].name, c->tpl.e[j].question);
 		}
+		/* The past activities within the prompt's budget: each body cut to its share
+		 * (at most 700 characters, at least 160); a deal too long for even that keeps
+		 * its latest activities, and only those may be cited. */
+		int npast = 0, skip, cap;
+		for (i = 0; i < n; i++)
+			npast += jx_str(jx_at(acts, i), "when") && !strcmp(jx_str(jx_at(acts, i), "when"), "past") &&
+			    jx_str(jx_at(acts, i), "key");
+		/* An activity's line of key, date and subject takes about 48 more. */
+		cap = npast ? SCORE_PROMPT_CHARS / npast - 48 : 700;
+		cap = cap > 700 ? 700 : cap < 160 ? 160 : cap;
+		skip = npast - SCORE_PROMPT_CHARS / (cap + 48);
+		jv ev_keys = jv_array();
 		for (i = 0; i < n; i++) {
 			jv a = jx_at(acts, i);
 			const char *when = jx_str(a, "when"), *key = jx_str(a, "key"), *b = jx_str(a, "body");
 			if (!when || strcmp(when, "past") || !key)
 				continue;
+			if (skip-- > 0)
+				continue;
+			ev_keys = jv_array_append(ev_keys, jv_string(key));
 			sb_addf(&keys, "%s%s", keys.len ? ", " : "", key);
 			sb_addf(&txt, "[%s] %.10s %s\n%.*s\n\n", key, jx_str(a, "start") ? jx_str(a, "start") : "",
-			    jx_str(a, "subject") ? jx_str(a, "subject") : "", (int)utf8_trim(b ? b : "", strlen(b ? b : ""), 700), b ? b : "");
+			    jx_str(a, "subject") ? jx_str(a, "subject") : "", (int)utf8_trim(b ? b : "", strlen(b ? b : ""), (size_t)cap), b ? b : "");
 		}
+		card = jv_object_set(card, jv_string("_schema"), card_schema(&c->tpl, ev_keys));
 		vars_set(&t.vs, "template", c->tpl.name);
 		vars_set(&t.vs, "elements", sb_str(&el));
 		vars_set(&t.vs, "questions", sb_str(&qs));
@@ -332,10 +355,68 @@ score_one(jv rec, const struct jsonl_pos *pos, void *vctx)
 
 /* ---- the LLM pass ---- */
 
+/* The answer's schema for one deal: "answers" is an object with one required property
+ * per element of the template (so each is answered exactly once), and evidence may
+ * only name the deal's own past activity keys (keys, consumed). A server that follows
+ * the schema cannot return a card check_card refuses for its shape. */
+static jv card_schema(const struct template *tpl, jv keys)
+{
+	jv ev_items = jv_object_set(jv_object(), jv_string("type"), jv_string("string"));
+	jv ev = jv_object_set(jv_object(), jv_string("type"), jv_string("array"));
+	if (jx_len(keys))
+		ev_items = jv_object_set(ev_items, jv_string("enum"), keys);
+	else {
+		jv_free(keys);
+		ev = jv_object_set(ev, jv_string("maxItems"), jv_number(0));
+	}
+	ev = jv_object_set(ev, jv_string("items"), ev_items);
+	jv props = jv_object(), req = jv_array();
+	for (int j = 0; j < tpl->n; j++) {
+		jv one = jv_parse("{\"type\":\"object\",\"properties\":{\"answer\":{\"type\":\"string\"},"
+		    "\"score\":{\"type\":\"integer\",\"enum\":[0,1,2,3]},\"confidence\":{\"type\":\"number\",\"minimum\":0,\"maximum\":1}},"
+		    "\"required\":[\"answer\",\"score\",\"confidence\",\"evidence\"],\"additionalProperties\":false}");
+		jv p = jv_object_get(jv_copy(one), jv_string("properties"));
+		p = jv_object_set(p, jv_string("evidence"), jv_copy(ev));
+		one = jv_object_set(one, jv_string("properties"), p);
+		props = jv_object_set(props, jv_string(tpl->e[j].id), one);
+		req = jv_array_append(req, jv_string(tpl->e[j].id));
+	}
+	jv_free(ev);
+	jv answers = jv_object_set(jv_object(), jv_string("type"), jv_string("object"));
+	answers = jv_object_set(answers, jv_string("properties"), props);
+	answers = jv_object_set(answers, jv_string("required"), req);
+	answers = jv_object_set(answers, jv_string("additionalProperties"), jv_false());
+	jv s = jv_parse("{\"type\":\"object\",\"required\":[\"answers\"],\"additionalProperties\":false}");
+	return jv_object_set(s, jv_string("properties"), jv_object_set(jv_object(), jv_string("answers"), answers));
+}
+
+/* The answers of an LLM card as a list of {id, answer, score, confidence, evidence}:
+ * from the keyed object the schema asks for, or from a list (a server in JSON mode may
+ * answer so). Returns a new value; jv_invalid() when there is neither. */
+static jv card_answers(jv ans)
+{
+	jv obj = jx_get(ans, "answers", JV_KIND_OBJECT);
+	if (!jv_is_valid(obj)) {
+		jv l = jx_get(ans, "answers", JV_KIND_ARRAY);
+		return jv_is_valid(l) ? jv_copy(l) : jv_invalid();
+	}
+	jv out = jv_array();
+	jv_object_foreach(jv_copy(obj), k, v) {
+		if (jv_get_kind(v) == JV_KIND_OBJECT)
+			v = jv_object_set(v, jv_string("id"), k);
+		else
+			jv_free(k);
+		out = jv_array_append(out, v);
+	}
+	return out;
+}
+
 struct check {
 	const struct template *tpl;
 	const char *keys; /* ", "-separated past activity keys */
 };
+
+static int check_list(const struct check *k, jv list, char *why, size_t whysize);
 
 /* An LLM scorecard is refused unless it answers every element once, with a score 0-3,
  * a confidence 0-1, and evidence only from past activities (some when it scores). */
@@ -343,7 +424,15 @@ static int
 check_card(jv ans, void *ctx, char *why, size_t whysize)
 {
 	const struct check *k = ctx;
-	jv list = jx_get(ans, "answers", JV_KIND_ARRAY);
+	jv owned = card_answers(ans), list = owned;
+	int rc = check_list(k, list, why, whysize);
+	jv_free(owned);
+	return rc;
+}
+
+static int
+check_list(const struct check *k, jv list, char *why, size_t whysize)
+{
 	if (jx_len(list) != k->tpl->n) {
 		snprintf(why, whysize, "%d answers for %d elements", jx_len(list), k->tpl->n);
 		return -1;
@@ -403,12 +492,6 @@ llm_pass(struct ctx *c, struct llm *l, int strict)
 	vars_set(&vs, "template", c->tpl.name);
 	if (prompt_fill(&system, system_tmpl, &vs, err, sizeof err) != 0)
 		diex(EXIT_USAGE, "prompts/score-system.txt: %s", err);
-	jv schema = jv_parse("{\"type\":\"object\",\"properties\":{\"answers\":{\"type\":\"array\",\"items\":"
-	    "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"},\"answer\":{\"type\":\"string\"},"
-	    "\"score\":{\"type\":\"integer\",\"enum\":[0,1,2,3]},\"confidence\":{\"type\":\"number\"},"
-	    "\"evidence\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}},"
-	    "\"required\":[\"id\",\"answer\",\"score\",\"confidence\",\"evidence\"],\"additionalProperties\":false}}},"
-	    "\"required\":[\"answers\"],\"additionalProperties\":false}");
 	int nd = jx_len(c->done);
 	struct llm_req *reqs = xcalloc((size_t)nd + 1, sizeof *reqs);
 	struct check *ck = xcalloc((size_t)nd + 1, sizeof *ck);
@@ -418,7 +501,7 @@ llm_pass(struct ctx *c, struct llm *l, int strict)
 		ck[d].keys = jx_str(card, "_keys") ? jx_str(card, "_keys") : "";
 		reqs[d].system = xstrdup(sb_str(&system));
 		reqs[d].user = xstrdup(jx_str(card, "_prompt") ? jx_str(card, "_prompt") : "");
-		reqs[d].schema = schema;
+		reqs[d].schema = jx_get(card, "_schema", JV_KIND_OBJECT);
 		reqs[d].schema_name = "scorecard";
 		reqs[d].validate = check_card;
 		reqs[d].ctx = &ck[d];
@@ -431,7 +514,7 @@ llm_pass(struct ctx *c, struct llm *l, int strict)
 		jv card = jv_object_get(jv_copy(rec), jv_string("scorecard"));
 		const char *id = jx_str(jx_get(rec, "opportunity", JV_KIND_OBJECT), "Id");
 		if (reqs[d].ok) {
-			jv list = jx_get(reqs[d].answer, "answers", JV_KIND_ARRAY), answers = jv_array();
+			jv list = card_answers(reqs[d].answer), answers = jv_array();
 			double wsum = 0, wscore = 0;
 			int answered = 0;
 			for (int j = 0; j < c->tpl.n; j++) {
@@ -461,6 +544,7 @@ llm_pass(struct ctx *c, struct llm *l, int strict)
 				    c->tpl.n, c->tpl.name, c->cfg->score.coverage_target);
 			card = jv_object_set(card, jv_string("score"), jv_number(wsum > 0 ? round(100 * wscore / (3 * wsum)) : 0));
 			card = jv_object_set(card, jv_string("answers"), answers);
+			jv_free(list);
 		} else {
 			if (strict)
 				warnx("'%s': the LLM gave no usable scorecard: %s", id ? id : "?", reqs[d].err);
@@ -468,7 +552,8 @@ llm_pass(struct ctx *c, struct llm *l, int strict)
 			fallbacks += !strict;
 			card = llm_outcome(card, strict, "dg-score", "opportunity", id, reqs[d].err);
 		}
-		card = jv_object_delete(jv_object_delete(card, jv_string("_prompt")), jv_string("_keys"));
+		card = jv_object_delete(jv_object_delete(jv_object_delete(card, jv_string("_prompt")), jv_string("_keys")),
+		    jv_string("_schema"));
 		jsonl_emit(jv_object_set(rec, jv_string("scorecard"), card));
 		llm_req_free(&reqs[d]);
 	}
@@ -478,7 +563,6 @@ llm_pass(struct ctx *c, struct llm *l, int strict)
 	free(ck);
 	free(system_tmpl);
 	sb_free(&system);
-	jv_free(schema);
 	return failed;
 }
 

@@ -26,8 +26,13 @@ function reply(req) {
   if (wantsScore) {
     const ids = (user.match(/^Elements: (.*)$/m) || [, ''])[1].split(',').map(s => s.trim()).filter(Boolean);
     const keys = (user.match(/^Activity keys: (.*)$/m) || [, ''])[1].split(',').map(s => s.trim()).filter(Boolean);
-    content = JSON.stringify({ answers: ids.map((id, i) => ({ id, answer: `Answer for ${id} from the notes.`,
-      score: (i % 3) + 1, confidence: 0.7, evidence: keys.slice(0, 1) })) });
+    const list = ids.map((id, i) => ({ id, answer: `Answer for ${id} from the notes.`,
+      score: (i % 3) + 1, confidence: 0.7, evidence: keys.slice(0, 1) }));
+    // A schema that asks for answers keyed by element (dg-score's) gets that shape.
+    const js = req.response_format && req.response_format.json_schema;
+    const keyed = js && js.schema && js.schema.properties && js.schema.properties.answers &&
+      js.schema.properties.answers.type === 'object';
+    content = JSON.stringify({ answers: keyed ? Object.fromEntries(list.map(({ id, ...rest }) => [id, rest])) : list });
   } else {
     content = JSON.stringify({ subject: `${subject}`, body:
       `Hi ${mention[0] || 'team'},\n\nThanks for the time today. We went through the plan with ${mention.join(' and ')} ` +
