@@ -63,10 +63,11 @@ contact_deal() {
 	assert_equal "$(body .totalSize)" "$(jq -s '[.[].activities[] | select(.kind == "meeting")] | length' planned.jsonl)"
 	soql "SELECT COUNT() FROM Task WHERE TaskSubtype = 'Email' AND Status = 'Completed'" > /dev/null
 	assert_equal "$(body .totalSize)" "$(jq -s '[.[].activities[] | select(.kind == "email")] | length' planned.jsonl)"
-	# calls: at most records/200 per phase plus a small constant (login, guard, describe)
+	# calls: at most records/200 per phase plus a small constant (guard, and one
+	# describe per object that may get the tag field or the scorecard: six)
 	calls=$(stats '[.requests["collections.create"], .requests["collections.update"]] | add')
 	[ "$calls" -le $(( want / 200 + 4 )) ]
-	[ $(( $(stats .api_usage) - before )) -le $(( want / 200 + 8 )) ]
+	[ $(( $(stats .api_usage) - before )) -le $(( want / 200 + 12 )) ]
 }
 
 @test "Events and Tasks carry what People.ai relies on" {
@@ -210,7 +211,8 @@ contact_deal() {
 }
 
 @test "a session that expires mid-push is renewed once and the push completes" {
-	sandbox_start --expire-after 3
+	# the first session lasts the login wave (guard and describes) and a little more
+	sandbox_start --expire-after 9
 	sf_env
 	planned 4
 	admin DELETE stats
@@ -292,18 +294,23 @@ contact_deal() {
 	assert_failure 1
 	[[ "$stderr" == *"refused"* ]]
 	[[ "$stderr" != *wrong-password* ]]
-	assert_output ""
+	# no record; only the line that fails the next stage (dg-state record) too
+	assert_output --regexp '^\{"dg_error":\{"program":"dg-push","status":1,"message":"login \(password\) refused'
+	assert_equal "${#lines[@]}" 1
 }
 
 @test "the daily limit stops the push cleanly and the output says what was done" {
-	sandbox_start --daily-limit 4
+	sandbox_start --daily-limit 9
 	sf_env
 	planned 6
 	run --separate-stderr dg-push -j 1 planned.jsonl
 	assert_failure 1
 	[[ "$stderr" == *"daily API request limit"* ]]
-	# every deal comes out; done items carry their Ids, the rest nothing or a failure
-	[ "${#lines[@]}" -eq 6 ]
+	# every deal comes out, then the line that fails the next stage too; done items
+	# carry their Ids, the rest nothing or a failure
+	[ "${#lines[@]}" -eq 7 ]
+	assert_equal "$(jq -r .dg_error.program <<< "${lines[6]}")" dg-push
+	output=$(grep -v '^{"dg_error"' <<< "$output")
 	created=$(jq -s '[.[] | (.contacts[] | select(.planned) | .sf), .activities[].sf | select(.status == "created")] | length' <<< "$output")
 	[ "$created" -ge 1 ]
 	# and what the output says was created is exactly what the org holds
@@ -316,11 +323,11 @@ contact_deal() {
 	sandbox_start --daily-limit 5
 	sf_env
 	planned 3
-	printf 'push:\n  bulk_threshold: 5\n' > demo.yaml
+	printf 'push:\n  bulk_threshold: 5\n  tag_field: null\n' > demo.yaml
 	run --separate-stderr dg-push -j 1 planned.jsonl
 	assert_failure 1
 	[[ "$stderr" == *"daily API request limit"* ]]
-	[ "${#lines[@]}" -eq 3 ]
+	[ "${#lines[@]}" -eq 4 ]
 	run jq -r '.. | objects | select(.code? == "BULK_JOB_FAILED") | .message' <<< "$output"
 	[ "${#lines[@]}" -ge 5 ]
 	for l in "${lines[@]}"; do
