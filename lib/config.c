@@ -87,6 +87,7 @@ static const struct field fields[] = {
 	{ "push.jobs", C_INT, O(push.jobs), 1, 32, NULL },
 	{ "push.bulk_threshold", C_INT, O(push.bulk_threshold), 0, 100000000, NULL },
 	{ "push.tag_field", C_STR, O(push.tag_field), 0, 0, NULL },
+	{ "push.lock_wait", C_INT, O(push.lock_wait), 0, 86400, NULL },
 	{ "push.scorecard.mode", C_ENUM, O(push.scorecard), 0, 0, "fields|object|none" },
 	{ "push.scorecard.field_prefix", C_STR, O(push.scorecard_prefix), 0, 0, NULL },
 };
@@ -184,6 +185,7 @@ config_defaults(struct dg_config *c)
 	c->query.account_contacts = 10;
 	c->push.jobs = 4;
 	c->push.bulk_threshold = 2000;
+	c->push.lock_wait = 600;
 	/* dg's records are findable after any kill: by reconcile, reset and dg-query,
 	 * which leaves them out of a deal's own contacts. Written where the org has it. */
 	c->push.tag_field = xstrdup("DG_Tag__c");

@@ -71,6 +71,7 @@ struct dg_config {
 	struct {
 		long jobs, bulk_threshold;
 		char *tag_field;        /* NULL: no tag */
+		long lock_wait;         /* seconds to wait for another run's lock in the org */
 		char *scorecard;        /* fields | object | none */
 		char *scorecard_prefix; /* DG_ */
 	} push;

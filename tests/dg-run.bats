@@ -211,6 +211,40 @@ counts() { stats '.records | [.Contact, .OpportunityContactRole, .Event, .EventR
 	assert_equal "$(counts)" "$before"
 }
 
+@test "two runs at once with their own state files (two machines, one org): one writes, the other waits, nothing doubles" {
+	sandbox_start --latency 60
+	sf_env
+	printf 'query:\n  max_opps: 5\n  account_contacts: 0\nplan:\n  min_contacts: 3\n' > demo.yaml
+	before=$(counts)
+	DG_STATE=a/state.db DG_RUNS=a/runs dg run --yes > a.out 2> a.err &
+	pa=$!
+	DG_STATE=b/state.db DG_RUNS=b/runs dg run --yes > b.out 2> b.err &
+	pb=$!
+	wait $pa
+	wait $pb
+	# one of them waited for the other's lock in the org, then found what it made
+	run cat a/runs/*/push.log b/runs/*/push.log
+	assert_output --partial "waiting for run "
+	assert_output --partial "to finish writing to this org"
+	# everything planned is in the org exactly once
+	plan=$(ls -d a/runs/* | head -1)/marked.jsonl
+	contacts=$(jq -s '[.[].contacts[] | select(.planned)] | length' "$plan")
+	meetings=$(jq -s '[.[].activities[] | select(.kind == "meeting")] | length' "$plan")
+	emails=$(jq -s '[.[].activities[] | select(.kind == "email")] | length' "$plan")
+	read -r c0 r0 e0 x0 t0 <<< "$before"
+	assert_equal "$(counts)" "$((c0 + contacts)) $((r0 + contacts)) $((e0 + meetings)) $(stats '.records.EventRelation') $((t0 + emails))"
+	assert_equal "$(stats '.records.DG_Lock__c // 0')" 0
+	sb_login
+	soql "SELECT WhatId, StartDateTime, Subject FROM Event" > /dev/null
+	assert_equal "$(body '[.records[] | [.WhatId, .StartDateTime, .Subject]] | (length == (unique | length))')" true
+	soql "SELECT EventId, RelationId FROM EventRelation" > /dev/null
+	assert_equal "$(body '[.records[] | [.EventId, .RelationId]] | (length == (unique | length))')" true
+	# and each state file can reset what its run recorded: together, the org as before
+	DG_STATE=a/state.db DG_RUNS=a/runs dg reset --all 2> /dev/null
+	DG_STATE=b/state.db DG_RUNS=b/runs dg reset --all 2> /dev/null
+	assert_equal "$(counts)" "$before"
+}
+
 @test "two runs at once: one waits its turn with a clear message, nothing doubles" {
 	sandbox_start --latency 100
 	sf_env

@@ -125,6 +125,11 @@ static int has_field(struct push *p, const char *object, const char *field)
 	return has;
 }
 
+int push_has_field(struct push *p, const char *object, const char *field)
+{
+	return has_field(p, object, field);
+}
+
 static jv tagged(struct push *p, const char *object, jv rec)
 {
 	const char *tf = p->cfg->push.tag_field;
@@ -1419,7 +1424,7 @@ static int guard(struct push *p, const char *const *objs, int nobjs)
  * for --delete --from-org the tagged objects. */
 int push_guard(struct push *p)
 {
-	const char *tf = p->cfg->push.tag_field, *objs[NOBJ + NTAGGED];
+	const char *tf = p->cfg->push.tag_field, *objs[NOBJ + NTAGGED + 1];
 	int tag = tf && *tf, n = 0;
 	if (p->del)
 		for (int i = 0; p->from_org && i < NTAGGED; i++)
@@ -1433,6 +1438,8 @@ int push_guard(struct push *p)
 			if (want)
 				objs[n++] = ob;
 		}
+	if (!p->del)
+		objs[n++] = "DG_Lock__c";
 	return guard(p, objs, n);
 }
 
@@ -1475,6 +1482,17 @@ int push_create(struct push *p)
 	for (int i = 0; i < s->v.n; i++)
 		if (s->v.v[i].kind == K_SCORE)
 			build(s, i);
+	/* Anything to write: one run at a time per org. */
+	int work = 0;
+	for (int i = 0; i < s->v.n && !work; i++) {
+		struct item *x = &s->v.v[i];
+		work = x->update || x->waiting || (x->status == S_NONE && jv_is_valid(x->fields));
+	}
+	if (work && push_lock(p) != 0) {
+		emit(s, 1);
+		push_free(p);
+		return EXIT_FAIL;
+	}
 	if (p->reconcile) {
 		reconcile(p, &s->v);
 		/* Contacts an earlier run made: what names them can be built now. */
@@ -1541,6 +1559,7 @@ int push_create(struct push *p)
 	for (int i = 0; i < s->v.n; i++)
 		done += s->v.v[i].status == S_CREATED || s->v.v[i].status == S_UPDATED;
 	warnx("%ld records written in %.2f s (%.0f a second)", done, secs, secs > 0 ? done / secs : 0);
+	push_unlock(p);
 	push_free(p);
 	return rc;
 }

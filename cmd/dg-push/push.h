@@ -23,7 +23,17 @@ struct push {
 	jv fields;       /* object -> {field: true} for the objects described */
 	double t0;       /* when talking to the org began (seconds, monotonic) */
 	void *sched;     /* push.c's plan, from push_plan to the end of push_create */
+	char lock_id[19]; /* the org's DG_Lock__c record while this run holds it */
 };
+
+/* Takes the org's run lock (lock.c) before anything is written, waiting up to
+ * push.lock_wait seconds for another run's; sets p->reconcile when another run wrote
+ * or was killed meanwhile. Returns 0 (also when the org has no DG_Lock__c), or -1
+ * after saying why. push_unlock lets it go. */
+int push_lock(struct push *p);
+void push_unlock(struct push *p);
+/* Whether the org's object has the field (one describe per object, kept). */
+int push_has_field(struct push *p, const char *object, const char *field);
 
 /* Collects the Ids to delete from one input line ({"Id"|"id": ...}, such as dg-push
  * --delete's own output, or a deal record with sf blocks); returns 0, or 1 when it

@@ -35,6 +35,7 @@ struct field {
 	enum ftype type;
 	int length;            /* strings: maximum characters; 0 = none */
 	int required, create, update, restricted, custom;
+	int unique, external_id; /* a value may be on one live record only; an external ID */
 	int cascade;           /* deleting the parent deletes this record */
 	char **values;         /* picklist values */
 	int nvalues;

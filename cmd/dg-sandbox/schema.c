@@ -160,6 +160,8 @@ static int load_field(const char *file, struct obj *o, const char *name, jv spec
 	f->create = jx_bool(spec, "create", 1);
 	f->update = jx_bool(spec, "update", f->create);
 	f->restricted = jx_bool(spec, "restricted", 0);
+	f->unique = jx_bool(spec, "unique", 0);
+	f->external_id = jx_bool(spec, "external_id", 0);
 	jv vals = jx_get(spec, "values", JV_KIND_ARRAY);
 	for (int i = 0; i < jx_len(vals); i++) {
 		const char *v = jx_cstr(jx_at(vals, i));
@@ -345,6 +347,8 @@ jv schema_describe(const struct obj *o, const char *ver)
 		j = jv_object_set(j, jv_string("updateable"), jv_bool(o->update && f->update));
 		j = jv_object_set(j, jv_string("defaultedOnCreate"), jv_bool(jv_is_valid(f->def) || !f->create));
 		j = jv_object_set(j, jv_string("restrictedPicklist"), jv_bool(f->restricted));
+		j = jv_object_set(j, jv_string("unique"), jv_bool(f->unique));
+		j = jv_object_set(j, jv_string("externalId"), jv_bool(f->external_id));
 		jv pv = jv_array();
 		for (int k = 0; k < f->nvalues; k++) {
 			jv p = jv_object();

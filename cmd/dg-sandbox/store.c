@@ -651,6 +651,20 @@ static jv record_rules(struct obj *o, jv rec, jv *errs, const char *self)
 			*errs = jv_array_concat(*errs, err1("STRING_TOO_LONG", f->name,
 			    "%s: data value too large: %.40s%s (max length=%d)", f->name, s,
 			    strlen(s) > 40 ? "..." : "", f->length));
+		if (s && *s && f->unique) {
+			/* A unique field: no other live record of the object holds the value
+			 * (compared without case, as a case-insensitive unique field does). */
+			jv all = store_scan(o, 0);
+			for (int r = 0; r < jx_len(all); r++) {
+				const char *other = jx_str(jx_at(all, r), f->name), *oid = jx_str(jx_at(all, r), "Id");
+				if (other && oid && !strcasecmp(other, s) && !(self && !strcmp(self, oid))) {
+					*errs = jv_array_concat(*errs, err1("DUPLICATE_VALUE", f->name,
+					    "duplicate value found: %s duplicates value on record with id: %s", f->name, oid));
+					break;
+				}
+			}
+			jv_free(all);
+		}
 		if (s && *s && f->type == F_EMAIL && (!strchr(s, '@') || strchr(s, ' ') || strchr(s, '@') == s ||
 		    !strchr(strchr(s, '@'), '.')))
 			*errs = jv_array_concat(*errs, err1("INVALID_EMAIL_ADDRESS", f->name,
