@@ -99,12 +99,16 @@ struct mark {
 	size_t line, col;
 };
 
+/* A file this wrong is not read further (a runaway generated file stays fast). */
+#define MAX_ERRORS 25
+
 struct loader {
 	const char *file;
 	struct dg_config *cfg;
 	int errors;
 	struct mark marks[NFIELDS];
 	int nmarks;
+	int expand_depth; /* ${A:-${B}} defaults being expanded */
 };
 
 static void
@@ -117,12 +121,15 @@ cfg_error(struct loader *ld, yaml_mark_t m, const char *fmt, ...)
 	char buf[1024];
 	va_list ap;
 
+	if (++ld->errors > MAX_ERRORS)
+		return;
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "%s: %s:%zu:%zu: %s\n", progname, ld->file, m.line + 1, m.column + 1,
 	    buf);
-	ld->errors++;
+	if (ld->errors == MAX_ERRORS)
+		fprintf(stderr, "%s: %s: too many errors; stopping here\n", progname, ld->file);
 }
 
 static void
@@ -223,10 +230,19 @@ expand(struct loader *ld, yaml_mark_t m, const char *s)
 			sb_addc(&b, '$');
 			p += 2;
 		} else if (p[0] == '$' && p[1] == '{') {
-			const char *end = strchr(p + 2, '}'), *def = NULL, *val;
-			char *name;
+			const char *end, *def = NULL, *val;
+			char *name, *defx = NULL;
 			size_t n;
+			int depth = 1;
 
+			/* The matching '}': a default may hold ${...} of its own. */
+			for (end = p + 2; *end && depth; end++)
+				if (end[0] == '$' && end[1] == '{') {
+					depth++;
+					end++;
+				} else if (*end == '}')
+					depth--;
+			end = depth ? NULL : end - 1;
 			if (end == NULL) {
 				cfg_error(ld, m, "unclosed '${' in '%s'", s);
 				sb_free(&b);
@@ -247,8 +263,23 @@ expand(struct loader *ld, yaml_mark_t m, const char *s)
 				return NULL;
 			}
 			val = getenv(name);
-			if (val == NULL || (*val == '\0' && def))
+			if (val == NULL || (*val == '\0' && def)) {
+				if (def && strchr(def, '$')) {
+					if (++ld->expand_depth > 8) {
+						cfg_error(ld, m, "defaults nested too deep in '%s'", s);
+						defx = NULL;
+					} else
+						defx = expand(ld, m, def);
+					ld->expand_depth--;
+					if (defx == NULL) {
+						free(name);
+						sb_free(&b);
+						return NULL;
+					}
+					def = defx;
+				}
 				val = def;
+			}
 			if (val == NULL) {
 				cfg_error(ld, m, "environment variable '%s' is not set", name);
 				free(name);
@@ -257,6 +288,7 @@ expand(struct loader *ld, yaml_mark_t m, const char *s)
 			}
 			sb_add(&b, val);
 			free(name);
+			free(defx);
 			p = end + 1;
 		} else {
 			sb_addc(&b, *p++);
@@ -511,7 +543,7 @@ walk(struct loader *ld, yaml_document_t *doc, yaml_node_t *map, const char *pref
 	char **seen = NULL;
 	int nseen = 0, i;
 
-	for (pr = map->data.mapping.pairs.start; pr < map->data.mapping.pairs.top; pr++) {
+	for (pr = map->data.mapping.pairs.start; pr < map->data.mapping.pairs.top && ld->errors < MAX_ERRORS; pr++) {
 		yaml_node_t *k = yaml_document_get_node(doc, pr->key);
 		yaml_node_t *v = yaml_document_get_node(doc, pr->value);
 		const struct field *f;

@@ -133,3 +133,39 @@ teardown() {
 	refute_output --partial "not a dg state file"
 	assert_line --regexp '"Id":"006000000000001"'
 }
+
+@test "a full disk under runs/ says so with the path" {
+	sandbox_start
+	sf_env
+	printf 'query:\n  max_opps: 25\n' > demo.yaml
+	mkdir runs
+	run unshare -m sh -c "mount -t tmpfs -o size=160k tmpfs '$BATS_TEST_TMPDIR/runs' 2>/dev/null || exit 99; dg run --yes"
+	[ "$status" -ne 99 ] || skip "cannot mount here"
+	assert_failure 1
+	assert_output --regexp "failed: cannot write under 'runs/[^']+': No space left on device"
+	assert_output --partial "runs/"
+}
+
+@test "config smalls: nested defaults, a flood of unknown keys, a second document" {
+	printf 'company:\n  name: "${DGX_A:-${DGX_B:-Deep Co}}"\n' > e.yaml
+	run dg-config -c e.yaml
+	assert_success
+	assert_output --partial 'name: Deep Co'
+	DGX_B=Bee run dg-config -c e.yaml
+	assert_output --partial 'name: Bee'
+	DGX_A=Aye run dg-config -c e.yaml
+	assert_output --partial 'name: Aye'
+	printf 'company:\n  name: "${DGX_A:-${DGX_B}"\n' > bad.yaml
+	run dg-config -c bad.yaml
+	assert_failure 2
+	assert_output --partial "unclosed"
+	{ echo 'seed: 1'; seq 100000 | sed 's/.*/unknown_&: 1/'; } > big.yaml
+	run timeout 10 dg-config -c big.yaml
+	assert_failure 2
+	assert_output --partial "too many errors; stopping here"
+	[ "${#lines[@]}" -le 27 ]
+	printf 'seed: 1\n---\nseed: 2\n' > two.yaml
+	run dg-config -c two.yaml
+	assert_failure 2
+	assert_output --partial "two.yaml:3:1: a second YAML document"
+}
