@@ -596,7 +596,7 @@ static void admin_faults(struct http *h)
 		jv_free(b);
 		return http_error(h, 400, "JSON_PARSER_ERROR", "expected a JSON object");
 	}
-	jv_object_foreach(jv_copy(b), k, v) {
+	jv_object_foreach(b, k, v) {
 		int known = 0;
 		for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
 			known |= !strcmp(jv_string_value(k), keys[i]);

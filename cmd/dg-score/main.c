@@ -401,7 +401,7 @@ static jv card_answers(jv ans)
 		return jv_is_valid(l) ? jv_copy(l) : jv_invalid();
 	}
 	jv out = jv_array();
-	jv_object_foreach(jv_copy(obj), k, v) {
+	jv_object_foreach(obj, k, v) {
 		if (jv_get_kind(v) == JV_KIND_OBJECT)
 			v = jv_object_set(v, jv_string("id"), k);
 		else
