@@ -1091,3 +1091,15 @@ bulk_job() {
 	assert_failure 2
 	assert_output --partial 'two.yaml:3:1: a second YAML document'
 }
+
+@test "numbers out of range: 1e300 on a number field is refused per record, on an integer field for the whole request" {
+	sandbox_start
+	sb_login
+	acct=$(first "SELECT Id FROM Account LIMIT 1")
+	run sf POST /composite/sobjects -d '{"allOrNone":false,"records":[{"attributes":{"type":"Opportunity"},"Name":"x","StageName":"Prospecting","CloseDate":"2026-12-01","Amount":1e300,"AccountId":"'"$acct"'"}]}'
+	assert_output 200
+	assert_equal "$(body '.[0].errors[0].statusCode')" NUMBER_OUTSIDE_VALID_RANGE
+	run sf POST /composite/sobjects -d '{"allOrNone":false,"records":[{"attributes":{"type":"Event"},"Subject":"x","StartDateTime":"2026-12-01T10:00:00Z","DurationInMinutes":1e300}]}'
+	assert_output 400
+	assert_equal "$(body '.[0].errorCode')" JSON_PARSER_ERROR
+}

@@ -121,6 +121,22 @@ login_via() { # login_via URL: a password login to URL
 	done
 }
 
+@test "dg-smoke: 100 randomly spoiled answers, no crash" {
+	sandbox_start
+	sf_env
+	opp=$(dg-query --max-opps 1 2> /dev/null | jq -r .opportunity.Id)
+	proxy_start "$SB_URL" 8
+	for s in $(seq 1 100); do
+		login_via "$PX/m/$s"
+		# dg-smoke reports on standard output: a failure says why there or on stderr
+		rc=0; dg-smoke --opp-id "$opp" > out 2> err || rc=$?
+		cat out >> err
+		clean "$rc" err "$s"
+		run grep -c '(null)' err
+		assert_output 0
+	done
+}
+
 @test "dg-content and dg-score: 200 randomly spoiled model answers, no crash" {
 	rm -f llm.url
 	node "$TOP/tests/tools/fake-llm.js" > llm.url 2> llm.err &

@@ -10,6 +10,7 @@
 
 #include <ctype.h>
 #include <sqlite3.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -438,9 +439,16 @@ static jv coerce(const struct field *f, jv v, char **why)
 			return s;
 		}
 	} else if (ftype_is_number(f->type)) {
-		if (k == JV_KIND_NUMBER)
-			return f->type == F_INT && jv_number_value(v) != (double)(long long)jv_number_value(v)
-			    ? (jv_free(v), *why = xasprintf("Cannot deserialize instance of int from a fraction"), jv_invalid()) : v;
+		if (k == JV_KIND_NUMBER) {
+			double d = jv_number_value(v);
+			/* Checked before the cast: a double past long long's range has none. */
+			if (f->type == F_INT && (!(fabs(d) < 9.2e18) || d != (double)(long long)d)) {
+				jv_free(v);
+				*why = xasprintf("Cannot deserialize instance of int from %s", fabs(d) < 9.2e18 ? "a fraction" : "a number out of range");
+				return jv_invalid();
+			}
+			return v;
+		}
 		if (k == JV_KIND_STRING) {
 			char *end;
 			double d = strtod(jv_string_value(v), &end);
@@ -651,6 +659,9 @@ static jv record_rules(struct obj *o, jv rec, jv *errs, const char *self)
 			*errs = jv_array_concat(*errs, err1("STRING_TOO_LONG", f->name,
 			    "%s: data value too large: %.40s%s (max length=%d)", f->name, s,
 			    strlen(s) > 40 ? "..." : "", f->length));
+		if (k == JV_KIND_NUMBER && ftype_is_number(f->type) && !(fabs(jv_number_value(v)) < 1e18))
+			*errs = jv_array_concat(*errs, err1("NUMBER_OUTSIDE_VALID_RANGE", f->name,
+			    "%s: value outside of valid range on numeric field: %g", f->name, jv_number_value(v)));
 		if (s && *s && f->unique) {
 			/* A unique field: no other live record of the object holds the value
 			 * (compared without case, as a case-insensitive unique field does). */

@@ -103,6 +103,8 @@ int main(int argc, char **argv)
 	free(q);
 	if (!jx_str(o, "Id"))
 		diex(EXIT_FAIL, "no opportunity '%s' in the org", opp);
+	if (!jx_str(o, "Name") || !jx_str(o, "OwnerId"))
+		diex(EXIT_FAIL, "the org's answer for opportunity '%s' has no Name or OwnerId", opp);
 	const char *who = jx_str(jx_at(jx_get(jx_get(o, "OpportunityContactRoles", JV_KIND_OBJECT), "records", JV_KIND_ARRAY), 0), "ContactId");
 	jv ac = jv_null();
 	if (!who && jx_str(o, "AccountId")) {
@@ -145,15 +147,20 @@ int main(int argc, char **argv)
 	jv_free(bs);
 	if (!jv_is_valid(res))
 		diex(EXIT_FAIL, "cannot write the test records: %s", err);
-	for (int i = 0; i < 2; i++)
-		if (!jx_bool(jx_at(res, i), "success", 0)) {
-			jv e = jx_at(jx_get(jx_at(res, i), "errors", JV_KIND_ARRAY), 0);
-			printf("cannot create the test %s: %s: %s\nFAIL\n", i ? "Task" : "Event", jx_str(e, "statusCode"), jx_str(e, "message"));
+	char ids[2][19];
+	for (int i = 0; i < 2; i++) {
+		jv r = jx_at(res, i);
+		const char *id = jx_str(r, "id");
+		if (!jx_bool(r, "success", 0) || !id || id_norm(id, ids[i]) != 0) {
+			jv e = jx_at(jx_get(r, "errors", JV_KIND_ARRAY), 0);
+			const char *code = jx_str(e, "statusCode"), *msg = jx_str(e, "message");
+			printf("cannot create the test %s: %s: %s\nFAIL\n", i ? "Task" : "Event",
+			    code ? code : "MALFORMED_ANSWER", msg ? msg : "the org's answer gives neither an Id nor an error");
+			jv_free(res);
 			return EXIT_FAIL;
 		}
-	char evid[19], tkid[19];
-	id_norm(jx_str(jx_at(res, 0), "id"), evid);
-	id_norm(jx_str(jx_at(res, 1), "id"), tkid);
+	}
+	char *evid = ids[0], *tkid = ids[1];
 	jv_free(res);
 
 	char whoid[19];
