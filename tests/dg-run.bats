@@ -11,6 +11,18 @@ steady() {
 	printf 'query:\n  max_opps: %s\n  account_contacts: 0\nplan:\n  min_contacts: 0\npush:\n  tag_field: DG_Tag__c\nsalesforce:\n  retry_base_ms: 20\n' "${1:-4}" > demo.yaml
 }
 counts() { stats '.records | [.Contact, .OpportunityContactRole, .Event, .EventRelation, .Task] | join(" ")'; }
+# kill_runs DELAY...: for each delay, starts dg run and kills it (and all it started)
+# with SIGKILL after that many seconds.
+kill_runs() {
+	local delay pid
+	for delay in "$@"; do
+		setsid dg run --yes > /dev/null 2>&1 &
+		pid=$!
+		sleep "$delay"
+		kill -9 -- "-$pid" 2> /dev/null || true
+		wait "$pid" 2> /dev/null || true
+	done
+}
 
 @test "dg run -h and misuse" {
 	run --separate-stderr dg run -h
@@ -161,13 +173,7 @@ counts() { stats '.records | [.Contact, .OpportunityContactRole, .Event, .EventR
 	sandbox_start --latency 40
 	sf_env
 	steady 6
-	for delay in 0.15 0.4 0.7 1.0 1.3 1.6 1.9; do
-		setsid dg run --yes > /dev/null 2>&1 &
-		pid=$!
-		sleep "$delay"
-		kill -9 -- "-$pid" 2> /dev/null || true
-		wait "$pid" 2> /dev/null || true
-	done
+	kill_runs 0.15 0.4 0.7 1.0 1.3 1.6 1.9
 	run --separate-stderr dg run --yes
 	[ "$status" -eq 0 ]
 	final=$(ls -d runs/* | tail -1)
@@ -192,13 +198,7 @@ counts() { stats '.records | [.Contact, .OpportunityContactRole, .Event, .EventR
 	# the default config's tag field; deals without roles, so contacts are planned
 	printf 'query:\n  max_opps: 6\n  account_contacts: 0\nplan:\n  min_contacts: 3\nsalesforce:\n  retry_base_ms: 20\n' > demo.yaml
 	before=$(counts)
-	for delay in 0.5 0.8 1.1 1.4; do
-		setsid dg run --yes > /dev/null 2>&1 &
-		pid=$!
-		sleep "$delay"
-		kill -9 -- "-$pid" 2> /dev/null || true
-		wait "$pid" 2> /dev/null || true
-	done
+	kill_runs 0.5 0.8 1.1 1.4
 	run --separate-stderr dg run --yes
 	assert_success
 	run --separate-stderr dg dry-run
@@ -243,6 +243,30 @@ counts() { stats '.records | [.Contact, .OpportunityContactRole, .Event, .EventR
 	DG_STATE=a/state.db DG_RUNS=a/runs dg reset --all 2> /dev/null
 	DG_STATE=b/state.db DG_RUNS=b/runs dg reset --all 2> /dev/null
 	assert_equal "$(counts)" "$before"
+}
+
+@test "a push cut short (the daily limit) is recorded as far as it went; the next run finishes it" {
+	sandbox_start --daily-limit 14
+	sf_env
+	steady 4
+	before=$(counts)
+	run --separate-stderr dg run --yes
+	assert_failure 1
+	dir=$(ls -d runs/* | head -1)
+	assert_equal "$(jq -r .status "$dir/summary.json")" failed
+	assert_equal "$(jq -r .status "$dir/run.json")" failed
+	made=$(jq '[.records[] | .created // 0] | add' "$dir/summary.json")
+	[ "$made" -gt 0 ]
+	# the state holds exactly what was made
+	assert_equal "$(dg-state ids --run "$(basename "$dir")" | wc -l)" "$made"
+	admin POST faults -H 'Content-Type: application/json' -d '{"daily_limit": 100000}' > /dev/null
+	run --separate-stderr dg run --yes
+	assert_success
+	run --separate-stderr dg dry-run
+	[[ "$stderr" == *"would create 0 records"* ]]
+	sb_login
+	soql "SELECT WhatId, StartDateTime, Subject FROM Event" > /dev/null
+	assert_equal "$(body '[.records[] | [.WhatId, .StartDateTime, .Subject]] | (length == (unique | length))')" true
 }
 
 @test "two runs at once: one waits its turn with a clear message, nothing doubles" {
