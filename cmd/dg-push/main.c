@@ -90,13 +90,16 @@ struct opening {
 	int rc;
 };
 
-/* Logs in (exits with the reason when it cannot) and asks what the org is. */
+/* Logs in (exits with the reason when it cannot), asks what the org is, and takes the
+ * org's run lock before anything is written (all while the input is read). */
 static void *open_org(void *arg)
 {
 	struct opening *o = arg;
 	cli_sf_open(o->p->cfg, o->target, o->sf);
 	o->p->sf = o->sf;
 	o->rc = push_guard(o->p);
+	if (o->rc == 0 && !o->p->del && push_lock(o->p) != 0)
+		o->rc = EXIT_FAIL;
 	return NULL;
 }
 
@@ -175,6 +178,8 @@ int main(int argc, char **argv)
 	if (rc == 0)
 		rc = p.del ? push_delete(&p) : push_create(&p);
 	push_free(&p);
+	if (!o.rc)
+		push_unlock(&p); /* when push_create did not run to its end */
 	cli_sf_report(&sf);
 	sf_close(&sf);
 	jv_free(p.deals);

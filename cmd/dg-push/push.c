@@ -1482,17 +1482,6 @@ int push_create(struct push *p)
 	for (int i = 0; i < s->v.n; i++)
 		if (s->v.v[i].kind == K_SCORE)
 			build(s, i);
-	/* Anything to write: one run at a time per org. */
-	int work = 0;
-	for (int i = 0; i < s->v.n && !work; i++) {
-		struct item *x = &s->v.v[i];
-		work = x->update || x->waiting || (x->status == S_NONE && jv_is_valid(x->fields));
-	}
-	if (work && push_lock(p) != 0) {
-		emit(s, 1);
-		push_free(p);
-		return EXIT_FAIL;
-	}
 	if (p->reconcile) {
 		reconcile(p, &s->v);
 		/* Contacts an earlier run made: what names them can be built now. */
