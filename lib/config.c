@@ -45,6 +45,7 @@ static const struct field fields[] = {
 	{ "plan.meetings.upcoming.max", C_INT, O(plan.upcoming_meetings.max), 0, 20, NULL },
 	{ "plan.meetings.minutes.min", C_INT, O(plan.minutes.min), 15, 480, NULL },
 	{ "plan.meetings.minutes.max", C_INT, O(plan.minutes.max), 15, 480, NULL },
+	{ "plan.meetings.per_day", C_INT, O(plan.per_day), 1, 24, NULL },
 	{ "plan.emails.min", C_INT, O(plan.emails.min), 0, 200, NULL },
 	{ "plan.emails.max", C_INT, O(plan.emails.max), 0, 200, NULL },
 	{ "plan.window.past_days", C_INT, O(plan.past_days), 7, 730, NULL },
@@ -169,6 +170,7 @@ config_defaults(struct dg_config *c)
 	c->plan.day_end = 17;
 	c->plan.past_meetings = (struct range){ 3, 8 };
 	c->plan.upcoming_meetings = (struct range){ 1, 3 };
+	c->plan.per_day = 4;
 	c->plan.minutes = (struct range){ 15, 120 };
 	c->plan.emails = (struct range){ 5, 20 };
 	c->plan.past_days = 90;

@@ -31,6 +31,7 @@ struct dg_config {
 		char *timezone;
 		long day_start, day_end; /* business hours, local, 0..24 */
 		struct range past_meetings, upcoming_meetings, minutes, emails;
+		long per_day;           /* customer meetings a rep has in a day, at most */
 		long past_days, future_days;
 		long min_contacts;
 	} plan;

@@ -102,6 +102,7 @@ plan_one(jv rec, const struct jsonl_pos *pos, void *ctx)
 		return 1;
 	}
 	d.planned = jv_array();
+	d.owner = jx_str(opp, "OwnerId");
 	tz = jx_str(jx_get(opp, "Owner", JV_KIND_OBJECT), "TimeZoneSidKey");
 	d.tz = tz_known(tz) ? tz : pl->cfg->plan.timezone;
 	stage = jx_str(opp, "StageName");
@@ -183,6 +184,7 @@ main(int argc, char **argv)
 	pl.names = bank_open("names.txt");
 	pl.seedtag = (unsigned)(hash_u64(FNV_OFFSET, (uint64_t)cfg.seed) & 0xffffffffu);
 	bad = jsonl_each(argc - optind, argv + optind, plan_one, &pl);
+	cal_free_all(&pl);
 	bank_free(pl.story);
 	bank_free(pl.names);
 	config_free(&cfg);

@@ -21,11 +21,13 @@ struct planner {
 	struct bank *names; /* share/dg/names.txt */
 	time_t now;
 	unsigned seedtag; /* part of every key, so another seed plans other items */
+	struct cal *cals; /* one calendar per owner (calendar.c) */
 };
 
 /* Everything dg-plan decides about one deal before it is written out. */
 struct deal {
 	const char *id;
+	const char *owner; /* the opportunity's OwnerId, or NULL */
 	const char *tz;
 	int phase, closed, won;
 	time_t close; /* 0 when unknown */
@@ -49,6 +51,23 @@ struct act {
 	unsigned topics;    /* bit set of enum topic */
 	char key[128];
 };
+
+/* calendar.c: the owner's calendar across the deals planned so far (NULL for a deal
+ * without an owner: nothing to keep). */
+struct cal *cal_for(struct planner *pl, const char *owner);
+/* 1 when the owner has no meeting overlapping [s, s + minutes). */
+int cal_free_at(struct cal *c, time_t s, int minutes);
+/* The owner's meetings on the local day (in tz) of s. */
+int cal_day_count(struct cal *c, const char *tz, time_t s);
+void cal_add(struct cal *c, const char *tz, time_t s, int minutes);
+/* t, or the first minute after it (within the hour and [lo, hi)) at which the owner
+ * sends no other email; the minute is then taken. */
+time_t cal_email_minute(struct cal *c, time_t t, time_t lo, time_t hi);
+/* Fits a scheduled deal (acts[0..nmeet) its meetings, then its emails; the past within
+ * [start, end)) into its owner's calendar, moving times only, and adds it there. */
+void cal_fit(struct planner *pl, const struct deal *d, struct act *acts, int n, int nmeet,
+    time_t start, time_t end);
+void cal_free_all(struct planner *pl);
 
 /* story.c */
 void people_choose(struct planner *pl, struct deal *d, jv opp);

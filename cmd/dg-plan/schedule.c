@@ -462,5 +462,8 @@ schedule(struct planner *pl, struct deal *d, struct act *acts, int max)
 	for (i = nmeet; i < n; i++)
 		snprintf(acts[i].key, sizeof acts[i].key, "%s-E%02d-%08x", d->id, i - nmeet,
 		    pl->seedtag);
+
+	/* Last, once what the deal has is settled: its times fitted to the rep's calendar. */
+	cal_fit(pl, d, acts, n, nmeet, start, end);
 	return n;
 }

@@ -4,7 +4,9 @@
  * no two meetings of a deal overlapping, past meetings in sales-cycle order; emails on
  * weekdays and in the past; closed deals without upcoming meetings and with history
  * ending near the close date; planned contacts with an email on the account's domain;
- * every attendee a known person. Usage: plancheck NOW [DAY_START DAY_END] < plans */
+ * every attendee a known person; with PER_DAY, across deals, one calendar per owner: no
+ * two meetings of an owner overlapping, at most PER_DAY a local day, no two emails of
+ * an owner at the same minute. Usage: plancheck NOW [DAY_START DAY_END [PER_DAY]] < plans */
 #define _GNU_SOURCE
 #include "deal.h"
 #include "jsonl.h"
@@ -15,7 +17,51 @@
 #include <string.h>
 
 static time_t now;
-static int day_start = 9, day_end = 17, breaches;
+static int day_start = 9, day_end = 17, per_day = 0, breaches;
+
+static void breach(const char *id, const char *key, const char *why);
+
+/* Every owner's meetings and emails seen so far. */
+struct seen {
+	char owner[32], id[32];
+	time_t s, e; /* e == 0: an email */
+	int day;     /* local days since the epoch, in the deal's zone */
+};
+static struct seen *all;
+static int nall, capall;
+
+static void
+owner_check(const char *owner, const char *id, const char *key, time_t s, int mins, int day)
+{
+	int i, same_day = 1;
+
+	if (!owner || !per_day)
+		return; /* the owners' calendars are checked when PER_DAY is given */
+	for (i = 0; i < nall; i++) {
+		struct seen *x = &all[i];
+
+		if (strcmp(x->owner, owner) != 0 || strcmp(x->id, id) == 0)
+			continue; /* a deal's own overlaps are checked above */
+		if (mins && x->e && s < x->e && x->s < s + mins * 60)
+			breach(id, key, "overlaps a meeting of the same owner in another deal");
+		if (!mins && !x->e && x->s / 60 == s / 60)
+			breach(id, key, "an email at the same minute as another of the same owner");
+	}
+	for (i = 0; mins && i < nall; i++)
+		same_day += all[i].e && all[i].day == day && strcmp(all[i].owner, owner) == 0;
+	if (mins && same_day > per_day)
+		breach(id, key, "the owner has more meetings that day than plan.meetings.per_day");
+	if (nall == capall) {
+		capall = capall ? 2 * capall : 1024;
+		all = xrealloc(all, (size_t)capall * sizeof *all);
+	}
+	snprintf(all[nall].owner, sizeof all[nall].owner, "%s", owner);
+	snprintf(all[nall].id, sizeof all[nall].id, "%s", id ? id : "");
+	all[nall].s = s;
+	all[nall].e = mins ? s + mins * 60 : 0;
+	all[nall].day = day;
+	nall++;
+}
 
 static void
 breach(const char *id, const char *key, const char *why)
@@ -79,6 +125,8 @@ check(jv rec, const struct jsonl_pos *pos, void *ctx)
 		}
 		meeting = strcmp(kind, "meeting") == 0;
 		tz_local(tz_known(tz) ? tz : "UTC", s, &lt);
+		owner_check(jx_str(opp, "OwnerId"), id, key, s, meeting ? mins : 0,
+		    (lt.tm_year - 70) * 366 + lt.tm_yday);
 		if (lt.tm_wday == 0 || lt.tm_wday == 6)
 			breach(id, key, "falls on a weekend in the owner's zone");
 		for (j = 0; j < jx_len(att); j++)
@@ -133,11 +181,13 @@ main(int argc, char **argv)
 
 	util_init(argv[0]);
 	if (argc < 2 || time_parse(argv[1], &now) != 0)
-		diex(2, "usage: plancheck NOW [DAY_START DAY_END] < plans");
+		diex(2, "usage: plancheck NOW [DAY_START DAY_END [PER_DAY]] < plans");
 	if (argc > 3) {
 		day_start = atoi(argv[2]);
 		day_end = atoi(argv[3]);
 	}
+	if (argc > 4)
+		per_day = atoi(argv[4]);
 	deals = jsonl_each(0, NULL, check, NULL);
 	if (deals != 0)
 		return 2;
