@@ -263,6 +263,44 @@ follow(const struct deal *d, time_t was, time_t moved, const struct act *m, int 
 	return was;
 }
 
+/* Where meeting i of the deal goes in its owner's calendar: where it is when that is
+ * free (and its day not full), else the nearest free time between the deal's meetings
+ * of the same kind before and after it (so the sale keeps its order; past ones before
+ * end, upcoming ones after now), on a day under per_day when there is one; where it is
+ * when the rep has no free time at all. */
+static time_t
+refit(struct planner *pl, const struct deal *d, struct cal *c, const struct act *acts, int nmeet,
+    int i, time_t start, time_t end)
+{
+	const struct act *m = &acts[i];
+	time_t lo, hi, s;
+	int j;
+
+	if (free_for(pl, d, c, acts, nmeet, i, m->start, 1))
+		return m->start;
+	/* A rep whose weeks are full (many meetings in a row found no time) is not
+	 * searched again: overbooked is overbooked, and planning stays fast. */
+	if (c->misses >= 50)
+		return m->start;
+	lo = m->past ? start : pl->now + 60;
+	hi = m->past ? end : pl->now + (pl->cfg->plan.future_days + 21) * 86400L;
+	for (j = 0; j < nmeet; j++) {
+		if (j == i || acts[j].past != m->past)
+			continue;
+		if (j < i && acts[j].start + acts[j].minutes * 60 > lo)
+			lo = acts[j].start + acts[j].minutes * 60;
+		if (j > i && acts[j].start < hi)
+			hi = acts[j].start;
+	}
+	s = nearest(pl, d, c, acts, nmeet, i, lo, hi, 1);
+	if (s == 0 && free_for(pl, d, c, acts, nmeet, i, m->start, 0))
+		return m->start; /* the rep's days are full: a busier day, but no overlap */
+	if (s == 0)
+		s = nearest(pl, d, c, acts, nmeet, i, lo, hi, 0);
+	c->misses = s == 0 ? c->misses + 1 : 0;
+	return s ? s : m->start;
+}
+
 void
 cal_fit(struct planner *pl, const struct deal *d, struct act *acts, int n, int nmeet, time_t start,
     time_t end)
@@ -274,44 +312,13 @@ cal_fit(struct planner *pl, const struct deal *d, struct act *acts, int n, int n
 		return;
 	for (i = 0; i < nmeet; i++) {
 		struct act *m = &acts[i];
-		time_t lo, hi, s;
+		time_t s = refit(pl, d, c, acts, nmeet, i, start, end), delta = s - m->start;
 
-		if (free_for(pl, d, c, acts, nmeet, i, m->start, 1))
-			goto keep;
-		/* Between the deal's meetings of the same kind before and after it, so that
-		 * the sale keeps its order; past ones before now, upcoming ones after it. */
-		lo = m->past ? start : pl->now + 60;
-		hi = m->past ? end : pl->now + (pl->cfg->plan.future_days + 21) * 86400L;
-		for (j = 0; j < nmeet; j++) {
-			if (j == i || acts[j].past != m->past)
-				continue;
-			if (j < i && acts[j].start + acts[j].minutes * 60 > lo)
-				lo = acts[j].start + acts[j].minutes * 60;
-			if (j > i && acts[j].start < hi)
-				hi = acts[j].start;
-		}
-		/* A rep whose weeks are full (many meetings in a row found no time) is not
-		 * searched again: overbooked is overbooked, and it keeps planning fast. */
-		if (c->misses >= 50)
-			goto keep;
-		s = nearest(pl, d, c, acts, nmeet, i, lo, hi, 1);
-		if (s == 0 && free_for(pl, d, c, acts, nmeet, i, m->start, 0))
-			goto keep; /* the rep's days are full: a busier day, but no overlap */
-		if (s == 0)
-			s = nearest(pl, d, c, acts, nmeet, i, lo, hi, 0);
-		c->misses = s == 0 ? c->misses + 1 : 0;
-		if (s == 0)
-			goto keep; /* nowhere free: the rep is overbooked */
-		{
-			time_t delta = s - m->start;
-
-			m->start = s;
-			/* Its recap (type 0) and agenda (type 1) go with it. */
-			for (j = nmeet; j < n; j++)
-				if (acts[j].slot == i && acts[j].type <= 1 && !acts[j].meeting)
-					acts[j].start = follow(d, acts[j].start, acts[j].start + delta, m, acts[j].type == 0, end);
-		}
-keep:
+		m->start = s;
+		/* Its recap (type 0) and agenda (type 1) go with it. */
+		for (j = nmeet; delta && j < n; j++)
+			if (acts[j].slot == i && acts[j].type <= 1 && !acts[j].meeting)
+				acts[j].start = follow(d, acts[j].start, acts[j].start + delta, m, acts[j].type == 0, end);
 		cal_add(c, d->tz, m->start, m->minutes);
 	}
 	/* One email a minute from the rep; a reply stays after what it answers. */
