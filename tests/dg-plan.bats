@@ -61,6 +61,22 @@ load helper
 	assert_equal "$(jq -c '[.activities[].key] | sort' plans.jsonl | md5sum)" "$(jq -c '[.activities[].key] | sort' alone.jsonl | md5sum)"
 }
 
+@test "the owner's own Events (owner_busy) are fixed points: a meeting over one moves, its key stays" {
+	head -1 "$FIX/deals.jsonl" > one.jsonl
+	plan one.jsonl > before.jsonl
+	read -r key start minutes <<< "$(jq -r '[.activities[] | select(.kind == "meeting" and .when == "past")][1] | "\(.key) \(.start) \(.minutes)"' before.jsonl)"
+	end=$(date -u -d "$start + $minutes minutes" +%Y-%m-%dT%H:%M:%S.000+0000)
+	jq -c --arg s "$start" --arg e "$end" '.owner_busy = [[$s, $e]]' one.jsonl | plan > after.jsonl
+	moved=$(jq -r --arg k "$key" '.activities[] | select(.key == $k) | .start' after.jsonl)
+	[ -n "$moved" ] && [ "$moved" != "$start" ]
+	assert_equal "$(jq -c '[.activities[].key] | sort' after.jsonl)" "$(jq -c '[.activities[].key] | sort' before.jsonl)"
+	# nothing of the deal sits on the busy hour
+	run jq -r --arg s "$start" --arg e "$end" '.activities[] | select(.kind == "meeting")
+		| select((.start | fromdateiso8601) < ($e | sub("\\.000\\+0000"; "Z") | fromdateiso8601)
+			and ((.start | fromdateiso8601) + .minutes * 60) > ($s | fromdateiso8601)) | .key' after.jsonl
+	assert_output ""
+}
+
 @test "the realism checker catches a weekend meeting" {
 	plan "$FIX/deals.jsonl" | head -n 1 |
 		jq -c '(.activities[] | select(.kind=="meeting" and .when=="past")) |= (.start = "2026-11-21T16:00:00Z")' > broken.jsonl

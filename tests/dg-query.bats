@@ -238,11 +238,12 @@ SH
 	sb_login
 	opp=$(first "SELECT Id FROM Opportunity WHERE Id NOT IN (SELECT OpportunityId FROM OpportunityContactRole) LIMIT 1")
 	admin DELETE stats
-	# Two data calls (the deal, then its account's contacts): the second meets a 401.
+	# Three data calls (the deal, its account's contacts, its owner's calendar): the
+	# second and the third each meet a 401 and get a new token.
 	run --separate-stderr dg-query --id "$opp"
 	assert_success
 	[ "$(jq '.contacts | length' <<< "$output")" -ge 1 ]
-	assert_equal "$(stats .requests.token)" 2
+	assert_equal "$(stats .requests.token)" 3
 	# With a fixed access token there is nothing to renew: a clear failure.
 	sb_login
 	SF_ACCESS_TOKEN=$SB_TOKEN SF_INSTANCE_URL=$SB_URL SF_USERNAME= run dg-query --id "$opp"
@@ -257,13 +258,13 @@ SH
 	run --separate-stderr dg-query --max-opps 3
 	assert_success
 	[ "${#lines[@]}" -eq 3 ]
-	# three faults, then the query that got through
+	# three faults, then the query that got through (and the owners' calendars)
 	assert_equal "$(stats .faults_injected)" 3
-	assert_equal "$(stats .requests.query)" 1
+	assert_equal "$(stats .requests.query)" 2
 	run dg-query --soql "SELECT Nope FROM Opportunity"
 	assert_failure 1
 	assert_output --partial INVALID_FIELD
-	assert_equal "$(stats .requests.query)" 2
+	assert_equal "$(stats .requests.query)" 3
 }
 
 @test "retries give up after salesforce.retries and say why" {
@@ -286,4 +287,27 @@ SH
 	assert_output --partial REQUEST_LIMIT_EXCEEDED
 	# refused once, not retried
 	assert_equal "$(stats .requests.limit_exceeded)" 1
+}
+
+@test "each deal carries its owner's busy time from the org, without dg's own Events" {
+	sandbox_start
+	sf_env
+	sb_login
+	# the planning window is counted from the config's now, not the wall clock
+	printf 'now: %s\n' "$NOW" > demo.yaml
+	dg-query --max-opps 1 > one.jsonl 2> /dev/null
+	owner=$(jq -r .opportunity.OwnerId one.jsonl)
+	assert_equal "$(jq -c '.owner_busy // []' one.jsonl)" "[]"
+	run sf POST /composite/sobjects -d '{"allOrNone":true,"records":[
+		{"attributes":{"type":"Event"},"Subject":"Board prep","StartDateTime":"2026-11-20T15:00:00Z","DurationInMinutes":60,"OwnerId":"'"$owner"'"},
+		{"attributes":{"type":"Event"},"Subject":"made by dg","StartDateTime":"2026-11-20T17:00:00Z","DurationInMinutes":60,"OwnerId":"'"$owner"'","DG_Tag__c":"r1"},
+		{"attributes":{"type":"Event"},"Subject":"long ago","StartDateTime":"2025-01-20T15:00:00Z","DurationInMinutes":60,"OwnerId":"'"$owner"'"}]}'
+	assert_output 200
+	dg-query --max-opps 1 > one.jsonl 2> /dev/null
+	assert_equal "$(jq -c '.owner_busy' one.jsonl)" '[["2026-11-20T15:00:00.000+0000","2026-11-20T16:00:00.000+0000"]]'
+	# an org without the tag field: asked again without the condition
+	printf 'now: %s\npush:\n  tag_field: No_Such_Field__c\n' "$NOW" > demo.yaml
+	run --separate-stderr dg-query --max-opps 1
+	assert_success
+	assert_equal "$(jq -c '.owner_busy | length' <<< "$output")" 2
 }

@@ -246,9 +246,10 @@ kill_runs() {
 }
 
 @test "a push cut short (the daily limit) is recorded as far as it went; the next run finishes it" {
-	# 15 data calls: the run's queries, the push's guard, describes and lock take 13,
-	# the scorecard update and one create get through, then the limit
-	sandbox_start --daily-limit 15
+	# 16 data calls: the run's queries (with the owners' calendars), the push's guard,
+	# describes and lock take 14, the scorecard update and one create get through,
+	# then the limit
+	sandbox_start --daily-limit 16
 	sf_env
 	steady 4
 	before=$(counts)

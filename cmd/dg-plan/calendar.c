@@ -8,6 +8,7 @@
  * times change: which items a deal has, their keys and their order in the sale are
  * decided by the deal alone, and deals of other owners never see each other. */
 #include "plan.h"
+#include "jsonl.h"
 #include "tz.h"
 #include "util.h"
 
@@ -67,6 +68,7 @@ struct cal {
 	struct map days;     /* the owner's local day (year * 400 + day of year) -> meetings */
 	struct map minutes;  /* minute -> taken by an email */
 	int misses;          /* meetings in a row that found no free time: the rep is full */
+	int org_loaded;      /* the owner's own Events (owner_busy) are in */
 	struct cal *next;
 };
 
@@ -169,6 +171,25 @@ cal_email_minute(struct cal *c, time_t t, time_t lo, time_t hi)
 	}
 	map_get(&c->minutes, (int64_t)t / 60, 1);
 	return t;
+}
+
+void
+cal_busy(struct planner *pl, const char *owner, const char *tz, jv busy)
+{
+	struct cal *c = cal_for(pl, owner);
+	int i;
+
+	if (c == NULL || c->org_loaded)
+		return;
+	c->org_loaded = 1;
+	for (i = 0; i < jx_len(busy); i++) {
+		jv b = jx_at(busy, i);
+		const char *s = jx_cstr(jx_at(b, 0)), *e = jx_cstr(jx_at(b, 1));
+		time_t ts, te;
+
+		if (s && e && time_parse(s, &ts) == 0 && time_parse(e, &te) == 0 && te > ts)
+			cal_add(c, tz, ts, (int)((te - ts > 14 * 86400L ? 14 * 86400L : te - ts) / 60));
+	}
 }
 
 void

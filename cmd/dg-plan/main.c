@@ -105,6 +105,7 @@ plan_one(jv rec, const struct jsonl_pos *pos, void *ctx)
 	d.owner = jx_str(opp, "OwnerId");
 	tz = jx_str(jx_get(opp, "Owner", JV_KIND_OBJECT), "TimeZoneSidKey");
 	d.tz = tz_known(tz) ? tz : pl->cfg->plan.timezone;
+	cal_busy(pl, d.owner, d.tz, jx_get(rec, "owner_busy", JV_KIND_ARRAY));
 	stage = jx_str(opp, "StageName");
 	d.closed = jx_bool(opp, "IsClosed", stage && strcasestr(stage, "closed") != NULL);
 	d.won = d.closed && jx_bool(opp, "IsWon", stage && strcasestr(stage, "won") != NULL);

@@ -67,6 +67,9 @@ time_t cal_email_minute(struct cal *c, time_t t, time_t lo, time_t hi);
  * [start, end)) into its owner's calendar, moving times only, and adds it there. */
 void cal_fit(struct planner *pl, const struct deal *d, struct act *acts, int n, int nmeet,
     time_t start, time_t end);
+/* The owner's own Events in the org (owner_busy from dg-query: [[start, end], ...]),
+ * taken in once per owner as fixed points of their calendar. */
+void cal_busy(struct planner *pl, const char *owner, const char *tz, jv busy);
 void cal_free_all(struct planner *pl);
 
 /* story.c */

@@ -12,6 +12,7 @@
 #include "jsonl.h"
 #include "sf.h"
 #include "sfid.h"
+#include "tz.h"
 #include "util.h"
 
 static const char usage[] =
@@ -299,6 +300,64 @@ static jv account_contacts(struct sf *sf, const struct dg_config *cfg, jv accts,
 	return out;
 }
 
+struct busy_q {
+	const char *owners;
+	char from[32], to[32];
+};
+
+static char *busy_soql(const char *cond, void *arg)
+{
+	struct busy_q *b = arg;
+	return xasprintf("SELECT OwnerId, StartDateTime, EndDateTime FROM Event WHERE OwnerId IN (%s) "
+	    "AND StartDateTime >= %s AND StartDateTime < %s%s ORDER BY StartDateTime, Id", b->owners, b->from, b->to, cond);
+}
+
+/* The owners' Events in the planning window that dg did not make (the tag field unset,
+ * where the org has it): their busy time, which dg-plan plans around. Returns
+ * {OwnerId: [[start, end], ...]} with Ids as the org gives them. */
+static jv owners_busy(struct sf *sf, const struct dg_config *cfg, time_t now, jv opps, int n)
+{
+	jv owners = jv_object(), out = jv_object();
+	for (int i = 0; i < n; i++)
+		if (jx_str(jx_at(opps, i), "OwnerId"))
+			owners = jv_object_set(owners, jv_string(jx_str(jx_at(opps, i), "OwnerId")), jv_true());
+	jv keys = jv_keys(owners); /* consumes owners */
+	char *cond = not_dgs(cfg, " AND ");
+	struct busy_q b;
+	time_iso(now - cfg->plan.past_days * 86400L, b.from);
+	time_iso(now + (cfg->plan.future_days + 21) * 86400L, b.to);
+	for (int from = 0; from < jx_len(keys); from += 100) {
+		struct sb ids = { 0 };
+		for (int i = from; i < jx_len(keys) && i < from + 100; i++) {
+			char *q = sf_quote(jx_cstr(jx_at(keys, i)));
+			sb_addf(&ids, "%s%s", i > from ? ", " : "", q);
+			free(q);
+		}
+		b.owners = sb_str(&ids);
+		struct ctx c = { jv_array() };
+		char err[1024];
+		if (query_mine(sf, cfg, &cond, busy_soql, &b, keep, &c, err, sizeof err) < 0)
+			diex(EXIT_FAIL, "cannot read the owners' calendars: %s", err);
+		sb_free(&ids);
+		jv_array_foreach(c.opps, i, ev) {
+			const char *o = jx_str(ev, "OwnerId"), *s = jx_str(ev, "StartDateTime"), *e = jx_str(ev, "EndDateTime");
+			if (o && s && e) {
+				jv l = jv_object_get(jv_copy(out), jv_string(o));
+				if (!jv_is_valid(l))
+					l = jv_array();
+				l = jv_array_append(l, jv_array_append(jv_array_append(jv_array(), jv_string(s)), jv_string(e)));
+				out = jv_object_set(out, jv_string(o), l);
+			}
+			jv_free(ev);
+			(void)i;
+		}
+		jv_free(c.opps);
+	}
+	free(cond);
+	jv_free(keys);
+	return out;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -404,6 +463,7 @@ int main(int argc, char **argv)
 	need = jv_keys(seen); /* sorted, each account once */
 	jv byacct = account_contacts(&sf, &cfg, need, cfg.query.account_contacts);
 	jv_free(need);
+	jv busy = soql ? jv_object() : owners_busy(&sf, &cfg, now, ctx.opps, n);
 
 	long ncontacts = 0;
 	for (int i = 0; i < n; i++) {
@@ -429,11 +489,18 @@ int main(int argc, char **argv)
 		o = jv_object_delete(o, jv_string("OpportunityContactRoles"));
 		jv rec = jv_object_set(jv_object(), jv_string("opportunity"), strip(o));
 		rec = jv_object_set(rec, jv_string("contacts"), cs);
+		const char *owner = jx_str(jx_get(rec, "opportunity", JV_KIND_OBJECT), "OwnerId");
+		jv ob = owner ? jv_object_get(jv_copy(busy), jv_string(owner)) : jv_invalid();
+		if (jv_is_valid(ob))
+			rec = jv_object_set(rec, jv_string("owner_busy"), ob);
+		else
+			jv_free(ob);
 		jsonl_emit(rec);
 	}
 	warnx("%d opportunities, %ld contacts", n, ncontacts);
 	cli_sf_report(&sf);
 	jv_free(byacct);
+	jv_free(busy);
 	jv_free(ctx.opps);
 	sf_close(&sf);
 	free(q);
