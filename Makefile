@@ -72,7 +72,13 @@ deps:
 
 unit: $(UNITBIN) $(TOOLBIN)
 
-check: deps all unit
+# A test target does not change the machine: it says what is missing (make deps
+# installs it) and stops, before anything is built.
+check-deps:
+	@scripts/setup --check || { echo "make check: packages are missing; run 'make deps' first" >&2; exit 2; }
+
+check: check-deps
+	@$(MAKE) --no-print-directory all unit
 	@DG_TOOLS=$(CURDIR)/$(BUILD)/tools tests/run $(UNITBIN)
 
 install: all
@@ -91,4 +97,4 @@ uninstall:
 clean:
 	rm -rf bin build build-san
 
-.PHONY: all deps unit check install uninstall clean
+.PHONY: all deps check-deps unit check install uninstall clean
