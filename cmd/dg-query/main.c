@@ -227,6 +227,17 @@ static jv contact(jv c, jv role)
 	return o;
 }
 
+/* Appends to ids the strings list[from .. from + 100), quoted and comma-separated: one
+ * chunk of an IN (...) list (a SOQL query is kept well under the URL limits). */
+static void quote_chunk(struct sb *ids, jv list, int from)
+{
+	for (int i = from; i < jx_len(list) && i < from + 100; i++) {
+		char *q = sf_quote(jx_cstr(jx_at(list, i)));
+		sb_addf(ids, "%s%s", i > from ? ", " : "", q);
+		free(q);
+	}
+}
+
 /* A row of the opportunity query as dg-plan needs it, or the reason it is not. */
 static const char *opp_problem(jv o)
 {
@@ -269,11 +280,7 @@ static jv account_contacts(struct sf *sf, const struct dg_config *cfg, jv accts,
 	int n = jx_len(accts);
 	for (int from = 0; from < n && per_account > 0; from += 100) {
 		struct sb ids = { 0 };
-		for (int i = from; i < n && i < from + 100; i++) {
-			char *q = sf_quote(jx_cstr(jx_at(accts, i)));
-			sb_addf(&ids, "%s%s", i > from ? ", " : "", q);
-			free(q);
-		}
+		quote_chunk(&ids, accts, from);
 		struct contacts_q cq = { sb_str(&ids) };
 		struct ctx c = { jv_array() };
 		char err[1024];
@@ -328,11 +335,7 @@ static jv owners_busy(struct sf *sf, const struct dg_config *cfg, time_t now, jv
 	time_iso(now + (cfg->plan.future_days + 21) * 86400L, b.to);
 	for (int from = 0; from < jx_len(keys); from += 100) {
 		struct sb ids = { 0 };
-		for (int i = from; i < jx_len(keys) && i < from + 100; i++) {
-			char *q = sf_quote(jx_cstr(jx_at(keys, i)));
-			sb_addf(&ids, "%s%s", i > from ? ", " : "", q);
-			free(q);
-		}
+		quote_chunk(&ids, keys, from);
 		b.owners = sb_str(&ids);
 		struct ctx c = { jv_array() };
 		char err[1024];
