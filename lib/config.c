@@ -51,6 +51,11 @@ static const struct field fields[] = {
 	{ "plan.window.past_days", C_INT, O(plan.past_days), 7, 730, NULL },
 	{ "plan.window.future_days", C_INT, O(plan.future_days), 1, 365, NULL },
 	{ "plan.min_contacts", C_INT, O(plan.min_contacts), 0, 10, NULL },
+	{ "plan.holidays", C_LIST, O(plan.holidays), 0, 0, NULL },
+	{ "plan.paths.renewal", C_LIST, O(plan.renewal_types), 0, 0, NULL },
+	{ "plan.paths.expansion", C_LIST, O(plan.expansion_types), 0, 0, NULL },
+	{ "plan.team.sales_engineers", C_LIST, O(plan.sales_engineers), 0, 0, NULL },
+	{ "plan.team.executives", C_LIST, O(plan.executives), 0, 0, NULL },
 	{ "content.mode", C_ENUM, O(content.mode), 0, 0, "heuristic|llm|hybrid|null" },
 	{ "score.mode", C_ENUM, O(score.mode), 0, 0, "heuristic|llm|hybrid|null" },
 	{ "score.template", C_STR, O(score.template), 0, 0, NULL },
@@ -157,6 +162,11 @@ config_defaults(struct dg_config *c)
 {
 	static const char *products[] = { "Revenue Intelligence", "Forecasting",
 		"Pipeline Inspection" };
+	/* Opportunity Type values: Salesforce's own picklist and the usual custom ones. */
+	static const char *renewal[] = { "Renewal", "Existing Customer - Renewal" };
+	static const char *expansion[] = { "Existing Business", "Existing Customer - Upgrade",
+		"Existing Customer - Replacement", "Existing Customer - Downgrade", "Expansion",
+		"Upsell", "Up-sell", "Cross-sell", "Add-on" };
 	size_t i;
 
 	memset(c, 0, sizeof *c);
@@ -173,9 +183,13 @@ config_defaults(struct dg_config *c)
 	c->plan.per_day = 4;
 	c->plan.minutes = (struct range){ 15, 120 };
 	c->plan.emails = (struct range){ 5, 20 };
-	c->plan.past_days = 90;
+	c->plan.past_days = 180;
 	c->plan.future_days = 30;
 	c->plan.min_contacts = 2;
+	for (i = 0; i < sizeof renewal / sizeof renewal[0]; i++)
+		strlist_add(&c->plan.renewal_types, renewal[i]);
+	for (i = 0; i < sizeof expansion / sizeof expansion[0]; i++)
+		strlist_add(&c->plan.expansion_types, expansion[i]);
 	/* content.mode and score.mode: NULL means hybrid when an LLM is configured. */
 	c->llm.temperature = 0.7;
 	c->llm.max_tokens = 900;
@@ -612,6 +626,7 @@ validate(struct loader *ld)
 {
 	struct dg_config *c = ld->cfg;
 	time_t t;
+	int i;
 
 	check_range(ld, "plan.meetings.past", &c->plan.past_meetings);
 	check_range(ld, "plan.meetings.upcoming", &c->plan.upcoming_meetings);
@@ -629,6 +644,18 @@ validate(struct loader *ld)
 		cfg_error(ld, mark_of(ld, "plan.timezone"),
 		    "unknown time zone '%s' (expected an IANA name such as America/New_York)",
 		    c->plan.timezone);
+	for (i = 0; i < c->plan.holidays.n; i++) {
+		const char *h = c->plan.holidays.v[i];
+		size_t n = strlen(h), k;
+
+		for (k = 0; k < n && isupper((unsigned char)h[k]); k++)
+			;
+		if (strcmp(h, "auto") && strcmp(h, "none") && !((n == 2 || n == 3) && k == n) &&
+		    !(n == 10 && time_parse(h, &t) == 0))
+			cfg_error(ld, mark_of(ld, "plan.holidays"),
+			    "plan.holidays: '%s' is not 'auto', 'none', a country code (US, GB, "
+			    "JP...) or a date (YYYY-MM-DD)", h);
+	}
 	if (c->now && time_parse(c->now, &t) != 0)
 		cfg_error(ld, mark_of(ld, "now"),
 		    "'now' must be a date (YYYY-MM-DD) or an ISO 8601 time, not '%s'", c->now);

@@ -153,3 +153,103 @@ JSON
 	run bash -c "dg-plan --now $NOW '$FIX/deals.jsonl' > /dev/full"
 	assert_failure 1
 }
+
+# 600 deals the way a demo org has them: every stage, new business, expansion and
+# renewal, $5K to $5M, four reps in five zones.
+varied() {
+	"$TOP/bench/gen-deals" 600 "$1" | jq -c '(.opportunity.Id[3:15] | tonumber) as $i
+		| .opportunity.OwnerId = "00500000000000\($i % 4)AAA"
+		| .opportunity.Owner.TimeZoneSidKey = (["America/New_York","Europe/London","Asia/Tokyo",
+			"America/Los_Angeles","Australia/Sydney"][$i % 5])
+		| .opportunity.Type = (["New Business","New Business","Existing Business","Renewal",
+			"Upsell"][($i / 5 | floor) % 5])'
+}
+
+@test "a sale in its order, by kind of deal: 600 varied deals keep every rule (plancheck)" {
+	varied 7 | plan > plans.jsonl
+	# PER_DAY 99: overlaps of a rep's meetings across deals are checked; 150 deals a rep
+	# is more than four meetings a day can hold (test 6 checks per_day at 25 a rep)
+	run "$TOOLS/plancheck" -v "$NOW" 9 17 99 < plans.jsonl
+	echo "$output"
+	assert_success
+	assert_output --regexp "inbound 2[5-9]|inbound 3[0-9]"
+	# renewals and expansions: no cold intro, no welcome, no first conversation
+	run jq -r 'select(.opportunity.Type != "New Business") | .activities[].type' plans.jsonl
+	refute_line introduction
+	refute_line intro_call
+	refute_line welcome
+	run jq -r 'select(.opportunity.Type == "Renewal") | .story.path' plans.jsonl
+	assert_line renewal
+	refute_line new_business
+}
+
+@test "Closed Lost deals end the way they were lost, with a loss_reason the story carries" {
+	varied 8 | jq -c 'select(.opportunity.StageName == "Closed Lost")' | plan > lost.jsonl
+	[ "$(wc -l < lost.jsonl)" -gt 20 ]
+	run jq -r '.story.loss_reason' lost.jsonl
+	refute_line null
+	[ "$(printf '%s\n' "${lines[@]}" | sort -u | wc -l)" -ge 4 ]
+	# each says it: the customer's news or the rep's last try, among its last emails
+	run jq -r '[.activities[] | select(.kind == "email")] | map(.type) | .[-4:] | join(" ")' lost.jsonl
+	for l in "${lines[@]}"; do
+		[[ "$l" =~ (breakup|lost_competitor|no_decision|budget_pulled|timing) ]]
+	done
+}
+
+@test "the Economic Buyer role wins over a Decision Maker listed first, and over titles" {
+	echo '{"opportunity":{"Id":"006EB","StageName":"Proposal/Price Quote","Amount":50000},"contacts":[
+		{"Id":"003A","Name":"Dee Maker","Title":"CEO","Role":"Decision Maker"},
+		{"Id":"003B","Name":"Exa Sponsor","Title":"Chief Revenue Officer","Role":"Executive Sponsor"},
+		{"Id":"003C","Name":"Eco Buyer","Title":"Finance Analyst","Role":"Economic Buyer"}]}' | jq -c . | plan > out.jsonl
+	run jq -r '.story.economic_buyer' out.jsonl
+	assert_output 003C
+	echo '{"opportunity":{"Id":"006EB","StageName":"Proposal/Price Quote","Amount":50000},"contacts":[
+		{"Id":"003A","Name":"Dee Maker","Title":"CEO","Role":"Decision Maker"},
+		{"Id":"003B","Name":"Exa Sponsor","Title":"Analyst","Role":"Executive Sponsor"}]}' | jq -c . | plan > out.jsonl
+	run jq -r '.story.economic_buyer' out.jsonl
+	assert_output 003B
+}
+
+@test "no activity on the owner's public holidays; plan.holidays adds dates, names countries or turns them off" {
+	# Thanksgiving and the day after in the US, Christmas in the UK
+	varied 9 > deals.jsonl
+	plan deals.jsonl > plans.jsonl
+	run jq -r '.story.timezone as $tz | .activities[] | select($tz | startswith("America/"))
+		| select(.start | startswith("2026-11-26") or startswith("2026-11-27")) | .key' plans.jsonl
+	assert_output ""
+	# a date of the company's own: nobody in London works on 2026-11-18 (London is on
+	# UTC in November)
+	[ "$(jq -r 'select(.story.timezone == "Europe/London") | .activities[].start' plans.jsonl | grep -c '^2026-11-18')" -gt 0 ]
+	printf 'plan:\n  holidays: [auto, 2026-11-18]\n' > demo.yaml
+	plan deals.jsonl > own.jsonl
+	[ "$(jq -r 'select(.story.timezone == "Europe/London") | .activities[].start' own.jsonl | grep -c '^2026-11-18')" -eq 0 ]
+	# 'none': Thanksgiving is a working day again
+	printf 'plan:\n  holidays: [none]\n' > demo.yaml
+	plan deals.jsonl > none.jsonl
+	[ "$(jq -r 'select(.story.timezone == "America/New_York") | .activities[].start' none.jsonl | grep -c '^2026-11-26T1[4-9]')" -gt 0 ]
+	# a value that is none of these is refused where it stands
+	printf 'plan:\n  holidays: [Thanksgiving]\n' > demo.yaml
+	run --separate-stderr dg-plan --now "$NOW" deals.jsonl
+	assert_failure 2
+	[[ "$stderr" == *"demo.yaml:2:"*"plan.holidays: 'Thanksgiving' is not"* ]]
+	printf 'plan:\n  holidays: [XX]\n' > demo.yaml
+	run --separate-stderr dg-plan --now "$NOW" deals.jsonl
+	assert_failure 2
+	[[ "$stderr" == *"'XX' is not"*"US"* ]]
+}
+
+@test "volume grows with size: a \$2M deal has a longer, broader history than a \$10K one of the same stage" {
+	for amt in 10000 2000000; do
+		seq 1 40 | jq -c --argjson a "$amt" '{opportunity: {Id: "006S\(.)", StageName: "Negotiation/Review",
+			Amount: $a, Type: "New Business", OwnerId: "005S\(.)"}, contacts: [range(6) as $k
+			| {Id: "003S\(.)x\($k)", Name: "P \($k)", Title: (["CFO","VP Sales","IT Lead","Analyst","Director","Manager"][$k])}]}'
+	done | plan > sized.jsonl
+	small=$(jq -s '[.[] | select(.opportunity.Amount == 10000) | .activities | length] | add / length' sized.jsonl)
+	big=$(jq -s '[.[] | select(.opportunity.Amount == 2000000) | .activities | length] | add / length' sized.jsonl)
+	span_small=$(jq -s '[.[] | select(.opportunity.Amount == 10000) | (.activities | map(.start | fromdate)) | (max - min)] | add / length / 86400' sized.jsonl)
+	span_big=$(jq -s '[.[] | select(.opportunity.Amount == 2000000) | (.activities | map(.start | fromdate)) | (max - min)] | add / length / 86400' sized.jsonl)
+	echo "activities small=$small big=$big; days small=$span_small big=$span_big"
+	jq -e -n "$big > $small * 1.3 and $span_big > $span_small * 1.5"
+	# deals of one stage and size still differ
+	[ "$(jq -r 'select(.opportunity.Amount == 2000000) | .activities | length' sized.jsonl | sort -u | wc -l)" -gt 3 ]
+}

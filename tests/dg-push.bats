@@ -12,7 +12,7 @@ planned() {
 # records FILE: how many records dg-push is to create for FILE's deals.
 records() {
 	jq -s '[.[] | ([.contacts[] | select(.planned)] | length * 2) + (.activities | length)
-		+ ([.activities[] | select(.kind == "meeting") | (.attendees - [.who]) | length] | add // 0)] | add' "$1"
+		+ ([.activities[] | select(.kind == "meeting") | ((.attendees - [.who]) | length) + (.internal // [] | length)] | add // 0)] | add' "$1"
 }
 
 # contact_deal: a deal with no contact roles, planned with contacts of dg's own, in
@@ -321,7 +321,7 @@ contact_deal() {
 }
 
 @test "the daily limit in the middle of a Bulk job stops the run; the job's records say so" {
-	sandbox_start --daily-limit 8
+	sandbox_start --daily-limit 9
 	sf_env
 	planned 3
 	printf 'push:\n  bulk_threshold: 5\n  tag_field: null\n' > demo.yaml

@@ -238,12 +238,12 @@ SH
 	sb_login
 	opp=$(first "SELECT Id FROM Opportunity WHERE Id NOT IN (SELECT OpportunityId FROM OpportunityContactRole) LIMIT 1")
 	admin DELETE stats
-	# Three data calls (the deal, its account's contacts, its owner's calendar): the
-	# second and the third each meet a 401 and get a new token.
+	# Four data calls (the deal, its account's contacts, its owner's calendar, the org's
+	# users): the second, the third and the fourth each meet a 401 and get a new token.
 	run --separate-stderr dg-query --id "$opp"
 	assert_success
 	[ "$(jq '.contacts | length' <<< "$output")" -ge 1 ]
-	assert_equal "$(stats .requests.token)" 3
+	assert_equal "$(stats .requests.token)" 4
 	# With a fixed access token there is nothing to renew: a clear failure.
 	sb_login
 	SF_ACCESS_TOKEN=$SB_TOKEN SF_INSTANCE_URL=$SB_URL SF_USERNAME= run dg-query --id "$opp"
@@ -258,13 +258,14 @@ SH
 	run --separate-stderr dg-query --max-opps 3
 	assert_success
 	[ "${#lines[@]}" -eq 3 ]
-	# three faults, then the query that got through (and the owners' calendars)
+	# three faults, then the query that got through (and the owners' calendars, and
+	# the org's users)
 	assert_equal "$(stats .faults_injected)" 3
-	assert_equal "$(stats .requests.query)" 2
+	assert_equal "$(stats .requests.query)" 3
 	run dg-query --soql "SELECT Nope FROM Opportunity"
 	assert_failure 1
 	assert_output --partial INVALID_FIELD
-	assert_equal "$(stats .requests.query)" 3
+	assert_equal "$(stats .requests.query)" 4
 }
 
 @test "retries give up after salesforce.retries and say why" {
@@ -310,4 +311,29 @@ SH
 	run --separate-stderr dg-query --max-opps 1
 	assert_success
 	assert_equal "$(jq -c '.owner_busy | length' <<< "$output")" 2
+}
+
+@test "each deal carries the seller's people: the owner's manager, sales engineers and executives by title or by plan.team" {
+	sandbox_start
+	sf_env
+	dg-query --max-opps 3 > three.jsonl 2> /dev/null
+	run jq -r '.sellers[] | "\(.Role) \(.Name)"' three.jsonl
+	assert_line "manager Dana Brooks"
+	assert_line "sales_engineer Ravi Shah"
+	assert_line "sales_engineer Elena Ruiz"
+	assert_line "executive Grace Kim"
+	# the owner is never their own seller
+	run jq -r '.opportunity.OwnerId as $o | .sellers[] | select(.Id == $o) | .Id' three.jsonl
+	assert_output ""
+	# plan.team names them instead of titles (by email or name)
+	printf 'plan:\n  team:\n    sales_engineers: [elena.ruiz@dg.sandbox]\n    executives: [Dana Brooks]\n' > demo.yaml
+	dg-query --max-opps 1 > one.jsonl 2> /dev/null
+	run jq -r '.sellers[] | "\(.Role) \(.Name)"' one.jsonl
+	assert_line "sales_engineer Elena Ruiz"
+	refute_line "sales_engineer Ravi Shah"
+	refute_line "executive Grace Kim"
+	# and dg-plan brings them to the meetings that need them, as internal attendees
+	dg-query --max-opps 3 2> /dev/null | dg-plan --now "$NOW" > planned.jsonl
+	run jq -r '.activities[] | select(.type == "demo" or .type == "technical_discovery") | .internal // [] | length' planned.jsonl
+	assert_line 1
 }

@@ -184,7 +184,9 @@ kill_runs() {
 	plan=$(ls -d runs/*-dry-run | tail -1)/marked.jsonl
 	meetings=$(jq -s '[.[].activities[] | select(.kind == "meeting")] | length' "$plan")
 	emails=$(jq -s '[.[].activities[] | select(.kind == "email")] | length' "$plan")
-	rels=$(jq -s '[.[].activities[] | select(.kind == "meeting") | (.attendees - [.who]) | length] | add' "$plan")
+	# a relation for each attendee besides the contact, and each of the seller's people
+	rels=$(jq -s '[.[].activities[] | select(.kind == "meeting") | ((.attendees - [.who]) | length) + (.internal // [] | length)] | add' "$plan")
+	[ "$(jq -s '[.[].activities[] | .internal // [] | length] | add' "$plan")" -gt 0 ]
 	assert_equal "$(stats '.records.Event // 0')" "$meetings"
 	assert_equal "$(stats '.records.Task // 0')" "$emails"
 	assert_equal "$(stats '.records.EventRelation // 0')" "$rels"
@@ -246,10 +248,10 @@ kill_runs() {
 }
 
 @test "a push cut short (the daily limit) is recorded as far as it went; the next run finishes it" {
-	# 16 data calls: the run's queries (with the owners' calendars), the push's guard,
-	# describes and lock take 14, the scorecard update and one create get through,
+	# 17 data calls: the run's queries (with the owners' calendars and the org's users), the push's guard,
+	# describes and lock take 15, the scorecard update and one create get through,
 	# then the limit
-	sandbox_start --daily-limit 16
+	sandbox_start --daily-limit 17
 	sf_env
 	steady 4
 	before=$(counts)

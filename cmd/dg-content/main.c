@@ -71,11 +71,14 @@ add_typed(struct sb *out, struct ctx *c, struct deal_text *t, const char *base,
 	return add(out, c, t, sect, err, errsize);
 }
 
+/* The record's sellers (the seller's people who join meetings), for their names. */
+static jv cur_sellers;
+
 static void
 attendee_line(struct sb *out, struct deal_text *t, jv act)
 {
-	jv att = jx_get(act, "attendees", JV_KIND_ARRAY);
-	int i, k = 0;
+	jv att = jx_get(act, "attendees", JV_KIND_ARRAY), in = jx_get(act, "internal", JV_KIND_ARRAY);
+	int i, j, k = 0;
 
 	sb_add(out, "Attendees: ");
 	for (i = 0; i < jx_len(att); i++) {
@@ -87,8 +90,14 @@ attendee_line(struct sb *out, struct deal_text *t, jv act)
 		if (p->title && *p->title)
 			sb_addf(out, " (%s)", p->title);
 	}
-	sb_addf(out, "%s%s (%s)\n", k ? "; " : "", vars_get(&t->vs, "owner"),
-	    vars_get(&t->vs, "company"));
+	sb_addf(out, "%s%s", k ? "; " : "", vars_get(&t->vs, "owner"));
+	for (i = 0; i < jx_len(in); i++)
+		for (j = 0; j < jx_len(cur_sellers); j++)
+			if (jx_cstr(jx_at(in, i)) && jx_str(jx_at(cur_sellers, j), "Id") &&
+			    !strcmp(jx_cstr(jx_at(in, i)), jx_str(jx_at(cur_sellers, j), "Id")) &&
+			    jx_str(jx_at(cur_sellers, j), "Name"))
+				sb_addf(out, ", %s", jx_str(jx_at(cur_sellers, j), "Name"));
+	sb_addf(out, " (%s)\n", vars_get(&t->vs, "company"));
 }
 
 static int
@@ -156,6 +165,21 @@ meeting_body(struct sb *out, struct ctx *c, struct deal_text *t, jv act, int pas
 {
 	const char *type = jx_str(act, "type") ? jx_str(act, "type") : "any";
 
+	if (!strcmp(type, "internal_prep")) {
+		/* The seller's own call: no customer, the plan for the meeting it prepares. */
+		attendee_line(out, t, act);
+		sb_add(out, "\nNotes\n");
+		if (add(out, c, t, "notes.open.internal_prep", err, errsize))
+			return -1;
+		sb_add(out, "\n\nWhat to cover\n");
+		if (topics_each(out, c, t, act, "agenda", "- ", "\n", err, errsize))
+			return -1;
+		sb_add(out, "\nPrep\n- ");
+		if (add(out, c, t, "prep.any", err, errsize))
+			return -1;
+		sb_add(out, "\n");
+		return 0;
+	}
 	if (past) {
 		attendee_line(out, t, act);
 		sb_add(out, "\nAgenda\n");
@@ -213,7 +237,7 @@ email_body(struct sb *out, struct ctx *c, struct deal_text *t, jv act, const cha
 
 	if (inbound) {
 		sb_addf(out, "Hi %s,\n\n", t->owner_first);
-		if (add(out, c, t, "reply.open", err, errsize))
+		if (add_typed(out, c, t, "reply.open", type, err, errsize))
 			return -1;
 		sb_add(out, "\n\n");
 		if (topics_each(out, c, t, act, "reply", "", " ", err, errsize))
@@ -272,6 +296,7 @@ content_one(jv rec, const struct jsonl_pos *pos, void *vctx)
 	}
 	out = jv_array();
 	deal_text_init(&t, rec, c->cfg);
+	cur_sellers = jx_get(rec, "sellers", JV_KIND_ARRAY);
 	for (i = 0; i < n; i++) {
 		jv a = jx_at(acts, i), prev;
 		const char *kind = jx_str(a, "kind"), *key = jx_str(a, "key"),

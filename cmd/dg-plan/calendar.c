@@ -3,10 +3,10 @@
  * a later deal of the same owner is fitted around them: a meeting that would overlap
  * one of the rep's moves to the nearest free quarter hour (the same day first, then
  * the days around it, on a day with fewer than plan.meetings.per_day meetings when
- * there is one), between the deal's meetings before and after it, and its recap and
- * agenda move with it; no two of the rep's emails go out at the same minute. Only
- * times change: which items a deal has, their keys and their order in the sale are
- * decided by the deal alone, and deals of other owners never see each other. */
+ * there is one) inside the bounds its place in the sale gives it; no two of the rep's
+ * emails go out at the same minute. Only times change: which items a deal has, their
+ * keys and their order in the sale are decided by the deal alone, and deals of other
+ * owners never see each other. A deal without an owner gets a calendar of its own. */
 #include "plan.h"
 #include "jsonl.h"
 #include "tz.h"
@@ -67,7 +67,8 @@ struct cal {
 	struct map quarters; /* UTC day -> the quarter hours taken by meetings */
 	struct map days;     /* the owner's local day (year * 400 + day of year) -> meetings */
 	struct map minutes;  /* minute -> taken by an email */
-	int misses;          /* meetings in a row that found no free time: the rep is full */
+	int misses;          /* meetings in a row that found no day under per_day */
+	int full;            /* meetings in a row that found no free time at all */
 	int org_loaded;      /* the owner's own Events (owner_busy) are in */
 	struct cal *next;
 };
@@ -197,6 +198,11 @@ cal_free_all(struct planner *pl)
 {
 	struct cal *c, *next;
 
+	if (pl->scratch) {
+		pl->scratch->next = pl->cals;
+		pl->cals = pl->scratch;
+		pl->scratch = NULL;
+	}
 	for (c = pl->cals; c; c = next) {
 		next = c->next;
 		free(c->owner);
@@ -208,45 +214,40 @@ cal_free_all(struct planner *pl)
 	pl->cals = NULL;
 }
 
-/* Whether meeting i of the deal may start at s: clear of the deal's other meetings and
- * of the rep's, and (with cap) on a day the rep has fewer than per_day meetings. */
+/* Whether a meeting may start at s: the rep is free for its length and (with cap) has
+ * fewer than per_day meetings that local day. */
 static int
-free_for(struct planner *pl, const struct deal *d, struct cal *c, const struct act *acts,
-    int nmeet, int i, time_t s, int cap)
+free_for(struct planner *pl, const struct deal *d, struct cal *c, time_t s, int minutes, int cap)
 {
-	int j, len = acts[i].minutes;
-
-	for (j = 0; j < nmeet; j++)
-		if (j != i && s < acts[j].start + acts[j].minutes * 60 && acts[j].start < s + len * 60)
-			return 0;
-	if (!cal_free_at(c, s, len))
+	if (!cal_free_at(c, s, minutes))
 		return 0;
 	return !cap || cal_day_count(c, d->tz, s) < pl->cfg->plan.per_day;
 }
 
-/* The nearest start for meeting i in [lo, hi) on a weekday inside business hours that
+/* The nearest start to want in [lo, hi) on a working day inside business hours that
  * free_for allows: the same day first, then one day later, one earlier, ...; within a
- * day by distance from the planned time of day. 0 when there is none. */
+ * day by distance from the wanted time of day. 0 when there is none. */
 static time_t
-nearest(struct planner *pl, const struct deal *d, struct cal *c, const struct act *acts,
-    int nmeet, int i, time_t lo, time_t hi, int cap)
+nearest(struct planner *pl, const struct deal *d, struct cal *c, time_t want, int minutes,
+    time_t lo, time_t hi, int cap)
 {
-	long first = pl->cfg->plan.day_start * 60, last = pl->cfg->plan.day_end * 60 - acts[i].minutes;
-	struct tm lt, dt;
+	long first = pl->cfg->plan.day_start * 60, last = pl->cfg->plan.day_end * 60 - minutes;
+	struct tm lt;
 	int k, step, mod;
 
-	tz_local(d->tz, acts[i].start, &lt);
+	int days = (int)((hi - lo) / 86400) + 2;
+
+	tz_local(d->tz, want, &lt);
 	mod = lt.tm_hour * 60 + lt.tm_min;
-	for (k = 0; k <= 42; k++) {
+	if (days > 400)
+		days = 400;
+	for (k = 0; k <= 2 * days; k++) {
 		int day = k % 2 ? (k + 1) / 2 : -(k / 2);
 		/* Midnight by way of noon: clocks change at night, so business hours keep
 		 * noon's offset. */
 		time_t noon = tz_to_utc(d->tz, lt.tm_year + 1900, lt.tm_mon + 1, lt.tm_mday + day, 12, 0);
 
-		if (noon + 43200 < lo || noon - 43200 >= hi)
-			continue;
-		tz_local(d->tz, noon, &dt);
-		if (dt.tm_wday == 0 || dt.tm_wday == 6)
+		if (noon + 43200 < lo || noon - 43200 >= hi || !plan_workday(pl, d, noon))
 			continue;
 		if (cap && cal_day_count(c, d->tz, noon) >= pl->cfg->plan.per_day)
 			continue;
@@ -256,97 +257,57 @@ nearest(struct planner *pl, const struct deal *d, struct cal *c, const struct ac
 
 			if (m < first || m > last)
 				continue;
-			if (s >= lo && s + acts[i].minutes * 60 <= hi && free_for(pl, d, c, acts, nmeet, i, s, 0))
+			if (s >= lo && s + minutes * 60 <= hi && free_for(pl, d, c, s, minutes, 0))
 				return s;
 		}
 	}
 	return 0;
 }
 
-/* Puts an email that belonged to a meeting that moved back in step with it: moved by
- * the same delta when that is still a weekday on the right side of the meeting and
- * before hi (emails are in the past), else the nearest such time: just after the
- * meeting's end (a recap) or an hour before its start (an agenda), both weekdays; else
- * where it was. */
-static time_t
-follow(const struct deal *d, time_t was, time_t moved, const struct act *m, int recap, time_t hi)
+time_t
+cal_meeting(struct planner *pl, const struct deal *d, struct cal *c, time_t want, int minutes,
+    time_t lo, time_t hi, time_t lo2, time_t hi2)
 {
-	struct tm lt;
-	time_t mend = m->start + m->minutes * 60, near = recap ? mend + 600 : m->start - 3600;
+	time_t s = want;
 
-	tz_local(d->tz, moved, &lt);
-	if (lt.tm_wday != 0 && lt.tm_wday != 6 && moved < hi && (recap ? moved >= mend : moved <= m->start - 3600))
-		return moved;
-	if (near < hi)
-		return near;
-	if (recap && mend < hi)
-		return mend;
-	return was;
+	/* A rep whose weeks are full (many meetings in a row found no day under
+	 * per_day) is searched for free time only, and one with no free time left at all
+	 * (many in a row found none, even in the wider range) not at all: overbooked is
+	 * overbooked, and planning stays fast. Two meetings never overlap while there is
+	 * room in [lo2, hi2). */
+	if (!free_for(pl, d, c, want, minutes, 1)) {
+		s = c->misses < 50 ? nearest(pl, d, c, want, minutes, lo, hi, 1) : 0;
+		c->misses = s == 0 ? c->misses + 1 : 0;
+		if (s == 0 && free_for(pl, d, c, want, minutes, 0))
+			s = want; /* the rep's days are full: a busier day, but no overlap */
+		else if (s == 0 && c->full < 50) {
+			s = nearest(pl, d, c, want, minutes, lo, hi, 0);
+			if (s == 0)
+				s = nearest(pl, d, c, want, minutes, lo2, hi2, 0);
+			c->full = s == 0 ? c->full + 1 : 0;
+		}
+		if (s == 0)
+			s = want;
+	}
+	cal_add(c, d->tz, s, minutes);
+	return s;
 }
 
-/* Where meeting i of the deal goes in its owner's calendar: where it is when that is
- * free (and its day not full), else the nearest free time between the deal's meetings
- * of the same kind before and after it (so the sale keeps its order; past ones before
- * end, upcoming ones after now), on a day under per_day when there is one; where it is
- * when the rep has no free time at all. */
-static time_t
-refit(struct planner *pl, const struct deal *d, struct cal *c, const struct act *acts, int nmeet,
-    int i, time_t start, time_t end)
+struct cal *
+cal_scratch(struct planner *pl)
 {
-	const struct act *m = &acts[i];
-	time_t lo, hi, s;
-	int j;
+	struct cal *c = pl->scratch;
 
-	if (free_for(pl, d, c, acts, nmeet, i, m->start, 1))
-		return m->start;
-	/* A rep whose weeks are full (many meetings in a row found no time) is not
-	 * searched again: overbooked is overbooked, and planning stays fast. */
-	if (c->misses >= 50)
-		return m->start;
-	lo = m->past ? start : pl->now + 60;
-	hi = m->past ? end : pl->now + (pl->cfg->plan.future_days + 21) * 86400L;
-	for (j = 0; j < nmeet; j++) {
-		if (j == i || acts[j].past != m->past)
-			continue;
-		if (j < i && acts[j].start + acts[j].minutes * 60 > lo)
-			lo = acts[j].start + acts[j].minutes * 60;
-		if (j > i && acts[j].start < hi)
-			hi = acts[j].start;
+	if (c == NULL) {
+		c = pl->scratch = xcalloc(1, sizeof *c);
+		c->owner = xstrdup("");
 	}
-	s = nearest(pl, d, c, acts, nmeet, i, lo, hi, 1);
-	if (s == 0 && free_for(pl, d, c, acts, nmeet, i, m->start, 0))
-		return m->start; /* the rep's days are full: a busier day, but no overlap */
-	if (s == 0)
-		s = nearest(pl, d, c, acts, nmeet, i, lo, hi, 0);
-	c->misses = s == 0 ? c->misses + 1 : 0;
-	return s ? s : m->start;
-}
-
-void
-cal_fit(struct planner *pl, const struct deal *d, struct act *acts, int n, int nmeet, time_t start,
-    time_t end)
-{
-	struct cal *c = cal_for(pl, d->owner);
-	int i, j;
-
-	if (c == NULL)
-		return;
-	for (i = 0; i < nmeet; i++) {
-		struct act *m = &acts[i];
-		time_t s = refit(pl, d, c, acts, nmeet, i, start, end), delta = s - m->start;
-
-		m->start = s;
-		/* Its recap (type 0) and agenda (type 1) go with it. */
-		for (j = nmeet; delta && j < n; j++)
-			if (acts[j].slot == i && acts[j].type <= 1 && !acts[j].meeting)
-				acts[j].start = follow(d, acts[j].start, acts[j].start + delta, m, acts[j].type == 0, end);
-		cal_add(c, d->tz, m->start, m->minutes);
-	}
-	/* One email a minute from the rep; a reply stays after what it answers. */
-	for (i = nmeet; i < n; i++) {
-		time_t lo = acts[i].reply_to >= 0 ? acts[acts[i].reply_to].start + 60 : start;
-
-		if (lo < end)
-			acts[i].start = cal_email_minute(c, acts[i].start > lo ? acts[i].start : lo, lo, end);
-	}
+	free(c->quarters.v);
+	free(c->days.v);
+	free(c->minutes.v);
+	memset(&c->quarters, 0, sizeof c->quarters);
+	memset(&c->days, 0, sizeof c->days);
+	memset(&c->minutes, 0, sizeof c->minutes);
+	c->misses = c->full = 0;
+	return c;
 }

@@ -7,6 +7,7 @@
 #include "util.h"
 
 #include <getopt.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,23 +56,62 @@ act_json(const struct deal *d, const struct act *acts, const struct act *a)
 
 	o = jx_set_str(o, "key", a->key);
 	o = jx_set_str(o, "kind", a->meeting ? "meeting" : "email");
-	o = jx_set_str(o, "type", act_type_id(a));
+	o = jx_set_str(o, "type", act_types[a->type].id);
 	o = jx_set_str(o, "when", a->past ? "past" : "upcoming");
 	o = jx_set_str(o, "start", time_iso(a->start, when));
 	if (a->meeting)
 		o = jv_object_set(o, jv_string("minutes"), jv_number(a->minutes));
-	o = jx_set_str(o, "subject", act_type_title(a));
+	if (a->ninternal) {
+		jv in = jv_array();
+		int i;
+
+		for (i = 0; i < a->ninternal; i++)
+			in = jv_array_append(in, jv_string(a->internal[i]));
+		o = jv_object_set(o, jv_string("internal"), in);
+	}
+	if (a->moved_from)
+		o = jx_set_str(o, "moved_from", time_iso(a->moved_from, when));
+	o = jx_set_str(o, "subject", act_types[a->type].title);
 	o = jx_set_str(o, "who", a->who >= 0 ? d->people[a->who].ref : NULL);
 	o = jv_object_set(o, jv_string("attendees"), refs(d, a->attendees, a->nattendees));
 	if (!a->meeting) {
 		o = jx_set_str(o, "direction", a->inbound ? "inbound" : "outbound");
+		if (a->ncc > 0)
+			o = jv_object_set(o, jv_string("cc"), refs(d, a->attendees + a->nattendees -
+			    a->ncc, a->ncc));
 		if (a->reply_to >= 0)
 			o = jx_set_str(o, "reply_to", acts[a->reply_to].key);
-		if (a->type <= 1) /* a recap or an agenda: the meeting it is about */
-			o = jx_set_str(o, "about", acts[a->slot].key);
 	}
+	if (a->about >= 0) /* a recap, an agenda, a reschedule: the meeting it is about */
+		o = jx_set_str(o, "about", acts[a->about].key);
 	o = jv_object_set(o, jv_string("topics"), topics_json(a->topics));
 	return o;
+}
+
+/* The deal's sales engineer, manager and executive from the record's sellers: one
+ * of each kind, the same for all deals of an owner (chosen by the owner's Id). */
+static void
+sellers_choose(struct planner *pl, struct deal *d, jv sellers)
+{
+	const char *se[8], *ex[8];
+	int nse = 0, nex = 0, i;
+	uint64_t h = hash_str(hash_u64(FNV_OFFSET, (uint64_t)pl->cfg->seed), d->owner ? d->owner : d->id);
+
+	for (i = 0; i < jx_len(sellers); i++) {
+		jv u = jx_at(sellers, i);
+		const char *id = jx_str(u, "Id"), *role = jx_str(u, "Role");
+
+		if (!id || !role)
+			continue;
+		if (!strcmp(role, "manager"))
+			d->mgr = id;
+		else if (!strcmp(role, "sales_engineer") && nse < 8)
+			se[nse++] = id;
+		else if (!strcmp(role, "executive") && nex < 8)
+			ex[nex++] = id;
+	}
+	d->se = nse ? se[h % (uint64_t)nse] : NULL;
+	d->exec = nex ? ex[(h >> 32) % (uint64_t)nex] : NULL;
 }
 
 static int
@@ -122,10 +162,29 @@ plan_one(jv rec, const struct jsonl_pos *pos, void *ctx)
 	close = jx_str(opp, "CloseDate");
 	if (close == NULL || time_parse(close, &d.close) != 0)
 		d.close = 0;
+	d.path = deal_path(pl->cfg, jx_str(opp, "Type"));
+	d.slipped = !d.closed && d.phase >= 2 && d.close && d.close + 7 * 86400L < pl->now;
+	if (d.closed && !d.won) {
+		/* How it was lost: most deals go quiet or go to a competitor. */
+		static const enum loss by[] = { LOSS_QUIET, LOSS_QUIET, LOSS_QUIET, LOSS_COMPETITOR,
+			LOSS_COMPETITOR, LOSS_COMPETITOR, LOSS_NO_DECISION, LOSS_NO_DECISION,
+			LOSS_BUDGET, LOSS_TIMING };
+
+		rng_init(&r, (uint64_t)pl->cfg->seed, d.id, "loss", 0);
+		d.loss = by[rng_range(&r, 0, 9)];
+	}
+	{
+		/* Size on a log scale: $5K is 0, $5M is 1; an unknown amount sits in between. */
+		double amt = jx_num(opp, "Amount", 0);
+
+		d.size = amt > 0 ? (log10(amt) - log10(5000.0)) / 3.0 : 0.4;
+		d.size = d.size < 0 ? 0 : d.size > 1 ? 1 : d.size;
+	}
 	acct = jx_get(opp, "Account", JV_KIND_OBJECT);
 	account_domain(jx_str(acct, "Website"), jx_str(acct, "Name"), d.domain, sizeof d.domain);
 	d.npeople = deal_people(rec, d.people, MAX_PEOPLE);
 	people_choose(pl, &d, opp);
+	sellers_choose(pl, &d, jx_get(rec, "sellers", JV_KIND_ARRAY));
 	story = story_make(pl, &d, opp);
 	n = schedule(pl, &d, acts, MAX_ACTS);
 	for (i = 0; i < n; i++)
@@ -183,9 +242,11 @@ main(int argc, char **argv)
 	pl.cfg = &cfg;
 	pl.story = bank_open("story.txt");
 	pl.names = bank_open("names.txt");
+	pl.hol = hol_load(&cfg);
 	pl.seedtag = (unsigned)(hash_u64(FNV_OFFSET, (uint64_t)cfg.seed) & 0xffffffffu);
 	bad = jsonl_each(argc - optind, argv + optind, plan_one, &pl);
 	cal_free_all(&pl);
+	hol_free(pl.hol);
 	bank_free(pl.story);
 	bank_free(pl.names);
 	config_free(&cfg);

@@ -10,23 +10,31 @@
 #include <string.h>
 #include <strings.h>
 
+/* The first of words s contains, counted from the end (the first word scores n), or 0:
+ * roles are ranked, so an Economic Buyer beats an Executive Sponsor beats a Decision
+ * Maker whatever order the contacts come in. */
 static int
-has_word(const char *s, const char *const *words)
+rank(const char *s, const char *const *words)
 {
-	for (; s && *words; words++)
-		if (strcasestr(s, *words))
-			return 1;
+	int n, i;
+
+	for (n = 0; words[n]; n++)
+		;
+	for (i = 0; s && words[i]; i++)
+		if (strcasestr(s, words[i]))
+			return n - i;
 	return 0;
 }
 
-/* How well a person fits each persona, from Role first and Title second. */
+/* How well a person fits each persona: by contact role first (any role outranks any
+ * title), by title second. */
 static int
 fit(const struct person *p, enum persona want)
 {
-	static const char *const eb_roles[] = { "economic", "decision maker", "executive sponsor",
-		NULL };
+	static const char *const eb_roles[] = { "economic", "executive sponsor",
+		"decision maker", NULL };
 	static const char *const eb_titles[] = { "chief", "ceo", "cfo", "cro", "coo", "cio",
-		"president", "vp", "vice president", "head of", "svp", "evp", "owner", "founder",
+		"president", "svp", "evp", "vp", "vice president", "head of", "owner", "founder",
 		NULL };
 	static const char *const ch_roles[] = { "champion", "influencer", "business user", NULL };
 	static const char *const ch_titles[] = { "director", "manager", "operations", "revops",
@@ -37,12 +45,12 @@ fit(const struct person *p, enum persona want)
 
 	switch (want) {
 	case P_EB:
-		return has_word(p->role, eb_roles) * 4 + has_word(p->title, eb_titles) * 2;
+		return rank(p->role, eb_roles) * 100 + (rank(p->title, eb_titles) > 0) * 10;
 	case P_CHAMPION:
-		return has_word(p->role, ch_roles) * 4 + has_word(p->title, ch_titles) * 2 +
+		return rank(p->role, ch_roles) * 100 + (rank(p->title, ch_titles) > 0) * 10 +
 		    p->primary;
 	case P_TECH:
-		return has_word(p->role, te_roles) * 4 + has_word(p->title, te_titles) * 2;
+		return rank(p->role, te_roles) * 100 + (rank(p->title, te_titles) > 0) * 10;
 	}
 	return 0;
 }
@@ -235,6 +243,11 @@ story_make(struct planner *pl, struct deal *d, jv opp)
 		s = jv_object_set(s, jv_string("products"), p);
 	}
 	s = jv_object_set(s, jv_string("phase"), jv_number(d->phase));
+	s = jx_set_str(s, "path", path_name(d->path));
+	if (d->loss)
+		s = jx_set_str(s, "loss_reason", loss_name(d->loss));
+	if (d->slipped)
+		s = jv_object_set(s, jv_string("slipped"), jv_true());
 	s = jx_set_str(s, "timezone", d->tz);
 	s = jx_set_str(s, "domain", d->domain);
 	return s;

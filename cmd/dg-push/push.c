@@ -387,24 +387,34 @@ static void build_scorecard(struct sched *s, struct item *x)
 	x->fields = f;
 }
 
+/* Whom an Event relates besides the contact it is with (a new array): its other
+ * attendees, then the seller's people who join it (internal: User Ids). The order is
+ * fixed, so a relation's place in it (item rel, sf.relations) names it across runs. */
+static jv related_of(jv a)
+{
+	jv out = jv_array(), att = jx_get(a, "attendees", JV_KIND_ARRAY), in = jx_get(a, "internal", JV_KIND_ARRAY);
+	const char *who = jx_str(a, "who");
+	for (int k = 0; k < jx_len(att); k++) {
+		const char *c = jx_cstr(jx_at(att, k));
+		if (c && !(who && !strcmp(c, who)))
+			out = jv_array_append(out, jv_string(c));
+	}
+	for (int k = 0; k < jx_len(in); k++)
+		if (jx_cstr(jx_at(in, k)))
+			out = jv_array_append(out, jv_string(jx_cstr(jx_at(in, k))));
+	return out;
+}
+
 static void build_relation(struct sched *s, struct item *x, const char *evid)
 {
-	jv a = part(s, x, "activities", NULL);
-	jv att = jx_get(a, "attendees", JV_KIND_ARRAY);
-	const char *who = jx_str(a, "who");
-	/* x->rel counts the attendees other than the one the Event is with. */
-	const char *c = NULL;
-	for (int k = 0, r = 0; k < jx_len(att); k++) {
-		const char *ck = jx_cstr(jx_at(att, k));
-		if (!ck || (who && !strcmp(ck, who)))
-			continue;
-		if (r++ == x->rel) {
-			c = ck;
-			break;
-		}
-	}
+	jv rel = related_of(part(s, x, "activities", NULL));
+	/* x->rel is the relation's place in related_of. */
+	char c[64] = "";
+	if (x->rel < jx_len(rel) && jx_cstr(jx_at(rel, x->rel)))
+		snprintf(c, sizeof c, "%s", jx_cstr(jx_at(rel, x->rel)));
+	jv_free(rel);
 	char rid[19];
-	switch (c ? resolve(s, c, rid) : REF_NONE) {
+	switch (*c ? resolve(s, c, rid) : REF_NONE) {
 	case REF_WAIT: x->waiting = 1; return;
 	case REF_NONE: fail(x, "DEPENDENCY_FAILED", "the attendee was not created", jv_array()); return;
 	case REF_OK: break;
@@ -475,25 +485,20 @@ static void relate(struct sched *s, int i)
 	ev->rel_first = s->v.n;
 	int deal = ev->deal, idx = ev->idx;
 	jv a = jx_at(jx_get(deal_at(p, deal), "activities", JV_KIND_ARRAY), idx);
-	jv att = jx_get(a, "attendees", JV_KIND_ARRAY);
-	const char *who = jx_str(a, "who");
+	jv rel = related_of(a);
 	jv had = jx_get(jx_get(a, "sf", JV_KIND_OBJECT), "relations", JV_KIND_ARRAY);
-	for (int k = 0, r = 0; k < jx_len(att); k++) {
-		const char *c = jx_cstr(jx_at(att, k));
-		if (!c || (who && !strcmp(c, who)))
-			continue;
+	for (int r = 0; r < jx_len(rel); r++) {
 		/* A relation an earlier run recorded is left alone. */
 		jv h = jx_at(had, r);
-		if (jx_str(h, "id") && (!jx_str(h, "status") || strcmp(jx_str(h, "status"), "failed"))) {
-			r++;
+		if (jx_str(h, "id") && (!jx_str(h, "status") || strcmp(jx_str(h, "status"), "failed")))
 			continue;
-		}
 		int x = add(&s->v, K_REL, deal, idx, "EventRelation");
-		s->v.v[x].rel = r++;
+		s->v.v[x].rel = r;
 		s->v.v[x].parent = i;
 		s->v.v[i].rel_n++;
 		build(s, x);
 	}
+	jv_free(rel);
 }
 
 /* Whether an Event's answer plans relations: it has attendees besides its contact. */
@@ -501,13 +506,10 @@ static int has_relations(struct sched *s, const struct item *x)
 {
 	if (x->kind != K_EVENT)
 		return 0;
-	jv a = part(s, x, "activities", NULL);
-	jv att = jx_get(a, "attendees", JV_KIND_ARRAY);
-	const char *who = jx_str(a, "who");
-	for (int k = 0; k < jx_len(att); k++)
-		if (jx_cstr(jx_at(att, k)) && (!who || strcmp(jx_cstr(jx_at(att, k)), who)))
-			return 1;
-	return 0;
+	jv rel = related_of(part(s, x, "activities", NULL));
+	int n = jx_len(rel);
+	jv_free(rel);
+	return n > 0;
 }
 
 /* ---- what is ready to send ---- */
@@ -1514,7 +1516,11 @@ int push_create(struct push *p)
 			if (s->v.v[i].waiting)
 				g.total++;
 			else if (s->v.v[i].status == S_NONE && jv_is_valid(s->v.v[i].fields) && has_relations(s, &s->v.v[i]))
-				g.total += jx_len(jx_get(part(s, &s->v.v[i], "activities", NULL), "attendees", JV_KIND_ARRAY)) - 1;
+			{
+				jv rel = related_of(part(s, &s->v.v[i], "activities", NULL));
+				g.total += jx_len(rel);
+				jv_free(rel);
+			}
 		p->sf->progress = show_progress;
 		p->sf->progress_arg = &g;
 	}

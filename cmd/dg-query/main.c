@@ -361,6 +361,78 @@ static jv owners_busy(struct sf *sf, const struct dg_config *cfg, time_t now, jv
 	return out;
 }
 
+/* Whether user u is named in list (by Id, Email or Name), or, when the list is empty,
+ * has a title with one of words. */
+static int team_match(jv u, const struct strlist *list, const char *const *words)
+{
+	const char *id = jx_str(u, "Id"), *em = jx_str(u, "Email"), *nm = jx_str(u, "Name"), *t = jx_str(u, "Title");
+	for (int i = 0; i < list->n; i++)
+		if ((id && !strncmp(id, list->v[i], 15)) || (em && !strcasecmp(em, list->v[i])) ||
+		    (nm && !strcasecmp(nm, list->v[i])))
+			return 1;
+	for (int i = 0; !list->n && t && words[i]; i++)
+		if (strcasestr(t, words[i]))
+			return 1;
+	return 0;
+}
+
+/* The org's active people (one query a run): who can join a rep's meetings. */
+static jv users_fetch(struct sf *sf)
+{
+	struct ctx c = { jv_array() };
+	char err[1024];
+	if (sf_query(sf, "SELECT Id, Name, Title, Email, ManagerId FROM User WHERE IsActive = true "
+	    "ORDER BY Id LIMIT 2000", keep, &c, err, sizeof err) < 0) {
+		warnx("cannot read the org's users (%s); meetings will have the rep alone", err);
+		jv_free(c.opps);
+		return jv_array();
+	}
+	return c.opps;
+}
+
+/* The seller's side of one deal: the owner's manager, the sales engineers and the
+ * executives (plan.team, else by title), at most eight of each, in Id order. */
+static jv sellers(const struct dg_config *cfg, jv users, const char *owner)
+{
+	static const char *const se[] = { "sales engineer", "solutions engineer", "solution engineer",
+		"solutions consultant", "solution consultant", "presales", "pre-sales", "solutions architect", NULL };
+	static const char *const ex[] = { "vp", "vice president", "chief", "cro", "head of sales", "svp", NULL };
+	const char *mgr = NULL;
+	jv out = jv_array();
+	int nse = 0, nex = 0;
+	jv_array_foreach(users, i, u) {
+		if (jx_str(u, "Id") && owner && !strncmp(jx_str(u, "Id"), owner, 15))
+			mgr = jx_str(u, "ManagerId");
+		jv_free(u);
+		(void)i;
+	}
+	jv_array_foreach(users, i, u) {
+		const char *id = jx_str(u, "Id"), *role = NULL;
+		if (!id || (owner && !strncmp(id, owner, 15))) {
+			jv_free(u);
+			continue;
+		}
+		if (mgr && !strncmp(id, mgr, 15))
+			role = "manager";
+		else if (nse < 8 && team_match(u, &cfg->plan.sales_engineers, se) && ++nse)
+			role = "sales_engineer";
+		else if (nex < 8 && team_match(u, &cfg->plan.executives, ex) && ++nex)
+			role = "executive";
+		if (role) {
+			jv o = jv_object();
+			o = jx_set_str(o, "Id", id);
+			o = jx_set_str(o, "Name", jx_str(u, "Name"));
+			o = jx_set_str(o, "Title", jx_str(u, "Title"));
+			o = jx_set_str(o, "Email", jx_str(u, "Email"));
+			o = jx_set_str(o, "Role", role);
+			out = jv_array_append(out, o);
+		}
+		jv_free(u);
+		(void)i;
+	}
+	return out;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -467,6 +539,7 @@ int main(int argc, char **argv)
 	jv byacct = account_contacts(&sf, &cfg, need, cfg.query.account_contacts);
 	jv_free(need);
 	jv busy = soql ? jv_object() : owners_busy(&sf, &cfg, now, ctx.opps, n);
+	jv users = n ? users_fetch(&sf) : jv_array();
 
 	long ncontacts = 0;
 	for (int i = 0; i < n; i++) {
@@ -498,12 +571,18 @@ int main(int argc, char **argv)
 			rec = jv_object_set(rec, jv_string("owner_busy"), ob);
 		else
 			jv_free(ob);
+		jv team = sellers(&cfg, users, owner);
+		if (jx_len(team))
+			rec = jv_object_set(rec, jv_string("sellers"), team);
+		else
+			jv_free(team);
 		jsonl_emit(rec);
 	}
 	warnx("%d opportunities, %ld contacts", n, ncontacts);
 	cli_sf_report(&sf);
 	jv_free(byacct);
 	jv_free(busy);
+	jv_free(users);
 	jv_free(ctx.opps);
 	sf_close(&sf);
 	free(q);

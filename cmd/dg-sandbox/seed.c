@@ -26,6 +26,40 @@ static const struct rep {
 	{ "Liam", "Walsh", "Australia/Sydney", "Account Executive, ANZ" },
 };
 
+/* The reps' side of the table: their manager (first), sales engineers, an executive. */
+static const struct {
+	const char *first, *last, *tz, *title;
+} team[] = {
+	{ "Dana", "Brooks", "America/New_York", "Regional Sales Director" },
+	{ "Ravi", "Shah", "America/Chicago", "Solutions Engineer" },
+	{ "Elena", "Ruiz", "Europe/London", "Senior Sales Engineer" },
+	{ "Grace", "Kim", "America/Los_Angeles", "VP of Sales" },
+};
+
+static void
+seed_user(const char *first, const char *last, const char *tz, const char *title, const char *manager,
+    char id[19])
+{
+	jv u = jv_object();
+	char *un = xasprintf("%s.%s@dg.sandbox", first, last);
+	for (char *p = un; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	u = jv_object_set(u, jv_string("Username"), jv_string(un));
+	u = jv_object_set(u, jv_string("Email"), jv_string(un));
+	u = jv_object_set(u, jv_string("FirstName"), jv_string(first));
+	u = jv_object_set(u, jv_string("LastName"), jv_string(last));
+	u = jv_object_set(u, jv_string("Name"), jv_string_fmt("%s %s", first, last));
+	u = jv_object_set(u, jv_string("Alias"), jv_string_fmt("%.1s%.4s", first, last));
+	u = jv_object_set(u, jv_string("Title"), jv_string(title));
+	u = jv_object_set(u, jv_string("Department"), jv_string("Sales"));
+	u = jv_object_set(u, jv_string("TimeZoneSidKey"), jv_string(tz));
+	u = jv_object_set(u, jv_string("IsActive"), jv_true());
+	if (manager)
+		u = jv_object_set(u, jv_string("ManagerId"), jv_string(manager));
+	store_insert_raw(schema_obj("User"), u, id);
+	free(un);
+}
+
 static const char *const stages[] = {
 	"Prospecting", "Qualification", "Needs Analysis", "Value Proposition", "Id. Decision Makers",
 	"Perception Analysis", "Proposal/Price Quote", "Negotiation/Review", "Closed Won", "Closed Lost",
@@ -92,24 +126,11 @@ int seed_org(uint64_t seed, int production)
 	int nreps = (int)(sizeof reps / sizeof *reps), rc = 0, nopp = 0;
 	seed_minimal(production);
 
-	for (int i = 0; i < nreps; i++) {
-		jv u = jv_object();
-		char *un = xasprintf("%s.%s@dg.sandbox", reps[i].first, reps[i].last);
-		for (char *p = un; *p; p++)
-			*p = (char)tolower((unsigned char)*p);
-		u = jv_object_set(u, jv_string("Username"), jv_string(un));
-		u = jv_object_set(u, jv_string("Email"), jv_string(un));
-		u = jv_object_set(u, jv_string("FirstName"), jv_string(reps[i].first));
-		u = jv_object_set(u, jv_string("LastName"), jv_string(reps[i].last));
-		u = jv_object_set(u, jv_string("Name"), jv_string_fmt("%s %s", reps[i].first, reps[i].last));
-		u = jv_object_set(u, jv_string("Alias"), jv_string_fmt("%.1s%.4s", reps[i].first, reps[i].last));
-		u = jv_object_set(u, jv_string("Title"), jv_string(reps[i].title));
-		u = jv_object_set(u, jv_string("Department"), jv_string("Sales"));
-		u = jv_object_set(u, jv_string("TimeZoneSidKey"), jv_string(reps[i].tz));
-		u = jv_object_set(u, jv_string("IsActive"), jv_true());
-		store_insert_raw(schema_obj("User"), u, uid[i]);
-		free(un);
-	}
+	char tid[sizeof team / sizeof *team][19];
+	for (size_t i = 0; i < sizeof team / sizeof *team; i++)
+		seed_user(team[i].first, team[i].last, team[i].tz, team[i].title, i ? tid[0] : NULL, tid[i]);
+	for (int i = 0; i < nreps; i++)
+		seed_user(reps[i].first, reps[i].last, reps[i].tz, reps[i].title, tid[0], uid[i]);
 
 	/* Distinct account names: a shuffled walk over first x second words. */
 	int nf = bank_count(words, "company.first"), ns = bank_count(words, "company.second");

@@ -30,7 +30,7 @@ main(void)
 	config_defaults(&c);
 	ok(c.plan.past_meetings.min == 3 && c.plan.past_meetings.max == 8 &&
 	    c.plan.upcoming_meetings.min == 1 && c.plan.upcoming_meetings.max == 3 &&
-	    c.plan.emails.min == 5 && c.plan.emails.max == 20 && c.plan.past_days == 90 &&
+	    c.plan.emails.min == 5 && c.plan.emails.max == 20 && c.plan.past_days == 180 &&
 	    c.plan.future_days == 30 && c.plan.min_contacts == 2 &&
 	    c.score.coverage_target == 0.8, "defaults match the documented ones");
 	config_free(&c);
