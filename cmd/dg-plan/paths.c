@@ -700,6 +700,22 @@ fit_upcoming(struct script *s, struct rng *r)
 	}
 }
 
+/* Inserts at position at an email of type about meeting m (its index once the email
+ * is in), with the meeting's contact. NULL when the plan is full. */
+static struct act *
+about_meeting(struct script *s, int at, int type, double prio, int m)
+{
+	struct act *a = insert(s, at, type, prio, -1);
+
+	if (a == NULL)
+		return NULL;
+	a->about = m;
+	a->seg = SEG_ANCHORED;
+	a->who = s->a[m].who;
+	with(a, a->who);
+	return a;
+}
+
 /* Around the main steps: recaps, agendas, the customer's replies and the rep's
  * answers, questions, reschedules, a confirmation of the next meeting. */
 static void
@@ -718,36 +734,26 @@ conversation(struct script *s, struct rng *r)
 			continue;
 		if (m->meeting) {
 			if (i > first && rng_chance(r, 0.07)) {
-				if ((a = insert(s, mi, resched, 45, -1)) == NULL)
+				if (about_meeting(s, mi, resched, 45, mi + 1) == NULL)
 					return;
 				mi++;
 				i++;
-				a->about = mi;
-				a->seg = SEG_ANCHORED;
-				a->who = s->a[mi].who;
-				with(a, a->who);
 				if (rng_chance(r, 0.8))
 					reply(s, mi - 1, 44), i++, mi++;
 			}
 			if (i > first && rng_chance(r, 0.3)) {
-				if ((a = insert(s, mi, agenda, 20, -1)) == NULL)
+				if (about_meeting(s, mi, agenda, 20, mi + 1) == NULL)
 					return;
 				mi++;
 				i++;
-				a->about = mi;
-				a->seg = SEG_ANCHORED;
-				a->who = s->a[mi].who;
-				with(a, a->who);
 			}
 			if (rng_chance(r, 0.55)) {
-				if ((a = insert(s, mi + 1, recap, 35, -1)) == NULL)
+				int last = s->a[mi].nattendees - 1;
+
+				if ((a = about_meeting(s, mi + 1, recap, 35, mi)) == NULL)
 					return;
-				a->about = mi;
-				a->seg = SEG_ANCHORED;
-				a->who = s->a[mi].who;
-				with(a, a->who);
-				if (s->d->npeople > 1 && rng_chance(r, 0.3)) {
-					with(a, s->a[mi].attendees[s->a[mi].nattendees - 1]);
+				if (s->d->npeople > 1 && rng_chance(r, 0.3) && last > 0) {
+					with(a, s->a[mi].attendees[last]);
 					a->ncc = a->nattendees - 1;
 				}
 				i++;
@@ -816,12 +822,8 @@ conversation(struct script *s, struct rng *r)
 	for (i = 0; i < s->n; i++)
 		if (!s->a[i].past && !s->a[i].drop && s->a[i].meeting)
 			break;
-	if (i < s->n && rng_chance(r, 0.5) && (a = append(s, sched, 25)) != NULL) {
-		a->about = i;
-		a->seg = SEG_ANCHORED;
-		a->who = s->a[i].who;
-		with(a, a->who);
-	}
+	if (i < s->n && rng_chance(r, 0.5))
+		about_meeting(s, s->n, sched, 25, i);
 }
 
 static int
