@@ -253,3 +253,29 @@ varied() {
 	# deals of one stage and size still differ
 	[ "$(jq -r 'select(.opportunity.Amount == 2000000) | .activities | length' sized.jsonl | sort -u | wc -l)" -gt 3 ]
 }
+
+@test "the seller's people join meetings as internal attendees; the customer's items and keys do not depend on them" {
+	"$TOP/bench/gen-deals" 60 4 > deals.jsonl
+	jq -c '.sellers = [{Id: "005T1", Name: "Dana Brooks", Role: "manager"},
+		{Id: "005T2", Name: "Ravi Shah", Role: "sales_engineer"},
+		{Id: "005T3", Name: "Grace Kim", Role: "executive"}]' deals.jsonl > with.jsonl
+	plan deals.jsonl > alone.jsonl
+	plan with.jsonl > team.jsonl
+	# demos bring the sales engineer, most of the time
+	demos=$(jq '[.activities[] | select(.type == "demo")] | length' team.jsonl | paste -sd+ | bc)
+	se=$(jq '[.activities[] | select(.type == "demo" and ((.internal // []) | index("005T2")))] | length' team.jsonl | paste -sd+ | bc)
+	echo "demos=$demos with the SE=$se"
+	[ "$se" -gt $((demos / 2)) ]
+	# internal prep calls: no customer, the rep with their people, before the meeting
+	run jq -r '.activities as $a | $a[] | select(.type == "internal_prep") | . as $p
+		| ($a[] | select(.key == $p.about)) as $m
+		| [(.attendees | length), (.internal | length > 0), ($p.start < $m.start), (.key | test("-I[0-9]{2}-"))] | @tsv' team.jsonl
+	[ "${#lines[@]}" -gt 0 ]
+	for l in "${lines[@]}"; do assert_equal "$l" "$(printf '0\ttrue\ttrue\ttrue')"; done
+	run jq -r '.activities[] | select(.type == "internal_prep")' alone.jsonl
+	assert_output ""
+	# every customer item is the same, key, kind and person, with or without the team
+	# (only times may move: a prep call takes the rep's time)
+	assert_equal "$(jq -c '[.activities[] | select(.type != "internal_prep") | [.key, .type, .who]] | sort' team.jsonl)" \
+		"$(jq -c '[.activities[] | select(.type != "internal_prep") | [.key, .type, .who]] | sort' alone.jsonl)"
+}

@@ -791,10 +791,14 @@ conversation(struct script *s, struct rng *r)
 		}
 	}
 	/* A few internal prep calls before the big meetings: the rep with the sales
-	 * engineer before a demo, with the manager before pricing or an executive. */
+	 * engineer before a demo, with the manager before pricing or an executive. Their
+	 * own generator: the rest of the script (and its keys) does not depend on
+	 * whether the org has these people. */
 	{
 		int prep = act_type_find("internal_prep"), made = 0;
+		struct rng pr;
 
+		rng_init(&pr, (uint64_t)s->pl->cfg->seed, s->d->id, "prep", 0);
 		for (i = 0; i < s->n && made < 2; i++) {
 			const char *t = act_types[s->a[i].type].id, *who = NULL;
 
@@ -805,7 +809,7 @@ conversation(struct script *s, struct rng *r)
 			else if (!strcmp(t, "pricing") || !strcmp(t, "negotiation") ||
 			    !strcmp(t, "executive_sponsor"))
 				who = s->d->mgr ? s->d->mgr : s->d->exec;
-			if (who == NULL || !rng_chance(r, 0.15 + 0.4 * s->d->size))
+			if (who == NULL || !rng_chance(&pr, 0.15 + 0.4 * s->d->size))
 				continue;
 			if ((a = insert(s, i, prep, 50, -1)) == NULL)
 				break;
