@@ -94,3 +94,16 @@ load helper
 	[[ "$stderr" == *"in.jsonl:1: record has no opportunity Id"* ]]
 	[[ "$stderr" == *"in.jsonl:3: record has no opportunity Id"* ]]
 }
+
+@test "a Closed Lost deal's scorecard says how it was lost, on the element it was lost on" {
+	"$TOP/bench/gen-deals" 200 8 | jq -c 'select(.opportunity.StageName == "Closed Lost")' | plan | dg-content | dg-score > lost.jsonl 2> /dev/null
+	[ "$(wc -l < lost.jsonl)" -ge 10 ]
+	run jq -r '[.story.loss_reason == .scorecard.loss_reason,
+		([.scorecard.answers[] | select((.answer // "") | startswith("Lost")) | .score] == [1])] | @tsv' lost.jsonl
+	for l in "${lines[@]}"; do assert_equal "$l" "$(printf 'true\ttrue')"; done
+	# a competitor loss is told on the competition element, with the customer's email as evidence
+	run jq -r 'select(.scorecard.loss_reason == "chose_competitor") | .activities as $a
+		| .scorecard.answers[] | select(.id == "competition") | [.answer[0:21], (.evidence | map(. as $k | $a[] | select(.key == $k) | .type) | index("lost_competitor") != null)] | @tsv' lost.jsonl
+	[ "${#lines[@]}" -ge 1 ]
+	for l in "${lines[@]}"; do assert_equal "$l" "$(printf 'Lost to a competitor.\ttrue')"; done
+}

@@ -188,6 +188,35 @@ round2(double x)
 	return round(x * 100) / 100;
 }
 
+/* How a lost deal was lost (story.loss_reason, from dg-plan), what the scorecard says,
+ * and the facts it was lost on. */
+#define TB(t) (1u << (t))
+struct loss {
+	const char *reason, *says;
+	unsigned topics;
+};
+static const struct loss losses[] = {
+	{ "chose_competitor", "Lost to a competitor", TB(T_COMPETITION) },
+	{ "budget_pulled", "Lost: the budget was pulled", TB(T_BUDGET) | TB(T_ECONOMIC_BUYER) },
+	{ "no_decision", "Lost: no decision was made", TB(T_DECISION_PROCESS) },
+	{ "timing", "Lost on timing", TB(T_TIMELINE) | TB(T_CRITICAL_EVENT) },
+	{ "went_quiet", "Lost: the buyer went quiet", TB(T_CHAMPION) },
+};
+
+/* The emails that end a lost deal: the customer's news, the rep's last tries. */
+static int
+is_ending(const char *type)
+{
+	static const char *const t[] = { "lost_competitor", "no_decision", "budget_pulled", "timing",
+		"breakup", NULL };
+	int i;
+
+	for (i = 0; type && t[i]; i++)
+		if (!strcmp(type, t[i]))
+			return 1;
+	return 0;
+}
+
 static int
 score_one(jv rec, const struct jsonl_pos *pos, void *vctx)
 {
@@ -199,6 +228,8 @@ score_one(jv rec, const struct jsonl_pos *pos, void *vctx)
 	struct needles nd[T_COUNT];
 	jv acts = jx_get(rec, "activities", JV_KIND_ARRAY), story = jx_get(rec, "story", JV_KIND_OBJECT);
 	jv answers, card;
+	const struct loss *loss = NULL;
+	unsigned lost_on;
 	double wsum = 0, wscore = 0;
 	int i, j, n = jx_len(acts), answered = 0;
 	char where[512], err[256];
@@ -210,6 +241,16 @@ score_one(jv rec, const struct jsonl_pos *pos, void *vctx)
 	answers = jv_array();
 	if (n > 1024)
 		n = 1024;
+	for (i = 0; i < (int)(sizeof losses / sizeof losses[0]) && !loss; i++)
+		if (jx_str(story, "loss_reason") && !strcmp(jx_str(story, "loss_reason"), losses[i].reason))
+			loss = &losses[i];
+	/* A template without an element for those facts (MEDDICC has no timeline) tells
+	 * the loss on its decision process. */
+	lost_on = loss ? loss->topics : 0;
+	for (j = 0, i = 0; loss && j < c->tpl.n; j++)
+		i |= (c->tpl.e[j].topics & lost_on) != 0;
+	if (loss && !i)
+		lost_on = TB(T_DECISION_PROCESS);
 	deal_text_init(&t, rec, c->cfg);
 	rng_init(&t.r, (uint64_t)c->cfg->seed, t.id, "score", 0);
 	needles_init(nd, &t, story);
@@ -245,6 +286,18 @@ score_one(jv rec, const struct jsonl_pos *pos, void *vctx)
 				    strcmp(jx_str(jx_at(acts, i), "kind"), "meeting") == 0;
 			}
 		score = m >= 3 ? 3 : m;
+		if (loss && (e->topics & lost_on)) {
+			/* The element the deal was lost on: red, and the answer says so, with the
+			 * emails that told it as evidence. */
+			for (i = 0; i < n; i++)
+				if (is_ending(jx_str(jx_at(acts, i), "type")) &&
+				    jx_str(jx_at(acts, i), "key")) {
+					ev = jv_array_append(ev, jv_string(jx_str(jx_at(acts, i), "key")));
+					if (m++ == 0 || last < i)
+						last = i;
+				}
+			score = m ? 1 : 0;
+		}
 		ans = jx_set_str(ans, "id", e->id);
 		ans = jx_set_str(ans, "name", e->name);
 		ans = jx_set_str(ans, "question", e->question);
@@ -262,6 +315,13 @@ score_one(jv rec, const struct jsonl_pos *pos, void *vctx)
 				jv_free(answers);
 				jv_free(rec);
 				return 1;
+			}
+			if (loss && (e->topics & lost_on)) {
+				struct sb lb = { 0 };
+
+				sb_addf(&lb, "%s. %s", loss->says, sb_str(&b));
+				sb_free(&b);
+				b = lb;
 			}
 			sb_addf(&b, " Evidence: %d %s; latest \"%s\" on %.10s.", m,
 			    m == 1 ? "activity" : "activities",
@@ -287,6 +347,8 @@ score_one(jv rec, const struct jsonl_pos *pos, void *vctx)
 	}
 	card = jv_object();
 	card = jx_set_str(card, "template", c->tpl.name);
+	if (loss)
+		card = jx_set_str(card, "loss_reason", loss->reason);
 	card = jv_object_set(card, jv_string("coverage"),
 	    jv_number(round2((double)answered / c->tpl.n)));
 	card = jv_object_set(card, jv_string("target"), jv_number(c->cfg->score.coverage_target));
