@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <unistd.h>
 
 static int
@@ -142,12 +143,54 @@ tz_use(const char *name)
 	tzset();
 }
 
+/* A zone's offset from UTC is the same within a quarter hour of UTC (every transition
+ * falls on one), so offsets are kept by (zone, quarter hour): planning asks about the
+ * same days over and over, and the C library's conversions are slow. */
+struct tz_seen {
+	uint64_t zone;  /* FNV-1a of the name; 0: empty */
+	int64_t quarter; /* t / 900 */
+	long gmtoff;
+	int isdst;
+	const char *abbr;
+};
+static struct tz_seen seen[4096];
+
+static uint64_t
+zone_hash(const char *name)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *name; name++)
+		h = (h ^ (unsigned char)*name) * 0x100000001b3ULL;
+	return h | 1;
+}
+
+static const struct tz_seen *
+offset_at(const char *name, uint64_t zh, time_t t)
+{
+	int64_t q = (t >= 0 ? t : t - 899) / 900;
+	struct tz_seen *e = &seen[(zh ^ (uint64_t)q * 0x9E3779B97F4A7C15ULL) >> 52];
+	struct tm lt;
+
+	if (e->zone == zh && e->quarter == q)
+		return e;
+	tz_use(name);
+	localtime_r(&t, &lt);
+	e->zone = zh;
+	e->quarter = q;
+	e->gmtoff = lt.tm_gmtoff;
+	e->isdst = lt.tm_isdst;
+	e->abbr = lt.tm_zone;
+	return e;
+}
+
 time_t
 tz_to_utc(const char *name, int year, int mon, int mday, int hour, int min)
 {
 	struct tm tm;
+	time_t t0, t;
+	uint64_t zh;
 
-	tz_use(name);
 	memset(&tm, 0, sizeof tm);
 	tm.tm_year = year - 1900;
 	tm.tm_mon = mon - 1;
@@ -155,12 +198,27 @@ tz_to_utc(const char *name, int year, int mon, int mday, int hour, int min)
 	tm.tm_hour = hour;
 	tm.tm_min = min;
 	tm.tm_isdst = -1;
-	return mktime(&tm);
+	if (hour < 5 || hour > 22) {
+		/* Clocks change at night: there the C library's rules for a time that does
+		 * not exist or exists twice apply. */
+		tz_use(name);
+		return mktime(&tm);
+	}
+	/* Elsewhere the local time exists once: the UTC time whose offset makes it. */
+	zh = zone_hash(name);
+	t0 = timegm(&tm);
+	t = t0 - offset_at(name, zh, t0)->gmtoff;
+	return t0 - offset_at(name, zh, t)->gmtoff;
 }
 
 void
 tz_local(const char *name, time_t t, struct tm *out)
 {
-	tz_use(name);
-	localtime_r(&t, out);
+	const struct tz_seen *e = offset_at(name, zone_hash(name), t);
+	time_t lt = t + e->gmtoff;
+
+	gmtime_r(&lt, out);
+	out->tm_isdst = e->isdst;
+	out->tm_gmtoff = e->gmtoff;
+	out->tm_zone = e->abbr;
 }

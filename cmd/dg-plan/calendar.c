@@ -225,11 +225,12 @@ free_for(struct planner *pl, const struct deal *d, struct cal *c, time_t s, int 
 }
 
 /* The nearest start to want in [lo, hi) on a working day inside business hours that
- * free_for allows: the same day first, then one day later, one earlier, ...; within a
- * day by distance from the wanted time of day. 0 when there is none. */
+ * free_for allows: the same day first, then one day later, one earlier, ... up to
+ * maxdays either side; within a day by distance from the wanted time of day. 0 when
+ * there is none. */
 static time_t
 nearest(struct planner *pl, const struct deal *d, struct cal *c, time_t want, int minutes,
-    time_t lo, time_t hi, int cap)
+    time_t lo, time_t hi, int cap, int maxdays)
 {
 	long first = pl->cfg->plan.day_start * 60, last = pl->cfg->plan.day_end * 60 - minutes;
 	struct tm lt;
@@ -239,8 +240,8 @@ nearest(struct planner *pl, const struct deal *d, struct cal *c, time_t want, in
 
 	tz_local(d->tz, want, &lt);
 	mod = lt.tm_hour * 60 + lt.tm_min;
-	if (days > 400)
-		days = 400;
+	if (days > maxdays)
+		days = maxdays;
 	for (k = 0; k <= 2 * days; k++) {
 		int day = k % 2 ? (k + 1) / 2 : -(k / 2);
 		/* Midnight by way of noon: clocks change at night, so business hours keep
@@ -276,15 +277,16 @@ cal_meeting(struct planner *pl, const struct deal *d, struct cal *c, time_t want
 	 * overbooked, and planning stays fast. Two meetings never overlap while there is
 	 * room in [lo2, hi2). */
 	if (!free_for(pl, d, c, want, minutes, 1)) {
-		s = c->misses < 50 ? nearest(pl, d, c, want, minutes, lo, hi, 1) : 0;
+		s = c->misses < 50 ? nearest(pl, d, c, want, minutes, lo, hi, 1, 21) : 0;
 		c->misses = s == 0 ? c->misses + 1 : 0;
 		if (s == 0 && free_for(pl, d, c, want, minutes, 0))
 			s = want; /* the rep's days are full: a busier day, but no overlap */
 		else if (s == 0 && c->full < 50) {
-			s = nearest(pl, d, c, want, minutes, lo, hi, 0);
+			s = nearest(pl, d, c, want, minutes, lo, hi, 0, 21);
 			if (s == 0)
-				s = nearest(pl, d, c, want, minutes, lo2, hi2, 0);
-			c->full = s == 0 ? c->full + 1 : 0;
+				s = nearest(pl, d, c, want, minutes, lo2, hi2, 0, 90);
+			/* A success only slowly undoes failures: a full rep stays full. */
+			c->full = s == 0 ? c->full + 2 : c->full > 0 ? c->full - 1 : 0;
 		}
 		if (s == 0)
 			s = want;
