@@ -143,14 +143,15 @@ tz_use(const char *name)
 	tzset();
 }
 
-/* A zone's offset from UTC is the same within a quarter hour of UTC (every transition
- * falls on one), so offsets are kept by (zone, quarter hour): planning asks about the
- * same days over and over, and the C library's conversions are slow. */
+/* A zone's offset from UTC changes at most once a day, so offsets are kept by (zone,
+ * UTC day): a day whose offset at its first and last second agree has it all day
+ * long; a day with a change asks the C library every time. Planning and writing ask
+ * about the same days over and over, and the C library's conversions are slow. */
 struct tz_seen {
 	uint64_t zone;  /* FNV-1a of the name; 0: empty */
-	int64_t quarter; /* t / 900 */
+	int64_t day;    /* t / 86400 */
 	long gmtoff;
-	int isdst;
+	int isdst, steady; /* steady: the same offset the whole day */
 	const char *abbr;
 };
 static struct tz_seen seen[4096];
@@ -165,29 +166,41 @@ zone_hash(const char *name)
 	return h | 1;
 }
 
-static const struct tz_seen *
-offset_at(const char *name, uint64_t zh, time_t t)
+/* The offset, daylight flag and abbreviation of zone name at t, in *out. */
+static void
+offset_at(const char *name, uint64_t zh, time_t t, struct tz_seen *out)
 {
-	int64_t q = (t >= 0 ? t : t - 899) / 900;
-	struct tz_seen *e = &seen[(zh ^ (uint64_t)q * 0x9E3779B97F4A7C15ULL) >> 52];
-	struct tm lt;
+	int64_t day = (t >= 0 ? t : t - 86399) / 86400;
+	struct tz_seen *e = &seen[(zh ^ (uint64_t)day * 0x9E3779B97F4A7C15ULL) >> 52];
+	struct tm a, b;
+	time_t first = (time_t)day * 86400, last = first + 86399;
 
-	if (e->zone == zh && e->quarter == q)
-		return e;
-	tz_use(name);
-	localtime_r(&t, &lt);
-	e->zone = zh;
-	e->quarter = q;
-	e->gmtoff = lt.tm_gmtoff;
-	e->isdst = lt.tm_isdst;
-	e->abbr = lt.tm_zone;
-	return e;
+	if (e->zone != zh || e->day != day) {
+		tz_use(name);
+		localtime_r(&first, &a);
+		localtime_r(&last, &b);
+		e->zone = zh;
+		e->day = day;
+		e->gmtoff = a.tm_gmtoff;
+		e->isdst = a.tm_isdst;
+		e->abbr = a.tm_zone;
+		e->steady = a.tm_gmtoff == b.tm_gmtoff && a.tm_isdst == b.tm_isdst;
+	}
+	*out = *e;
+	if (!e->steady) {
+		tz_use(name);
+		localtime_r(&t, &a);
+		out->gmtoff = a.tm_gmtoff;
+		out->isdst = a.tm_isdst;
+		out->abbr = a.tm_zone;
+	}
 }
 
 time_t
 tz_to_utc(const char *name, int year, int mon, int mday, int hour, int min)
 {
 	struct tm tm;
+	struct tz_seen e;
 	time_t t0, t;
 	uint64_t zh;
 
@@ -207,18 +220,22 @@ tz_to_utc(const char *name, int year, int mon, int mday, int hour, int min)
 	/* Elsewhere the local time exists once: the UTC time whose offset makes it. */
 	zh = zone_hash(name);
 	t0 = timegm(&tm);
-	t = t0 - offset_at(name, zh, t0)->gmtoff;
-	return t0 - offset_at(name, zh, t)->gmtoff;
+	offset_at(name, zh, t0, &e);
+	t = t0 - e.gmtoff;
+	offset_at(name, zh, t, &e);
+	return t0 - e.gmtoff;
 }
 
 void
 tz_local(const char *name, time_t t, struct tm *out)
 {
-	const struct tz_seen *e = offset_at(name, zone_hash(name), t);
-	time_t lt = t + e->gmtoff;
+	struct tz_seen e;
+	time_t lt;
 
+	offset_at(name, zone_hash(name), t, &e);
+	lt = t + e.gmtoff;
 	gmtime_r(&lt, out);
-	out->tm_isdst = e->isdst;
-	out->tm_gmtoff = e->gmtoff;
-	out->tm_zone = e->abbr;
+	out->tm_isdst = e.isdst;
+	out->tm_gmtoff = e.gmtoff;
+	out->tm_zone = e.abbr;
 }

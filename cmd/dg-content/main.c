@@ -268,15 +268,32 @@ email_body(struct sb *out, struct ctx *c, struct deal_text *t, jv act, const cha
 	return 0;
 }
 
-/* Finds the activity with key in acts (an array of already written ones), or invalid. */
+/* The deal's activity keys, read once per deal: a recap, a reply or an agenda finds
+ * what it is about by key, and jv lookups for every pair were a tenth of the time. */
+static const char **act_keys;
+static int nact_keys;
+
+static void
+keys_read(jv acts)
+{
+	int i, n = jx_len(acts);
+
+	act_keys = xrealloc(act_keys, (size_t)(n + 1) * sizeof *act_keys);
+	for (i = 0; i < n; i++)
+		act_keys[i] = jx_str(jx_at(acts, i), "key");
+	nact_keys = n;
+}
+
+/* The element of list (the activities, or those written so far: the same order) whose
+ * key is key, or invalid. */
 static jv
-find_key(jv acts, const char *key)
+find_key(jv list, const char *key)
 {
 	int i;
 
-	for (i = 0; key && i < jx_len(acts); i++)
-		if (jx_str(jx_at(acts, i), "key") && strcmp(jx_str(jx_at(acts, i), "key"), key) == 0)
-			return jx_at(acts, i);
+	for (i = 0; key && i < nact_keys && i < jx_len(list); i++)
+		if (act_keys[i] && strcmp(act_keys[i], key) == 0)
+			return jx_at(list, i);
 	return jv_invalid();
 }
 
@@ -297,6 +314,7 @@ content_one(jv rec, const struct jsonl_pos *pos, void *vctx)
 	out = jv_array();
 	deal_text_init(&t, rec, c->cfg);
 	cur_sellers = jx_get(rec, "sellers", JV_KIND_ARRAY);
+	keys_read(acts);
 	for (i = 0; i < n; i++) {
 		jv a = jx_at(acts, i), prev;
 		const char *kind = jx_str(a, "kind"), *key = jx_str(a, "key"),
@@ -676,6 +694,7 @@ main(int argc, char **argv)
 		free(c.user_tmpl);
 	}
 	bank_free(c.b);
+	free(act_keys);
 	config_free(&cfg);
 	return cli_exit(bad);
 }
