@@ -130,13 +130,16 @@ static jv each_item(jv rec, item_fn fn, void *ctx)
 			if (k) {
 				char *key = xstrdup(k);
 				a = with_sf(a, key, o, fn, ctx);
-				/* relations: one per attendee other than who, in order */
+				/* relations: one per attendee other than who, then one per internal
+				 * attendee (the seller's people), in order (dg-push's related_of) */
 				int nrel = 0;
 				if (jx_str(a, "kind") && !strcmp(jx_str(a, "kind"), "meeting")) {
-					jv att = jx_get(a, "attendees", JV_KIND_ARRAY);
+					jv att = jx_get(a, "attendees", JV_KIND_ARRAY), in = jx_get(a, "internal", JV_KIND_ARRAY);
 					const char *who = jx_str(a, "who");
 					for (int r = 0; r < jx_len(att); r++)
 						nrel += jx_cstr(jx_at(att, r)) && !(who && !strcmp(jx_cstr(jx_at(att, r)), who));
+					for (int r = 0; r < jx_len(in); r++)
+						nrel += jx_cstr(jx_at(in, r)) != NULL;
 				}
 				jv sf = jv_object_get(jv_copy(a), jv_string("sf"));
 				jv rels = jx_get(sf, "relations", JV_KIND_ARRAY);
