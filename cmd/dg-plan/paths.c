@@ -757,7 +757,7 @@ conversation(struct script *s, struct rng *r)
 					a->ncc = a->nattendees - 1;
 				}
 				i++;
-				if (rng_chance(r, 0.3)) {
+				if (rng_chance(r, 0.5)) {
 					reply(s, i, 30);
 					i++;
 					if (rng_chance(r, 0.8))
@@ -781,13 +781,13 @@ conversation(struct script *s, struct rng *r)
 				if (rng_chance(r, 0.85))
 					reply(s, i, s->prio[i] - 2), i++;
 			}
-		} else if (m->reply_to < 0 && rng_chance(r, 0.72)) {
+		} else if (m->reply_to < 0 && rng_chance(r, 0.8)) {
 			int c = i;
 
-			reply(s, c, s->prio[c] - 10);
+			reply(s, c, s->prio[c] - 1);
 			i++;
 			if (rng_chance(r, 0.85))
-				reply(s, c + 1, s->prio[c] - 12), i++;
+				reply(s, c + 1, s->prio[c] - 2), i++;
 		}
 	}
 	/* A few internal prep calls before the big meetings: the rep with the sales
@@ -853,7 +853,7 @@ fit_emails(struct script *s, int want, struct rng *r)
 			break;
 		people(s, a, r);
 		have++;
-		if (have < want && (a->inbound || rng_chance(r, 0.4))) {
+		if (have < want && (a->inbound || rng_chance(r, 0.6))) {
 			reply(s, at, 29);
 			have++;
 		}
