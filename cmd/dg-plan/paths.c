@@ -768,7 +768,10 @@ conversation(struct script *s, struct rng *r)
 		}
 		/* An email of the path: the customer writes back to some; the rep answers
 		 * most of what the customer writes. */
-		if (answered(s, i))
+		/* Already answered (a loss, a slip), or a message nobody answers: a deal
+		 * that went quiet stays quiet. */
+		if (answered(s, i) || !strcmp(act_types[m->type].id, "nudge") ||
+		    !strcmp(act_types[m->type].id, "breakup"))
 			continue;
 		if (m->inbound) {
 			if (m->reply_to < 0 && rng_chance(r, 0.9))

@@ -133,6 +133,48 @@ later(const struct planner *pl, const struct deal *d, struct rng *r, time_t t, d
 	return t + DAY;
 }
 
+/* 1 when a and b (b may be 0: none) fall on the same local day of the deal's zone. */
+static int
+same_day(const struct deal *d, time_t a, time_t b)
+{
+	struct tm x, y;
+
+	if (b == 0)
+		return 0;
+	tz_local(d->tz, a, &x);
+	tz_local(d->tz, b, &y);
+	return x.tm_year == y.tm_year && x.tm_yday == y.tm_yday;
+}
+
+/* Places the replies that follow email p in the script (each answering the one before
+ * it) within two working days of what they answer and before hi; the ones that do not
+ * fit are dropped. Returns the end of the thread (or prev). */
+static time_t
+thread(struct planner *pl, const struct deal *d, struct act *acts, int n, int p, time_t prev,
+    time_t hi)
+{
+	struct rng r;
+	int j;
+
+	for (j = p + 1; j < n && acts[j].seg == SEG_ANCHORED && acts[j].reply_to == j - 1 &&
+	    (j == p + 1 ? acts[j].reply_to == p : 1); j++) {
+		struct act *a = &acts[j];
+
+		if (acts[j - 1].drop) {
+			a->drop = 1;
+			continue;
+		}
+		rng_init(&r, (uint64_t)pl->cfg->seed, d->id, "when", a->seq);
+		a->start = later(pl, d, &r, acts[j - 1].start, a->inbound ? 0.45 : 0.6);
+		if (a->start >= hi || a->start >= pl->now) {
+			a->drop = 1;
+			continue;
+		}
+		prev = a->start + 60;
+	}
+	return prev;
+}
+
 /* Places the acts of one segment in their order over [lo, hi): uneven gaps, meetings in
  * business hours and in the rep's calendar (each after the step before it: a meeting
  * that moves later takes the steps after it along), emails around them; what cannot
@@ -143,7 +185,7 @@ place(struct planner *pl, const struct deal *d, struct cal *c, struct act *acts,
 {
 	int idx[MAX_ACTS], k = 0, i;
 	double gap[MAX_ACTS + 1], sum = 0, at = 0;
-	time_t prev = lo;
+	time_t prev = lo, last_meeting = 0;
 	struct rng r;
 
 	for (i = 0; i < n; i++)
@@ -173,7 +215,9 @@ place(struct planner *pl, const struct deal *d, struct cal *c, struct act *acts,
 			int minute = meeting_minute(pl, &r, a->minutes);
 
 			want = workday_at(pl, d, target > prev ? target : prev, minute, 1);
-			for (tries = 0; want < prev && tries < 30; tries++)
+			/* Not before the step before it, and not on the day of the deal's
+			 * previous meeting: one customer meeting a deal a day. */
+			for (tries = 0; (want < prev || same_day(d, want, last_meeting)) && tries < 30; tries++)
 				want = workday_at(pl, d, want + DAY, minute, 1);
 			/* Anywhere after the step before it: the steps after it follow it. */
 			a->start = cal_meeting(pl, d, c, want, a->minutes, prev,
@@ -185,6 +229,7 @@ place(struct planner *pl, const struct deal *d, struct cal *c, struct act *acts,
 			}
 			if (a->start + a->minutes * 60 > prev)
 				prev = a->start + a->minutes * 60;
+			last_meeting = a->start;
 		} else {
 			int minute = email_minute(pl, &r);
 
@@ -197,6 +242,9 @@ place(struct planner *pl, const struct deal *d, struct cal *c, struct act *acts,
 			}
 			a->start = want;
 			prev = want + 60;
+			/* Its thread (the customer's reply, the rep's answer) comes before the
+			 * next step: "happy to talk" before the intro call. */
+			prev = thread(pl, d, acts, n, idx[i], prev, hi);
 		}
 	}
 }
@@ -215,8 +263,8 @@ anchored(struct planner *pl, const struct deal *d, struct cal *c, struct act *ac
 		struct act *a = &acts[i], *m = a->about >= 0 ? &acts[a->about] : NULL;
 		time_t t;
 
-		if (a->seg != SEG_ANCHORED || a->drop)
-			continue;
+		if (a->seg != SEG_ANCHORED || a->drop || a->start)
+			continue; /* not anchored, left out, or placed with its thread */
 		rng_init(&r, (uint64_t)pl->cfg->seed, d->id, "when", a->seq);
 		if (a->reply_to >= 0) {
 			const struct act *p = &acts[a->reply_to];

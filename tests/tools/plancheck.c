@@ -15,7 +15,8 @@
  * meeting of new business, discovery before the demo, demo follow-ups and pilots after
  * the demo, business case and proposal before legal and procurement, onboarding only
  * after a won close); renewals and expansions without cold intros or welcomes; lost
- * deals with a loss_reason; the Economic Buyer role honoured every time.
+ * deals with a loss_reason, and those that went quiet without a word from the customer
+ * after the rep's check-ins (every time); the Economic Buyer role honoured every time.
  *
  * Over all deals: 25-40% of emails inbound; most inbound emails answered within two
  * working days; some emails with people in copy; rank correlation of amount and
@@ -40,12 +41,13 @@ static void breach(const char *id, const char *key, const char *why);
 
 /* Rules counted per deal: how many deals each applies to and breaks. */
 enum rule { R_MEETING_ORDER, R_FIRST_TOUCH, R_DISCOVERY_DEMO, R_FOLLOW_UP, R_PILOT, R_PAPER, R_AFTER_WIN,
-	R_NO_INTRO, R_LOSS, R_EB, R_COUNT };
+	R_NO_INTRO, R_LOSS, R_QUIET, R_EB, R_COUNT };
 static const char *const rule_names[] = { "past meetings in sales-cycle order", "first touch before the first meeting",
 	"discovery before the demo", "demo follow-ups after the demo", "pilots after the demo",
 	"business case and proposal before legal and procurement",
 	"onboarding only after a won close", "renewals and expansions without cold intros",
-	"lost deals say how they were lost", "the Economic Buyer role is honoured" };
+	"lost deals say how they were lost", "a deal that went quiet stays quiet",
+	"the Economic Buyer role is honoured" };
 static long applies[R_COUNT], broken[R_COUNT];
 static long emails, inbound, answered, with_cc, contacts_seen, contacts_all;
 struct deal_n { double amount; int count, stage; };
@@ -239,6 +241,14 @@ deal_rules(jv rec, jv acts)
 	if (closed && !won) {
 		const char *lr = jx_str(story, "loss_reason");
 
+		if (lr && !strcmp(lr, "went_quiet")) {
+			int nudge = find_type(acts, "nudge", 0), bad = 0;
+
+			for (i = nudge < 0 ? n : nudge; i < n; i++)
+				bad |= jx_str(jx_at(acts, i), "direction") &&
+				    !strcmp(jx_str(jx_at(acts, i), "direction"), "inbound");
+			rule(R_QUIET, !bad);
+		}
 		rule(R_LOSS, lr && (!strcmp(lr, "went_quiet") || !strcmp(lr, "chose_competitor") ||
 		    !strcmp(lr, "no_decision") || !strcmp(lr, "budget_pulled") || !strcmp(lr, "timing")));
 	}
@@ -408,6 +418,11 @@ totals(void)
 			    broken[r], applies[r]);
 			breach("all", NULL, why);
 		}
+	}
+	if (applies[R_QUIET] && broken[R_QUIET]) {
+		snprintf(why, sizeof why, "%ld deals that went quiet hear from the customer after the rep's check-ins",
+		    broken[R_QUIET]);
+		breach("all", NULL, why);
 	}
 	if (r == R_COUNT && applies[R_EB] && broken[R_EB]) {
 		snprintf(why, sizeof why, "the Economic Buyer role is passed over in %ld deals", broken[R_EB]);
