@@ -66,7 +66,7 @@ struct cal {
 	char *owner;
 	struct map quarters; /* UTC day -> the quarter hours taken by meetings */
 	struct map days;     /* the owner's local day (year * 400 + day of year) -> meetings */
-	struct map minutes;  /* minute -> taken by an email */
+	struct map minutes;  /* minute / 128 -> the minutes of it taken by an email */
 	int misses;          /* meetings in a row that found no day under per_day */
 	int full;            /* meetings in a row that found no free time at all */
 	int org_loaded;      /* the owner's own Events (owner_busy) are in */
@@ -153,6 +153,22 @@ cal_add(struct cal *c, const char *tz, time_t s, int minutes)
 	map_get(&c->days, local_day(tz, s), 1)->count++;
 }
 
+/* Emails' minutes, 128 to a map entry: a rep's emails over the whole window take a
+ * few thousand entries however many deals they have. */
+static int
+minute_taken(struct cal *c, int64_t m)
+{
+	struct slot *e = map_get(&c->minutes, m / 128, 0);
+
+	return e && (e->bits[m % 128 / 64] >> (m % 64) & 1);
+}
+
+static void
+minute_take(struct cal *c, int64_t m)
+{
+	map_get(&c->minutes, m / 128, 1)->bits[m % 128 / 64] |= 1ull << (m % 64);
+}
+
 time_t
 cal_email_minute(struct cal *c, time_t t, time_t lo, time_t hi)
 {
@@ -165,12 +181,12 @@ cal_email_minute(struct cal *c, time_t t, time_t lo, time_t hi)
 	for (step = 0; step < 60; step++) {
 		time_t cand = t + step * 60;
 
-		if (cand >= lo && cand < hi && map_get(&c->minutes, (int64_t)cand / 60, 0) == NULL) {
+		if (cand >= lo && cand < hi && !minute_taken(c, (int64_t)cand / 60)) {
 			t = cand;
 			break;
 		}
 	}
-	map_get(&c->minutes, (int64_t)t / 60, 1);
+	minute_take(c, (int64_t)t / 60);
 	return t;
 }
 
