@@ -10,7 +10,7 @@ load helper
 steady() {
 	printf 'query:\n  max_opps: %s\n  account_contacts: 0\nplan:\n  min_contacts: 0\npush:\n  tag_field: DG_Tag__c\nsalesforce:\n  retry_base_ms: 20\n' "${1:-4}" > demo.yaml
 }
-counts() { stats '.records | [.Contact, .OpportunityContactRole, .Event, .EventRelation, .Task] | join(" ")'; }
+counts() { stats '.records | [.Contact, .OpportunityContactRole, .Event, .EventRelation, .Task, .TaskRelation] | join(" ")'; }
 # kill_runs DELAY...: for each delay, starts dg run and kills it (and all it started)
 # with SIGKILL after that many seconds.
 kill_runs() {
@@ -186,12 +186,16 @@ kill_runs() {
 	plan=$(ls -d runs/*-dry-run | tail -1)/marked.jsonl
 	meetings=$(jq -s '[.[].activities[] | select(.kind == "meeting")] | length' "$plan")
 	emails=$(jq -s '[.[].activities[] | select(.kind == "email")] | length' "$plan")
-	# a relation for each attendee besides the contact, and each of the seller's people
+	# a relation for each attendee besides the contact, and each of the seller's people;
+	# an email's for each person in copy
 	rels=$(jq -s '[.[].activities[] | select(.kind == "meeting") | ((.attendees - [.who]) | length) + (.internal // [] | length)] | add' "$plan")
+	trels=$(jq -s '[.[].activities[] | select(.kind == "email") | (.attendees - [.who]) | length] | add' "$plan")
+	[ "$trels" -gt 0 ]
 	[ "$(jq -s '[.[].activities[] | .internal // [] | length] | add' "$plan")" -gt 0 ]
 	assert_equal "$(stats '.records.Event // 0')" "$meetings"
 	assert_equal "$(stats '.records.Task // 0')" "$emails"
 	assert_equal "$(stats '.records.EventRelation // 0')" "$rels"
+	assert_equal "$(stats '.records.TaskRelation // 0')" "$trels"
 	soql "SELECT WhatId, StartDateTime, Subject FROM Event" > /dev/null
 	assert_equal "$(body '[.records[] | [.WhatId, .StartDateTime, .Subject]] | (length == (unique | length))')" true
 }
@@ -235,8 +239,9 @@ kill_runs() {
 	contacts=$(jq -s '[.[].contacts[] | select(.planned)] | length' "$plan")
 	meetings=$(jq -s '[.[].activities[] | select(.kind == "meeting")] | length' "$plan")
 	emails=$(jq -s '[.[].activities[] | select(.kind == "email")] | length' "$plan")
-	read -r c0 r0 e0 x0 t0 <<< "$before"
-	assert_equal "$(counts)" "$((c0 + contacts)) $((r0 + contacts)) $((e0 + meetings)) $(stats '.records.EventRelation') $((t0 + emails))"
+	cc=$(jq -s '[.[].activities[] | select(.kind == "email") | (.attendees - [.who]) | length] | add' "$plan")
+	read -r c0 r0 e0 x0 t0 y0 <<< "$before"
+	assert_equal "$(counts)" "$((c0 + contacts)) $((r0 + contacts)) $((e0 + meetings)) $(stats '.records.EventRelation') $((t0 + emails)) $((${y0:-0} + cc))"
 	assert_equal "$(stats '.records.DG_Lock__c // 0')" 0
 	sb_login
 	soql "SELECT WhatId, StartDateTime, Subject FROM Event" > /dev/null
@@ -250,10 +255,10 @@ kill_runs() {
 }
 
 @test "a push cut short (the daily limit) is recorded as far as it went; the next run finishes it" {
-	# 17 data calls: the run's queries (with the owners' calendars and the org's users), the push's guard,
-	# describes and lock take 15, the scorecard update and one create get through,
-	# then the limit
-	sandbox_start --daily-limit 17
+	# 18 data calls: the run's queries (with the owners' calendars and the org's users),
+	# the push's guard, describes (TaskRelation's too) and lock take 16, the scorecard
+	# update and one create get through, then the limit
+	sandbox_start --daily-limit 18
 	sf_env
 	steady 4
 	before=$(counts)

@@ -31,7 +31,7 @@ enum status { S_NONE, S_CREATED, S_UPDATED, S_SKIPPED, S_FAILED, S_FOUND };
 static const char *const status_name[] = { "none", "created", "updated", "skipped", "failed", "found" };
 /* The objects dg-push writes, in the order its report lists them. */
 static const char *const objects[] = { "Contact", "OpportunityContactRole", "Event", "EventRelation", "Task",
-	"Opportunity", "DG_Scorecard__c" };
+	"TaskRelation", "Opportunity", "DG_Scorecard__c" };
 #define NOBJ (int)(sizeof objects / sizeof *objects)
 /* What dg tags, children first. */
 static const char *const tagged_objs[] = { "Task", "Event", "DG_Scorecard__c", "OpportunityContactRole", "Contact" };
@@ -40,12 +40,12 @@ static const char *const tagged_objs[] = { "Task", "Event", "DG_Scorecard__c", "
 struct item {
 	enum kind kind;
 	int deal, idx, rel;
-	int parent;          /* an EventRelation's Event (an item index) */
-	int rel_first, rel_n; /* an Event's EventRelation items */
+	int parent;          /* a relation's Event or Task (an item index) */
+	int rel_first, rel_n; /* an Event's or Task's relation items */
 	const char *object;
 	jv fields;           /* what is sent; jv_invalid() when nothing is (yet) */
 	int update;          /* a PATCH of an existing record (the scorecard fields) */
-	int related;         /* an Event whose relations are planned */
+	int related;         /* an Event or Task whose relations are planned */
 	int waiting;         /* refers to a planned contact still being created */
 	int reconciled;      /* looked for in the org already */
 	int sent;            /* in a call or a Bulk job */
@@ -387,9 +387,10 @@ static void build_scorecard(struct sched *s, struct item *x)
 	x->fields = f;
 }
 
-/* Whom an Event relates besides the contact it is with (a new array): its other
- * attendees, then the seller's people who join it (internal: User Ids). The order is
- * fixed, so a relation's place in it (item rel, sf.relations) names it across runs. */
+/* Whom an Event or a Task relates besides the contact it is with (a new array): its
+ * other attendees (an email's: the people in copy), then the seller's people who join
+ * a meeting (internal: User Ids). The order is fixed, so a relation's place in it
+ * (item rel, sf.relations) names it across runs. */
 static jv related_of(jv a)
 {
 	jv out = jv_array(), att = jx_get(a, "attendees", JV_KIND_ARRAY), in = jx_get(a, "internal", JV_KIND_ARRAY);
@@ -419,7 +420,8 @@ static void build_relation(struct sched *s, struct item *x, const char *evid)
 	case REF_NONE: fail(x, "DEPENDENCY_FAILED", "the attendee was not created", jv_array()); return;
 	case REF_OK: break;
 	}
-	jv f = jv_object_set(jv_object(), jv_string("EventId"), jv_string(evid));
+	jv f = jv_object_set(jv_object(), jv_string(s->v.v[x->parent].kind == K_TASK ? "TaskId" : "EventId"),
+	    jv_string(evid));
 	x->fields = jv_object_set(f, jv_string("RelationId"), jv_string(rid));
 }
 
@@ -492,7 +494,7 @@ static void relate(struct sched *s, int i)
 		jv h = jx_at(had, r);
 		if (jx_str(h, "id") && (!jx_str(h, "status") || strcmp(jx_str(h, "status"), "failed")))
 			continue;
-		int x = add(&s->v, K_REL, deal, idx, "EventRelation");
+		int x = add(&s->v, K_REL, deal, idx, ev->kind == K_TASK ? "TaskRelation" : "EventRelation");
 		s->v.v[x].rel = r;
 		s->v.v[x].parent = i;
 		s->v.v[i].rel_n++;
@@ -501,10 +503,11 @@ static void relate(struct sched *s, int i)
 	jv_free(rel);
 }
 
-/* Whether an Event's answer plans relations: it has attendees besides its contact. */
+/* Whether an Event's or a Task's answer plans relations: it has people besides its
+ * contact (a Task's only where the org has TaskRelation). */
 static int has_relations(struct sched *s, const struct item *x)
 {
-	if (x->kind != K_EVENT)
+	if (x->kind != K_EVENT && !(x->kind == K_TASK && s->p->task_rel))
 		return 0;
 	jv rel = related_of(part(s, x, "activities", NULL));
 	int n = jx_len(rel);
@@ -972,14 +975,14 @@ static void finished(struct sched *s, int i)
 					ready(s, k);
 				}
 			for (int k = 0, n = s->v.n; k < n; k++)
-				if (s->v.v[k].kind == K_EVENT && s->v.v[k].status != S_NONE) {
+				if (has_relations(s, &s->v.v[k]) && s->v.v[k].status != S_NONE) {
 					int from = s->v.n;
 					relate(s, k);
 					for (int r = from; r < s->v.n; r++)
 						ready(s, r);
 				}
 		}
-	} else if (x->kind == K_EVENT && s->contacts_left == 0) {
+	} else if (has_relations(s, x) && s->contacts_left == 0) {
 		int from = s->v.n;
 		relate(s, i);
 		for (int r = from; r < s->v.n; r++)
@@ -1002,7 +1005,7 @@ static int deal_over(struct sched *s, int d)
 		struct item *x = &s->v.v[i];
 		if (!item_over(x))
 			return 0;
-		if (x->kind != K_EVENT || !has_relations(s, x) ||
+		if (!has_relations(s, x) ||
 		    !(x->status == S_CREATED || x->status == S_FOUND || (s->p->reconcile && x->status == S_SKIPPED)))
 			continue;
 		if (!x->related)
@@ -1026,7 +1029,7 @@ static void emit(struct sched *s, int all)
 		for (int i = s->first[d]; i < s->first[d + 1]; i++) {
 			const struct item *x = &s->v.v[i];
 			deal = apply(deal, x);
-			if (x->kind == K_EVENT)
+			if (x->kind == K_EVENT || x->kind == K_TASK)
 				for (int r = x->rel_first; r < x->rel_first + x->rel_n; r++)
 					deal = apply(deal, &s->v.v[r]);
 		}
@@ -1109,6 +1112,7 @@ static const struct natural naturals[] = {
 	{ "Contact", "AccountId", { "Email", NULL, NULL } },
 	{ "OpportunityContactRole", "OpportunityId", { "ContactId", NULL, NULL } },
 	{ "EventRelation", "EventId", { "RelationId", NULL, NULL } },
+	{ "TaskRelation", "TaskId", { "RelationId", NULL, NULL } },
 	{ "DG_Scorecard__c", "Opportunity__c", { NULL, NULL, NULL } },
 };
 
@@ -1434,7 +1438,7 @@ int push_guard(struct push *p)
 	else
 		for (int o = 0; o < NOBJ; o++) {
 			const char *ob = objects[o];
-			int want = !strcmp(ob, "EventRelation") ? p->reconcile && tag
+			int want = !strcmp(ob, "EventRelation") || !strcmp(ob, "TaskRelation") ? p->reconcile && tag
 			    : !strcmp(ob, "Opportunity") ? !strcmp(p->cfg->push.scorecard, "fields")
 			    : !strcmp(ob, "DG_Scorecard__c") ? tag && !strcmp(p->cfg->push.scorecard, "object") : tag;
 			if (want)
@@ -1473,6 +1477,21 @@ void push_plan(struct push *p)
 			build(s, i);
 }
 
+/* Whether emails relate the people in their copy: when some email has them and the
+ * org has TaskRelation (Shared Activities on; one describe). An org without it is
+ * told once. */
+static void task_relations(struct push *p, struct sched *s)
+{
+	int want = 0;
+	p->task_rel = 1;
+	for (int i = 0; i < s->v.n && !want; i++)
+		want = s->v.v[i].kind == K_TASK && has_relations(s, &s->v.v[i]);
+	p->task_rel = want && has_field(p, "TaskRelation", "TaskId");
+	if (want && !p->task_rel)
+		warnx("the org has no TaskRelation (Shared Activities is off): the people in copy of an "
+		    "email are not related to it");
+}
+
 int push_create(struct push *p)
 {
 	if (!p->sched)
@@ -1484,6 +1503,7 @@ int push_create(struct push *p)
 	for (int i = 0; i < s->v.n; i++)
 		if (s->v.v[i].kind == K_SCORE)
 			build(s, i);
+	task_relations(p, s);
 	if (p->reconcile) {
 		reconcile(p, &s->v);
 		/* Contacts an earlier run made: what names them can be built now. */
@@ -1502,9 +1522,9 @@ int push_create(struct push *p)
 				build(s, i);
 		if (found)
 			reconcile(p, &s->v);
-		/* Events an earlier run made: their relations may be there too. */
+		/* Events and Tasks an earlier run made: their relations may be there too. */
 		for (int i = 0, n = s->v.n; i < n; i++)
-			if (s->v.v[i].kind == K_EVENT)
+			if (has_relations(s, &s->v.v[i]))
 				relate(s, i);
 		reconcile(p, &s->v);
 	}

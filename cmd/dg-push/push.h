@@ -24,6 +24,7 @@ struct push {
 	double t0;       /* when talking to the org began (seconds, monotonic) */
 	void *sched;     /* push.c's plan, from push_plan to the end of push_create */
 	char lock_id[19]; /* the org's DG_Lock__c record while this run holds it */
+	int task_rel;    /* the org has TaskRelation (Shared Activities): emails relate their cc */
 };
 
 /* Takes the org's run lock (lock.c) before anything is written, waiting up to

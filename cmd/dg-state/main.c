@@ -130,10 +130,11 @@ static jv each_item(jv rec, item_fn fn, void *ctx)
 			if (k) {
 				char *key = xstrdup(k);
 				a = with_sf(a, key, o, fn, ctx);
-				/* relations: one per attendee other than who, then one per internal
-				 * attendee (the seller's people), in order (dg-push's related_of) */
+				/* relations: one per attendee other than who (an email's: those in
+				 * copy), then one per internal attendee (the seller's people), in order
+				 * (dg-push's related_of) */
 				int nrel = 0;
-				if (jx_str(a, "kind") && !strcmp(jx_str(a, "kind"), "meeting")) {
+				if (jx_str(a, "kind")) {
 					jv att = jx_get(a, "attendees", JV_KIND_ARRAY), in = jx_get(a, "internal", JV_KIND_ARRAY);
 					const char *who = jx_str(a, "who");
 					for (int r = 0; r < jx_len(att); r++)
