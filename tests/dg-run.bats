@@ -177,7 +177,7 @@ kill_runs() {
 	steady 6
 	kill_runs 0.15 0.4 0.7 1.0 1.3 1.6 1.9
 	run --separate-stderr dg run --yes
-	[ "$status" -eq 0 ]
+	[ "$status" -eq 0 ] || { echo "$stderr"; tail -n 20 runs/*/*.log; false; }
 	final=$(ls -d runs/* | tail -1)
 	run --separate-stderr dg dry-run
 	[[ "$stderr" == *"would create 0 records"* ]]
@@ -208,7 +208,8 @@ kill_runs() {
 	before=$(counts)
 	kill_runs 0.5 0.8 1.1 1.4
 	run --separate-stderr dg run --yes
-	assert_success
+	# on failure, say why: the run's messages and each stage's log
+	[ "$status" -eq 0 ] || { echo "$stderr"; tail -n 20 runs/*/*.log; false; }
 	run --separate-stderr dg dry-run
 	[[ "$stderr" == *"would create 0 records"* ]]
 	# every contact dg made is planned, recorded and tagged: none is taken for the deal's own
