@@ -421,3 +421,18 @@ contact_deal() {
 	run jq -c '.activities[] | select(.sf.status == "failed") | [.sf.object, .sf.error.code, .sf.error.fields]' pushed.jsonl
 	assert_line '["Task","FIELD_CUSTOM_VALIDATION_EXCEPTION",["Subject"]]'
 }
+
+@test "a push of 40 deals relates every meeting's and email's people once: EventRelations and TaskRelations" {
+	sandbox_start
+	sf_env
+	planned 40
+	want=$(records planned.jsonl)
+	run --separate-stderr dg-push planned.jsonl
+	assert_success
+	created=$(jq -s '[.[] | (.contacts[] | select(.planned) | .sf, .sf.role), .activities[].sf, (.activities[].sf.relations[]?) | select(.status == "created")] | length' <<< "$output")
+	assert_equal "$created" "$want"
+	ev=$(jq -s '[.[].activities[] | select(.kind == "meeting") | ((.attendees - [.who]) | length) + (.internal // [] | length)] | add' planned.jsonl)
+	tr=$(jq -s '[.[].activities[] | select(.kind == "email") | (.attendees - [.who]) | length] | add' planned.jsonl)
+	[ "$tr" -gt 0 ]
+	assert_equal "$(stats '.records.EventRelation // 0') $(stats '.records.TaskRelation // 0')" "$ev $tr"
+}

@@ -476,7 +476,8 @@ static void plan(struct sched *s)
 	s->first[jx_len(p->deals)] = s->v.n;
 }
 
-/* Plans the relations of Event i (other attendees than the one it is with). */
+/* Plans the relations of Event or Task i (related_of: everyone besides the one it is
+ * with). add() may move the items: i is used, never a pointer kept across it. */
 static void relate(struct sched *s, int i)
 {
 	struct push *p = s->p;
@@ -486,6 +487,8 @@ static void relate(struct sched *s, int i)
 	ev->related = 1;
 	ev->rel_first = s->v.n;
 	int deal = ev->deal, idx = ev->idx;
+	const char *object = ev->kind == K_TASK ? "TaskRelation" : "EventRelation";
+	ev = NULL;
 	jv a = jx_at(jx_get(deal_at(p, deal), "activities", JV_KIND_ARRAY), idx);
 	jv rel = related_of(a);
 	jv had = jx_get(jx_get(a, "sf", JV_KIND_OBJECT), "relations", JV_KIND_ARRAY);
@@ -494,7 +497,7 @@ static void relate(struct sched *s, int i)
 		jv h = jx_at(had, r);
 		if (jx_str(h, "id") && (!jx_str(h, "status") || strcmp(jx_str(h, "status"), "failed")))
 			continue;
-		int x = add(&s->v, K_REL, deal, idx, ev->kind == K_TASK ? "TaskRelation" : "EventRelation");
+		int x = add(&s->v, K_REL, deal, idx, object);
 		s->v.v[x].rel = r;
 		s->v.v[x].parent = i;
 		s->v.v[i].rel_n++;
