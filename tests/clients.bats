@@ -5,9 +5,9 @@
 
 load helper
 
-@test "jsforce logs in, queries, pages, writes, bulk-loads and reads errors against dg-sandbox" {
+@test "jsforce logs in, queries, pages, writes, bulk-loads and reads errors against dg-sandbox; reads Users with their managers; relates a Task to a contact" {
 	sandbox_start
 	run node "$TOP/tests/clients/jsforce.js" "$SB_URL"
 	assert_success
-	assert_output '{"instance":true,"query":[3,"string",true],"create":["ok","REQUIRED_FIELD_MISSING"],"update":true,"retrieve":"jsforce 1b","describe":true,"destroy":true,"error":"INVALID_FIELD","bulk":[2500,0],"queryMore":2500,"limits":100000}'
+	assert_output '{"instance":true,"query":[3,"string",true],"create":["ok","REQUIRED_FIELD_MISSING"],"update":true,"retrieve":"jsforce 1b","describe":true,"destroy":true,"error":"INVALID_FIELD","bulk":[2500,0],"queryMore":2500,"limits":100000,"users":[10,"Dana Brooks"],"taskRelation":[true,true]}'
 }

@@ -46,6 +46,15 @@ function fetchAll(conn, soql) {
   out.bulk = [res.successfulResults.length, res.failedResults.length];
   out.queryMore = (await fetchAll(conn, "SELECT Id, Name FROM Account WHERE Name LIKE 'Bulk %'")).length;
   out.limits = (await conn.limits()).DailyApiRequests.Max;
+  // what dg reads of the org's people, and an email's relation to a person in copy
+  const users = await conn.query('SELECT Id, Name, Title, Email, ManagerId, Manager.Name FROM User WHERE IsActive = true ORDER BY Id');
+  out.users = [users.records.filter(u => u.ManagerId).length, users.records.filter(u => u.Manager)[0].Manager.Name];
+  const cs = await conn.query('SELECT Id FROM Contact ORDER BY Id LIMIT 2');
+  const task = await conn.sobject('Task').create({ Subject: 'jsforce mail', Status: 'Completed', Priority: 'Normal',
+    WhoId: cs.records[0].Id, WhatId: opp });
+  const rel = await conn.sobject('TaskRelation').create({ TaskId: task.id, RelationId: cs.records[1].Id });
+  const back = await conn.query("SELECT Id, (SELECT RelationId FROM TaskRelations) FROM Task WHERE Id = '" + task.id + "'");
+  out.taskRelation = [rel.success, back.records[0].TaskRelations.records[0].RelationId === cs.records[1].Id];
   console.log(JSON.stringify(out));
 })().catch(e => {
   console.error('jsforce failed:', e);
