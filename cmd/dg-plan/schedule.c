@@ -156,8 +156,7 @@ thread(struct planner *pl, const struct deal *d, struct act *acts, int n, int p,
 	struct rng r;
 	int j;
 
-	for (j = p + 1; j < n && acts[j].seg == SEG_ANCHORED && acts[j].reply_to == j - 1 &&
-	    (j == p + 1 ? acts[j].reply_to == p : 1); j++) {
+	for (j = p + 1; j < n && acts[j].seg == SEG_ANCHORED && acts[j].reply_to == j - 1; j++) {
 		struct act *a = &acts[j];
 
 		if (acts[j - 1].drop) {

@@ -260,6 +260,25 @@ static const char *opp_problem(jv o)
 	return NULL;
 }
 
+/* Every row of build's query over ids, 100 Ids a query: before each, *list points at
+ * that chunk's quoted Ids (a field of arg). Dies saying what could not be read. */
+static jv query_ids(struct sf *sf, const struct dg_config *cfg, char **cond, jv ids,
+    char *(*build)(const char *cond, void *arg), void *arg, const char **list, const char *what)
+{
+	struct ctx c = { jv_array() };
+	for (int from = 0; from < jx_len(ids); from += 100) {
+		struct sb q = { 0 };
+		char err[1024];
+		quote_chunk(&q, ids, from);
+		*list = sb_str(&q);
+		if (query_mine(sf, cfg, cond, build, arg, keep, &c, err, sizeof err) < 0)
+			diex(EXIT_FAIL, "cannot read %s: %s", what, err);
+		sb_free(&q);
+	}
+	*list = NULL;
+	return c.opps;
+}
+
 /* Contacts of the accounts whose deals have no contact roles, at most per_account each,
  * read in chunks of 100 accounts. Returns {AccountId: [contact, ...]}. */
 struct contacts_q {
@@ -277,32 +296,24 @@ static jv account_contacts(struct sf *sf, const struct dg_config *cfg, jv accts,
 {
 	char *cond = not_dgs(cfg, " AND ");
 	jv out = jv_object();
-	int n = jx_len(accts);
-	for (int from = 0; from < n && per_account > 0; from += 100) {
-		struct sb ids = { 0 };
-		quote_chunk(&ids, accts, from);
-		struct contacts_q cq = { sb_str(&ids) };
-		struct ctx c = { jv_array() };
-		char err[1024];
-		if (query_mine(sf, cfg, &cond, contacts_soql, &cq, keep, &c, err, sizeof err) < 0)
-			diex(EXIT_FAIL, "cannot read the accounts' contacts: %s", err);
-		sb_free(&ids);
-		jv_array_foreach(c.opps, i, ct) {
-			const char *a = jx_str(ct, "AccountId"), *id = jx_str(ct, "Id");
-			if (!a || !id)
-				diex(EXIT_FAIL, "cannot read the accounts' contacts: the org's answer has a contact without %s",
-				    id ? "an AccountId" : "an Id");
-			jv list = jv_object_get(jv_copy(out), jv_string(a));
-			if (!jv_is_valid(list))
-				list = jv_array();
-			if (jv_array_length(jv_copy(list)) < per_account)
-				list = jv_array_append(list, contact(ct, jv_invalid()));
-			out = jv_object_set(out, jv_string(a), list);
-			jv_free(ct);
-			(void)i;
-		}
-		jv_free(c.opps);
+	struct contacts_q cq = { NULL };
+	jv rows = per_account > 0 ? query_ids(sf, cfg, &cond, accts, contacts_soql, &cq, &cq.ids,
+	    "the accounts' contacts") : jv_array();
+	jv_array_foreach(rows, i, ct) {
+		const char *a = jx_str(ct, "AccountId"), *id = jx_str(ct, "Id");
+		if (!a || !id)
+			diex(EXIT_FAIL, "cannot read the accounts' contacts: the org's answer has a contact without %s",
+			    id ? "an AccountId" : "an Id");
+		jv list = jv_object_get(jv_copy(out), jv_string(a));
+		if (!jv_is_valid(list))
+			list = jv_array();
+		if (jv_array_length(jv_copy(list)) < per_account)
+			list = jv_array_append(list, contact(ct, jv_invalid()));
+		out = jv_object_set(out, jv_string(a), list);
+		jv_free(ct);
+		(void)i;
 	}
+	jv_free(rows);
 	free(cond);
 	return out;
 }
@@ -333,29 +344,20 @@ static jv owners_busy(struct sf *sf, const struct dg_config *cfg, time_t now, jv
 	struct busy_q b;
 	time_iso(now - cfg->plan.past_days * 86400L, b.from);
 	time_iso(now + (cfg->plan.future_days + 21) * 86400L, b.to);
-	for (int from = 0; from < jx_len(keys); from += 100) {
-		struct sb ids = { 0 };
-		quote_chunk(&ids, keys, from);
-		b.owners = sb_str(&ids);
-		struct ctx c = { jv_array() };
-		char err[1024];
-		if (query_mine(sf, cfg, &cond, busy_soql, &b, keep, &c, err, sizeof err) < 0)
-			diex(EXIT_FAIL, "cannot read the owners' calendars: %s", err);
-		sb_free(&ids);
-		jv_array_foreach(c.opps, i, ev) {
-			const char *o = jx_str(ev, "OwnerId"), *s = jx_str(ev, "StartDateTime"), *e = jx_str(ev, "EndDateTime");
-			if (o && s && e) {
-				jv l = jv_object_get(jv_copy(out), jv_string(o));
-				if (!jv_is_valid(l))
-					l = jv_array();
-				l = jv_array_append(l, jv_array_append(jv_array_append(jv_array(), jv_string(s)), jv_string(e)));
-				out = jv_object_set(out, jv_string(o), l);
-			}
-			jv_free(ev);
-			(void)i;
+	jv rows = query_ids(sf, cfg, &cond, keys, busy_soql, &b, &b.owners, "the owners' calendars");
+	jv_array_foreach(rows, i, ev) {
+		const char *o = jx_str(ev, "OwnerId"), *s = jx_str(ev, "StartDateTime"), *e = jx_str(ev, "EndDateTime");
+		if (o && s && e) {
+			jv l = jv_object_get(jv_copy(out), jv_string(o));
+			if (!jv_is_valid(l))
+				l = jv_array();
+			l = jv_array_append(l, jv_array_append(jv_array_append(jv_array(), jv_string(s)), jv_string(e)));
+			out = jv_object_set(out, jv_string(o), l);
 		}
-		jv_free(c.opps);
+		jv_free(ev);
+		(void)i;
 	}
+	jv_free(rows);
 	free(cond);
 	jv_free(keys);
 	return out;
@@ -390,45 +392,73 @@ static jv users_fetch(struct sf *sf)
 	return c.opps;
 }
 
-/* The seller's side of one deal: the owner's manager, the sales engineers and the
- * executives (plan.team, else by title), at most eight of each, in Id order. */
-static jv sellers(const struct dg_config *cfg, jv users, const char *owner)
+static jv seller(jv u, const char *role)
+{
+	jv o = jv_object();
+	o = jx_set_str(o, "Id", jx_str(u, "Id"));
+	o = jx_set_str(o, "Name", jx_str(u, "Name"));
+	o = jx_set_str(o, "Title", jx_str(u, "Title"));
+	o = jx_set_str(o, "Email", jx_str(u, "Email"));
+	return jx_set_str(o, "Role", role);
+}
+
+/* The org's people who can join any rep's meetings, worked out once a run: the sales
+ * engineers and the executives (plan.team, else by title), at most eight of each, in
+ * Id order. */
+static jv team_of(const struct dg_config *cfg, jv users)
 {
 	static const char *const se[] = { "sales engineer", "solutions engineer", "solution engineer",
 		"solutions consultant", "solution consultant", "presales", "pre-sales", "solutions architect", NULL };
 	static const char *const ex[] = { "vp", "vice president", "chief", "cro", "head of sales", "svp", NULL };
-	const char *mgr = NULL;
 	jv out = jv_array();
 	int nse = 0, nex = 0;
-	jv_array_foreach(users, i, u) {
-		if (jx_str(u, "Id") && owner && !strncmp(jx_str(u, "Id"), owner, 15))
-			mgr = jx_str(u, "ManagerId");
-		jv_free(u);
-		(void)i;
-	}
-	jv_array_foreach(users, i, u) {
-		const char *id = jx_str(u, "Id"), *role = NULL;
-		if (!id || (owner && !strncmp(id, owner, 15))) {
-			jv_free(u);
+	for (int i = 0; i < jx_len(users); i++) {
+		jv u = jx_at(users, i);
+		if (!jx_str(u, "Id"))
 			continue;
-		}
-		if (mgr && !strncmp(id, mgr, 15))
-			role = "manager";
-		else if (nse < 8 && team_match(u, &cfg->plan.sales_engineers, se) && ++nse)
-			role = "sales_engineer";
+		if (nse < 8 && team_match(u, &cfg->plan.sales_engineers, se) && ++nse)
+			out = jv_array_append(out, seller(u, "sales_engineer"));
 		else if (nex < 8 && team_match(u, &cfg->plan.executives, ex) && ++nex)
-			role = "executive";
-		if (role) {
-			jv o = jv_object();
-			o = jx_set_str(o, "Id", id);
-			o = jx_set_str(o, "Name", jx_str(u, "Name"));
-			o = jx_set_str(o, "Title", jx_str(u, "Title"));
-			o = jx_set_str(o, "Email", jx_str(u, "Email"));
-			o = jx_set_str(o, "Role", role);
-			out = jv_array_append(out, o);
-		}
-		jv_free(u);
-		(void)i;
+			out = jv_array_append(out, seller(u, "executive"));
+	}
+	return out;
+}
+
+/* The org's users by their 15-character Id: {id15: index in users}. */
+static jv users_index(jv users)
+{
+	jv ix = jv_object();
+	for (int i = 0; i < jx_len(users); i++)
+		if (jx_str(jx_at(users, i), "Id"))
+			ix = jv_object_set(ix, jv_string_sized(jx_str(jx_at(users, i), "Id"), 15), jv_number(i));
+	return ix;
+}
+
+/* The user whose Id is id (15 or 18 characters), or invalid. */
+static jv user_by_id(jv users, jv ix, const char *id)
+{
+	if (!id || strlen(id) < 15)
+		return jv_invalid();
+	jv at = jv_object_get(jv_copy(ix), jv_string_sized(id, 15));
+	int i = jv_is_valid(at) ? (int)jv_number_value(at) : -1;
+	jv_free(at);
+	return i < 0 ? jv_invalid() : jx_at(users, i);
+}
+
+/* The seller's side of one deal: the owner's manager (User.ManagerId), then the team
+ * but the owner. */
+static jv sellers(jv users, jv ix, jv team, const char *owner)
+{
+	jv out = jv_array();
+	const char *mgr = jx_str(user_by_id(users, ix, owner), "ManagerId");
+	jv m = user_by_id(users, ix, mgr);
+	if (jv_is_valid(m))
+		out = jv_array_append(out, seller(m, "manager"));
+	for (int i = 0; i < jx_len(team); i++) {
+		const char *id = jx_str(jx_at(team, i), "Id");
+		if ((owner && !strncmp(id, owner, 15)) || (mgr && !strncmp(id, mgr, 15)))
+			continue;
+		out = jv_array_append(out, jv_copy(jx_at(team, i)));
 	}
 	return out;
 }
@@ -539,7 +569,7 @@ int main(int argc, char **argv)
 	jv byacct = account_contacts(&sf, &cfg, need, cfg.query.account_contacts);
 	jv_free(need);
 	jv busy = soql ? jv_object() : owners_busy(&sf, &cfg, now, ctx.opps, n);
-	jv users = n ? users_fetch(&sf) : jv_array();
+	jv users = n ? users_fetch(&sf) : jv_array(), team = team_of(&cfg, users), ix = users_index(users);
 
 	long ncontacts = 0;
 	for (int i = 0; i < n; i++) {
@@ -571,11 +601,11 @@ int main(int argc, char **argv)
 			rec = jv_object_set(rec, jv_string("owner_busy"), ob);
 		else
 			jv_free(ob);
-		jv team = sellers(&cfg, users, owner);
-		if (jx_len(team))
-			rec = jv_object_set(rec, jv_string("sellers"), team);
+		jv side = sellers(users, ix, team, owner);
+		if (jx_len(side))
+			rec = jv_object_set(rec, jv_string("sellers"), side);
 		else
-			jv_free(team);
+			jv_free(side);
 		jsonl_emit(rec);
 	}
 	warnx("%d opportunities, %ld contacts", n, ncontacts);
@@ -583,6 +613,8 @@ int main(int argc, char **argv)
 	jv_free(byacct);
 	jv_free(busy);
 	jv_free(users);
+	jv_free(team);
+	jv_free(ix);
 	jv_free(ctx.opps);
 	sf_close(&sf);
 	free(q);
