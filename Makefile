@@ -16,6 +16,8 @@ LDLIBS    := -ljq -lyaml -lm -lcurl -lcrypto -lsqlite3
 # Libraries only some programs need.
 LDLIBS_dg-sandbox := -lmicrohttpd -lpthread
 LDLIBS_dg-push := -lpthread
+# tests/tools/textcheck parses sentences with link-grammar (Debian liblink-grammar-dev).
+LDLIBS_tool_textcheck := -llink-grammar
 
 ifeq ($(SAN),1)
 CFLAGS    += -fsanitize=address,undefined -fno-omit-frame-pointer
@@ -64,7 +66,7 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/tap.h $(LIBA) $(wildcard lib/*.h) | 
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $< $(LIBA) $(LDLIBS)
 
 $(BUILD)/tools/%: tests/tools/%.c $(LIBA) | $(BUILD)/tools
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $< $(LIBA) $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $< $(LIBA) $(LDLIBS_tool_$*) $(LDLIBS)
 
 # Installs the Debian packages dg needs when one is missing (no-op otherwise).
 deps:

@@ -27,7 +27,7 @@ const char *bank_line(const struct bank *b, const char *section, int i);
 /* A random line of section, or NULL when the section is missing or empty. */
 const char *bank_pick(const struct bank *b, const char *section, struct rng *r);
 
-#define VARS_MAX 48
+#define VARS_MAX 96
 struct vars {
 	int n;
 	const char *k[VARS_MAX];

@@ -213,6 +213,46 @@ story(jv s, const char *key, const char *fallback)
 	return v && *v ? v : fallback;
 }
 
+/* The variable each fact of the story is written with, and what stands in for a
+ * missing one. */
+static const char *const fact_var[T_COUNT] = {
+	[T_PAIN] = "pain", [T_METRICS] = "metrics", [T_DECISION_CRITERIA] = "criteria",
+	[T_DECISION_PROCESS] = "process", [T_PAPER_PROCESS] = "paper", [T_BUDGET] = "budget",
+	[T_TIMELINE] = "timeline", [T_SITUATION] = "situation", [T_IMPACT] = "impact",
+	[T_CRITICAL_EVENT] = "event",
+};
+static const char *const fact_fallback[T_COUNT] = {
+	[T_PAIN] = "the problems they described", [T_METRICS] = "measurable results",
+	[T_DECISION_CRITERIA] = "their requirements",
+	[T_DECISION_PROCESS] = "their usual approval steps",
+	[T_PAPER_PROCESS] = "their standard contract review",
+	[T_BUDGET] = "a budget still to be confirmed", [T_TIMELINE] = "a date still to be agreed",
+	[T_SITUATION] = "a growing sales team", [T_IMPACT] = "revenue at risk",
+	[T_CRITICAL_EVENT] = "their next planning cycle",
+};
+
+/* {pain_full} and the like: the names are borrowed by the variables, so static. */
+static const char *const fact_full_var[T_COUNT] = {
+	[T_PAIN] = "pain_full", [T_METRICS] = "metrics_full", [T_DECISION_CRITERIA] = "criteria_full",
+	[T_DECISION_PROCESS] = "process_full", [T_PAPER_PROCESS] = "paper_full",
+	[T_BUDGET] = "budget_full", [T_TIMELINE] = "timeline_full",
+	[T_SITUATION] = "situation_full", [T_IMPACT] = "impact_full",
+	[T_CRITICAL_EVENT] = "event_full",
+};
+
+void
+deal_text_facts(struct deal_text *t, unsigned said)
+{
+	int i;
+
+	for (i = 0; i < T_COUNT; i++) {
+		if (fact_var[i] == NULL)
+			continue;
+		vars_set(&t->vs, fact_var[i], said & (1u << i) ? t->shortf[i] : t->full[i]);
+		vars_set(&t->vs, fact_full_var[i], t->full[i]);
+	}
+}
+
 void
 deal_text_init(struct deal_text *t, jv rec, const struct dg_config *cfg)
 {
@@ -252,6 +292,10 @@ deal_text_init(struct deal_text *t, jv rec, const struct dg_config *cfg)
 	prods = jx_get(s, "products", JV_KIND_ARRAY);
 	money_fmt(jx_num(opp, "Amount", 0), t->amount, sizeof t->amount);
 	vars_set(&t->vs, "account", account);
+	snprintf(t->industry, sizeof t->industry, "%s", jx_str(acct, "Industry") ? jx_str(acct, "Industry") : "");
+	for (i = 0; t->industry[i]; i++)
+		t->industry[i] = (char)tolower((unsigned char)t->industry[i]);
+	vars_set(&t->vs, "industry", t->industry[0] ? t->industry : "B2B");
 	vars_set(&t->vs, "company", cfg->company.name);
 	vars_set(&t->vs, "owner", owner_name);
 	vars_set(&t->vs, "owner_first", t->owner_first);
@@ -259,16 +303,15 @@ deal_text_init(struct deal_text *t, jv rec, const struct dg_config *cfg)
 	    cfg->company.products.v[0]);
 	vars_set(&t->vs, "competitor", t->competitor[0] ? t->competitor : "the status quo");
 	vars_set(&t->vs, "amount", jx_num(opp, "Amount", 0) > 0 ? t->amount : "the proposed");
-	vars_set(&t->vs, "pain", story(s, "pain", "the problems they described"));
-	vars_set(&t->vs, "metrics", story(s, "metrics", "measurable results"));
-	vars_set(&t->vs, "criteria", story(s, "decision_criteria", "their requirements"));
-	vars_set(&t->vs, "process", story(s, "decision_process", "their usual approval steps"));
-	vars_set(&t->vs, "paper", story(s, "paper_process", "their standard contract review"));
-	vars_set(&t->vs, "budget", story(s, "budget", "a budget still to be confirmed"));
-	vars_set(&t->vs, "timeline", story(s, "timeline", "a date still to be agreed"));
-	vars_set(&t->vs, "situation", story(s, "situation", "a growing sales team"));
-	vars_set(&t->vs, "impact", story(s, "impact", "revenue at risk"));
-	vars_set(&t->vs, "event", story(s, "critical_event", "their next planning cycle"));
+	for (i = 0; i < T_COUNT; i++) {
+		const char *key = topic_name((enum topic)i);
+
+		if (fact_var[i] == NULL)
+			continue;
+		t->full[i] = story(s, key, fact_fallback[i]);
+		t->shortf[i] = story(jx_get(s, "short", JV_KIND_OBJECT), key, t->full[i]);
+	}
+	deal_text_facts(t, 0);
 	deal_text_person(t, "champion", "champion_first", jx_str(s, "champion"), "our main contact");
 	deal_text_person(t, "eb", "eb_first", jx_str(s, "economic_buyer"), "their executive sponsor");
 	deal_text_person(t, "tech", "tech_first", jx_str(s, "technical_contact"), "their technical lead");

@@ -65,12 +65,19 @@ struct deal_text {
 	int n;
 	struct vars vs;
 	const char *id, *tz;
-	char owner_first[128], competitor[256], amount[32];
+	char owner_first[128], competitor[256], amount[32], industry[64];
+	/* Each fact of the story in full and in its short form (story.short), by topic;
+	 * NULL for topics that are people, not facts. */
+	const char *full[T_COUNT], *shortf[T_COUNT];
 	struct rng r;
 };
 
 /* Fills t from a planned record (borrowing from rec, which must outlive t's use). */
 void deal_text_init(struct deal_text *t, jv rec, const struct dg_config *cfg);
+/* Sets each fact's variable ({pain}, {criteria}, ...) to its full form, or to its
+ * short form for the topics in said (a bit per enum topic): what was said in full once
+ * is referred back to after that. {pain_full} and the like always hold the full form. */
+void deal_text_facts(struct deal_text *t, unsigned said);
 /* Sets var (full name) and first (first name) for the person ref points at, or both to
  * fallback when nobody matches. */
 void deal_text_person(struct deal_text *t, const char *var, const char *first, const char *ref,

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <ctype.h>
 
 #define SUBJECT_MAX 255
 #define BODY_MAX 32000
@@ -45,40 +46,123 @@ struct ctx {
 
 
 
+/* ---- one deal's writing state ---- */
+
+/* What a deal has said so far: the facts said in full (afterwards they are referred
+ * back to), and the long sentences written (a deal never repeats one of its own). */
+static unsigned said;
+static uint64_t used[2048];
+static int nused;
+
+static int
+word_count(const char *s)
+{
+	int n = 0, in = 0;
+
+	for (; *s; s++) {
+		if (*s == ' ' || *s == '\n')
+			in = 0;
+		else if (!in) {
+			in = 1;
+			n++;
+		}
+	}
+	return n;
+}
+
+static int
+was_used(uint64_t h)
+{
+	int i;
+
+	for (i = 0; i < nused; i++)
+		if (used[i] == h)
+			return 1;
+	return 0;
+}
+
+/* Appends a line of section, rendered. A line of eight words or more that the deal
+ * has already written is drawn again (up to eight times), so a deal does not repeat
+ * itself; short lines ("Talk soon.") may recur as they do in real mail. */
 static int
 add(struct sb *out, struct ctx *c, struct deal_text *t, const char *section, char *err,
     size_t errsize)
 {
-	const char *line = bank_pick(c->b, section, &t->r);
+	static struct sb one;
+	uint64_t h = 0;
+	int tries;
 
-	if (line == NULL) {
-		snprintf(err, errsize, "phrase bank has no section [%s]", section);
-		return -1;
+	for (tries = 0; tries < 8; tries++) {
+		const char *line = bank_pick(c->b, section, &t->r);
+
+		if (line == NULL) {
+			snprintf(err, errsize, "phrase bank has no section [%s]", section);
+			return -1;
+		}
+		sb_reset(&one);
+		if (render(&one, line, &t->vs, &t->r, err, errsize) != 0)
+			return -1;
+		if (word_count(sb_str(&one)) < 8)
+			break;
+		h = hash_str(FNV_OFFSET, sb_str(&one));
+		if (!was_used(h))
+			break;
 	}
-	return render(out, line, &t->vs, &t->r, err, errsize);
+	if (h && nused < (int)(sizeof used / sizeof used[0]))
+		used[nused++] = h;
+	sb_addn(out, sb_str(&one), one.len);
+	return 0;
 }
 
-/* Adds section "<base>.<type>" when the bank has it, else "<base>.any". */
+/* The name of section "<base>.<type>" when the bank has it, else "<base>.any". */
+static const char *
+typed(struct ctx *c, char *sect, size_t size, const char *base, const char *type)
+{
+	snprintf(sect, size, "%s.%s", base, type ? type : "any");
+	if (bank_count(c->b, sect) == 0)
+		snprintf(sect, size, "%s.any", base);
+	return sect;
+}
+
 static int
 add_typed(struct sb *out, struct ctx *c, struct deal_text *t, const char *base,
     const char *type, char *err, size_t errsize)
 {
 	char sect[128];
 
-	snprintf(sect, sizeof sect, "%s.%s", base, type);
-	if (bank_count(c->b, sect) == 0)
-		snprintf(sect, sizeof sect, "%s.any", base);
-	return add(out, c, t, sect, err, errsize);
+	return add(out, c, t, typed(c, sect, sizeof sect, base, type), err, errsize);
 }
+
+/* ---- who speaks, to whom ---- */
+
+/* The activity being written: who writes it and who reads it (people of the deal, or
+ * NULL for the seller's side), and the people whose names it may use. */
+struct voice {
+	const struct person *author, *reader;
+	int inbound, meeting;
+	const char *speakers[16]; /* meeting notes: the customer's people present */
+	int nspeakers;
+};
 
 /* The record's sellers (the seller's people who join meetings), for their names. */
 static jv cur_sellers;
+
+static const char *
+seller_name(const char *id)
+{
+	int j;
+
+	for (j = 0; id && j < jx_len(cur_sellers); j++)
+		if (jx_str(jx_at(cur_sellers, j), "Id") && !strcmp(id, jx_str(jx_at(cur_sellers, j), "Id")))
+			return jx_str(jx_at(cur_sellers, j), "Name");
+	return NULL;
+}
 
 static void
 attendee_line(struct sb *out, struct deal_text *t, jv act)
 {
 	jv att = jx_get(act, "attendees", JV_KIND_ARRAY), in = jx_get(act, "internal", JV_KIND_ARRAY);
-	int i, j, k = 0;
+	int i, k = 0;
 
 	sb_add(out, "Attendees: ");
 	for (i = 0; i < jx_len(att); i++) {
@@ -92,31 +176,98 @@ attendee_line(struct sb *out, struct deal_text *t, jv act)
 	}
 	sb_addf(out, "%s%s", k ? "; " : "", vars_get(&t->vs, "owner"));
 	for (i = 0; i < jx_len(in); i++)
-		for (j = 0; j < jx_len(cur_sellers); j++)
-			if (jx_cstr(jx_at(in, i)) && jx_str(jx_at(cur_sellers, j), "Id") &&
-			    !strcmp(jx_cstr(jx_at(in, i)), jx_str(jx_at(cur_sellers, j), "Id")) &&
-			    jx_str(jx_at(cur_sellers, j), "Name"))
-				sb_addf(out, ", %s", jx_str(jx_at(cur_sellers, j), "Name"));
+		if (seller_name(jx_cstr(jx_at(in, i))))
+			sb_addf(out, ", %s", seller_name(jx_cstr(jx_at(in, i))));
 	sb_addf(out, " (%s)\n", vars_get(&t->vs, "company"));
 }
 
-static int
-topics_each(struct sb *out, struct ctx *c, struct deal_text *t, jv act, const char *base,
-    const char *prefix, const char *sep, char *err, size_t errsize)
+/* The person of the story behind a people topic, or NULL. */
+static const char *
+topic_person(jv story, int topic)
 {
-	jv topics = jx_get(act, "topics", JV_KIND_ARRAY);
+	if (topic == T_CHAMPION)
+		return jx_str(story, "champion");
+	if (topic == T_ECONOMIC_BUYER)
+		return jx_str(story, "economic_buyer");
+	if (topic == T_DECISION_CRITERIA || topic == T_PAPER_PROCESS)
+		return jx_str(story, "technical_contact");
+	return NULL;
+}
+
+/* Picks who said a topic in a meeting: the person of the topic when present, else one
+ * of those present; sets {speaker}. Returns 1 when the topic's own person speaks. */
+static int
+speaker_for(struct deal_text *t, const struct voice *v, jv story, int topic)
+{
+	const char *ref = topic_person(story, topic), *first = NULL;
+	const struct person *p;
+	int i, own = 0;
+
+	for (i = 0; ref && i < v->nspeakers; i++)
+		if (!strcmp(v->speakers[i], ref))
+			own = 1;
+	if (!own && v->nspeakers)
+		ref = v->speakers[rng_range(&t->r, 0, v->nspeakers - 1)];
+	if ((p = deal_person(t->people, t->n, ref)) != NULL)
+		first = p->first;
+	vars_set(&t->vs, "speaker", first ? first : "the team");
+	return own;
+}
+
+/* Writes one topic's sentence: the plain section, or its ".you" / ".me" / ".speaker"
+ * form when the topic's person is the reader, the author or the one speaking. The
+ * fact is said in full the first time in the deal, in short after that. */
+static int
+topic_line(struct sb *out, struct ctx *c, struct deal_text *t, const struct voice *v, jv story,
+    const char *base, int topic, char *err, size_t errsize)
+{
+	const char *ref = topic_person(story, topic);
+	char sect[128];
+	const char *rel = NULL;
+
+	deal_text_facts(t, said);
+	if (v->meeting) {
+		if (speaker_for(t, v, story, topic) && topic != T_DECISION_CRITERIA &&
+		    topic != T_PAPER_PROCESS)
+			rel = "speaker";
+	} else if (ref && (topic == T_CHAMPION || topic == T_ECONOMIC_BUYER)) {
+		if (v->reader && !strcmp(v->reader->ref, ref))
+			rel = "you";
+		else if (v->author && !strcmp(v->author->ref, ref))
+			rel = "me";
+	}
+	snprintf(sect, sizeof sect, "%s.%s%s%s", base, topic_name((enum topic)topic),
+	    rel ? "." : "", rel ? rel : "");
+	if (bank_count(c->b, sect) == 0)
+		snprintf(sect, sizeof sect, "%s.%s", base, topic_name((enum topic)topic));
+	if (add(out, c, t, sect, err, errsize) != 0)
+		return -1;
+	said |= 1u << topic;
+	return 0;
+}
+
+static int
+topics_each(struct sb *out, struct ctx *c, struct deal_text *t, const struct voice *v, jv rec,
+    jv act, const char *base, const char *prefix, const char *sep, char *err, size_t errsize)
+{
+	jv topics = jx_get(act, "topics", JV_KIND_ARRAY), story = jx_get(rec, "story", JV_KIND_OBJECT);
 	char sect[128];
 	int i;
 
 	for (i = 0; i < jx_len(topics); i++) {
 		const char *tp = jx_cstr(jx_at(topics, i));
+		int topic = tp ? topic_find(tp) : -1;
 
-		if (tp == NULL || topic_find(tp) < 0)
+		if (topic < 0)
 			continue;
-		snprintf(sect, sizeof sect, "%s.%s", base, tp);
 		sb_add(out, prefix);
-		if (add(out, c, t, sect, err, errsize) != 0)
+		if (!strcmp(base, "agenda")) {
+			snprintf(sect, sizeof sect, "agenda.%s", tp);
+			if (add(out, c, t, sect, err, errsize) != 0)
+				return -1;
+		} else if (topic_line(out, c, t, v, story, base, topic, err, errsize) != 0) {
 			return -1;
+		}
 		sb_add(out, sep);
 	}
 	return 0;
@@ -159,9 +310,40 @@ trim_end(struct sb *out)
 		out->s[--out->len] = '\0';
 }
 
+/* Where a meeting happens: a video link with a dial-in, or a room. The numbers are the
+ * deal's own (a meeting ID from its generator), never a real conference. */
 static int
-meeting_body(struct sb *out, struct ctx *c, struct deal_text *t, jv act, int past,
-    char *err, size_t errsize)
+where_line(struct sb *out, struct ctx *c, struct deal_text *t, char *err, size_t errsize)
+{
+	static char id[16], spaced[16], code[16], pin[12], floor_[8];
+	static const char *const rooms[] = { "Harbor", "Summit", "Maple", "Atlas", "Cedar",
+		"Granite", "Lakeview", "Orion" };
+	long n = rng_range(&t->r, 100000000L, 999999999L);
+	int k;
+
+	snprintf(id, sizeof id, "8%09ld", n);
+	snprintf(spaced, sizeof spaced, "%.3s %.3s %.4s", id, id + 3, id + 6);
+	for (k = 0; k < 10; k++)
+		code[k] = k == 3 || k == 8 ? '-' : (char)('a' + rng_range(&t->r, 0, 25));
+	code[10] = '\0';
+	snprintf(pin, sizeof pin, "%ld", rng_range(&t->r, 100000000L, 999999999L));
+	snprintf(floor_, sizeof floor_, "%ld%s", rng_range(&t->r, 2, 9), "th");
+	vars_set(&t->vs, "meeting_id", id);
+	vars_set(&t->vs, "meeting_id_spaced", spaced);
+	vars_set(&t->vs, "meet_code", code);
+	vars_set(&t->vs, "pin", pin);
+	vars_set(&t->vs, "floor", floor_);
+	vars_set(&t->vs, "room", rooms[rng_range(&t->r, 0, 7)]);
+	sb_add(out, "Where: ");
+	if (add(out, c, t, rng_chance(&t->r, 0.8) ? "where.video" : "where.room", err, errsize))
+		return -1;
+	sb_add(out, "\n");
+	return 0;
+}
+
+static int
+meeting_body(struct sb *out, struct ctx *c, struct deal_text *t, const struct voice *v, jv rec,
+    jv act, int past, char *err, size_t errsize)
 {
 	const char *type = jx_str(act, "type") ? jx_str(act, "type") : "any";
 
@@ -172,7 +354,7 @@ meeting_body(struct sb *out, struct ctx *c, struct deal_text *t, jv act, int pas
 		if (add(out, c, t, "notes.open.internal_prep", err, errsize))
 			return -1;
 		sb_add(out, "\n\nWhat to cover\n");
-		if (topics_each(out, c, t, act, "agenda", "- ", "\n", err, errsize))
+		if (topics_each(out, c, t, v, rec, act, "agenda", "- ", "\n", err, errsize))
 			return -1;
 		sb_add(out, "\nPrep\n- ");
 		if (add(out, c, t, "prep.any", err, errsize))
@@ -182,14 +364,17 @@ meeting_body(struct sb *out, struct ctx *c, struct deal_text *t, jv act, int pas
 	}
 	if (past) {
 		attendee_line(out, t, act);
+		if (where_line(out, c, t, err, errsize))
+			return -1;
 		sb_add(out, "\nAgenda\n");
-		if (topics_each(out, c, t, act, "agenda", "- ", "\n", err, errsize))
+		if (topics_each(out, c, t, v, rec, act, "agenda", "- ", "\n", err, errsize))
 			return -1;
 		sb_add(out, "\nNotes\n");
+		vars_set(&t->vs, "speaker", v->nspeakers ? vars_get(&t->vs, "contact_first") : "the team");
 		if (add_typed(out, c, t, "notes.open", type, err, errsize))
 			return -1;
 		sb_add(out, " ");
-		if (topics_each(out, c, t, act, "meeting", "", " ", err, errsize))
+		if (topics_each(out, c, t, v, rec, act, "meeting", "", " ", err, errsize))
 			return -1;
 		trim_end(out);
 		sb_add(out, "\n\nNext steps\n- ");
@@ -198,8 +383,10 @@ meeting_body(struct sb *out, struct ctx *c, struct deal_text *t, jv act, int pas
 	} else {
 		sb_add(out, "Planned agenda\n");
 		attendee_line(out, t, act);
+		if (where_line(out, c, t, err, errsize))
+			return -1;
 		sb_add(out, "\nGoals\n");
-		if (topics_each(out, c, t, act, "agenda", "- ", "\n", err, errsize))
+		if (topics_each(out, c, t, v, rec, act, "agenda", "- ", "\n", err, errsize))
 			return -1;
 		sb_add(out, "\nPrep\n- ");
 		if (add_typed(out, c, t, "prep", type, err, errsize))
@@ -227,46 +414,221 @@ quote_block(struct sb *out, const char *from, const char *quote)
 	}
 }
 
-static int
-email_body(struct sb *out, struct ctx *c, struct deal_text *t, jv act, const char *quote_from,
-    const char *quote, char *err, size_t errsize)
-{
-	const char *type = jx_str(act, "type") ? jx_str(act, "type") : "any";
-	const char *dir = jx_str(act, "direction");
-	int inbound = dir && strcmp(dir, "inbound") == 0;
+/* The rep's title in a signature (the org's User.Title when dg-query has it). */
+static const char *owner_title = "Account Executive";
 
-	if (inbound) {
-		sb_addf(out, "Hi %s,\n\n", t->owner_first);
-		if (add_typed(out, c, t, "reply.open", type, err, errsize))
-			return -1;
-		sb_add(out, "\n\n");
-		if (topics_each(out, c, t, act, "reply", "", " ", err, errsize))
-			return -1;
-		trim_end(out);
-		sb_add(out, "\n\n");
-		if (add(out, c, t, "reply.close", err, errsize))
-			return -1;
-		sb_addf(out, "\n\n%s\n", vars_get(&t->vs, "contact_first"));
-	} else {
-		sb_addf(out, "Hi %s,\n\n", vars_get(&t->vs, "contact_first"));
-		if (add_typed(out, c, t, "email.open", type, err, errsize))
-			return -1;
-		sb_add(out, "\n\n");
-		if (topics_each(out, c, t, act, "email", "", " ", err, errsize))
-			return -1;
-		trim_end(out);
-		sb_add(out, "\n\n");
-		if (add_typed(out, c, t, "email.close", type, err, errsize))
-			return -1;
-		sb_add(out, "\n\n");
-		if (add(out, c, t, "signoff", err, errsize))
-			return -1;
-		sb_addf(out, "\n%s\n", t->owner_first);
+/* The rep's signature: name, title, company and a phone number of the 555-01xx range
+ * kept for fiction, the same for a rep across deals. */
+static void
+signature(struct sb *out, struct deal_text *t, const char *owner_id)
+{
+	uint64_t h = hash_str(FNV_OFFSET, owner_id ? owner_id : vars_get(&t->vs, "owner"));
+
+	sb_addf(out, "%s\n%s, %s\n+1 %03d 555 01%02d\n", vars_get(&t->vs, "owner"),
+	    owner_title, vars_get(&t->vs, "company"), (int)(200 + h % 700), (int)((h >> 16) % 100));
+}
+
+/* The first names of the people in copy ("Ana", "Ana and Raj", "Ana, Raj and Li"), or
+ * an empty string. */
+static void
+cc_names(struct deal_text *t, jv act, const struct voice *v, char *buf, size_t size)
+{
+	jv cc = jx_get(act, "cc", JV_KIND_ARRAY);
+	const char *names[8];
+	int i, n = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < jx_len(cc) && n < 8; i++) {
+		const struct person *p = deal_person(t->people, t->n, jx_cstr(jx_at(cc, i)));
+
+		if (p && p != v->reader && p != v->author)
+			names[n++] = p->first;
 	}
-	if (quote && *quote)
-		quote_block(out, quote_from, quote);
+	for (i = 0; i < n; i++)
+		snprintf(buf + strlen(buf), size - strlen(buf), "%s%s", i == 0 ? "" : i == n - 1 ?
+		    " and " : ", ", names[i]);
+}
+
+/* Times offered for the next meeting: its own start first, then one or two others
+ * on nearby working days, in the reader's zone ("Tuesday, March 3 at 10:00 AM ET"). */
+static void
+slots_text(struct deal_text *t, time_t next, char *buf, size_t size)
+{
+	static const int shift_h[] = { 0, 24, 48, -24 }, shift_m[] = { 0, 60, -90, 120 };
+	struct tm lt;
+	int k, n = 2 + (int)rng_range(&t->r, 0, 1);
+	const char *zone = NULL;
+
+	buf[0] = '\0';
+	for (k = 0; k < n; k++) {
+		time_t s = next + (time_t)(shift_h[k] * 3600 + (k ? shift_m[rng_range(&t->r, 0, 3)] : 0) * 60);
+		char one[64];
+
+		tz_local(t->tz, s, &lt);
+		if (lt.tm_wday == 0 || lt.tm_wday == 6) {
+			s += lt.tm_wday == 6 ? 2 * 86400 : 86400;
+			tz_local(t->tz, s, &lt);
+		}
+		if (lt.tm_hour < 9 || lt.tm_hour > 16) {
+			s -= (lt.tm_hour - 10) * 3600;
+			tz_local(t->tz, s, &lt);
+		}
+		strftime(one, sizeof one, "%A, %B %-d at %-l:%M %p", &lt);
+		zone = lt.tm_zone;
+		snprintf(buf + strlen(buf), size - strlen(buf), "%s%s", k == 0 ? "" : k == n - 1 ?
+		    " or " : ", ", one);
+	}
+	if (zone && isalpha((unsigned char)zone[0]))
+		snprintf(buf + strlen(buf), size - strlen(buf), " %s", zone);
+}
+
+/* Formats a time as "Tuesday"/"March 3"/"10:00 AM" in the deal's zone into vars. */
+static void
+when_vars(struct deal_text *t, time_t ts, const char *day, const char *date, const char *tm_var)
+{
+	static char bufs[6][32];
+	static int k;
+	struct tm lt;
+
+	tz_local(t->tz, ts, &lt);
+	strftime(bufs[k % 6], sizeof bufs[0], "%A", &lt);
+	vars_set(&t->vs, day, bufs[k++ % 6]);
+	strftime(bufs[k % 6], sizeof bufs[0], "%B %-d", &lt);
+	vars_set(&t->vs, date, bufs[k++ % 6]);
+	if (tm_var) {
+		strftime(bufs[k % 6], sizeof bufs[0], "%-l:%M %p", &lt);
+		vars_set(&t->vs, tm_var, bufs[k++ % 6]);
+	}
+}
+
+/* A forwarded message under the note that forwards it, the way mail clients lay it out. */
+static void
+forward_block(struct sb *out, const char *from, const char *date, const char *subject,
+    const char *body)
+{
+	const char *q = strstr(body, "\nOn ");
+
+	sb_addf(out, "\n---------- Forwarded message ---------\nFrom: %s\nDate: %s\nSubject: %s\n\n",
+	    from, date, subject);
+	sb_addn(out, body, q ? (size_t)(q - body) : strlen(body));
+	sb_add(out, "\n");
+}
+
+/* What an email is: its place in the deal and the texture it takes. */
+struct mail {
+	jv act, parent;       /* parent: what it answers, or invalid */
+	const char *type, *quote, *quote_from;
+	const char *forward_date, *forward_subject;
+	int forward;          /* forwards an earlier email instead of quoting one */
+	int parent_late;      /* a customer's answer days after the message it answers */
+	int after_won;        /* written after a won deal closed */
+	time_t start;
+};
+
+static int
+email_body(struct sb *out, struct ctx *c, struct deal_text *t, const struct voice *v, jv rec,
+    const struct mail *m, char *err, size_t errsize)
+{
+	jv topics = jx_get(m->act, "topics", JV_KIND_ARRAY);
+	const char *type = m->type;
+	int short_reply = !strcmp(type, "reply") && jx_len(topics) == 0;
+	char cc[256], sect[64];
+
+	cc_names(t, m->act, v, cc, sizeof cc);
+	vars_set(&t->vs, "cc", cc);
+	vars_set(&t->vs, "Cc", cc);
+	/* The greeting: the reader by first name, and whoever is in copy; a short answer
+	 * often has none. */
+	if (!short_reply || rng_chance(&t->r, 0.5)) {
+		if (!strcmp(vars_get(&t->vs, "to"), "team"))
+			sb_add(out, "Hi team,");
+		else if (add(out, c, t, *cc ? (strchr(cc, ',') ? "greet.all" : "greet.cc") : "greet",
+		    err, errsize))
+			return -1;
+		sb_add(out, "\n\n");
+	}
+	if (short_reply) {
+		int about_meeting = jv_is_valid(m->parent) && vars_get(&t->vs, "meeting_time") &&
+		    *vars_get(&t->vs, "meeting_time");
+
+		if (add(out, c, t, typed(c, sect, sizeof sect, v->inbound ? "reply.short" : "email.short",
+		    about_meeting ? "meeting" : "any"), err, errsize))
+			return -1;
+		sb_add(out, "\n\n");
+	} else {
+		if (m->forward) {
+			if (add(out, c, t, "email.open.forward", err, errsize))
+				return -1;
+		} else if (v->inbound) {
+			if (m->parent_late && add(out, c, t, "reply.open.late", err, errsize))
+				return -1;
+			if (m->parent_late)
+				sb_add(out, " ");
+			if (add_typed(out, c, t, "reply.open", type, err, errsize))
+				return -1;
+		} else if (add_typed(out, c, t, "email.open", type, err, errsize)) {
+			return -1;
+		}
+		if (*cc && !v->inbound && rng_chance(&t->r, 0.6)) {
+			sb_add(out, " ");
+			if (add(out, c, t, "cc.note", err, errsize))
+				return -1;
+		}
+		sb_add(out, "\n\n");
+		if (topics_each(out, c, t, v, rec, m->act, v->inbound ? "reply" : "email", "", " ",
+		    err, errsize))
+			return -1;
+		trim_end(out);
+		if (jx_len(topics))
+			sb_add(out, "\n\n");
+		if (!v->inbound && *vars_get(&t->vs, "slots")) {
+			if (add(out, c, t, "email.slots", err, errsize))
+				return -1;
+			sb_add(out, " ");
+			if (add(out, c, t, "email.slots.after", err, errsize))
+				return -1;
+			sb_add(out, "\n\n");
+		}
+		if (m->after_won && !v->inbound) {
+			if (add(out, c, t, "email.won", err, errsize))
+				return -1;
+			sb_add(out, "\n\n");
+		}
+		if (!rng_chance(&t->r, 0.25)) {
+			if (add_typed(out, c, t, v->inbound ? "reply.close" : "email.close", type, err,
+			    errsize))
+				return -1;
+			sb_add(out, "\n\n");
+		}
+	}
+	/* The sign-off and signature: the rep's full one on a new message, a first name on
+	 * a quick answer; the customer signs with a first name, or in full on a long one. */
+	if (add(out, c, t, v->inbound ? "reply.signoff" : "signoff", err, errsize))
+		return -1;
+	sb_add(out, "\n");
+	if (v->inbound) {
+		const struct person *p = v->author;
+
+		if (p && !short_reply && p->title && *p->title && rng_chance(&t->r, 0.4))
+			sb_addf(out, "%s\n%s, %s\n", p->name, p->title, vars_get(&t->vs, "account"));
+		else
+			sb_addf(out, "%s\n", p ? p->first : "The team");
+	} else if (short_reply || (jv_is_valid(m->parent) && rng_chance(&t->r, 0.5))) {
+		sb_addf(out, "%s\n", t->owner_first);
+	} else {
+		signature(out, t, jx_str(jx_get(jx_get(rec, "opportunity", JV_KIND_OBJECT), "Owner",
+		    JV_KIND_OBJECT), "Id"));
+	}
+	if (m->quote && *m->quote) {
+		if (m->forward)
+			forward_block(out, m->quote_from, m->forward_date, m->forward_subject, m->quote);
+		else
+			quote_block(out, m->quote_from, m->quote);
+	}
 	return 0;
 }
+
+/* ---- one deal ---- */
 
 /* The deal's activity keys, read once per deal: a recap, a reply or an agenda finds
  * what it is about by key, and jv lookups for every pair were a tenth of the time. */
@@ -284,17 +646,234 @@ keys_read(jv acts)
 	nact_keys = n;
 }
 
-/* The element of list (the activities, or those written so far: the same order) whose
- * key is key, or invalid. */
-static jv
-find_key(jv list, const char *key)
+/* The index of the activity whose key is key, or -1. */
+static int
+key_index(const char *key)
 {
 	int i;
 
-	for (i = 0; key && i < nact_keys && i < jx_len(list); i++)
+	for (i = 0; key && i < nact_keys; i++)
 		if (act_keys[i] && strcmp(act_keys[i], key) == 0)
-			return jx_at(list, i);
-	return jv_invalid();
+			return i;
+	return -1;
+}
+
+/* Sets {meeting} to what the meeting of type is called in a sentence. */
+static void
+meeting_name(struct ctx *c, struct deal_text *t, const char *type)
+{
+	char sect[64];
+	const char *line = bank_line(c->b, typed(c, sect, sizeof sect, "name", type), 0);
+
+	vars_set(&t->vs, "meeting", line ? line : "meeting");
+}
+
+/* The first customer meeting after activity i, or -1. */
+static int
+next_meeting(jv acts, int i, time_t after)
+{
+	int j, best = -1;
+	time_t bt = 0, ts;
+
+	(void)i;
+	for (j = 0; j < jx_len(acts); j++) {
+		jv a = jx_at(acts, j);
+
+		if (!jx_str(a, "kind") || strcmp(jx_str(a, "kind"), "meeting") ||
+		    (jx_str(a, "type") && !strcmp(jx_str(a, "type"), "internal_prep")) ||
+		    !jx_str(a, "start") || time_parse(jx_str(a, "start"), &ts) || ts <= after)
+			continue;
+		if (best < 0 || ts < bt) {
+			best = j;
+			bt = ts;
+		}
+	}
+	return best;
+}
+
+static int
+is_type(const char *type, const char *const *list)
+{
+	for (; type && *list; list++)
+		if (!strcmp(type, *list))
+			return 1;
+	return 0;
+}
+
+/* Sets the voice of activity a: who writes, who reads, who may speak in the notes. */
+static void
+voice_of(struct deal_text *t, jv a, int meeting, struct voice *v)
+{
+	const char *dir = jx_str(a, "direction");
+	const struct person *who = deal_person(t->people, t->n, jx_str(a, "who"));
+	jv att = jx_get(a, "attendees", JV_KIND_ARRAY);
+	int i;
+
+	memset(v, 0, sizeof *v);
+	v->meeting = meeting;
+	v->inbound = dir && strcmp(dir, "inbound") == 0;
+	if (v->inbound)
+		v->author = who;
+	else
+		v->reader = who;
+	if (who)
+		v->speakers[v->nspeakers++] = who->ref;
+	for (i = 0; i < jx_len(att) && v->nspeakers < 16; i++) {
+		const struct person *p = deal_person(t->people, t->n, jx_cstr(jx_at(att, i)));
+
+		if (p && p != who)
+			v->speakers[v->nspeakers++] = p->ref;
+	}
+	vars_set(&t->vs, "to", meeting ? "team" : v->inbound ? t->owner_first :
+	    who ? who->first : "team");
+	deal_text_person(t, "contact", "contact_first", jx_str(a, "who"), "team");
+}
+
+/* Subject, body and texture of email i, from what it answers or forwards. */
+static void
+mail_of(struct ctx *c, struct deal_text *t, jv acts, jv out, int i, struct mail *m,
+    struct sb *subj, char *quote_from, size_t qsize, char *fdate, size_t fsize)
+{
+	static const char *const forwardable[] = { "resources", "case_study",
+		"security_questionnaire", "reference_call", "usage_report", NULL };
+	jv a = jx_at(acts, i);
+	int p = key_index(jx_str(a, "reply_to"));
+	time_t pt;
+	struct tm plt;
+
+	memset(m, 0, sizeof *m);
+	m->act = a;
+	m->type = jx_str(a, "type") ? jx_str(a, "type") : "any";
+	m->parent = p >= 0 && p < jx_len(out) ? jx_at(out, p) : jv_invalid();
+	time_parse(jx_str(a, "start"), &m->start);
+	if (!jv_is_valid(m->parent) && is_type(m->type, forwardable) && rng_chance(&t->r, 0.3)) {
+		/* Forward the latest email written so far, with a note on top. */
+		for (p = jx_len(out) - 1; p >= 0; p--)
+			if (jx_str(jx_at(out, p), "kind") && !strcmp(jx_str(jx_at(out, p), "kind"), "email") &&
+			    jx_str(jx_at(out, p), "body"))
+				break;
+		if (p >= 0) {
+			m->parent = jx_at(out, p);
+			m->forward = 1;
+		}
+	}
+	if (!jv_is_valid(m->parent) || !jx_str(m->parent, "subject"))
+		return;
+	{
+		const char *ps = jx_str(m->parent, "subject"), *pdir = jx_str(m->parent, "direction");
+		int pin = pdir && strcmp(pdir, "inbound") == 0;
+		const char *pre = m->forward ? "Fwd: " : "Re: ";
+
+		if (!strncmp(ps, "Re: ", 4) || !strncmp(ps, "Fwd: ", 5))
+			ps += *ps == 'R' ? 4 : 5;
+		sb_addf(subj, "%s%s", pre, ps);
+		m->quote = jx_str(m->parent, "body");
+		if (jx_str(m->parent, "start") && time_parse(jx_str(m->parent, "start"), &pt) == 0) {
+			tz_local(t->tz, pt, &plt);
+			strftime(fdate, fsize, m->forward ? "%a, %b %-d, %Y at %-l:%M %p" :
+			    "%a, %b %-d, %Y at %-l:%M %p", &plt);
+			m->parent_late = !m->forward && m->start - pt >= 4 * 86400;
+		} else {
+			snprintf(fdate, fsize, "an earlier date");
+		}
+		deal_text_person(t, "parent", "parent_first", jx_str(m->parent, "who"), "the team");
+		snprintf(quote_from, qsize, m->forward ? "%s" : "%s, %s", m->forward ?
+		    (pin ? vars_get(&t->vs, "parent") : vars_get(&t->vs, "owner")) : fdate,
+		    pin ? vars_get(&t->vs, "parent") : vars_get(&t->vs, "owner"));
+		m->quote_from = quote_from;
+		m->forward_date = fdate;
+		m->forward_subject = jx_str(m->parent, "subject");
+	}
+	(void)c;
+}
+
+/* Prepares activity a's prompt for the LLM pass while the deal's words are at hand: the
+ * story in full, who writes to whom, the length and texture of the heuristic draft it
+ * rewrites. The pass reads the hidden fields (_prompt, _mention, _avoid, _quote_from)
+ * and removes them. Returns 0, or -1 with err. */
+static int
+llm_prompt(struct ctx *c, struct deal_text *t, jv rec, jv *a, int i, int n, jv out,
+    const struct voice *v, const struct mail *m, const struct sb *subj, const struct sb *body,
+    char *err, size_t errsize)
+{
+	struct sb pr = { 0 }, ppl = { 0 }, earlier = { 0 }, task = { 0 }, len = { 0 };
+	char posn[16], tot[16], date[64];
+	jv cs = jx_get(rec, "contacts", JV_KIND_ARRAY);
+	const char *type = jx_str(*a, "type") ? jx_str(*a, "type") : "", *when = jx_str(*a, "when");
+	const char *bs = body->s ? body->s : "", *q, *author, *audience, *avoid;
+	char *draft;
+	time_t ts;
+	struct tm lt;
+	int k, words, rc;
+
+	for (k = 0; k < jx_len(cs); k++) {
+		jv ct = jx_at(cs, k);
+		const char *nm = jx_str(ct, "Name") ? jx_str(ct, "Name") : jx_str(ct, "LastName");
+
+		if (nm)
+			sb_addf(&ppl, "%s%s (%s%s%s)", ppl.len ? "; " : "", nm, jx_str(ct, "Title") ?
+			    jx_str(ct, "Title") : "contact", jx_str(ct, "Role") ? ", " : "",
+			    jx_str(ct, "Role") ? jx_str(ct, "Role") : "");
+	}
+	for (k = jx_len(out) - 3 < 0 ? 0 : jx_len(out) - 3; k < jx_len(out); k++)
+		sb_addf(&earlier, "%s%s", earlier.len ? " | " : "", jx_str(jx_at(out, k), "subject"));
+	author = v->inbound ? (v->author ? v->author->name : "the customer") : vars_get(&t->vs, "owner");
+	audience = v->meeting ? "the deal team (CRM notes)" : v->inbound ? vars_get(&t->vs, "owner") :
+	    (v->reader ? v->reader->name : "the customer's team");
+	/* The name the text must not use in the third person: the author's own. */
+	avoid = v->meeting ? "" : v->inbound ? (v->author ? v->author->name : "") : vars_get(&t->vs, "owner");
+	if (m == NULL)
+		sb_addf(&task, when && !strcmp(when, "past") ? "the notes of this %s meeting, written right after it" :
+		    "the agenda of this upcoming %s meeting", type);
+	else
+		sb_addf(&task, "an email from %s to %s%s%s", author, audience,
+		    m->forward ? ", forwarding an earlier message" : m->quote ? ", answering the earlier one" : "",
+		    v->inbound ? " (the customer writes)" : "");
+	for (char *u = task.s; u && *u; u++)
+		if (*u == '_')
+			*u = ' ';
+	q = m && m->quote ? strstr(bs, m->forward ? "\n----------" : "\nOn ") : NULL;
+	draft = xstrndup(bs, q ? (size_t)(q - bs) : strlen(bs));
+	words = word_count(draft);
+	/* The draft's own length sets the answer's: a one-liner stays short. */
+	sb_addf(&len, "about %d words (%d to %d)", words, words * 2 / 3 > 3 ? words * 2 / 3 : 3,
+	    words * 3 / 2 + 10);
+	snprintf(posn, sizeof posn, "%d", i + 1);
+	snprintf(tot, sizeof tot, "%d", n);
+	time_parse(jx_str(*a, "start"), &ts);
+	tz_local(t->tz, ts, &lt);
+	strftime(date, sizeof date, "%A %B %-d, %Y", &lt);
+	deal_text_facts(t, 0);
+	vars_set(&t->vs, "people", sb_str(&ppl));
+	vars_set(&t->vs, "position", posn);
+	vars_set(&t->vs, "total", tot);
+	vars_set(&t->vs, "earlier", earlier.len ? sb_str(&earlier) : "none yet");
+	vars_set(&t->vs, "task", sb_str(&task));
+	vars_set(&t->vs, "author", author);
+	vars_set(&t->vs, "audience", audience);
+	vars_set(&t->vs, "texture", m == NULL ? "notes with headings" : !strcmp(type, "reply") &&
+	    !jx_len(jx_get(*a, "topics", JV_KIND_ARRAY)) ? "a quick answer of a line or two" :
+	    m->forward ? "a short forwarding note" : "a complete email");
+	vars_set(&t->vs, "date", date);
+	vars_set(&t->vs, "length", sb_str(&len));
+	vars_set(&t->vs, "subject", sb_str((struct sb *)subj));
+	vars_set(&t->vs, "mention", vars_get(&t->vs, "to"));
+	vars_set(&t->vs, "draft", draft);
+	rc = prompt_fill(&pr, c->user_tmpl, &t->vs, err, errsize);
+	if (rc == 0) {
+		*a = jv_object_set(*a, jv_string("_prompt"), jv_string(sb_str(&pr)));
+		*a = jv_object_set(*a, jv_string("_mention"), jv_string(m == NULL ? "" : vars_get(&t->vs, "to")));
+		*a = jv_object_set(*a, jv_string("_avoid"), jv_string(avoid));
+		if (m && m->quote && !m->forward)
+			*a = jv_object_set(*a, jv_string("_quote_from"), jv_string(m->quote_from));
+	}
+	free(draft);
+	sb_free(&pr);
+	sb_free(&ppl);
+	sb_free(&earlier);
+	sb_free(&task);
+	sb_free(&len);
+	return rc;
 }
 
 static int
@@ -303,9 +882,12 @@ content_one(jv rec, const struct jsonl_pos *pos, void *vctx)
 	struct ctx *c = vctx;
 	static struct deal_text t;
 	jv acts = jx_get(rec, "activities", JV_KIND_ARRAY), out;
+	jv opp = jx_get(rec, "opportunity", JV_KIND_OBJECT);
 	struct sb subj = { 0 }, body = { 0 };
-	char where[512], err[512], day[16], mday[16], sect[128];
-	int i, n = jx_len(acts);
+	char where[512], err[512], sect[128], slots[256], quote_from[320], fdate[64];
+	const char *stage = jx_str(opp, "StageName");
+	int i, n = jx_len(acts), won = jx_bool(opp, "IsWon", 0) || (stage && strcasestr(stage, "won"));
+	time_t close = 0;
 
 	if (deal_id(rec, pos) == NULL) {
 		jv_free(rec);
@@ -315,15 +897,18 @@ content_one(jv rec, const struct jsonl_pos *pos, void *vctx)
 	deal_text_init(&t, rec, c->cfg);
 	cur_sellers = jx_get(rec, "sellers", JV_KIND_ARRAY);
 	keys_read(acts);
+	said = 0;
+	nused = 0;
+	if (jx_str(opp, "CloseDate"))
+		time_parse(jx_str(opp, "CloseDate"), &close);
 	for (i = 0; i < n; i++) {
-		jv a = jx_at(acts, i), prev;
+		jv a = jx_at(acts, i);
 		const char *kind = jx_str(a, "kind"), *key = jx_str(a, "key"),
 		      *type = jx_str(a, "type"), *when = jx_str(a, "when"), *start = jx_str(a, "start");
-		const char *about_title = NULL, *quote = NULL;
-		char quote_from[256] = "";
-		int meeting, rc;
-		time_t ts;
-		struct tm lt;
+		struct voice v;
+		struct mail m;
+		int meeting, rc, about, nm;
+		time_t ts, mt;
 
 		if (jv_get_kind(a) != JV_KIND_OBJECT || kind == NULL || key == NULL ||
 		    (strcmp(kind, "meeting") && strcmp(kind, "email")) || start == NULL ||
@@ -334,64 +919,46 @@ content_one(jv rec, const struct jsonl_pos *pos, void *vctx)
 		}
 		meeting = strcmp(kind, "meeting") == 0;
 		rng_init(&t.r, (uint64_t)c->cfg->seed, t.id, "content", (long)hash_str(FNV_OFFSET, key));
-		tz_local(t.tz, ts, &lt);
-		strftime(day, sizeof day, "%A", &lt);
-		vars_set(&t.vs, "day", day);
-		deal_text_person(&t, "contact", "contact_first", jx_str(a, "who"), "team");
-		prev = find_key(acts, jx_str(a, "about"));
-		about_title = jv_is_valid(prev) ? jx_str(prev, "type") : NULL;
-		vars_set(&t.vs, "meeting_day", day);
-		if (jx_str(prev, "start") && time_parse(jx_str(prev, "start"), &ts) == 0) {
-			tz_local(t.tz, ts, &lt);
-			strftime(mday, sizeof mday, "%A", &lt);
-			vars_set(&t.vs, "meeting_day", mday);
+		when_vars(&t, ts, "day", "date", NULL);
+		voice_of(&t, a, meeting, &v);
+		/* The meeting an email or a prep call is about: what it answers or recaps, else
+		 * the next one. */
+		about = key_index(jx_str(a, "about"));
+		nm = next_meeting(acts, i, ts);
+		if (about < 0 && !meeting)
+			about = nm;
+		vars_set(&t.vs, "meeting_time", "");
+		if (about >= 0 && jx_str(jx_at(acts, about), "start") &&
+		    time_parse(jx_str(jx_at(acts, about), "start"), &mt) == 0) {
+			meeting_name(c, &t, jx_str(jx_at(acts, about), "type"));
+			when_vars(&t, mt, "meeting_day", "meeting_date",
+			    mt > ts && mt - ts < 14 * 86400 ? "meeting_time" : NULL);
+		} else {
+			meeting_name(c, &t, NULL);
+			vars_set(&t.vs, "meeting_day", vars_get(&t.vs, "day"));
+			vars_set(&t.vs, "meeting_date", vars_get(&t.vs, "date"));
 		}
-		vars_set(&t.vs, "meeting", about_title ? about_title : "meeting");
-		if (about_title) {
-			/* "security_review" reads as "security review" in a sentence. */
-			static char mt[64];
-			int k;
-
-			snprintf(mt, sizeof mt, "%s", about_title);
-			for (k = 0; mt[k]; k++)
-				if (mt[k] == '_')
-					mt[k] = ' ';
-			vars_set(&t.vs, "meeting", mt);
-		}
+		slots[0] = '\0';
+		if (!meeting && type && !strcmp(type, "scheduling") && nm >= 0 &&
+		    time_parse(jx_str(jx_at(acts, nm), "start"), &mt) == 0)
+			slots_text(&t, mt, slots, sizeof slots);
+		vars_set(&t.vs, "slots", slots);
 		sb_reset(&subj);
 		sb_reset(&body);
-		prev = find_key(out, jx_str(a, "reply_to"));
-		if (!meeting && jv_is_valid(prev) && jx_str(prev, "subject")) {
-			const char *ps = jx_str(prev, "subject");
-			time_t pt;
-			struct tm plt;
-			char pdate[64];
-			const char *pdir = jx_str(prev, "direction");
-			int pin = pdir && strcmp(pdir, "inbound") == 0;
-
-			sb_addf(&subj, "%s%s", strncmp(ps, "Re: ", 4) ? "Re: " : "", ps);
-			quote = jx_str(prev, "body");
-			if (jx_str(prev, "start") && time_parse(jx_str(prev, "start"), &pt) == 0) {
-				tz_local(t.tz, pt, &plt);
-				strftime(pdate, sizeof pdate, "%a, %b %-d, %Y at %-l:%M %p", &plt);
-			} else {
-				snprintf(pdate, sizeof pdate, "an earlier date");
-			}
-			snprintf(quote_from, sizeof quote_from, "%s, %s", pdate,
-			    pin ? vars_get(&t.vs, "contact") : vars_get(&t.vs, "owner"));
-		} else {
-			snprintf(sect, sizeof sect, "subject.%s.%s", meeting ? "meeting" : "email",
-			    type ? type : "any");
-			if (bank_count(c->b, sect) == 0)
-				snprintf(sect, sizeof sect, "subject.%s.any", meeting ? "meeting" : "email");
-			if (add(&subj, c, &t, sect, err, sizeof err) != 0)
+		if (meeting) {
+			if (add_typed(&subj, c, &t, "subject.meeting", type, err, sizeof err) != 0)
 				goto render_failed;
-		}
-		if (meeting)
-			rc = meeting_body(&body, c, &t, a, when && strcmp(when, "past") == 0, err,
+			rc = meeting_body(&body, c, &t, &v, rec, a, when && strcmp(when, "past") == 0, err,
 			    sizeof err);
-		else
-			rc = email_body(&body, c, &t, a, quote_from, quote, err, sizeof err);
+		} else {
+			mail_of(c, &t, acts, out, i, &m, &subj, quote_from, sizeof quote_from, fdate,
+			    sizeof fdate);
+			m.after_won = won && close && ts > close + 86400;
+			if (subj.len == 0 && add(&subj, c, &t, typed(c, sect, sizeof sect, "subject.email",
+			    type), err, sizeof err) != 0)
+				goto render_failed;
+			rc = email_body(&body, c, &t, &v, rec, &m, err, sizeof err);
+		}
 		if (rc != 0)
 			goto render_failed;
 		subj.len = utf8_trim(sb_str(&subj), subj.len, SUBJECT_MAX);
@@ -399,73 +966,9 @@ content_one(jv rec, const struct jsonl_pos *pos, void *vctx)
 		a = jv_copy(a);
 		a = jv_object_set(a, jv_string("subject"), jv_string_sized(sb_str(&subj), (int)subj.len));
 		a = jv_object_set(a, jv_string("body"), jv_string_sized(sb_str(&body), (int)body.len));
-		if (c->llm) {
-			/* The prompt for this activity, made now while the deal's words are at hand;
-			 * the LLM pass reads it from these hidden fields and removes them. */
-			struct sb pr = { 0 }, ppl = { 0 }, earlier = { 0 }, task = { 0 };
-			char posn[16], tot[16], date[64];
-			jv cs = jx_get(rec, "contacts", JV_KIND_ARRAY);
-			for (int k = 0; k < jx_len(cs); k++) {
-				jv ct = jx_at(cs, k);
-				const char *nm = jx_str(ct, "Name") ? jx_str(ct, "Name") : jx_str(ct, "LastName");
-				if (nm)
-					sb_addf(&ppl, "%s%s (%s%s%s)", ppl.len ? "; " : "", nm, jx_str(ct, "Title") ? jx_str(ct, "Title") : "contact",
-					    jx_str(ct, "Role") ? ", " : "", jx_str(ct, "Role") ? jx_str(ct, "Role") : "");
-			}
-			for (int k = jx_len(out) - 3 < 0 ? 0 : jx_len(out) - 3; k < jx_len(out); k++)
-				sb_addf(&earlier, "%s%s", earlier.len ? " | " : "", jx_str(jx_at(out, k), "subject"));
-			const char *dir = jx_str(a, "direction");
-			int past = when && strcmp(when, "past") == 0;
-			if (meeting)
-				sb_addf(&task, past ? "the notes of this %s meeting, written right after it" :
-				    "the agenda of this upcoming %s meeting", type ? type : "");
-			else if (dir && !strcmp(dir, "inbound"))
-				sb_addf(&task, "an email from %s (the customer) to %s%s", vars_get(&t.vs, "contact"), vars_get(&t.vs, "owner"),
-				    quote ? ", answering the earlier one" : "");
-			else
-				sb_addf(&task, "an email from %s to %s%s", vars_get(&t.vs, "owner"), vars_get(&t.vs, "contact"),
-				    quote ? ", answering the earlier one" : "");
-			for (char *u = task.s; u && *u; u++)
-				if (*u == '_')
-					*u = ' ';
-			snprintf(posn, sizeof posn, "%d", i + 1);
-			snprintf(tot, sizeof tot, "%d", n);
-			time_parse(start, &ts);
-			tz_local(t.tz, ts, &lt);
-			strftime(date, sizeof date, "%A %B %-d, %Y", &lt);
-			/* The draft without a quoted earlier message. */
-			const char *bs = sb_str(&body), *q = quote ? strstr(bs, "\nOn ") : NULL;
-			char *draft = xstrndup(bs, q ? (size_t)(q - bs) : strlen(bs));
-			const char *mention = jx_str(a, "direction") && !strcmp(jx_str(a, "direction"), "inbound")
-			    ? t.owner_first : vars_get(&t.vs, "contact_first");
-			vars_set(&t.vs, "people", sb_str(&ppl));
-			vars_set(&t.vs, "position", posn);
-			vars_set(&t.vs, "total", tot);
-			vars_set(&t.vs, "earlier", earlier.len ? sb_str(&earlier) : "none yet");
-			vars_set(&t.vs, "task", sb_str(&task));
-			vars_set(&t.vs, "date", date);
-			vars_set(&t.vs, "length", meeting ? "120 to 300 words" : "50 to 180 words");
-			vars_set(&t.vs, "subject", sb_str(&subj));
-			vars_set(&t.vs, "mention", mention);
-			vars_set(&t.vs, "draft", draft);
-			if (prompt_fill(&pr, c->user_tmpl, &t.vs, err, sizeof err) != 0) {
-				free(draft);
-				sb_free(&pr);
-				sb_free(&ppl);
-				sb_free(&earlier);
-				sb_free(&task);
-				goto render_failed;
-			}
-			a = jv_object_set(a, jv_string("_prompt"), jv_string(sb_str(&pr)));
-			a = jv_object_set(a, jv_string("_mention"), jv_string(mention));
-			if (quote)
-				a = jv_object_set(a, jv_string("_quote_from"), jv_string(quote_from));
-			free(draft);
-			sb_free(&pr);
-			sb_free(&ppl);
-			sb_free(&earlier);
-			sb_free(&task);
-		}
+		if (c->llm && llm_prompt(c, &t, rec, &a, i, n, out, &v, meeting ? NULL : &m, &subj, &body,
+		    err, sizeof err) != 0)
+			goto render_failed;
 		out = jv_array_append(out, a);
 		continue;
 render_failed:
@@ -487,7 +990,6 @@ bad:
 	jv_free(rec);
 	return 1;
 }
-
 
 /* ---- the LLM pass (llm and hybrid) ---- */
 

@@ -152,21 +152,24 @@ people_choose(struct planner *pl, struct deal *d, jv opp)
 		d->tech = d->champion;
 }
 
-static jv
-pick(struct planner *pl, const char *section, struct rng *r, const struct vars *vs)
+/* Renders a line of section and splits it into its full and short forms (see
+ * story.txt); a line with one form gives it twice. */
+static void
+pick(struct planner *pl, const char *section, struct rng *r, const struct vars *vs, jv *full,
+    jv *shortf)
 {
-	const char *t = bank_pick(pl->story, section, r);
+	const char *t = bank_pick(pl->story, section, r), *bar;
 	struct sb b = { 0 };
 	char err[256];
-	jv out;
 
 	if (t == NULL)
 		diex(EXIT_USAGE, "story.txt has no section [%s]", section);
 	if (render(&b, t, vs, r, err, sizeof err) != 0)
 		diex(EXIT_USAGE, "story.txt: [%s]: %s", section, err);
-	out = jv_string(sb_str(&b));
+	bar = strstr(sb_str(&b), " | ");
+	*full = jv_string_sized(sb_str(&b), bar ? (int)(bar - sb_str(&b)) : (int)b.len);
+	*shortf = jv_string(bar ? bar + 3 : sb_str(&b));
 	sb_free(&b);
-	return out;
 }
 
 jv
@@ -174,14 +177,22 @@ story_make(struct planner *pl, struct deal *d, jv opp)
 {
 	const struct strlist *prods = &pl->cfg->company.products;
 	jv acct = jx_get(opp, "Account", JV_KIND_OBJECT), s = jv_object(), comps;
-	char amount[32], pct[8], pct2[8], hours[8], days[8], reps[8], quarter[16], money[32];
+	static const char *const facts[] = { "pain", "metrics", "decision_criteria",
+		"decision_process", "paper_process", "budget", "timeline", "situation", "impact",
+		"critical_event" };
+	char budget[32], amount[32], pct[8], pct2[8], hours[8], days[8], weeks[8], reps[8];
+	char quarter[16], month[16], money[32];
 	const char *industry = jx_str(acct, "Industry"), *c1, *c2;
 	struct vars vs = { 0 };
 	struct rng r;
 	struct tm tm;
-	time_t anchor = d->close && d->close > pl->now ? d->close : pl->now;
-	double amt = jx_num(opp, "Amount", 0);
+	/* The dates a story speaks of follow the deal: a closed deal's from its close, an
+	 * open one's from its close or today, whichever is later. */
+	time_t anchor = d->close && (d->closed || d->close > pl->now) ? d->close : pl->now;
+	double amt = jx_num(opp, "Amount", 0), bud;
 	char lc_industry[64];
+	jv shortf = jv_object();
+	size_t f;
 	int i;
 
 	rng_init(&r, (uint64_t)pl->cfg->seed, d->id, "story", 0);
@@ -192,39 +203,45 @@ story_make(struct planner *pl, struct deal *d, jv opp)
 	snprintf(pct2, sizeof pct2, "%ld", rng_range(&r, 5, 25));
 	snprintf(hours, sizeof hours, "%ld", rng_range(&r, 3, 15));
 	snprintf(days, sizeof days, "%ld", rng_range(&r, 2, 9));
+	snprintf(weeks, sizeof weeks, "%ld", rng_range(&r, 3, 8));
 	snprintf(reps, sizeof reps, "%ld", rng_range(&r, 4, 60) * 5);
 	gmtime_r(&anchor, &tm);
 	snprintf(quarter, sizeof quarter, "Q%d %d", (tm.tm_mon / 3 + 1) % 4 + 1,
 	    tm.tm_year + 1900 + (tm.tm_mon >= 9));
+	strftime(month, sizeof month, "%B", &tm);
 	money_fmt(amt > 0 ? amt : 0, amount, sizeof amount);
 	money_fmt(amt > 0 ? amt * (double)rng_range(&r, 15, 40) / 10.0 : 250000.0, money,
 	    sizeof money);
+	/* A budget is never the amount restated: the buyer holds a bit more than the price
+	 * (ten to sixty percent), rounded the way people say it. */
+	bud = amt > 0 ? amt * (double)rng_range(&r, 110, 160) / 100.0 : 0;
+	money_fmt(bud, budget, sizeof budget);
+	while (amt > 0 && strcmp(budget, amount) == 0)
+		money_fmt(bud *= 1.25, budget, sizeof budget);
 	vars_set(&vs, "account", jx_str(acct, "Name") ? jx_str(acct, "Name") :
 	    (jx_str(opp, "Name") ? jx_str(opp, "Name") : "the customer"));
-	vars_set(&vs, "industry", lc_industry[0] ? lc_industry : "their");
+	vars_set(&vs, "industry", lc_industry[0] ? lc_industry : "customer");
 	vars_set(&vs, "company", pl->cfg->company.name);
-	vars_set(&vs, "amount", amt > 0 ? amount : "the budget");
+	vars_set(&vs, "budget", amt > 0 ? budget : "a budget");
 	vars_set(&vs, "value", money);
 	vars_set(&vs, "pct", pct);
 	vars_set(&vs, "pct2", pct2);
 	vars_set(&vs, "hours", hours);
 	vars_set(&vs, "days", days);
+	vars_set(&vs, "weeks", weeks);
 	vars_set(&vs, "reps", reps);
 	vars_set(&vs, "quarter", quarter);
+	vars_set(&vs, "month", month);
 	vars_set(&vs, "product", prods->v[rng_range(&r, 0, prods->n - 1)]);
 
-	s = jv_object_set(s, jv_string("pain"), pick(pl, "pain", &r, &vs));
-	s = jv_object_set(s, jv_string("metrics"), pick(pl, "metrics", &r, &vs));
-	s = jv_object_set(s, jv_string("decision_criteria"),
-	    pick(pl, "decision_criteria", &r, &vs));
-	s = jv_object_set(s, jv_string("decision_process"),
-	    pick(pl, "decision_process", &r, &vs));
-	s = jv_object_set(s, jv_string("paper_process"), pick(pl, "paper_process", &r, &vs));
-	s = jv_object_set(s, jv_string("budget"), pick(pl, "budget", &r, &vs));
-	s = jv_object_set(s, jv_string("timeline"), pick(pl, "timeline", &r, &vs));
-	s = jv_object_set(s, jv_string("situation"), pick(pl, "situation", &r, &vs));
-	s = jv_object_set(s, jv_string("impact"), pick(pl, "impact", &r, &vs));
-	s = jv_object_set(s, jv_string("critical_event"), pick(pl, "critical_event", &r, &vs));
+	for (f = 0; f < sizeof facts / sizeof facts[0]; f++) {
+		jv full, sh;
+
+		pick(pl, facts[f], &r, &vs, &full, &sh);
+		s = jv_object_set(s, jv_string(facts[f]), full);
+		shortf = jv_object_set(shortf, jv_string(facts[f]), sh);
+	}
+	s = jv_object_set(s, jv_string("short"), shortf);
 	s = jx_set_str(s, "champion", d->champion >= 0 ? d->people[d->champion].ref : NULL);
 	s = jx_set_str(s, "economic_buyer", d->eb >= 0 ? d->people[d->eb].ref : NULL);
 	s = jx_set_str(s, "technical_contact", d->tech >= 0 ? d->people[d->tech].ref : NULL);
