@@ -132,6 +132,29 @@ money_fmt(double a, char *buf, size_t size)
 }
 
 char *
+money_text(double a, char *buf, size_t size)
+{
+	if (!isfinite(a) || a < 0)
+		a = 0;
+	if (a >= 1e6) {
+		snprintf(buf, size, "$%.1f million", a / 1e6);
+		char *dot = strstr(buf, ".0 ");
+
+		if (dot)
+			memmove(dot, dot + 2, strlen(dot + 2) + 1);
+		return buf;
+	}
+	/* Round to the thousand (above $10,000) or the hundred. */
+	long n = a >= 10000 ? (long)(a / 1000 + 0.5) * 1000 : (long)(a / 100 + 0.5) * 100;
+
+	if (n >= 1000)
+		snprintf(buf, size, "$%ld,%03ld", n / 1000, n % 1000);
+	else
+		snprintf(buf, size, "$%ld", n);
+	return buf;
+}
+
+char *
 account_domain(const char *website, const char *name, char *buf, size_t size)
 {
 	size_t n = 0;
@@ -290,7 +313,7 @@ deal_text_init(struct deal_text *t, jv rec, const struct dg_config *cfg)
 		strncat(t->competitor, cn, sizeof t->competitor - strlen(t->competitor) - 1);
 	}
 	prods = jx_get(s, "products", JV_KIND_ARRAY);
-	money_fmt(jx_num(opp, "Amount", 0), t->amount, sizeof t->amount);
+	money_text(jx_num(opp, "Amount", 0), t->amount, sizeof t->amount);
 	vars_set(&t->vs, "account", account);
 	snprintf(t->industry, sizeof t->industry, "%s", jx_str(acct, "Industry") ? jx_str(acct, "Industry") : "");
 	for (i = 0; t->industry[i]; i++)

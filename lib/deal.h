@@ -49,6 +49,9 @@ const char *deal_id(jv rec, const struct jsonl_pos *pos);
 
 /* Formats an amount the way sellers write it: "$950", "$120K", "$1.2M". */
 char *money_fmt(double amount, char *buf, size_t size);
+/* Formats an amount the way it is written in a sentence: "$950", "$120,000",
+ * "$1.2 million" (a grammar checker reads these; "$120K" it does not). */
+char *money_text(double amount, char *buf, size_t size);
 /* The email domain for an account: from Website ("https://www.acme.com/x" -> acme.com),
  * else from the name ("Acme, Inc." -> acmeinc.com), else "example.com". */
 char *account_domain(const char *website, const char *name, char *buf, size_t size);

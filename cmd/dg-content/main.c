@@ -236,10 +236,25 @@ topic_line(struct sb *out, struct ctx *c, struct deal_text *t, const struct voic
 		else if (v->author && !strcmp(v->author->ref, ref))
 			rel = "me";
 	}
-	snprintf(sect, sizeof sect, "%s.%s%s%s", base, topic_name((enum topic)topic),
-	    rel ? "." : "", rel ? rel : "");
-	if (bank_count(c->b, sect) == 0)
-		snprintf(sect, sizeof sect, "%s.%s", base, topic_name((enum topic)topic));
+	/* The most particular section the bank has: relation and "again" (said before in
+	 * this deal), relation, "again", plain. */
+	{
+		const char *name = topic_name((enum topic)topic);
+		int again = (said & (1u << topic)) != 0, k;
+
+		for (k = 0; k < 4; k++) {
+			int r = k < 2 && rel, ag = again && (k == 0 || k == 2);
+
+			if ((k < 2 && !rel) || ((k == 0 || k == 2) && !again))
+				continue;
+			snprintf(sect, sizeof sect, "%s.%s%s%s%s", base, name, r ? "." : "", r ? rel : "",
+			    ag ? ".again" : "");
+			if (bank_count(c->b, sect) > 0)
+				break;
+		}
+		if (k == 4)
+			snprintf(sect, sizeof sect, "%s.%s", base, name);
+	}
 	if (add(out, c, t, sect, err, errsize) != 0)
 		return -1;
 	said |= 1u << topic;
@@ -441,8 +456,10 @@ cc_names(struct deal_text *t, jv act, const struct voice *v, char *buf, size_t s
 	for (i = 0; i < jx_len(cc) && n < 8; i++) {
 		const struct person *p = deal_person(t->people, t->n, jx_cstr(jx_at(cc, i)));
 
+		/* Two people of one first name are told apart by their full names. */
 		if (p && p != v->reader && p != v->author)
-			names[n++] = p->first;
+			names[n++] = (v->reader && !strcmp(p->first, v->reader->first)) ||
+			    (v->author && !strcmp(p->first, v->author->first)) ? p->name : p->first;
 	}
 	for (i = 0; i < n; i++)
 		snprintf(buf + strlen(buf), size - strlen(buf), "%s%s", i == 0 ? "" : i == n - 1 ?
@@ -542,7 +559,7 @@ email_body(struct sb *out, struct ctx *c, struct deal_text *t, const struct voic
 	if (!short_reply || rng_chance(&t->r, 0.5)) {
 		if (!strcmp(vars_get(&t->vs, "to"), "team"))
 			sb_add(out, "Hi team,");
-		else if (add(out, c, t, *cc ? (strchr(cc, ',') ? "greet.all" : "greet.cc") : "greet",
+		else if (add(out, c, t, *cc ? (strstr(cc, " and ") ? "greet.all" : "greet.cc") : "greet",
 		    err, errsize))
 			return -1;
 		sb_add(out, "\n\n");

@@ -209,15 +209,15 @@ story_make(struct planner *pl, struct deal *d, jv opp)
 	snprintf(quarter, sizeof quarter, "Q%d %d", (tm.tm_mon / 3 + 1) % 4 + 1,
 	    tm.tm_year + 1900 + (tm.tm_mon >= 9));
 	strftime(month, sizeof month, "%B", &tm);
-	money_fmt(amt > 0 ? amt : 0, amount, sizeof amount);
-	money_fmt(amt > 0 ? amt * (double)rng_range(&r, 15, 40) / 10.0 : 250000.0, money,
+	money_text(amt > 0 ? amt : 0, amount, sizeof amount);
+	money_text(amt > 0 ? amt * (double)rng_range(&r, 15, 40) / 10.0 : 250000.0, money,
 	    sizeof money);
 	/* A budget is never the amount restated: the buyer holds a bit more than the price
 	 * (ten to sixty percent), rounded the way people say it. */
 	bud = amt > 0 ? amt * (double)rng_range(&r, 110, 160) / 100.0 : 0;
-	money_fmt(bud, budget, sizeof budget);
+	money_text(bud, budget, sizeof budget);
 	while (amt > 0 && strcmp(budget, amount) == 0)
-		money_fmt(bud *= 1.25, budget, sizeof budget);
+		money_text(bud *= 1.25, budget, sizeof budget);
 	vars_set(&vs, "account", jx_str(acct, "Name") ? jx_str(acct, "Name") :
 	    (jx_str(opp, "Name") ? jx_str(opp, "Name") : "the customer"));
 	vars_set(&vs, "industry", lc_industry[0] ? lc_industry : "customer");

@@ -132,7 +132,7 @@ static void
 prose(const char *body, int email, struct sb *out)
 {
 	const char *p = body;
-	int line = 0, para = 0;
+	int line = 0, para = 0, seen_text = 0;
 
 	sb_reset(out);
 	while (*p) {
@@ -155,12 +155,18 @@ prose(const char *body, int email, struct sb *out)
 			para = 0;
 			continue;
 		}
-		if (email && l[strlen(l) - 1] == ',' && words(l) <= 5) {
+		if (email && l[strlen(l) - 1] == ',' && (!seen_text || words(l) <= 3)) {
 			/* "Hi Dana," opens; "Best," closes: what follows is the signature. */
-			if (line > 2)
+			if (seen_text)
 				break;
 			continue;
 		}
+		/* A heading ("Notes", "Next steps"): a few words and no full stop. */
+		if (words(l) <= 4 && !strchr(".?!", l[strlen(l) - 1])) {
+			para = 0;
+			continue;
+		}
+		seen_text = 1;
 		if (para)
 			sb_addc(out, ' ');
 		sb_add(out, l);
@@ -280,6 +286,8 @@ one_sentence(const char *s, void *varg)
 	} else if (e->last_count_deal != deal_no) {
 		e->last_count_deal = deal_no;
 		deal_repeats++;
+		if (getenv("TEXTCHECK_REPEATS"))
+			fprintf(stderr, "repeat: %s\n", masked);
 	}
 }
 
@@ -313,6 +321,25 @@ quarter_of(time_t t)
 
 	gmtime_r(&t, &tm);
 	return (tm.tm_year + 1900) * 4 + tm.tm_mon / 3;
+}
+
+/* 1 when text names name as a word; with full_ok, "Name Surname" (someone else of the
+ * same first name, named in full) does not count. */
+static int
+mentions2(const char *text, const char *name, int full_ok)
+{
+	const char *p = text;
+	size_t n = strlen(name);
+
+	if (n < 2)
+		return 0;
+	while ((p = strstr(p, name)) != NULL) {
+		if ((p == text || !isalnum((unsigned char)p[-1])) && !isalnum((unsigned char)p[n]) &&
+		    !(full_ok && p[n] == ' ' && isupper((unsigned char)p[n + 1])))
+			return 1;
+		p += n;
+	}
+	return 0;
 }
 
 static int
@@ -362,7 +389,8 @@ check_one(jv rec, const struct jsonl_pos *pos, void *ctx)
 	if (close && time_parse(close, &closet) == 0)
 		close_q = quarter_of(closet);
 	if (jx_num(opp, "Amount", 0) > 0 && jx_str(story, "budget") &&
-	    strstr(jx_str(story, "budget"), money_fmt(jx_num(opp, "Amount", 0), amount, sizeof amount)))
+	    (strstr(jx_str(story, "budget"), money_fmt(jx_num(opp, "Amount", 0), amount, sizeof amount)) ||
+	    strstr(jx_str(story, "budget"), money_text(jx_num(opp, "Amount", 0), amount, sizeof amount))))
 		budget_eq++;
 	for (i = 0; i < jx_len(acts); i++) {
 		jv a = jx_at(acts, i);
@@ -415,9 +443,13 @@ check_one(jv rec, const struct jsonl_pos *pos, void *ctx)
 				reader_first = w ? w->first : NULL;
 			}
 			if ((author && mentions(t, author)) || (reader && mentions(t, reader)) ||
-			    (reader_first && mentions(t, reader_first)) ||
-			    (author && strchr(author, ' ') && in && w && mentions(t, w->first)))
+			    (reader_first && mentions2(t, reader_first, 1)) ||
+			    (author && strchr(author, ' ') && in && w && mentions(t, w->first))) {
 				self_refs++;
+				if (getenv("TEXTCHECK_SELF"))
+					fprintf(stderr, "self (%s -> %s) in %s: %s\n", author ? author : "?", reader ? reader : "?",
+					    jx_str(a, "key"), t);
+			}
 		}
 	}
 	/* A won deal's last three past activities. */
@@ -539,6 +571,10 @@ main(int argc, char **argv)
 		}
 		distinct++;
 		occurrences += tab[i].count;
+		if (getenv("TEXTCHECK_ALL") && tab[i].count >= 3)
+			fprintf(stderr, "all %ld %d: %s\n", tab[i].count, tab[i].deals, tab[i].s);
+		if (getenv("TEXTCHECK_TOP") && tab[i].deals * 10 >= deal_no)
+			fprintf(stderr, "common %d deals, %ld times: %s\n", tab[i].deals, tab[i].count, tab[i].s);
 		if (tab[i].deals > maxdeals)
 			maxdeals = tab[i].deals;
 	}
@@ -578,6 +614,7 @@ main(int argc, char **argv)
 	bound("grammar", sampled ? (double)parsed / (double)sampled : 1, 0.88, 1);
 	bound("self", (double)self_refs, 0, 0);
 	bound("common", deal_no ? (double)maxdeals / deal_no : 0, 0, 1.0 / 3);
+	printf("long_sentences %ld\nlong_distinct %ld\n", occurrences, distinct);
 	bound("distinct", occurrences ? (double)distinct / (double)occurrences : 1, 0.5, 1);
 	bound("repeats", (double)deal_repeats, 0, 0);
 	if (nlens) {
