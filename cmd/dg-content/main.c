@@ -214,6 +214,34 @@ speaker_for(struct deal_text *t, const struct voice *v, jv story, int topic)
 	return own;
 }
 
+/* 1 when a and b are one person: the same contact, or two records of one name (an
+ * org's duplicates), who must not be written about in the third person either. */
+static int
+same_person(const struct person *a, const struct person *b)
+{
+	return a && b && (a == b || !strcmp(a->ref, b->ref) || !strcmp(a->name, b->name));
+}
+
+/* Sets {eb_first}, {champion_first} and {tech_first} for an email: a first name, or the
+ * full name when the writer or the reader has the same first name. */
+static void
+third_names(struct deal_text *t, jv story, const struct voice *v)
+{
+	static const char *const keys[] = { "economic_buyer", "champion", "technical_contact" };
+	static const char *const vars[] = { "eb_first", "champion_first", "tech_first" };
+	int k;
+
+	for (k = 0; k < 3; k++) {
+		const struct person *p = deal_person(t->people, t->n, jx_str(story, keys[k]));
+
+		if (p == NULL)
+			continue;
+		vars_set(&t->vs, vars[k], (v->reader && !same_person(p, v->reader) &&
+		    !strcmp(p->first, v->reader->first)) || (v->author && !same_person(p, v->author) &&
+		    !strcmp(p->first, v->author->first)) ? p->name : p->first);
+	}
+}
+
 /* Writes one topic's sentence: the plain section, or its ".you" / ".me" / ".speaker"
  * form when the topic's person is the reader, the author or the one speaking. The
  * fact is said in full the first time in the deal, in short after that. */
@@ -226,14 +254,17 @@ topic_line(struct sb *out, struct ctx *c, struct deal_text *t, const struct voic
 	const char *rel = NULL;
 
 	deal_text_facts(t, said);
+	third_names(t, story, v);
 	if (v->meeting) {
 		if (speaker_for(t, v, story, topic) && topic != T_DECISION_CRITERIA &&
 		    topic != T_PAPER_PROCESS)
 			rel = "speaker";
 	} else if (ref && (topic == T_CHAMPION || topic == T_ECONOMIC_BUYER)) {
-		if (v->reader && !strcmp(v->reader->ref, ref))
+		const struct person *p = deal_person(t->people, t->n, ref);
+
+		if (same_person(p, v->reader))
 			rel = "you";
-		else if (v->author && !strcmp(v->author->ref, ref))
+		else if (same_person(p, v->author))
 			rel = "me";
 	}
 	/* The most particular section the bank has: relation and "again" (said before in
@@ -456,10 +487,15 @@ cc_names(struct deal_text *t, jv act, const struct voice *v, char *buf, size_t s
 	for (i = 0; i < jx_len(cc) && n < 8; i++) {
 		const struct person *p = deal_person(t->people, t->n, jx_cstr(jx_at(cc, i)));
 
+		if (p == NULL || same_person(p, v->reader) || same_person(p, v->author))
+			continue;
 		/* Two people of one first name are told apart by their full names. */
-		if (p && p != v->reader && p != v->author)
-			names[n++] = (v->reader && !strcmp(p->first, v->reader->first)) ||
-			    (v->author && !strcmp(p->first, v->author->first)) ? p->name : p->first;
+		names[n++] = (v->reader && !strcmp(p->first, v->reader->first)) ||
+		    (v->author && !strcmp(p->first, v->author->first)) ? p->name : p->first;
+	}
+	if (n > 3) {
+		snprintf(buf, size, "the wider team");
+		return;
 	}
 	for (i = 0; i < n; i++)
 		snprintf(buf + strlen(buf), size - strlen(buf), "%s%s", i == 0 ? "" : i == n - 1 ?
@@ -559,7 +595,8 @@ email_body(struct sb *out, struct ctx *c, struct deal_text *t, const struct voic
 	if (!short_reply || rng_chance(&t->r, 0.5)) {
 		if (!strcmp(vars_get(&t->vs, "to"), "team"))
 			sb_add(out, "Hi team,");
-		else if (add(out, c, t, *cc ? (strstr(cc, " and ") ? "greet.all" : "greet.cc") : "greet",
+		else if (add(out, c, t, *cc ? (strstr(cc, " and ") || !strncmp(cc, "the ", 4) ? "greet.all" :
+		    "greet.cc") : "greet",
 		    err, errsize))
 			return -1;
 		sb_add(out, "\n\n");
