@@ -70,6 +70,24 @@ word_count(const char *s)
 	return n;
 }
 
+/* A sentence's hash without its capitalised words (names, mostly): "Priya came back
+ * to the slow ramp" and "Tom came back to the slow ramp" count as one sentence. */
+static uint64_t
+skeleton_hash(const char *s)
+{
+	uint64_t h = FNV_OFFSET;
+	int word_start = 1, skip = 0;
+
+	for (; *s; s++) {
+		if (word_start)
+			skip = isupper((unsigned char)*s);
+		word_start = *s == ' ';
+		if (!skip)
+			h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	}
+	return h;
+}
+
 static int
 was_used(uint64_t h)
 {
@@ -81,17 +99,17 @@ was_used(uint64_t h)
 	return 0;
 }
 
-/* Appends a line of section, rendered. A line of eight words or more that the deal
+/* Renders a line of section into one. A line of eight words or more that the deal
  * has already written is drawn again (up to eight times), so a deal does not repeat
- * itself; short lines ("Talk soon.") may recur as they do in real mail. */
+ * itself; short lines ("Talk soon.") may recur as they do in real mail. Returns 0, 1
+ * when every draw was a repeat, or -1 with err. */
 static int
-add(struct sb *out, struct ctx *c, struct deal_text *t, const char *section, char *err,
-    size_t errsize)
+draw(struct ctx *c, struct deal_text *t, const char *section, struct sb *one, uint64_t *hash,
+    char *err, size_t errsize)
 {
-	static struct sb one;
-	uint64_t h = 0;
 	int tries;
 
+	*hash = 0;
 	for (tries = 0; tries < 8; tries++) {
 		const char *line = bank_pick(c->b, section, &t->r);
 
@@ -99,18 +117,54 @@ add(struct sb *out, struct ctx *c, struct deal_text *t, const char *section, cha
 			snprintf(err, errsize, "phrase bank has no section [%s]", section);
 			return -1;
 		}
-		sb_reset(&one);
-		if (render(&one, line, &t->vs, &t->r, err, errsize) != 0)
+		sb_reset(one);
+		if (render(one, line, &t->vs, &t->r, err, errsize) != 0)
 			return -1;
-		if (word_count(sb_str(&one)) < 8)
-			break;
-		h = hash_str(FNV_OFFSET, sb_str(&one));
-		if (!was_used(h))
-			break;
+		if (word_count(sb_str(one)) < 8)
+			return 0;
+		*hash = skeleton_hash(sb_str(one));
+		if (!was_used(*hash))
+			return 0;
 	}
-	if (h && nused < (int)(sizeof used / sizeof used[0]))
-		used[nused++] = h;
-	sb_addn(out, sb_str(&one), one.len);
+	return 1;
+}
+
+static void
+keep(struct sb *out, struct sb *one, uint64_t hash)
+{
+	if (hash && nused < (int)(sizeof used / sizeof used[0]))
+		used[nused++] = hash;
+	sb_addn(out, sb_str(one), one->len);
+}
+
+/* Appends a line of section, rendered (see draw). */
+static int
+add(struct sb *out, struct ctx *c, struct deal_text *t, const char *section, char *err,
+    size_t errsize)
+{
+	static struct sb one;
+	uint64_t h;
+
+	if (draw(c, t, section, &one, &h, err, errsize) < 0)
+		return -1;
+	keep(out, &one, h);
+	return 0;
+}
+
+/* Appends a line of the first of sections (NULL-ended) that gives one the deal has not
+ * written yet, or else of the last. */
+static int
+add_first_fresh(struct sb *out, struct ctx *c, struct deal_text *t, const char *const *sections,
+    char *err, size_t errsize)
+{
+	static struct sb one;
+	uint64_t h;
+	int rc = 1, i;
+
+	for (i = 0; sections[i] && rc == 1; i++)
+		if ((rc = draw(c, t, sections[i], &one, &h, err, errsize)) < 0)
+			return -1;
+	keep(out, &one, h);
 	return 0;
 }
 
@@ -250,7 +304,6 @@ topic_line(struct sb *out, struct ctx *c, struct deal_text *t, const struct voic
     const char *base, int topic, char *err, size_t errsize)
 {
 	const char *ref = topic_person(story, topic);
-	char sect[128];
 	const char *rel = NULL;
 
 	deal_text_facts(t, said);
@@ -267,27 +320,28 @@ topic_line(struct sb *out, struct ctx *c, struct deal_text *t, const struct voic
 		else if (same_person(p, v->author))
 			rel = "me";
 	}
-	/* The most particular section the bank has: relation and "again" (said before in
-	 * this deal), relation, "again", plain. */
+	/* The sections the bank has, the most particular first: relation and "again" (said
+	 * before in this deal), relation, "again", plain. */
 	{
+		static char names[4][128];
+		const char *cand[5];
 		const char *name = topic_name((enum topic)topic);
-		int again = (said & (1u << topic)) != 0, k;
+		int again = (said & (1u << topic)) != 0, k, n = 0;
 
 		for (k = 0; k < 4; k++) {
-			int r = k < 2 && rel, ag = again && (k == 0 || k == 2);
+			int r = k < 2, ag = k == 0 || k == 2;
 
-			if ((k < 2 && !rel) || ((k == 0 || k == 2) && !again))
+			if ((r && !rel) || (ag && !again))
 				continue;
-			snprintf(sect, sizeof sect, "%s.%s%s%s%s", base, name, r ? "." : "", r ? rel : "",
-			    ag ? ".again" : "");
-			if (bank_count(c->b, sect) > 0)
-				break;
+			snprintf(names[n], sizeof names[n], "%s.%s%s%s%s", base, name, r ? "." : "",
+			    r ? rel : "", ag ? ".again" : "");
+			if (bank_count(c->b, names[n]) > 0 || k == 3)
+				cand[n] = names[n], n++;
 		}
-		if (k == 4)
-			snprintf(sect, sizeof sect, "%s.%s", base, name);
+		cand[n] = NULL;
+		if (add_first_fresh(out, c, t, cand, err, errsize) != 0)
+			return -1;
 	}
-	if (add(out, c, t, sect, err, errsize) != 0)
-		return -1;
 	said |= 1u << topic;
 	return 0;
 }
@@ -633,8 +687,7 @@ email_body(struct sb *out, struct ctx *c, struct deal_text *t, const struct voic
 		    err, errsize))
 			return -1;
 		trim_end(out);
-		if (jx_len(topics))
-			sb_add(out, "\n\n");
+		sb_add(out, "\n\n");
 		if (!v->inbound && *vars_get(&t->vs, "slots")) {
 			if (add(out, c, t, "email.slots", err, errsize))
 				return -1;

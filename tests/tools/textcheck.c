@@ -411,8 +411,12 @@ check_one(jv rec, const struct jsonl_pos *pos, void *ctx)
 			    isdigit((unsigned char)q[6])) {
 				int qq = atoi(q + 3) * 4 + (q[1] - '1');
 
-				if ((st && qq < quarter_of(st)) || (close_q && qq > close_q + 4))
+				if ((st && qq < quarter_of(st)) || (close_q && qq > close_q + 4 && (!st || qq > quarter_of(st) + 4))) {
 					quarter_bad++;
+					if (getenv("TEXTCHECK_QUARTER"))
+						fprintf(stderr, "quarter %.7s at %.10s close %s: %s\n", q, start, close ? close : "?",
+						    jx_str(a, "key"));
+				}
 			}
 		if (jx_str(a, "when") && !strcmp(jx_str(a, "when"), "past")) {
 			seen_past++;
@@ -444,7 +448,7 @@ check_one(jv rec, const struct jsonl_pos *pos, void *ctx)
 			}
 			if ((author && mentions(t, author)) || (reader && mentions(t, reader)) ||
 			    (reader_first && mentions2(t, reader_first, 1)) ||
-			    (author && strchr(author, ' ') && in && w && mentions(t, w->first))) {
+			    (author && strchr(author, ' ') && in && w && mentions2(t, w->first, 1))) {
 				self_refs++;
 				if (getenv("TEXTCHECK_SELF"))
 					fprintf(stderr, "self (%s -> %s) in %s: %s\n", author ? author : "?", reader ? reader : "?",
