@@ -326,6 +326,20 @@ deal_text_init(struct deal_text *t, jv rec, const struct dg_config *cfg)
 	    cfg->company.products.v[0]);
 	vars_set(&t->vs, "competitor", t->competitor[0] ? t->competitor : "the status quo");
 	vars_set(&t->vs, "amount", jx_num(opp, "Amount", 0) > 0 ? t->amount : "the proposed");
+	/* The terms of the deal's paperwork: seats at about $1,200 a seat a year, a term of
+	 * one to three years and a discount of 5-15%, the same in every text of the deal. */
+	{
+		uint64_t h = hash_str(FNV_OFFSET, t->id ? t->id : "");
+		double amt = jx_num(opp, "Amount", 0);
+		long seats = amt > 0 ? ((long)(amt / 1200) + 4) / 5 * 5 : 25;
+
+		snprintf(t->seats, sizeof t->seats, "%ld", seats < 5 ? 5 : seats);
+		snprintf(t->term, sizeof t->term, "%d", 12 * (int)(1 + h % 3));
+		snprintf(t->discount, sizeof t->discount, "%d", 5 + (int)((h >> 8) % 11));
+		vars_set(&t->vs, "seats", t->seats);
+		vars_set(&t->vs, "term", t->term);
+		vars_set(&t->vs, "discount", t->discount);
+	}
 	for (i = 0; i < T_COUNT; i++) {
 		const char *key = topic_name((enum topic)i);
 

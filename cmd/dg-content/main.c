@@ -341,6 +341,14 @@ topic_line(struct sb *out, struct ctx *c, struct deal_text *t, const struct voic
 		cand[n] = NULL;
 		if (add_first_fresh(out, c, t, cand, err, errsize) != 0)
 			return -1;
+		/* A fact said for the first time gets a second, short sentence, as people
+		 * explain what they bring up ([BASE.TOPIC.more]). */
+		snprintf(names[0], sizeof names[0], "%s.%s.more", base, name);
+		if (!again && bank_count(c->b, names[0]) > 0 && rng_chance(&t->r, 0.7)) {
+			sb_add(out, " ");
+			if (add(out, c, t, names[0], err, errsize) != 0)
+				return -1;
+		}
 	}
 	said |= 1u << topic;
 	return 0;
@@ -633,6 +641,108 @@ struct mail {
 };
 
 static int
+is_type(const char *type, const char *const *list)
+{
+	for (; type && *list; list++)
+		if (!strcmp(type, *list))
+			return 1;
+	return 0;
+}
+
+/* The paragraph of the message itself, for the types that have one ([email.body.TYPE]):
+ * two of its lines, three now and then, so some messages run long. */
+static int
+body_lines(struct sb *out, struct ctx *c, struct deal_text *t, const char *type, char *err,
+    size_t errsize)
+{
+	char sect[64];
+	int k, n;
+
+	snprintf(sect, sizeof sect, "email.body.%s", type);
+	if (bank_count(c->b, sect) == 0)
+		return 0;
+	/* Now and then a long one: a rep who writes everything down. */
+	n = 2 + rng_chance(&t->r, 0.4) + rng_chance(&t->r, 0.2) + 4 * rng_chance(&t->r, 0.25);
+	if (n > bank_count(c->b, sect))
+		n = bank_count(c->b, sect);
+	for (k = 0; k < n; k++) {
+		if (add(out, c, t, sect, err, errsize))
+			return -1;
+		sb_add(out, k + 1 < n ? " " : "\n\n");
+	}
+	return 0;
+}
+
+/* The lists some emails carry, as real ones do: a dated plan of the meetings ahead
+ * (action plans, rollout plans), the commercial terms (proposals, quotes, order forms),
+ * next steps (recaps). Nothing for other emails. */
+static int
+details(struct sb *out, struct ctx *c, struct deal_text *t, jv rec, const struct mail *m,
+    char *err, size_t errsize)
+{
+	static const char *const plans[] = { "mutual_action_plan", "rollout_plan", "welcome",
+		"pilot_criteria", NULL };
+	static const char *const terms[] = { "proposal", "renewal_quote", "order_form", "roi_model",
+		NULL };
+	jv acts = jx_get(rec, "activities", JV_KIND_ARRAY);
+	jv opp = jx_get(rec, "opportunity", JV_KIND_OBJECT);
+	char sect[64], when[32];
+	int j, k = 0;
+	time_t ts;
+	struct tm lt;
+
+	if (is_type(m->type, plans)) {
+		sb_add(out, "Plan\n");
+		for (j = 0; j < jx_len(acts) && k < 6; j++) {
+			jv a = jx_at(acts, j);
+			const char *line;
+
+			if (!jx_str(a, "kind") || strcmp(jx_str(a, "kind"), "meeting") ||
+			    !jx_str(a, "start") || time_parse(jx_str(a, "start"), &ts) || ts <= m->start ||
+			    (jx_str(a, "type") && !strcmp(jx_str(a, "type"), "internal_prep")))
+				continue;
+			tz_local(t->tz, ts, &lt);
+			strftime(when, sizeof when, "%b %-d", &lt);
+			line = bank_line(c->b, typed(c, sect, sizeof sect, "name", jx_str(a, "type")), 0);
+			sb_addf(out, "- %s: %c%s\n", when, line ? toupper((unsigned char)*line) : 'M',
+			    line ? line + 1 : "eeting");
+			k++;
+		}
+		if (jx_str(opp, "CloseDate") && time_parse(jx_str(opp, "CloseDate"), &ts) == 0 &&
+		    ts > m->start) {
+			tz_local("UTC", ts, &lt);
+			strftime(when, sizeof when, "%b %-d", &lt);
+			sb_addf(out, "- %s: Signature and kickoff\n", when);
+			k++;
+		}
+		if (k == 0)
+			out->len -= 5, out->s[out->len] = '\0';
+		else
+			sb_add(out, "\n");
+		return 0;
+	}
+	if (is_type(m->type, terms)) {
+		sb_add(out, "Terms\n");
+		for (j = 0; j < 4; j++) {
+			sb_add(out, "- ");
+			snprintf(sect, sizeof sect, "terms.%d", j + 1);
+			if (add(out, c, t, sect, err, errsize))
+				return -1;
+			sb_add(out, "\n");
+		}
+		sb_add(out, "\n");
+		return 0;
+	}
+	if (!strcmp(m->type, "recap")) {
+		sb_add(out, "Next steps\n- ");
+		if (next_steps(out, c, t, vars_get(&t->vs, "meeting_type"), err, errsize))
+			return -1;
+		sb_add(out, "\n");
+	}
+	return 0;
+}
+
+static int
 email_body(struct sb *out, struct ctx *c, struct deal_text *t, const struct voice *v, jv rec,
     const struct mail *m, char *err, size_t errsize)
 {
@@ -696,6 +806,10 @@ email_body(struct sb *out, struct ctx *c, struct deal_text *t, const struct voic
 				return -1;
 			sb_add(out, "\n\n");
 		}
+		if (!v->inbound && body_lines(out, c, t, m->type, err, errsize) != 0)
+			return -1;
+		if (!v->inbound && details(out, c, t, rec, m, err, errsize) != 0)
+			return -1;
 		if (m->after_won && !v->inbound) {
 			if (add(out, c, t, "email.won", err, errsize))
 				return -1;
@@ -798,14 +912,6 @@ next_meeting(jv acts, int i, time_t after)
 	return best;
 }
 
-static int
-is_type(const char *type, const char *const *list)
-{
-	for (; type && *list; list++)
-		if (!strcmp(type, *list))
-			return 1;
-	return 0;
-}
 
 /* Sets the voice of activity a: who writes, who reads, who may speak in the notes. */
 static void
@@ -1038,10 +1144,13 @@ content_one(jv rec, const struct jsonl_pos *pos, void *vctx)
 		if (about >= 0 && jx_str(jx_at(acts, about), "start") &&
 		    time_parse(jx_str(jx_at(acts, about), "start"), &mt) == 0) {
 			meeting_name(c, &t, jx_str(jx_at(acts, about), "type"));
+			vars_set(&t.vs, "meeting_type", jx_str(jx_at(acts, about), "type") ?
+			    jx_str(jx_at(acts, about), "type") : "any");
 			when_vars(&t, mt, "meeting_day", "meeting_date",
 			    mt > ts && mt - ts < 14 * 86400 ? "meeting_time" : NULL);
 		} else {
 			meeting_name(c, &t, NULL);
+			vars_set(&t.vs, "meeting_type", "any");
 			vars_set(&t.vs, "meeting_day", vars_get(&t.vs, "day"));
 			vars_set(&t.vs, "meeting_date", vars_get(&t.vs, "date"));
 		}

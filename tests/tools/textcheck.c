@@ -12,9 +12,10 @@
  *             deal's people, account, seller and company masked
  *   distinct  distinct sentences of 8+ words over all their occurrences (masked)
  *   repeats   deals that repeat one of their own sentences of 8+ words
- *   words     email text lengths in words: min, median, max; one-liners (at most 12)
- *   quarter   texts naming a quarter before the activity's own or more than four after
- *             the deal's close
+ *   words     email lengths in words (above the quote and signature, greeting aside):
+ *             min, median, max; one-liners (at most 12); long ones (120 or more)
+ *   quarter   texts naming a quarter before the activity's own, or more than four after
+ *             both the deal's close and the activity
  *   budget    stories whose budget states the deal's amount
  *   won       won deals none of whose last three past activities mentions a signature
  *             or a purchase order
@@ -124,6 +125,34 @@ header_line(const char *l, size_t n)
 			return 0;
 	}
 	return 0;
+}
+
+/* Words of an email as its reader sees them: everything above the quoted or forwarded
+ * message and the signature, lists and headers included, the greeting left out. */
+static int
+email_words(const char *body)
+{
+	const char *p = body;
+	int n = 0, line = 0, seen = 0;
+
+	while (*p) {
+		size_t len = strcspn(p, "\n");
+		char l[2048];
+
+		snprintf(l, sizeof l, "%.*s", (int)(len < sizeof l - 1 ? len : sizeof l - 1), p);
+		p += len + (p[len] == '\n');
+		line++;
+		if ((starts(l, "On ") && strstr(l, "wrote:")) || starts(l, "-----"))
+			break;
+		if (l[0] && l[strlen(l) - 1] == ',' && (!seen || words(l) <= 3)) {
+			if (seen)
+				break;
+			continue;
+		}
+		n += words(l);
+		seen |= l[0] != '\0';
+	}
+	return n;
 }
 
 /* Copies the prose of an email (greeting, sign-off, signature, headers, lists and
@@ -428,7 +457,7 @@ check_one(jv rec, const struct jsonl_pos *pos, void *ctx)
 			int np = deal_people(rec, pp, DEAL_PEOPLE);
 			const struct person *w = deal_person(pp, np, who);
 			const char *t = sb_str(&text);
-			int n = words(t);
+			int n = email_words(body);
 
 			emails_seen++;
 			if (nlens == caplens) {
@@ -437,7 +466,7 @@ check_one(jv rec, const struct jsonl_pos *pos, void *ctx)
 			}
 			lens[nlens++] = n;
 			one_liners += n <= 12;
-			long_ones += n >= 150;
+			long_ones += n >= 120;
 			if (in) {
 				author = w ? w->name : NULL;
 				reader = owner;
