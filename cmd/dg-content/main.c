@@ -942,6 +942,19 @@ voice_of(struct deal_text *t, jv a, int meeting, struct voice *v)
 	deal_text_person(t, "contact", "contact_first", jx_str(a, "who"), "team");
 }
 
+/* 1 when an automatic reply answered email p: its real answer says the person was away. */
+static int
+away_before(jv acts, int p)
+{
+	int j;
+
+	for (j = 0; p >= 0 && act_keys[p] && j < jx_len(acts); j++)
+		if (jx_str(jx_at(acts, j), "type") && !strcmp(jx_str(jx_at(acts, j), "type"), "out_of_office") &&
+		    jx_str(jx_at(acts, j), "reply_to") && !strcmp(jx_str(jx_at(acts, j), "reply_to"), act_keys[p]))
+			return 1;
+	return 0;
+}
+
 /* Subject, body and texture of email i, from what it answers or forwards. */
 static void
 mail_of(struct ctx *c, struct deal_text *t, jv acts, jv out, int i, struct mail *m,
@@ -985,7 +998,7 @@ mail_of(struct ctx *c, struct deal_text *t, jv acts, jv out, int i, struct mail 
 			tz_local(t->tz, pt, &plt);
 			strftime(fdate, fsize, m->forward ? "%a, %b %-d, %Y at %-l:%M %p" :
 			    "%a, %b %-d, %Y at %-l:%M %p", &plt);
-			m->parent_late = !m->forward && m->start - pt >= 4 * 86400;
+			m->parent_late = !m->forward && (m->start - pt >= 4 * 86400 || away_before(acts, p));
 		} else {
 			snprintf(fdate, fsize, "an earlier date");
 		}
@@ -998,6 +1011,46 @@ mail_of(struct ctx *c, struct deal_text *t, jv acts, jv out, int i, struct mail 
 		m->forward_subject = jx_str(m->parent, "subject");
 	}
 	(void)c;
+}
+
+/* An automatic reply: "Automatic reply: SUBJECT", away until the day the person
+ * answers for real, a colleague named for anything urgent. */
+static int
+away_body(struct sb *subj, struct sb *body, struct ctx *c, struct deal_text *t, jv acts, jv out,
+    int i, char *err, size_t errsize)
+{
+	jv a = jx_at(acts, i);
+	int p = key_index(jx_str(a, "reply_to")), j;
+	const struct person *who = deal_person(t->people, t->n, jx_str(a, "who")), *cover = NULL;
+	char back[64], email[256];
+	time_t ts = 0, rt;
+	struct tm lt;
+
+	time_parse(jx_str(a, "start"), &ts);
+	rt = ts + 3 * 86400;
+	for (j = 0; p >= 0 && j < jx_len(acts); j++) {
+		jv b = jx_at(acts, j);
+
+		if (j != i && jx_str(b, "reply_to") && act_keys[p] &&
+		    !strcmp(jx_str(b, "reply_to"), act_keys[p]) && jx_str(b, "start") &&
+		    (!jx_str(b, "type") || strcmp(jx_str(b, "type"), "out_of_office")))
+			time_parse(jx_str(b, "start"), &rt);
+	}
+	tz_local(t->tz, rt, &lt);
+	strftime(back, sizeof back, "%A, %B %-d", &lt);
+	for (j = 0; j < t->n && cover == NULL; j++)
+		if (!same_person(&t->people[j], who) && t->people[j].email && *t->people[j].email)
+			cover = &t->people[j];
+	snprintf(email, sizeof email, "%s", cover ? cover->email : "");
+	vars_set(&t->vs, "back_date", back);
+	vars_set(&t->vs, "cover_first", cover ? cover->first : "my team");
+	vars_set(&t->vs, "cover_email", email);
+	sb_addf(subj, "Automatic reply: %s", p >= 0 && p < jx_len(out) && jx_str(jx_at(out, p), "subject") ?
+	    jx_str(jx_at(out, p), "subject") : "your message");
+	if (add(body, c, t, "ooo", err, errsize))
+		return -1;
+	sb_addf(body, "\n\nRegards,\n%s\n", who ? who->name : "The team");
+	return 0;
 }
 
 /* Prepares activity a's prompt for the LLM pass while the deal's words are at hand: the
@@ -1166,6 +1219,9 @@ content_one(jv rec, const struct jsonl_pos *pos, void *vctx)
 				goto render_failed;
 			rc = meeting_body(&body, c, &t, &v, rec, a, when && strcmp(when, "past") == 0, err,
 			    sizeof err);
+		} else if (type && !strcmp(type, "out_of_office")) {
+			rc = away_body(&subj, &body, c, &t, acts, out, i, err, sizeof err);
+			memset(&m, 0, sizeof m);
 		} else {
 			mail_of(c, &t, acts, out, i, &m, &subj, quote_from, sizeof quote_from, fdate,
 			    sizeof fdate);

@@ -90,6 +90,7 @@ const struct atype act_types[] = {
 	{ "budget_pulled", "Budget update", 0, B(T_BUDGET), 0, P_EB, A_INBOUND },
 	{ "timing", "Timing", 0, B(T_TIMELINE) | B(T_CRITICAL_EVENT), 0, P_CHAMPION, A_INBOUND },
 	{ "slip_update", "New timeline", 0, B(T_TIMELINE), 0, P_CHAMPION, A_INBOUND },
+	{ "out_of_office", "Automatic reply", 0, 0, 0, P_CHAMPION, A_INBOUND },
 	{ NULL, NULL, 0, 0, 0, P_CHAMPION, 0 },
 };
 
@@ -917,6 +918,35 @@ coverage(struct script *s, struct rng *r)
 	}
 }
 
+/* Now and then the customer is away: an automatic reply minutes after one of the rep's
+ * emails that the customer answers later (schedule.c places it). Its own generator and
+ * the end of the script, so nothing else of the plan changes. */
+static void
+auto_replies(struct script *s, const struct deal *d)
+{
+	int ooo = act_type_find("out_of_office"), n = s->n, i, j;
+	struct rng r;
+
+	rng_init(&r, (uint64_t)s->pl->cfg->seed, d->id, "away", 0);
+	for (i = 0; i < n; i++) {
+		struct act *p = &s->a[i], *a;
+
+		if (p->drop || p->meeting || p->inbound || !p->past || p->who < 0 ||
+		    !rng_chance(&r, 0.06))
+			continue;
+		for (j = 0; j < n; j++)
+			if (!s->a[j].drop && s->a[j].reply_to == i && s->a[j].inbound)
+				break;
+		if (j == n || (a = append(s, ooo, 1)) == NULL)
+			continue;
+		a->reply_to = i;
+		a->who = s->a[i].who;
+		a->seg = SEG_ANCHORED;
+		a->attendees[0] = a->who;
+		a->nattendees = 1;
+	}
+}
+
 /* Leaves out dropped acts, keeping reply_to and about right; gives each its key. */
 static int
 compact(struct script *s)
@@ -976,5 +1006,6 @@ paths_script(struct planner *pl, struct deal *d, struct act *acts, int max)
 	fit_emails(&s, target(&c->plan.emails, v), &r);
 	needs(&s);
 	coverage(&s, &r);
+	auto_replies(&s, d);
 	return compact(&s);
 }

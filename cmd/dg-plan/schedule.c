@@ -255,7 +255,7 @@ anchored(struct planner *pl, const struct deal *d, struct cal *c, struct act *ac
     time_t cutoff)
 {
 	int i, recap = act_type_find("recap"), agenda = act_type_find("agenda");
-	int resched = act_type_find("reschedule");
+	int resched = act_type_find("reschedule"), ooo = act_type_find("out_of_office");
 	struct rng r;
 
 	for (i = 0; i < n; i++) {
@@ -272,7 +272,9 @@ anchored(struct planner *pl, const struct deal *d, struct cal *c, struct act *ac
 				a->drop = 1;
 				continue;
 			}
-			t = later(pl, d, &r, p->start, a->inbound ? 0.45 : 0.6);
+			/* An automatic reply comes a minute or three after the email. */
+			t = a->type == ooo ? p->start + rng_range(&r, 1, 3) * 60 :
+			    later(pl, d, &r, p->start, a->inbound ? 0.45 : 0.6);
 		} else if (m == NULL || m->drop) {
 			a->drop = 1;
 			continue;

@@ -541,7 +541,7 @@ is_after(const char *t)
 	return t && (!strcmp(t, "welcome") || !strcmp(t, "implementation_kickoff") ||
 	    !strcmp(t, "rollout_kickoff") || !strcmp(t, "rollout_plan") ||
 	    !strcmp(t, "success_plan") || !strcmp(t, "renewal_confirmed") || !strcmp(t, "reply") ||
-	    !strcmp(t, "recap") || !strcmp(t, "agenda") || !strcmp(t, "reschedule"));
+	    !strcmp(t, "recap") || !strcmp(t, "agenda") || !strcmp(t, "reschedule") || !strcmp(t, "out_of_office"));
 }
 
 static int
