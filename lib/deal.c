@@ -186,6 +186,19 @@ account_domain(const char *website, const char *name, char *buf, size_t size)
 }
 
 int
+topic_phase(enum topic t)
+{
+	static const int phase[T_COUNT] = {
+		[T_PAIN] = 0, [T_SITUATION] = 0, [T_METRICS] = 1, [T_IMPACT] = 1,
+		[T_CHAMPION] = 1, [T_DECISION_CRITERIA] = 2, [T_COMPETITION] = 2,
+		[T_ECONOMIC_BUYER] = 3, [T_DECISION_PROCESS] = 3, [T_TIMELINE] = 3,
+		[T_CRITICAL_EVENT] = 3, [T_BUDGET] = 4, [T_PAPER_PROCESS] = 4,
+	};
+
+	return t >= 0 && t < T_COUNT ? phase[t] : 6;
+}
+
+int
 stage_phase(const char *s)
 {
 	static const struct {

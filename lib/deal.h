@@ -56,6 +56,10 @@ char *money_text(double amount, char *buf, size_t size);
  * else from the name ("Acme, Inc." -> acmeinc.com), else "example.com". */
 char *account_domain(const char *website, const char *name, char *buf, size_t size);
 
+/* The earliest phase (see stage_phase) at which a sale usually learns a topic: pain
+ * and the current setup from the first touch, the buying process from evaluation on,
+ * paperwork and budget only near the end. */
+int topic_phase(enum topic t);
 /* Where a stage sits in a sales cycle: 0 prospecting ... 5 negotiation, 6 won. */
 int stage_phase(const char *stage);
 

@@ -350,7 +350,7 @@ schedule(struct planner *pl, struct deal *d, struct act *acts, int max)
 {
 	struct window w;
 	struct cal *c;
-	unsigned have = 0;
+	unsigned have = 0, allowed = ~0u;
 	int n, i, j;
 
 	window(pl, d, &w);
@@ -369,14 +369,21 @@ schedule(struct planner *pl, struct deal *d, struct act *acts, int max)
 		if (!acts[i].meeting)
 			acts[i].start = cal_email_minute(c, acts[i].start, acts[i].start, pl->now);
 
-	/* Every fact of the story comes up somewhere in the history, where there is one. */
-	for (i = 0; i < n; i++)
+	/* What a deal has learnt grows with its stage: a prospect has not talked about the
+	 * paperwork yet. Topics later than the deal's phase are left out, and every fact
+	 * it should know by now comes up somewhere in the history, where there is one. */
+	for (j = 0; j < T_COUNT; j++)
+		if (topic_phase((enum topic)j) > d->phase)
+			allowed &= ~(1u << j);
+	for (i = 0; i < n; i++) {
+		acts[i].topics &= allowed;
 		if (acts[i].past)
 			have |= acts[i].topics;
+	}
 	for (j = 0; j < T_COUNT; j++) {
 		int best = -1, bestc = 99;
 
-		if (have & (1u << j))
+		if ((have & (1u << j)) || !(allowed & (1u << j)))
 			continue;
 		for (i = 0; i < n; i++) {
 			int cnt = __builtin_popcount(acts[i].topics);

@@ -103,6 +103,10 @@ needles_init(struct needles *nd, const struct deal_text *t, jv story)
 
 		if (v && *v)
 			nd[text[i].t].any[nd[text[i].t].n++] = v;
+		/* What the deal says after the first time: the fact's short form. */
+		v = jx_str(jx_get(story, "short", JV_KIND_OBJECT), text[i].key);
+		if (v && *v)
+			nd[text[i].t].any[nd[text[i].t].n++] = v;
 	}
 	for (k = 0; k < jx_len(comps) && nd[T_COMPETITION].n < MAX_NEEDLES; k++)
 		if (jx_cstr(jx_at(comps, k)) && *jx_cstr(jx_at(comps, k)))
@@ -193,14 +197,21 @@ round2(double x)
 #define TB(t) (1u << (t))
 struct loss {
 	const char *reason, *says;
-	unsigned topics;
+	unsigned topics;   /* what it was lost on: red */
+	unsigned weakened; /* what the loss puts in doubt: amber at best */
+	const char *doubt; /* said before those answers */
 };
 static const struct loss losses[] = {
-	{ "chose_competitor", "Lost to a competitor", TB(T_COMPETITION) },
-	{ "budget_pulled", "Lost: the budget was pulled", TB(T_BUDGET) | TB(T_ECONOMIC_BUYER) },
-	{ "no_decision", "Lost: no decision was made", TB(T_DECISION_PROCESS) },
-	{ "timing", "Lost on timing", TB(T_TIMELINE) | TB(T_CRITICAL_EVENT) },
-	{ "went_quiet", "Lost: the buyer went quiet", TB(T_CHAMPION) },
+	{ "chose_competitor", "Lost to a competitor", TB(T_COMPETITION),
+	    TB(T_DECISION_CRITERIA) | TB(T_CHAMPION), "In doubt after the loss: the other vendor fitted better." },
+	{ "budget_pulled", "Lost: the budget was pulled", TB(T_BUDGET) | TB(T_ECONOMIC_BUYER),
+	    TB(T_METRICS) | TB(T_IMPACT) | TB(T_DECISION_PROCESS), "In doubt after the loss: the case did not hold the budget." },
+	{ "no_decision", "Lost: no decision was made", TB(T_DECISION_PROCESS),
+	    TB(T_CHAMPION) | TB(T_ECONOMIC_BUYER) | TB(T_PAIN), "In doubt after the loss: nobody drove a decision." },
+	{ "timing", "Lost on timing", TB(T_TIMELINE) | TB(T_CRITICAL_EVENT),
+	    TB(T_PAIN) | TB(T_METRICS) | TB(T_ECONOMIC_BUYER), "In doubt after the loss: the problem was not urgent enough." },
+	{ "went_quiet", "Lost: the buyer went quiet", TB(T_CHAMPION),
+	    TB(T_ECONOMIC_BUYER) | TB(T_DECISION_PROCESS) | TB(T_PAIN), "In doubt after the loss: the buyer stopped answering." },
 };
 
 /* The emails that end a lost deal: the customer's news, the rep's last tries. */
@@ -215,6 +226,94 @@ is_ending(const char *type)
 		if (!strcmp(type, t[i]))
 			return 1;
 	return 0;
+}
+
+/* How much an activity's word is worth as evidence: the customer's own words in a
+ * meeting or an email weigh more than what the rep wrote. */
+static int
+weight_of(jv a)
+{
+	const char *kind = jx_str(a, "kind"), *dir = jx_str(a, "direction");
+
+	if (kind && !strcmp(kind, "meeting"))
+		return 3;
+	return dir && !strcmp(dir, "inbound") ? 2 : 1;
+}
+
+/* 1 when the person ref takes part in activity a (writes or reads it, is copied, or
+ * attends). */
+static int
+takes_part(jv a, const char *ref)
+{
+	jv att = jx_get(a, "attendees", JV_KIND_ARRAY);
+	int i;
+
+	if (ref == NULL)
+		return 0;
+	if (jx_str(a, "who") && !strcmp(jx_str(a, "who"), ref))
+		return 1;
+	for (i = 0; i < jx_len(att); i++)
+		if (jx_cstr(jx_at(att, i)) && !strcmp(jx_cstr(jx_at(att, i)), ref))
+			return 1;
+	return 0;
+}
+
+/* Topics a person speaks to in the first or second person: an email to or from the
+ * champion that talks of championing ("thank you for championing this internally"). */
+static unsigned
+direct(jv a, const char *text, jv story)
+{
+	static const struct {
+		enum topic t;
+		const char *key;
+		const char *const *words;
+	} who[] = {
+		{ T_ECONOMIC_BUYER, "economic_buyer", eb_words },
+		{ T_CHAMPION, "champion", champion_words },
+	};
+	unsigned found = 0;
+	size_t k;
+
+	for (k = 0; k < sizeof who / sizeof who[0]; k++) {
+		const char *ref = jx_str(story, who[k].key);
+		const char *const *w;
+
+		if (ref == NULL || !jx_str(a, "who") || strcmp(jx_str(a, "who"), ref))
+			continue;
+		for (w = who[k].words; *w; w++)
+			if (strstr(text, *w))
+				found |= 1u << who[k].t;
+	}
+	return found;
+}
+
+/* The source of an answer in words: who said it, where and when. */
+static void
+source_clause(struct sb *b, jv a, const struct deal_text *t, int m, int strong)
+{
+	const struct person *p = deal_person(t->people, t->n, jx_str(a, "who"));
+	const char *start = jx_str(a, "start"), *subj = jx_str(a, "subject");
+	char day[32] = "an earlier date";
+	time_t ts;
+	struct tm lt;
+
+	if (start && time_parse(start, &ts) == 0) {
+		tz_local(t->tz, ts, &lt);
+		strftime(day, sizeof day, "%b %-d, %Y", &lt);
+	}
+	switch (weight_of(a)) {
+	case 3:
+		sb_addf(b, " Heard from %s in \"%s\" on %s", p ? p->name : "the customer",
+		    subj ? subj : "a meeting", day);
+		break;
+	case 2:
+		sb_addf(b, " In %s's email of %s", p ? p->name : "the customer", day);
+		break;
+	default:
+		sb_addf(b, " Only in our own email of %s to %s, not yet confirmed by the customer", day,
+		    p ? p->name : "the customer");
+	}
+	sb_addf(b, " (%d %s, %d from the customer).", m, m == 1 ? "source" : "sources", strong);
 }
 
 static int
@@ -268,44 +367,73 @@ score_one(jv rec, const struct jsonl_pos *pos, void *vctx)
 			continue;
 		if (subj)
 			found[i] |= evidence(lower(&low, subj), nd_lower, nd);
-		if (body)
+		if (body) {
 			found[i] |= evidence(lower(&low, body), nd_lower, nd);
+			found[i] |= direct(a, sb_str(&low), story);
+		}
 	}
 	for (j = 0; j < c->tpl.n; j++) {
 		const struct element *e = &c->tpl.e[j];
 		jv ev = jv_array(), ans = jv_object();
-		int m = 0, last = -1, meetings = 0, score;
+		const char *person = e->topics & TB(T_ECONOMIC_BUYER) ? jx_str(story, "economic_buyer") :
+		    e->topics & TB(T_CHAMPION) ? jx_str(story, "champion") : NULL;
+		int m = 0, strong = 0, best = -1, score, cited = 0, w, lost = 0, doubt = 0;
 		double conf = 0;
 
-		for (i = 0; i < n; i++)
-			if (found[i] & e->topics) {
-				ev = jv_array_append(ev, jv_string(jx_str(jx_at(acts, i), "key")));
-				m++;
-				last = i;
-				meetings += jx_str(jx_at(acts, i), "kind") &&
-				    strcmp(jx_str(jx_at(acts, i), "kind"), "meeting") == 0;
+		/* Every activity that supports the element; an answer about a person rests only
+		 * on activities that person takes part in. */
+		for (i = 0; i < n; i++) {
+			jv a = jx_at(acts, i);
+
+			if (!(found[i] & e->topics) || (person && !takes_part(a, person)))
+				continue;
+			m++;
+			strong += weight_of(a) > 1;
+			if (best < 0 || weight_of(a) >= weight_of(jx_at(acts, best)))
+				best = i; /* the latest of the weightiest */
+		}
+		/* Cited: the customer's words and meeting notes first, latest first, four at
+		 * most; the rep's own emails only while fewer than two better ones are cited. */
+		for (w = 3; w >= 1 && cited < 4; w--)
+			for (i = n - 1; i >= 0 && cited < 4; i--) {
+				jv a = jx_at(acts, i);
+
+				if (!(found[i] & e->topics) || (person && !takes_part(a, person)) ||
+				    weight_of(a) != w || (w == 1 && cited >= 2))
+					continue;
+				ev = jv_array_append(ev, jv_string(jx_str(a, "key")));
+				cited++;
 			}
 		score = m >= 3 ? 3 : m;
+		if (m && !strong && score > 2)
+			score = 2; /* the rep's word alone: not yet confirmed */
 		if (loss && (e->topics & lost_on)) {
 			/* The element the deal was lost on: red, and the answer says so, with the
 			 * emails that told it as evidence. */
-			for (i = 0; i < n; i++)
-				if (is_ending(jx_str(jx_at(acts, i), "type")) &&
-				    jx_str(jx_at(acts, i), "key")) {
+			for (i = n - 1; i >= 0; i--)
+				if (is_ending(jx_str(jx_at(acts, i), "type")) && jx_str(jx_at(acts, i), "key")) {
 					ev = jv_array_append(ev, jv_string(jx_str(jx_at(acts, i), "key")));
-					if (m++ == 0 || last < i)
-						last = i;
+					if (m++ == 0 || best < i)
+						best = i;
+					strong += weight_of(jx_at(acts, i)) > 1;
 				}
-			score = m ? 1 : 0;
+			score = 0;
+			lost = 1;
+		} else if (loss && (e->topics & loss->weakened) && score > 1) {
+			score = 1;
+			doubt = 1;
 		}
 		ans = jx_set_str(ans, "id", e->id);
 		ans = jx_set_str(ans, "name", e->name);
 		ans = jx_set_str(ans, "question", e->question);
 		if (m > 0) {
 			struct sb b = { 0 };
-			jv la = jx_at(acts, last);
-			const char *ls = jx_str(la, "start");
 
+			deal_text_facts(&t, 0);
+			if (lost)
+				sb_addf(&b, "%s. ", loss->says);
+			else if (doubt)
+				sb_addf(&b, "%s ", loss->doubt);
 			if (render(&b, e->answer, &t.vs, &t.r, err, sizeof err) != 0) {
 				warnx("%s: template '%s', element '%s': %s",
 				    jsonl_where(pos, where, sizeof where), c->tpl.name, e->id, err);
@@ -316,21 +444,12 @@ score_one(jv rec, const struct jsonl_pos *pos, void *vctx)
 				jv_free(rec);
 				return 1;
 			}
-			if (loss && (e->topics & lost_on)) {
-				struct sb lb = { 0 };
-
-				sb_addf(&lb, "%s. %s", loss->says, sb_str(&b));
-				sb_free(&b);
-				b = lb;
-			}
-			sb_addf(&b, " Evidence: %d %s; latest \"%s\" on %.10s.", m,
-			    m == 1 ? "activity" : "activities",
-			    jx_str(la, "subject") ? jx_str(la, "subject") : "untitled",
-			    ls ? ls : "an unknown date");
+			source_clause(&b, jx_at(acts, best), &t, m, strong);
 			ans = jx_set_str(ans, "answer", sb_str(&b));
 			sb_free(&b);
-			/* More sources, and a meeting among them, make an answer surer. */
-			conf = 0.4 + 0.12 * m + (meetings ? 0.1 : 0);
+			/* Confidence follows the evidence: the customer's words and meetings count,
+			 * the rep's own emails a little. */
+			conf = 0.3 + 0.15 * (strong > 3 ? 3 : strong) + 0.05 * ((m - strong) > 3 ? 3 : (m - strong));
 			if (conf > 0.95)
 				conf = 0.95;
 			answered++;
