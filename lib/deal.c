@@ -353,6 +353,17 @@ deal_text_init(struct deal_text *t, jv rec, const struct dg_config *cfg)
 		vars_set(&t->vs, "term", t->term);
 		vars_set(&t->vs, "discount", t->discount);
 	}
+	{
+		time_t close;
+		struct tm tm;
+
+		snprintf(t->month, sizeof t->month, "the coming months");
+		if (jx_str(opp, "CloseDate") && time_parse(jx_str(opp, "CloseDate"), &close) == 0) {
+			gmtime_r(&close, &tm);
+			strftime(t->month, sizeof t->month, "%B", &tm);
+		}
+		vars_set(&t->vs, "month", t->month);
+	}
 	for (i = 0; i < T_COUNT; i++) {
 		const char *key = topic_name((enum topic)i);
 

@@ -73,7 +73,7 @@ struct deal_text {
 	struct vars vs;
 	const char *id, *tz;
 	char owner_first[128], competitor[256], amount[32], industry[64];
-	char seats[24], term[8], discount[8];
+	char seats[24], term[8], discount[8], month[24];
 	/* Each fact of the story in full and in its short form (story.short), by topic;
 	 * NULL for topics that are people, not facts. */
 	const char *full[T_COUNT], *shortf[T_COUNT];

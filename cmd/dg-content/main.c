@@ -103,6 +103,8 @@ was_used(uint64_t h)
  * has already written is drawn again (up to eight times), so a deal does not repeat
  * itself; short lines ("Talk soon.") may recur as they do in real mail. Returns 0, 1
  * when every draw was a repeat, or -1 with err. */
+static int strict_draw; /* body lines: short ones are not repeated either */
+
 static int
 draw(struct ctx *c, struct deal_text *t, const char *section, struct sb *one, uint64_t *hash,
     char *err, size_t errsize)
@@ -120,7 +122,7 @@ draw(struct ctx *c, struct deal_text *t, const char *section, struct sb *one, ui
 		sb_reset(one);
 		if (render(one, line, &t->vs, &t->r, err, errsize) != 0)
 			return -1;
-		if (word_count(sb_str(one)) < 8)
+		if (word_count(sb_str(one)) < 8 && !strict_draw)
 			return 0;
 		*hash = skeleton_hash(sb_str(one));
 		if (!was_used(*hash))
@@ -662,14 +664,18 @@ body_lines(struct sb *out, struct ctx *c, struct deal_text *t, const char *type,
 	if (bank_count(c->b, sect) == 0)
 		return 0;
 	/* Now and then a long one: a rep who writes everything down. */
-	n = 2 + rng_chance(&t->r, 0.4) + rng_chance(&t->r, 0.2) + 4 * rng_chance(&t->r, 0.25);
+	n = 2 + rng_chance(&t->r, 0.4) + rng_chance(&t->r, 0.2) + 5 * rng_chance(&t->r, 0.3);
 	if (n > bank_count(c->b, sect))
 		n = bank_count(c->b, sect);
+	strict_draw = 1;
 	for (k = 0; k < n; k++) {
-		if (add(out, c, t, sect, err, errsize))
+		if (add(out, c, t, sect, err, errsize)) {
+			strict_draw = 0;
 			return -1;
+		}
 		sb_add(out, k + 1 < n ? " " : "\n\n");
 	}
+	strict_draw = 0;
 	return 0;
 }
 
@@ -1312,6 +1318,7 @@ strip_hidden(jv a)
 {
 	a = jv_object_delete(a, jv_string("_prompt"));
 	a = jv_object_delete(a, jv_string("_mention"));
+	a = jv_object_delete(a, jv_string("_avoid"));
 	a = jv_object_delete(a, jv_string("_llm"));
 	return jv_object_delete(a, jv_string("_quote_from"));
 }

@@ -370,16 +370,17 @@ schedule(struct planner *pl, struct deal *d, struct act *acts, int max)
 			acts[i].start = cal_email_minute(c, acts[i].start, acts[i].start, pl->now);
 
 	/* What a deal has learnt grows with its stage: a prospect has not talked about the
-	 * paperwork yet. Topics later than the deal's phase are left out, and every fact
+	 * paperwork yet. Topics later than the deal's phase are left out of what has
+	 * happened (an upcoming meeting may plan them), and every fact
 	 * it should know by now comes up somewhere in the history, where there is one. */
 	for (j = 0; j < T_COUNT; j++)
 		if (topic_phase((enum topic)j) > d->phase)
 			allowed &= ~(1u << j);
-	for (i = 0; i < n; i++) {
-		acts[i].topics &= allowed;
-		if (acts[i].past)
+	for (i = 0; i < n; i++)
+		if (acts[i].past) {
+			acts[i].topics &= allowed;
 			have |= acts[i].topics;
-	}
+		}
 	for (j = 0; j < T_COUNT; j++) {
 		int best = -1, bestc = 99;
 
