@@ -664,7 +664,7 @@ body_lines(struct sb *out, struct ctx *c, struct deal_text *t, const char *type,
 	if (bank_count(c->b, sect) == 0)
 		return 0;
 	/* Now and then a long one: a rep who writes everything down. */
-	n = 2 + rng_chance(&t->r, 0.4) + rng_chance(&t->r, 0.2) + 5 * rng_chance(&t->r, 0.3);
+	n = 2 + rng_chance(&t->r, 0.4) + rng_chance(&t->r, 0.2) + 7 * rng_chance(&t->r, 0.3);
 	if (n > bank_count(c->b, sect))
 		n = bank_count(c->b, sect);
 	strict_draw = 1;

@@ -293,6 +293,7 @@ source_clause(struct sb *b, jv a, const struct deal_text *t, int m, int strong)
 {
 	const struct person *p = deal_person(t->people, t->n, jx_str(a, "who"));
 	const char *start = jx_str(a, "start"), *subj = jx_str(a, "subject");
+	const char *acct = vars_get(&t->vs, "account");
 	char day[32] = "an earlier date";
 	time_t ts;
 	struct tm lt;
@@ -303,15 +304,15 @@ source_clause(struct sb *b, jv a, const struct deal_text *t, int m, int strong)
 	}
 	switch (weight_of(a)) {
 	case 3:
-		sb_addf(b, " Heard from %s in \"%s\" on %s", p ? p->name : "the customer",
+		sb_addf(b, " Heard from %s of %s in \"%s\" on %s", p ? p->name : "the customer", acct,
 		    subj ? subj : "a meeting", day);
 		break;
 	case 2:
-		sb_addf(b, " In %s's email of %s", p ? p->name : "the customer", day);
+		sb_addf(b, " In an email from %s of %s on %s", p ? p->name : "the customer", acct, day);
 		break;
 	default:
-		sb_addf(b, " Only in our own email of %s to %s, not yet confirmed by the customer", day,
-		    p ? p->name : "the customer");
+		sb_addf(b, " Only in our own email of %s to %s of %s, not yet confirmed by the customer",
+		    day, p ? p->name : "the customer", acct);
 	}
 	sb_addf(b, " (%d %s, %d from the customer).", m, m == 1 ? "source" : "sources", strong);
 }
