@@ -636,6 +636,8 @@ struct mail {
 	jv act, parent;       /* parent: what it answers, or invalid */
 	const char *type, *quote, *quote_from;
 	const char *forward_date, *forward_subject;
+	const char *root;     /* the type of the message that started the thread */
+	int signing;          /* written in the last days before a won deal closes */
 	int forward;          /* forwards an earlier email instead of quoting one */
 	int parent_late;      /* a customer's answer days after the message it answers */
 	int after_won;        /* written after a won deal closed */
@@ -775,8 +777,14 @@ email_body(struct sb *out, struct ctx *c, struct deal_text *t, const struct voic
 		int about_meeting = jv_is_valid(m->parent) && vars_get(&t->vs, "meeting_time") &&
 		    *vars_get(&t->vs, "meeting_time");
 
-		if (add(out, c, t, typed(c, sect, sizeof sect, v->inbound ? "reply.short" : "email.short",
-		    about_meeting ? "meeting" : "any"), err, errsize))
+		char own[64];
+
+		/* A thread the bank has short answers for ("reply.short.order_form"), else one
+		 * about the next meeting, else any. */
+		snprintf(own, sizeof own, "%s.%s", v->inbound ? "reply.short" : "email.short", m->root);
+		if (add(out, c, t, bank_count(c->b, own) > 0 ? own : typed(c, sect, sizeof sect,
+		    v->inbound ? "reply.short" : "email.short", about_meeting ? "meeting" : "any"), err,
+		    errsize))
 			return -1;
 		sb_add(out, "\n\n");
 	} else {
@@ -788,10 +796,19 @@ email_body(struct sb *out, struct ctx *c, struct deal_text *t, const struct voic
 				return -1;
 			if (m->parent_late)
 				sb_add(out, " ");
-			if (add_typed(out, c, t, "reply.open", type, err, errsize))
+			if (add_typed(out, c, t, "reply.open", !strcmp(type, "reply") ? m->root : type,
+			    err, errsize))
 				return -1;
-		} else if (add_typed(out, c, t, "email.open", type, err, errsize)) {
-			return -1;
+		} else {
+			/* An answer in a thread the bank knows ("email.reply.order_form"), or the
+			 * type's own opening. */
+			snprintf(sect, sizeof sect, "email.reply.%s", m->root);
+			if (!strcmp(type, "reply") && bank_count(c->b, sect) > 0) {
+				if (add(out, c, t, sect, err, errsize))
+					return -1;
+			} else if (add_typed(out, c, t, "email.open", type, err, errsize)) {
+				return -1;
+			}
 		}
 		if (*cc && !v->inbound && rng_chance(&t->r, 0.6)) {
 			sb_add(out, " ");
@@ -816,6 +833,11 @@ email_body(struct sb *out, struct ctx *c, struct deal_text *t, const struct voic
 			return -1;
 		if (!v->inbound && details(out, c, t, rec, m, err, errsize) != 0)
 			return -1;
+		if (m->signing && !v->inbound) {
+			if (add(out, c, t, "email.signing", err, errsize))
+				return -1;
+			sb_add(out, "\n\n");
+		}
 		if (m->after_won && !v->inbound) {
 			if (add(out, c, t, "email.won", err, errsize))
 				return -1;
@@ -976,6 +998,15 @@ mail_of(struct ctx *c, struct deal_text *t, jv acts, jv out, int i, struct mail 
 	memset(m, 0, sizeof *m);
 	m->act = a;
 	m->type = jx_str(a, "type") ? jx_str(a, "type") : "any";
+	m->root = m->type;
+	{
+		int q = p, hops = 0;
+
+		while (q >= 0 && hops++ < 64) {
+			m->root = jx_str(jx_at(acts, q), "type") ? jx_str(jx_at(acts, q), "type") : "any";
+			q = key_index(jx_str(jx_at(acts, q), "reply_to"));
+		}
+	}
 	m->parent = p >= 0 && p < jx_len(out) ? jx_at(out, p) : jv_invalid();
 	time_parse(jx_str(a, "start"), &m->start);
 	if (!jv_is_valid(m->parent) && is_type(m->type, forwardable) && rng_chance(&t->r, 0.3)) {
@@ -1045,7 +1076,8 @@ away_body(struct sb *subj, struct sb *body, struct ctx *c, struct deal_text *t, 
 	tz_local(t->tz, rt, &lt);
 	strftime(back, sizeof back, "%A, %B %-d", &lt);
 	for (j = 0; j < t->n && cover == NULL; j++)
-		if (!same_person(&t->people[j], who) && t->people[j].email && *t->people[j].email)
+		if (!same_person(&t->people[j], who) && t->people[j].email && *t->people[j].email &&
+		    !(who && !strcmp(t->people[j].first, who->first)))
 			cover = &t->people[j];
 	snprintf(email, sizeof email, "%s", cover ? cover->email : "");
 	vars_set(&t->vs, "back_date", back);
@@ -1232,6 +1264,8 @@ content_one(jv rec, const struct jsonl_pos *pos, void *vctx)
 			mail_of(c, &t, acts, out, i, &m, &subj, quote_from, sizeof quote_from, fdate,
 			    sizeof fdate);
 			m.after_won = won && close && ts > close + 86400;
+			m.signing = won && close && ts <= close + 86400 && ts > close - 21 * 86400 &&
+			    strcmp(m.type, "order_form");
 			if (subj.len == 0 && add(&subj, c, &t, typed(c, sect, sizeof sect, "subject.email",
 			    type), err, sizeof err) != 0)
 				goto render_failed;
