@@ -19,10 +19,39 @@ load helper
 	assert_line --index 6 competition
 }
 
-@test "coverage meets the default target on generated deals" {
-	"$TOP/bench/gen-deals" 300 6 | plan | dg-content | dg-score > out.jsonl
-	run jq -s '[.[] | select(.scorecard.coverage < 0.8)] | length' out.jsonl
-	assert_output "0"
+@test "coverage grows with the stage: early deals leave elements open, late ones are answered" {
+	"$TOP/bench/gen-deals" 300 6 | plan | dg-content | dg-score > out.jsonl 2> /dev/null
+	cov() { jq -s --arg s "$1" '[.[] | select(.opportunity.StageName == $s) | .scorecard.coverage] | add / length' out.jsonl; }
+	p=$(cov Prospecting); q=$(cov Qualification); v=$(cov "Value Proposition"); n=$(cov "Negotiation/Review"); w=$(cov "Closed Won")
+	echo "prospecting=$p qualification=$q value=$v negotiation=$n won=$w"
+	jq -e -n "$p < 0.35 and $p < $q and $q < $v and $v < $n and $n >= 0.8 and $w >= 0.8"
+	# the warning about the target is for deals that should have reached it
+	run --separate-stderr bash -c "'$TOP/bench/gen-deals' 300 6 | dg-plan --now $NOW | dg-content | dg-score > /dev/null"
+	[[ "$stderr" != *"Prospecting"* ]]
+}
+
+@test "scorecards from the text: on 300 deals, lost ones score clearly lower, evidence prefers the customer's words, no answer is another deal's" {
+	"$TOP/bench/gen-deals" 300 17 | plan | dg-content | dg-score > out.jsonl 2> /dev/null
+	run "$TOOLS/textcheck" -s 50 < out.jsonl
+	echo "$output"
+	lost=$(echo "$output" | awk '$1 == "lost_over_won" { print $2 }')
+	outb=$(echo "$output" | awk '$1 == "outbound_evidence" { print $2 }')
+	shared=$(echo "$output" | awk '$1 == "shared_answers" { print $2 }')
+	jq -e -n "$lost <= 0.75 and $outb <= 0.5 and $shared == 0"
+}
+
+@test "an answer about a person cites activities that person takes part in; confidence follows the evidence" {
+	"$TOP/bench/gen-deals" 150 21 | plan | dg-content | dg-score > out.jsonl 2> /dev/null
+	# every cited activity of the Economic Buyer and Champion answers has that person in it
+	jq -e -s 'all(.[]; . as $d | all($d.scorecard.answers[] | select(.id == "economic_buyer" or .id == "champion");
+		(if .id == "economic_buyer" then $d.story.economic_buyer else $d.story.champion end) as $p |
+		all(.evidence[]; . as $k | $d.activities[] | select(.key == $k) |
+			(.who == $p) or ((.attendees // []) | index($p) != null) or (.type | test("lost_|no_decision|budget_pulled|timing|breakup")))))' out.jsonl
+	# answers resting only on the rep's own emails are less sure than those the customer confirmed
+	own=$(jq -s '[.[].scorecard.answers[] | select(.answer != null and (.answer | contains("Only in our own email"))) | .confidence] | add / length' out.jsonl)
+	heard=$(jq -s '[.[].scorecard.answers[] | select(.answer != null and (.answer | contains("Heard from"))) | .confidence] | add / length' out.jsonl)
+	echo "own=$own heard=$heard"
+	jq -e -n "$own < $heard"
 }
 
 @test "answers cite past activities that exist, and are never unsure when answered" {
@@ -36,13 +65,16 @@ load helper
 	pipeline "$FIX/deals.jsonl"
 	jq -e -s 'all(.[]; . as $d | ($d.scorecard.answers[] | select(.id=="identify_pain") | .answer) as $a |
 		($a == null) or ($a | contains($d.story.pain)))' pipeline.jsonl
+	# the evidence holds the fact, said in full or in its short form
 	jq -e -s 'all(.[]; . as $d | ($d.scorecard.answers[] | select(.id=="identify_pain")) as $a |
-		all($a.evidence[]; . as $k | $d.activities[] | select(.key == $k) | (.subject + " " + .body) | ascii_downcase | contains($d.story.pain | ascii_downcase)))' pipeline.jsonl
+		all($a.evidence[]; . as $k | $d.activities[] | select(.key == $k) | (.subject + " " + .body) | ascii_downcase |
+			contains($d.story.pain | ascii_downcase) or contains($d.story.short.pain | ascii_downcase)))' pipeline.jsonl
 }
 
 @test "evidence comes from the text: deleting a fact from the bodies unanswers it" {
 	plan "$FIX/deals.jsonl" | head -n1 | dg-content > one.jsonl
-	jq -c '.story.pain as $p | .activities |= map(.body |= (split($p) | join("[removed]")) | .subject |= (split($p) | join("[removed]")))' one.jsonl | dg-score > out.jsonl
+	jq -c '.story.pain as $p | .story.short.pain as $s | .activities |= map(.body |= (split($p) | join("[removed]") | split($s) | join("[removed]"))
+		| .subject |= (split($p) | join("[removed]")))' one.jsonl | dg-score > out.jsonl
 	run jq -r '.scorecard.answers[] | select(.id=="identify_pain") | [.score, (.evidence|length)] | @tsv' out.jsonl
 	assert_output "0	0"
 }
@@ -99,7 +131,7 @@ load helper
 	"$TOP/bench/gen-deals" 200 8 | jq -c 'select(.opportunity.StageName == "Closed Lost")' | plan | dg-content | dg-score > lost.jsonl 2> /dev/null
 	[ "$(wc -l < lost.jsonl)" -ge 10 ]
 	run jq -r '[.story.loss_reason == .scorecard.loss_reason,
-		([.scorecard.answers[] | select((.answer // "") | startswith("Lost")) | .score] == [1])] | @tsv' lost.jsonl
+		([.scorecard.answers[] | select((.answer // "") | startswith("Lost")) | .score] == [0])] | @tsv' lost.jsonl
 	for l in "${lines[@]}"; do assert_equal "$l" "$(printf 'true\ttrue')"; done
 	# a competitor loss is told on the competition element, with the customer's email as evidence
 	run jq -r 'select(.scorecard.loss_reason == "chose_competitor") | .activities as $a
