@@ -227,7 +227,10 @@ sqlite3 *statedb_open(const char *path, int flags, char *err, size_t errsize)
 	if (ro) {
 		/* Schemas only add tables: an older file serves reads of what it has. */
 		if (v == 0) {
-			snprintf(err, errsize, "state '%s' holds nothing of dg's yet", path);
+			if (flags & STATEDB_EMPTY_OK)
+				err[0] = '\0';
+			else
+				snprintf(err, errsize, "state '%s' holds nothing of dg's yet", path);
 			sqlite3_close(db);
 			return NULL;
 		}

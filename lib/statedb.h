@@ -11,6 +11,8 @@ const char *statedb_path(void);
 enum {
 	STATEDB_CREATE = 1,   /* make the file (0600) and its directories (0700) when missing */
 	STATEDB_READONLY = 2, /* never write: for commands that only read (works in a read-only directory) */
+	STATEDB_EMPTY_OK = 4, /* with READONLY: a file dg has not written into yet (a run killed as it
+	                       * made it) opens as NULL with an empty err, like a missing one */
 };
 
 /* Opens and migrates the state file; safe under any number of concurrent openers (a

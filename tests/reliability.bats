@@ -134,6 +134,16 @@ teardown() {
 	assert_line --regexp '"Id":"006000000000001"'
 }
 
+@test "a state file a killed run made but never wrote into counts as empty for mark, and is still refused as nothing of dg's elsewhere" {
+	mkdir -p .dg && : > .dg/state.db
+	run --separate-stderr bash -c "echo '{\"opportunity\":{\"Id\":\"006000000000001\"},\"activities\":[{\"key\":\"k1\",\"kind\":\"email\"}]}' | dg-state mark"
+	assert_success
+	[[ "$stderr" == *"0 items already in the org"* ]]
+	assert_output --partial '"key":"k1"'
+	run --separate-stderr dg-state ids --all
+	[[ "$stderr" == *"holds nothing of dg's yet"* ]]
+}
+
 @test "a full disk under runs/ says so with the path" {
 	sandbox_start
 	sf_env

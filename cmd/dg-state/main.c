@@ -499,11 +499,15 @@ int main(int argc, char **argv)
 	char **args = argv + optind;
 	int rc = EXIT_OK;
 	if (!strcmp(cmd, "mark")) {
-		/* Only reads: a missing file means nothing was recorded yet. */
+		/* Only reads: a missing file, or one a killed run made before writing into it,
+		 * means nothing was recorded yet. */
 		struct stat st;
+		char err[1024];
 		if (stat(dbpath, &st) == 0) {
-			state_open(STATEDB_READONLY);
-			if (sqlite3_prepare_v2(db, "SELECT object, sf_id, run FROM items WHERE key = ? AND deleted IS NULL", -1, &q_find, NULL) != SQLITE_OK)
+			db = statedb_open(dbpath, STATEDB_READONLY | STATEDB_EMPTY_OK, err, sizeof err);
+			if (db == NULL && err[0])
+				diex(EXIT_FAIL, "%s", err);
+			if (db && sqlite3_prepare_v2(db, "SELECT object, sf_id, run FROM items WHERE key = ? AND deleted IS NULL", -1, &q_find, NULL) != SQLITE_OK)
 				fail_db("cannot read");
 		}
 		long n = 0;
