@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 struct section {
 	char *name;
@@ -156,6 +157,108 @@ find(const struct bank *b, const char *name)
 	struct section key = { (char *)name, NULL, 0 };
 
 	return bsearch(&key, b->s, (size_t)b->n, sizeof *b->s, cmp_section);
+}
+
+/* 1 when some line of b has the placeholder {name} (or {Name}). */
+static int
+uses_var(const struct bank *b, const char *name, size_t len)
+{
+	int i, j;
+
+	for (i = 0; i < b->n; i++)
+		for (j = 0; j < b->s[i].n; j++) {
+			const char *p = b->s[i].lines[j];
+
+			while ((p = strchr(p, '{')) != NULL) {
+				p++;
+				if (strncasecmp(p, name, 1) == 0 && strncmp(p + 1, name + 1, len - 1) == 0 &&
+				    p[len] == '}')
+					return 1;
+			}
+		}
+	return 0;
+}
+
+int
+bank_extend(struct bank *b, const struct bank *other, const char *path)
+{
+	struct bank *add = bank_load(path);
+	FILE *f;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	long lineno = 0;
+	int bad = 0, i, j;
+
+	if (add == NULL)
+		return -1;
+	/* A second pass over the file for line numbers: each section is checked where its
+	 * header stands, each placeholder on its own line. */
+	if ((f = fopen(path, "r")) == NULL) {
+		bank_free(add);
+		return -1;
+	}
+	while ((len = getline(&line, &cap, f)) >= 0 && bad < 10) {
+		char *sp = line, *e;
+
+		lineno++;
+		while (*sp == ' ' || *sp == '\t')
+			sp++;
+		if (*sp == '#' || *sp == '\n' || *sp == '\0')
+			continue;
+		if (*sp == '[' && (e = strchr(sp, ']')) != NULL) {
+			char *name = sp + 1 + (sp[1] == '=');
+
+			*e = '\0';
+			if (find(b, name) == NULL && (other == NULL || find(other, name) == NULL)) {
+				warnx("%s:%ld: unknown section [%s]", path, lineno, name);
+				bad++;
+			}
+			continue;
+		}
+		for (e = sp; (e = strchr(e, '{')) != NULL; e++) {
+			size_t n = strcspn(e + 1, "}|");
+
+			if (e[1 + n] != '}' || e[1] == '\0')
+				continue; /* a choice {a|b}, not a variable */
+			if (!uses_var(b, e + 1, n) && (other == NULL || !uses_var(other, e + 1, n))) {
+				warnx("%s:%ld:%ld: unknown variable {%.*s}", path, lineno,
+				    (long)(e - line) + 1, (int)n, e + 1);
+				bad++;
+			}
+		}
+	}
+	free(line);
+	fclose(f);
+	if (bad) {
+		bank_free(add);
+		return -1;
+	}
+	for (i = 0; i < add->n; i++)
+		if (add->s[i].name[0] == '=' && add->s[i].n == 0) {
+			warnx("%s: [%s] would leave the section empty", path, add->s[i].name);
+			bank_free(add);
+			return -1;
+		}
+	/* "[=name]" replaces the section; "[name]" adds to it. A section only the other bank
+	 * has is the other program's to read. */
+	for (i = 0; i < add->n; i++) {
+		int replace = add->s[i].name[0] == '=';
+		struct section *to = (struct section *)find(b, add->s[i].name + replace);
+
+		if (to == NULL)
+			continue;
+		if (replace) {
+			for (j = 0; j < to->n; j++)
+				free(to->lines[j]);
+			to->n = 0;
+		}
+		to->lines = xrealloc(to->lines, sizeof(char *) * (size_t)(to->n + add->s[i].n));
+		for (j = 0; j < add->s[i].n; j++)
+			to->lines[to->n++] = xstrdup(add->s[i].lines[j]);
+	}
+	bank_free(add);
+	return 0;
 }
 
 int

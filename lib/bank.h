@@ -20,6 +20,12 @@ struct bank *bank_load(const char *path);
 /* Loads share_dir()/name or dies with status 2 (installation error). */
 struct bank *bank_open(const char *name);
 void bank_free(struct bank *b);
+/* Adds a team's own lines from the bank file path to b: "[name]" adds its lines to b's
+ * section of that name, "[=name]" puts them in place of b's. A section that neither b
+ * nor other has, or a variable no line of either uses, is an error said on stderr as
+ * "path:line: why"; sections only other has are left to the other bank's reader.
+ * Returns 0, or -1 (b unchanged) after saying why. */
+int bank_extend(struct bank *b, const struct bank *other, const char *path);
 /* Number of lines in section (0 when it does not exist). */
 int bank_count(const struct bank *b, const char *section);
 /* Line i of section, or NULL. */

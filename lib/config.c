@@ -33,6 +33,7 @@ struct field {
 static const struct field fields[] = {
 	{ "seed", C_INT, O(seed), 0, 4294967295.0, NULL },
 	{ "now", C_STR, O(now), 0, 0, NULL },
+	{ "words", C_LIST, O(words), 0, 0, NULL },
 	{ "company.name", C_STR, O(company.name), 0, 0, NULL },
 	{ "company.website", C_STR, O(company.website), 0, 0, NULL },
 	{ "company.products", C_LIST, O(company.products), 0, 0, NULL },

@@ -22,6 +22,7 @@ struct dg_config {
 	char *path; /* the file read, or NULL when the defaults apply */
 	long seed;
 	char *now; /* NULL: today */
+	struct strlist words; /* a team's own phrase-bank files (relative to the config file) */
 	struct {
 		char *name;
 		char *website;

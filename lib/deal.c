@@ -249,6 +249,29 @@ story(jv s, const char *key, const char *fallback)
 	return v && *v ? v : fallback;
 }
 
+struct bank *
+words_open(const struct dg_config *cfg, const char *name, const char *other_name)
+{
+	struct bank *b = bank_open(name), *other = bank_open(other_name);
+	int i;
+
+	for (i = 0; i < cfg->words.n; i++) {
+		const char *w = cfg->words.v[i];
+		char *path;
+
+		/* A relative path is the config file's neighbour. */
+		if (w[0] != '/' && cfg->path && strchr(cfg->path, '/'))
+			path = xasprintf("%.*s/%s", (int)(strrchr(cfg->path, '/') - cfg->path), cfg->path, w);
+		else
+			path = xstrdup(w);
+		if (bank_extend(b, other, path) != 0)
+			diex(EXIT_USAGE, "words: cannot use '%s' (see above)", path);
+		free(path);
+	}
+	bank_free(other);
+	return b;
+}
+
 /* The variable each fact of the story is written with, and what stands in for a
  * missing one. */
 static const char *const fact_var[T_COUNT] = {

@@ -60,6 +60,11 @@ char *account_domain(const char *website, const char *name, char *buf, size_t si
  * and the current setup from the first touch, the buying process from evaluation on,
  * paperwork and budget only near the end. */
 int topic_phase(enum topic t);
+/* The shipped phrase bank name (share/dg/NAME) with the team's own files of the
+ * config's words: added in; other_name is the other shipped bank, whose sections the
+ * same files may hold. Dies with status 2 saying file:line on a bad file. */
+struct bank *words_open(const struct dg_config *cfg, const char *name, const char *other_name);
+
 /* Where a stage sits in a sales cycle: 0 prospecting ... 5 negotiation, 6 won. */
 int stage_phase(const char *stage);
 

@@ -165,3 +165,31 @@ load helper
 	[[ "$stderr" == *"in.jsonl:2: "* ]]
 	[[ "$stderr" == *"in.jsonl:3: activity 0 has no valid 'key', 'kind' and 'start'"* ]]
 }
+
+@test "a team's own words: config words: adds to or replaces the phrase banks; a bad file names file, line and why" {
+	cat > ours.txt <<'WORDS'
+# our competitors and our voice
+[=competitor]
+Acme Forecasting
+[=signoff]
+Onward,
+[email.close.any]
+Let me know how {account} sees it.
+WORDS
+	printf 'words: [ours.txt]\n' > demo.yaml
+	"$TOP/bench/gen-deals" 20 3 | plan | dg-content > out.jsonl
+	assert_equal "$(jq -r '.story.competitors[]' out.jsonl | sort -u)" "Acme Forecasting"
+	[ "$(jq -r '.activities[] | select(.direction == "outbound") | .body' out.jsonl | grep -c '^Onward,$')" -gt 0 ]
+	[ "$(jq -r '.activities[] | select(.direction == "outbound") | .body | split("\n---------- ")[0]' out.jsonl | grep -Ec '^(Best|Thanks|Cheers|Kind regards|Best regards|Talk soon),$')" -eq 0 ]
+	[ "$(jq -r '.activities[].body' out.jsonl | grep -c 'how .* sees it')" -gt 0 ]
+	printf '[competitor]\nFoo\n[email.nonsense]\nx\n[email.close.any]\nHello {nobody}.\n[=signoff]\n' > bad.txt
+	printf 'words: [bad.txt]\n' > demo.yaml
+	run --separate-stderr bash -c "'$TOP/bench/gen-deals' 2 3 | dg-plan --now $NOW"
+	assert_failure 2
+	[[ "$stderr" == *"bad.txt:3: unknown section [email.nonsense]"* ]]
+	[[ "$stderr" == *"bad.txt:6:7: unknown variable {nobody}"* ]]
+	printf 'words: [missing.txt]\n' > demo.yaml
+	run --separate-stderr dg-content < /dev/null
+	assert_failure 2
+	[[ "$stderr" == *"cannot open 'missing.txt'"* ]]
+}

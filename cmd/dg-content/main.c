@@ -1483,7 +1483,7 @@ main(int argc, char **argv)
 	cli_setup(&cli, &cfg, &now);
 	mode = cli_mode(mode ? mode : cfg.content.mode, &cfg);
 	c.cfg = &cfg;
-	c.b = bank_open("content.txt");
+	c.b = words_open(&cfg, "content.txt", "story.txt");
 	struct llm l;
 	c.llm = cli_llm_open(&l, &cfg, mode, jobs, no_cache);
 	if (c.llm) {

@@ -240,7 +240,7 @@ main(int argc, char **argv)
 	}
 	cli_setup(&cli, &cfg, &pl.now);
 	pl.cfg = &cfg;
-	pl.story = bank_open("story.txt");
+	pl.story = words_open(pl.cfg, "story.txt", "content.txt");
 	pl.names = bank_open("names.txt");
 	pl.hol = hol_load(&cfg);
 	pl.seedtag = (unsigned)(hash_u64(FNV_OFFSET, (uint64_t)cfg.seed) & 0xffffffffu);
