@@ -117,6 +117,23 @@ err() { jq -c '{error: .}' <<< "$1"; }
 	[[ "$stderr" == *"3 of $N texts fell back"* ]]
 }
 
+@test "the prompt says who writes to whom, how long and in what texture; a model text that names its author or a past quarter falls back" {
+	script '[{"status": 200, "body": {"choices": [{"message": {"content": "{\"subject\": \"Hello\", \"body\": \"Hi Marcus,\\n\\nSam Rivera wanted you to know that this is a long enough text.\\n\\nMore to say here.\\n\\nBest,\\nSam\"}"}, "finish_reason": "stop"}]}},
+		{"status": 200, "body": {"choices": [{"message": {"content": "{\"subject\": \"Hello\", \"body\": \"Hi Sam,\\n\\nMarcus here. We planned a launch for Q1 2020, which is long enough.\\n\\nThanks,\\nMarcus\"}"}, "finish_reason": "stop"}]}}]'
+	llm_start FAKE_LLM_SCRIPT=script.json
+	deal
+	mkdir run
+	DG_RUN_DIR=$PWD/run run --separate-stderr dg-content --mode hybrid -j 1 deal.jsonl
+	assert_success
+	run jq -r 'select(.event == "llm-fallback") | .why' run/events.jsonl
+	assert_line "the text names its own author, Sam Rivera, in the third person"
+	assert_line --partial "the text speaks of Q1 2020, already over"
+	first=$(curl -sS "$LLM_URL/_stats" | jq -r '.requests[0].body.messages[-1].content')
+	[[ "$first" == *"Author: Sam Rivera. Audience: Marcus Brown."* ]]
+	[[ "$first" == *"Texture: a complete email"* ]]
+	[[ "$first" == *"Length: about "*" words ("* ]]
+}
+
 @test "in llm mode a cut-off answer is an error for that item only" {
 	script '[{"status": 200, "body": {"choices": [{"message": {"content": "{\"subject\": \"x\", \"body\": \"cut"}, "finish_reason": "length"}]}}]'
 	llm_start FAKE_LLM_SCRIPT=script.json

@@ -1309,12 +1309,21 @@ static const char schema_text[] =
     "{\"type\":\"object\",\"properties\":{\"subject\":{\"type\":\"string\"},\"body\":{\"type\":\"string\"}},"
     "\"required\":[\"subject\",\"body\"],\"additionalProperties\":false}";
 
-/* An LLM text is refused when it is empty, too long, holds a placeholder, or does not
- * name the person it is written to or from. */
+/* What a model's text is checked against: the reader's first name it must use, the
+ * author's full name it must not (but in the signature), the activity's date. */
+struct text_check {
+	const char *mention, *avoid;
+	time_t when;
+};
+
+/* An LLM text is refused when it is empty, too long, holds a placeholder, does not name
+ * the person it is written to, names its own author in the third person, or speaks of
+ * a quarter that was already over when it was written. */
 static int
 check_text(jv ans, void *ctx, char *why, size_t whysize)
 {
-	const char *mention = ctx, *subj = jx_str(ans, "subject"), *body = jx_str(ans, "body");
+	const struct text_check *tc = ctx;
+	const char *subj = jx_str(ans, "subject"), *body = jx_str(ans, "body"), *q;
 	static const char *const residue[] = { "{", "}", "[Name", "[NAME", "[Your", "[your", "[Company", "<name>",
 		"Lorem", "lorem ipsum", "TODO", "XXX", "INSERT", NULL };
 	if (!subj || !*subj || strlen(subj) > 255 || strchr(subj, '\n')) {
@@ -1330,9 +1339,32 @@ check_text(jv ans, void *ctx, char *why, size_t whysize)
 			snprintf(why, whysize, "the text holds a placeholder ('%s')", residue[i]);
 			return -1;
 		}
-	if (mention && *mention && !strcasestr(body, mention)) {
-		snprintf(why, whysize, "the body does not name %s", mention);
+	if (tc && tc->mention && *tc->mention && !strcasestr(body, tc->mention)) {
+		snprintf(why, whysize, "the body does not name %s", tc->mention);
 		return -1;
+	}
+	if (tc && tc->avoid && *tc->avoid && (q = strstr(body, tc->avoid)) != NULL) {
+		/* Allowed in the signature: the last three lines. */
+		int after = 0;
+
+		for (const char *p = q; *p; p++)
+			after += *p == '\n';
+		if (after > 3) {
+			snprintf(why, whysize, "the text names its own author, %s, in the third person", tc->avoid);
+			return -1;
+		}
+	}
+	if (tc && tc->when) {
+		struct tm tm;
+
+		gmtime_r(&tc->when, &tm);
+		for (q = body; (q = strchr(q, 'Q')) != NULL; q++)
+			if (q[1] >= '1' && q[1] <= '4' && q[2] == ' ' && isdigit((unsigned char)q[3]) &&
+			    isdigit((unsigned char)q[6]) && atoi(q + 3) * 4 + (q[1] - '1') <
+			    (tm.tm_year + 1900) * 4 + tm.tm_mon / 3) {
+				snprintf(why, whysize, "the text speaks of %.7s, already over on the day it was written", q);
+				return -1;
+			}
 	}
 	return 0;
 }
@@ -1370,6 +1402,7 @@ llm_pass(struct ctx *c, struct llm *l, int strict)
 	for (int d = 0; d < nd; d++)
 		total += jx_len(jx_get(jx_at(c->done, d), "activities", JV_KIND_ARRAY));
 	struct llm_req *reqs = xcalloc((size_t)total + 1, sizeof *reqs);
+	struct text_check *checks = xcalloc((size_t)total + 1, sizeof *checks);
 	int *rd = xcalloc((size_t)total + 1, sizeof *rd), *ra = xcalloc((size_t)total + 1, sizeof *ra);
 	int nr = 0;
 	for (int d = 0; d < nd; d++) {
@@ -1381,7 +1414,11 @@ llm_pass(struct ctx *c, struct llm *l, int strict)
 			reqs[nr].schema = schema;
 			reqs[nr].schema_name = "activity_text";
 			reqs[nr].validate = check_text;
-			reqs[nr].ctx = (void *)jx_str(a, "_mention");
+			checks[nr].mention = jx_str(a, "_mention");
+			checks[nr].avoid = jx_str(a, "_avoid");
+			if (jx_str(a, "start"))
+				time_parse(jx_str(a, "start"), &checks[nr].when);
+			reqs[nr].ctx = &checks[nr];
 			reqs[nr].answer = jv_invalid();
 			rd[nr] = d;
 			ra[nr] = j;
@@ -1438,6 +1475,7 @@ llm_pass(struct ctx *c, struct llm *l, int strict)
 	if (fallbacks)
 		warnx("%ld of %ld texts fell back to the phrase banks (hybrid mode)", fallbacks, total);
 	free(reqs);
+	free(checks);
 	free(rd);
 	free(ra);
 	free(system);
