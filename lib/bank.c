@@ -287,31 +287,52 @@ bank_pick(const struct bank *b, const char *section, struct rng *r)
 	return s->lines[rng_range(r, 0, s->n - 1)];
 }
 
-void
-vars_set(struct vars *vs, const char *name, const char *value)
+/* A variable's name hashed, so that a lookup compares strings only on a match: the
+ * writers set and read dozens of variables for every sentence. */
+static unsigned
+name_hash(const char *s)
+{
+	unsigned h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+static int
+var_index(const struct vars *vs, const char *name, unsigned h)
 {
 	int i;
 
 	for (i = 0; i < vs->n; i++)
-		if (strcmp(vs->k[i], name) == 0) {
-			vs->v[i] = value;
-			return;
-		}
+		if (vs->h[i] == h && (vs->k[i] == name || strcmp(vs->k[i], name) == 0))
+			return i;
+	return -1;
+}
+
+void
+vars_set(struct vars *vs, const char *name, const char *value)
+{
+	unsigned h = name_hash(name);
+	int i = var_index(vs, name, h);
+
+	if (i >= 0) {
+		vs->v[i] = value;
+		return;
+	}
 	if (vs->n == VARS_MAX)
 		diex(EXIT_FAIL, "internal error: too many template variables");
 	vs->k[vs->n] = name;
+	vs->h[vs->n] = h;
 	vs->v[vs->n++] = value;
 }
 
 const char *
 vars_get(const struct vars *vs, const char *name)
 {
-	int i;
+	int i = var_index(vs, name, name_hash(name));
 
-	for (i = 0; i < vs->n; i++)
-		if (strcmp(vs->k[i], name) == 0)
-			return vs->v[i];
-	return NULL;
+	return i >= 0 ? vs->v[i] : NULL;
 }
 
 /* Looks up a name of n bytes; sets *cap when it was written capitalised. */

@@ -38,6 +38,7 @@ struct vars {
 	int n;
 	const char *k[VARS_MAX];
 	const char *v[VARS_MAX];
+	unsigned h[VARS_MAX]; /* each name's hash */
 };
 /* Sets (or replaces) name; value is borrowed and must outlive the renders. */
 void vars_set(struct vars *vs, const char *name, const char *value);

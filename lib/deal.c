@@ -304,6 +304,11 @@ deal_text_facts(struct deal_text *t, unsigned said)
 {
 	int i;
 
+	/* Called for every topic sentence: nothing to do when the same facts are said. */
+	if (t->facts_set && t->facts_said == said)
+		return;
+	t->facts_set = 1;
+	t->facts_said = said;
 	for (i = 0; i < T_COUNT; i++) {
 		if (fact_var[i] == NULL)
 			continue;

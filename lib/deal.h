@@ -82,6 +82,8 @@ struct deal_text {
 	/* Each fact of the story in full and in its short form (story.short), by topic;
 	 * NULL for topics that are people, not facts. */
 	const char *full[T_COUNT], *shortf[T_COUNT];
+	unsigned facts_said;
+	int facts_set;
 	struct rng r;
 };
 

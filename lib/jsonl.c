@@ -163,6 +163,35 @@ jsonl_emit(jv rec)
 }
 
 
+/* The jv string of a key. The stages look up the same few dozen keys (mostly string
+ * literals) millions of times; a small cache by the key's address and bytes saves a
+ * string made and hashed for every lookup. Keys that do not fit are made each time. */
+static jv
+key_of(const char *key)
+{
+	static struct {
+		const char *ptr;
+		char text[32];
+		jv s;
+	} cache[256];
+	size_t n = strlen(key);
+	unsigned h = 2166136261u, i;
+
+	if (n >= sizeof cache[0].text)
+		return jv_string(key);
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)key[i]) * 16777619u;
+	i = h & 255;
+	if (cache[i].ptr != NULL && strcmp(cache[i].text, key) == 0)
+		return jv_copy(cache[i].s);
+	if (cache[i].ptr != NULL)
+		jv_free(cache[i].s);
+	cache[i].ptr = key;
+	memcpy(cache[i].text, key, n + 1);
+	cache[i].s = jv_string(key);
+	return jv_copy(cache[i].s);
+}
+
 jv
 jx_get(jv obj, const char *key, jv_kind kind)
 {
@@ -170,7 +199,7 @@ jx_get(jv obj, const char *key, jv_kind kind)
 
 	if (jv_get_kind(obj) != JV_KIND_OBJECT)
 		return jv_invalid();
-	v = jv_object_get(jv_copy(obj), jv_string(key));
+	v = jv_object_get(jv_copy(obj), key_of(key));
 	if (jv_get_kind(v) != kind) {
 		jv_free(v);
 		return jv_invalid();

@@ -46,6 +46,20 @@ struct ctx {
 
 
 
+/* The deal's activities as read once per deal: a recap, a reply or an agenda finds what
+ * it is about, the next meeting or an automatic reply by these, and jv lookups and date
+ * parsing for every pair were most of the time. */
+struct item {
+	const char *key, *type;
+	time_t start;
+	int meeting, customer_meeting, ooo;
+	int reply_to; /* index, or -1 */
+	int topics[T_COUNT], ntopics; /* what it speaks of, in the plan's order */
+};
+static struct item *items;
+static int cur_item; /* the activity being written */
+
+
 /* ---- one deal's writing state ---- */
 
 /* What a deal has said so far: the facts said in full (afterwards they are referred
@@ -237,16 +251,28 @@ attendee_line(struct sb *out, struct deal_text *t, jv act)
 	sb_addf(out, " (%s)\n", vars_get(&t->vs, "company"));
 }
 
+/* The deal's people of the story (contact Ids or keys), read once per deal. */
+static const char *role_ref[3]; /* economic buyer, champion, technical contact */
+
+static void
+roles_read(jv story)
+{
+	role_ref[0] = jx_str(story, "economic_buyer");
+	role_ref[1] = jx_str(story, "champion");
+	role_ref[2] = jx_str(story, "technical_contact");
+}
+
 /* The person of the story behind a people topic, or NULL. */
 static const char *
 topic_person(jv story, int topic)
 {
+	(void)story;
 	if (topic == T_CHAMPION)
-		return jx_str(story, "champion");
+		return role_ref[1];
 	if (topic == T_ECONOMIC_BUYER)
-		return jx_str(story, "economic_buyer");
+		return role_ref[0];
 	if (topic == T_DECISION_CRITERIA || topic == T_PAPER_PROCESS)
-		return jx_str(story, "technical_contact");
+		return role_ref[2];
 	return NULL;
 }
 
@@ -283,12 +309,12 @@ same_person(const struct person *a, const struct person *b)
 static void
 third_names(struct deal_text *t, jv story, const struct voice *v)
 {
-	static const char *const keys[] = { "economic_buyer", "champion", "technical_contact" };
 	static const char *const vars[] = { "eb_first", "champion_first", "tech_first" };
 	int k;
 
+	(void)story;
 	for (k = 0; k < 3; k++) {
-		const struct person *p = deal_person(t->people, t->n, jx_str(story, keys[k]));
+		const struct person *p = deal_person(t->people, t->n, role_ref[k]);
 
 		if (p == NULL)
 			continue;
@@ -360,16 +386,16 @@ static int
 topics_each(struct sb *out, struct ctx *c, struct deal_text *t, const struct voice *v, jv rec,
     jv act, const char *base, const char *prefix, const char *sep, char *err, size_t errsize)
 {
-	jv topics = jx_get(act, "topics", JV_KIND_ARRAY), story = jx_get(rec, "story", JV_KIND_OBJECT);
+	jv story = jx_get(rec, "story", JV_KIND_OBJECT);
+	const struct item *it = &items[cur_item];
 	char sect[128];
 	int i;
 
-	for (i = 0; i < jx_len(topics); i++) {
-		const char *tp = jx_cstr(jx_at(topics, i));
-		int topic = tp ? topic_find(tp) : -1;
+	(void)act;
+	for (i = 0; i < it->ntopics; i++) {
+		int topic = it->topics[i];
+		const char *tp = topic_name((enum topic)topic);
 
-		if (topic < 0)
-			continue;
 		sb_add(out, prefix);
 		if (!strcmp(base, "agenda")) {
 			snprintf(sect, sizeof sect, "agenda.%s", tp);
@@ -879,21 +905,9 @@ email_body(struct sb *out, struct ctx *c, struct deal_text *t, const struct voic
 
 /* ---- one deal ---- */
 
-/* The deal's activity keys, read once per deal: a recap, a reply or an agenda finds
- * what it is about by key, and jv lookups for every pair were a tenth of the time. */
+
 static const char **act_keys;
 static int nact_keys;
-
-static void
-keys_read(jv acts)
-{
-	int i, n = jx_len(acts);
-
-	act_keys = xrealloc(act_keys, (size_t)(n + 1) * sizeof *act_keys);
-	for (i = 0; i < n; i++)
-		act_keys[i] = jx_str(jx_at(acts, i), "key");
-	nact_keys = n;
-}
 
 /* The index of the activity whose key is key, or -1. */
 static int
@@ -907,6 +921,42 @@ key_index(const char *key)
 	return -1;
 }
 
+static void
+keys_read(jv acts)
+{
+	int i, n = jx_len(acts);
+
+	act_keys = xrealloc(act_keys, (size_t)(n + 1) * sizeof *act_keys);
+	items = xrealloc(items, (size_t)(n + 1) * sizeof *items);
+	for (i = 0; i < n; i++)
+		act_keys[i] = jx_str(jx_at(acts, i), "key");
+	nact_keys = n;
+	for (i = 0; i < n; i++) {
+		jv a = jx_at(acts, i);
+		struct item *it = &items[i];
+		const char *kind = jx_str(a, "kind");
+
+		it->key = act_keys[i];
+		it->type = jx_str(a, "type") ? jx_str(a, "type") : "any";
+		it->start = 0;
+		if (jx_str(a, "start"))
+			time_parse(jx_str(a, "start"), &it->start);
+		it->meeting = kind && !strcmp(kind, "meeting");
+		it->customer_meeting = it->meeting && strcmp(it->type, "internal_prep");
+		it->ooo = !strcmp(it->type, "out_of_office");
+		it->reply_to = key_index(jx_str(a, "reply_to"));
+		{
+			jv tp = jx_get(a, "topics", JV_KIND_ARRAY);
+			int k, n2 = jx_len(tp), topic;
+
+			it->ntopics = 0;
+			for (k = 0; k < n2 && it->ntopics < T_COUNT; k++)
+				if (jx_cstr(jx_at(tp, k)) && (topic = topic_find(jx_cstr(jx_at(tp, k)))) >= 0)
+					it->topics[it->ntopics++] = topic;
+		}
+	}
+}
+
 /* Sets {meeting} to what the meeting of type is called in a sentence. */
 static void
 meeting_name(struct ctx *c, struct deal_text *t, const char *type)
@@ -917,29 +967,18 @@ meeting_name(struct ctx *c, struct deal_text *t, const char *type)
 	vars_set(&t->vs, "meeting", line ? line : "meeting");
 }
 
-/* The first customer meeting after activity i, or -1. */
+/* The first customer meeting after time after, or -1. */
 static int
-next_meeting(jv acts, int i, time_t after)
+next_meeting(time_t after)
 {
 	int j, best = -1;
-	time_t bt = 0, ts;
 
-	(void)i;
-	for (j = 0; j < jx_len(acts); j++) {
-		jv a = jx_at(acts, j);
-
-		if (!jx_str(a, "kind") || strcmp(jx_str(a, "kind"), "meeting") ||
-		    (jx_str(a, "type") && !strcmp(jx_str(a, "type"), "internal_prep")) ||
-		    !jx_str(a, "start") || time_parse(jx_str(a, "start"), &ts) || ts <= after)
-			continue;
-		if (best < 0 || ts < bt) {
+	for (j = 0; j < nact_keys; j++)
+		if (items[j].customer_meeting && items[j].start > after &&
+		    (best < 0 || items[j].start < items[best].start))
 			best = j;
-			bt = ts;
-		}
-	}
 	return best;
 }
-
 
 /* Sets the voice of activity a: who writes, who reads, who may speak in the notes. */
 static void
@@ -972,13 +1011,12 @@ voice_of(struct deal_text *t, jv a, int meeting, struct voice *v)
 
 /* 1 when an automatic reply answered email p: its real answer says the person was away. */
 static int
-away_before(jv acts, int p)
+away_before(int p)
 {
 	int j;
 
-	for (j = 0; p >= 0 && act_keys[p] && j < jx_len(acts); j++)
-		if (jx_str(jx_at(acts, j), "type") && !strcmp(jx_str(jx_at(acts, j), "type"), "out_of_office") &&
-		    jx_str(jx_at(acts, j), "reply_to") && !strcmp(jx_str(jx_at(acts, j), "reply_to"), act_keys[p]))
+	for (j = 0; p >= 0 && j < nact_keys; j++)
+		if (items[j].ooo && items[j].reply_to == p)
 			return 1;
 	return 0;
 }
@@ -1003,8 +1041,8 @@ mail_of(struct ctx *c, struct deal_text *t, jv acts, jv out, int i, struct mail 
 		int q = p, hops = 0;
 
 		while (q >= 0 && hops++ < 64) {
-			m->root = jx_str(jx_at(acts, q), "type") ? jx_str(jx_at(acts, q), "type") : "any";
-			q = key_index(jx_str(jx_at(acts, q), "reply_to"));
+			m->root = items[q].type;
+			q = items[q].reply_to;
 		}
 	}
 	m->parent = p >= 0 && p < jx_len(out) ? jx_at(out, p) : jv_invalid();
@@ -1035,7 +1073,7 @@ mail_of(struct ctx *c, struct deal_text *t, jv acts, jv out, int i, struct mail 
 			tz_local(t->tz, pt, &plt);
 			strftime(fdate, fsize, m->forward ? "%a, %b %-d, %Y at %-l:%M %p" :
 			    "%a, %b %-d, %Y at %-l:%M %p", &plt);
-			m->parent_late = !m->forward && (m->start - pt >= 4 * 86400 || away_before(acts, p));
+			m->parent_late = !m->forward && (m->start - pt >= 4 * 86400 || away_before(p));
 		} else {
 			snprintf(fdate, fsize, "an earlier date");
 		}
@@ -1057,22 +1095,16 @@ away_body(struct sb *subj, struct sb *body, struct ctx *c, struct deal_text *t, 
     int i, char *err, size_t errsize)
 {
 	jv a = jx_at(acts, i);
-	int p = key_index(jx_str(a, "reply_to")), j;
+	int p = items[i].reply_to, j;
 	const struct person *who = deal_person(t->people, t->n, jx_str(a, "who")), *cover = NULL;
 	char back[64], email[256];
-	time_t ts = 0, rt;
+	time_t rt = items[i].start + 3 * 86400;
 	struct tm lt;
 
-	time_parse(jx_str(a, "start"), &ts);
-	rt = ts + 3 * 86400;
-	for (j = 0; p >= 0 && j < jx_len(acts); j++) {
-		jv b = jx_at(acts, j);
-
-		if (j != i && jx_str(b, "reply_to") && act_keys[p] &&
-		    !strcmp(jx_str(b, "reply_to"), act_keys[p]) && jx_str(b, "start") &&
-		    (!jx_str(b, "type") || strcmp(jx_str(b, "type"), "out_of_office")))
-			time_parse(jx_str(b, "start"), &rt);
-	}
+	/* Back on the day the real answer comes. */
+	for (j = 0; p >= 0 && j < nact_keys; j++)
+		if (j != i && items[j].reply_to == p && !items[j].ooo)
+			rt = items[j].start;
 	tz_local(t->tz, rt, &lt);
 	strftime(back, sizeof back, "%A, %B %-d", &lt);
 	for (j = 0; j < t->n && cover == NULL; j++)
@@ -1201,6 +1233,7 @@ content_one(jv rec, const struct jsonl_pos *pos, void *vctx)
 	deal_text_init(&t, rec, c->cfg);
 	cur_sellers = jx_get(rec, "sellers", JV_KIND_ARRAY);
 	keys_read(acts);
+	roles_read(jx_get(rec, "story", JV_KIND_OBJECT));
 	said = 0;
 	nused = 0;
 	if (jx_str(opp, "CloseDate"))
@@ -1222,13 +1255,14 @@ content_one(jv rec, const struct jsonl_pos *pos, void *vctx)
 			goto bad;
 		}
 		meeting = strcmp(kind, "meeting") == 0;
+		cur_item = i;
 		rng_init(&t.r, (uint64_t)c->cfg->seed, t.id, "content", (long)hash_str(FNV_OFFSET, key));
 		when_vars(&t, ts, "day", "date", NULL);
 		voice_of(&t, a, meeting, &v);
 		/* The meeting an email or a prep call is about: what it answers or recaps, else
 		 * the next one. */
 		about = key_index(jx_str(a, "about"));
-		nm = next_meeting(acts, i, ts);
+		nm = next_meeting(ts);
 		if (about < 0 && !meeting)
 			about = nm;
 		vars_set(&t.vs, "meeting_time", "");
@@ -1548,6 +1582,7 @@ main(int argc, char **argv)
 	}
 	bank_free(c.b);
 	free(act_keys);
+	free(items);
 	config_free(&cfg);
 	return cli_exit(bad);
 }

@@ -317,6 +317,36 @@ source_clause(struct sb *b, jv a, const struct deal_text *t, int m, int strong)
 	sb_addf(b, " (%d %s, %d from the customer).", m, m == 1 ? "source" : "sources", strong);
 }
 
+/* The first phase at which a deal can know every element of the template: for each
+ * element the earliest of its topics, the latest of those. */
+static int
+ready_phase(const struct template *tpl)
+{
+	int j, t, ready = 0;
+
+	for (j = 0; j < tpl->n; j++) {
+		int first = 6;
+
+		for (t = 0; t < T_COUNT; t++)
+			if ((tpl->e[j].topics & TB(t)) && topic_phase((enum topic)t) < first)
+				first = topic_phase((enum topic)t);
+		if (first > ready)
+			ready = first;
+	}
+	return ready;
+}
+
+static int
+has_past(jv acts)
+{
+	int i;
+
+	for (i = 0; i < jx_len(acts); i++)
+		if (jx_str(jx_at(acts, i), "when") && !strcmp(jx_str(jx_at(acts, i), "when"), "past"))
+			return 1;
+	return 0;
+}
+
 static int
 score_one(jv rec, const struct jsonl_pos *pos, void *vctx)
 {
@@ -475,7 +505,10 @@ score_one(jv rec, const struct jsonl_pos *pos, void *vctx)
 	card = jv_object_set(card, jv_string("score"),
 	    jv_number(wsum > 0 ? round(100 * wscore / (3 * wsum)) : 0));
 	card = jv_object_set(card, jv_string("answers"), answers);
-	if (!c->llm && (double)answered / c->tpl.n + 1e-9 < c->cfg->score.coverage_target && c->tpl.n)
+	/* The target is for deals far enough along to know every element (a prospect's
+	 * scorecard is meant to be mostly open), and for deals with nothing to score. */
+	if (!c->llm && (double)answered / c->tpl.n + 1e-9 < c->cfg->score.coverage_target && c->tpl.n &&
+	    (jx_num(story, "phase", 6) >= ready_phase(&c->tpl) || !has_past(acts)))
 		warnx("%s: '%s' covers %d of %d %s elements, below the target %.2f",
 		    jsonl_where(pos, where, sizeof where), t.id, answered, c->tpl.n, c->tpl.name,
 		    c->cfg->score.coverage_target);
