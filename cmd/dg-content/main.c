@@ -413,14 +413,19 @@ topics_each(struct sb *out, struct ctx *c, struct deal_text *t, const struct voi
 }
 
 /* Two different next steps: the meeting type's own when the bank has one, and a
- * general one. */
+ * general one. In the rep's notes people go by first name; in an email to the customer
+ * the rep is "I" and the reader "you". */
 static int
-next_steps(struct sb *out, struct ctx *c, struct deal_text *t, const char *type, char *err,
-    size_t errsize)
+next_steps(struct sb *out, struct ctx *c, struct deal_text *t, const char *type, int email,
+    char *err, size_t errsize)
 {
 	char sect[128];
 	int n = bank_count(c->b, "next.any"), i, j;
+	const char *contact = vars_get(&t->vs, "contact_first");
 
+	vars_set(&t->vs, "owner_who", email ? "I" : t->owner_first);
+	vars_set(&t->vs, "contact_who", email ? (contact && strcmp(contact, "team") ? "you" :
+	    "your team") : contact && strcmp(contact, "team") ? contact : "the team");
 	snprintf(sect, sizeof sect, "next.%s", type);
 	if (n < 2) {
 		snprintf(err, errsize, "phrase bank needs two lines in [next.any]");
@@ -517,7 +522,7 @@ meeting_body(struct sb *out, struct ctx *c, struct deal_text *t, const struct vo
 			return -1;
 		trim_end(out);
 		sb_add(out, "\n\nNext steps\n- ");
-		if (next_steps(out, c, t, type, err, errsize))
+		if (next_steps(out, c, t, type, 0, err, errsize))
 			return -1;
 	} else {
 		sb_add(out, "Planned agenda\n");
@@ -735,17 +740,16 @@ details(struct sb *out, struct ctx *c, struct deal_text *t, jv rec, const struct
 			if (!items[j].customer_meeting || items[j].start <= m->start)
 				continue;
 			tz_local(t->tz, items[j].start, &lt);
-			strftime(when, sizeof when, "%b %-d", &lt);
+			strftime(when, sizeof when, "%B %-d", &lt);
 			line = bank_line(c->b, typed(c, sect, sizeof sect, "name", items[j].type), 0);
-			sb_addf(out, "- %s: %c%s\n", when, line ? toupper((unsigned char)*line) : 'M',
-			    line ? line + 1 : "eeting");
+			sb_addf(out, "- %s is the %s.\n", when, line ? line : "meeting");
 			k++;
 		}
 		if (jx_str(opp, "CloseDate") && time_parse(jx_str(opp, "CloseDate"), &ts) == 0 &&
 		    ts > m->start) {
 			tz_local("UTC", ts, &lt);
-			strftime(when, sizeof when, "%b %-d", &lt);
-			sb_addf(out, "- %s: Signature and kickoff\n", when);
+			strftime(when, sizeof when, "%B %-d", &lt);
+			sb_addf(out, "- Signature is planned for %s.\n", when);
 			k++;
 		}
 		if (k == 0)
@@ -768,7 +772,7 @@ details(struct sb *out, struct ctx *c, struct deal_text *t, jv rec, const struct
 	}
 	if (!strcmp(m->type, "recap")) {
 		sb_add(out, "Next steps\n- ");
-		if (next_steps(out, c, t, vars_get(&t->vs, "meeting_type"), err, errsize))
+		if (next_steps(out, c, t, vars_get(&t->vs, "meeting_type"), 1, err, errsize))
 			return -1;
 		sb_add(out, "\n");
 	}

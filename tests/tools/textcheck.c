@@ -1,8 +1,8 @@
 /* textcheck: measures how dg-content's and dg-score's words read, on their output.
  *
  * The text of an email is its body without the greeting, the sign-off and signature,
- * header lines ("When: ..."), list items and anything quoted or forwarded; the text of
- * a meeting is its notes without the attendee line. Sentences end at . ? or ! before
+ * header lines ("When: ..."), headings, list items that are not sentences and anything
+ * quoted or forwarded; the text of a meeting is its notes without the attendee line. Sentences end at . ? or ! before
  * a space or the end of a line. Figures, over all deals:
  *   grammar   share of email sentences link-grammar parses with no null link
  *             (a sample of at most SAMPLE sentences, drawn evenly)
@@ -174,6 +174,15 @@ prose(const char *body, int email, struct sb *out)
 		if (email && ((starts(l, "On ") && strstr(l, "wrote:")) || starts(l, "-----") ||
 		    starts(l, "Begin forwarded")))
 			break;
+		if (l[0] == '-' && l[1] == ' ' && email && strchr(".?!", l[strlen(l) - 1])) {
+			/* A list item written as a sentence is read as one. */
+			if (para)
+				sb_addc(out, '\n');
+			sb_add(out, l + 2);
+			sb_addc(out, '\n');
+			para = 0;
+			continue;
+		}
 		if (l[0] == '>' || l[0] == '-' || l[0] == '*' || header_line(l, strlen(l))) {
 			para = 0;
 			continue;
