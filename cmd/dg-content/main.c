@@ -785,7 +785,7 @@ email_body(struct sb *out, struct ctx *c, struct deal_text *t, const struct voic
 {
 	jv topics = jx_get(m->act, "topics", JV_KIND_ARRAY);
 	const char *type = m->type;
-	int short_reply = !strcmp(type, "reply") && jx_len(topics) == 0;
+	int short_reply = !strcmp(type, "reply") && jx_len(topics) == 0, rc;
 	char cc[256], sect[64];
 
 	cc_names(t, m->act, v, cc, sizeof cc);
@@ -815,6 +815,20 @@ email_body(struct sb *out, struct ctx *c, struct deal_text *t, const struct voic
 		    v->inbound ? "reply.short" : "email.short", about_meeting ? "meeting" : "any"), err,
 		    errsize))
 			return -1;
+		/* Not every answer is a one-liner: some say a little more. */
+		if (rng_chance(&t->r, 0.45)) {
+			sb_add(out, " ");
+			strict_draw = 1;
+			rc = add(out, c, t, v->inbound ? "reply.body.any" : "email.body.reply", err, errsize);
+			if (rc == 0 && rng_chance(&t->r, 0.5)) {
+				sb_add(out, " ");
+				rc = add(out, c, t, v->inbound ? "reply.body.any" : "email.body.reply", err,
+				    errsize);
+			}
+			strict_draw = 0;
+			if (rc != 0)
+				return -1;
+		}
 		sb_add(out, "\n\n");
 	} else {
 		if (m->forward) {
