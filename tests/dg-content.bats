@@ -193,3 +193,15 @@ WORDS
 	assert_failure 2
 	[[ "$stderr" == *"cannot open 'missing.txt'"* ]]
 }
+
+@test "dates in the text are in step: a follow-up thanks for a meeting already held, a nudge names a day already past" {
+	"$TOP/bench/gen-deals" 200 8 | plan | dg-content > out.jsonl
+	# "the demo on March 3" and "since March 3" name a day no later than the email
+	run jq -r '.activities[] | select(.kind == "email") | .start as $s | (.body | split("\nOn ")[0]) as $b |
+		($b | [scan("(?:demo on|heard back since) ([A-Z][a-z]+ [0-9]+)")[0]]) as $d | select($d | length > 0) |
+		($s[0:4] | tonumber) as $y | $d[] | (. + " " + ($y | tostring) | strptime("%B %d %Y") | mktime) as $t |
+		select($t > ($s | fromdateiso8601) + 86400 and ($t - 300 * 86400) < ($s | fromdateiso8601)) | $s + " " + .' out.jsonl
+	assert_output ""
+	n=$(jq -r '.activities[] | select(.type == "nudge" or .type == "demo_follow_up") | .key' out.jsonl | wc -l)
+	[ "$n" -gt 10 ]
+}

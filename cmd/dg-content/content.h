@@ -53,7 +53,7 @@ struct mail {
 struct item {
 	const char *key, *type;
 	time_t start;
-	int meeting, customer_meeting, ooo;
+	int meeting, customer_meeting, ooo, inbound;
 	int reply_to; /* index, or -1 */
 	int topics[T_COUNT], ntopics; /* what it speaks of, in the plan's order */
 };
@@ -65,6 +65,8 @@ int add(struct sb *out, struct ctx *c, struct deal_text *t, const char *section,
     size_t errsize);
 int add_first_fresh(struct sb *out, struct ctx *c, struct deal_text *t, const char *const
     *sections, char *err, size_t errsize);
+int add_fresh(struct sb *out, struct ctx *c, struct deal_text *t, const char *section, char *err,
+    size_t errsize);
 const char *typed(struct ctx *c, char *sect, size_t size, const char *base, const char
     *type);
 int add_typed(struct sb *out, struct ctx *c, struct deal_text *t, const char *base, const
@@ -91,10 +93,13 @@ int key_index(const char *key);
 void keys_read(jv acts);
 void meeting_name(struct ctx *c, struct deal_text *t, const char *type);
 int next_meeting(time_t after);
+int last_heard(time_t before);
+int last_meeting(time_t before, const char *type);
 void mail_of(struct ctx *c, struct deal_text *t, jv acts, jv out, int i, struct mail *m,
     struct sb *subj, char *quote_from, size_t qsize, char *fdate, size_t fsize);
 extern struct item *items;
 extern int cur_item;
+extern int deal_won;
 extern const char **act_keys;
 extern uint64_t *act_hashes;
 extern int nact_keys;

@@ -146,7 +146,7 @@ content_one(jv rec, const struct jsonl_pos *pos, void *vctx)
 		acts = jv_array();
 	rec = jv_object_delete(rec, jv_string("activities"));
 	n = jx_len(acts);
-	won = jx_bool(opp, "IsWon", 0) || (stage && strcasestr(stage, "won"));
+	deal_won = won;
 	deal_text_init(&t, rec, c->cfg);
 	cur_sellers = jx_get(rec, "sellers", JV_KIND_ARRAY);
 	keys_read(acts);
@@ -180,8 +180,16 @@ content_one(jv rec, const struct jsonl_pos *pos, void *vctx)
 		 * the next one. */
 		about = key_index(jx_str(a, "about"));
 		nm = next_meeting(ts);
-		if (about < 0 && !meeting)
-			about = nm;
+		if (about < 0 && !meeting) {
+			/* What follows a meeting speaks of the last one (the demo, for a demo
+			 * follow-up); anything else of the next. */
+			static const char *const after[] = { "demo_follow_up", "resources", "recap", NULL };
+
+			if (is_type(type, after))
+				about = last_meeting(ts, !strcmp(type, "demo_follow_up") ? "demo" : NULL);
+			if (about < 0)
+				about = nm;
+		}
 		vars_set(&t.vs, "meeting_time", "");
 		if (about >= 0 && jx_str(jx_at(acts, about), "start") &&
 		    time_parse(jx_str(jx_at(acts, about), "start"), &mt) == 0) {
@@ -195,6 +203,12 @@ content_one(jv rec, const struct jsonl_pos *pos, void *vctx)
 			vars_set(&t.vs, "meeting_type", "any");
 			vars_set(&t.vs, "meeting_day", vars_get(&t.vs, "day"));
 			vars_set(&t.vs, "meeting_date", vars_get(&t.vs, "date"));
+		}
+		{
+			int lh = last_heard(ts);
+
+			/* When the customer was last heard from ("since {last_date}"). */
+			when_vars(&t, lh >= 0 ? items[lh].start : ts - 14 * 86400, "last_day", "last_date", NULL);
 		}
 		slots[0] = '\0';
 		if (!meeting && type && !strcmp(type, "scheduling") && nm >= 0 &&

@@ -10,7 +10,8 @@
 #include <strings.h>
 
 struct item *items;
-int cur_item; /* the activity being written */
+int cur_item;
+int deal_won; /* the deal being written was won */ /* the activity being written */
 const char **act_keys;
 uint64_t *act_hashes; /* of each key: keys share a long prefix, so compare these first */
 int nact_keys;
@@ -57,6 +58,7 @@ keys_read(jv acts)
 		it->meeting = kind && !strcmp(kind, "meeting");
 		it->customer_meeting = it->meeting && strcmp(it->type, "internal_prep");
 		it->ooo = !strcmp(it->type, "out_of_office");
+		it->inbound = jx_str(a, "direction") && !strcmp(jx_str(a, "direction"), "inbound");
 		it->reply_to = key_index(jx_str(a, "reply_to"));
 		{
 			jv tp = jx_get(a, "topics", JV_KIND_ARRAY);
@@ -78,6 +80,34 @@ meeting_name(struct ctx *c, struct deal_text *t, const char *type)
 	const char *line = bank_line(c->b, typed(c, sect, sizeof sect, "name", type), 0);
 
 	vars_set(&t->vs, "meeting", line ? line : "meeting");
+}
+
+/* The last time the customer was heard before time before (a meeting, or an email of
+ * theirs that is not an automatic reply), or -1. */
+int
+last_heard(time_t before)
+{
+	int j, best = -1;
+
+	for (j = 0; j < nact_keys; j++)
+		if ((items[j].customer_meeting || (items[j].inbound && !items[j].ooo)) &&
+		    items[j].start < before && (best < 0 || items[j].start > items[best].start))
+			best = j;
+	return best;
+}
+
+/* The last customer meeting before time before (of type when type is set), or -1. */
+int
+last_meeting(time_t before, const char *type)
+{
+	int j, best = -1;
+
+	for (j = 0; j < nact_keys; j++)
+		if (items[j].customer_meeting && items[j].start < before &&
+		    (type == NULL || !strcmp(items[j].type, type)) &&
+		    (best < 0 || items[j].start > items[best].start))
+			best = j;
+	return best;
 }
 
 /* The first customer meeting after time after, or -1. */
@@ -128,6 +158,9 @@ mail_of(struct ctx *c, struct deal_text *t, jv acts, jv out, int i, struct mail 
 			m->root = items[q].type;
 			q = items[q].reply_to;
 		}
+		/* An order form is signed in the answers only on a deal that was won. */
+		if (!strcmp(m->root, "order_form") && !deal_won)
+			m->root = "order_form_pending";
 	}
 	/* out holds the activities; those before i are written. */
 	m->parent = p >= 0 && p < i ? jx_at(out, p) : jv_invalid();

@@ -114,6 +114,24 @@ add(struct sb *out, struct ctx *c, struct deal_text *t, const char *section, cha
 	return 0;
 }
 
+/* Appends a line of section that the deal has not written yet, short or long; returns
+ * 1 (appending nothing) when every draw was one it had, 0, or -1 with err. */
+int
+add_fresh(struct sb *out, struct ctx *c, struct deal_text *t, const char *section, char *err,
+    size_t errsize)
+{
+	static struct sb one;
+	uint64_t h;
+	int rc;
+
+	strict_draw = 1;
+	rc = draw(c, t, section, &one, &h, err, errsize);
+	strict_draw = 0;
+	if (rc == 0)
+		keep(out, &one, h);
+	return rc;
+}
+
 /* Appends a line of the first of sections (NULL-ended) that gives one the deal has not
  * written yet, or else of the last. */
 int

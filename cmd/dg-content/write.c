@@ -273,22 +273,41 @@ slots_text(struct deal_text *t, time_t next, char *buf, size_t size)
 		snprintf(buf + strlen(buf), size - strlen(buf), " %s", zone);
 }
 
+/* The buffer that holds variable name's value: one per name, so values set by
+ * when_vars stay put until the same variable is set again. */
+static char *
+var_buf(const char *name)
+{
+	static struct {
+		const char *name;
+		char buf[32];
+	} slot[16];
+	int i;
+
+	for (i = 0; i < 16 && slot[i].name; i++)
+		if (!strcmp(slot[i].name, name))
+			return slot[i].buf;
+	if (i == 16)
+		diex(EXIT_FAIL, "internal error: too many date variables");
+	slot[i].name = name;
+	return slot[i].buf;
+}
+
 /* Formats a time as "Tuesday"/"March 3"/"10:00 AM" in the deal's zone into vars. */
 void
 when_vars(struct deal_text *t, time_t ts, const char *day, const char *date, const char *tm_var)
 {
-	static char bufs[6][32];
-	static int k;
 	struct tm lt;
+	char *b;
 
 	tz_local(t->tz, ts, &lt);
-	strftime(bufs[k % 6], sizeof bufs[0], "%A", &lt);
-	vars_set(&t->vs, day, bufs[k++ % 6]);
-	strftime(bufs[k % 6], sizeof bufs[0], "%B %-d", &lt);
-	vars_set(&t->vs, date, bufs[k++ % 6]);
+	strftime(b = var_buf(day), 32, "%A", &lt);
+	vars_set(&t->vs, day, b);
+	strftime(b = var_buf(date), 32, "%B %-d", &lt);
+	vars_set(&t->vs, date, b);
 	if (tm_var) {
-		strftime(bufs[k % 6], sizeof bufs[0], "%-l:%M %p", &lt);
-		vars_set(&t->vs, tm_var, bufs[k++ % 6]);
+		strftime(b = var_buf(tm_var), 32, "%-l:%M %p", &lt);
+		vars_set(&t->vs, tm_var, b);
 	}
 }
 
@@ -330,15 +349,20 @@ body_lines(struct sb *out, struct ctx *c, struct deal_text *t, const char *type,
 	n = 2 + rng_chance(&t->r, 0.4) + rng_chance(&t->r, 0.2) + 7 * rng_chance(&t->r, 0.3);
 	if (n > bank_count(c->b, sect))
 		n = bank_count(c->b, sect);
-	strict_draw = 1;
+	/* Lines the deal has not written yet; when they run out, the paragraph ends. */
 	for (k = 0; k < n; k++) {
-		if (add(out, c, t, sect, err, errsize)) {
-			strict_draw = 0;
+		int rc = add_fresh(out, c, t, sect, err, errsize);
+
+		if (rc < 0)
 			return -1;
-		}
-		sb_add(out, k + 1 < n ? " " : "\n\n");
+		if (rc > 0)
+			break;
+		sb_add(out, " ");
 	}
-	strict_draw = 0;
+	if (k > 0) {
+		out->s[out->len - 1] = '\n';
+		sb_add(out, "\n");
+	}
 	return 0;
 }
 
@@ -412,7 +436,7 @@ email_body(struct sb *out, struct ctx *c, struct deal_text *t, const struct voic
 {
 	jv topics = jx_get(m->act, "topics", JV_KIND_ARRAY);
 	const char *type = m->type;
-	int short_reply = !strcmp(type, "reply") && jx_len(topics) == 0, rc;
+	int short_reply = !strcmp(type, "reply") && jx_len(topics) == 0, rc, k;
 	char cc[256], sect[64];
 
 	cc_names(t, m->act, v, cc, sizeof cc);
@@ -443,18 +467,19 @@ email_body(struct sb *out, struct ctx *c, struct deal_text *t, const struct voic
 		    errsize))
 			return -1;
 		/* Not every answer is a one-liner: some say a little more. */
-		if (rng_chance(&t->r, 0.45)) {
+		int more = rng_chance(&t->r, 0.45) ? 1 + rng_chance(&t->r, 0.5) : 0;
+
+		for (k = 0; k < more; k++) {
 			sb_add(out, " ");
-			strict_draw = 1;
-			rc = add(out, c, t, v->inbound ? "reply.body.any" : "email.body.reply", err, errsize);
-			if (rc == 0 && rng_chance(&t->r, 0.5)) {
-				sb_add(out, " ");
-				rc = add(out, c, t, v->inbound ? "reply.body.any" : "email.body.reply", err,
-				    errsize);
-			}
-			strict_draw = 0;
-			if (rc != 0)
+			rc = add_fresh(out, c, t, v->inbound ? "reply.more.any" : "email.more.reply", err,
+			    errsize);
+			if (rc < 0)
 				return -1;
+			if (rc > 0) {
+				out->len--;
+				out->s[out->len] = '\0';
+				break;
+			}
 		}
 		sb_add(out, "\n\n");
 	} else {
