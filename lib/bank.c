@@ -299,25 +299,31 @@ name_hash(const char *s)
 	return h;
 }
 
+/* The slot of name in vs's table (open addressing over VARS_SLOTS), where it is or where
+ * it would go. */
 static int
-var_index(const struct vars *vs, const char *name, unsigned h)
+var_slot(const struct vars *vs, const char *name, unsigned h)
 {
-	int i;
+	unsigned i = h & (VARS_SLOTS - 1);
 
-	for (i = 0; i < vs->n; i++)
-		if (vs->h[i] == h && (vs->k[i] == name || strcmp(vs->k[i], name) == 0))
-			return i;
-	return -1;
+	while (vs->slot[i]) {
+		int k = vs->slot[i] - 1;
+
+		if (vs->h[k] == h && (vs->k[k] == name || strcmp(vs->k[k], name) == 0))
+			break;
+		i = (i + 1) & (VARS_SLOTS - 1);
+	}
+	return (int)i;
 }
 
 void
 vars_set(struct vars *vs, const char *name, const char *value)
 {
 	unsigned h = name_hash(name);
-	int i = var_index(vs, name, h);
+	int i = var_slot(vs, name, h);
 
-	if (i >= 0) {
-		vs->v[i] = value;
+	if (vs->slot[i]) {
+		vs->v[vs->slot[i] - 1] = value;
 		return;
 	}
 	if (vs->n == VARS_MAX)
@@ -325,14 +331,15 @@ vars_set(struct vars *vs, const char *name, const char *value)
 	vs->k[vs->n] = name;
 	vs->h[vs->n] = h;
 	vs->v[vs->n++] = value;
+	vs->slot[i] = (unsigned char)vs->n;
 }
 
 const char *
 vars_get(const struct vars *vs, const char *name)
 {
-	int i = var_index(vs, name, name_hash(name));
+	int i = var_slot(vs, name, name_hash(name));
 
-	return i >= 0 ? vs->v[i] : NULL;
+	return vs->slot[i] ? vs->v[vs->slot[i] - 1] : NULL;
 }
 
 /* Looks up a name of n bytes; sets *cap when it was written capitalised. */

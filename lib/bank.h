@@ -34,11 +34,13 @@ const char *bank_line(const struct bank *b, const char *section, int i);
 const char *bank_pick(const struct bank *b, const char *section, struct rng *r);
 
 #define VARS_MAX 96
+#define VARS_SLOTS 256 /* a power of two, well above VARS_MAX */
 struct vars {
 	int n;
 	const char *k[VARS_MAX];
 	const char *v[VARS_MAX];
-	unsigned h[VARS_MAX]; /* each name's hash */
+	unsigned h[VARS_MAX];              /* each name's hash */
+	unsigned char slot[VARS_SLOTS];    /* by hash: index + 1 into k/v, 0 for free */
 };
 /* Sets (or replaces) name; value is borrowed and must outlive the renders. */
 void vars_set(struct vars *vs, const char *name, const char *value);
