@@ -240,10 +240,6 @@ sentences(const char *text, void (*fn)(const char *, void *), void *arg)
 		if (*p == '\0')
 			break;
 		start = p + (*p == '\n' || *p == ' ');
-		if (*p == '\n')
-			;
-		else if (*p == '\0')
-			break;
 	}
 }
 
@@ -259,7 +255,6 @@ static char **grammar_sample;
 static size_t nsample, capsample;
 static double cov_sum[7], lost_sum, won_sum;
 static long cov_n[7], lost_n, won_n;
-static struct entry *answers_tab_dummy;
 
 struct mask {
 	const char *names[160];
@@ -409,7 +404,7 @@ check_one(jv rec, const struct jsonl_pos *pos, void *ctx)
 	struct sent_arg sa = { &m, 0 };
 	time_t closet = 0;
 	int i, won = stage && strcasestr(stage, "won"), lost = stage && strcasestr(stage, "lost");
-	int close_q = 0, last_signed = 0, seen_past = 0;
+	int close_q = 0, last_signed = 0;
 	char amount[32];
 
 	(void)pos;
@@ -456,10 +451,6 @@ check_one(jv rec, const struct jsonl_pos *pos, void *ctx)
 						    jx_str(a, "key"));
 				}
 			}
-		if (jx_str(a, "when") && !strcmp(jx_str(a, "when"), "past")) {
-			seen_past++;
-			(void)seen_past;
-		}
 		if (email) {
 			const char *author = NULL, *reader = NULL, *reader_first = NULL;
 			struct person pp[DEAL_PEOPLE];
@@ -561,8 +552,6 @@ check_one(jv rec, const struct jsonl_pos *pos, void *ctx)
 			}
 		}
 	}
-	(void)answers_tab_dummy;
-	(void)lost;
 	deal_no++;
 	jv_free(rec);
 	return 0;
