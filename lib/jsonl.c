@@ -163,30 +163,40 @@ jsonl_emit(jv rec)
 }
 
 
-/* The jv string of a key. The stages look up the same few dozen keys (mostly string
- * literals) millions of times; a small cache by the key's address and bytes saves a
- * string made and hashed for every lookup. Keys that do not fit are made each time. */
+/* The jv string of a key. The stages look up the same few dozen keys millions of
+ * times; a small cache by the key's bytes (one entry per hash slot; a collision
+ * replaces it) saves a string made and hashed for every lookup. Longer keys are made
+ * each time. The cached strings live as long as the process. jv reference counts are
+ * not atomic, so the cache is only for programs that say they have one thread. */
+static int key_cache;
+
+void
+jx_cache_keys(int on)
+{
+	key_cache = on;
+}
+
 static jv
 key_of(const char *key)
 {
 	static struct {
-		const char *ptr;
+		int used;
 		char text[32];
 		jv s;
 	} cache[256];
 	size_t n = strlen(key);
 	unsigned h = 2166136261u, i;
 
-	if (n >= sizeof cache[0].text)
+	if (!key_cache || n >= sizeof cache[0].text)
 		return jv_string(key);
 	for (i = 0; i < n; i++)
 		h = (h ^ (unsigned char)key[i]) * 16777619u;
 	i = h & 255;
-	if (cache[i].ptr != NULL && strcmp(cache[i].text, key) == 0)
+	if (cache[i].used && strcmp(cache[i].text, key) == 0)
 		return jv_copy(cache[i].s);
-	if (cache[i].ptr != NULL)
+	if (cache[i].used)
 		jv_free(cache[i].s);
-	cache[i].ptr = key;
+	cache[i].used = 1;
 	memcpy(cache[i].text, key, n + 1);
 	cache[i].s = jv_string(key);
 	return jv_copy(cache[i].s);

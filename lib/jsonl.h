@@ -47,6 +47,9 @@ void jsonl_emit(jv rec);
 
 /* Borrowing getters: NULL / def / jv_invalid() when the key is absent or of another kind. */
 const char *jx_str(jv obj, const char *key);
+/* Lets the jx_ lookups keep the key strings they make (faster); only for a program
+ * that calls them from one thread. Off by default. */
+void jx_cache_keys(int on);
 double jx_num(jv obj, const char *key, double def);
 int jx_bool(jv obj, const char *key, int def);
 jv jx_get(jv obj, const char *key, jv_kind kind); /* borrowed, do not free */

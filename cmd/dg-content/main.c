@@ -472,6 +472,7 @@ main(int argc, char **argv)
 	int o, no_cache = 0;
 
 	util_init(argv[0]);
+	jx_cache_keys(1); /* one thread */
 	util_stream_errors();
 	while ((o = getopt_long(argc, argv, "c:j:h", opts, NULL)) != -1) {
 		switch (o) {

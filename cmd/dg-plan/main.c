@@ -227,6 +227,7 @@ main(int argc, char **argv)
 	int c;
 
 	util_init(argv[0]);
+	jx_cache_keys(1); /* one thread */
 	util_stream_errors();
 	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
 		switch (c) {
