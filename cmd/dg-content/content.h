@@ -78,10 +78,10 @@ extern int strict_draw;
 /* people.c: who writes to whom, who said what, names, copies and signatures. */
 void attendee_line(struct sb *out, struct deal_text *t, jv act);
 void roles_read(jv story);
-const char *topic_person(jv story, int topic);
-int speaker_for(struct deal_text *t, const struct voice *v, jv story, int topic);
+const char *topic_person(int topic);
+int speaker_for(struct deal_text *t, const struct voice *v, int topic);
 int same_person(const struct person *a, const struct person *b);
-void third_names(struct deal_text *t, jv story, const struct voice *v);
+void third_names(struct deal_text *t, const struct voice *v);
 void signature(struct sb *out, struct deal_text *t, const char *owner_id);
 void cc_names(struct deal_text *t, jv act, const struct voice *v, char *buf, size_t size);
 void voice_of(struct deal_text *t, jv a, int meeting, struct voice *v);
@@ -95,7 +95,7 @@ void meeting_name(struct ctx *c, struct deal_text *t, const char *type);
 int next_meeting(time_t after);
 int last_heard(time_t before);
 int last_meeting(time_t before, const char *type);
-void mail_of(struct ctx *c, struct deal_text *t, jv acts, jv out, int i, struct mail *m,
+void mail_of(struct deal_text *t, jv acts, jv out, int i, struct mail *m,
     struct sb *subj, char *quote_from, size_t qsize, char *fdate, size_t fsize);
 extern struct item *items;
 extern int cur_item;

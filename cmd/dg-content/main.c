@@ -226,7 +226,7 @@ content_one(jv rec, const struct jsonl_pos *pos, void *vctx)
 			rc = away_body(&subj, &body, c, &t, acts, acts, i, err, sizeof err);
 			memset(&m, 0, sizeof m);
 		} else {
-			mail_of(c, &t, acts, acts, i, &m, &subj, quote_from, sizeof quote_from, fdate,
+			mail_of(&t, acts, acts, i, &m, &subj, quote_from, sizeof quote_from, fdate,
 			    sizeof fdate);
 			m.after_won = won && close && ts > close + 86400;
 			m.signing = won && close && ts <= close + 86400 && ts > close - 21 * 86400 &&

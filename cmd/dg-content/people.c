@@ -59,9 +59,8 @@ roles_read(jv story)
 
 /* The person of the story behind a people topic, or NULL. */
 const char *
-topic_person(jv story, int topic)
+topic_person(int topic)
 {
-	(void)story;
 	if (topic == T_CHAMPION)
 		return role_ref[1];
 	if (topic == T_ECONOMIC_BUYER)
@@ -74,9 +73,9 @@ topic_person(jv story, int topic)
 /* Picks who said a topic in a meeting: the person of the topic when present, else one
  * of those present; sets {speaker}. Returns 1 when the topic's own person speaks. */
 int
-speaker_for(struct deal_text *t, const struct voice *v, jv story, int topic)
+speaker_for(struct deal_text *t, const struct voice *v, int topic)
 {
-	const char *ref = topic_person(story, topic), *first = NULL;
+	const char *ref = topic_person(topic), *first = NULL;
 	const struct person *p;
 	int i, own = 0;
 
@@ -102,12 +101,11 @@ same_person(const struct person *a, const struct person *b)
 /* Sets {eb_first}, {champion_first} and {tech_first} for an email: a first name, or the
  * full name when the writer or the reader has the same first name. */
 void
-third_names(struct deal_text *t, jv story, const struct voice *v)
+third_names(struct deal_text *t, const struct voice *v)
 {
 	static const char *const vars[] = { "eb_first", "champion_first", "tech_first" };
 	int k;
 
-	(void)story;
 	for (k = 0; k < 3; k++) {
 		const struct person *p = deal_person(t->people, t->n, role_ref[k]);
 

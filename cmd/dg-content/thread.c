@@ -137,7 +137,7 @@ away_before(int p)
 
 /* Subject, body and texture of email i, from what it answers or forwards. */
 void
-mail_of(struct ctx *c, struct deal_text *t, jv acts, jv out, int i, struct mail *m,
+mail_of(struct deal_text *t, jv acts, jv out, int i, struct mail *m,
     struct sb *subj, char *quote_from, size_t qsize, char *fdate, size_t fsize)
 {
 	static const char *const forwardable[] = { "resources", "case_study",
@@ -203,5 +203,4 @@ mail_of(struct ctx *c, struct deal_text *t, jv acts, jv out, int i, struct mail 
 		m->forward_date = fdate;
 		m->forward_subject = jx_str(m->parent, "subject");
 	}
-	(void)c;
 }

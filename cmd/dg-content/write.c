@@ -13,16 +13,16 @@
  * form when the topic's person is the reader, the author or the one speaking. The
  * fact is said in full the first time in the deal, in short after that. */
 static int
-topic_line(struct sb *out, struct ctx *c, struct deal_text *t, const struct voice *v, jv story,
+topic_line(struct sb *out, struct ctx *c, struct deal_text *t, const struct voice *v,
     const char *base, int topic, char *err, size_t errsize)
 {
-	const char *ref = topic_person(story, topic);
+	const char *ref = topic_person(topic);
 	const char *rel = NULL;
 
 	deal_text_facts(t, said);
-	third_names(t, story, v);
+	third_names(t, v);
 	if (v->meeting) {
-		if (speaker_for(t, v, story, topic) && topic != T_DECISION_CRITERIA &&
+		if (speaker_for(t, v, topic) && topic != T_DECISION_CRITERIA &&
 		    topic != T_PAPER_PROCESS)
 			rel = "speaker";
 	} else if (ref && (topic == T_CHAMPION || topic == T_ECONOMIC_BUYER)) {
@@ -68,15 +68,13 @@ topic_line(struct sb *out, struct ctx *c, struct deal_text *t, const struct voic
 }
 
 static int
-topics_each(struct sb *out, struct ctx *c, struct deal_text *t, const struct voice *v, jv rec,
-    jv act, const char *base, const char *prefix, const char *sep, char *err, size_t errsize)
+topics_each(struct sb *out, struct ctx *c, struct deal_text *t, const struct voice *v,
+    const char *base, const char *prefix, const char *sep, char *err, size_t errsize)
 {
-	jv story = jx_get(rec, "story", JV_KIND_OBJECT);
 	const struct item *it = &items[cur_item];
 	char sect[128];
 	int i;
 
-	(void)act;
 	for (i = 0; i < it->ntopics; i++) {
 		int topic = it->topics[i];
 		const char *tp = topic_name((enum topic)topic);
@@ -86,7 +84,7 @@ topics_each(struct sb *out, struct ctx *c, struct deal_text *t, const struct voi
 			snprintf(sect, sizeof sect, "agenda.%s", tp);
 			if (add(out, c, t, sect, err, errsize) != 0)
 				return -1;
-		} else if (topic_line(out, c, t, v, story, base, topic, err, errsize) != 0) {
+		} else if (topic_line(out, c, t, v, base, topic, err, errsize) != 0) {
 			return -1;
 		}
 		sb_add(out, sep);
@@ -180,7 +178,7 @@ meeting_body(struct sb *out, struct ctx *c, struct deal_text *t, const struct vo
 		if (add(out, c, t, "notes.open.internal_prep", err, errsize))
 			return -1;
 		sb_add(out, "\n\nWhat to cover\n");
-		if (topics_each(out, c, t, v, rec, act, "agenda", "- ", "\n", err, errsize))
+		if (topics_each(out, c, t, v, "agenda", "- ", "\n", err, errsize))
 			return -1;
 		sb_add(out, "\nPrep\n- ");
 		if (add(out, c, t, "prep.any", err, errsize))
@@ -193,14 +191,14 @@ meeting_body(struct sb *out, struct ctx *c, struct deal_text *t, const struct vo
 		if (where_line(out, c, t, err, errsize))
 			return -1;
 		sb_add(out, "\nAgenda\n");
-		if (topics_each(out, c, t, v, rec, act, "agenda", "- ", "\n", err, errsize))
+		if (topics_each(out, c, t, v, "agenda", "- ", "\n", err, errsize))
 			return -1;
 		sb_add(out, "\nNotes\n");
 		vars_set(&t->vs, "speaker", v->nspeakers ? vars_get(&t->vs, "contact_first") : "the team");
 		if (add_typed(out, c, t, "notes.open", type, err, errsize))
 			return -1;
 		sb_add(out, " ");
-		if (topics_each(out, c, t, v, rec, act, "meeting", "", " ", err, errsize))
+		if (topics_each(out, c, t, v, "meeting", "", " ", err, errsize))
 			return -1;
 		trim_end(out);
 		sb_add(out, "\n\nNext steps\n- ");
@@ -212,7 +210,7 @@ meeting_body(struct sb *out, struct ctx *c, struct deal_text *t, const struct vo
 		if (where_line(out, c, t, err, errsize))
 			return -1;
 		sb_add(out, "\nGoals\n");
-		if (topics_each(out, c, t, v, rec, act, "agenda", "- ", "\n", err, errsize))
+		if (topics_each(out, c, t, v, "agenda", "- ", "\n", err, errsize))
 			return -1;
 		sb_add(out, "\nPrep\n- ");
 		if (add_typed(out, c, t, "prep", type, err, errsize))
@@ -511,7 +509,7 @@ email_body(struct sb *out, struct ctx *c, struct deal_text *t, const struct voic
 				return -1;
 		}
 		sb_add(out, "\n\n");
-		if (topics_each(out, c, t, v, rec, m->act, v->inbound ? "reply" : "email", "", " ",
+		if (topics_each(out, c, t, v, v->inbound ? "reply" : "email", "", " ",
 		    err, errsize))
 			return -1;
 		trim_end(out);
