@@ -292,11 +292,7 @@ bank_pick(const struct bank *b, const char *section, struct rng *r)
 static unsigned
 name_hash(const char *s)
 {
-	unsigned h = 2166136261u;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
+	return (unsigned)hash_str(FNV_OFFSET, s);
 }
 
 /* The slot of name in vs's table (open addressing over VARS_SLOTS), where it is or where

@@ -1,6 +1,7 @@
 /* jsonl.c: the shared JSON-lines loop (mblaze's blaze822_loop, moved to JSON). */
 #define _GNU_SOURCE
 #include "jsonl.h"
+#include "rng.h"
 #include "util.h"
 
 #include <errno.h>
@@ -185,13 +186,11 @@ key_of(const char *key)
 		jv s;
 	} cache[256];
 	size_t n = strlen(key);
-	unsigned h = 2166136261u, i;
+	unsigned i;
 
 	if (!key_cache || n >= sizeof cache[0].text)
 		return jv_string(key);
-	for (i = 0; i < n; i++)
-		h = (h ^ (unsigned char)key[i]) * 16777619u;
-	i = h & 255;
+	i = (unsigned)hash_str(FNV_OFFSET, key) & 255;
 	if (cache[i].used && strcmp(cache[i].text, key) == 0)
 		return jv_copy(cache[i].s);
 	if (cache[i].used)

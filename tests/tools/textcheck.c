@@ -29,6 +29,7 @@
 #define _GNU_SOURCE
 #include "deal.h"
 #include "jsonl.h"
+#include "rng.h"
 #include "tz.h"
 #include "util.h"
 
@@ -50,16 +51,6 @@ struct entry {
 static struct entry *tab;
 static size_t tabcap, tabn;
 
-static uint64_t
-fnv(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
 static struct entry *
 lookup(const char *s)
 {
@@ -73,13 +64,13 @@ lookup(const char *s)
 		tab = xcalloc(tabcap, sizeof *tab);
 		for (k = 0; k < oldcap; k++)
 			if (old[k].s) {
-				for (i = fnv(old[k].s) & (tabcap - 1); tab[i].s; i = (i + 1) & (tabcap - 1))
+				for (i = hash_str(FNV_OFFSET, old[k].s) & (tabcap - 1); tab[i].s; i = (i + 1) & (tabcap - 1))
 					;
 				tab[i] = old[k];
 			}
 		free(old);
 	}
-	for (i = fnv(s) & (tabcap - 1); tab[i].s; i = (i + 1) & (tabcap - 1))
+	for (i = hash_str(FNV_OFFSET, s) & (tabcap - 1); tab[i].s; i = (i + 1) & (tabcap - 1))
 		if (strcmp(tab[i].s, s) == 0)
 			return &tab[i];
 	tab[i].s = xstrdup(s);
