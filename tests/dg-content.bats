@@ -204,4 +204,9 @@ WORDS
 	assert_output ""
 	n=$(jq -r '.activities[] | select(.type == "nudge" or .type == "demo_follow_up") | .key' out.jsonl | wc -l)
 	[ "$n" -gt 10 ]
+	# a plan lists what the deal expects, never the debrief of a loss still to come
+	# (400 deals of seed 5151 held two such plans before this was mended)
+	"$TOP/bench/gen-deals" 400 5151 | dg-plan --now 2026-12-14 | dg-content > plans.jsonl
+	run jq -r '.activities[] | select(.kind == "email" and (.body | split("\nOn ")[0] | contains("is the debrief"))) | .key' plans.jsonl
+	assert_output ""
 }

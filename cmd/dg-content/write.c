@@ -386,7 +386,10 @@ details(struct sb *out, struct ctx *c, struct deal_text *t, jv rec, const struct
 		for (j = 0; j < nact_keys && k < 6; j++) {
 			const char *line;
 
-			if (!items[j].customer_meeting || items[j].start <= m->start)
+			/* A plan lists what the deal expects: not the debrief of a loss it
+			 * does not know about yet. */
+			if (!items[j].customer_meeting || items[j].start <= m->start ||
+			    !strcmp(items[j].type, "loss_debrief"))
 				continue;
 			tz_local(t->tz, items[j].start, &lt);
 			strftime(when, sizeof when, "%B %-d", &lt);
