@@ -8,30 +8,41 @@ SHAREDIR  ?= $(PREFIX)/share/dg
 MANDIR    ?= $(PREFIX)/share/man
 DESTDIR   ?=
 
-CC        ?= cc
+# CFLAGS, CPPFLAGS, LDFLAGS and LDLIBS are the user's: what dg itself needs is in the
+# DG_ variables and comes first, so `make CFLAGS=-O0` or `make LDLIBS=-lfoo` add to it.
 CFLAGS    ?= -O2 -g
 WARN      := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
-CPPFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L -Ilib -DDG_SHAREDIR='"$(SHAREDIR)"'
-LDLIBS    := -ljq -lyaml -lm -lcurl -lcrypto -lsqlite3
+DG_CPPFLAGS := -D_GNU_SOURCE -Ilib -DDG_SHAREDIR='"$(SHAREDIR)"'
+DG_CFLAGS := -std=c11 $(WARN) -MMD -MP
+DG_LDFLAGS :=
+DG_LIBS   := -ljq -lyaml -lm -lcurl -lcrypto -lsqlite3
 # Libraries only some programs need.
-LDLIBS_dg-sandbox := -lmicrohttpd -lpthread
-LDLIBS_dg-push := -lpthread
+LIBS_dg-sandbox := -lmicrohttpd -lpthread
+LIBS_dg-push := -lpthread
 # tests/tools/textcheck parses sentences with link-grammar (Debian liblink-grammar-dev).
-LDLIBS_tool_textcheck := -llink-grammar
+LIBS_tool_textcheck := -llink-grammar
 
+# The sanitizer build lives apart (objects and programs under build-san/), so that it
+# and a normal build never mix; its bin/ finds share/ through build-san/share.
 ifeq ($(SAN),1)
-CFLAGS    += -fsanitize=address,undefined -fno-omit-frame-pointer
-LDFLAGS   += -fsanitize=address,undefined
+DG_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer
+DG_LDFLAGS += -fsanitize=address,undefined
 BUILD     := build-san
+BIN       := build-san/bin
 else
 BUILD     := build
+BIN       := bin
 endif
 
-# Programs written in C: cmd/<name>/main.c plus any other .c in that folder.
+COMPILE   = $(CC) $(DG_CPPFLAGS) $(CPPFLAGS) $(DG_CFLAGS) $(CFLAGS)
+LINK      = $(CC) $(DG_CFLAGS) $(CFLAGS) $(DG_LDFLAGS) $(LDFLAGS)
+
+# Programs written in C: every .c in cmd/<name>/ (main.c and what only it needs).
 CPROGS    := $(notdir $(wildcard cmd/*))
 # Porcelain written in shell: scripts/dg-<name>.
 SPROGS    := $(notdir $(wildcard scripts/dg-*))
-BINS      := $(addprefix bin/,$(CPROGS) $(SPROGS))
+BINS      := $(addprefix $(BIN)/,$(CPROGS) $(SPROGS))
+objs_of    = $(patsubst cmd/%.c,$(BUILD)/cmd/%.o,$(wildcard cmd/$(1)/*.c))
 
 LIBSRC    := $(wildcard lib/*.c)
 LIBOBJ    := $(patsubst lib/%.c,$(BUILD)/lib/%.o,$(LIBSRC))
@@ -40,33 +51,47 @@ UNITSRC   := $(wildcard tests/unit/*.c)
 UNITBIN   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNITSRC))
 TOOLSRC   := $(wildcard tests/tools/*.c)
 TOOLBIN   := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOLSRC))
+SUITES    := $(notdir $(basename $(wildcard tests/*.bats)))
 MANPAGES  := $(wildcard doc/*.1 doc/*.7)
 
-all: $(BINS)
+all: $(BINS) $(if $(filter 1,$(SAN)),$(BUILD)/share)
 
-$(BUILD)/lib/%.o: lib/%.c $(wildcard lib/*.h) | $(BUILD)/lib
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
+# Header dependencies come from the compiler (-MMD -MP): the .d files beside the objects.
+-include $(wildcard $(BUILD)/lib/*.d $(BUILD)/cmd/*/*.d $(BUILD)/tests/*.d $(BUILD)/tools/*.d)
+
+$(BUILD)/lib/%.o: lib/%.c
+	@mkdir -p $(@D)
+	$(COMPILE) -c -o $@ $<
+
+$(BUILD)/cmd/%.o: cmd/%.c
+	@mkdir -p $(@D)
+	$(COMPILE) -I$(<D) -c -o $@ $<
 
 $(LIBA): $(LIBOBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/lib $(BUILD)/tests $(BUILD)/tools bin:
+$(BIN):
 	mkdir -p $@
 
-.SECONDEXPANSION:
-$(addprefix bin/,$(CPROGS)): bin/%: $$(wildcard cmd/%/*.c) $$(wildcard cmd/%/*.h) $(LIBA) $(wildcard lib/*.h) | bin
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -Icmd/$* $(LDFLAGS) -o $@ $(filter %.c,$^) $(LIBA) $(LDLIBS_$*) $(LDLIBS)
+$(BUILD)/share:
+	ln -s ../share $@
 
-$(addprefix bin/,$(SPROGS)): bin/%: scripts/% | bin
+.SECONDEXPANSION:
+$(addprefix $(BIN)/,$(CPROGS)): $(BIN)/%: $$(call objs_of,$$*) $(LIBA) | $(BIN)
+	$(LINK) -o $@ $(filter %.o,$^) $(LIBA) $(LIBS_$*) $(DG_LIBS) $(LDLIBS)
+
+$(addprefix $(BIN)/,$(SPROGS)): $(BIN)/%: scripts/% | $(BIN)
 	cp $< $@
 	chmod +x $@
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/tap.h $(LIBA) $(wildcard lib/*.h) | $(BUILD)/tests
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $< $(LIBA) $(LDLIBS)
+$(BUILD)/tests/%: tests/unit/%.c $(LIBA)
+	@mkdir -p $(@D)
+	$(COMPILE) $(DG_LDFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) $(DG_LIBS) $(LDLIBS)
 
-$(BUILD)/tools/%: tests/tools/%.c $(LIBA) | $(BUILD)/tools
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $< $(LIBA) $(LDLIBS_tool_$*) $(LDLIBS)
+$(BUILD)/tools/%: tests/tools/%.c $(LIBA)
+	@mkdir -p $(@D)
+	$(COMPILE) $(DG_LDFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) $(LIBS_tool_$*) $(DG_LIBS) $(LDLIBS)
 
 # Installs the Debian packages dg needs when one is missing (no-op otherwise).
 deps:
@@ -79,9 +104,27 @@ unit: $(UNITBIN) $(TOOLBIN)
 check-deps:
 	@scripts/setup --check || { echo "make check: packages are missing; run 'make deps' first" >&2; exit 2; }
 
+# Every test program (C unit tests, then the bats suites) runs as its own target, so
+# `make -j2 check` runs two at a time; the summary reads their TAP in a fixed order.
+CHECKDIR  := $(BUILD)/check
+CHECKS    := $(addprefix $(CHECKDIR)/unit-,$(addsuffix .tap,$(notdir $(UNITBIN)))) \
+	$(addprefix $(CHECKDIR)/suite-,$(addsuffix .tap,$(SUITES)))
+export DG_BIN = $(CURDIR)/$(BIN)
+export DG_TOOLS = $(CURDIR)/$(BUILD)/tools
+
 check: check-deps
 	@$(MAKE) --no-print-directory all unit
-	@DG_TOOLS=$(CURDIR)/$(BUILD)/tools tests/run $(UNITBIN)
+	@rm -rf $(CHECKDIR) && mkdir -p $(CHECKDIR)
+	@$(MAKE) --no-print-directory -k $(CHECKS); \
+	tests/run --summary $(CHECKS)
+
+$(CHECKDIR)/unit-%.tap: FORCE
+	@tests/run --one $@ $(BUILD)/tests/$*
+
+$(CHECKDIR)/suite-%.tap: FORCE
+	@tests/run --one $@ tests/$*.bats
+
+FORCE:
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
@@ -99,4 +142,4 @@ uninstall:
 clean:
 	rm -rf bin build build-san
 
-.PHONY: all deps check-deps unit check install uninstall clean
+.PHONY: all deps check-deps unit check install uninstall clean FORCE

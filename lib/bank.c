@@ -1,5 +1,4 @@
 /* bank.c: loads phrase banks into sorted sections and expands their placeholders. */
-#define _GNU_SOURCE
 #include "bank.h"
 
 #include <ctype.h>

@@ -4,7 +4,6 @@
  * the struct and its bounds. Loading walks the YAML tree; a key that is neither in the
  * table nor the start of a section in it is an error, with the nearest known key as a
  * suggestion, so a misspelt option never passes silently. */
-#define _GNU_SOURCE
 #include "config.h"
 #include "tz.h"
 #include "util.h"

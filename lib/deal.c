@@ -1,5 +1,4 @@
 /* deal.c: topics, people and small formatting rules shared by the stages. */
-#define _GNU_SOURCE
 #include "deal.h"
 #include "tz.h"
 #include "jsonl.h"

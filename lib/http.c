@@ -1,5 +1,4 @@
 /* http.c: libcurl easy handles run through one multi handle per client. */
-#define _GNU_SOURCE
 #include "http.h"
 
 #include <ctype.h>

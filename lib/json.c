@@ -1,5 +1,4 @@
 /* json.c: jq's compact JSON writer, without jq's one-piece-at-a-time appends. */
-#define _GNU_SOURCE
 #include "json.h"
 #include "util.h"
 

@@ -1,5 +1,4 @@
 /* jsonl.c: the shared JSON-lines loop (mblaze's blaze822_loop, moved to JSON). */
-#define _GNU_SOURCE
 #include "jsonl.h"
 #include "rng.h"
 #include "util.h"

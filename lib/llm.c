@@ -1,5 +1,4 @@
 /* llm.c: the Chat Completions client (see llm.h). */
-#define _GNU_SOURCE
 #include "llm.h"
 
 #include <ctype.h>

@@ -61,6 +61,47 @@ void llm_req_free(struct llm_req *r);
  * Consumes and returns obj. */
 jv llm_outcome(jv obj, int strict, const char *stage, const char *idkey, const char *id, const char *why);
 
+/* ---- llmbatch.c: the LLM pass of a filter, in windows ----
+ *
+ * A stage hands each record to llm_batch_add once it has written its prompts into it.
+ * Records wait in a window of up to LLM_WINDOW; when it is full, or at llm_batch_end,
+ * every request of the window is answered at once (llm_run, l->jobs in flight), each
+ * record is finished by the stage's callback and written out, in input order. So the
+ * stage stays a streaming filter: it holds one window, never the whole input. */
+
+#define LLM_WINDOW 32
+
+struct llm_batch {
+	struct llm *l;
+	int strict;          /* llm mode: a request without an answer is an error; else hybrid */
+	const char *stage;   /* "dg-content": for messages */
+	const char *items;   /* "texts": what one request is, for the fallback message */
+	const char *fallback; /* "the phrase banks": what hybrid mode falls back to */
+	/* Adds the requests of rec (borrowed; its strings live until finish) with
+	 * llm_batch_ask. */
+	void (*ask)(struct llm_batch *b, jv rec, void *ctx);
+	/* Puts the answers of reqs[0..n) into rec (consumed) and returns it; an
+	 * unanswered request (!ok) is counted already. */
+	jv (*finish)(struct llm_batch *b, jv rec, struct llm_req *reqs, int n, void *ctx);
+	void *ctx;
+	/* internal */
+	jv recs;             /* the window's records */
+	int *first;          /* record i's requests are first[i] .. first[i + 1] - 1 */
+	struct llm_req *reqs;
+	int nreq, capreq;
+	long asked, failed, fallbacks;
+};
+
+/* A request of the record being added: system and user are copied; ctx (owned, freed
+ * with free() once the record is finished) is what validate sees. */
+void llm_batch_ask(struct llm_batch *b, const char *system, const char *user, jv schema,
+    const char *schema_name, int (*validate)(jv, void *, char *, size_t), void *ctx);
+/* Adds rec (consumed); answers and writes out the window when it is full. */
+void llm_batch_add(struct llm_batch *b, jv rec);
+/* Answers and writes out what is left; says how many fell back. Returns the number
+ * of requests that failed in llm mode. */
+long llm_batch_end(struct llm_batch *b);
+
 /* Says "llm: N calls, H cached, P+C tokens, S s" on stderr and logs the same as an
  * "llm" event of stage in the run's events.jsonl. */
 void llm_report(const struct llm *l, const char *stage);

@@ -1,5 +1,4 @@
 /* sf.c: the Salesforce REST client (see sf.h). */
-#define _GNU_SOURCE
 #include "sf.h"
 
 #include <ctype.h>

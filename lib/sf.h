@@ -13,6 +13,10 @@
 
 #include "http.h"
 
+/* Records in one sObject Collections call (create, update or delete), and Ids in one
+ * SOQL IN list kept well under the 16,384-byte request line. */
+#define SF_BATCH 200
+
 struct sf_conf {
 	const char *api_version;  /* "60.0" */
 	const char *login_url;    /* NULL: $SF_LOGIN_URL, else https://login.salesforce.com */

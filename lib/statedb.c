@@ -5,7 +5,6 @@
  * (`dg-content | dg-score` on a new DG_STATE): the file is made with O_EXCL, the
  * schema is read and migrated inside one BEGIN IMMEDIATE transaction, and a busy
  * file is waited for (up to STATEDB_WAIT_MS) rather than reported. */
-#define _GNU_SOURCE
 #include "statedb.h"
 
 #include <errno.h>

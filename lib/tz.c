@@ -3,7 +3,6 @@
  * glibc reads a zone when TZ changes and tzset() is called; localtime_r() alone does
  * not look at TZ again, hence the explicit tzset() in tz_use(). The last zone is
  * remembered so that a run of deals with one owner reads the zone file once. */
-#define _GNU_SOURCE
 #include "tz.h"
 #include "util.h"
 

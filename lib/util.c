@@ -1,5 +1,4 @@
 /* util.c: messages, allocation wrappers, string buffers and the share directory. */
-#define _GNU_SOURCE
 #include "util.h"
 
 #include <errno.h>

@@ -42,7 +42,7 @@ load helper
 	mkdir -p decoy
 	printf '#!/bin/sh\necho decoy\n' > decoy/dg-plan
 	chmod +x decoy/dg-plan
-	PATH="$PWD/decoy:$PATH" run "$TOP/bin/dg" plan --version
+	PATH="$PWD/decoy:$PATH" run "${DG_BIN:-$TOP/bin}/dg" plan --version
 	assert_success
 	assert_output --partial "dg-plan (dg)"
 }

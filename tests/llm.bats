@@ -256,3 +256,23 @@ written() { head -2 "$FIX/deals.jsonl" | plan | dg-content --mode heuristic > wr
 	heuristic=$(head -1 written.jsonl | dg-score --mode heuristic 2> /dev/null | jq -c .scorecard)
 	assert_equal "$(head -1 scored.jsonl | jq -c .scorecard)" "$heuristic"
 }
+
+@test "llm mode streams: dg-content and dg-score write a window's deals while the input is still open" {
+	llm_start
+	# 40 deals (more than one window of 32), then the input stays open for 10 s more.
+	"$TOP/bench/gen-deals" 40 9 | plan > deals.jsonl
+	local pids=()
+	for stage in dg-content dg-score; do
+		{ cat deals.jsonl; sleep 10; echo END > "$stage.end"; } | $stage --mode llm -j 4 > "$stage.out" 2> /dev/null &
+		pids+=($!)
+	done
+	for stage in dg-content dg-score; do
+		for i in $(seq 200); do [ -s "$stage.out" ] || [ -e "$stage.end" ] && break; sleep 0.05; done
+		# the first window came out while the input was still open
+		[ -s "$stage.out" ] && [ ! -e "$stage.end" ] || { echo "$stage: nothing out before the input ended"; false; }
+		assert_equal "$(head -n 1 "$stage.out" | jq -r .opportunity.Id)" "$(head -n 1 deals.jsonl | jq -r .opportunity.Id)"
+	done
+	wait "${pids[@]}"
+	assert_equal "$(wc -l < dg-content.out)" 40
+	assert_equal "$(wc -l < dg-score.out)" 40
+}

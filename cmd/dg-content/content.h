@@ -20,9 +20,11 @@
 struct ctx {
 	const struct dg_config *cfg;
 	struct bank *b;
-	int llm;         /* llm or hybrid: collect the records and prompts, then ask */
+	int llm;         /* llm or hybrid: the records go through batch with their prompts */
 	char *user_tmpl; /* share/dg/prompts/content-user.txt */
-	jv done;         /* the records written heuristically, when llm */
+	struct llm_batch batch;
+	char *system;    /* share/dg/prompts/content-system.txt */
+	jv schema;       /* what a text is: {subject, body} */
 };
 
 /* The activity being written: who writes it and who reads it (people of the deal, or

@@ -2,7 +2,6 @@
  * writing itself is in write.c (bodies), people.c (who speaks to whom), thread.c (what
  * each activity answers or is about) and words.c (lines drawn from the phrase banks);
  * this file reads the records, asks the LLM when one is configured, and writes out. */
-#define _GNU_SOURCE
 #include "content.h"
 
 #include <ctype.h>
@@ -258,7 +257,7 @@ render_failed:
 	sb_free(&body);
 	rec = jv_object_set(rec, jv_string("activities"), acts);
 	if (c->llm)
-		c->done = jv_array_append(c->done, rec);
+		llm_batch_add(&c->batch, rec);
 	else
 		jsonl_emit(rec);
 	return 0;
@@ -356,98 +355,74 @@ strip_hidden(jv a)
 	return jv_object_delete(a, jv_string("_quote_from"));
 }
 
-/* Asks the LLM for every activity of c->done in one batch (-j at a time), then puts
- * the answers in place; a reply's quote is added last, from the final text of what it
- * answers. Returns the number of items that failed in llm mode. */
-static long
-llm_pass(struct ctx *c, struct llm *l, int strict)
+/* The requests of one deal: a text for each activity, checked by check_text. */
+static void
+ask_texts(struct llm_batch *b, jv rec, void *vctx)
 {
-	char *system = prompt_load("prompts/content-system.txt");
-	jv schema = jv_parse(schema_text);
-	int nd = jx_len(c->done);
-	long failed = 0, fallbacks = 0, total = 0;
-	for (int d = 0; d < nd; d++)
-		total += jx_len(jx_get(jx_at(c->done, d), "activities", JV_KIND_ARRAY));
-	struct llm_req *reqs = xcalloc((size_t)total + 1, sizeof *reqs);
-	struct text_check *checks = xcalloc((size_t)total + 1, sizeof *checks);
-	int *rd = xcalloc((size_t)total + 1, sizeof *rd), *ra = xcalloc((size_t)total + 1, sizeof *ra);
-	int nr = 0;
-	for (int d = 0; d < nd; d++) {
-		jv acts = jx_get(jx_at(c->done, d), "activities", JV_KIND_ARRAY);
-		for (int j = 0; j < jx_len(acts); j++) {
-			jv a = jx_at(acts, j);
-			reqs[nr].system = xstrdup(system);
-			reqs[nr].user = xstrdup(jx_str(a, "_prompt") ? jx_str(a, "_prompt") : "");
-			reqs[nr].schema = schema;
-			reqs[nr].schema_name = "activity_text";
-			reqs[nr].validate = check_text;
-			checks[nr].mention = jx_str(a, "_mention");
-			checks[nr].avoid = jx_str(a, "_avoid");
-			if (jx_str(a, "start"))
-				time_parse(jx_str(a, "start"), &checks[nr].when);
-			reqs[nr].ctx = &checks[nr];
-			reqs[nr].answer = jv_invalid();
-			rd[nr] = d;
-			ra[nr] = j;
-			nr++;
-		}
+	struct ctx *c = vctx;
+	jv acts = jx_get(rec, "activities", JV_KIND_ARRAY);
+
+	for (int j = 0; j < jx_len(acts); j++) {
+		jv a = jx_at(acts, j);
+		struct text_check *tc = xcalloc(1, sizeof *tc);
+
+		tc->mention = jx_str(a, "_mention");
+		tc->avoid = jx_str(a, "_avoid");
+		if (jx_str(a, "start"))
+			time_parse(jx_str(a, "start"), &tc->when);
+		llm_batch_ask(b, c->system, jx_str(a, "_prompt"), c->schema, "activity_text", check_text, tc);
 	}
-	llm_run(l, reqs, nr);
-	for (int k = 0; k < nr; k++) {
-		int d = rd[k], j = ra[k];
-		jv deal = jv_array_get(jv_copy(c->done), d);
-		jv acts = jv_object_get(jv_copy(deal), jv_string("activities"));
+}
+
+/* The answers into the deal's activities; a reply's quote is added last, from the
+ * final text of what it answers, in the order of the plan so that a reply to a reply
+ * quotes finished text. */
+static jv
+put_texts(struct llm_batch *b, jv rec, struct llm_req *reqs, int n, void *vctx)
+{
+	jv acts = jv_object_get(jv_copy(rec), jv_string("activities"));
+
+	rec = jv_object_delete(rec, jv_string("activities"));
+	for (int j = 0; j < n && j < jx_len(acts); j++) {
 		jv a = jv_array_get(jv_copy(acts), j);
 		const char *key = jx_str(a, "key");
-		if (reqs[k].ok) {
-			const char *body = jx_str(reqs[k].answer, "body");
+
+		acts = jv_array_set(acts, j, jv_null());
+		if (reqs[j].ok) {
+			const char *body = jx_str(reqs[j].answer, "body");
 			if (!jx_str(a, "_quote_from")) {
-				const char *sj = jx_str(reqs[k].answer, "subject");
+				const char *sj = jx_str(reqs[j].answer, "subject");
 				a = jv_object_set(a, jv_string("subject"), jv_string_sized(sj, (int)utf8_trim(sj, strlen(sj), SUBJECT_MAX)));
 			}
 			a = jv_object_set(a, jv_string("body"), jv_string_sized(body, (int)utf8_trim(body, strlen(body), BODY_MAX)));
 			a = jv_object_set(a, jv_string("_llm"), jv_true());
 		} else {
-			if (strict)
-				warnx("activity '%s': the LLM gave no usable text: %s", key ? key : "?", reqs[k].err);
-			failed += strict;
-			fallbacks += !strict;
-			a = llm_outcome(a, strict, "dg-content", "key", key, reqs[k].err);
+			if (b->strict)
+				warnx("activity '%s': the LLM gave no usable text: %s", key ? key : "?", reqs[j].err);
+			a = llm_outcome(a, b->strict, "dg-content", "key", key, reqs[j].err);
 		}
 		acts = jv_array_set(acts, j, a);
-		c->done = jv_array_set(c->done, d, jv_object_set(deal, jv_string("activities"), acts));
-		llm_req_free(&reqs[k]);
 	}
-	/* Replies written by the model quote the final text of what they answer, in the
-	 * order of the plan so that a reply to a reply quotes finished text. */
-	for (int d = 0; d < nd; d++) {
-		jv deal = jv_array_get(jv_copy(c->done), d);
-		jv acts = jv_object_get(jv_copy(deal), jv_string("activities"));
-		for (int j = 0; j < jx_len(acts); j++) {
-			jv a = jx_at(acts, j);
-			int parent = find_index(acts, jx_str(a, "reply_to"));
-			const char *from = jx_str(a, "_quote_from");
-			if (!jx_bool(a, "_llm", 0) || !from || parent < 0 || !jx_str(jx_at(acts, parent), "body"))
-				continue;
-			struct sb body = { 0 };
-			sb_add(&body, jx_str(a, "body"));
-			quote_block(&body, from, jx_str(jx_at(acts, parent), "body"));
-			body.len = utf8_trim(sb_str(&body), body.len, BODY_MAX);
-			acts = jv_array_set(acts, j, jv_object_set(jv_copy(jx_at(acts, j)), jv_string("body"),
-			    jv_string_sized(sb_str(&body), (int)body.len)));
-			sb_free(&body);
-		}
-		c->done = jv_array_set(c->done, d, jv_object_set(deal, jv_string("activities"), acts));
+	for (int j = 0; j < jx_len(acts); j++) {
+		jv a = jx_at(acts, j);
+		int parent = find_index(acts, jx_str(a, "reply_to"));
+		const char *from = jx_str(a, "_quote_from");
+		if (!jx_bool(a, "_llm", 0) || !from || parent < 0 || !jx_str(jx_at(acts, parent), "body"))
+			continue;
+		struct sb body = { 0 };
+		sb_add(&body, jx_str(a, "body"));
+		quote_block(&body, from, jx_str(jx_at(acts, parent), "body"));
+		body.len = utf8_trim(sb_str(&body), body.len, BODY_MAX);
+		acts = jv_array_set(acts, j, jv_object_set(jv_copy(jx_at(acts, j)), jv_string("body"),
+		    jv_string_sized(sb_str(&body), (int)body.len)));
+		sb_free(&body);
 	}
-	if (fallbacks)
-		warnx("%ld of %ld texts fell back to the phrase banks (hybrid mode)", fallbacks, total);
-	free(reqs);
-	free(checks);
-	free(rd);
-	free(ra);
-	free(system);
-	jv_free(schema);
-	return failed;
+	for (int j = 0; j < jx_len(acts); j++) {
+		jv a = jv_array_get(jv_copy(acts), j);
+		acts = jv_array_set(acts, j, jv_null());
+		acts = jv_array_set(acts, j, strip_hidden(a));
+	}
+	return jv_object_set(rec, jv_string("activities"), acts);
 }
 
 int
@@ -494,25 +469,21 @@ main(int argc, char **argv)
 	c.llm = cli_llm_open(&l, &cfg, mode, jobs, no_cache);
 	if (c.llm) {
 		c.user_tmpl = prompt_load("prompts/content-user.txt");
-		c.done = jv_array();
+		c.system = prompt_load("prompts/content-system.txt");
+		c.schema = jv_parse(schema_text);
+		c.batch = (struct llm_batch){ .l = &l, .strict = !strcmp(mode, "llm"), .stage = "dg-content",
+			.items = "texts", .fallback = "the phrase banks", .ask = ask_texts, .finish = put_texts, .ctx = &c };
 	}
 	bad = jsonl_each(argc - optind, argv + optind, content_one, &c);
 	if (c.llm) {
+		long failed = llm_batch_end(&c.batch);
 		if (bad >= 0)
-			bad += llm_pass(&c, &l, !strcmp(mode, "llm"));
-		for (int d = 0; d < jx_len(c.done); d++) {
-			jv rec = jv_copy(jx_at(c.done, d));
-			jv acts = jv_object_get(jv_copy(rec), jv_string("activities"));
-			jv clean = jv_array();
-			for (int j = 0; j < jx_len(acts); j++)
-				clean = jv_array_append(clean, strip_hidden(jv_copy(jx_at(acts, j))));
-			jv_free(acts);
-			jsonl_emit(jv_object_set(rec, jv_string("activities"), clean));
-		}
+			bad += failed;
 		llm_report(&l, "dg-content");
 		llm_close(&l);
-		jv_free(c.done);
 		free(c.user_tmpl);
+		free(c.system);
+		jv_free(c.schema);
 	}
 	bank_free(c.b);
 	free(act_keys);

@@ -1,6 +1,5 @@
 /* people.c: who speaks and to whom: the writer, the reader, the people in copy, who
  * said what in a meeting, names and signatures. */
-#define _GNU_SOURCE
 #include "content.h"
 
 #include <ctype.h>

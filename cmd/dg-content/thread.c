@@ -1,6 +1,5 @@
 /* thread.c: the deal's activities read once: what each answers, forwards or is about,
  * the next meeting, automatic replies. */
-#define _GNU_SOURCE
 #include "content.h"
 
 #include <ctype.h>

@@ -1,6 +1,5 @@
 /* words.c: drawing lines from the phrase banks with the deal's memory: a long sentence
  * is never written twice in a deal, and a fact is said in full once. */
-#define _GNU_SOURCE
 #include "content.h"
 
 #include <ctype.h>

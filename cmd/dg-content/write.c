@@ -1,6 +1,5 @@
 /* write.c: the bodies: meeting notes and agendas, emails of every texture, automatic
  * replies. */
-#define _GNU_SOURCE
 #include "content.h"
 
 #include <ctype.h>

@@ -1,5 +1,4 @@
 /* dg-plan: per deal, a hidden story and a dated plan of meetings, emails and contacts. */
-#define _GNU_SOURCE
 #include "cli.h"
 #include "jsonl.h"
 #include "plan.h"

@@ -16,7 +16,6 @@
  *
  * Every choice comes from a generator for (deal, purpose, step), so a deal's script is
  * its own: no other deal, and no time, changes it. */
-#define _GNU_SOURCE
 #include "plan.h"
 #include "util.h"
 

@@ -1,5 +1,4 @@
 /* story.c: who the buyer's people are, who gets added, and the deal's hidden story. */
-#define _GNU_SOURCE
 #include "plan.h"
 #include "jsonl.h"
 #include "tz.h"

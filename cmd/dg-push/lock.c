@@ -5,7 +5,6 @@
  * ends at its Expires__c. A run that waited, or cleared a stale lock, looks in the org
  * for what the other run made (reconcile) before creating anything, so nothing is made
  * twice. An org without DG_Lock__c works as before, with a warning. */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>

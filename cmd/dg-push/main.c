@@ -2,7 +2,6 @@
  * sObject Collections (200 records a call, several calls in flight), and passes every
  * deal record on with an "sf" block on each item: object, Id, status (created,
  * skipped, failed) and the error for failures. `--delete` deletes by Id instead. */
-#define _GNU_SOURCE
 #include <ctype.h>
 #include <getopt.h>
 #include <pthread.h>

@@ -1,8 +1,24 @@
-/* push.h: dg-push's state and steps (push.c). */
+/* push.h: dg-push's one private header. The run (struct push) and its steps, then the
+ * parts they share, by file:
+ *
+ *   main.c       options, reading the deals, the order of the steps
+ *   org.c        the objects dg writes, the production guard, describe (fields)
+ *   lock.c       one run at a time per org (DG_Lock__c)
+ *   build.c      the items: one per record that may be sent, and its fields
+ *   calls.c      what is ready, Collections calls, the run from plan to output
+ *   bulk.c       Bulk API 2.0 jobs for large loads of one object
+ *   reconcile.c  what an interrupted run created but never recorded
+ *   results.c    answers into the records' sf blocks; the report
+ *   delete.c     --delete
+ */
 #ifndef DG_PUSH_H
 #define DG_PUSH_H
 
 #include <jv.h>
+
+#include "config.h"
+#include "sf.h"
+#include "sfid.h"
 
 struct dg_config;
 struct sf;
@@ -22,8 +38,8 @@ struct push {
 	long failed;     /* records Salesforce refused */
 	jv fields;       /* object -> {field: true} for the objects described */
 	double t0;       /* when talking to the org began (seconds, monotonic) */
-	void *sched;     /* push.c's plan, from push_plan to the end of push_create */
-	char lock_id[19]; /* the org's DG_Lock__c record while this run holds it */
+	struct sched *sched; /* calls.c's plan, from push_plan to the end of push_create */
+	char lock_id[SFID_SIZE]; /* the org's DG_Lock__c record while this run holds it */
 	int task_rel;    /* the org has TaskRelation (Shared Activities): emails relate their cc */
 };
 
@@ -33,8 +49,6 @@ struct push {
  * after saying why. push_unlock lets it go. */
 int push_lock(struct push *p);
 void push_unlock(struct push *p);
-/* Whether the org's object has the field (one describe per object, kept). */
-int push_has_field(struct push *p, const char *object, const char *field);
 
 /* Collects the Ids to delete from one input line ({"Id"|"id": ...}, such as dg-push
  * --delete's own output, or a deal record with sf blocks); returns 0, or 1 when it
@@ -56,5 +70,138 @@ void push_free(struct push *p);
 int push_delete(struct push *p);
 /* Seconds on a monotonic clock. */
 double push_clock(void);
+
+/* Whether the org's object has the field (one describe per object, kept). */
+int push_has_field(struct push *p, const char *object, const char *field);
+/* The deal record read i-th (borrowed). */
+jv push_deal(struct push *p, int i);
+
+/* ---- org.c ---- */
+
+/* The objects dg-push writes, in the order its report lists them. */
+#define NOBJ 8
+extern const char *const push_objects[NOBJ];
+/* What dg tags, children first. */
+#define NTAGGED 5
+extern const char *const push_tagged[NTAGGED];
+/* Keeps the createable fields of a describe answer d (borrowed; none when it failed). */
+void org_keep_fields(struct push *p, const char *object, jv d);
+/* rec (consumed) with the run's tag, where the org's object has the tag field. */
+jv org_tag(struct push *p, const char *object, jv rec);
+
+/* ---- build.c ---- */
+
+enum kind { K_CONTACT, K_ROLE, K_EVENT, K_TASK, K_REL, K_SCORE };
+enum status { S_NONE, S_CREATED, S_UPDATED, S_SKIPPED, S_FAILED, S_FOUND };
+
+struct item {
+	enum kind kind;
+	int deal, idx, rel;
+	int parent;          /* a relation's Event or Task (an item index) */
+	int rel_first, rel_n; /* an Event's or Task's relation items */
+	const char *object;
+	jv fields;           /* what is sent; jv_invalid() when nothing is (yet) */
+	int update;          /* a PATCH of an existing record (the scorecard fields) */
+	int related;         /* an Event or Task whose relations are planned */
+	int waiting;         /* refers to a planned contact still being created */
+	int reconciled;      /* looked for in the org already */
+	int sent;            /* in a call or a Bulk job */
+	char id[SFID_SIZE];
+	enum status status;
+	jv error;            /* {code, message, fields} */
+};
+
+struct items {
+	struct item *v;
+	int n, cap;
+};
+
+/* Ready items wait in NQUEUE queues by what they unblock (queue_of in calls.c). */
+#define NQUEUE 5
+
+/* What the sending keeps: the items, the planned contacts' Ids, what is ready. */
+struct sched {
+	struct push *p;
+	struct items v;
+	jv keys;            /* planned contact key -> Id */
+	jv pending;         /* planned contact key -> true while that contact is being created */
+	int contacts_left;  /* planned contacts being created */
+	int *q[NQUEUE];          /* ready items by priority (contacts, Events, roles and relations, the rest; updates) */
+	int qn[NQUEUE], qcap[NQUEUE], qhead[NQUEUE];
+	long live[NQUEUE];       /* ready items in each queue not yet taken */
+	long creates;       /* ready creates */
+	long updates;       /* ready updates */
+	long per_obj[NOBJ]; /* ready creates by object */
+	int producers;      /* contacts and Events out whose answers make more ready */
+	struct bulk *bulks; /* Bulk jobs under way */
+	int *first;         /* deal d's planned items are first[d] .. first[d + 1] - 1 */
+	int emitted;        /* deals written out so far (in input order) */
+	jv opps;            /* each deal's opportunity Id, for messages once it is written */
+};
+
+/* Adds an item; s->v.v may move, so callers keep indices, not pointers, across calls. */
+int item_add(struct items *it, enum kind k, int deal, int idx, const char *object);
+/* Marks x failed with Salesforce's code, message and fields (consumed). */
+void item_fail(struct item *x, const char *code, const char *msg, jv fields);
+/* Where an object is in push_objects (the last for an unknown one). */
+int object_index(const char *object);
+/* The element of x's deal that x stands for (list "contacts" or "activities"), and the
+ * deal's opportunity in *opp (all borrowed). */
+jv item_part(struct sched *s, const struct item *x, const char *list, jv *opp);
+/* The key of the planned contact a K_CONTACT item stands for (borrowed). */
+const char *item_contact_key(struct sched *s, const struct item *x);
+/* Whom an activity relates besides its contact (a new array), in a fixed order. */
+jv item_related(jv a);
+/* Whether an Event's or a Task's answer plans relations. */
+int item_has_relations(struct sched *s, const struct item *x);
+/* One item per planned record of every deal read. */
+void build_items(struct sched *s);
+/* Builds item i's fields, or marks it waiting, skipped or failed. */
+void build_item(struct sched *s, int i);
+/* Plans (and builds) the relations of Event or Task i once it has its Id. */
+void build_relations(struct sched *s, int i);
+
+/* ---- calls.c ---- */
+
+/* One call out: a Collections call of items, or a step of a Bulk job. */
+struct call {
+	struct sf_call c;   /* first: sf_pump hands it back */
+	int *items, n;      /* a Collections call: its items, in the order sent */
+	int upd;
+	struct bulk *b;     /* or a step of this Bulk job (bulk.c) */
+	int step;
+	int ok;             /* the successful results (else the failed) */
+};
+
+/* A call (path and body are taken over). */
+struct call *call_new(const char *method, char *path, char *body);
+/* Marks item i as handed to a call or a Bulk job. */
+void sched_take(struct sched *s, int i);
+/* Item i has its answer: what waited for it may now be ready. */
+void sched_finished(struct sched *s, int i);
+
+/* ---- bulk.c ---- */
+
+/* Starts the jobs that are due, and returns the next step of one that can make it now;
+ * else NULL, with the time of the soonest poll in *soonest (left alone if none). */
+struct call *bulk_next(struct sched *s, double *soonest);
+/* A job's step answered: on to its next step, or its end. */
+void bulk_answer(struct sched *s, struct call *k);
+/* While calls are out: prepares what a job will upload. */
+void bulk_idle(struct sched *s);
+/* The run is over: every job ends and is freed; one left half way says so. */
+void bulk_stop(struct sched *s);
+
+/* ---- reconcile.c ---- */
+
+/* Marks the items to be created that already exist in the org as found. */
+void reconcile_items(struct push *p, struct items *v);
+
+/* ---- results.c ---- */
+
+/* Item x's answer into its deal record (consumed and returned). */
+jv result_apply(jv deal, const struct item *x);
+/* Counts the failures into p->failed and tells them, then the totals by object. */
+void result_report(struct push *p, struct items *v, jv opps);
 
 #endif

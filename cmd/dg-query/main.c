@@ -1,6 +1,5 @@
 /* dg-query: chooses opportunities in Salesforce and writes one deal record per
  * opportunity (opportunity, owner, account, contacts) for dg-plan. */
-#define _GNU_SOURCE
 #include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>

@@ -1,6 +1,5 @@
 /* auth.c: the OAuth 2.0 token endpoint (password, client credentials, refresh token,
  * JWT bearer) and the sessions it hands out. */
-#define _GNU_SOURCE
 #include "sandbox.h"
 
 #include <ctype.h>

@@ -1,7 +1,6 @@
 /* bulk.c: Bulk API 2.0 ingest jobs (insert and delete, CSV): create, upload, close,
  * poll, and the three result files. A job is processed when it is closed; polls then
  * see InProgress once and JobComplete after, so clients exercise their wait loop. */
-#define _GNU_SOURCE
 #include "sandbox.h"
 
 #include <stdio.h>
@@ -145,7 +144,7 @@ static void process(struct job *j)
 				rec = jv_object_set(rec, jv_string(jx_cstr(jx_at(head, i))), strcmp(v, "#N/A") ? jv_string(v) : jv_null());
 			}
 			jv err = jv_invalid();
-			jv clean = store_read(j->obj, rec, &err);
+			jv clean = rules_read(j->obj, rec, &err);
 			jv_free(rec);
 			if (jv_is_valid(clean)) {
 				e = store_create(j->obj, clean, id);
@@ -185,22 +184,22 @@ static struct job *find(const char *id, size_t len)
 	return NULL;
 }
 
-static jv body(struct http *h)
+static jv body(struct req *h)
 {
 	if (!h->content_type || strncasecmp(h->content_type, "application/json", 16)) {
-		http_error(h, 415, "UNSUPPORTED_MEDIA_TYPE", "MediaType is not supported by this resource");
+		reply_error(h, 415, "UNSUPPORTED_MEDIA_TYPE", "MediaType is not supported by this resource");
 		return jv_invalid();
 	}
 	jv v = jv_parse_sized(h->body ? h->body : "", (int)h->bodylen);
 	if (jv_get_kind(v) != JV_KIND_OBJECT) {
 		jv_free(v);
-		http_error(h, 400, "JSON_PARSER_ERROR", "Json Deserialization failed: expected an object");
+		reply_error(h, 400, "JSON_PARSER_ERROR", "Json Deserialization failed: expected an object");
 		return jv_invalid();
 	}
 	return v;
 }
 
-static void create(struct http *h, const char *ver)
+static void create(struct req *h, const char *ver)
 {
 	jv b = body(h);
 	if (!jv_is_valid(b))
@@ -224,7 +223,7 @@ static void create(struct http *h, const char *ver)
 	else if (!delim)
 		m = xasprintf("InvalidJob : Invalid column delimiter: %s", cd);
 	if (m) {
-		http_error(h, 400, "INVALIDJOB", m);
+		reply_error(h, 400, "INVALIDJOB", m);
 		free(m);
 		return jv_free(b);
 	}
@@ -242,10 +241,10 @@ static void create(struct http *h, const char *ver)
 	jobs = xrealloc(jobs, (size_t)(njobs + 1) * sizeof *jobs);
 	jobs[njobs++] = j;
 	jv_free(b);
-	http_json(h, 200, info(j, 0));
+	reply_json(h, 200, info(j, 0));
 }
 
-static void csv_out(struct http *h, struct sb *b)
+static void csv_out(struct req *h, struct sb *b)
 {
 	h->status = 200;
 	sb_reset(&h->out);
@@ -253,48 +252,48 @@ static void csv_out(struct http *h, struct sb *b)
 	h->ctype = "text/csv";
 }
 
-void bulk_route(struct http *h, const char *method, const char *rest, const char *ver)
+void bulk_route(struct req *h, const char *method, const char *rest, const char *ver)
 {
 	if (!*rest || !strcmp(rest, "/")) {
 		if (!strcmp(method, "POST"))
 			return create(h, ver);
 		if (strcmp(method, "GET"))
-			return http_error(h, 405, "METHOD_NOT_ALLOWED", "HTTP Method not allowed. Allowed are GET,POST");
+			return reply_error(h, 405, "METHOD_NOT_ALLOWED", "HTTP Method not allowed. Allowed are GET,POST");
 		jv a = jv_array();
 		for (int i = 0; i < njobs; i++)
 			if (jobs[i])
 				a = jv_array_append(a, info(jobs[i], 0));
 		jv o = jv_object_set(jv_object(), jv_string("done"), jv_true());
 		o = jv_object_set(o, jv_string("records"), a);
-		return http_json(h, 200, jv_object_set(o, jv_string("nextRecordsUrl"), jv_null()));
+		return reply_json(h, 200, jv_object_set(o, jv_string("nextRecordsUrl"), jv_null()));
 	}
 	const char *id = rest + 1, *slash = strchr(id, '/');
 	struct job *j = find(id, slash ? (size_t)(slash - id) : strlen(id));
 	if (!j)
-		return http_error(h, 404, "NOT_FOUND", "The requested resource does not exist");
+		return reply_error(h, 404, "NOT_FOUND", "The requested resource does not exist");
 	const char *sub = slash ? slash + 1 : "";
 	if (!strcmp(sub, "batches") || !strcmp(sub, "batches/")) {
 		if (strcmp(method, "PUT"))
-			return http_error(h, 405, "METHOD_NOT_ALLOWED", "HTTP Method not allowed. Allowed are PUT");
+			return reply_error(h, 405, "METHOD_NOT_ALLOWED", "HTTP Method not allowed. Allowed are PUT");
 		if (strcmp(j->state, "Open") || j->csv)
-			return http_error(h, 400, "INVALIDJOBSTATE", "Job is not open for uploads (dg-sandbox takes one upload per job)");
+			return reply_error(h, 400, "INVALIDJOBSTATE", "Job is not open for uploads (dg-sandbox takes one upload per job)");
 		if (!h->content_type || strncasecmp(h->content_type, "text/csv", 8))
-			return http_error(h, 415, "UNSUPPORTED_MEDIA_TYPE", "MediaType of the upload must be text/csv");
+			return reply_error(h, 415, "UNSUPPORTED_MEDIA_TYPE", "MediaType of the upload must be text/csv");
 		j->csv = xstrndup(h->body ? h->body : "", h->bodylen);
 		j->csvlen = h->bodylen;
 		h->status = 201;
 		return;
 	}
 	if (!strcmp(sub, "successfulResults") || !strcmp(sub, "successfulResults/"))
-		return strcmp(j->state, "JobComplete") ? http_error(h, 400, "INVALIDJOBSTATE", "Job is not complete")
+		return strcmp(j->state, "JobComplete") ? reply_error(h, 400, "INVALIDJOBSTATE", "Job is not complete")
 		    : csv_out(h, &j->ok);
 	if (!strcmp(sub, "failedResults") || !strcmp(sub, "failedResults/"))
-		return strcmp(j->state, "JobComplete") ? http_error(h, 400, "INVALIDJOBSTATE", "Job is not complete")
+		return strcmp(j->state, "JobComplete") ? reply_error(h, 400, "INVALIDJOBSTATE", "Job is not complete")
 		    : csv_out(h, &j->bad);
 	if (!strcmp(sub, "unprocessedrecords") || !strcmp(sub, "unprocessedrecords/"))
 		return csv_out(h, &j->unproc);
 	if (*sub)
-		return http_error(h, 404, "NOT_FOUND", "The requested resource does not exist");
+		return reply_error(h, 404, "NOT_FOUND", "The requested resource does not exist");
 	if (!strcmp(method, "GET")) {
 		/* A closed job shows InProgress at the first poll, then JobComplete. */
 		if (!strcmp(j->state, "UploadComplete") && j->polls++ > 0)
@@ -303,7 +302,7 @@ void bulk_route(struct http *h, const char *method, const char *rest, const char
 			snprintf(j->state, sizeof j->state, "InProgress");
 		else if (!strcmp(j->state, "InProgress"))
 			snprintf(j->state, sizeof j->state, "JobComplete");
-		return http_json(h, 200, info(j, 1));
+		return reply_json(h, 200, info(j, 1));
 	}
 	if (!strcmp(method, "DELETE")) {
 		for (int i = 0; i < njobs; i++)
@@ -320,7 +319,7 @@ void bulk_route(struct http *h, const char *method, const char *rest, const char
 		return;
 	}
 	if (strcmp(method, "PATCH"))
-		return http_error(h, 405, "METHOD_NOT_ALLOWED", "HTTP Method not allowed. Allowed are GET,PATCH,DELETE");
+		return reply_error(h, 405, "METHOD_NOT_ALLOWED", "HTTP Method not allowed. Allowed are GET,PATCH,DELETE");
 	jv b = body(h);
 	if (!jv_is_valid(b))
 		return;
@@ -330,12 +329,12 @@ void bulk_route(struct http *h, const char *method, const char *rest, const char
 		if (!strcmp(j->state, "UploadComplete") || !strcmp(j->state, "Failed")) {
 			jv o = info(j, 0);
 			o = jv_object_set(o, jv_string("state"), jv_string("UploadComplete"));
-			http_json(h, 200, o);
+			reply_json(h, 200, o);
 		}
 	} else if (st && !strcmp(st, "Aborted") && (!strcmp(j->state, "Open") || !strcmp(j->state, "UploadComplete"))) {
 		snprintf(j->state, sizeof j->state, "Aborted");
-		http_json(h, 200, info(j, 0));
+		reply_json(h, 200, info(j, 0));
 	} else
-		http_error(h, 400, "INVALIDJOBSTATE", "Invalid state transition for this job");
+		reply_error(h, 400, "INVALIDJOBSTATE", "Invalid state transition for this job");
 	jv_free(b);
 }

@@ -1,9 +1,14 @@
 /* sandbox.h: the pieces of dg-sandbox, a local Salesforce-compatible org.
  *
- *   main.c    options, the HTTP server, routing, faults, stats
+ *   main.c    options, the HTTP server, dispatch to the parts below
+ *   reply.c   what a handler reads of its request, and how it answers
+ *   rest.c    the REST API under /services/data (Collections, records, query, limits)
+ *   admin.c   the org's switches (latency, limits, faults), counts, /_sandbox
  *   schema.c  objects and fields (the YAML files in share/dg/sandbox), Ids, describe
- *   store.c   records in SQLite, validation and the write rules of a real org
- *   soql.c    the SOQL subset: parse, evaluate, shape results
+ *   store.c   records in SQLite: reads, scans, writes, cascading deletes
+ *   rules.c   what a real org checks on a write (types, required, picklists, events)
+ *   soql.c    the SOQL subset: tokens and parse
+ *   query.c   running a parsed query, results, queryMore cursors
  *   auth.c    the OAuth token endpoint and sessions
  *   bulk.c    Bulk API 2.0 ingest jobs (CSV)
  *   seed.c    the deterministic demo org
@@ -82,6 +87,8 @@ jv schema_global(const char *ver);
 
 /* One per-record error, in the shape of sObject Collections results. */
 jv sf_err(const char *code, const char *msg, jv fields);
+/* An array of one such error, on field (or none), with a printf message. */
+jv sf_err1(const char *code, const char *field, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 int store_open(const char *path);
 void store_close(void);
@@ -102,10 +109,6 @@ extern const char *org_id;
 
 /* Creates a record of o from fields (borrowed). On success returns jv_null() and
  * fills id; otherwise returns an array of sf_err objects. */
-/* Reads a write's body for o into clean fields (unknown fields and wrong types fail the
- * whole request, as the real deserializer does): returns them, or jv_invalid() with
- * *err set to a one-element error array. in is borrowed. */
-jv store_read(struct obj *o, jv in, jv *err);
 jv store_create(struct obj *o, jv fields, char id[19]);
 /* Inserts rec (consumed) without rules: for the org's own User and Organization. */
 void store_insert_raw(struct obj *o, jv rec, char id[19]);
@@ -122,12 +125,91 @@ jv store_scan(struct obj *o, int all);
 jv store_counts(void);
 /* An Id for a record of o that is never reused. */
 void store_new_id(struct obj *o, char id[19]);
-/* Value fails injected by --fail-when FIELD=VALUE[:CODE]. */
-int store_fail_when(const char *spec);
-void store_fail_clear(void);
-jv store_fail_list(void);
 
-/* ---- soql.c ---- */
+/* ---- rules.c ---- */
+
+/* Reads a write's body for o into clean fields (unknown fields and wrong types fail the
+ * whole request, as the real deserializer does): returns them, or jv_invalid() with
+ * *err set to a one-element error array. in is borrowed. */
+jv rules_read(struct obj *o, jv in, jv *err);
+/* rec (consumed) with what the org derives, checked against o's rules (self: the
+ * record's own Id on update, else NULL); refusals are appended to *errs. */
+jv rules_apply(struct obj *o, jv rec, jv *errs, const char *self);
+/* Value fails injected by --fail-when FIELD=VALUE[:CODE]. */
+int rules_fail_when(const char *spec);
+void rules_fail_clear(void);
+jv rules_fail_list(void);
+
+/* ---- soql.c: the parse of a query ---- */
+
+/* Reference fields a path may follow, plus the field itself. */
+#define MAXPATH 6
+
+struct path {
+	const char *names[MAXPATH]; /* reference field names, then the field */
+	const char *rels[MAXPATH];  /* relationship names for output */
+	struct field *field;        /* the final field (of the first candidate object) */
+	int n;
+};
+
+enum lkind { L_STR, L_NUM, L_BOOL, L_NULL, L_TIME };
+struct lit {
+	enum lkind k;
+	const char *s;
+	double num;
+	int b;
+	time_t lo, hi; /* L_TIME: [lo, hi) */
+};
+
+enum ckind { C_AND, C_OR, C_NOT, C_CMP, C_IN, C_LIKE };
+struct query;
+struct cond {
+	enum ckind k;
+	struct cond *a, *b;
+	struct path path;
+	char op[3];
+	int neg;
+	struct lit *vals;
+	int nvals;
+	struct query *semi;
+	jv set; /* semi-join result: object used as a set, filled at run time */
+};
+
+enum ikind { I_FIELD, I_SUB };
+struct selitem {
+	enum ikind k;
+	struct path path;
+	struct query *sub;
+};
+
+struct ord {
+	struct path path;
+	int desc, nulls_last;
+};
+
+struct query {
+	struct obj *obj;
+	struct childrel *rel;
+	struct selitem *items;
+	int nitems, count;
+	struct cond *where;
+	struct ord *ord;
+	int nord;
+	long limit, offset;
+};
+
+
+struct soql_err {
+	const char *code;   /* MALFORMED_QUERY, INVALID_FIELD, ... */
+	char msg[512];
+	int pos;            /* 0-based column */
+};
+/* Parses text; returns its query, allocated in *mem until soql_free(*mem), or NULL
+ * with err filled (soql_free(*mem) is still due). */
+struct query *soql_parse(const char *text, void **mem, struct soql_err *err);
+void soql_free(void *mem);
+
+/* ---- query.c: running it ---- */
 
 /* Runs q; returns the response object, or jv_invalid() with *err set to the REST error
  * array (and *status to the HTTP status). batch is the page size. */
@@ -155,9 +237,9 @@ void auth_set_jwt_cert(const char *path);
 
 /* ---- bulk.c ---- */
 
-struct http;
+struct req;
 /* Routes /jobs/ingest[...]; rest is the path after "jobs/ingest". */
-void bulk_route(struct http *h, const char *method, const char *rest, const char *ver);
+void bulk_route(struct req *h, const char *method, const char *rest, const char *ver);
 
 /* ---- seed.c ---- */
 
@@ -166,9 +248,9 @@ int seed_org(uint64_t seed, int production);
 /* Creates only the Organization and the admin user (for --empty). */
 int seed_minimal(int production);
 
-/* ---- main.c: what handlers use to answer ---- */
+/* ---- reply.c: a request, and its answer as a handler builds it ---- */
 
-struct http {
+struct req {
 	int status;
 	struct sb out;
 	const char *ctype;
@@ -181,10 +263,37 @@ struct http {
 	const char *location;
 	char locbuf[160];
 };
-void http_json(struct http *h, int status, jv v);            /* consumes v */
-void http_error(struct http *h, int status, const char *code, const char *msg);
-void http_errors(struct http *h, int status, jv errs);       /* per-record errors → REST array */
-const char *http_arg(struct http *h, const char *name);
-const char *http_header(struct http *h, const char *name);
+void reply_json(struct req *h, int status, jv v);            /* consumes v */
+void reply_error(struct req *h, int status, const char *code, const char *msg);
+void reply_errors(struct req *h, int status, jv errs);       /* per-record errors → REST array */
+const char *req_arg(struct req *h, const char *name);
+const char *req_header(struct req *h, const char *name);
+/* The request body as JSON; on failure answers 400 (or 415) and returns jv_invalid(). */
+jv req_body_json(struct req *h);
+
+/* ---- rest.c ---- */
+
+/* Answers a request under /services/data; path is what follows that. */
+void rest_call(struct req *h, const char *method, const char *path, char *limit_info);
+
+/* ---- admin.c ---- */
+
+struct switches {
+	long latency_ms;      /* every data call waits this long first */
+	long daily_limit;     /* calls a day before REQUEST_LIMIT_EXCEEDED */
+	long api_usage;       /* calls so far */
+	long faults_injected;
+	uint64_t fault_seed;  /* what KIND%P faults draw from */
+	jv stats;             /* route -> count */
+};
+extern struct switches sw;
+/* Counts one request of a route (admin stats). */
+void stats_count(const char *route);
+/* Adds a fault from KIND, KIND@N or KIND%P; -1 when spec is not one. */
+int fault_add(const char *spec);
+/* The daily limit and injected faults before a data call: 1 when one answered. */
+int admin_gate(struct req *h, char *limit_info);
+/* Routes /_sandbox/stats and /_sandbox/faults. */
+void admin_route(struct req *h, const char *method, const char *rest);
 
 #endif

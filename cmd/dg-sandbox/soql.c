@@ -5,77 +5,21 @@
  * relationship; cond has AND/OR/NOT (never AND and OR mixed without parentheses, as
  * in SOQL), = != <> < <= > >=, IN / NOT IN over literals or a semi-join, LIKE, null,
  * dates, datetimes and relative date literals. Everything else is MALFORMED_QUERY.
- * A parse allocates from one arena freed at the end, so errors can longjmp out. */
-#define _GNU_SOURCE
-#include "sandbox.h"
-
+ * A parse allocates from one arena freed at the end, so errors can longjmp out.
+ * Running a parsed query is query.c's. */
 #include <ctype.h>
 #include <setjmp.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "jsonl.h"
+#include "sandbox.h"
 #include "tz.h"
 
-#define MAXPATH 6
 #define MAXDEPTH 40
-
-struct path {
-	const char *names[MAXPATH]; /* reference field names, then the field */
-	const char *rels[MAXPATH];  /* relationship names for output */
-	struct field *field;        /* the final field (of the first candidate object) */
-	int n;
-};
-
-enum lkind { L_STR, L_NUM, L_BOOL, L_NULL, L_TIME };
-struct lit {
-	enum lkind k;
-	const char *s;
-	double num;
-	int b;
-	time_t lo, hi; /* L_TIME: [lo, hi) */
-};
-
-enum ckind { C_AND, C_OR, C_NOT, C_CMP, C_IN, C_LIKE };
-struct query;
-struct cond {
-	enum ckind k;
-	struct cond *a, *b;
-	struct path path;
-	char op[3];
-	int neg;
-	struct lit *vals;
-	int nvals;
-	struct query *semi;
-	jv set; /* semi-join result: object used as a set, filled at run time */
-};
-
-enum ikind { I_FIELD, I_SUB };
-struct item {
-	enum ikind k;
-	struct path path;
-	struct query *sub;
-};
-
-struct ord {
-	struct path path;
-	int desc, nulls_last;
-};
-
-struct query {
-	struct obj *obj;
-	struct childrel *rel;
-	struct item *items;
-	int nitems, count;
-	struct cond *where;
-	struct ord *ord;
-	int nord;
-	long limit, offset;
-};
-
-/* ---- parser ---- */
 
 enum tk { T_EOF, T_IDENT, T_STR, T_NUM, T_DATE, T_DT, T_LP, T_RP, T_COMMA, T_COLON, T_OP };
 struct tok {
@@ -678,7 +622,7 @@ static struct query *parse_query(struct parser *p, struct obj *outer, int semi)
 		next(p); /* an alias: FROM Contact c */
 	q->items = palloc(p, (size_t)(nraw + 1) * sizeof *q->items);
 	for (int i = 0; i < nraw; i++) {
-		struct item *it = &q->items[q->nitems++];
+		struct selitem *it = &q->items[q->nitems++];
 		if (raw[i].sub) {
 			struct parser save = *p;
 			p->pos = raw[i].pos + 1; /* after '(' */
@@ -750,485 +694,32 @@ static struct query *parse_query(struct parser *p, struct obj *outer, int semi)
 	return q;
 }
 
-/* ---- evaluation ---- */
 
-struct run {
-	jv cache;     /* Id -> record, for parent paths */
-	const char *ver;
-};
-
-static jv parent_of(struct run *r, const char *id)
+struct query *soql_parse(const char *text, void **mem, struct soql_err *err)
 {
-	jv c = jv_object_get(jv_copy(r->cache), jv_string(id));
-	if (jv_is_valid(c))
-		return c;
-	int deleted = 0;
-	jv rec = store_get(id, &deleted);
-	if (!jv_is_valid(rec) || deleted) {
-		jv_free(rec);
-		rec = jv_null();
+	struct parser *p = xcalloc(1, sizeof *p);
+	p->q = text;
+	*mem = p;
+	if (setjmp(p->jb) == 0) {
+		next(p);
+		struct query *q = parse_query(p, NULL, 0);
+		if (p->tok.t != T_EOF)
+			unexpected(p);
+		return q;
 	}
-	r->cache = jv_object_set(r->cache, jv_string(id), jv_copy(rec));
-	return rec;
+	err->code = p->code;
+	snprintf(err->msg, sizeof err->msg, "%s", p->msg);
+	err->pos = p->errpos;
+	return NULL;
 }
 
-/* The value at path in rec (owned), or jv_null(). */
-static jv path_value(struct run *r, jv rec, const struct path *pa)
+void soql_free(void *mem)
 {
-	jv cur = jv_copy(rec);
-	for (int i = 0; i < pa->n; i++) {
-		if (jv_get_kind(cur) != JV_KIND_OBJECT) {
-			jv_free(cur);
-			return jv_null();
-		}
-		jv v = jv_object_get(jv_copy(cur), jv_string(pa->names[i]));
-		jv_free(cur);
-		if (!jv_is_valid(v))
-			return jv_null();
-		if (i == pa->n - 1)
-			return v;
-		if (jv_get_kind(v) != JV_KIND_STRING) {
-			jv_free(v);
-			return jv_null();
-		}
-		cur = parent_of(r, jv_string_value(v));
-		jv_free(v);
-	}
-	jv_free(cur);
-	return jv_null();
-}
-
-static int time_of(const struct field *f, jv v, time_t *t)
-{
-	return jv_get_kind(v) == JV_KIND_STRING && (f->type == F_DATE || f->type == F_DATETIME) &&
-	    time_parse(jv_string_value(v), t) == 0;
-}
-
-/* Compares a non-null value with a non-null literal: <0, 0, >0, or 2 for "inside a
- * range literal" handled by the caller. */
-static int cmp_lit(const struct field *f, jv v, const struct lit *l, const char *op)
-{
-	switch (l->k) {
-	case L_STR: {
-		const char *s = jx_cstr(v);
-		if (!s)
-			return -2;
-		int c = (f->type == F_ID || f->type == F_REFERENCE) ? strcmp(s, l->s) : strcasecmp(s, l->s);
-		return c < 0 ? -1 : c > 0;
-	}
-	case L_NUM: {
-		if (jv_get_kind(v) != JV_KIND_NUMBER)
-			return -2;
-		double d = jv_number_value(v);
-		return d < l->num ? -1 : d > l->num;
-	}
-	case L_BOOL: {
-		int b = jv_get_kind(v) == JV_KIND_TRUE;
-		return b == l->b ? 0 : 1;
-	}
-	case L_TIME: {
-		time_t t;
-		if (!time_of(f, v, &t))
-			return -2;
-		/* Within [lo, hi) is "equal"; before is less; at or after hi is greater. */
-		(void)op;
-		return t < l->lo ? -1 : t >= l->hi ? 1 : 0;
-	}
-	default:
-		return -2;
-	}
-}
-
-static int like(const char *s, const char *pat)
-{
-	for (; *pat; pat++, s++) {
-		if (*pat == '%') {
-			while (pat[1] == '%')
-				pat++;
-			if (!pat[1])
-				return 1;
-			for (; *s; s++)
-				if (like(s, pat + 1))
-					return 1;
-			return 0;
-		}
-		char pc = *pat;
-		if (pc == '\\' && (pat[1] == '%' || pat[1] == '_'))
-			pc = *++pat;
-		else if (pc == '_') {
-			if (!*s)
-				return 0;
-			continue;
-		}
-		if (!*s || tolower((unsigned char)*s) != tolower((unsigned char)pc))
-			return 0;
-	}
-	return !*s;
-}
-
-static jv run_rows(struct run *r, struct query *q, jv rows);
-
-static int eval(struct run *r, struct cond *c, jv rec)
-{
-	switch (c->k) {
-	case C_AND: return eval(r, c->a, rec) && eval(r, c->b, rec);
-	case C_OR: return eval(r, c->a, rec) || eval(r, c->b, rec);
-	case C_NOT: return !eval(r, c->a, rec);
-	default: break;
-	}
-	const struct field *f = c->path.field;
-	jv v = path_value(r, rec, &c->path);
-	int isnull = jv_get_kind(v) == JV_KIND_NULL;
-	int res = 0;
-	if (c->k == C_CMP) {
-		const struct lit *l = c->vals;
-		int eq = !strcmp(c->op, "="), ne = !strcmp(c->op, "!=");
-		if (l->k == L_NULL)
-			res = eq ? isnull : !isnull;
-		else if (isnull)
-			res = ne;
-		else {
-			int k = cmp_lit(f, v, l, c->op);
-			if (k == -2)
-				res = ne;
-			else if (eq) res = k == 0;
-			else if (ne) res = k != 0;
-			else if (!strcmp(c->op, "<")) res = k < 0;
-			else if (!strcmp(c->op, "<=")) res = k <= 0;
-			else if (!strcmp(c->op, ">")) res = k > 0;
-			else res = k >= 0;
-		}
-	} else if (c->k == C_LIKE) {
-		res = !isnull && jx_cstr(v) && like(jx_cstr(v), c->vals->s);
-	} else if (c->semi) {
-		if (!jv_is_valid(c->set)) {
-			jv set = jv_object();
-			jv rows = run_rows(r, c->semi, store_scan(c->semi->obj, 0));
-			for (int i = 0; i < jx_len(rows); i++) {
-				jv id = path_value(r, jx_at(rows, i), &c->semi->items[0].path);
-				if (jv_get_kind(id) == JV_KIND_STRING)
-					set = jv_object_set(set, id, jv_true());
-				else
-					jv_free(id);
-			}
-			jv_free(rows);
-			c->set = set;
-		}
-		int in = !isnull && jv_get_kind(v) == JV_KIND_STRING &&
-		    jv_is_valid(jx_get(c->set, jv_string_value(v), JV_KIND_TRUE));
-		res = c->neg ? !in : in;
-	} else {
-		int in = 0;
-		for (int i = 0; i < c->nvals && !in; i++)
-			in = c->vals[i].k == L_NULL ? isnull : !isnull && cmp_lit(f, v, &c->vals[i], "=") == 0;
-		res = c->neg ? !in : in;
-	}
-	jv_free(v);
-	return res;
-}
-
-static void free_sets(struct cond *c)
-{
-	if (!c)
+	struct parser *p = mem;
+	if (!p)
 		return;
-	free_sets(c->a);
-	free_sets(c->b);
-	jv_free(c->set);
-	c->set = jv_invalid();
-	if (c->semi)
-		free_sets(c->semi->where);
-}
-
-struct sortctx {
-	struct run *r;
-	struct query *q;
-	jv keys; /* array of arrays */
-};
-
-static int cmp_val(const struct field *f, jv a, jv b)
-{
-	if (ftype_is_number(f->type) && jv_get_kind(a) == JV_KIND_NUMBER && jv_get_kind(b) == JV_KIND_NUMBER) {
-		double x = jv_number_value(a), y = jv_number_value(b);
-		return x < y ? -1 : x > y;
-	}
-	if (f->type == F_BOOLEAN)
-		return (jv_get_kind(a) == JV_KIND_TRUE) - (jv_get_kind(b) == JV_KIND_TRUE);
-	const char *s = jx_cstr(a), *t = jx_cstr(b);
-	if (!s || !t)
-		return 0;
-	/* Stored dates and datetimes have one fixed format, so text order is time order. */
-	return f->type == F_DATE || f->type == F_DATETIME || f->type == F_ID || f->type == F_REFERENCE
-	    ? strcmp(s, t) : strcasecmp(s, t);
-}
-
-static int sort_cmp(const void *x, const void *y, void *arg)
-{
-	struct sortctx *s = arg;
-	int i = *(const int *)x, j = *(const int *)y;
-	jv ki = jx_at(s->keys, i), kj = jx_at(s->keys, j);
-	for (int k = 0; k < s->q->nord; k++) {
-		const struct ord *o = &s->q->ord[k];
-		jv a = jx_at(ki, k), b = jx_at(kj, k);
-		int an = jv_get_kind(a) == JV_KIND_NULL, bn = jv_get_kind(b) == JV_KIND_NULL;
-		int c;
-		if (an || bn)
-			c = an && bn ? 0 : (an ? -1 : 1) * (o->nulls_last ? -1 : 1);
-		else
-			c = cmp_val(o->path.field, a, b) * (o->desc ? -1 : 1);
-		if (c)
-			return c;
-	}
-	return (i > j) - (i < j);
-}
-
-/* Filters, sorts and cuts rows (consumed); returns the matching records. */
-static jv run_rows(struct run *r, struct query *q, jv rows)
-{
-	jv out = jv_array();
-	for (int i = 0; i < jx_len(rows); i++)
-		if (!q->where || eval(r, q->where, jx_at(rows, i)))
-			out = jv_array_append(out, jv_copy(jx_at(rows, i)));
-	jv_free(rows);
-	int n = jx_len(out);
-	if (q->nord && n > 1) {
-		struct sortctx s = { r, q, jv_array() };
-		int *idx = xmalloc((size_t)n * sizeof *idx);
-		for (int i = 0; i < n; i++) {
-			jv k = jv_array();
-			for (int j = 0; j < q->nord; j++)
-				k = jv_array_append(k, path_value(r, jx_at(out, i), &q->ord[j].path));
-			s.keys = jv_array_append(s.keys, k);
-			idx[i] = i;
-		}
-		qsort_r(idx, (size_t)n, sizeof *idx, sort_cmp, &s);
-		jv sorted = jv_array();
-		for (int i = 0; i < n; i++)
-			sorted = jv_array_append(sorted, jv_copy(jx_at(out, idx[i])));
-		free(idx);
-		jv_free(s.keys);
-		jv_free(out);
-		out = sorted;
-	}
-	if (q->offset || q->limit >= 0) {
-		long lo = q->offset < n ? q->offset : n;
-		long hi = q->limit >= 0 && lo + q->limit < n ? lo + q->limit : n;
-		out = jv_array_slice(out, (int)lo, (int)hi);
-	}
-	return out;
-}
-
-static jv attributes(const char *type, const char *id, const char *ver)
-{
-	jv a = jv_object();
-	a = jv_object_set(a, jv_string("type"), jv_string(type));
-	if (id)
-		a = jv_object_set(a, jv_string("url"), jv_string_fmt("/services/data/v%s/sobjects/%s/%s", ver, type, id));
-	return a;
-}
-
-/* Sets the value of path (from depth on) read from cur into out, nesting parent
- * objects under their relationship names. */
-static jv project_path(struct run *r, jv out, jv cur, const struct path *pa, int depth)
-{
-	const char *name = pa->names[depth];
-	if (depth == pa->n - 1) {
-		jv v = jv_object_get(jv_copy(cur), jv_string(name));
-		return jv_object_set(out, jv_string(name), jv_is_valid(v) ? v : (jv_free(v), jv_null()));
-	}
-	const char *rel = pa->rels[depth];
-	const char *pid = jx_str(cur, name);
-	jv parent = pid ? parent_of(r, pid) : jv_null();
-	if (jv_get_kind(parent) != JV_KIND_OBJECT) {
-		jv_free(parent);
-		jv have = jv_object_get(jv_copy(out), jv_string(rel));
-		int set = jv_get_kind(have) == JV_KIND_OBJECT;
-		jv_free(have);
-		return set ? out : jv_object_set(out, jv_string(rel), jv_null());
-	}
-	jv sub = jv_object_get(jv_copy(out), jv_string(rel));
-	if (jv_get_kind(sub) != JV_KIND_OBJECT) {
-		jv_free(sub);
-		struct obj *po = schema_obj_prefix(pid);
-		sub = jv_object_set(jv_object(), jv_string("attributes"), attributes(po ? po->name : "Name", pid, r->ver));
-	}
-	sub = project_path(r, sub, parent, pa, depth + 1);
-	jv_free(parent);
-	return jv_object_set(out, jv_string(rel), sub);
-}
-
-static jv result(jv recs, long total, int done);
-
-static jv project(struct run *r, struct query *q, jv rec)
-{
-	const char *id = jx_str(rec, "Id");
-	jv out = jv_object_set(jv_object(), jv_string("attributes"), attributes(q->obj->name, id, r->ver));
-	for (int i = 0; i < q->nitems; i++) {
-		struct item *it = &q->items[i];
-		if (it->k == I_FIELD) {
-			out = project_path(r, out, rec, &it->path, 0);
-			continue;
-		}
-		jv kids = run_rows(r, it->sub, store_children(id, it->sub->rel->field));
-		free_sets(it->sub->where);
-		int n = jx_len(kids);
-		jv pk = jv_array();
-		for (int k = 0; k < n; k++)
-			pk = jv_array_append(pk, project(r, it->sub, jx_at(kids, k)));
-		jv_free(kids);
-		out = jv_object_set(out, jv_string(it->sub->rel->name), n ? result(pk, n, 1) : (jv_free(pk), jv_null()));
-	}
-	return out;
-}
-
-static jv result(jv recs, long total, int done)
-{
-	jv o = jv_object();
-	o = jv_object_set(o, jv_string("totalSize"), jv_number((double)total));
-	o = jv_object_set(o, jv_string("done"), jv_bool(done));
-	return jv_object_set(o, jv_string("records"), recs);
-}
-
-/* ---- cursors for queryMore ---- */
-
-/* A cursor keeps the matching records, already filtered, sorted and cut, plus the
- * query text; each page is projected when it is asked for, so a large result costs
- * one page of work per call. */
-#define NCURSORS 64
-static struct cursor {
-	char id[19];
-	char *soql;
-	int all, batch;
-	jv rows;
-	char ver[8];
-	unsigned long used;
-} cursors[NCURSORS];
-static unsigned long cursor_clock, cursor_seq;
-
-static jv errarray(const char *code, const char *msg)
-{
-	jv e = jv_object();
-	e = jv_object_set(e, jv_string("message"), jv_string(msg));
-	e = jv_object_set(e, jv_string("errorCode"), jv_string(code));
-	return jv_array_append(jv_array(), e);
-}
-
-static jv project_page(struct run *r, struct query *q, jv rows, long from, long to)
-{
-	jv recs = jv_array();
-	for (long i = from; i < to; i++)
-		recs = jv_array_append(recs, project(r, q, jx_at(rows, (int)i)));
-	return recs;
-}
-
-static struct cursor *cursor_new(const char *text, int all, int batch, const char *ver, jv rows)
-{
-	struct cursor *c = &cursors[0];
-	for (int i = 1; i < NCURSORS; i++)
-		if (cursors[i].used < c->used)
-			c = &cursors[i];
-	jv_free(c->rows);
-	free(c->soql);
-	char id15[16];
-	snprintf(id15, sizeof id15, "01g8d%010lu", ++cursor_seq);
-	memcpy(c->id, id15, 15);
-	id_checksum(id15, c->id + 15);
-	c->soql = xstrdup(text);
-	c->all = all;
-	c->batch = batch;
-	c->rows = rows;
-	snprintf(c->ver, sizeof c->ver, "%s", ver);
-	c->used = ++cursor_clock;
-	return c;
-}
-
-/* Runs text (or, with c, the page of cursor c at offset) and returns the response. */
-static jv exec(const char *text, const char *ver, int all, int batch, struct cursor *c, long offset,
-    jv *err, int *status)
-{
-	struct parser p = { 0 };
-	p.q = text;
-	*status = 400;
-	if (strlen(text) > 100000) {
-		*err = errarray("MALFORMED_QUERY", "SOQL statements cannot be longer than 100,000 characters.");
-		return jv_invalid();
-	}
-	/* Kept off the stack frame that longjmp returns to, so nothing is clobbered. */
-	struct done { struct query *q; jv out; } *d = xcalloc(1, sizeof *d);
-	struct run r = { jv_object(), ver };
-	d->out = jv_invalid();
-	if (setjmp(p.jb) == 0) {
-		next(&p);
-		struct query *q = d->q = parse_query(&p, NULL, 0);
-		if (p.tok.t != T_EOF)
-			unexpected(&p);
-		if (c) {
-			long n = jx_len(c->rows);
-			long end = offset + c->batch < n ? offset + c->batch : n;
-			d->out = result(project_page(&r, q, c->rows, offset, end), n, end >= n);
-			if (end < n)
-				d->out = jv_object_set(d->out, jv_string("nextRecordsUrl"),
-				    jv_string_fmt("/services/data/v%s/query/%s-%ld", ver, c->id, end));
-		} else {
-			jv rows = run_rows(&r, q, store_scan(q->obj, all));
-			long n = jx_len(rows);
-			if (q->count) {
-				d->out = result(jv_array(), n, 1);
-				jv_free(rows);
-			} else if (n <= batch) {
-				d->out = result(project_page(&r, q, rows, 0, n), n, 1);
-				jv_free(rows);
-			} else {
-				c = cursor_new(text, all, batch, ver, rows);
-				d->out = result(project_page(&r, q, rows, 0, batch), n, 0);
-				d->out = jv_object_set(d->out, jv_string("nextRecordsUrl"),
-				    jv_string_fmt("/services/data/v%s/query/%s-%d", ver, c->id, batch));
-			}
-		}
-		free_sets(q->where);
-		*status = 200;
-	} else {
-		if (d->q)
-			free_sets(d->q->where);
-		/* The real API shows the query, a caret under the column, then the reason. */
-		int col = p.errpos + 1;
-		int from = col > 60 ? col - 60 : 0;
-		char *ex = xstrndup(text + from, 120);
-		for (char *s = ex; *s; s++)
-			if (*s == '\n' || *s == '\r' || *s == '\t')
-				*s = ' ';
-		char *m = xasprintf("\n%s\n%*s^\nERROR at Row:1:Column:%d\n%s", ex, col - 1 - from, "", col, p.msg);
-		free(ex);
-		*err = errarray(p.code, m);
-		free(m);
-	}
-	jv_free(r.cache);
-	for (int i = 0; i < p.narena; i++)
-		free(p.arena[i]);
-	free(p.arena);
-	jv out = d->out;
-	free(d);
-	return out;
-}
-
-jv soql_run(const char *text, const char *ver, int all, int batch, jv *err, int *status)
-{
-	return exec(text, ver, all, batch, NULL, 0, err, status);
-}
-
-jv soql_more(const char *locator, const char *ver, jv *err, int *status)
-{
-	const char *dash = strrchr(locator, '-');
-	long off;
-	if (dash && dash - locator == 18 && parse_long(dash + 1, 0, 1L << 30, &off) == 0) {
-		for (int i = 0; i < NCURSORS; i++) {
-			struct cursor *c = &cursors[i];
-			if (c->used && !strncmp(c->id, locator, 18) && off < jx_len(c->rows)) {
-				c->used = ++cursor_clock;
-				return exec(c->soql, ver, c->all, c->batch, c, off, err, status);
-			}
-		}
-	}
-	*status = 400;
-	*err = errarray("INVALID_QUERY_LOCATOR", "invalid query locator");
-	return jv_invalid();
+	for (int i = 0; i < p->narena; i++)
+		free(p->arena[i]);
+	free(p->arena);
+	free(p);
 }

@@ -1,5 +1,4 @@
 /* dg-score: a filled deal scorecard (MEDDICC by default) from the activities' text. */
-#define _GNU_SOURCE
 #include "bank.h"
 #include "cli.h"
 #include "deal.h"
@@ -47,9 +46,10 @@ static const char usage[] =
 struct ctx {
 	const struct dg_config *cfg;
 	struct template tpl;
-	int llm;         /* llm or hybrid: keep the records and prompts, then ask */
+	int llm;         /* llm or hybrid: the records go through batch with their prompts */
 	char *user_tmpl;
-	jv done;
+	struct sb system; /* share/dg/prompts/score-system.txt, filled */
+	struct llm_batch batch;
 };
 
 
@@ -347,158 +347,258 @@ has_past(jv acts)
 	return 0;
 }
 
+/* What one deal's scoring reads: its activities, what each is evidence of, the loss. */
+struct scoring {
+	jv acts, story;
+	int n;                   /* activities looked at (at most 1024) */
+	unsigned *found;         /* found[i]: the topics activity i is evidence of */
+	const struct loss *loss; /* the deal was lost for this, or NULL */
+	unsigned lost_on;        /* the topics it was lost on */
+};
+
+/* The loss of a lost deal and the topics it was lost on. A template without an
+ * element for those facts (MEDDICC has no timeline) tells the loss on its decision
+ * process. */
+static const struct loss *
+loss_of(jv story, const struct template *tpl, unsigned *lost_on)
+{
+	const struct loss *loss = NULL;
+	const char *why = jx_str(story, "loss_reason");
+	int i, hit = 0;
+
+	for (i = 0; why && i < (int)(sizeof losses / sizeof losses[0]) && !loss; i++)
+		if (!strcmp(why, losses[i].reason))
+			loss = &losses[i];
+	*lost_on = loss ? loss->topics : 0;
+	for (i = 0; loss && i < tpl->n; i++)
+		hit |= (tpl->e[i].topics & *lost_on) != 0;
+	if (loss && !hit)
+		*lost_on = TB(T_DECISION_PROCESS);
+	return loss;
+}
+
+/* What each past activity is evidence of: its subject and body against the deal's
+ * needles, and what it says outright. Only what has happened is evidence; an upcoming
+ * agenda is a plan. */
+static void
+find_evidence(struct scoring *s, const struct deal_text *t)
+{
+	static char nd_lower[T_COUNT][MAX_NEEDLES][512];
+	static struct sb low;
+	struct needles nd[T_COUNT];
+	int i, j;
+
+	needles_init(nd, t, s->story);
+	for (j = 0; j < T_COUNT; j++)
+		for (i = 0; i < nd[j].n; i++)
+			snprintf(nd_lower[j][i], sizeof nd_lower[j][i], "%s", lower(&low, nd[j].any[i]));
+	for (i = 0; i < s->n; i++) {
+		jv a = jx_at(s->acts, i);
+		const char *when = jx_str(a, "when"), *subj = jx_str(a, "subject"), *body = jx_str(a, "body");
+
+		s->found[i] = 0;
+		if (when == NULL || strcmp(when, "past") != 0 || jx_str(a, "key") == NULL)
+			continue;
+		if (subj)
+			s->found[i] |= evidence(lower(&low, subj), nd_lower, nd);
+		if (body) {
+			s->found[i] |= evidence(lower(&low, body), nd_lower, nd);
+			s->found[i] |= direct(a, sb_str(&low), s->story);
+		}
+	}
+}
+
+/* One element's answer: its score from the evidence, the activities cited, the answer
+ * written from the template, the confidence. Returns the answer object, or
+ * jv_invalid() after saying why when the template cannot be rendered. */
+static jv
+answer_of(struct ctx *c, const struct element *e, const struct scoring *s, struct deal_text *t,
+    const struct jsonl_pos *pos, int *answered)
+{
+	jv ev = jv_array(), ans = jv_object();
+	const char *person = e->topics & TB(T_ECONOMIC_BUYER) ? jx_str(s->story, "economic_buyer") :
+	    e->topics & TB(T_CHAMPION) ? jx_str(s->story, "champion") : NULL;
+	int i, w, m = 0, strong = 0, best = -1, score, cited = 0, lost = 0, doubt = 0;
+	double conf = 0;
+	char where[512], err[256];
+
+	/* Every activity that supports the element; an answer about a person rests only
+	 * on activities that person takes part in. */
+	for (i = 0; i < s->n; i++) {
+		jv a = jx_at(s->acts, i);
+
+		if (!(s->found[i] & e->topics) || (person && !takes_part(a, person)))
+			continue;
+		m++;
+		strong += weight_of(a) > 1;
+		if (best < 0 || weight_of(a) >= weight_of(jx_at(s->acts, best)))
+			best = i; /* the latest of the weightiest */
+	}
+	/* Cited: the customer's words and meeting notes first, latest first, four at
+	 * most; the rep's own emails only while fewer than two better ones are cited. */
+	for (w = 3; w >= 1 && cited < 4; w--)
+		for (i = s->n - 1; i >= 0 && cited < 4; i--) {
+			jv a = jx_at(s->acts, i);
+
+			if (!(s->found[i] & e->topics) || (person && !takes_part(a, person)) ||
+			    weight_of(a) != w || (w == 1 && cited >= 2))
+				continue;
+			ev = jv_array_append(ev, jv_string(jx_str(a, "key")));
+			cited++;
+		}
+	score = m >= 3 ? 3 : m;
+	if (m && !strong && score > 2)
+		score = 2; /* the rep's word alone: not yet confirmed */
+	if (s->loss && (e->topics & s->lost_on)) {
+		/* The element the deal was lost on: red, and the answer says so, with the
+		 * emails that told it as evidence. */
+		for (i = s->n - 1; i >= 0; i--)
+			if (is_ending(jx_str(jx_at(s->acts, i), "type")) && jx_str(jx_at(s->acts, i), "key")) {
+				ev = jv_array_append(ev, jv_string(jx_str(jx_at(s->acts, i), "key")));
+				if (m++ == 0 || best < i)
+					best = i;
+				strong += weight_of(jx_at(s->acts, i)) > 1;
+			}
+		score = 0;
+		lost = 1;
+	} else if (s->loss && (e->topics & s->loss->weakened) && score > 1) {
+		score = 1;
+		doubt = 1;
+	}
+	ans = jx_set_str(ans, "id", e->id);
+	ans = jx_set_str(ans, "name", e->name);
+	ans = jx_set_str(ans, "question", e->question);
+	if (m > 0) {
+		struct sb b = { 0 };
+
+		deal_text_facts(t, 0);
+		if (lost)
+			sb_addf(&b, "%s. ", s->loss->says);
+		else if (doubt)
+			sb_addf(&b, "%s ", s->loss->doubt);
+		if (render(&b, e->answer, &t->vs, &t->r, err, sizeof err) != 0) {
+			warnx("%s: template '%s', element '%s': %s",
+			    jsonl_where(pos, where, sizeof where), c->tpl.name, e->id, err);
+			sb_free(&b);
+			jv_free(ev);
+			jv_free(ans);
+			return jv_invalid();
+		}
+		source_clause(&b, jx_at(s->acts, best), t, m, strong);
+		ans = jx_set_str(ans, "answer", sb_str(&b));
+		sb_free(&b);
+		/* Confidence follows the evidence: the customer's words and meetings count,
+		 * the rep's own emails a little. */
+		conf = 0.3 + 0.15 * (strong > 3 ? 3 : strong) + 0.05 * ((m - strong) > 3 ? 3 : (m - strong));
+		if (conf > 0.95)
+			conf = 0.95;
+		(*answered)++;
+	} else {
+		ans = jv_object_set(ans, jv_string("answer"), jv_null());
+	}
+	ans = jv_object_set(ans, jv_string("score"), jv_number(score));
+	ans = jx_set_str(ans, "status", score >= 3 ? "green" : score == 2 ? "amber" : "red");
+	ans = jv_object_set(ans, jv_string("confidence"), jv_number(round2(conf)));
+	return jv_object_set(ans, jv_string("evidence"), ev);
+}
+
+/* The card (consumed) with what the LLM pass needs: the prompt, the past activities'
+ * keys it may cite, and the answer's schema. */
+static jv
+prompt_card(struct ctx *c, jv card, const struct scoring *s, struct deal_text *t, const struct jsonl_pos *pos)
+{
+	struct sb el = { 0 }, qs = { 0 }, keys = { 0 }, txt = { 0 }, pr = { 0 };
+	int i, j, npast = 0, skip, cap;
+	char where[512], err[256];
+	jv ev_keys = jv_array();
+
+	for (j = 0; j < c->tpl.n; j++) {
+		sb_addf(&el, "%s%s", j ? ", " : "", c->tpl.e[j].id);
+		sb_addf(&qs, "- %s (%s): %s\n", c->tpl.e[j].id, c->tpl.e[j].name, c->tpl.e[j].question);
+	}
+	/* The past activities within the prompt's budget: each body cut to its share
+	 * (at most 700 characters, at least 160); a deal too long for even that keeps
+	 * its latest activities, and only those may be cited. */
+	for (i = 0; i < s->n; i++)
+		npast += jx_str(jx_at(s->acts, i), "when") && !strcmp(jx_str(jx_at(s->acts, i), "when"), "past") &&
+		    jx_str(jx_at(s->acts, i), "key");
+	/* An activity's line of key, date and subject takes about 48 more. */
+	cap = npast ? SCORE_PROMPT_CHARS / npast - 48 : 700;
+	cap = cap > 700 ? 700 : cap < 160 ? 160 : cap;
+	skip = npast - SCORE_PROMPT_CHARS / (cap + 48);
+	for (i = 0; i < s->n; i++) {
+		jv a = jx_at(s->acts, i);
+		const char *when = jx_str(a, "when"), *key = jx_str(a, "key"), *b = jx_str(a, "body");
+		if (!when || strcmp(when, "past") || !key)
+			continue;
+		if (skip-- > 0)
+			continue;
+		ev_keys = jv_array_append(ev_keys, jv_string(key));
+		sb_addf(&keys, "%s%s", keys.len ? ", " : "", key);
+		sb_addf(&txt, "[%s] %.10s %s\n%.*s\n\n", key, jx_str(a, "start") ? jx_str(a, "start") : "",
+		    jx_str(a, "subject") ? jx_str(a, "subject") : "", (int)utf8_trim(b ? b : "", strlen(b ? b : ""), (size_t)cap), b ? b : "");
+	}
+	card = jv_object_set(card, jv_string("_schema"), card_schema(&c->tpl, ev_keys));
+	vars_set(&t->vs, "template", c->tpl.name);
+	vars_set(&t->vs, "elements", sb_str(&el));
+	vars_set(&t->vs, "questions", sb_str(&qs));
+	vars_set(&t->vs, "keys", keys.len ? sb_str(&keys) : "none");
+	vars_set(&t->vs, "activities", txt.len ? sb_str(&txt) : "none");
+	if (prompt_fill(&pr, c->user_tmpl, &t->vs, err, sizeof err) == 0) {
+		card = jv_object_set(card, jv_string("_prompt"), jv_string(sb_str(&pr)));
+		card = jv_object_set(card, jv_string("_keys"), jv_string(sb_str(&keys)));
+	} else
+		warnx("%s: %s", jsonl_where(pos, where, sizeof where), err);
+	sb_free(&el);
+	sb_free(&qs);
+	sb_free(&keys);
+	sb_free(&txt);
+	sb_free(&pr);
+	return card;
+}
+
 static int
 score_one(jv rec, const struct jsonl_pos *pos, void *vctx)
 {
 	struct ctx *c = vctx;
 	static struct deal_text t;
 	static unsigned found[1024];
-	static char nd_lower[T_COUNT][MAX_NEEDLES][512];
-	static struct sb low;
-	struct needles nd[T_COUNT];
-	jv acts = jx_get(rec, "activities", JV_KIND_ARRAY), story = jx_get(rec, "story", JV_KIND_OBJECT);
+	struct scoring s;
 	jv answers, card;
-	const struct loss *loss = NULL;
-	unsigned lost_on;
 	double wsum = 0, wscore = 0;
-	int i, j, n = jx_len(acts), answered = 0;
-	char where[512], err[256];
+	int j, answered = 0;
+	char where[512];
 
 	if (deal_id(rec, pos) == NULL) {
 		jv_free(rec);
 		return 1;
 	}
-	answers = jv_array();
-	if (n > 1024)
-		n = 1024;
-	for (i = 0; i < (int)(sizeof losses / sizeof losses[0]) && !loss; i++)
-		if (jx_str(story, "loss_reason") && !strcmp(jx_str(story, "loss_reason"), losses[i].reason))
-			loss = &losses[i];
-	/* A template without an element for those facts (MEDDICC has no timeline) tells
-	 * the loss on its decision process. */
-	lost_on = loss ? loss->topics : 0;
-	for (j = 0, i = 0; loss && j < c->tpl.n; j++)
-		i |= (c->tpl.e[j].topics & lost_on) != 0;
-	if (loss && !i)
-		lost_on = TB(T_DECISION_PROCESS);
+	s.acts = jx_get(rec, "activities", JV_KIND_ARRAY);
+	s.story = jx_get(rec, "story", JV_KIND_OBJECT);
+	s.n = jx_len(s.acts) > 1024 ? 1024 : jx_len(s.acts);
+	s.found = found;
+	s.loss = loss_of(s.story, &c->tpl, &s.lost_on);
 	deal_text_init(&t, rec, c->cfg);
 	rng_init(&t.r, (uint64_t)c->cfg->seed, t.id, "score", 0);
-	needles_init(nd, &t, story);
-	for (j = 0; j < T_COUNT; j++)
-		for (i = 0; i < nd[j].n; i++)
-			snprintf(nd_lower[j][i], sizeof nd_lower[j][i], "%s", lower(&low, nd[j].any[i]));
-	for (i = 0; i < n; i++) {
-		jv a = jx_at(acts, i);
-		const char *when = jx_str(a, "when"), *subj = jx_str(a, "subject"),
-		      *body = jx_str(a, "body");
-
-		found[i] = 0;
-		/* Only what has happened is evidence; an upcoming agenda is a plan. */
-		if (when == NULL || strcmp(when, "past") != 0 || jx_str(a, "key") == NULL)
-			continue;
-		if (subj)
-			found[i] |= evidence(lower(&low, subj), nd_lower, nd);
-		if (body) {
-			found[i] |= evidence(lower(&low, body), nd_lower, nd);
-			found[i] |= direct(a, sb_str(&low), story);
-		}
-	}
+	find_evidence(&s, &t);
+	answers = jv_array();
 	for (j = 0; j < c->tpl.n; j++) {
 		const struct element *e = &c->tpl.e[j];
-		jv ev = jv_array(), ans = jv_object();
-		const char *person = e->topics & TB(T_ECONOMIC_BUYER) ? jx_str(story, "economic_buyer") :
-		    e->topics & TB(T_CHAMPION) ? jx_str(story, "champion") : NULL;
-		int m = 0, strong = 0, best = -1, score, cited = 0, w, lost = 0, doubt = 0;
-		double conf = 0;
+		jv ans = answer_of(c, e, &s, &t, pos, &answered);
 
-		/* Every activity that supports the element; an answer about a person rests only
-		 * on activities that person takes part in. */
-		for (i = 0; i < n; i++) {
-			jv a = jx_at(acts, i);
-
-			if (!(found[i] & e->topics) || (person && !takes_part(a, person)))
-				continue;
-			m++;
-			strong += weight_of(a) > 1;
-			if (best < 0 || weight_of(a) >= weight_of(jx_at(acts, best)))
-				best = i; /* the latest of the weightiest */
+		if (!jv_is_valid(ans)) {
+			jv_free(answers);
+			jv_free(rec);
+			return 1;
 		}
-		/* Cited: the customer's words and meeting notes first, latest first, four at
-		 * most; the rep's own emails only while fewer than two better ones are cited. */
-		for (w = 3; w >= 1 && cited < 4; w--)
-			for (i = n - 1; i >= 0 && cited < 4; i--) {
-				jv a = jx_at(acts, i);
-
-				if (!(found[i] & e->topics) || (person && !takes_part(a, person)) ||
-				    weight_of(a) != w || (w == 1 && cited >= 2))
-					continue;
-				ev = jv_array_append(ev, jv_string(jx_str(a, "key")));
-				cited++;
-			}
-		score = m >= 3 ? 3 : m;
-		if (m && !strong && score > 2)
-			score = 2; /* the rep's word alone: not yet confirmed */
-		if (loss && (e->topics & lost_on)) {
-			/* The element the deal was lost on: red, and the answer says so, with the
-			 * emails that told it as evidence. */
-			for (i = n - 1; i >= 0; i--)
-				if (is_ending(jx_str(jx_at(acts, i), "type")) && jx_str(jx_at(acts, i), "key")) {
-					ev = jv_array_append(ev, jv_string(jx_str(jx_at(acts, i), "key")));
-					if (m++ == 0 || best < i)
-						best = i;
-					strong += weight_of(jx_at(acts, i)) > 1;
-				}
-			score = 0;
-			lost = 1;
-		} else if (loss && (e->topics & loss->weakened) && score > 1) {
-			score = 1;
-			doubt = 1;
-		}
-		ans = jx_set_str(ans, "id", e->id);
-		ans = jx_set_str(ans, "name", e->name);
-		ans = jx_set_str(ans, "question", e->question);
-		if (m > 0) {
-			struct sb b = { 0 };
-
-			deal_text_facts(&t, 0);
-			if (lost)
-				sb_addf(&b, "%s. ", loss->says);
-			else if (doubt)
-				sb_addf(&b, "%s ", loss->doubt);
-			if (render(&b, e->answer, &t.vs, &t.r, err, sizeof err) != 0) {
-				warnx("%s: template '%s', element '%s': %s",
-				    jsonl_where(pos, where, sizeof where), c->tpl.name, e->id, err);
-				sb_free(&b);
-				jv_free(ev);
-				jv_free(ans);
-				jv_free(answers);
-				jv_free(rec);
-				return 1;
-			}
-			source_clause(&b, jx_at(acts, best), &t, m, strong);
-			ans = jx_set_str(ans, "answer", sb_str(&b));
-			sb_free(&b);
-			/* Confidence follows the evidence: the customer's words and meetings count,
-			 * the rep's own emails a little. */
-			conf = 0.3 + 0.15 * (strong > 3 ? 3 : strong) + 0.05 * ((m - strong) > 3 ? 3 : (m - strong));
-			if (conf > 0.95)
-				conf = 0.95;
-			answered++;
-		} else {
-			ans = jv_object_set(ans, jv_string("answer"), jv_null());
-		}
-		ans = jv_object_set(ans, jv_string("score"), jv_number(score));
-		ans = jx_set_str(ans, "status", score >= 3 ? "green" : score == 2 ? "amber" : "red");
-		ans = jv_object_set(ans, jv_string("confidence"), jv_number(round2(conf)));
-		ans = jv_object_set(ans, jv_string("evidence"), ev);
 		answers = jv_array_append(answers, ans);
 		wsum += e->weight;
-		wscore += e->weight * score;
+		wscore += e->weight * jx_num(ans, "score", 0);
 	}
 	card = jv_object();
 	card = jx_set_str(card, "template", c->tpl.name);
-	if (loss)
-		card = jx_set_str(card, "loss_reason", loss->reason);
+	if (s.loss)
+		card = jx_set_str(card, "loss_reason", s.loss->reason);
 	card = jv_object_set(card, jv_string("coverage"),
 	    jv_number(round2((double)answered / c->tpl.n)));
 	card = jv_object_set(card, jv_string("target"), jv_number(c->cfg->score.coverage_target));
@@ -508,63 +608,16 @@ score_one(jv rec, const struct jsonl_pos *pos, void *vctx)
 	/* The target is for deals far enough along to know every element (a prospect's
 	 * scorecard is meant to be mostly open), and for deals with nothing to score. */
 	if (!c->llm && (double)answered / c->tpl.n + 1e-9 < c->cfg->score.coverage_target && c->tpl.n &&
-	    (jx_num(story, "phase", 6) >= ready_phase(&c->tpl) || !has_past(acts)))
+	    (jx_num(s.story, "phase", 6) >= ready_phase(&c->tpl) || !has_past(s.acts)))
 		warnx("%s: '%s' covers %d of %d %s elements, below the target %.2f",
 		    jsonl_where(pos, where, sizeof where), t.id, answered, c->tpl.n, c->tpl.name,
 		    c->cfg->score.coverage_target);
 	if (c->llm) {
-		/* The prompt: the elements, the past activities' text, their keys. */
-		struct sb el = { 0 }, qs = { 0 }, keys = { 0 }, txt = { 0 }, pr = { 0 };
-		for (j = 0; j < c->tpl.n; j++) {
-			sb_addf(&el, "%s%s", j ? ", " : "", c->tpl.e[j].id);
-			sb_addf(&qs, "- %s (%s): %s\n", c->tpl.e[j].id, c->tpl.e[j].name, c->tpl.e[j].question);
-		}
-		/* The past activities within the prompt's budget: each body cut to its share
-		 * (at most 700 characters, at least 160); a deal too long for even that keeps
-		 * its latest activities, and only those may be cited. */
-		int npast = 0, skip, cap;
-		for (i = 0; i < n; i++)
-			npast += jx_str(jx_at(acts, i), "when") && !strcmp(jx_str(jx_at(acts, i), "when"), "past") &&
-			    jx_str(jx_at(acts, i), "key");
-		/* An activity's line of key, date and subject takes about 48 more. */
-		cap = npast ? SCORE_PROMPT_CHARS / npast - 48 : 700;
-		cap = cap > 700 ? 700 : cap < 160 ? 160 : cap;
-		skip = npast - SCORE_PROMPT_CHARS / (cap + 48);
-		jv ev_keys = jv_array();
-		for (i = 0; i < n; i++) {
-			jv a = jx_at(acts, i);
-			const char *when = jx_str(a, "when"), *key = jx_str(a, "key"), *b = jx_str(a, "body");
-			if (!when || strcmp(when, "past") || !key)
-				continue;
-			if (skip-- > 0)
-				continue;
-			ev_keys = jv_array_append(ev_keys, jv_string(key));
-			sb_addf(&keys, "%s%s", keys.len ? ", " : "", key);
-			sb_addf(&txt, "[%s] %.10s %s\n%.*s\n\n", key, jx_str(a, "start") ? jx_str(a, "start") : "",
-			    jx_str(a, "subject") ? jx_str(a, "subject") : "", (int)utf8_trim(b ? b : "", strlen(b ? b : ""), (size_t)cap), b ? b : "");
-		}
-		card = jv_object_set(card, jv_string("_schema"), card_schema(&c->tpl, ev_keys));
-		vars_set(&t.vs, "template", c->tpl.name);
-		vars_set(&t.vs, "elements", sb_str(&el));
-		vars_set(&t.vs, "questions", sb_str(&qs));
-		vars_set(&t.vs, "keys", keys.len ? sb_str(&keys) : "none");
-		vars_set(&t.vs, "activities", txt.len ? sb_str(&txt) : "none");
-		if (prompt_fill(&pr, c->user_tmpl, &t.vs, err, sizeof err) == 0) {
-			card = jv_object_set(card, jv_string("_prompt"), jv_string(sb_str(&pr)));
-			card = jv_object_set(card, jv_string("_keys"), jv_string(sb_str(&keys)));
-		} else
-			warnx("%s: %s", jsonl_where(pos, where, sizeof where), err);
-		sb_free(&el);
-		sb_free(&qs);
-		sb_free(&keys);
-		sb_free(&txt);
-		sb_free(&pr);
-		rec = jv_object_set(rec, jv_string("scorecard"), card);
-		c->done = jv_array_append(c->done, rec);
+		card = prompt_card(c, card, &s, &t, pos);
+		llm_batch_add(&c->batch, jv_object_set(rec, jv_string("scorecard"), card));
 		return 0;
 	}
-	rec = jv_object_set(rec, jv_string("scorecard"), card);
-	jsonl_emit(rec);
+	jsonl_emit(jv_object_set(rec, jv_string("scorecard"), card));
 	return 0;
 }
 
@@ -697,88 +750,79 @@ check_list(const struct check *k, jv list, char *why, size_t whysize)
 	return 0;
 }
 
-static long
-llm_pass(struct ctx *c, struct llm *l, int strict)
+/* The request of one deal: its scorecard, checked by check_card. */
+static void
+ask_card(struct llm_batch *b, jv rec, void *vctx)
 {
-	char *system_tmpl = prompt_load("prompts/score-system.txt");
-	struct sb system = { 0 };
-	struct vars vs = { 0 };
-	char err[256];
-	vars_set(&vs, "template", c->tpl.name);
-	if (prompt_fill(&system, system_tmpl, &vs, err, sizeof err) != 0)
-		diex(EXIT_USAGE, "prompts/score-system.txt: %s", err);
-	int nd = jx_len(c->done);
-	struct llm_req *reqs = xcalloc((size_t)nd + 1, sizeof *reqs);
-	struct check *ck = xcalloc((size_t)nd + 1, sizeof *ck);
-	for (int d = 0; d < nd; d++) {
-		jv card = jx_get(jx_at(c->done, d), "scorecard", JV_KIND_OBJECT);
-		ck[d].tpl = &c->tpl;
-		ck[d].keys = jx_str(card, "_keys") ? jx_str(card, "_keys") : "";
-		reqs[d].system = xstrdup(sb_str(&system));
-		reqs[d].user = xstrdup(jx_str(card, "_prompt") ? jx_str(card, "_prompt") : "");
-		reqs[d].schema = jx_get(card, "_schema", JV_KIND_OBJECT);
-		reqs[d].schema_name = "scorecard";
-		reqs[d].validate = check_card;
-		reqs[d].ctx = &ck[d];
-		reqs[d].answer = jv_invalid();
+	struct ctx *c = vctx;
+	jv card = jx_get(rec, "scorecard", JV_KIND_OBJECT);
+	struct check *ck = xcalloc(1, sizeof *ck);
+
+	ck->tpl = &c->tpl;
+	ck->keys = jx_str(card, "_keys") ? jx_str(card, "_keys") : "";
+	llm_batch_ask(b, sb_str(&c->system), jx_str(card, "_prompt"), jx_get(card, "_schema", JV_KIND_OBJECT),
+	    "scorecard", check_card, ck);
+}
+
+/* The model's answers as the card's, in the template's order, scored as the heuristic
+ * scores (coverage, weighted score). */
+static jv
+llm_card(struct ctx *c, jv card, jv answer, const char *id)
+{
+	jv list = card_answers(answer), answers = jv_array();
+	double wsum = 0, wscore = 0;
+	int answered = 0;
+
+	for (int j = 0; j < c->tpl.n; j++) {
+		const struct element *e = &c->tpl.e[j];
+		jv a = jv_invalid();
+		for (int i = 0; i < jx_len(list); i++)
+			if (!strcmp(jx_str(jx_at(list, i), "id"), e->id))
+				a = jx_at(list, i);
+		int score = (int)jx_num(a, "score", 0);
+		jv ans = jv_object();
+		ans = jx_set_str(ans, "id", e->id);
+		ans = jx_set_str(ans, "name", e->name);
+		ans = jx_set_str(ans, "question", e->question);
+		ans = score > 0 ? jx_set_str(ans, "answer", jx_str(a, "answer")) : jv_object_set(ans, jv_string("answer"), jv_null());
+		ans = jv_object_set(ans, jv_string("score"), jv_number(score));
+		ans = jx_set_str(ans, "status", score >= 3 ? "green" : score == 2 ? "amber" : "red");
+		ans = jv_object_set(ans, jv_string("confidence"), jv_number(round2(jx_num(a, "confidence", 0))));
+		ans = jv_object_set(ans, jv_string("evidence"), jv_copy(jx_get(a, "evidence", JV_KIND_ARRAY)));
+		answers = jv_array_append(answers, ans);
+		answered += score > 0;
+		wsum += e->weight;
+		wscore += e->weight * score;
 	}
-	llm_run(l, reqs, nd);
-	long failed = 0, fallbacks = 0;
-	for (int d = 0; d < nd; d++) {
-		jv rec = jv_array_get(jv_copy(c->done), d);
-		jv card = jv_object_get(jv_copy(rec), jv_string("scorecard"));
-		const char *id = jx_str(jx_get(rec, "opportunity", JV_KIND_OBJECT), "Id");
-		if (reqs[d].ok) {
-			jv list = card_answers(reqs[d].answer), answers = jv_array();
-			double wsum = 0, wscore = 0;
-			int answered = 0;
-			for (int j = 0; j < c->tpl.n; j++) {
-				const struct element *e = &c->tpl.e[j];
-				jv a = jv_invalid();
-				for (int i = 0; i < jx_len(list); i++)
-					if (!strcmp(jx_str(jx_at(list, i), "id"), e->id))
-						a = jx_at(list, i);
-				int score = (int)jx_num(a, "score", 0);
-				jv ans = jv_object();
-				ans = jx_set_str(ans, "id", e->id);
-				ans = jx_set_str(ans, "name", e->name);
-				ans = jx_set_str(ans, "question", e->question);
-				ans = score > 0 ? jx_set_str(ans, "answer", jx_str(a, "answer")) : jv_object_set(ans, jv_string("answer"), jv_null());
-				ans = jv_object_set(ans, jv_string("score"), jv_number(score));
-				ans = jx_set_str(ans, "status", score >= 3 ? "green" : score == 2 ? "amber" : "red");
-				ans = jv_object_set(ans, jv_string("confidence"), jv_number(round2(jx_num(a, "confidence", 0))));
-				ans = jv_object_set(ans, jv_string("evidence"), jv_copy(jx_get(a, "evidence", JV_KIND_ARRAY)));
-				answers = jv_array_append(answers, ans);
-				answered += score > 0;
-				wsum += e->weight;
-				wscore += e->weight * score;
-			}
-			card = jv_object_set(card, jv_string("coverage"), jv_number(round2((double)answered / c->tpl.n)));
-			if ((double)answered / c->tpl.n + 1e-9 < c->cfg->score.coverage_target)
-				warnx("'%s' covers %d of %d %s elements, below the target %.2f", id ? id : "?", answered,
-				    c->tpl.n, c->tpl.name, c->cfg->score.coverage_target);
-			card = jv_object_set(card, jv_string("score"), jv_number(wsum > 0 ? round(100 * wscore / (3 * wsum)) : 0));
-			card = jv_object_set(card, jv_string("answers"), answers);
-			jv_free(list);
-		} else {
-			if (strict)
-				warnx("'%s': the LLM gave no usable scorecard: %s", id ? id : "?", reqs[d].err);
-			failed += strict;
-			fallbacks += !strict;
-			card = llm_outcome(card, strict, "dg-score", "opportunity", id, reqs[d].err);
-		}
-		card = jv_object_delete(jv_object_delete(jv_object_delete(card, jv_string("_prompt")), jv_string("_keys")),
-		    jv_string("_schema"));
-		jsonl_emit(jv_object_set(rec, jv_string("scorecard"), card));
-		llm_req_free(&reqs[d]);
+	card = jv_object_set(card, jv_string("coverage"), jv_number(round2((double)answered / c->tpl.n)));
+	if ((double)answered / c->tpl.n + 1e-9 < c->cfg->score.coverage_target)
+		warnx("'%s' covers %d of %d %s elements, below the target %.2f", id ? id : "?", answered,
+		    c->tpl.n, c->tpl.name, c->cfg->score.coverage_target);
+	card = jv_object_set(card, jv_string("score"), jv_number(wsum > 0 ? round(100 * wscore / (3 * wsum)) : 0));
+	card = jv_object_set(card, jv_string("answers"), answers);
+	jv_free(list);
+	return card;
+}
+
+/* The model's scorecard into the deal, or what becomes of it without one. */
+static jv
+put_card(struct llm_batch *b, jv rec, struct llm_req *reqs, int n, void *vctx)
+{
+	struct ctx *c = vctx;
+	jv card = jv_object_get(jv_copy(rec), jv_string("scorecard"));
+	const char *id = jx_str(jx_get(rec, "opportunity", JV_KIND_OBJECT), "Id");
+
+	rec = jv_object_delete(rec, jv_string("scorecard"));
+	if (n == 1 && reqs[0].ok)
+		card = llm_card(c, card, reqs[0].answer, id);
+	else {
+		if (b->strict)
+			warnx("'%s': the LLM gave no usable scorecard: %s", id ? id : "?", n ? reqs[0].err : "no request");
+		card = llm_outcome(card, b->strict, "dg-score", "opportunity", id, n ? reqs[0].err : "no request");
 	}
-	if (fallbacks)
-		warnx("%ld of %d scorecards fell back to the heuristic (hybrid mode)", fallbacks, nd);
-	free(reqs);
-	free(ck);
-	free(system_tmpl);
-	sb_free(&system);
-	return failed;
+	card = jv_object_delete(jv_object_delete(jv_object_delete(card, jv_string("_prompt")), jv_string("_keys")),
+	    jv_string("_schema"));
+	return jv_object_set(rec, jv_string("scorecard"), card);
 }
 
 int
@@ -828,17 +872,27 @@ main(int argc, char **argv)
 	struct llm l;
 	c.llm = cli_llm_open(&l, &cfg, mode, jobs, no_cache);
 	if (c.llm) {
+		char *system = prompt_load("prompts/score-system.txt");
+		struct vars vs = { 0 };
+		char err[256];
+
+		vars_set(&vs, "template", c.tpl.name);
+		if (prompt_fill(&c.system, system, &vs, err, sizeof err) != 0)
+			diex(EXIT_USAGE, "prompts/score-system.txt: %s", err);
+		free(system);
 		c.user_tmpl = prompt_load("prompts/score-user.txt");
-		c.done = jv_array();
+		c.batch = (struct llm_batch){ .l = &l, .strict = !strcmp(mode, "llm"), .stage = "dg-score",
+			.items = "scorecards", .fallback = "the heuristic", .ask = ask_card, .finish = put_card, .ctx = &c };
 	}
 	bad = jsonl_each(argc - optind, argv + optind, score_one, &c);
 	if (c.llm) {
+		long failed = llm_batch_end(&c.batch);
 		if (bad >= 0)
-			bad += llm_pass(&c, &l, !strcmp(mode, "llm"));
+			bad += failed;
 		llm_report(&l, "dg-score");
 		llm_close(&l);
-		jv_free(c.done);
 		free(c.user_tmpl);
+		sb_free(&c.system);
 	}
 	template_free(&c.tpl);
 	config_free(&cfg);

@@ -1,5 +1,4 @@
 /* template.c: reads and checks a scorecard template with libyaml. */
-#define _GNU_SOURCE
 #include "template.h"
 #include "deal.h"
 #include "util.h"

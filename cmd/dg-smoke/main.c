@@ -2,7 +2,6 @@
  * opportunity, reads them back, and checks every field People.ai relies on to match
  * them (WhatId, WhoId, owner, account, times, subtype). Prints PASS or what is wrong,
  * then deletes the two records unless --keep. */
-#define _GNU_SOURCE
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -7,7 +7,6 @@
  *   ids       the records to delete (for dg reset)
  *   runs      the runs as a table; show RUN: one run
  *   run-begin / run-end   bookkeeping for dg run */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
 #include <sqlite3.h>

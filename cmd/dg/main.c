@@ -1,5 +1,4 @@
 /* dg: the git-style front door. `dg NAME args...` runs dg-NAME. */
-#define _GNU_SOURCE
 #include "util.h"
 
 #include <errno.h>

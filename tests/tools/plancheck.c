@@ -23,7 +23,6 @@
  * activity count over open deals at least 0.25; deals of one stage not all alike; in
  * later stages most contacts take part. With -v the figures are printed on stderr.
  * Usage: plancheck [-v] NOW [DAY_START DAY_END [PER_DAY]] < plans */
-#define _GNU_SOURCE
 #include "deal.h"
 #include "jsonl.h"
 #include "tz.h"

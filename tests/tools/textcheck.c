@@ -26,7 +26,6 @@
  * Each figure is printed on stdout as "name value"; a figure outside its bound is also
  * reported on stderr and the exit status is 1.
  * Usage: textcheck [-s SAMPLE] < records */
-#define _GNU_SOURCE
 #include "deal.h"
 #include "jsonl.h"
 #include "rng.h"

@@ -1,0 +1,463 @@
+/* calls.c: what is ready to send, in which calls, and the run from plan to output.
+ *
+ * An item is ready when all it refers to has an Id: most are ready at once; a contact
+ * role, or an activity naming a planned contact, waits for that contact; an
+ * EventRelation is planned when its Event comes back. The calls are handed out as
+ * slots free (sf_pump): each is up to SF_BATCH ready records, the ones others wait for
+ * first (contacts, then Events), every deal's records together, sorted by object. A
+ * load of one object at or above push.bulk_threshold goes through a Bulk API 2.0 job
+ * instead (bulk.c), whose steps run beside the Collections calls. */
+#include <time.h>
+#include <unistd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonl.h"
+#include "push.h"
+#include "sf.h"
+#include "sfid.h"
+#include "util.h"
+
+/* what is ready to send */
+
+static int queue_of(const struct item *x)
+{
+	if (x->update)
+		return 4;
+	switch (x->kind) {
+	case K_CONTACT: return 0;
+	case K_EVENT: return 1;
+	case K_ROLE:
+	case K_REL: return 2;
+	default: return 3;
+	}
+}
+
+/* Queues item i if it has something to send; what dg creates gets the run's tag. */
+static void sched_ready(struct sched *s, int i)
+{
+	struct item *x = &s->v.v[i];
+	if (x->status != S_NONE || x->waiting || x->sent || !jv_is_valid(x->fields))
+		return;
+	if (!x->update && x->kind != K_REL)
+		x->fields = org_tag(s->p, x->object, x->fields);
+	int c = queue_of(x);
+	if (s->qn[c] == s->qcap[c]) {
+		s->qcap[c] = s->qcap[c] ? 2 * s->qcap[c] : 256;
+		s->q[c] = xrealloc(s->q[c], (size_t)s->qcap[c] * sizeof *s->q[c]);
+	}
+	s->q[c][s->qn[c]++] = i;
+	s->live[c]++;
+	if (x->update)
+		s->updates++;
+	else {
+		s->creates++;
+		s->per_obj[object_index(x->object)]++;
+	}
+}
+
+/* Marks item i as handed to a call or a Bulk job. */
+void sched_take(struct sched *s, int i)
+{
+	struct item *x = &s->v.v[i];
+	x->sent = 1;
+	s->live[queue_of(x)]--;
+	if (x->update)
+		s->updates--;
+	else {
+		s->creates--;
+		s->per_obj[object_index(x->object)]--;
+	}
+	if (x->kind == K_CONTACT || item_has_relations(s, x))
+		s->producers++;
+}
+
+/* the calls */
+
+
+struct call *call_new(const char *method, char *path, char *body)
+{
+	struct call *k = xcalloc(1, sizeof *k);
+	k->c.method = method;
+	k->c.path = path;
+	k->c.body = body;
+	return k;
+}
+
+static int by_object(const void *a, const void *b, void *arg)
+{
+	struct sched *s = arg;
+	int x = *(const int *)a, y = *(const int *)b;
+	int c = strcmp(s->v.v[x].object, s->v.v[y].object);
+	return c ? c : (x > y) - (x < y);
+}
+
+/* Up to SF_BATCH ready records in priority order, sorted by object: one Collections call. */
+static struct call *collections_call(struct sched *s, int upd)
+{
+	struct call *k = call_new(upd ? "PATCH" : "POST", xstrdup("/composite/sobjects"), NULL);
+	k->upd = upd;
+	k->items = xmalloc(SF_BATCH * sizeof *k->items);
+	for (int c = upd ? 4 : 0; c < (upd ? 5 : 4) && k->n < SF_BATCH; c++)
+		while (s->qhead[c] < s->qn[c] && k->n < SF_BATCH) {
+			int i = s->q[c][s->qhead[c]++];
+			if (s->v.v[i].sent)
+				continue; /* taken by a Bulk job */
+			sched_take(s, i);
+			k->items[k->n++] = i;
+		}
+	qsort_r(k->items, (size_t)k->n, sizeof *k->items, by_object, s);
+	struct sb body = { 0 };
+	sb_add(&body, "{\"allOrNone\":false,\"records\":[");
+	for (int j = 0; j < k->n; j++) {
+		struct item *x = &s->v.v[k->items[j]];
+		jv r = jv_object_set(jv_copy(x->fields), jv_string("attributes"),
+		    jv_object_set(jv_object(), jv_string("type"), jv_string(x->object)));
+		if (upd)
+			r = jv_object_set(r, jv_string("id"), jv_string(x->id));
+		if (j)
+			sb_addc(&body, ',');
+		jx_dump(&body, r);
+		jv_free(r);
+	}
+	sb_add(&body, "]}");
+	k->c.body = body.s;
+	k->c.weight = k->n;
+	return k;
+}
+
+/* A Collections call answered: one result per record, in order; or the call's error
+ * for each of them. */
+static void collections_answer(struct sched *s, struct call *k)
+{
+	struct http_resp *r = &k->c.resp;
+	jv res = r->status == 200 ? jv_parse_sized(r->body.s ? r->body.s : "", (int)r->body.len) : jv_invalid();
+	int ok = jv_get_kind(res) == JV_KIND_ARRAY && jx_len(res) == k->n;
+	char *why = ok ? NULL : sf_error_text(r);
+	jv ecode = jv_invalid();
+	if (!ok) {
+		jv j = jv_parse_sized(r->body.s ? r->body.s : "", (int)r->body.len);
+		jv e = jv_get_kind(j) == JV_KIND_ARRAY ? jx_at(j, 0) : j;
+		ecode = jv_string(jx_str(e, "errorCode") ? jx_str(e, "errorCode") : r->status ? "HTTP_ERROR" : "CONNECTION_FAILED");
+		jv_free(j);
+	}
+	for (int j = 0; j < k->n; j++) {
+		struct item *x = &s->v.v[k->items[j]];
+		if (!ok) {
+			const char *msg = strchr(why, ':') ? strchr(why, ':') + 2 : why;
+			item_fail(x, jv_string_value(ecode), msg, jv_array());
+			continue;
+		}
+		jv one = jx_at(res, j);
+		if (jx_bool(one, "success", 0)) {
+			x->status = k->upd ? S_UPDATED : S_CREATED;
+			if (!k->upd)
+				id_norm(jx_str(one, "id") ? jx_str(one, "id") : "", x->id);
+		} else {
+			jv e = jx_at(jx_get(one, "errors", JV_KIND_ARRAY), 0);
+			item_fail(x, jx_str(e, "statusCode") ? jx_str(e, "statusCode") : "UNKNOWN_EXCEPTION",
+			    jx_str(e, "message") ? jx_str(e, "message") : "", jv_copy(jx_get(e, "fields", JV_KIND_ARRAY)));
+		}
+	}
+	free(why);
+	jv_free(ecode);
+	jv_free(res);
+	for (int j = 0; j < k->n; j++)
+		sched_finished(s, k->items[j]);
+}
+
+/* Item i has its answer: what waited for it may now be ready. */
+void sched_finished(struct sched *s, int i)
+{
+	struct item *x = &s->v.v[i];
+	if (x->sent && (x->kind == K_CONTACT || item_has_relations(s, x)))
+		s->producers--;
+	if (x->kind == K_CONTACT) {
+		const char *key = item_contact_key(s, x);
+		if (x->status == S_CREATED || x->status == S_FOUND)
+			s->keys = jv_object_set(s->keys, jv_string(key), jv_string(x->id));
+		s->pending = jv_object_delete(s->pending, jv_string(key));
+		if (--s->contacts_left == 0) {
+			/* Every planned contact has its answer: build what waited, relate the
+			 * Events already back. */
+			for (int k = 0; k < s->v.n; k++)
+				if (s->v.v[k].waiting) {
+					build_item(s, k);
+					sched_ready(s, k);
+				}
+			for (int k = 0, n = s->v.n; k < n; k++)
+				if (item_has_relations(s, &s->v.v[k]) && s->v.v[k].status != S_NONE) {
+					int from = s->v.n;
+					build_relations(s, k);
+					for (int r = from; r < s->v.n; r++)
+						sched_ready(s, r);
+				}
+		}
+	} else if (item_has_relations(s, x) && s->contacts_left == 0) {
+		int from = s->v.n;
+		build_relations(s, i);
+		for (int r = from; r < s->v.n; r++)
+			sched_ready(s, r);
+	}
+}
+
+/* Whether an item has its answer, or will never be sent. */
+static int item_over(const struct item *x)
+{
+	return x->status != S_NONE || (!x->sent && !x->waiting && !jv_is_valid(x->fields));
+}
+
+/* Whether every record of deal d has its answer (an Event's relations included). */
+static int deal_over(struct sched *s, int d)
+{
+	for (int i = s->first[d]; i < s->first[d + 1]; i++) {
+		struct item *x = &s->v.v[i];
+		if (!item_over(x))
+			return 0;
+		if (!item_has_relations(s, x) ||
+		    !(x->status == S_CREATED || x->status == S_FOUND || (s->p->reconcile && x->status == S_SKIPPED)))
+			continue;
+		if (!x->related)
+			return 0;
+		for (int r = x->rel_first; r < x->rel_first + x->rel_n; r++)
+			if (!item_over(&s->v.v[r]))
+				return 0;
+	}
+	return 1;
+}
+
+/* Writes out, in input order, the deals whose records all have their answers (all
+ * of them when all is true): the output flows while the last calls are out. */
+static void sched_emit(struct sched *s, int all)
+{
+	struct push *p = s->p;
+	for (; s->emitted < jx_len(p->deals) && (all || deal_over(s, s->emitted)); s->emitted++) {
+		int d = s->emitted;
+		jv deal = jv_array_get(jv_copy(p->deals), d);
+		p->deals = jv_array_set(p->deals, d, jv_null()); /* deal is changed in place */
+		for (int i = s->first[d]; i < s->first[d + 1]; i++) {
+			const struct item *x = &s->v.v[i];
+			deal = result_apply(deal, x);
+			if (x->kind == K_EVENT || x->kind == K_TASK)
+				for (int r = x->rel_first; r < x->rel_first + x->rel_n; r++)
+					deal = result_apply(deal, &s->v.v[r]);
+		}
+		jsonl_emit(deal);
+	}
+}
+
+/* The next Collections call, or NULL when none is to be sent now. */
+static struct call *collections_next(struct sched *s)
+{
+	/* Updates (the scorecards) before the records nothing waits for, so that deals
+	 * are over, and written out, while the last calls are still out. */
+	if (s->updates > 0 && !(s->live[0] + s->live[1] + s->live[2]))
+		return collections_call(s, 1);
+	/* A full call; a short one only when no answer out there could fill it up. */
+	if (s->creates >= SF_BATCH || (s->creates > 0 && s->producers == 0))
+		return collections_call(s, 0);
+	if (s->updates > 0)
+		return collections_call(s, 1);
+	return NULL;
+}
+
+static struct sf_call *next_call(void *arg, long *wait)
+{
+	struct sched *s = arg;
+	double soonest = -1;
+	/* Bulk jobs' next steps first: each waits on the one before. */
+	struct call *k = bulk_next(s, &soonest);
+	if (!k)
+		k = collections_next(s);
+	if (k)
+		return &k->c;
+	*wait = soonest < 0 ? -1 : (long)((soonest - push_clock()) * 1000) + 1;
+	return NULL;
+}
+
+static void call_done(struct sf_call *c, void *arg)
+{
+	struct sched *s = arg;
+	struct call *k = (struct call *)c;
+	if (k->b)
+		bulk_answer(s, k);
+	else
+		collections_answer(s, k);
+	sf_call_free(&k->c);
+	free(k->items);
+	free(k);
+}
+
+/* While calls are out: the CSV of a Bulk job being created; the deals that are over. */
+static void idle(void *arg)
+{
+	struct sched *s = arg;
+	bulk_idle(s);
+	sched_emit(s, 0);
+}
+
+double push_clock(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Progress on a terminal: records written of the total, the rate, the time left. */
+struct progress {
+	long done, total;
+	double t0, last;
+};
+
+static void show_progress(long weight, void *arg)
+{
+	struct progress *g = arg;
+	if (!weight)
+		return;
+	g->done += weight;
+	double now = push_clock(), rate = g->done / (now - g->t0 + 1e-9);
+	if (now - g->last < 0.2 && g->done < g->total)
+		return;
+	g->last = now;
+	fprintf(stderr, "\r%s: %ld of %ld records, %.0f a second, about %.0f s left   ", progname, g->done, g->total,
+	    rate, rate > 0 && g->total > g->done ? (g->total - g->done) / rate : 0.0);
+}
+
+void push_plan(struct push *p)
+{
+	struct sched *s = xcalloc(1, sizeof *s);
+	p->sched = s;
+	s->p = p;
+	s->keys = jv_object();
+	s->pending = jv_object();
+	s->opps = jv_array();
+	build_items(s);
+	/* Planned contacts first: the ones recorded earlier give their Ids at once, the
+	 * others are pending and what names them waits. */
+	for (int i = 0; i < s->v.n; i++) {
+		struct item *x = &s->v.v[i];
+		if (x->kind != K_CONTACT)
+			continue;
+		build_item(s, i);
+		x = &s->v.v[i];
+		if (x->status == S_NONE && jv_is_valid(x->fields)) {
+			s->pending = jv_object_set(s->pending, jv_string(item_contact_key(s, x)), jv_true());
+			s->contacts_left++;
+		}
+	}
+	/* The scorecard needs the org's fields: it is built once they are known. */
+	for (int i = 0; i < s->v.n; i++)
+		if (s->v.v[i].kind != K_CONTACT && s->v.v[i].kind != K_SCORE)
+			build_item(s, i);
+}
+
+/* Whether emails relate the people in their copy: when some email has them and the
+ * org has TaskRelation (Shared Activities on; one describe). An org without it is
+ * told once. */
+static void task_relations(struct push *p, struct sched *s)
+{
+	int want = 0;
+	p->task_rel = 1;
+	for (int i = 0; i < s->v.n && !want; i++)
+		want = s->v.v[i].kind == K_TASK && item_has_relations(s, &s->v.v[i]);
+	p->task_rel = want && push_has_field(p, "TaskRelation", "TaskId");
+	if (want && !p->task_rel)
+		warnx("the org has no TaskRelation (Shared Activities is off): the people in copy of an "
+		    "email are not related to it");
+}
+
+int push_create(struct push *p)
+{
+	if (!p->sched)
+		push_plan(p);
+	struct sched *s = p->sched;
+	struct progress g = { 0, 0, 0, 0 };
+	int rc = 0;
+	g.t0 = push_clock();
+	for (int i = 0; i < s->v.n; i++)
+		if (s->v.v[i].kind == K_SCORE)
+			build_item(s, i);
+	task_relations(p, s);
+	if (p->reconcile) {
+		reconcile_items(p, &s->v);
+		/* Contacts an earlier run made: what names them can be built now. */
+		int found = 0;
+		for (int i = 0; i < s->v.n; i++) {
+			struct item *x = &s->v.v[i];
+			if (x->kind == K_CONTACT && x->status == S_FOUND) {
+				s->keys = jv_object_set(s->keys, jv_string(item_contact_key(s, x)), jv_string(x->id));
+				s->pending = jv_object_delete(s->pending, jv_string(item_contact_key(s, x)));
+				s->contacts_left--;
+				found++;
+			}
+		}
+		for (int i = 0; found && i < s->v.n; i++)
+			if (s->v.v[i].waiting)
+				build_item(s, i);
+		if (found)
+			reconcile_items(p, &s->v);
+		/* Events and Tasks an earlier run made: their relations may be there too. */
+		for (int i = 0, n = s->v.n; i < n; i++)
+			if (item_has_relations(s, &s->v.v[i]))
+				build_relations(s, i);
+		reconcile_items(p, &s->v);
+	}
+	for (int i = 0; i < s->v.n; i++)
+		sched_ready(s, i);
+	if (isatty(2)) {
+		g.total = s->creates + s->updates;
+		for (int i = 0; i < s->v.n; i++)
+			if (s->v.v[i].waiting)
+				g.total++;
+			else if (s->v.v[i].status == S_NONE && jv_is_valid(s->v.v[i].fields) && item_has_relations(s, &s->v.v[i]))
+			{
+				jv rel = item_related(item_part(s, &s->v.v[i], "activities", NULL));
+				g.total += jx_len(rel);
+				jv_free(rel);
+			}
+		p->sf->progress = show_progress;
+		p->sf->progress_arg = &g;
+	}
+	sf_pump(p->sf, (int)p->jobs, next_call, call_done, idle, s);
+	/* Stopped early (the daily limit): a Bulk job left half way says so. */
+	bulk_stop(s);
+	if (p->sf->limit_hit) {
+		warnx("the org's daily API request limit is reached: stopped; what was done is in the output");
+		rc = EXIT_FAIL;
+	}
+	double secs = push_clock() - p->t0;
+	if (p->sf->progress) {
+		fputc('\n', stderr);
+		p->sf->progress = NULL;
+	}
+	sched_emit(s, 1);
+	result_report(p, &s->v, s->opps);
+	long done = 0;
+	for (int i = 0; i < s->v.n; i++)
+		done += s->v.v[i].status == S_CREATED || s->v.v[i].status == S_UPDATED;
+	warnx("%ld records written in %.2f s (%.0f a second)", done, secs, secs > 0 ? done / secs : 0);
+	push_unlock(p);
+	push_free(p);
+	return rc;
+}
+
+void push_free(struct push *p)
+{
+	struct sched *s = p->sched;
+	if (!s)
+		return;
+	for (int i = 0; i < s->v.n; i++) {
+		jv_free(s->v.v[i].fields);
+		jv_free(s->v.v[i].error);
+	}
+	free(s->v.v);
+	for (int c = 0; c < 5; c++)
+		free(s->q[c]);
+	jv_free(s->keys);
+	jv_free(s->pending);
+	free(s->first);
+	jv_free(s->opps);
+	free(s);
+	p->sched = NULL;
+}

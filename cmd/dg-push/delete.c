@@ -1,0 +1,187 @@
+/* delete.c: dg-push --delete: the Ids to delete, from records or from the org by the
+ * tag field, deleted children first in Collections calls. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonl.h"
+#include "push.h"
+#include "sf.h"
+#include "sfid.h"
+#include "util.h"
+
+/* delete */
+
+static void add_id(struct push *p, const char *id)
+{
+	char n[SFID_SIZE];
+	if (id && id_norm(id, n) == 0)
+		p->ids = jv_array_append(p->ids, jv_string(n));
+}
+
+static void ids_in(struct push *p, jv v, int depth)
+{
+	if (depth > 8)
+		return;
+	if (jv_get_kind(v) == JV_KIND_ARRAY) {
+		for (int i = 0; i < jx_len(v); i++)
+			ids_in(p, jx_at(v, i), depth + 1);
+		return;
+	}
+	if (jv_get_kind(v) != JV_KIND_OBJECT)
+		return;
+	jv sf = jx_get(v, "sf", JV_KIND_OBJECT);
+	if (jv_is_valid(sf)) {
+		const char *st = jx_str(sf, "status"), *obj = jx_str(sf, "object");
+		/* The opportunity itself only had fields updated: it is not dg's to delete. */
+		if ((!st || strcmp(st, "failed")) && (!obj || strcmp(obj, "Opportunity")))
+			add_id(p, jx_str(sf, "id"));
+		jv role = jx_get(sf, "role", JV_KIND_OBJECT);
+		if (!jx_str(role, "status") || strcmp(jx_str(role, "status"), "failed"))
+			add_id(p, jx_str(role, "id"));
+		jv rels = jx_get(sf, "relations", JV_KIND_ARRAY);
+		for (int i = 0; i < jx_len(rels); i++)
+			if (!jx_str(jx_at(rels, i), "status") || strcmp(jx_str(jx_at(rels, i), "status"), "failed"))
+				add_id(p, jx_str(jx_at(rels, i), "id"));
+	}
+	if (jv_is_valid(jx_get(v, "object", JV_KIND_STRING)) && jv_is_valid(jx_get(v, "id", JV_KIND_STRING)) &&
+	    !jv_is_valid(sf))
+		return; /* an sf block itself, seen through the parent */
+	jv_object_foreach(v, k, val) {
+		if (strcmp(jv_string_value(k), "sf"))
+			ids_in(p, val, depth + 1);
+		jv_free(k);
+		jv_free(val);
+	}
+}
+
+int push_collect_ids(struct push *p, jv rec, const char *where)
+{
+	int before = jx_len(p->ids);
+	if (jv_get_kind(rec) == JV_KIND_OBJECT && (jx_str(rec, "Id") || jx_str(rec, "id")) && !jv_is_valid(jx_get(rec, "opportunity", JV_KIND_OBJECT)))
+		add_id(p, jx_str(rec, "Id") ? jx_str(rec, "Id") : jx_str(rec, "id"));
+	else
+		ids_in(p, rec, 0);
+	jv_free(rec);
+	if (jx_len(p->ids) == before) {
+		warnx("%s: no Salesforce Id to delete", where);
+		return 1;
+	}
+	return 0;
+}
+
+/* Children before parents: relations, activities, scorecards, roles, contacts. */
+static int rank(const char *id)
+{
+	static const char *const order[] = { "0RE", "00T", "00U", "a0D", "00K", "003" };
+	for (int i = 0; i < 6; i++)
+		if (!strncmp(id, order[i], 3))
+			return i;
+	return 6;
+}
+
+static int by_rank(const void *a, const void *b)
+{
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+	int c = rank(x) - rank(y);
+	return c ? c : strcmp(x, y);
+}
+
+/* The records carrying the tag field (any value, or p->tag), for reset without state. */
+static int collect_tagged(jv rec, void *arg)
+{
+	struct push *p = arg;
+	add_id(p, jx_str(rec, "Id"));
+	return 0;
+}
+
+static void from_org(struct push *p)
+{
+	const char *const *objs = push_tagged;
+	const char *tf = p->cfg->push.tag_field;
+	for (int i = 0; i < NTAGGED; i++) {
+		if (!push_has_field(p, objs[i], tf))
+			continue;
+		char *val = p->tag ? sf_quote(p->tag) : NULL;
+		char *q = xasprintf("SELECT Id FROM %s WHERE %s %s %s", objs[i], tf, val ? "=" : "!=", val ? val : "null");
+		char err[1024];
+		if (sf_query(p->sf, q, collect_tagged, p, err, sizeof err) < 0)
+			warnx("cannot list tagged %s records: %s", objs[i], err);
+		free(q);
+		free(val);
+	}
+}
+
+int push_delete(struct push *p)
+{
+	int rc = 0;
+	if (p->from_org)
+		from_org(p);
+	int n = jx_len(p->ids);
+	char **ids = xmalloc((size_t)(n + 1) * sizeof *ids);
+	int m = 0;
+	for (int i = 0; i < n; i++)
+		ids[m++] = (char *)jx_cstr(jx_at(p->ids, i));
+	qsort(ids, (size_t)m, sizeof *ids, by_rank);
+	/* Each Id once. */
+	int u = 0;
+	for (int i = 0; i < m; i++)
+		if (!u || strcmp(ids[u - 1], ids[i]))
+			ids[u++] = ids[i];
+	long deleted = 0;
+	/* One rank after another, so children are gone before their parents. */
+	for (int from = 0; from < u && !p->sf->limit_hit;) {
+		int to = from;
+		while (to < u && rank(ids[to]) == rank(ids[from]))
+			to++;
+		int ncalls = (to - from + SF_BATCH - 1) / SF_BATCH;
+		struct sf_call *calls = xcalloc((size_t)ncalls + 1, sizeof *calls);
+		for (int c = 0; c < ncalls; c++) {
+			struct sb q = { 0 };
+			sb_add(&q, "/composite/sobjects?allOrNone=false&ids=");
+			for (int i = from + c * SF_BATCH; i < to && i < from + (c + 1) * SF_BATCH; i++)
+				sb_addf(&q, "%s%s", i > from + c * SF_BATCH ? "," : "", ids[i]);
+			calls[c].method = "DELETE";
+			calls[c].path = q.s;
+		}
+		sf_calls(p->sf, calls, ncalls, (int)p->jobs);
+		for (int c = 0; c < ncalls; c++) {
+			struct http_resp *r = &calls[c].resp;
+			jv res = r->status == 200 ? jv_parse_sized(r->body.s ? r->body.s : "", (int)r->body.len) : jv_invalid();
+			char *why = jv_get_kind(res) == JV_KIND_ARRAY ? NULL : sf_error_text(r);
+			for (int i = from + c * SF_BATCH, k = 0; i < to && i < from + (c + 1) * SF_BATCH; i++, k++) {
+				jv one = jx_at(res, k);
+				jv e = jx_at(jx_get(one, "errors", JV_KIND_ARRAY), 0);
+				const char *code = why ? NULL : jx_str(e, "statusCode");
+				jv out = jv_object_set(jv_object(), jv_string("id"), jv_string(ids[i]));
+				if (!why && (jx_bool(one, "success", 0) || (code && !strcmp(code, "ENTITY_IS_DELETED")))) {
+					/* Already deleted counts as done. */
+					out = jv_object_set(out, jv_string("status"), jv_string("deleted"));
+					deleted++;
+				} else {
+					p->failed++;
+					out = jv_object_set(out, jv_string("status"), jv_string("failed"));
+					jv err = jv_object();
+					err = jv_object_set(err, jv_string("code"), jv_string(why ? "CALL_FAILED" : code ? code : "UNKNOWN_EXCEPTION"));
+					err = jv_object_set(err, jv_string("message"), jv_string(why ? why : jx_str(e, "message") ? jx_str(e, "message") : ""));
+					out = jv_object_set(out, jv_string("error"), err);
+					if (p->failed <= 20)
+						warnx("cannot delete '%s': %s", ids[i], why ? why : code ? code : "?");
+				}
+				jsonl_emit(out);
+			}
+			free(why);
+			jv_free(res);
+			sf_call_free(&calls[c]);
+		}
+		free(calls);
+		from = to;
+	}
+	if (p->sf->limit_hit) {
+		warnx("the org's daily API request limit is reached: stopped after %ld deletions", deleted);
+		rc = EXIT_FAIL;
+	}
+	warnx("%ld deleted, %ld failed", deleted, p->failed);
+	free(ids);
+	return rc;
+}

@@ -1,0 +1,126 @@
+/* org.c: what the org is and has: the objects dg writes, the production guard, and
+ * each object's fields (one describe per object, kept for the run). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonl.h"
+#include "push.h"
+#include "sf.h"
+#include "sfid.h"
+#include "util.h"
+
+const char *const push_objects[NOBJ] = { "Contact", "OpportunityContactRole", "Event", "EventRelation", "Task",
+	"TaskRelation", "Opportunity", "DG_Scorecard__c" };
+const char *const push_tagged[NTAGGED] = { "Task", "Event", "DG_Scorecard__c", "OpportunityContactRole", "Contact" };
+
+/* what the org has: describe, once per object */
+
+/* Keeps the createable fields of a describe answer (or none when it failed). */
+void org_keep_fields(struct push *p, const char *object, jv d)
+{
+	jv set = jv_object();
+	jv fs = jx_get(d, "fields", JV_KIND_ARRAY);
+	for (int i = 0; i < jx_len(fs); i++)
+		if (jx_str(jx_at(fs, i), "name") && jx_bool(jx_at(fs, i), "createable", 1))
+			set = jv_object_set(set, jv_string(jx_str(jx_at(fs, i), "name")), jv_true());
+	if (jv_get_kind(p->fields) != JV_KIND_OBJECT)
+		p->fields = jv_object();
+	p->fields = jv_object_set(p->fields, jv_string(object), set);
+}
+
+int push_has_field(struct push *p, const char *object, const char *field)
+{
+	jv set = jv_get_kind(p->fields) == JV_KIND_OBJECT ? jv_object_get(jv_copy(p->fields), jv_string(object)) : jv_invalid();
+	if (!jv_is_valid(set)) {
+		char *path = xasprintf("/sobjects/%s/describe", object), err[512];
+		jv d = sf_request(p->sf, "GET", path, NULL, NULL, err, sizeof err);
+		free(path);
+		org_keep_fields(p, object, d);
+		jv_free(d);
+		set = jv_object_get(jv_copy(p->fields), jv_string(object));
+	}
+	int has = jv_object_has(set, jv_string(field));
+	return has;
+}
+
+jv org_tag(struct push *p, const char *object, jv rec)
+{
+	const char *tf = p->cfg->push.tag_field;
+	if (tf && *tf && push_has_field(p, object, tf))
+		rec = jv_object_set(rec, jv_string(tf), jv_string(p->tag));
+	return rec;
+}
+
+/* the production guard, and what the org has */
+
+/* Asks, in one wave of calls, whether the org is a sandbox and what fields the objects
+ * have that the records may fill (the tag field, the scorecard fields). Returns 0, or
+ * an exit status: a production org is refused unless allowed. */
+static int org_guard(struct push *p, const char *const *objs, int nobjs)
+{
+	struct sf_call *calls = xcalloc((size_t)nobjs + 1, sizeof *calls);
+	calls[0].method = "GET";
+	calls[0].path = xstrdup("/query?q=SELECT+Id%2C+Name%2C+IsSandbox+FROM+Organization");
+	for (int i = 0; i < nobjs; i++) {
+		calls[i + 1].method = "GET";
+		calls[i + 1].path = xasprintf("/sobjects/%s/describe", objs[i]);
+	}
+	sf_calls(p->sf, calls, nobjs + 1, nobjs + 1);
+	for (int i = 0; i < nobjs; i++) {
+		struct http_resp *r = &calls[i + 1].resp;
+		jv d = r->status == 200 ? jv_parse_sized(r->body.s ? r->body.s : "", (int)r->body.len) : jv_invalid();
+		org_keep_fields(p, objs[i], d);
+		jv_free(d);
+		sf_call_free(&calls[i + 1]);
+	}
+	struct http_resp *r = &calls[0].resp;
+	jv res = r->status == 200 ? jv_parse_sized(r->body.s ? r->body.s : "", (int)r->body.len) : jv_invalid();
+	int rc = 0;
+	if (!jv_is_valid(jx_get(res, "records", JV_KIND_ARRAY))) {
+		char *t = sf_error_text(r);
+		warnx("cannot tell whether the org is a sandbox: %s", t);
+		free(t);
+		rc = EXIT_FAIL;
+	} else {
+		jv org = jx_at(jx_get(res, "records", JV_KIND_ARRAY), 0);
+		const char *name = jx_str(org, "Name") ? jx_str(org, "Name") : "?";
+		if (jx_bool(org, "IsSandbox", 0))
+			;
+		else if (!p->allow) {
+			warnx("'%s' (%s) is a production org: refusing to write; pass --allow-production or set "
+			    "salesforce.allow_production: true if that is really meant",
+			    name, jx_str(org, "Id") ? jx_str(org, "Id") : "?");
+			rc = EXIT_USAGE;
+		} else
+			warnx("writing into production org '%s' (--allow-production)", name);
+	}
+	jv_free(res);
+	sf_call_free(&calls[0]);
+	free(calls);
+	return rc;
+}
+
+/* The objects whose fields the records may need: the ones that get the tag field
+ * (reconcile also looks for tagged relations), the opportunity's scorecard fields, or
+ * for --delete --from-org the tagged objects. */
+int push_guard(struct push *p)
+{
+	const char *tf = p->cfg->push.tag_field, *objs[NOBJ + NTAGGED + 1];
+	int tag = tf && *tf, n = 0;
+	if (p->del)
+		for (int i = 0; p->from_org && i < NTAGGED; i++)
+			objs[n++] = push_tagged[i];
+	else
+		for (int o = 0; o < NOBJ; o++) {
+			const char *ob = push_objects[o];
+			int want = !strcmp(ob, "EventRelation") || !strcmp(ob, "TaskRelation") ? p->reconcile && tag
+			    : !strcmp(ob, "Opportunity") ? !strcmp(p->cfg->push.scorecard, "fields")
+			    : !strcmp(ob, "DG_Scorecard__c") ? tag && !strcmp(p->cfg->push.scorecard, "object") : tag;
+			if (want)
+				objs[n++] = ob;
+		}
+	if (!p->del)
+		objs[n++] = "DG_Lock__c";
+	return org_guard(p, objs, n);
+}
