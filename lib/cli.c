@@ -95,10 +95,17 @@ cli_sf_open(const struct dg_config *cfg, const char *target_org, struct sf *sf)
 void
 cli_sf_report(const struct sf *sf)
 {
-	if (sf->api_max >= 0)
+	jv ev = jv_object_set(jv_object(), jv_string("event"), jv_string("api-usage"));
+
+	ev = jv_object_set(ev, jv_string("stage"), jv_string(progname));
+	ev = jv_object_set(ev, jv_string("calls"), jv_number((double)sf->calls));
+	if (sf->api_max >= 0) {
 		warnx("%ld API calls; org API usage %ld/%ld", sf->calls, sf->api_used, sf->api_max);
-	else
+		ev = jv_object_set(ev, jv_string("used"), jv_number((double)sf->api_used));
+		ev = jv_object_set(ev, jv_string("max"), jv_number((double)sf->api_max));
+	} else
 		warnx("%ld API calls", sf->calls);
+	run_event(ev);
 }
 
 int

@@ -280,23 +280,43 @@ jx_set_str(jv obj, const char *key, const char *s)
 void
 run_event(jv ev)
 {
-	const char *dir = getenv("DG_RUN_DIR");
+	const char *dir = getenv("DG_RUN_DIR"), *run = getenv("DG_RUN_ID");
+	char path[4096], stamp[40], sec[24];
+	struct timespec ts;
+	struct tm tm;
+	jv line, s;
+	FILE *f;
+
 	if (!dir || !*dir) {
 		jv_free(ev);
 		return;
 	}
-	char path[4096], stamp[32];
-	time_t t = time(NULL);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(sec, sizeof sec, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(stamp, sizeof stamp, "%s.%03ldZ", sec, ts.tv_nsec / 1000000);
+	/* time, run and event first, then the rest in the order given */
+	line = jv_object_set(jv_object(), jv_string("time"), jv_string(stamp));
+	if (run && *run)
+		line = jv_object_set(line, jv_string("run"), jv_string(run));
+	line = jv_object_set(line, jv_string("event"), jv_object_get(jv_copy(ev), jv_string("event")));
+	jv_object_foreach(ev, k, v) {
+		if (strcmp(jv_string_value(k), "event") && strcmp(jv_string_value(k), "time") && strcmp(jv_string_value(k), "run"))
+			line = jv_object_set(line, k, v);
+		else {
+			jv_free(k);
+			jv_free(v);
+		}
+	}
+	jv_free(ev);
 	snprintf(path, sizeof path, "%s/events.jsonl", dir);
-	ev = jv_object_set(ev, jv_string("time"), jv_string(stamp));
-	jv s = jv_dump_string(ev, 0);
-	FILE *f = fopen(path, "a");
+	s = jv_dump_string(line, 0);
+	f = fopen(path, "a");
 	if (f) {
 		fprintf(f, "%s\n", jv_string_value(s));
-		fclose(f);
-	}
+		if (fclose(f) != 0)
+			warnx("cannot write '%s'", path);
+	} else
+		warnx("cannot write '%s'", path);
 	jv_free(s);
 }

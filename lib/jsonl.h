@@ -64,7 +64,9 @@ jv jx_set_str(jv obj, const char *key, const char *s);
 
 
 
-/* Appends ev (consumed) with a time stamp as one line to $DG_RUN_DIR/events.jsonl when
- * a run directory is set; otherwise drops it. */
+/* Appends ev (consumed) as one line to $DG_RUN_DIR/events.jsonl when a run directory
+ * is set, otherwise drops it: {"time": UTC with milliseconds, "run": $DG_RUN_ID, "event":
+ * ev.event, then ev's other keys}. The one writer of events.jsonl (the porcelain writes
+ * through `dg-state event` and `dg-state log`). */
 void run_event(jv ev);
 #endif

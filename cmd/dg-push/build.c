@@ -9,6 +9,7 @@
 #include "jsonl.h"
 #include "push.h"
 #include "sf.h"
+#include "sfblocks.h"
 #include "sfid.h"
 #include "util.h"
 #include "tz.h"
@@ -278,28 +279,9 @@ static void build_scorecard(struct sched *s, struct item *x)
 	x->fields = f;
 }
 
-/* Whom an Event or a Task relates besides the contact it is with (a new array): its
- * other attendees (an email's: the people in copy), then the seller's people who join
- * a meeting (internal: User Ids). The order is fixed, so a relation's place in it
- * (item rel, sf.relations) names it across runs. */
-jv item_related(jv a)
-{
-	jv out = jv_array(), att = jx_get(a, "attendees", JV_KIND_ARRAY), in = jx_get(a, "internal", JV_KIND_ARRAY);
-	const char *who = jx_str(a, "who");
-	for (int k = 0; k < jx_len(att); k++) {
-		const char *c = jx_cstr(jx_at(att, k));
-		if (c && !(who && !strcmp(c, who)))
-			out = jv_array_append(out, jv_string(c));
-	}
-	for (int k = 0; k < jx_len(in); k++)
-		if (jx_cstr(jx_at(in, k)))
-			out = jv_array_append(out, jv_string(jx_cstr(jx_at(in, k))));
-	return out;
-}
-
 static void build_relation(struct sched *s, struct item *x, const char *evid)
 {
-	jv rel = item_related(item_part(s, x, "activities", NULL));
+	jv rel = sf_related(item_part(s, x, "activities", NULL));
 	/* x->rel is the relation's place in related_of. */
 	char c[64] = "";
 	if (x->rel < jx_len(rel) && jx_cstr(jx_at(rel, x->rel)))
@@ -381,7 +363,7 @@ void build_relations(struct sched *s, int i)
 	const char *object = ev->kind == K_TASK ? "TaskRelation" : "EventRelation";
 	ev = NULL;
 	jv a = jx_at(jx_get(push_deal(p, deal), "activities", JV_KIND_ARRAY), idx);
-	jv rel = item_related(a);
+	jv rel = sf_related(a);
 	jv had = jx_get(jx_get(a, "sf", JV_KIND_OBJECT), "relations", JV_KIND_ARRAY);
 	for (int r = 0; r < jx_len(rel); r++) {
 		/* A relation an earlier run recorded is left alone. */
@@ -403,7 +385,7 @@ int item_has_relations(struct sched *s, const struct item *x)
 {
 	if (x->kind != K_EVENT && !(x->kind == K_TASK && s->p->task_rel))
 		return 0;
-	jv rel = item_related(item_part(s, x, "activities", NULL));
+	jv rel = sf_related(item_part(s, x, "activities", NULL));
 	int n = jx_len(rel);
 	jv_free(rel);
 	return n > 0;

@@ -16,6 +16,7 @@
 #include "jsonl.h"
 #include "push.h"
 #include "sf.h"
+#include "sfblocks.h"
 #include "sfid.h"
 #include "util.h"
 
@@ -412,7 +413,7 @@ int push_create(struct push *p)
 				g.total++;
 			else if (s->v.v[i].status == S_NONE && jv_is_valid(s->v.v[i].fields) && item_has_relations(s, &s->v.v[i]))
 			{
-				jv rel = item_related(item_part(s, &s->v.v[i], "activities", NULL));
+				jv rel = sf_related(item_part(s, &s->v.v[i], "activities", NULL));
 				g.total += jx_len(rel);
 				jv_free(rel);
 			}

@@ -7,6 +7,7 @@
 #include "jsonl.h"
 #include "push.h"
 #include "sf.h"
+#include "sfblocks.h"
 #include "sfid.h"
 #include "util.h"
 
@@ -19,40 +20,14 @@ static void add_id(struct push *p, const char *id)
 		p->ids = jv_array_append(p->ids, jv_string(n));
 }
 
-static void ids_in(struct push *p, jv v, int depth)
+/* The Ids a deal record's sf blocks hold: everything dg created for it. The
+ * opportunity itself only had fields updated: it is not dg's to delete. */
+static jv id_of_block(jv sf, const struct sf_place *pl, void *ctx)
 {
-	if (depth > 8)
-		return;
-	if (jv_get_kind(v) == JV_KIND_ARRAY) {
-		for (int i = 0; i < jx_len(v); i++)
-			ids_in(p, jx_at(v, i), depth + 1);
-		return;
-	}
-	if (jv_get_kind(v) != JV_KIND_OBJECT)
-		return;
-	jv sf = jx_get(v, "sf", JV_KIND_OBJECT);
-	if (jv_is_valid(sf)) {
-		const char *st = jx_str(sf, "status"), *obj = jx_str(sf, "object");
-		/* The opportunity itself only had fields updated: it is not dg's to delete. */
-		if ((!st || strcmp(st, "failed")) && (!obj || strcmp(obj, "Opportunity")))
-			add_id(p, jx_str(sf, "id"));
-		jv role = jx_get(sf, "role", JV_KIND_OBJECT);
-		if (!jx_str(role, "status") || strcmp(jx_str(role, "status"), "failed"))
-			add_id(p, jx_str(role, "id"));
-		jv rels = jx_get(sf, "relations", JV_KIND_ARRAY);
-		for (int i = 0; i < jx_len(rels); i++)
-			if (!jx_str(jx_at(rels, i), "status") || strcmp(jx_str(jx_at(rels, i), "status"), "failed"))
-				add_id(p, jx_str(jx_at(rels, i), "id"));
-	}
-	if (jv_is_valid(jx_get(v, "object", JV_KIND_STRING)) && jv_is_valid(jx_get(v, "id", JV_KIND_STRING)) &&
-	    !jv_is_valid(sf))
-		return; /* an sf block itself, seen through the parent */
-	jv_object_foreach(v, k, val) {
-		if (strcmp(jv_string_value(k), "sf"))
-			ids_in(p, val, depth + 1);
-		jv_free(k);
-		jv_free(val);
-	}
+	const char *obj = jx_str(sf, "object");
+	if (sf_block_live(sf) && (!obj || strcmp(obj, "Opportunity")))
+		add_id(ctx, jx_str(sf, "id"));
+	return sf;
 }
 
 int push_collect_ids(struct push *p, jv rec, const char *where)
@@ -61,7 +36,7 @@ int push_collect_ids(struct push *p, jv rec, const char *where)
 	if (jv_get_kind(rec) == JV_KIND_OBJECT && (jx_str(rec, "Id") || jx_str(rec, "id")) && !jv_is_valid(jx_get(rec, "opportunity", JV_KIND_OBJECT)))
 		add_id(p, jx_str(rec, "Id") ? jx_str(rec, "Id") : jx_str(rec, "id"));
 	else
-		ids_in(p, rec, 0);
+		rec = sf_blocks(rec, id_of_block, p);
 	jv_free(rec);
 	if (jx_len(p->ids) == before) {
 		warnx("%s: no Salesforce Id to delete", where);

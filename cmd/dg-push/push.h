@@ -150,8 +150,6 @@ int object_index(const char *object);
 jv item_part(struct sched *s, const struct item *x, const char *list, jv *opp);
 /* The key of the planned contact a K_CONTACT item stands for (borrowed). */
 const char *item_contact_key(struct sched *s, const struct item *x);
-/* Whom an activity relates besides its contact (a new array), in a fixed order. */
-jv item_related(jv a);
 /* Whether an Event's or a Task's answer plans relations. */
 int item_has_relations(struct sched *s, const struct item *x);
 /* One item per planned record of every deal read. */

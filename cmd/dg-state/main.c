@@ -6,7 +6,8 @@
  *   deleted   mark deleted what dg-push --delete reports
  *   ids       the records to delete (for dg reset)
  *   runs      the runs as a table; show RUN: one run
- *   run-begin / run-end   bookkeeping for dg run */
+ *   run-begin / run-end   bookkeeping for dg run
+ *   tally, log, event     what dg run reads out of records and logs (tally.c) */
 #include <errno.h>
 #include <getopt.h>
 #include <sqlite3.h>
@@ -18,6 +19,8 @@
 
 #include "cli.h"
 #include "jsonl.h"
+#include "sfblocks.h"
+#include "state.h"
 #include "statedb.h"
 #include "util.h"
 
@@ -30,7 +33,10 @@ static const char usage[] =
     "       dg-state [--db FILE] show RUN\n"
     "       dg-state [--db FILE] run-begin RUN [KEY=VALUE...]\n"
     "       dg-state [--db FILE] run-end RUN STATUS [KEY=VALUE...]\n"
-    "       dg-state [--db FILE] cache [--clear]\n";
+    "       dg-state [--db FILE] cache [--clear]\n"
+    "       dg-state tally [FILE...]\n"
+    "       dg-state log [--run RUN] [FILE...]\n"
+    "       dg-state event NAME [KEY=VALUE...]\n";
 
 static sqlite3 *db;
 static const char *dbpath;
@@ -64,142 +70,22 @@ static char *now_iso(char buf[32])
 	return buf;
 }
 
-/* ---- the items of a deal record, with their keys ---- */
-
-/* Calls fn for each item of a deal that has (or could get) an sf block: planned
- * contacts, their roles, activities, their relations, the scorecard. path tells the
- * caller how to put a block back. */
-enum where { W_CONTACT, W_ROLE, W_ACTIVITY, W_REL, W_SCORE };
-typedef jv (*item_fn)(jv sf, const char *key, const char *opp, void *ctx);
-
-static jv with_sf(jv el, const char *key, const char *opp, item_fn fn, void *ctx)
-{
-	jv sf = jv_object_get(jv_copy(el), jv_string("sf"));
-	jv out = fn(jv_is_valid(sf) ? sf : (jv_free(sf), jv_null()), key, opp, ctx);
-	if (jv_is_valid(out) && jv_get_kind(out) != JV_KIND_NULL)
-		el = jv_object_set(el, jv_string("sf"), out);
-	else
-		jv_free(out);
-	return el;
-}
-
-static jv each_item(jv rec, item_fn fn, void *ctx)
-{
-	jv opp = jx_get(rec, "opportunity", JV_KIND_OBJECT);
-	const char *oid = jx_str(opp, "Id");
-	char *o = xstrdup(oid ? oid : "");
-	jv cs = jv_object_get(jv_copy(rec), jv_string("contacts"));
-	if (jv_get_kind(cs) == JV_KIND_ARRAY) {
-		for (int j = 0; j < jx_len(cs); j++) {
-			jv c = jv_array_get(jv_copy(cs), j);
-			const char *k = jx_str(c, "key");
-			if (jx_bool(c, "planned", 0) && k) {
-				char *key = xstrdup(k);
-				c = with_sf(c, key, o, fn, ctx);
-				/* the contact role, nested in the contact's block */
-				jv sf = jv_object_get(jv_copy(c), jv_string("sf"));
-				if (jv_get_kind(sf) != JV_KIND_OBJECT) {
-					jv_free(sf);
-					sf = jv_object();
-				}
-				char *rk = xasprintf("%s/role", key);
-				jv role = jv_object_get(jv_copy(sf), jv_string("role"));
-				jv nr = fn(jv_is_valid(role) ? role : (jv_free(role), jv_null()), rk, o, ctx);
-				if (jv_get_kind(nr) == JV_KIND_OBJECT)
-					sf = jv_object_set(sf, jv_string("role"), nr);
-				else
-					jv_free(nr);
-				if (jv_object_length(jv_copy(sf)) > 0)
-					c = jv_object_set(c, jv_string("sf"), sf);
-				else
-					jv_free(sf);
-				free(rk);
-				free(key);
-			}
-			cs = jv_array_set(cs, j, c);
-		}
-		rec = jv_object_set(rec, jv_string("contacts"), cs);
-	} else
-		jv_free(cs);
-	jv acts = jv_object_get(jv_copy(rec), jv_string("activities"));
-	if (jv_get_kind(acts) == JV_KIND_ARRAY) {
-		for (int j = 0; j < jx_len(acts); j++) {
-			jv a = jv_array_get(jv_copy(acts), j);
-			const char *k = jx_str(a, "key");
-			if (k) {
-				char *key = xstrdup(k);
-				a = with_sf(a, key, o, fn, ctx);
-				/* relations: one per attendee other than who (an email's: those in
-				 * copy), then one per internal attendee (the seller's people), in order
-				 * (dg-push's related_of) */
-				int nrel = 0;
-				if (jx_str(a, "kind")) {
-					jv att = jx_get(a, "attendees", JV_KIND_ARRAY), in = jx_get(a, "internal", JV_KIND_ARRAY);
-					const char *who = jx_str(a, "who");
-					for (int r = 0; r < jx_len(att); r++)
-						nrel += jx_cstr(jx_at(att, r)) && !(who && !strcmp(jx_cstr(jx_at(att, r)), who));
-					for (int r = 0; r < jx_len(in); r++)
-						nrel += jx_cstr(jx_at(in, r)) != NULL;
-				}
-				jv sf = jv_object_get(jv_copy(a), jv_string("sf"));
-				jv rels = jx_get(sf, "relations", JV_KIND_ARRAY);
-				int n = jx_len(rels) > nrel ? jx_len(rels) : nrel;
-				if (n && jv_get_kind(sf) == JV_KIND_OBJECT) {
-					jv nrels = jv_array();
-					int any = 0;
-					for (int r = 0; r < n; r++) {
-						char *rk = xasprintf("%s/rel/%d", key, r);
-						jv old = r < jx_len(rels) ? jv_copy(jx_at(rels, r)) : jv_null();
-						jv nb = fn(old, rk, o, ctx);
-						if (jv_get_kind(nb) == JV_KIND_OBJECT) {
-							nrels = jv_array_append(nrels, nb);
-							any = 1;
-						} else {
-							jv_free(nb);
-							nrels = jv_array_append(nrels, jv_null());
-						}
-						free(rk);
-					}
-					if (any)
-						a = jv_object_set(a, jv_string("sf"), jv_object_set(sf, jv_string("relations"), nrels));
-					else {
-						jv_free(sf);
-						jv_free(nrels);
-					}
-				} else
-					jv_free(sf);
-				free(key);
-			}
-			acts = jv_array_set(acts, j, a);
-		}
-		rec = jv_object_set(rec, jv_string("activities"), acts);
-	} else
-		jv_free(acts);
-	jv sc = jv_object_get(jv_copy(rec), jv_string("scorecard"));
-	if (jv_get_kind(sc) == JV_KIND_OBJECT) {
-		char *key = xasprintf("%s/scorecard", o);
-		sc = with_sf(sc, key, o, fn, ctx);
-		free(key);
-		rec = jv_object_set(rec, jv_string("scorecard"), sc);
-	} else
-		jv_free(sc);
-	free(o);
-	return rec;
-}
-
 /* ---- mark ---- */
 
 static sqlite3_stmt *q_find;
 
-static jv mark_one(jv sf, const char *key, const char *opp, void *ctx)
+static jv mark_one(jv sf, const struct sf_place *pl, void *ctx)
 {
 	long *n = ctx;
+	/* A relation is known only under its activity's block. */
+	if (pl->site == SITE_REL && !pl->parent)
+		return sf;
 	if (jv_get_kind(sf) == JV_KIND_OBJECT && jx_str(sf, "id") && strcmp(jx_str(sf, "status") ? jx_str(sf, "status") : "", "failed"))
 		return sf; /* already carries its Id */
 	if (!q_find)
 		return sf; /* no state file yet: nothing was recorded */
 	sqlite3_reset(q_find);
-	sqlite3_bind_text(q_find, 1, key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(q_find, 1, pl->key, -1, SQLITE_TRANSIENT);
 	if (sqlite3_step(q_find) != SQLITE_ROW)
 		return sf;
 	jv_free(sf);
@@ -215,7 +101,7 @@ static jv mark_one(jv sf, const char *key, const char *opp, void *ctx)
 
 static int mark_cb(jv rec, const struct jsonl_pos *pos, void *ctx)
 {
-	jsonl_emit(each_item(rec, mark_one, ctx));
+	jsonl_emit(sf_blocks(rec, mark_one, ctx));
 	return 0;
 }
 
@@ -227,7 +113,7 @@ struct rec_ctx {
 	long n;
 };
 
-static jv record_one(jv sf, const char *key, const char *opp, void *arg)
+static jv record_one(jv sf, const struct sf_place *pl, void *arg)
 {
 	struct rec_ctx *c = arg;
 	const char *st = jx_str(sf, "status"), *id = jx_str(sf, "id"), *obj = jx_str(sf, "object");
@@ -235,10 +121,10 @@ static jv record_one(jv sf, const char *key, const char *opp, void *arg)
 		return sf;
 	char now[32];
 	sqlite3_reset(c->ins);
-	sqlite3_bind_text(c->ins, 1, key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(c->ins, 1, pl->key, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(c->ins, 2, obj, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(c->ins, 3, id, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(c->ins, 4, opp, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(c->ins, 4, pl->opp, -1, SQLITE_TRANSIENT);
 	const char *run = jx_str(sf, "run") ? jx_str(sf, "run") : c->run;
 	sqlite3_bind_text(c->ins, 5, run, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(c->ins, 6, c->tag, -1, SQLITE_TRANSIENT);
@@ -253,7 +139,7 @@ static int record_cb(jv rec, const struct jsonl_pos *pos, void *ctx)
 {
 	/* Each deal in its own transaction: a kill loses at most the deal being written. */
 	exec("BEGIN IMMEDIATE");
-	rec = each_item(rec, record_one, ctx);
+	rec = sf_blocks(rec, record_one, ctx);
 	exec("COMMIT");
 	jsonl_emit(rec);
 	return 0;
@@ -359,7 +245,7 @@ static int cmd_show(const char *run)
 	return EXIT_OK;
 }
 
-static jv kv_args(int argc, char **argv, jv o)
+jv state_kv_args(int argc, char **argv, jv o)
 {
 	for (int i = 0; i < argc; i++) {
 		char *eq = strchr(argv[i], '=');
@@ -381,7 +267,7 @@ static jv kv_args(int argc, char **argv, jv o)
 static int cmd_run_begin(const char *run, int argc, char **argv)
 {
 	char now[32];
-	jv info = kv_args(argc, argv, jv_object());
+	jv info = state_kv_args(argc, argv, jv_object());
 	jv s = jv_dump_string(info, 0);
 	sqlite3_stmt *q;
 	sqlite3_prepare_v2(db, "INSERT INTO runs (id, started, status, info) VALUES (?, ?, 'running', ?)", -1, &q, NULL);
@@ -412,7 +298,7 @@ static int cmd_run_end(const char *run, const char *status, int argc, char **arg
 		jv_free(info);
 		info = jv_object();
 	}
-	info = kv_args(argc, argv, info);
+	info = state_kv_args(argc, argv, info);
 	jv s = jv_dump_string(info, 0);
 	sqlite3_prepare_v2(db, "UPDATE runs SET ended = ?, status = ?, info = ? WHERE id = ?", -1, &q, NULL);
 	sqlite3_bind_text(q, 1, now_iso(now), -1, SQLITE_TRANSIENT);
@@ -447,6 +333,73 @@ static int cmd_ids(const char *run, int all, const char *object)
 		o = jv_object_set(o, jv_string("run"), sqlite3_column_text(q, 3) ? jv_string((const char *)sqlite3_column_text(q, 3)) : jv_null());
 		jsonl_emit(o);
 	}
+	sqlite3_finalize(q);
+	return EXIT_OK;
+}
+
+static int cmd_mark(int nargs, char **args)
+{
+	/* Only reads: a missing file, or one a killed run made before writing into it,
+	 * means nothing was recorded yet. */
+	struct stat st;
+	char err[1024];
+	if (stat(dbpath, &st) == 0) {
+		db = statedb_open(dbpath, STATEDB_READONLY | STATEDB_EMPTY_OK, err, sizeof err);
+		if (db == NULL && err[0])
+			diex(EXIT_FAIL, "%s", err);
+		if (db && sqlite3_prepare_v2(db, "SELECT object, sf_id, run FROM items WHERE key = ? AND deleted IS NULL", -1, &q_find, NULL) != SQLITE_OK)
+			fail_db("cannot read");
+	}
+	long n = 0;
+	long bad = jsonl_each(nargs, args, mark_cb, &n);
+	sqlite3_finalize(q_find);
+	warnx("%ld items already in the org", n);
+	return cli_exit(bad);
+}
+
+static int cmd_record(const char *run, const char *tag, int nargs, char **args)
+{
+	if (!run)
+		diex(EXIT_USAGE, "record: --run RUN is required");
+	state_open(STATEDB_CREATE);
+	struct rec_ctx ctx = { NULL, run, tag, 0 };
+	if (sqlite3_prepare_v2(db, "INSERT INTO items (key, object, sf_id, opp, run, tag, created) VALUES (?, ?, ?, ?, ?, ?, ?)"
+	    " ON CONFLICT (key, object) DO UPDATE SET sf_id = excluded.sf_id, deleted = NULL,"
+	    " run = CASE WHEN items.sf_id = excluded.sf_id THEN items.run ELSE excluded.run END",
+	    -1, &ctx.ins, NULL) != SQLITE_OK)
+		fail_db("cannot prepare");
+	long bad = jsonl_each(nargs, args, record_cb, &ctx);
+	sqlite3_finalize(ctx.ins);
+	warnx("%ld records recorded", ctx.n);
+	return cli_exit(bad);
+}
+
+static int cmd_deleted(int nargs, char **args)
+{
+	state_open(0);
+	long n = 0;
+	exec("BEGIN IMMEDIATE");
+	long bad = jsonl_each(nargs, args, deleted_cb, &n);
+	sqlite3_finalize(up);
+	exec("COMMIT");
+	warnx("%ld records marked deleted", n);
+	return cli_exit(bad);
+}
+
+static int cmd_cache(int clear)
+{
+	state_open(clear ? 0 : STATEDB_READONLY);
+	if (clear) {
+		exec("DELETE FROM llm_cache");
+		warnx("%d cached LLM answers removed", sqlite3_changes(db));
+		return EXIT_OK;
+	}
+	sqlite3_stmt *q;
+	sqlite3_prepare_v2(db, "SELECT count(*), coalesce(sum(tokens), 0), min(created), max(created) FROM llm_cache", -1, &q, NULL);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		printf("%d cached LLM answers, %lld tokens, from %s to %s\n", sqlite3_column_int(q, 0),
+		    (long long)sqlite3_column_int64(q, 1), sqlite3_column_text(q, 2) ? (const char *)sqlite3_column_text(q, 2) : "-",
+		    sqlite3_column_text(q, 3) ? (const char *)sqlite3_column_text(q, 3) : "-");
 	sqlite3_finalize(q);
 	return EXIT_OK;
 }
@@ -491,53 +444,19 @@ int main(int argc, char **argv)
 			cmd = argv[optind++];
 		}
 	}
-	int filter = !strcmp(cmd, "mark") || !strcmp(cmd, "record");
+	int filter = !strcmp(cmd, "mark") || !strcmp(cmd, "record") || !strcmp(cmd, "tally") || !strcmp(cmd, "log");
 	if (filter)
 		util_stream_errors();
 	int nargs = argc - optind;
 	char **args = argv + optind;
-	int rc = EXIT_OK;
-	if (!strcmp(cmd, "mark")) {
-		/* Only reads: a missing file, or one a killed run made before writing into it,
-		 * means nothing was recorded yet. */
-		struct stat st;
-		char err[1024];
-		if (stat(dbpath, &st) == 0) {
-			db = statedb_open(dbpath, STATEDB_READONLY | STATEDB_EMPTY_OK, err, sizeof err);
-			if (db == NULL && err[0])
-				diex(EXIT_FAIL, "%s", err);
-			if (db && sqlite3_prepare_v2(db, "SELECT object, sf_id, run FROM items WHERE key = ? AND deleted IS NULL", -1, &q_find, NULL) != SQLITE_OK)
-				fail_db("cannot read");
-		}
-		long n = 0;
-		long bad = jsonl_each(nargs, args, mark_cb, &n);
-		sqlite3_finalize(q_find);
-		warnx("%ld items already in the org", n);
-		rc = cli_exit(bad);
-	} else if (!strcmp(cmd, "record")) {
-		if (!run)
-			diex(EXIT_USAGE, "record: --run RUN is required");
-		state_open(STATEDB_CREATE);
-		struct rec_ctx ctx = { NULL, run, tag, 0 };
-		if (sqlite3_prepare_v2(db, "INSERT INTO items (key, object, sf_id, opp, run, tag, created) VALUES (?, ?, ?, ?, ?, ?, ?)"
-		    " ON CONFLICT (key, object) DO UPDATE SET sf_id = excluded.sf_id, deleted = NULL,"
-		    " run = CASE WHEN items.sf_id = excluded.sf_id THEN items.run ELSE excluded.run END",
-		    -1, &ctx.ins, NULL) != SQLITE_OK)
-			fail_db("cannot prepare");
-		long bad = jsonl_each(nargs, args, record_cb, &ctx);
-		sqlite3_finalize(ctx.ins);
-		warnx("%ld records recorded", ctx.n);
-		rc = cli_exit(bad);
-	} else if (!strcmp(cmd, "deleted")) {
-		state_open(0);
-		long n = 0;
-		exec("BEGIN IMMEDIATE");
-		long bad = jsonl_each(nargs, args, deleted_cb, &n);
-		sqlite3_finalize(up);
-		exec("COMMIT");
-		warnx("%ld records marked deleted", n);
-		rc = cli_exit(bad);
-	} else if (!strcmp(cmd, "ids")) {
+	int rc;
+	if (!strcmp(cmd, "mark"))
+		rc = cmd_mark(nargs, args);
+	else if (!strcmp(cmd, "record"))
+		rc = cmd_record(run, tag, nargs, args);
+	else if (!strcmp(cmd, "deleted"))
+		rc = cmd_deleted(nargs, args);
+	else if (!strcmp(cmd, "ids")) {
 		state_open(STATEDB_READONLY);
 		rc = cmd_ids(run, all, object);
 	} else if (!strcmp(cmd, "runs")) {
@@ -552,21 +471,15 @@ int main(int argc, char **argv)
 	} else if (!strcmp(cmd, "run-end") && nargs >= 2) {
 		state_open(0);
 		rc = cmd_run_end(args[0], args[1], nargs - 2, args + 2);
-	} else if (!strcmp(cmd, "cache")) {
-		state_open(clear ? 0 : STATEDB_READONLY);
-		if (clear) {
-			exec("DELETE FROM llm_cache");
-			warnx("%d cached LLM answers removed", sqlite3_changes(db));
-		} else {
-			sqlite3_stmt *q;
-			sqlite3_prepare_v2(db, "SELECT count(*), coalesce(sum(tokens), 0), min(created), max(created) FROM llm_cache", -1, &q, NULL);
-			if (sqlite3_step(q) == SQLITE_ROW)
-				printf("%d cached LLM answers, %lld tokens, from %s to %s\n", sqlite3_column_int(q, 0),
-				    (long long)sqlite3_column_int64(q, 1), sqlite3_column_text(q, 2) ? (const char *)sqlite3_column_text(q, 2) : "-",
-				    sqlite3_column_text(q, 3) ? (const char *)sqlite3_column_text(q, 3) : "-");
-			sqlite3_finalize(q);
-		}
-	} else {
+	} else if (!strcmp(cmd, "cache"))
+		rc = cmd_cache(clear);
+	else if (!strcmp(cmd, "tally"))
+		rc = cmd_tally(nargs, args);
+	else if (!strcmp(cmd, "log"))
+		rc = cmd_log(run, nargs, args);
+	else if (!strcmp(cmd, "event") && nargs >= 1)
+		rc = cmd_event(args[0], nargs - 1, args + 1);
+	else {
 		warnx("unknown subcommand or missing argument: '%s'", cmd);
 		cli_usage(usage, 1);
 	}

@@ -1,0 +1,20 @@
+/* state.h: dg-state's private header: the subcommands that read records (tally.c). */
+#ifndef DG_STATE_H
+#define DG_STATE_H
+
+#include <jv.h>
+
+/* KEY=VALUE arguments into o (consumed): JSON numbers and values stay typed, anything
+ * else is text. A malformed one is a usage error. */
+jv state_kv_args(int argc, char **argv, jv o);
+
+/* dg-state tally FILE...: {"planned": {object: {create, there}}, "records": {object:
+ * {status: n}}} of the deal records read. */
+int cmd_tally(int nargs, char **args);
+/* dg-state log FILE...: one event per record into events.jsonl; the failures on stdout
+ * as errors.jsonl lines. */
+int cmd_log(const char *run, int nargs, char **args);
+/* dg-state event NAME [KEY=VALUE...]: one event into events.jsonl. */
+int cmd_event(const char *name, int nargs, char **args);
+
+#endif

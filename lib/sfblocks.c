@@ -1,0 +1,185 @@
+/* sfblocks.c: the places of a deal record's Salesforce records (see sfblocks.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonl.h"
+#include "sfblocks.h"
+#include "util.h"
+
+jv
+sf_related(jv act)
+{
+	jv out = jv_array(), att = jx_get(act, "attendees", JV_KIND_ARRAY), in = jx_get(act, "internal", JV_KIND_ARRAY);
+	const char *who = jx_str(act, "who");
+
+	for (int k = 0; k < jx_len(att); k++) {
+		const char *c = jx_cstr(jx_at(att, k));
+		if (c && !(who && !strcmp(c, who)))
+			out = jv_array_append(out, jv_string(c));
+	}
+	for (int k = 0; k < jx_len(in); k++)
+		if (jx_cstr(jx_at(in, k)))
+			out = jv_array_append(out, jv_string(jx_cstr(jx_at(in, k))));
+	return out;
+}
+
+int
+sf_block_live(jv sf)
+{
+	const char *st = jx_str(sf, "status");
+
+	return jx_str(sf, "id") != NULL && (!st || strcmp(st, "failed"));
+}
+
+/* fn on the block under name in obj (consumed and returned), kept when fn returns one. */
+static jv
+visit(jv obj, const char *name, const struct sf_place *pl, sf_block_fn fn, void *ctx)
+{
+	jv sf = jv_object_get(jv_copy(obj), jv_string(name));
+	jv out;
+
+	if (jv_get_kind(sf) != JV_KIND_OBJECT) {
+		jv_free(sf);
+		sf = jv_null();
+	} else
+		obj = jv_object_set(obj, jv_string(name), jv_null()); /* changed in place */
+	out = fn(sf, pl, ctx);
+	if (jv_get_kind(out) == JV_KIND_OBJECT)
+		return jv_object_set(obj, jv_string(name), out);
+	jv_free(out);
+	return jv_object_delete(obj, jv_string(name));
+}
+
+/* A planned contact and its role (nested in the contact's block). */
+static jv
+contact(jv c, const char *key, const char *opp, sf_block_fn fn, void *ctx)
+{
+	struct sf_place pl = { SITE_CONTACT, key, key, opp, "Contact", 0 };
+	char *rk = xasprintf("%s/role", key);
+	jv sf;
+
+	c = visit(c, "sf", &pl, fn, ctx);
+	sf = jv_object_get(jv_copy(c), jv_string("sf"));
+	pl = (struct sf_place){ SITE_ROLE, rk, key, opp, "OpportunityContactRole", jv_get_kind(sf) == JV_KIND_OBJECT };
+	if (jv_get_kind(sf) != JV_KIND_OBJECT) {
+		jv_free(sf);
+		sf = jv_object();
+	}
+	c = jv_object_delete(c, jv_string("sf"));
+	sf = visit(sf, "role", &pl, fn, ctx);
+	if (jv_object_length(jv_copy(sf)) > 0)
+		c = jv_object_set(c, jv_string("sf"), sf);
+	else
+		jv_free(sf);
+	free(rk);
+	return c;
+}
+
+/* An activity and its relations: one per sf_related entry (or per block an earlier
+ * run recorded, when there are more). Relations are kept in the activity's block: one
+ * is only made for them when fn gives a relation a block. */
+static jv
+activity(jv a, const char *key, const char *opp, sf_block_fn fn, void *ctx)
+{
+	const char *kind = jx_str(a, "kind");
+	int meeting = kind && !strcmp(kind, "meeting");
+	struct sf_place pl = { SITE_ACTIVITY, key, key, opp, meeting ? "Event" : "Task", 0 };
+	jv rel = kind ? sf_related(a) : jv_array(), sf, rels, nrels;
+	int n, any = 0, parent;
+
+	a = visit(a, "sf", &pl, fn, ctx);
+	sf = jv_object_get(jv_copy(a), jv_string("sf"));
+	parent = jv_get_kind(sf) == JV_KIND_OBJECT;
+	if (!parent) {
+		jv_free(sf);
+		sf = jv_object();
+	}
+	rels = jx_get(sf, "relations", JV_KIND_ARRAY);
+	n = jx_len(rels) > jx_len(rel) ? jx_len(rels) : jx_len(rel);
+	jv_free(rel);
+	if (!n) {
+		jv_free(sf);
+		return a;
+	}
+	nrels = jv_array();
+	for (int r = 0; r < n; r++) {
+		char *rk = xasprintf("%s/rel/%d", key, r);
+		jv old = r < jx_len(rels) ? jv_copy(jx_at(rels, r)) : jv_null();
+		jv nb;
+
+		if (jv_get_kind(old) != JV_KIND_OBJECT) {
+			jv_free(old);
+			old = jv_null();
+		}
+		pl = (struct sf_place){ SITE_REL, rk, key, opp, meeting ? "EventRelation" : "TaskRelation", parent };
+		nb = fn(old, &pl, ctx);
+		if (jv_get_kind(nb) == JV_KIND_OBJECT) {
+			nrels = jv_array_append(nrels, nb);
+			any = 1;
+		} else {
+			jv_free(nb);
+			nrels = jv_array_append(nrels, jv_null());
+		}
+		free(rk);
+	}
+	if (any)
+		return jv_object_set(a, jv_string("sf"), jv_object_set(sf, jv_string("relations"), nrels));
+	jv_free(sf);
+	jv_free(nrels);
+	return a;
+}
+
+/* Each element of rec's list through f, changed in place. */
+static jv
+each(jv rec, const char *list, const char *opp, jv (*f)(jv, const char *, const char *, sf_block_fn, void *),
+    int planned_only, sf_block_fn fn, void *ctx)
+{
+	jv arr = jv_object_get(jv_copy(rec), jv_string(list));
+
+	if (jv_get_kind(arr) != JV_KIND_ARRAY) {
+		jv_free(arr);
+		return rec;
+	}
+	rec = jv_object_set(rec, jv_string(list), jv_null());
+	for (int j = 0; j < jx_len(arr); j++) {
+		jv el = jv_array_get(jv_copy(arr), j);
+		const char *k = jx_str(el, "key");
+
+		if (k && (!planned_only || jx_bool(el, "planned", 0))) {
+			char *key = xstrdup(k);
+
+			arr = jv_array_set(arr, j, jv_null());
+			el = f(el, key, opp, fn, ctx);
+			free(key);
+		}
+		arr = jv_array_set(arr, j, el);
+	}
+	return jv_object_set(rec, jv_string(list), arr);
+}
+
+jv
+sf_blocks(jv rec, sf_block_fn fn, void *ctx)
+{
+	const char *oid = jx_str(jx_get(rec, "opportunity", JV_KIND_OBJECT), "Id");
+	char *opp = xstrdup(oid ? oid : "");
+	jv sc;
+
+	rec = each(rec, "contacts", opp, contact, 1, fn, ctx);
+	rec = each(rec, "activities", opp, activity, 0, fn, ctx);
+	sc = jv_object_get(jv_copy(rec), jv_string("scorecard"));
+	if (jv_get_kind(sc) == JV_KIND_OBJECT) {
+		char *key = xasprintf("%s/scorecard", opp);
+		jv b = jx_get(sc, "sf", JV_KIND_OBJECT);
+		char *object = jx_str(b, "object") ? xstrdup(jx_str(b, "object")) : NULL;
+		struct sf_place pl = { SITE_SCORE, key, NULL, opp, object, 0 };
+
+		rec = jv_object_set(rec, jv_string("scorecard"), jv_null());
+		sc = visit(sc, "sf", &pl, fn, ctx);
+		rec = jv_object_set(rec, jv_string("scorecard"), sc);
+		free(object);
+		free(key);
+	} else
+		jv_free(sc);
+	free(opp);
+	return rec;
+}

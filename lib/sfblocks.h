@@ -1,0 +1,45 @@
+/* sfblocks.h: the places in a deal record where a Salesforce record is, or will be,
+ * and their sf blocks: planned contacts and their contact roles, activities and their
+ * relations, the scorecard. The one reading of that shape: dg-state (mark, record,
+ * tally, log), dg-push (what to delete, whom to relate) and the porcelain through
+ * dg-state use it. The blocks' fields are documented in dg(7). */
+#ifndef DG_SFBLOCKS_H
+#define DG_SFBLOCKS_H
+
+#include <jv.h>
+
+enum sf_site { SITE_CONTACT, SITE_ROLE, SITE_ACTIVITY, SITE_REL, SITE_SCORE };
+
+/* One place, as the walker hands it over (all borrowed for the call). */
+struct sf_place {
+	enum sf_site site;
+	const char *key;    /* the state key: the contact's or activity's key, KEY/role,
+	                     * KEY/rel/N, OPP/scorecard */
+	const char *item;   /* the contact's or activity's own key (NULL for the scorecard) */
+	const char *opp;    /* the deal's opportunity Id ("" when it has none) */
+	const char *object; /* what is written there: Contact, OpportunityContactRole, Event
+	                     * or Task, EventRelation or TaskRelation; for the scorecard the
+	                     * block's object, or NULL before it is written */
+	int parent;         /* a role's or relation's contact or activity has a block (an
+	                     * earlier run wrote it, or fn just gave it one) */
+};
+
+/* Called with a place's block (consumed: an object, or jv_null() when there is none
+ * yet); returns the block to keep there (an object), or jv_null() to leave none. */
+typedef jv (*sf_block_fn)(jv sf, const struct sf_place *pl, void *ctx);
+
+/* Calls fn for every place of rec (consumed) in a fixed order (contacts with their
+ * roles, activities with their relations, the scorecard) and returns rec with the
+ * blocks fn returned. */
+jv sf_blocks(jv rec, sf_block_fn fn, void *ctx);
+
+/* Whom an activity relates besides the contact it is with (a new array of Ids or
+ * contact keys): its other attendees (an email's: the people in copy), then the
+ * seller's people who join (internal). The order is fixed: a relation's place in it
+ * names it across runs (KEY/rel/N, sf.relations[N]). */
+jv sf_related(jv act);
+
+/* Whether a block holds a record the org has (an Id, and not failed). */
+int sf_block_live(jv sf);
+
+#endif
