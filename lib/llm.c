@@ -278,6 +278,80 @@ static void turn_off(struct llm *l, const char *why)
 	warnx("the LLM is off for this run: %s", why);
 }
 
+/* What one round of calls learnt for the next: to ask for a plainer response format,
+ * to name the token limit the other way, how long to wait. */
+struct round {
+	int degrade, switch_field;
+	double wait;
+};
+
+/* Judges one answer: r gets ok (and the cache its text) or err; returns 1 when r is to
+ * be asked again in the next round. */
+static int judge(struct llm *l, struct llm_req *r, struct http_resp *rs, struct round *rd)
+{
+	r->attempts++;
+	jv body = rs->body.len ? jv_parse_sized(rs->body.s, (int)rs->body.len) : jv_invalid();
+	char code[64], msg[200];
+	error_info(body, code, sizeof code, msg, sizeof msg);
+	int retry = 0;
+	if (rs->status == 200) {
+		jv ch = jx_at(jx_get(body, "choices", JV_KIND_ARRAY), 0);
+		jv m = jx_get(ch, "message", JV_KIND_OBJECT);
+		const char *content = jx_str(m, "content"), *fin = jx_str(ch, "finish_reason");
+		jv u = jx_get(body, "usage", JV_KIND_OBJECT);
+		l->prompt_tokens += (long)jx_num(u, "prompt_tokens", 0);
+		l->completion_tokens += (long)jx_num(u, "completion_tokens", 0);
+		char why[256];
+		if (!jv_is_valid(body))
+			snprintf(r->err, sizeof r->err, "the answer is not JSON");
+		else if (fin && !strcmp(fin, "length"))
+			snprintf(r->err, sizeof r->err, "the answer was cut off (finish_reason length)");
+		else if (!content)
+			snprintf(r->err, sizeof r->err, "no answer%s%s", jx_str(m, "refusal") ? ": refused: " : "",
+			    jx_str(m, "refusal") ? jx_str(m, "refusal") : "");
+		else if (accept(r, content, why, sizeof why) != 0)
+			snprintf(r->err, sizeof r->err, "%s", why);
+		else {
+			r->ok = 1;
+			cache_put(l, r, content, (long)jx_num(u, "total_tokens", 0));
+		}
+	} else if (rs->status == 400 && l->rf < 2 && (strstr(msg, "response_format") || strstr(msg, "json_schema") ||
+	    strstr(msg, "schema") || strstr(msg, "json_object"))) {
+		rd->degrade = 1;
+		retry = 1;
+	} else if (rs->status == 400 && !strcmp(code, "unsupported_parameter") && strstr(msg, l->token_field)) {
+		rd->switch_field = 1;
+		retry = 1;
+	} else if (fatal_answer(rs->status, code)) {
+		char w[256];
+		snprintf(w, sizeof w, "HTTP %ld %.60s%s%.120s", rs->status, code, code[0] ? ": " : "", msg);
+		turn_off(l, w);
+		snprintf(r->err, sizeof r->err, "the LLM is off: %.200s", w);
+	} else if (rs->status == 0 && !strcmp(rs->err, "not sent")) {
+		retry = 1; /* stopped before it went out; the next round says why */
+		r->attempts--;
+	} else if (rs->status == 0 || rs->status == 408 || rs->status == 409 || rs->status == 429 || rs->status >= 500) {
+		if (r->attempts <= l->retries) {
+			retry = 1;
+			/* As the SDKs: the server's wait when sane, else 0.5 s doubling to 8 s, jittered. */
+			double w = rs->retry_after > 0 && rs->retry_after <= 60 ? rs->retry_after
+			    : (0.5 * (double)(1 << (r->attempts - 1 < 4 ? r->attempts - 1 : 4)));
+			if (w > 8 && !(rs->retry_after > 0))
+				w = 8;
+			if (!(rs->retry_after > 0))
+				w *= 1 - 0.25 * ((double)rand() / RAND_MAX);
+			if (w > rd->wait)
+				rd->wait = w;
+		} else if (rs->status)
+			snprintf(r->err, sizeof r->err, "HTTP %ld%s%s after %d tries", rs->status, msg[0] ? ": " : "", msg, r->attempts);
+		else
+			snprintf(r->err, sizeof r->err, "no answer (%.200s) after %d tries", rs->err, r->attempts);
+	} else
+		snprintf(r->err, sizeof r->err, "HTTP %ld %.60s%s%.120s", rs->status, code, code[0] ? ": " : "", msg);
+	jv_free(body);
+	return retry;
+}
+
 void llm_run(struct llm *l, struct llm_req *reqs, int n)
 {
 	double t0 = now_s();
@@ -323,87 +397,28 @@ void llm_run(struct llm *l, struct llm_req *reqs, int n)
 		http_run(l->http, hp, np, (int)(l->jobs > 0 ? l->jobs : 1));
 		for (int k = 0; k < np; k++)
 			l->calls += !(hr[k].resp.status == 0 && !strcmp(hr[k].resp.err, "not sent"));
-		int nretry = 0, degrade = 0, switch_field = 0;
-		double wait = 0;
+		int nretry = 0;
+		struct round rd = { 0, 0, 0 };
 		for (int k = 0; k < np; k++) {
 			struct llm_req *r = hr[k].user;
 			struct http_resp *rs = &hr[k].resp;
 			int idx = pend[k];
-			r->attempts++;
-			jv body = rs->body.len ? jv_parse_sized(rs->body.s, (int)rs->body.len) : jv_invalid();
-			char code[64], msg[200];
-			error_info(body, code, sizeof code, msg, sizeof msg);
-			int retry = 0;
-			if (rs->status == 200) {
-				jv ch = jx_at(jx_get(body, "choices", JV_KIND_ARRAY), 0);
-				jv m = jx_get(ch, "message", JV_KIND_OBJECT);
-				const char *content = jx_str(m, "content"), *fin = jx_str(ch, "finish_reason");
-				jv u = jx_get(body, "usage", JV_KIND_OBJECT);
-				l->prompt_tokens += (long)jx_num(u, "prompt_tokens", 0);
-				l->completion_tokens += (long)jx_num(u, "completion_tokens", 0);
-				char why[256];
-				if (!jv_is_valid(body))
-					snprintf(r->err, sizeof r->err, "the answer is not JSON");
-				else if (fin && !strcmp(fin, "length"))
-					snprintf(r->err, sizeof r->err, "the answer was cut off (finish_reason length)");
-				else if (!content)
-					snprintf(r->err, sizeof r->err, "no answer%s%s", jx_str(m, "refusal") ? ": refused: " : "",
-					    jx_str(m, "refusal") ? jx_str(m, "refusal") : "");
-				else if (accept(r, content, why, sizeof why) != 0)
-					snprintf(r->err, sizeof r->err, "%s", why);
-				else {
-					r->ok = 1;
-					cache_put(l, r, content, (long)jx_num(u, "total_tokens", 0));
-				}
-			} else if (rs->status == 400 && l->rf < 2 && (strstr(msg, "response_format") || strstr(msg, "json_schema") ||
-			    strstr(msg, "schema") || strstr(msg, "json_object"))) {
-				degrade = 1;
-				retry = 1;
-			} else if (rs->status == 400 && !strcmp(code, "unsupported_parameter") && strstr(msg, l->token_field)) {
-				switch_field = 1;
-				retry = 1;
-			} else if (fatal_answer(rs->status, code)) {
-				char w[256];
-				snprintf(w, sizeof w, "HTTP %ld %.60s%s%.120s", rs->status, code, code[0] ? ": " : "", msg);
-				turn_off(l, w);
-				snprintf(r->err, sizeof r->err, "the LLM is off: %.200s", w);
-			} else if (rs->status == 0 && !strcmp(rs->err, "not sent")) {
-				retry = 1; /* stopped before it went out; the next round says why */
-				r->attempts--;
-			} else if (rs->status == 0 || rs->status == 408 || rs->status == 409 || rs->status == 429 || rs->status >= 500) {
-				if (r->attempts <= l->retries) {
-					retry = 1;
-					/* As the SDKs: the server's wait when sane, else 0.5 s doubling to 8 s, jittered. */
-					double w = rs->retry_after > 0 && rs->retry_after <= 60 ? rs->retry_after
-					    : (0.5 * (double)(1 << (r->attempts - 1 < 4 ? r->attempts - 1 : 4)));
-					if (w > 8 && !(rs->retry_after > 0))
-						w = 8;
-					if (!(rs->retry_after > 0))
-						w *= 1 - 0.25 * ((double)rand() / RAND_MAX);
-					if (w > wait)
-						wait = w;
-				} else if (rs->status)
-					snprintf(r->err, sizeof r->err, "HTTP %ld%s%s after %d tries", rs->status, msg[0] ? ": " : "", msg, r->attempts);
-				else
-					snprintf(r->err, sizeof r->err, "no answer (%s) after %d tries", rs->err, r->attempts);
-			} else
-				snprintf(r->err, sizeof r->err, "HTTP %ld %.60s%s%.120s", rs->status, code, code[0] ? ": " : "", msg);
-			jv_free(body);
+			int retry = judge(l, r, rs, &rd);
 			if (retry)
 				pend[nretry++] = idx;
 			else if (!r->ok)
 				l->failures++;
 		}
-		if (degrade)
+		if (rd.degrade)
 			l->rf++;
-		if (switch_field) {
+		if (rd.switch_field) {
 			char *o = l->token_field;
 			l->token_field = xstrdup(strcmp(o, "max_tokens") ? "max_tokens" : "max_completion_tokens");
 			free(o);
 		}
 		np = nretry;
-		if (np && wait > 0) {
-			struct timespec ts = { (time_t)wait, (long)((wait - (long)wait) * 1e9) };
+		if (np && rd.wait > 0) {
+			struct timespec ts = { (time_t)rd.wait, (long)((rd.wait - (long)rd.wait) * 1e9) };
 			nanosleep(&ts, NULL);
 		}
 	}

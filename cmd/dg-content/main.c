@@ -120,6 +120,58 @@ llm_prompt(struct ctx *c, struct deal_text *t, jv rec, jv *a, int i, int n, jv o
 	return rc;
 }
 
+/* The variables that place activity i in time: its day and date, the meeting it is
+ * about (what it answers or recaps, else the next one) with that meeting's day, when
+ * the customer was last heard from, and for a scheduling email the slots offered. */
+static void
+context_vars(struct ctx *c, struct deal_text *t, jv acts, int i, time_t ts, int meeting, char *slots, size_t slotsize)
+{
+	jv a = jx_at(acts, i);
+	const char *type = jx_str(a, "type");
+	int about, nm;
+	time_t mt;
+
+	/* The meeting an email or a prep call is about: what it answers or recaps, else
+	 * the next one. */
+	about = key_index(jx_str(a, "about"));
+	nm = next_meeting(ts);
+	if (about < 0 && !meeting) {
+		/* What follows a meeting speaks of the last one (the demo, for a demo
+		 * follow-up); anything else of the next. */
+		static const char *const after[] = { "demo_follow_up", "resources", "recap", NULL };
+
+		if (is_type(type, after))
+			about = last_meeting(ts, !strcmp(type, "demo_follow_up") ? "demo" : NULL);
+		if (about < 0)
+			about = nm;
+	}
+	vars_set(&t->vs, "meeting_time", "");
+	if (about >= 0 && jx_str(jx_at(acts, about), "start") &&
+	    time_parse(jx_str(jx_at(acts, about), "start"), &mt) == 0) {
+		meeting_name(c, t, jx_str(jx_at(acts, about), "type"));
+		vars_set(&t->vs, "meeting_type", jx_str(jx_at(acts, about), "type") ?
+		    jx_str(jx_at(acts, about), "type") : "any");
+		when_vars(t, mt, "meeting_day", "meeting_date",
+		    mt > ts && mt - ts < 14 * 86400 ? "meeting_time" : NULL);
+	} else {
+		meeting_name(c, t, NULL);
+		vars_set(&t->vs, "meeting_type", "any");
+		vars_set(&t->vs, "meeting_day", vars_get(&t->vs, "day"));
+		vars_set(&t->vs, "meeting_date", vars_get(&t->vs, "date"));
+	}
+	{
+		int lh = last_heard(ts);
+
+		/* When the customer was last heard from ("since {last_date}"). */
+		when_vars(t, lh >= 0 ? items[lh].start : ts - 14 * 86400, "last_day", "last_date", NULL);
+	}
+	slots[0] = '\0';
+	if (!meeting && type && !strcmp(type, "scheduling") && nm >= 0 &&
+	    time_parse(jx_str(jx_at(acts, nm), "start"), &mt) == 0)
+		slots_text(t, mt, slots, slotsize);
+	vars_set(&t->vs, "slots", slots);
+}
+
 static int
 content_one(jv rec, const struct jsonl_pos *pos, void *vctx)
 {
@@ -160,8 +212,8 @@ content_one(jv rec, const struct jsonl_pos *pos, void *vctx)
 		      *type = jx_str(a, "type"), *when = jx_str(a, "when"), *start = jx_str(a, "start");
 		struct voice v;
 		struct mail m;
-		int meeting, rc, about, nm;
-		time_t ts, mt;
+		int meeting, rc;
+		time_t ts;
 
 		if (jv_get_kind(a) != JV_KIND_OBJECT || kind == NULL || key == NULL ||
 		    (strcmp(kind, "meeting") && strcmp(kind, "email")) || start == NULL ||
@@ -175,45 +227,7 @@ content_one(jv rec, const struct jsonl_pos *pos, void *vctx)
 		rng_init(&t.r, (uint64_t)c->cfg->seed, t.id, "content", (long)hash_str(FNV_OFFSET, key));
 		when_vars(&t, ts, "day", "date", NULL);
 		voice_of(&t, a, meeting, &v);
-		/* The meeting an email or a prep call is about: what it answers or recaps, else
-		 * the next one. */
-		about = key_index(jx_str(a, "about"));
-		nm = next_meeting(ts);
-		if (about < 0 && !meeting) {
-			/* What follows a meeting speaks of the last one (the demo, for a demo
-			 * follow-up); anything else of the next. */
-			static const char *const after[] = { "demo_follow_up", "resources", "recap", NULL };
-
-			if (is_type(type, after))
-				about = last_meeting(ts, !strcmp(type, "demo_follow_up") ? "demo" : NULL);
-			if (about < 0)
-				about = nm;
-		}
-		vars_set(&t.vs, "meeting_time", "");
-		if (about >= 0 && jx_str(jx_at(acts, about), "start") &&
-		    time_parse(jx_str(jx_at(acts, about), "start"), &mt) == 0) {
-			meeting_name(c, &t, jx_str(jx_at(acts, about), "type"));
-			vars_set(&t.vs, "meeting_type", jx_str(jx_at(acts, about), "type") ?
-			    jx_str(jx_at(acts, about), "type") : "any");
-			when_vars(&t, mt, "meeting_day", "meeting_date",
-			    mt > ts && mt - ts < 14 * 86400 ? "meeting_time" : NULL);
-		} else {
-			meeting_name(c, &t, NULL);
-			vars_set(&t.vs, "meeting_type", "any");
-			vars_set(&t.vs, "meeting_day", vars_get(&t.vs, "day"));
-			vars_set(&t.vs, "meeting_date", vars_get(&t.vs, "date"));
-		}
-		{
-			int lh = last_heard(ts);
-
-			/* When the customer was last heard from ("since {last_date}"). */
-			when_vars(&t, lh >= 0 ? items[lh].start : ts - 14 * 86400, "last_day", "last_date", NULL);
-		}
-		slots[0] = '\0';
-		if (!meeting && type && !strcmp(type, "scheduling") && nm >= 0 &&
-		    time_parse(jx_str(jx_at(acts, nm), "start"), &mt) == 0)
-			slots_text(&t, mt, slots, sizeof slots);
-		vars_set(&t.vs, "slots", slots);
+		context_vars(c, &t, acts, i, ts, meeting, slots, sizeof slots);
 		sb_reset(&subj);
 		sb_reset(&body);
 		if (meeting) {

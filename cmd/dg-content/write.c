@@ -430,121 +430,123 @@ details(struct sb *out, struct ctx *c, struct deal_text *t, jv rec, const struct
 	return 0;
 }
 
-int
-email_body(struct sb *out, struct ctx *c, struct deal_text *t, const struct voice *v, jv rec,
-    const struct mail *m, char *err, size_t errsize)
+/* A short answer in a thread: a line from the bank, sometimes a little more. */
+static int
+email_short(struct sb *out, struct ctx *c, struct deal_text *t, const struct voice *v, const struct mail *m,
+    char *err, size_t errsize)
 {
-	jv topics = jx_get(m->act, "topics", JV_KIND_ARRAY);
-	const char *type = m->type;
-	int short_reply = !strcmp(type, "reply") && jx_len(topics) == 0, rc, k;
-	char cc[256], sect[64];
+	char sect[64];
+	int k, rc;
 
-	cc_names(t, m->act, v, cc, sizeof cc);
-	vars_set(&t->vs, "cc", cc);
-	vars_set(&t->vs, "Cc", cc);
-	/* The greeting: the reader by first name, and whoever is in copy; a short answer
-	 * often has none. */
-	if (!short_reply || rng_chance(&t->r, 0.5)) {
-		if (!strcmp(vars_get(&t->vs, "to"), "team"))
-			sb_add(out, "Hi team,");
-		else if (add(out, c, t, *cc ? (strstr(cc, " and ") || !strncmp(cc, "the ", 4) ? "greet.all" :
-		    "greet.cc") : "greet",
+	int about_meeting = jv_is_valid(m->parent) && vars_get(&t->vs, "meeting_time") &&
+	    *vars_get(&t->vs, "meeting_time");
+
+	char own[64];
+
+	/* A thread the bank has short answers for ("reply.short.order_form"), else one
+	 * about the next meeting, else any. */
+	snprintf(own, sizeof own, "%s.%s", v->inbound ? "reply.short" : "email.short", m->root);
+	if (add(out, c, t, bank_count(c->b, own) > 0 ? own : typed(c, sect, sizeof sect,
+	    v->inbound ? "reply.short" : "email.short", about_meeting ? "meeting" : "any"), err,
+	    errsize))
+		return -1;
+	/* Not every answer is a one-liner: some say a little more. */
+	int more = rng_chance(&t->r, 0.45) ? 1 + rng_chance(&t->r, 0.5) : 0;
+
+	for (k = 0; k < more; k++) {
+		sb_add(out, " ");
+		rc = add_fresh(out, c, t, v->inbound ? "reply.more.any" : "email.more.reply", err,
+		    errsize);
+		if (rc < 0)
+			return -1;
+		if (rc > 0) {
+			out->len--;
+			out->s[out->len] = '\0';
+			break;
+		}
+	}
+	sb_add(out, "\n\n");
+	return 0;
+}
+
+/* A full email: its opening, the topics, the slots offered, the deal's details, what
+ * signing or a win adds, a closing line. */
+static int
+email_full(struct sb *out, struct ctx *c, struct deal_text *t, const struct voice *v, jv rec,
+    const struct mail *m, const char *cc, char *err, size_t errsize)
+{
+	const char *type = m->type;
+	char sect[64];
+
+	if (m->forward) {
+		if (add(out, c, t, "email.open.forward", err, errsize))
+			return -1;
+	} else if (v->inbound) {
+		if (m->parent_late && add(out, c, t, "reply.open.late", err, errsize))
+			return -1;
+		if (m->parent_late)
+			sb_add(out, " ");
+		if (add_typed(out, c, t, "reply.open", !strcmp(type, "reply") ? m->root : type,
 		    err, errsize))
+			return -1;
+	} else {
+		/* An answer in a thread the bank knows ("email.reply.order_form"), or the
+		 * type's own opening. */
+		snprintf(sect, sizeof sect, "email.reply.%s", m->root);
+		if (!strcmp(type, "reply") && bank_count(c->b, sect) > 0) {
+			if (add(out, c, t, sect, err, errsize))
+				return -1;
+		} else if (add_typed(out, c, t, "email.open", type, err, errsize)) {
+			return -1;
+		}
+	}
+	if (*cc && !v->inbound && rng_chance(&t->r, 0.6)) {
+		sb_add(out, " ");
+		if (add(out, c, t, "cc.note", err, errsize))
+			return -1;
+	}
+	sb_add(out, "\n\n");
+	if (topics_each(out, c, t, v, v->inbound ? "reply" : "email", "", " ",
+	    err, errsize))
+		return -1;
+	trim_end(out);
+	sb_add(out, "\n\n");
+	if (!v->inbound && *vars_get(&t->vs, "slots")) {
+		if (add(out, c, t, "email.slots", err, errsize))
+			return -1;
+		sb_add(out, " ");
+		if (add(out, c, t, "email.slots.after", err, errsize))
 			return -1;
 		sb_add(out, "\n\n");
 	}
-	if (short_reply) {
-		int about_meeting = jv_is_valid(m->parent) && vars_get(&t->vs, "meeting_time") &&
-		    *vars_get(&t->vs, "meeting_time");
-
-		char own[64];
-
-		/* A thread the bank has short answers for ("reply.short.order_form"), else one
-		 * about the next meeting, else any. */
-		snprintf(own, sizeof own, "%s.%s", v->inbound ? "reply.short" : "email.short", m->root);
-		if (add(out, c, t, bank_count(c->b, own) > 0 ? own : typed(c, sect, sizeof sect,
-		    v->inbound ? "reply.short" : "email.short", about_meeting ? "meeting" : "any"), err,
+	if (!v->inbound && body_lines(out, c, t, m->type, err, errsize) != 0)
+		return -1;
+	if (!v->inbound && details(out, c, t, rec, m, err, errsize) != 0)
+		return -1;
+	if (m->signing && !v->inbound) {
+		if (add(out, c, t, "email.signing", err, errsize))
+			return -1;
+		sb_add(out, "\n\n");
+	}
+	if (m->after_won && !v->inbound) {
+		if (add(out, c, t, "email.won", err, errsize))
+			return -1;
+		sb_add(out, "\n\n");
+	}
+	if (!rng_chance(&t->r, 0.25)) {
+		if (add_typed(out, c, t, v->inbound ? "reply.close" : "email.close", type, err,
 		    errsize))
 			return -1;
-		/* Not every answer is a one-liner: some say a little more. */
-		int more = rng_chance(&t->r, 0.45) ? 1 + rng_chance(&t->r, 0.5) : 0;
-
-		for (k = 0; k < more; k++) {
-			sb_add(out, " ");
-			rc = add_fresh(out, c, t, v->inbound ? "reply.more.any" : "email.more.reply", err,
-			    errsize);
-			if (rc < 0)
-				return -1;
-			if (rc > 0) {
-				out->len--;
-				out->s[out->len] = '\0';
-				break;
-			}
-		}
 		sb_add(out, "\n\n");
-	} else {
-		if (m->forward) {
-			if (add(out, c, t, "email.open.forward", err, errsize))
-				return -1;
-		} else if (v->inbound) {
-			if (m->parent_late && add(out, c, t, "reply.open.late", err, errsize))
-				return -1;
-			if (m->parent_late)
-				sb_add(out, " ");
-			if (add_typed(out, c, t, "reply.open", !strcmp(type, "reply") ? m->root : type,
-			    err, errsize))
-				return -1;
-		} else {
-			/* An answer in a thread the bank knows ("email.reply.order_form"), or the
-			 * type's own opening. */
-			snprintf(sect, sizeof sect, "email.reply.%s", m->root);
-			if (!strcmp(type, "reply") && bank_count(c->b, sect) > 0) {
-				if (add(out, c, t, sect, err, errsize))
-					return -1;
-			} else if (add_typed(out, c, t, "email.open", type, err, errsize)) {
-				return -1;
-			}
-		}
-		if (*cc && !v->inbound && rng_chance(&t->r, 0.6)) {
-			sb_add(out, " ");
-			if (add(out, c, t, "cc.note", err, errsize))
-				return -1;
-		}
-		sb_add(out, "\n\n");
-		if (topics_each(out, c, t, v, v->inbound ? "reply" : "email", "", " ",
-		    err, errsize))
-			return -1;
-		trim_end(out);
-		sb_add(out, "\n\n");
-		if (!v->inbound && *vars_get(&t->vs, "slots")) {
-			if (add(out, c, t, "email.slots", err, errsize))
-				return -1;
-			sb_add(out, " ");
-			if (add(out, c, t, "email.slots.after", err, errsize))
-				return -1;
-			sb_add(out, "\n\n");
-		}
-		if (!v->inbound && body_lines(out, c, t, m->type, err, errsize) != 0)
-			return -1;
-		if (!v->inbound && details(out, c, t, rec, m, err, errsize) != 0)
-			return -1;
-		if (m->signing && !v->inbound) {
-			if (add(out, c, t, "email.signing", err, errsize))
-				return -1;
-			sb_add(out, "\n\n");
-		}
-		if (m->after_won && !v->inbound) {
-			if (add(out, c, t, "email.won", err, errsize))
-				return -1;
-			sb_add(out, "\n\n");
-		}
-		if (!rng_chance(&t->r, 0.25)) {
-			if (add_typed(out, c, t, v->inbound ? "reply.close" : "email.close", type, err,
-			    errsize))
-				return -1;
-			sb_add(out, "\n\n");
-		}
 	}
+	return 0;
+}
+
+/* The sign-off and signature, then what is quoted or forwarded. */
+static int
+email_end(struct sb *out, struct ctx *c, struct deal_text *t, const struct voice *v, jv rec,
+    const struct mail *m, int short_reply, char *err, size_t errsize)
+{
 	/* The sign-off and signature: the rep's full one on a new message, a first name on
 	 * a quick answer; the customer signs with a first name, or in full on a long one. */
 	if (add(out, c, t, v->inbound ? "reply.signoff" : "signoff", err, errsize))
@@ -570,6 +572,34 @@ email_body(struct sb *out, struct ctx *c, struct deal_text *t, const struct voic
 			quote_block(out, m->quote_from, m->quote);
 	}
 	return 0;
+}
+
+int
+email_body(struct sb *out, struct ctx *c, struct deal_text *t, const struct voice *v, jv rec,
+    const struct mail *m, char *err, size_t errsize)
+{
+	jv topics = jx_get(m->act, "topics", JV_KIND_ARRAY);
+	const char *type = m->type;
+	int short_reply = !strcmp(type, "reply") && jx_len(topics) == 0;
+	char cc[256];
+
+	cc_names(t, m->act, v, cc, sizeof cc);
+	vars_set(&t->vs, "cc", cc);
+	vars_set(&t->vs, "Cc", cc);
+	/* The greeting: the reader by first name, and whoever is in copy; a short answer
+	 * often has none. */
+	if (!short_reply || rng_chance(&t->r, 0.5)) {
+		if (!strcmp(vars_get(&t->vs, "to"), "team"))
+			sb_add(out, "Hi team,");
+		else if (add(out, c, t, *cc ? (strstr(cc, " and ") || !strncmp(cc, "the ", 4) ? "greet.all" :
+		    "greet.cc") : "greet",
+		    err, errsize))
+			return -1;
+		sb_add(out, "\n\n");
+	}
+	if (short_reply ? email_short(out, c, t, v, m, err, errsize) : email_full(out, c, t, v, rec, m, cc, err, errsize))
+		return -1;
+	return email_end(out, c, t, v, rec, m, short_reply, err, errsize);
 }
 
 /* An automatic reply: "Automatic reply: SUBJECT", away until the day the person

@@ -462,6 +462,82 @@ static jv sellers(jv users, jv ix, jv team, const char *owner)
 	return out;
 }
 
+/* Prints the org this login reaches (for run logs and the production guard). */
+static void emit_org(struct sf *sf)
+{
+	char err[1024];
+	jv r = sf_request(sf, "GET", "/query?q=SELECT+Id%2C+Name%2C+IsSandbox%2C+OrganizationType%2C+InstanceName+FROM+Organization",
+	    NULL, NULL, err, sizeof err);
+	if (!jv_is_valid(r))
+		diex(EXIT_FAIL, "cannot read the organization: %s", err);
+	jv o = jv_copy(jx_at(jx_get(r, "records", JV_KIND_ARRAY), 0));
+	if (jv_get_kind(o) != JV_KIND_OBJECT || !jx_str(o, "Id") || !jv_is_valid(jx_get(o, "IsSandbox", jx_bool(o, "IsSandbox", 0) ? JV_KIND_TRUE : JV_KIND_FALSE)))
+		diex(EXIT_FAIL, "cannot read the organization: the org's answer has no Organization record with an Id and IsSandbox");
+	o = strip(o);
+	o = jv_object_set(o, jv_string("InstanceUrl"), jv_string(sf->instance));
+	o = jv_object_set(o, jv_string("Login"), jv_string(sf->flow));
+	jsonl_emit(o);
+	jv_free(r);
+}
+
+/* The accounts of the deals without contact roles (they get their account's
+ * contacts), sorted, each once. */
+static jv accounts_without_roles(jv opps, int n)
+{
+	jv seen = jv_object();
+	for (int i = 0; i < n; i++) {
+		jv o = jx_at(opps, i);
+		const char *a = jx_str(o, "AccountId");
+		if (a && !jx_len(jx_get(jx_get(o, "OpportunityContactRoles", JV_KIND_OBJECT), "records", JV_KIND_ARRAY)))
+			seen = jv_object_set(seen, jv_string(a), jv_true());
+	}
+	return jv_keys(seen);
+}
+
+/* What a deal record gets from around it: its account's contacts, its owner's busy
+ * times, the seller's side. */
+struct around {
+	jv byacct, busy, users, team, ix;
+};
+
+/* One deal record from an opportunity row o (consumed): the opportunity, its contacts
+ * (its contact roles', else its account's), the owner's busy times and the sellers. */
+static jv deal_record(jv o, const struct around *ar)
+{
+	jv roles = jx_get(jx_get(o, "OpportunityContactRoles", JV_KIND_OBJECT), "records", JV_KIND_ARRAY);
+	jv cs = jv_array();
+	for (int k = 0; k < jx_len(roles); k++) {
+		jv r = jx_at(roles, k);
+		jv ct = jx_get(r, "Contact", JV_KIND_OBJECT);
+		jv base = jv_is_valid(ct) ? jv_copy(ct) : jv_object();
+		base = jv_object_set(base, jv_string("Id"), jv_string(jx_str(r, "ContactId") ? jx_str(r, "ContactId") : ""));
+		cs = jv_array_append(cs, contact(base, r));
+		jv_free(base);
+	}
+	if (!jx_len(roles) && jx_str(o, "AccountId")) {
+		jv l = jv_object_get(jv_copy(ar->byacct), jv_string(jx_str(o, "AccountId")));
+		if (jv_is_valid(l))
+			cs = jv_array_concat(cs, l);
+		else
+			jv_free(l);
+	}
+	o = jv_object_delete(o, jv_string("OpportunityContactRoles"));
+	jv rec = jv_object_set(jv_object(), jv_string("opportunity"), strip(o));
+	rec = jv_object_set(rec, jv_string("contacts"), cs);
+	const char *owner = jx_str(jx_get(rec, "opportunity", JV_KIND_OBJECT), "OwnerId");
+	jv ob = owner ? jv_object_get(jv_copy(ar->busy), jv_string(owner)) : jv_invalid();
+	if (jv_is_valid(ob))
+		rec = jv_object_set(rec, jv_string("owner_busy"), ob);
+	else
+		jv_free(ob);
+	jv side = sellers(ar->users, ar->ix, ar->team, owner);
+	if (jx_len(side))
+		rec = jv_object_set(rec, jv_string("sellers"), side);
+	else
+		jv_free(side);
+	return rec;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -514,20 +590,7 @@ int main(int argc, char **argv)
 	struct sf sf;
 	cli_sf_open(&cfg, target, &sf);
 	if (org) {
-		/* The org this login reaches: for run logs and the production guard. */
-		char err[1024];
-		jv r = sf_request(&sf, "GET", "/query?q=SELECT+Id%2C+Name%2C+IsSandbox%2C+OrganizationType%2C+InstanceName+FROM+Organization",
-		    NULL, NULL, err, sizeof err);
-		if (!jv_is_valid(r))
-			diex(EXIT_FAIL, "cannot read the organization: %s", err);
-		jv o = jv_copy(jx_at(jx_get(r, "records", JV_KIND_ARRAY), 0));
-		if (jv_get_kind(o) != JV_KIND_OBJECT || !jx_str(o, "Id") || !jv_is_valid(jx_get(o, "IsSandbox", jx_bool(o, "IsSandbox", 0) ? JV_KIND_TRUE : JV_KIND_FALSE)))
-			diex(EXIT_FAIL, "cannot read the organization: the org's answer has no Organization record with an Id and IsSandbox");
-		o = strip(o);
-		o = jv_object_set(o, jv_string("InstanceUrl"), jv_string(sf.instance));
-		o = jv_object_set(o, jv_string("Login"), jv_string(sf.flow));
-		jsonl_emit(o);
-		jv_free(r);
+		emit_org(&sf);
 		sf_close(&sf);
 		free(q);
 		free(roles_where);
@@ -552,68 +615,28 @@ int main(int argc, char **argv)
 		ctx.opps = jv_array_slice(ctx.opps, 0, (int)cap);
 		n = (int)cap;
 	}
-	/* Deals without contact roles get their account's contacts. */
-	jv need = jv_array();
-	for (int i = 0; i < n; i++) {
-		jv o = jx_at(ctx.opps, i);
-		const char *a = jx_str(o, "AccountId");
-		if (a && !jx_len(jx_get(jx_get(o, "OpportunityContactRoles", JV_KIND_OBJECT), "records", JV_KIND_ARRAY)))
-			need = jv_array_append(need, jv_string(a));
-	}
-	jv seen = jv_object();
-	for (int i = 0; i < jx_len(need); i++)
-		seen = jv_object_set(seen, jv_copy(jx_at(need, i)), jv_true());
-	jv_free(need);
-	need = jv_keys(seen); /* sorted, each account once */
+	jv need = accounts_without_roles(ctx.opps, n);
 	jv byacct = account_contacts(&sf, &cfg, need, cfg.query.account_contacts);
 	jv_free(need);
-	jv busy = soql ? jv_object() : owners_busy(&sf, &cfg, now, ctx.opps, n);
-	jv users = n ? users_fetch(&sf) : jv_array(), team = team_of(&cfg, users), ix = users_index(users);
-
+	struct around ar;
+	ar.byacct = byacct;
+	ar.busy = soql ? jv_object() : owners_busy(&sf, &cfg, now, ctx.opps, n);
+	ar.users = n ? users_fetch(&sf) : jv_array();
+	ar.team = team_of(&cfg, ar.users);
+	ar.ix = users_index(ar.users);
 	long ncontacts = 0;
 	for (int i = 0; i < n; i++) {
-		jv o = jv_copy(jx_at(ctx.opps, i));
-		jv roles = jx_get(jx_get(o, "OpportunityContactRoles", JV_KIND_OBJECT), "records", JV_KIND_ARRAY);
-		jv cs = jv_array();
-		for (int k = 0; k < jx_len(roles); k++) {
-			jv r = jx_at(roles, k);
-			jv ct = jx_get(r, "Contact", JV_KIND_OBJECT);
-			jv base = jv_is_valid(ct) ? jv_copy(ct) : jv_object();
-			base = jv_object_set(base, jv_string("Id"), jv_string(jx_str(r, "ContactId") ? jx_str(r, "ContactId") : ""));
-			cs = jv_array_append(cs, contact(base, r));
-			jv_free(base);
-		}
-		if (!jx_len(roles) && jx_str(o, "AccountId")) {
-			jv l = jv_object_get(jv_copy(byacct), jv_string(jx_str(o, "AccountId")));
-			if (jv_is_valid(l))
-				cs = jv_array_concat(cs, l);
-			else
-				jv_free(l);
-		}
-		ncontacts += jx_len(cs);
-		o = jv_object_delete(o, jv_string("OpportunityContactRoles"));
-		jv rec = jv_object_set(jv_object(), jv_string("opportunity"), strip(o));
-		rec = jv_object_set(rec, jv_string("contacts"), cs);
-		const char *owner = jx_str(jx_get(rec, "opportunity", JV_KIND_OBJECT), "OwnerId");
-		jv ob = owner ? jv_object_get(jv_copy(busy), jv_string(owner)) : jv_invalid();
-		if (jv_is_valid(ob))
-			rec = jv_object_set(rec, jv_string("owner_busy"), ob);
-		else
-			jv_free(ob);
-		jv side = sellers(users, ix, team, owner);
-		if (jx_len(side))
-			rec = jv_object_set(rec, jv_string("sellers"), side);
-		else
-			jv_free(side);
+		jv rec = deal_record(jv_copy(jx_at(ctx.opps, i)), &ar);
+		ncontacts += jx_len(jx_get(rec, "contacts", JV_KIND_ARRAY));
 		jsonl_emit(rec);
 	}
 	warnx("%d opportunities, %ld contacts", n, ncontacts);
 	cli_sf_report(&sf);
-	jv_free(byacct);
-	jv_free(busy);
-	jv_free(users);
-	jv_free(team);
-	jv_free(ix);
+	jv_free(ar.byacct);
+	jv_free(ar.busy);
+	jv_free(ar.users);
+	jv_free(ar.team);
+	jv_free(ar.ix);
 	jv_free(ctx.opps);
 	sf_close(&sf);
 	free(q);

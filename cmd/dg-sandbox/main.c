@@ -150,6 +150,46 @@ static void usage(FILE *f, int code)
 	exit(code);
 }
 
+/* Listens on 127.0.0.1:port (0: a free one), prints the base URL, and answers until
+ * SIGINT or SIGTERM. */
+static void serve(uint16_t port)
+{
+	/* Signals are taken by sigwait below; the server's threads inherit the mask. A
+	 * shell starts background jobs with SIGINT ignored, and an ignored signal never
+	 * reaches sigwait, so the defaults come back first. */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	struct sockaddr_in addr = { 0 };
+	addr.sin_family = AF_INET;
+	addr.sin_port = htons(port);
+	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
+	    MHD_USE_POLL, 0, NULL, NULL, answer, NULL,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+	    MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024),
+	    MHD_OPTION_END);
+	if (!d)
+		diex(EXIT_FAIL, "cannot listen on 127.0.0.1:%u: %s", (unsigned)port, strerror(errno));
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	snprintf(base_url, sizeof base_url, "http://127.0.0.1:%u", info ? info->port : (unsigned)port);
+	printf("%s\n", base_url);
+	if (fflush(stdout) == EOF)
+		diex(EXIT_FAIL, "cannot write the base URL: %s", strerror(errno));
+
+	int sig;
+	sigwait(&set, &sig);
+	MHD_stop_daemon(d);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -250,40 +290,7 @@ int main(int argc, char **argv)
 	}
 	sw.stats = jv_object();
 
-	/* Signals are taken by sigwait below; the server's threads inherit the mask. A
-	 * shell starts background jobs with SIGINT ignored, and an ignored signal never
-	 * reaches sigwait, so the defaults come back first. */
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
-
-	struct sockaddr_in addr = { 0 };
-	addr.sin_family = AF_INET;
-	addr.sin_port = htons((uint16_t)port);
-	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
-	    MHD_USE_POLL, 0, NULL, NULL, answer, NULL,
-	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-	    MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024),
-	    MHD_OPTION_END);
-	if (!d)
-		diex(EXIT_FAIL, "cannot listen on 127.0.0.1:%ld: %s", port, strerror(errno));
-	const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-	snprintf(base_url, sizeof base_url, "http://127.0.0.1:%u", info ? info->port : (unsigned)port);
-	printf("%s\n", base_url);
-	if (fflush(stdout) == EOF)
-		diex(EXIT_FAIL, "cannot write the base URL: %s", strerror(errno));
-
-	int sig;
-	sigwait(&set, &sig);
-	MHD_stop_daemon(d);
+	serve((uint16_t)port);
 	store_close();
 	jv_free(sw.stats);
 	return EXIT_OK;

@@ -547,6 +547,64 @@ struct rawitem {
 	int pos, sub;
 };
 
+/* ORDER BY field [ASC|DESC] [NULLS FIRST|LAST], ... (at most 32). */
+static void parse_order(struct parser *p, struct query *q)
+{
+	next(p);
+	expect_kw(p, "BY");
+	q->ord = palloc(p, 32 * sizeof *q->ord);
+	for (;;) {
+		if (q->nord == 32)
+			fail(p, p->tok.pos, "MALFORMED_QUERY", "too many ORDER BY fields");
+		struct ord *o = &q->ord[q->nord++];
+		int pos = p->tok.pos;
+		if (is_reserved(p))
+			unexpected(p);
+		resolve(p, q->obj, ident(p), pos, &o->path);
+		if (kw(p, "ASC") || kw(p, "DESC")) {
+			o->desc = kw(p, "DESC");
+			next(p);
+		}
+		o->nulls_last = o->desc;
+		if (kw(p, "NULLS")) {
+			next(p);
+			if (kw(p, "FIRST"))
+				o->nulls_last = 0;
+			else if (kw(p, "LAST"))
+				o->nulls_last = 1;
+			else
+				unexpected(p);
+			next(p);
+		}
+		if (p->tok.t != T_COMMA)
+			break;
+		next(p);
+	}
+}
+
+/* FROM object [alias], or in a subquery FROM a child relationship of outer. */
+static void parse_from(struct parser *p, struct query *q, struct obj *outer)
+{
+	int fpos = p->tok.pos;
+	char *from = ident(p);
+	if (outer) {
+		q->rel = schema_child(outer, from);
+		if (!q->rel)
+			fail(p, fpos, "INVALID_TYPE", "Didn't understand relationship '%s' in FROM part of query call. If you "
+			    "are attempting to use a custom relationship, be sure to append the '__r' after the custom "
+			    "relationship name. Please reference your WSDL or the describe call for the appropriate names.", from);
+		q->obj = q->rel->child;
+	} else {
+		q->obj = schema_obj(from);
+		if (!q->obj)
+			fail(p, fpos, "INVALID_TYPE", "sObject type '%s' is not supported. If you are attempting to use a custom "
+			    "object, be sure to append the '__c' after the entity name. Please reference your WSDL or the "
+			    "describe call for the appropriate names.", from);
+	}
+	if (p->tok.t == T_IDENT && !is_reserved(p))
+		next(p); /* an alias: FROM Contact c */
+}
+
 static struct query *parse_query(struct parser *p, struct obj *outer, int semi)
 {
 	struct query *q = palloc(p, sizeof *q);
@@ -603,23 +661,7 @@ static struct query *parse_query(struct parser *p, struct obj *outer, int semi)
 		fail(p, raw[0].pos, "MALFORMED_QUERY", "COUNT() cannot be combined with other fields");
 	expect_kw(p, "FROM");
 	int fpos = p->tok.pos;
-	char *from = ident(p);
-	if (outer) {
-		q->rel = schema_child(outer, from);
-		if (!q->rel)
-			fail(p, fpos, "INVALID_TYPE", "Didn't understand relationship '%s' in FROM part of query call. If you "
-			    "are attempting to use a custom relationship, be sure to append the '__r' after the custom "
-			    "relationship name. Please reference your WSDL or the describe call for the appropriate names.", from);
-		q->obj = q->rel->child;
-	} else {
-		q->obj = schema_obj(from);
-		if (!q->obj)
-			fail(p, fpos, "INVALID_TYPE", "sObject type '%s' is not supported. If you are attempting to use a custom "
-			    "object, be sure to append the '__c' after the entity name. Please reference your WSDL or the "
-			    "describe call for the appropriate names.", from);
-	}
-	if (p->tok.t == T_IDENT && !is_reserved(p))
-		next(p); /* an alias: FROM Contact c */
+	parse_from(p, q, outer);
 	q->items = palloc(p, (size_t)(nraw + 1) * sizeof *q->items);
 	for (int i = 0; i < nraw; i++) {
 		struct selitem *it = &q->items[q->nitems++];
@@ -648,38 +690,8 @@ static struct query *parse_query(struct parser *p, struct obj *outer, int semi)
 	}
 	if (kw(p, "WITH") || kw(p, "GROUP") || kw(p, "HAVING") || kw(p, "USING") || kw(p, "FOR"))
 		fail(p, p->tok.pos, "MALFORMED_QUERY", "%.*s is not supported by dg-sandbox", p->tok.len, p->q + p->tok.pos);
-	if (kw(p, "ORDER")) {
-		next(p);
-		expect_kw(p, "BY");
-		q->ord = palloc(p, 32 * sizeof *q->ord);
-		for (;;) {
-			if (q->nord == 32)
-				fail(p, p->tok.pos, "MALFORMED_QUERY", "too many ORDER BY fields");
-			struct ord *o = &q->ord[q->nord++];
-			int pos = p->tok.pos;
-			if (is_reserved(p))
-				unexpected(p);
-			resolve(p, q->obj, ident(p), pos, &o->path);
-			if (kw(p, "ASC") || kw(p, "DESC")) {
-				o->desc = kw(p, "DESC");
-				next(p);
-			}
-			o->nulls_last = o->desc;
-			if (kw(p, "NULLS")) {
-				next(p);
-				if (kw(p, "FIRST"))
-					o->nulls_last = 0;
-				else if (kw(p, "LAST"))
-					o->nulls_last = 1;
-				else
-					unexpected(p);
-				next(p);
-			}
-			if (p->tok.t != T_COMMA)
-				break;
-			next(p);
-		}
-	}
+	if (kw(p, "ORDER"))
+		parse_order(p, q);
 	if (kw(p, "LIMIT")) {
 		next(p);
 		q->limit = parse_count(p, 50000000, "LIMIT");

@@ -51,6 +51,65 @@ static char *norm_time(const char *s)
 	return s && time_parse(s, &t) == 0 ? xstrdup(time_iso(t, buf)) : xstrdup(s ? s : "");
 }
 
+/* The two test records as one Collections body: a meeting at start, 30 minutes, and
+ * a logged email on day, both on the opportunity o with the contact who. */
+static jv test_records(jv o, const char *who, const char *opp, const char *start, const char *day)
+{
+	jv ev = jv_object_set(jv_object(), jv_string("attributes"), jv_object_set(jv_object(), jv_string("type"), jv_string("Event")));
+	ev = jv_object_set(ev, jv_string("Subject"), jv_string("dg smoke test: meeting"));
+	ev = jv_object_set(ev, jv_string("StartDateTime"), jv_string(start));
+	ev = jv_object_set(ev, jv_string("DurationInMinutes"), jv_number(30));
+	ev = jv_object_set(ev, jv_string("WhoId"), jv_string(who));
+	ev = jv_object_set(ev, jv_string("WhatId"), jv_string(opp));
+	ev = jv_object_set(ev, jv_string("OwnerId"), jv_string(jx_str(o, "OwnerId")));
+	ev = jv_object_set(ev, jv_string("Description"), jv_string("Written by dg smoke; safe to delete."));
+	jv tk = jv_object_set(jv_object(), jv_string("attributes"), jv_object_set(jv_object(), jv_string("type"), jv_string("Task")));
+	tk = jv_object_set(tk, jv_string("Subject"), jv_string("Email: dg smoke test"));
+	tk = jv_object_set(tk, jv_string("TaskSubtype"), jv_string("Email"));
+	tk = jv_object_set(tk, jv_string("Status"), jv_string("Completed"));
+	tk = jv_object_set(tk, jv_string("Priority"), jv_string("Normal"));
+	tk = jv_object_set(tk, jv_string("ActivityDate"), jv_string(day));
+	tk = jv_object_set(tk, jv_string("WhoId"), jv_string(who));
+	tk = jv_object_set(tk, jv_string("WhatId"), jv_string(opp));
+	tk = jv_object_set(tk, jv_string("OwnerId"), jv_string(jx_str(o, "OwnerId")));
+	jv body = jv_object_set(jv_object(), jv_string("allOrNone"), jv_true());
+	body = jv_object_set(body, jv_string("records"), jv_array_append(jv_array_append(jv_array(), ev), tk));
+	return body;
+}
+
+/* Reads both records back and checks what People.ai matches them by. */
+static void check_back(struct sf *sf, jv o, const char *opp, const char *who, const char *evid, const char *tkid,
+    const char *start, const char *end, const char *day)
+{
+	char whoid[SFID_SIZE];
+	id_norm(who, whoid);
+	char *q = xasprintf("SELECT WhatId, WhoId, OwnerId, AccountId, StartDateTime, EndDateTime, DurationInMinutes, Subject FROM Event WHERE Id = '%s'", evid);
+	jv e = one(sf, q);
+	free(q);
+	check("Event.WhatId is the opportunity", opp, jx_str(e, "WhatId"));
+	check("Event.WhoId is the contact", whoid, jx_str(e, "WhoId"));
+	check("Event.OwnerId is the deal owner", jx_str(o, "OwnerId"), jx_str(e, "OwnerId"));
+	check("Event.AccountId is the account", jx_str(o, "AccountId"), jx_str(e, "AccountId"));
+	char *s1 = norm_time(jx_str(e, "StartDateTime")), *s2 = norm_time(jx_str(e, "EndDateTime"));
+	check("Event.StartDateTime", start, s1);
+	check("Event.EndDateTime", end, s2);
+	free(s1);
+	free(s2);
+	q = xasprintf("SELECT WhatId, WhoId, OwnerId, AccountId, TaskSubtype, Status, IsClosed, ActivityDate FROM Task WHERE Id = '%s'", tkid);
+	jv k = one(sf, q);
+	free(q);
+	check("Task.WhatId is the opportunity", opp, jx_str(k, "WhatId"));
+	check("Task.WhoId is the contact", whoid, jx_str(k, "WhoId"));
+	check("Task.OwnerId is the deal owner", jx_str(o, "OwnerId"), jx_str(k, "OwnerId"));
+	check("Task.AccountId is the account", jx_str(o, "AccountId"), jx_str(k, "AccountId"));
+	check("Task.TaskSubtype", "Email", jx_str(k, "TaskSubtype"));
+	check("Task.Status", "Completed", jx_str(k, "Status"));
+	check("Task.IsClosed", "true", jx_bool(k, "IsClosed", 0) ? "true" : "false");
+	check("Task.ActivityDate", day, jx_str(k, "ActivityDate"));
+	jv_free(e);
+	jv_free(k);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -66,7 +125,7 @@ int main(int argc, char **argv)
 	struct cli cli = { 0 };
 	const char *oid = NULL, *target = NULL;
 	int keep = 0, allow = 0, c;
-	char opp[19], err[1024];
+	char opp[SFID_SIZE], err[1024];
 	util_init(argv[0]);
 	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
 		switch (c) {
@@ -122,31 +181,13 @@ int main(int argc, char **argv)
 	time_iso(t, start);
 	time_iso(t + 1800, end);
 	time_date(t, day);
-	jv ev = jv_object_set(jv_object(), jv_string("attributes"), jv_object_set(jv_object(), jv_string("type"), jv_string("Event")));
-	ev = jv_object_set(ev, jv_string("Subject"), jv_string("dg smoke test: meeting"));
-	ev = jv_object_set(ev, jv_string("StartDateTime"), jv_string(start));
-	ev = jv_object_set(ev, jv_string("DurationInMinutes"), jv_number(30));
-	ev = jv_object_set(ev, jv_string("WhoId"), jv_string(who));
-	ev = jv_object_set(ev, jv_string("WhatId"), jv_string(opp));
-	ev = jv_object_set(ev, jv_string("OwnerId"), jv_string(jx_str(o, "OwnerId")));
-	ev = jv_object_set(ev, jv_string("Description"), jv_string("Written by dg smoke; safe to delete."));
-	jv tk = jv_object_set(jv_object(), jv_string("attributes"), jv_object_set(jv_object(), jv_string("type"), jv_string("Task")));
-	tk = jv_object_set(tk, jv_string("Subject"), jv_string("Email: dg smoke test"));
-	tk = jv_object_set(tk, jv_string("TaskSubtype"), jv_string("Email"));
-	tk = jv_object_set(tk, jv_string("Status"), jv_string("Completed"));
-	tk = jv_object_set(tk, jv_string("Priority"), jv_string("Normal"));
-	tk = jv_object_set(tk, jv_string("ActivityDate"), jv_string(day));
-	tk = jv_object_set(tk, jv_string("WhoId"), jv_string(who));
-	tk = jv_object_set(tk, jv_string("WhatId"), jv_string(opp));
-	tk = jv_object_set(tk, jv_string("OwnerId"), jv_string(jx_str(o, "OwnerId")));
-	jv body = jv_object_set(jv_object(), jv_string("allOrNone"), jv_true());
-	body = jv_object_set(body, jv_string("records"), jv_array_append(jv_array_append(jv_array(), ev), tk));
+	jv body = test_records(o, who, opp, start, day);
 	jv bs = jv_dump_string(body, 0);
 	jv res = sf_request(&sf, "POST", "/composite/sobjects", jv_string_value(bs), NULL, err, sizeof err);
 	jv_free(bs);
 	if (!jv_is_valid(res))
 		diex(EXIT_FAIL, "cannot write the test records: %s", err);
-	char ids[2][19];
+	char ids[2][SFID_SIZE];
 	for (int i = 0; i < 2; i++) {
 		jv r = jx_at(res, i);
 		const char *id = jx_str(r, "id");
@@ -162,33 +203,7 @@ int main(int argc, char **argv)
 	char *evid = ids[0], *tkid = ids[1];
 	jv_free(res);
 
-	char whoid[19];
-	id_norm(who, whoid);
-	q = xasprintf("SELECT WhatId, WhoId, OwnerId, AccountId, StartDateTime, EndDateTime, DurationInMinutes, Subject FROM Event WHERE Id = '%s'", evid);
-	jv e = one(&sf, q);
-	free(q);
-	check("Event.WhatId is the opportunity", opp, jx_str(e, "WhatId"));
-	check("Event.WhoId is the contact", whoid, jx_str(e, "WhoId"));
-	check("Event.OwnerId is the deal owner", jx_str(o, "OwnerId"), jx_str(e, "OwnerId"));
-	check("Event.AccountId is the account", jx_str(o, "AccountId"), jx_str(e, "AccountId"));
-	char *s1 = norm_time(jx_str(e, "StartDateTime")), *s2 = norm_time(jx_str(e, "EndDateTime"));
-	check("Event.StartDateTime", start, s1);
-	check("Event.EndDateTime", end, s2);
-	free(s1);
-	free(s2);
-	q = xasprintf("SELECT WhatId, WhoId, OwnerId, AccountId, TaskSubtype, Status, IsClosed, ActivityDate FROM Task WHERE Id = '%s'", tkid);
-	jv k = one(&sf, q);
-	free(q);
-	check("Task.WhatId is the opportunity", opp, jx_str(k, "WhatId"));
-	check("Task.WhoId is the contact", whoid, jx_str(k, "WhoId"));
-	check("Task.OwnerId is the deal owner", jx_str(o, "OwnerId"), jx_str(k, "OwnerId"));
-	check("Task.AccountId is the account", jx_str(o, "AccountId"), jx_str(k, "AccountId"));
-	check("Task.TaskSubtype", "Email", jx_str(k, "TaskSubtype"));
-	check("Task.Status", "Completed", jx_str(k, "Status"));
-	check("Task.IsClosed", "true", jx_bool(k, "IsClosed", 0) ? "true" : "false");
-	check("Task.ActivityDate", day, jx_str(k, "ActivityDate"));
-	jv_free(e);
-	jv_free(k);
+	check_back(&sf, o, opp, who, evid, tkid, start, end, day);
 	if (!keep) {
 		char *path = xasprintf("/composite/sobjects?allOrNone=false&ids=%s,%s", evid, tkid);
 		jv d = sf_request(&sf, "DELETE", path, NULL, NULL, err, sizeof err);
