@@ -126,6 +126,10 @@ $(CHECKDIR)/suite-%.tap: FORCE
 
 FORCE:
 
+# The house format (.clang-format; CONTRIBUTING.md): rewrites every C file in place.
+format:
+	git ls-files '*.c' '*.h' | xargs clang-format -i
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
@@ -142,4 +146,4 @@ uninstall:
 clean:
 	rm -rf bin build build-san
 
-.PHONY: all deps check-deps unit check install uninstall clean FORCE
+.PHONY: all deps check-deps unit check format install uninstall clean FORCE

@@ -70,8 +70,8 @@ bank_load(const char *path)
 		const char *why;
 
 		lineno++;
-		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r' ||
-		    line[len - 1] == ' ' || line[len - 1] == '\t'))
+		while (len > 0 &&
+		    (line[len - 1] == '\n' || line[len - 1] == '\r' || line[len - 1] == ' ' || line[len - 1] == '\t'))
 			line[--len] = '\0';
 		while (*s == ' ' || *s == '\t')
 			s++;
@@ -127,8 +127,7 @@ bank_open(const char *name)
 	struct bank *b = bank_load(path);
 
 	if (b == NULL)
-		diex(EXIT_USAGE, "cannot load phrase bank '%s' (set DG_SHARE to dg's share/dg)",
-		    path);
+		diex(EXIT_USAGE, "cannot load phrase bank '%s' (set DG_SHARE to dg's share/dg)", path);
 	free(path);
 	return b;
 }
@@ -221,8 +220,8 @@ bank_extend(struct bank *b, const struct bank *other, const char *path)
 			if (e[1 + n] != '}' || e[1] == '\0')
 				continue; /* a choice {a|b}, not a variable */
 			if (!uses_var(b, e + 1, n) && (other == NULL || !uses_var(other, e + 1, n))) {
-				warnx("%s:%ld:%ld: unknown variable {%.*s}", path, lineno,
-				    (long)(e - line) + 1, (int)n, e + 1);
+				warnx("%s:%ld:%ld: unknown variable {%.*s}", path, lineno, (long)(e - line) + 1, (int)n,
+				    e + 1);
 				bad++;
 			}
 		}
@@ -360,8 +359,7 @@ lookup(const struct vars *vs, const char *name, size_t n, int *cap)
 }
 
 int
-render(struct sb *out, const char *tmpl, const struct vars *vs, struct rng *r, char *err,
-    size_t errsize)
+render(struct sb *out, const char *tmpl, const struct vars *vs, struct rng *r, char *err, size_t errsize)
 {
 	const char *p = tmpl, *open, *close, *bar;
 
@@ -396,8 +394,7 @@ render(struct sb *out, const char *tmpl, const struct vars *vs, struct rng *r, c
 			const char *v = lookup(vs, open + 1, (size_t)(close - open - 1), &cap);
 
 			if (v == NULL) {
-				snprintf(err, errsize, "no value for '%.*s'", (int)(close - open + 1),
-				    open);
+				snprintf(err, errsize, "no value for '%.*s'", (int)(close - open + 1), open);
 				return -1;
 			}
 			if (cap && *v && islower((unsigned char)*v)) {

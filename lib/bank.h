@@ -39,8 +39,8 @@ struct vars {
 	int n;
 	const char *k[VARS_MAX];
 	const char *v[VARS_MAX];
-	unsigned h[VARS_MAX];              /* each name's hash */
-	unsigned char slot[VARS_SLOTS];    /* by hash: index + 1 into k/v, 0 for free */
+	unsigned h[VARS_MAX];           /* each name's hash */
+	unsigned char slot[VARS_SLOTS]; /* by hash: index + 1 into k/v, 0 for free */
 };
 /* Sets (or replaces) name; value is borrowed and must outlive the renders. */
 void vars_set(struct vars *vs, const char *name, const char *value);
@@ -48,7 +48,6 @@ const char *vars_get(const struct vars *vs, const char *name);
 
 /* Appends tmpl with its placeholders expanded to out. Returns 0, or -1 with the name
  * of the missing variable (or the broken placeholder) in err. */
-int render(struct sb *out, const char *tmpl, const struct vars *vs, struct rng *r,
-    char *err, size_t errsize);
+int render(struct sb *out, const char *tmpl, const struct vars *vs, struct rng *r, char *err, size_t errsize);
 
 #endif

@@ -21,18 +21,16 @@ cli_setup(const struct cli *cli, struct dg_config *cfg, time_t *now)
 	}
 	if (cli->seed) {
 		if (parse_long(cli->seed, 0, 4294967295L, &seed) != 0)
-			diex(EXIT_USAGE, "--seed: '%s' is not a whole number from 0 to 4294967295",
-			    cli->seed);
+			diex(EXIT_USAGE, "--seed: '%s' is not a whole number from 0 to 4294967295", cli->seed);
 		cfg->seed = seed;
 	}
 	if (cli->now) {
 		if (time_parse(cli->now, now) != 0)
-			diex(EXIT_USAGE, "--now: '%s' is not a date (YYYY-MM-DD) or ISO 8601 time",
-			    cli->now);
+			diex(EXIT_USAGE, "--now: '%s' is not a date (YYYY-MM-DD) or ISO 8601 time", cli->now);
 	} else if (cfg->now) {
 		time_parse(cfg->now, now); /* checked when the config was loaded */
 	} else {
-		*now = time(NULL) / 86400 * 86400;
+		*now = time(NULL) / DAY_SECONDS * DAY_SECONDS;
 	}
 }
 
@@ -44,8 +42,10 @@ cli_mode(const char *mode, const struct dg_config *cfg)
 	if (strcmp(mode, "heuristic") && strcmp(mode, "llm") && strcmp(mode, "hybrid"))
 		diex(EXIT_USAGE, "--mode: '%s' is not one of heuristic, llm, hybrid", mode);
 	if (strcmp(mode, "heuristic") && !llm_configured(cfg))
-		diex(EXIT_USAGE, "--mode %s needs an LLM: set OPENAI_BASE_URL (and OPENAI_API_KEY), "
-		    "AZURE_OPENAI_ENDPOINT, or llm.base_url in the config", mode);
+		diex(EXIT_USAGE,
+		    "--mode %s needs an LLM: set OPENAI_BASE_URL (and OPENAI_API_KEY), "
+		    "AZURE_OPENAI_ENDPOINT, or llm.base_url in the config",
+		    mode);
 	return mode;
 }
 

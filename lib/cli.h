@@ -33,8 +33,6 @@ void cli_usage(const char *usage, int misuse) __attribute__((noreturn));
 /* Prints "progname (dg) VERSION" and exits 0. */
 void cli_version(void) __attribute__((noreturn));
 
-
-
 struct llm;
 /* For --mode llm or hybrid: applies -j (jobs, may be NULL) and opens the LLM client
  * (cache unless no_cache), returning 1; for heuristic returns 0 and opens nothing.

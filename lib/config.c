@@ -93,7 +93,7 @@ static const struct field fields[] = {
 	{ "push.jobs", C_INT, O(push.jobs), 1, 32, NULL },
 	{ "push.bulk_threshold", C_INT, O(push.bulk_threshold), 0, 100000000, NULL },
 	{ "push.tag_field", C_STR, O(push.tag_field), 0, 0, NULL },
-	{ "push.lock_wait", C_INT, O(push.lock_wait), 0, 86400, NULL },
+	{ "push.lock_wait", C_INT, O(push.lock_wait), 0, DAY_SECONDS, NULL },
 	{ "push.scorecard.mode", C_ENUM, O(push.scorecard), 0, 0, "fields|object|none" },
 	{ "push.scorecard.field_prefix", C_STR, O(push.scorecard_prefix), 0, 0, NULL },
 };
@@ -117,9 +117,7 @@ struct loader {
 	int expand_depth; /* ${A:-${B}} defaults being expanded */
 };
 
-static void
-cfg_error(struct loader *ld, yaml_mark_t m, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static void cfg_error(struct loader *ld, yaml_mark_t m, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 static void
 cfg_error(struct loader *ld, yaml_mark_t m, const char *fmt, ...)
@@ -132,8 +130,7 @@ cfg_error(struct loader *ld, yaml_mark_t m, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "%s: %s:%zu:%zu: %s\n", progname, ld->file, m.line + 1, m.column + 1,
-	    buf);
+	fprintf(stderr, "%s: %s:%zu:%zu: %s\n", progname, ld->file, m.line + 1, m.column + 1, buf);
 	if (ld->errors == MAX_ERRORS)
 		fprintf(stderr, "%s: %s: too many errors; stopping here\n", progname, ld->file);
 }
@@ -160,13 +157,12 @@ strlist_add(struct strlist *l, const char *s)
 void
 config_defaults(struct dg_config *c)
 {
-	static const char *products[] = { "Revenue Intelligence", "Forecasting",
-		"Pipeline Inspection" };
+	static const char *products[] = { "Revenue Intelligence", "Forecasting", "Pipeline Inspection" };
 	/* Opportunity Type values: Salesforce's own picklist and the usual custom ones. */
 	static const char *renewal[] = { "Renewal", "Existing Customer - Renewal" };
 	static const char *expansion[] = { "Existing Business", "Existing Customer - Upgrade",
-		"Existing Customer - Replacement", "Existing Customer - Downgrade", "Expansion",
-		"Upsell", "Up-sell", "Cross-sell", "Add-on" };
+		"Existing Customer - Replacement", "Existing Customer - Downgrade", "Expansion", "Upsell", "Up-sell",
+		"Cross-sell", "Add-on" };
 	size_t i;
 
 	memset(c, 0, sizeof *c);
@@ -383,8 +379,7 @@ suggest(const char *prefix, const char *key, struct sb *out)
 			rest += n + 1;
 		}
 		dot = strchr(rest, '.');
-		snprintf(name, sizeof name, "%.*s", dot ? (int)(dot - rest) : (int)strlen(rest),
-		    rest);
+		snprintf(name, sizeof name, "%.*s", dot ? (int)(dot - rest) : (int)strlen(rest), rest);
 		for (k = 0; k < nseen; k++)
 			if (strcmp(seen[k], name) == 0)
 				break;
@@ -446,16 +441,15 @@ set_field(struct loader *ld, yaml_document_t *doc, const struct field *f, yaml_n
 		struct strlist l = { 0 };
 
 		if (n->type != YAML_SEQUENCE_NODE) {
-			cfg_error(ld, n->start_mark, "'%s' must be a list, not %s", f->path,
-			    node_kind(n));
+			cfg_error(ld, n->start_mark, "'%s' must be a list, not %s", f->path, node_kind(n));
 			return;
 		}
 		for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
 			yaml_node_t *e = yaml_document_get_node(doc, *it);
 
 			if (e == NULL || e->type != YAML_SCALAR_NODE) {
-				cfg_error(ld, e ? e->start_mark : n->start_mark,
-				    "'%s' must be a list of values", f->path);
+				cfg_error(
+				    ld, e ? e->start_mark : n->start_mark, "'%s' must be a list of values", f->path);
 				strlist_free(&l);
 				return;
 			}
@@ -472,14 +466,13 @@ set_field(struct loader *ld, yaml_document_t *doc, const struct field *f, yaml_n
 		return;
 	}
 	if (n->type != YAML_SCALAR_NODE) {
-		cfg_error(ld, n->start_mark, "'%s' must be a single value, not %s", f->path,
-		    node_kind(n));
+		cfg_error(ld, n->start_mark, "'%s' must be a single value, not %s", f->path, node_kind(n));
 		return;
 	}
 	if ((f->type == C_STR || (f->type == C_ENUM && strstr(f->values, "|null"))) &&
 	    n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
 	    (n->data.scalar.length == 0 || strcmp((char *)n->data.scalar.value, "~") == 0 ||
-	    strcmp((char *)n->data.scalar.value, "null") == 0)) {
+		strcmp((char *)n->data.scalar.value, "null") == 0)) {
 		/* A YAML null leaves an optional text unset. */
 		free(*(char **)p);
 		*(char **)p = NULL;
@@ -495,11 +488,10 @@ set_field(struct loader *ld, yaml_document_t *doc, const struct field *f, yaml_n
 		errno = 0;
 		d = strtod(val, &end);
 		if (errno || end == val || *end != '\0' || d != floor(d)) {
-			cfg_error(ld, n->start_mark, "'%s' must be a whole number, not '%s'",
-			    f->path, val);
+			cfg_error(ld, n->start_mark, "'%s' must be a whole number, not '%s'", f->path, val);
 		} else if (d < f->lo || d > f->hi) {
-			cfg_error(ld, n->start_mark, "'%s' must be between %.0f and %.0f, not %s",
-			    f->path, f->lo, f->hi, val);
+			cfg_error(ld, n->start_mark, "'%s' must be between %.0f and %.0f, not %s", f->path, f->lo,
+			    f->hi, val);
 		} else {
 			*(long *)p = (long)d;
 		}
@@ -512,11 +504,10 @@ set_field(struct loader *ld, yaml_document_t *doc, const struct field *f, yaml_n
 		errno = 0;
 		d = strtod(val, &end);
 		if (errno || end == val || *end != '\0' || !isfinite(d))
-			cfg_error(ld, n->start_mark, "'%s' must be a number, not '%s'", f->path,
-			    val);
+			cfg_error(ld, n->start_mark, "'%s' must be a number, not '%s'", f->path, val);
 		else if (d < f->lo || d > f->hi)
-			cfg_error(ld, n->start_mark, "'%s' must be between %g and %g, not %s",
-			    f->path, f->lo, f->hi, val);
+			cfg_error(
+			    ld, n->start_mark, "'%s' must be between %g and %g, not %s", f->path, f->lo, f->hi, val);
 		else
 			*(double *)p = d;
 		free(val);
@@ -536,8 +527,7 @@ set_field(struct loader *ld, yaml_document_t *doc, const struct field *f, yaml_n
 			v = bar ? bar + 1 : NULL;
 		}
 		if (!ok) {
-			cfg_error(ld, n->start_mark, "'%s' must be one of %s, not '%s'", f->path,
-			    f->values, val);
+			cfg_error(ld, n->start_mark, "'%s' must be one of %s, not '%s'", f->path, f->values, val);
 			free(val);
 			break;
 		}
@@ -547,8 +537,7 @@ set_field(struct loader *ld, yaml_document_t *doc, const struct field *f, yaml_n
 		free(*(char **)p);
 		*(char **)p = val;
 		break;
-	case C_LIST:
-		break;
+	case C_LIST: break;
 	}
 }
 
@@ -577,8 +566,7 @@ walk(struct loader *ld, yaml_document_t *doc, yaml_node_t *map, const char *pref
 			if (strcmp(seen[i], key) == 0)
 				break;
 		if (i < nseen) {
-			cfg_error(ld, k->start_mark, "'%s%s%s' is given twice", prefix,
-			    *prefix ? "." : "", key);
+			cfg_error(ld, k->start_mark, "'%s%s%s' is given twice", prefix, *prefix ? "." : "", key);
 			continue;
 		}
 		seen = xrealloc(seen, sizeof(char *) * (size_t)(nseen + 1));
@@ -591,18 +579,16 @@ walk(struct loader *ld, yaml_document_t *doc, yaml_node_t *map, const char *pref
 			if (v->type == YAML_MAPPING_NODE)
 				walk(ld, doc, v, path);
 			else if (!(v->type == YAML_SCALAR_NODE && v->data.scalar.length == 0))
-				cfg_error(ld, v->start_mark, "'%s' must be a section of keys, not %s",
-				    path, node_kind(v));
+				cfg_error(
+				    ld, v->start_mark, "'%s' must be a section of keys, not %s", path, node_kind(v));
 		} else {
 			struct sb known = { 0 };
 			const char *near = suggest(prefix, key, &known);
 
 			if (near)
-				cfg_error(ld, k->start_mark, "unknown key '%s' (did you mean '%s'?)",
-				    path, near);
+				cfg_error(ld, k->start_mark, "unknown key '%s' (did you mean '%s'?)", path, near);
 			else
-				cfg_error(ld, k->start_mark, "unknown key '%s' (known here: %s)", path,
-				    sb_str(&known));
+				cfg_error(ld, k->start_mark, "unknown key '%s' (known here: %s)", path, sb_str(&known));
 			sb_free(&known);
 		}
 		free(path);
@@ -634,16 +620,13 @@ validate(struct loader *ld)
 	check_range(ld, "plan.emails", &c->plan.emails);
 	if (c->plan.day_end - c->plan.day_start < 3)
 		cfg_error(ld, mark_of(ld, "plan.business_hours.end"),
-		    "plan.business_hours must span at least 3 hours (%ld to %ld)",
-		    c->plan.day_start, c->plan.day_end);
+		    "plan.business_hours must span at least 3 hours (%ld to %ld)", c->plan.day_start, c->plan.day_end);
 	if (c->plan.minutes.max > (c->plan.day_end - c->plan.day_start) * 60)
 		cfg_error(ld, mark_of(ld, "plan.meetings.minutes.max"),
-		    "plan.meetings.minutes.max (%ld) does not fit in business hours",
-		    c->plan.minutes.max);
+		    "plan.meetings.minutes.max (%ld) does not fit in business hours", c->plan.minutes.max);
 	if (!tz_known(c->plan.timezone))
 		cfg_error(ld, mark_of(ld, "plan.timezone"),
-		    "unknown time zone '%s' (expected an IANA name such as America/New_York)",
-		    c->plan.timezone);
+		    "unknown time zone '%s' (expected an IANA name such as America/New_York)", c->plan.timezone);
 	for (i = 0; i < c->plan.holidays.n; i++) {
 		const char *h = c->plan.holidays.v[i];
 		size_t n = strlen(h), k;
@@ -654,16 +637,16 @@ validate(struct loader *ld)
 		    !(n == 10 && time_parse(h, &t) == 0))
 			cfg_error(ld, mark_of(ld, "plan.holidays"),
 			    "plan.holidays: '%s' is not 'auto', 'none', a country code (US, GB, "
-			    "JP...) or a date (YYYY-MM-DD)", h);
+			    "JP...) or a date (YYYY-MM-DD)",
+			    h);
 	}
 	if (c->now && time_parse(c->now, &t) != 0)
-		cfg_error(ld, mark_of(ld, "now"),
-		    "'now' must be a date (YYYY-MM-DD) or an ISO 8601 time, not '%s'", c->now);
+		cfg_error(
+		    ld, mark_of(ld, "now"), "'now' must be a date (YYYY-MM-DD) or an ISO 8601 time, not '%s'", c->now);
 	if (c->company.name == NULL || *c->company.name == '\0')
 		cfg_error(ld, mark_of(ld, "company.name"), "company.name must not be empty");
 	if (c->company.products.n == 0)
-		cfg_error(ld, mark_of(ld, "company.products"),
-		    "company.products must name at least one product");
+		cfg_error(ld, mark_of(ld, "company.products"), "company.products must name at least one product");
 }
 
 int
@@ -701,8 +684,8 @@ config_load_file(struct dg_config *cfg, const char *path)
 		if (root->type == YAML_MAPPING_NODE)
 			walk(&ld, &doc, root, "");
 		else if (!(root->type == YAML_SCALAR_NODE && root->data.scalar.length == 0))
-			cfg_error(&ld, root->start_mark,
-			    "expected a section of keys at the top, not %s", node_kind(root));
+			cfg_error(
+			    &ld, root->start_mark, "expected a section of keys at the top, not %s", node_kind(root));
 	}
 	if (ld.errors == 0)
 		validate(&ld);

@@ -21,7 +21,7 @@ struct range {
 struct dg_config {
 	char *path; /* the file read, or NULL when the defaults apply */
 	long seed;
-	char *now; /* NULL: today */
+	char *now;            /* NULL: today */
 	struct strlist words; /* a team's own phrase-bank files (relative to the config file) */
 	struct {
 		char *name;
@@ -32,12 +32,12 @@ struct dg_config {
 		char *timezone;
 		long day_start, day_end; /* business hours, local, 0..24 */
 		struct range past_meetings, upcoming_meetings, minutes, emails;
-		long per_day;           /* customer meetings a rep has in a day, at most */
+		long per_day; /* customer meetings a rep has in a day, at most */
 		long past_days, future_days;
 		long min_contacts;
-		struct strlist holidays; /* auto | none | country codes | YYYY-MM-DD dates */
+		struct strlist holidays;                       /* auto | none | country codes | YYYY-MM-DD dates */
 		struct strlist renewal_types, expansion_types; /* Opportunity Type values */
-		struct strlist sales_engineers, executives; /* Users: Id, Email or Name */
+		struct strlist sales_engineers, executives;    /* Users: Id, Email or Name */
 	} plan;
 	struct {
 		char *mode;
@@ -48,20 +48,20 @@ struct dg_config {
 		double coverage_target;
 	} score;
 	struct {
-		char *base_url;         /* NULL: $OPENAI_BASE_URL, else https://api.openai.com/v1 */
-		char *model;            /* NULL: $OPENAI_MODEL, else gpt-4o-mini */
+		char *base_url; /* NULL: $OPENAI_BASE_URL, else https://api.openai.com/v1 */
+		char *model;    /* NULL: $OPENAI_MODEL, else gpt-4o-mini */
 		double temperature;
-		long seed;              /* 0: the config's seed */
+		long seed; /* 0: the config's seed */
 		long max_tokens;
-		char *token_field;      /* auto | max_tokens | max_completion_tokens */
+		char *token_field; /* auto | max_tokens | max_completion_tokens */
 		long timeout, retries, jobs;
 		char *azure_endpoint, *azure_deployment, *azure_api_version;
 	} llm;
 	struct {
-		char *api_version;      /* "60.0" */
-		char *login_url;        /* NULL: $SF_LOGIN_URL, else https://login.salesforce.com */
-		char *ca_bundle;        /* NULL: the system's CA store */
-		long timeout;           /* seconds per request */
+		char *api_version; /* "60.0" */
+		char *login_url;   /* NULL: $SF_LOGIN_URL, else https://login.salesforce.com */
+		char *ca_bundle;   /* NULL: the system's CA store */
+		long timeout;      /* seconds per request */
 		long retries, retry_base_ms;
 		char *allow_production; /* "false" | "true" */
 	} salesforce;
@@ -69,9 +69,9 @@ struct dg_config {
 		struct strlist stages, types, owners, record_types, exclude_ids;
 		char *close_from, *close_to; /* SOQL date or date literal: 2026-01-01, LAST_N_DAYS:90 */
 		double min_amount;
-		char *where;            /* an extra SOQL condition, ANDed */
-		long max_opps;          /* the safety cap */
-		long account_contacts;  /* contacts read per account for deals without roles */
+		char *where;           /* an extra SOQL condition, ANDed */
+		long max_opps;         /* the safety cap */
+		long account_contacts; /* contacts read per account for deals without roles */
 	} query;
 	struct {
 		long jobs, bulk_threshold;

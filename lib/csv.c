@@ -2,7 +2,8 @@
  * and dg-sandbox (its Bulk API). */
 #include "csv.h"
 
-jv csv_row(const char **p, const char *end, char delim)
+jv
+csv_row(const char **p, const char *end, char delim)
 {
 	if (*p >= end)
 		return jv_invalid();
@@ -42,7 +43,8 @@ jv csv_row(const char **p, const char *end, char delim)
 	return row;
 }
 
-void csv_cell(struct sb *b, const char *s, int first, char delim)
+void
+csv_cell(struct sb *b, const char *s, int first, char delim)
 {
 	if (!first)
 		sb_addc(b, delim);
@@ -54,4 +56,3 @@ void csv_cell(struct sb *b, const char *s, int first, char delim)
 	}
 	sb_addc(b, '"');
 }
-

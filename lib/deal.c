@@ -11,11 +11,9 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *topic_names[T_COUNT] = {
-	"pain", "metrics", "economic_buyer", "decision_criteria", "decision_process",
-	"paper_process", "champion", "competition", "budget", "timeline", "situation",
-	"impact", "critical_event"
-};
+static const char *topic_names[T_COUNT] = { "pain", "metrics", "economic_buyer", "decision_criteria",
+	"decision_process", "paper_process", "champion", "competition", "budget", "timeline", "situation", "impact",
+	"critical_event" };
 
 const char *
 topic_name(enum topic t)
@@ -42,8 +40,7 @@ deal_id(jv rec, const struct jsonl_pos *pos)
 
 	if (id && *id)
 		return id;
-	warnx("%s: record has no opportunity Id ('opportunity.Id')",
-	    jsonl_where(pos, where, sizeof where));
+	warnx("%s: record has no opportunity Id ('opportunity.Id')", jsonl_where(pos, where, sizeof where));
 	return NULL;
 }
 
@@ -188,10 +185,19 @@ int
 topic_phase(enum topic t)
 {
 	static const int phase[T_COUNT] = {
-		[T_PAIN] = 0, [T_SITUATION] = 0, [T_METRICS] = 1, [T_IMPACT] = 1,
-		[T_CHAMPION] = 1, [T_DECISION_CRITERIA] = 2, [T_COMPETITION] = 2,
-		[T_ECONOMIC_BUYER] = 3, [T_DECISION_PROCESS] = 3, [T_TIMELINE] = 3,
-		[T_CRITICAL_EVENT] = 3, [T_BUDGET] = 4, [T_PAPER_PROCESS] = 4,
+		[T_PAIN] = 0,
+		[T_SITUATION] = 0,
+		[T_METRICS] = 1,
+		[T_IMPACT] = 1,
+		[T_CHAMPION] = 1,
+		[T_DECISION_CRITERIA] = 2,
+		[T_COMPETITION] = 2,
+		[T_ECONOMIC_BUYER] = 3,
+		[T_DECISION_PROCESS] = 3,
+		[T_TIMELINE] = 3,
+		[T_CRITICAL_EVENT] = 3,
+		[T_BUDGET] = 4,
+		[T_PAPER_PROCESS] = 4,
 	};
 
 	return t >= 0 && t < T_COUNT ? phase[t] : 6;
@@ -204,11 +210,23 @@ stage_phase(const char *s)
 		const char *word;
 		int phase;
 	} map[] = {
-		{ "won", 6 }, { "negotiat", 5 }, { "review", 5 }, { "contract", 5 },
-		{ "proposal", 4 }, { "quote", 4 }, { "perception", 3 }, { "id. decision", 2 },
+		{ "won", 6 },
+		{ "negotiat", 5 },
+		{ "review", 5 },
+		{ "contract", 5 },
+		{ "proposal", 4 },
+		{ "quote", 4 },
+		{ "perception", 3 },
+		{ "id. decision", 2 },
 		{ "decision", 3 },
-		{ "value", 2 }, { "solution", 2 }, { "demo", 2 }, { "evaluat", 3 },
-		{ "needs", 1 }, { "qualif", 1 }, { "discover", 1 }, { "prospect", 0 },
+		{ "value", 2 },
+		{ "solution", 2 },
+		{ "demo", 2 },
+		{ "evaluat", 3 },
+		{ "needs", 1 },
+		{ "qualif", 1 },
+		{ "discover", 1 },
+		{ "prospect", 0 },
 	};
 	size_t i;
 
@@ -231,8 +249,7 @@ person_name(const struct deal_text *t, const char *ref, int first)
 }
 
 void
-deal_text_person(struct deal_text *t, const char *var, const char *first, const char *ref,
-    const char *fallback)
+deal_text_person(struct deal_text *t, const char *var, const char *first, const char *ref, const char *fallback)
 {
 	const char *full = person_name(t, ref, 0), *fn = person_name(t, ref, 1);
 
@@ -274,27 +291,41 @@ words_open(const struct dg_config *cfg, const char *name, const char *other_name
 /* The variable each fact of the story is written with, and what stands in for a
  * missing one. */
 static const char *const fact_var[T_COUNT] = {
-	[T_PAIN] = "pain", [T_METRICS] = "metrics", [T_DECISION_CRITERIA] = "criteria",
-	[T_DECISION_PROCESS] = "process", [T_PAPER_PROCESS] = "paper", [T_BUDGET] = "budget",
-	[T_TIMELINE] = "timeline", [T_SITUATION] = "situation", [T_IMPACT] = "impact",
+	[T_PAIN] = "pain",
+	[T_METRICS] = "metrics",
+	[T_DECISION_CRITERIA] = "criteria",
+	[T_DECISION_PROCESS] = "process",
+	[T_PAPER_PROCESS] = "paper",
+	[T_BUDGET] = "budget",
+	[T_TIMELINE] = "timeline",
+	[T_SITUATION] = "situation",
+	[T_IMPACT] = "impact",
 	[T_CRITICAL_EVENT] = "event",
 };
 static const char *const fact_fallback[T_COUNT] = {
-	[T_PAIN] = "the problems they described", [T_METRICS] = "measurable results",
+	[T_PAIN] = "the problems they described",
+	[T_METRICS] = "measurable results",
 	[T_DECISION_CRITERIA] = "their requirements",
 	[T_DECISION_PROCESS] = "their usual approval steps",
 	[T_PAPER_PROCESS] = "their standard contract review",
-	[T_BUDGET] = "a budget still to be confirmed", [T_TIMELINE] = "a date still to be agreed",
-	[T_SITUATION] = "a growing sales team", [T_IMPACT] = "revenue at risk",
+	[T_BUDGET] = "a budget still to be confirmed",
+	[T_TIMELINE] = "a date still to be agreed",
+	[T_SITUATION] = "a growing sales team",
+	[T_IMPACT] = "revenue at risk",
 	[T_CRITICAL_EVENT] = "their next planning cycle",
 };
 
 /* {pain_full} and the like: the names are borrowed by the variables, so static. */
 static const char *const fact_full_var[T_COUNT] = {
-	[T_PAIN] = "pain_full", [T_METRICS] = "metrics_full", [T_DECISION_CRITERIA] = "criteria_full",
-	[T_DECISION_PROCESS] = "process_full", [T_PAPER_PROCESS] = "paper_full",
-	[T_BUDGET] = "budget_full", [T_TIMELINE] = "timeline_full",
-	[T_SITUATION] = "situation_full", [T_IMPACT] = "impact_full",
+	[T_PAIN] = "pain_full",
+	[T_METRICS] = "metrics_full",
+	[T_DECISION_CRITERIA] = "criteria_full",
+	[T_DECISION_PROCESS] = "process_full",
+	[T_PAPER_PROCESS] = "paper_full",
+	[T_BUDGET] = "budget_full",
+	[T_TIMELINE] = "timeline_full",
+	[T_SITUATION] = "situation_full",
+	[T_IMPACT] = "impact_full",
 	[T_CRITICAL_EVENT] = "event_full",
 };
 
@@ -335,8 +366,7 @@ deal_text_init(struct deal_text *t, jv rec, const struct dg_config *cfg)
 	if (account == NULL || *account == '\0')
 		account = jx_str(opp, "Name") ? jx_str(opp, "Name") : "your team";
 	if (owner_name && *owner_name) {
-		snprintf(t->owner_first, sizeof t->owner_first, "%.*s",
-		    (int)strcspn(owner_name, " "), owner_name);
+		snprintf(t->owner_first, sizeof t->owner_first, "%.*s", (int)strcspn(owner_name, " "), owner_name);
 	} else {
 		owner_name = cfg->company.name;
 		snprintf(t->owner_first, sizeof t->owner_first, "The %s team", cfg->company.name);
@@ -362,8 +392,7 @@ deal_text_init(struct deal_text *t, jv rec, const struct dg_config *cfg)
 	vars_set(&t->vs, "company", cfg->company.name);
 	vars_set(&t->vs, "owner", owner_name);
 	vars_set(&t->vs, "owner_first", t->owner_first);
-	vars_set(&t->vs, "product", jx_cstr(jx_at(prods, 0)) ? jx_cstr(jx_at(prods, 0)) :
-	    cfg->company.products.v[0]);
+	vars_set(&t->vs, "product", jx_cstr(jx_at(prods, 0)) ? jx_cstr(jx_at(prods, 0)) : cfg->company.products.v[0]);
 	vars_set(&t->vs, "competitor", t->competitor[0] ? t->competitor : "the status quo");
 	vars_set(&t->vs, "amount", jx_num(opp, "Amount", 0) > 0 ? t->amount : "the proposed");
 	/* The terms of the deal's paperwork: seats at about $1,200 a seat a year, a term of
@@ -404,4 +433,3 @@ deal_text_init(struct deal_text *t, jv rec, const struct dg_config *cfg)
 	deal_text_person(t, "eb", "eb_first", jx_str(s, "economic_buyer"), "their executive sponsor");
 	deal_text_person(t, "tech", "tech_first", jx_str(s, "technical_contact"), "their technical lead");
 }
-

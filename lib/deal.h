@@ -16,10 +16,23 @@
  * more of them; dg-plan decides which activity touches which, dg-content writes them
  * into the text, dg-score finds them there again. */
 enum topic {
-	T_PAIN, T_METRICS, T_ECONOMIC_BUYER, T_DECISION_CRITERIA, T_DECISION_PROCESS,
-	T_PAPER_PROCESS, T_CHAMPION, T_COMPETITION, T_BUDGET, T_TIMELINE, T_SITUATION,
-	T_IMPACT, T_CRITICAL_EVENT, T_COUNT
+	T_PAIN,
+	T_METRICS,
+	T_ECONOMIC_BUYER,
+	T_DECISION_CRITERIA,
+	T_DECISION_PROCESS,
+	T_PAPER_PROCESS,
+	T_CHAMPION,
+	T_COMPETITION,
+	T_BUDGET,
+	T_TIMELINE,
+	T_SITUATION,
+	T_IMPACT,
+	T_CRITICAL_EVENT,
+	T_COUNT
 };
+/* A topic's bit in a set of topics (unsigned). */
+#define TOPIC_BIT(t) (1u << (t))
 /* The topic's name in records and templates ("pain", "economic_buyer", ...). */
 const char *topic_name(enum topic t);
 /* The topic for a name, or -1. */
@@ -95,7 +108,6 @@ void deal_text_init(struct deal_text *t, jv rec, const struct dg_config *cfg);
 void deal_text_facts(struct deal_text *t, unsigned said);
 /* Sets var (full name) and first (first name) for the person ref points at, or both to
  * fallback when nobody matches. */
-void deal_text_person(struct deal_text *t, const char *var, const char *first, const char *ref,
-    const char *fallback);
+void deal_text_person(struct deal_text *t, const char *var, const char *first, const char *ref, const char *fallback);
 
 #endif

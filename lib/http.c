@@ -17,7 +17,8 @@ struct http {
 	char *ca;
 };
 
-struct http *http_new(const struct http_opts *o)
+struct http *
+http_new(const struct http_opts *o)
 {
 	static int inited;
 	if (!inited) {
@@ -38,13 +39,15 @@ struct http *http_new(const struct http_opts *o)
 	return h;
 }
 
-void http_on_done(struct http *h, http_done_fn fn, void *arg)
+void
+http_on_done(struct http *h, http_done_fn fn, void *arg)
 {
 	h->done = fn;
 	h->done_arg = arg;
 }
 
-void http_free(struct http *h)
+void
+http_free(struct http *h)
 {
 	if (!h)
 		return;
@@ -53,12 +56,14 @@ void http_free(struct http *h)
 	free(h);
 }
 
-void http_resp_free(struct http_resp *r)
+void
+http_resp_free(struct http_resp *r)
 {
 	sb_free(&r->body);
 }
 
-char *http_escape(const char *s)
+char *
+http_escape(const char *s)
 {
 	struct sb b = { 0 };
 	for (; *s; s++) {
@@ -71,14 +76,16 @@ char *http_escape(const char *s)
 	return b.s ? b.s : xstrdup("");
 }
 
-static size_t on_body(char *p, size_t size, size_t n, void *arg)
+static size_t
+on_body(char *p, size_t size, size_t n, void *arg)
 {
 	struct http_resp *r = arg;
 	sb_addn(&r->body, p, size * n);
 	return size * n;
 }
 
-static size_t on_header(char *p, size_t size, size_t n, void *arg)
+static size_t
+on_header(char *p, size_t size, size_t n, void *arg)
 {
 	struct http_resp *r = arg;
 	size_t len = size * n;
@@ -102,7 +109,8 @@ static size_t on_header(char *p, size_t size, size_t n, void *arg)
 	return len;
 }
 
-static CURL *easy(struct http *h, struct http_req *q, struct curl_slist **hdrs)
+static CURL *
+easy(struct http *h, struct http_req *q, struct curl_slist **hdrs)
 {
 	CURL *e = curl_easy_init();
 	if (!e)
@@ -149,14 +157,16 @@ static CURL *easy(struct http *h, struct http_req *q, struct curl_slist **hdrs)
 	return e;
 }
 
-static void pause_ms(long ms)
+static void
+pause_ms(long ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 	while (nanosleep(&ts, &ts) == -1)
 		;
 }
 
-int http_url_safe(const char *url, char *err, size_t errsize)
+int
+http_url_safe(const char *url, char *err, size_t errsize)
 {
 	if (!strncasecmp(url, "https://", 8))
 		return 0;
@@ -177,13 +187,15 @@ int http_url_safe(const char *url, char *err, size_t errsize)
 	curl_url_cleanup(u);
 	if (ok)
 		return 0;
-	snprintf(err, errsize, "refusing plain http to '%.100s': use https (http is only for 127.0.0.1 and localhost)", url);
+	snprintf(
+	    err, errsize, "refusing plain http to '%.100s': use https (http is only for 127.0.0.1 and localhost)", url);
 	return -1;
 }
 
 /* Clears q's answer and makes its easy handle (NULL, with err set, when it cannot or
  * may not: plain http to a host that is not loopback). */
-static CURL *begin(struct http *h, struct http_req *q, struct curl_slist **hdrs)
+static CURL *
+begin(struct http *h, struct http_req *q, struct curl_slist **hdrs)
 {
 	sb_free(&q->resp.body);
 	memset(&q->resp, 0, sizeof q->resp);
@@ -197,7 +209,8 @@ static CURL *begin(struct http *h, struct http_req *q, struct curl_slist **hdrs)
 	return e;
 }
 
-int http_pump(struct http *h, int jobs, http_next_fn next, void (*idle)(void *arg), void *arg)
+int
+http_pump(struct http *h, int jobs, http_next_fn next, void (*idle)(void *arg), void *arg)
 {
 	if (jobs < 1)
 		jobs = 1;
@@ -246,7 +259,8 @@ int http_pump(struct http *h, int jobs, http_next_fn next, void (*idle)(void *ar
 			else {
 				q->resp.status = 0;
 				if (!q->resp.err[0])
-					snprintf(q->resp.err, sizeof q->resp.err, "%s", curl_easy_strerror(m->data.result));
+					snprintf(
+					    q->resp.err, sizeof q->resp.err, "%s", curl_easy_strerror(m->data.result));
 			}
 			curl_multi_remove_handle(h->multi, e);
 			curl_easy_cleanup(e);
@@ -272,7 +286,8 @@ int http_pump(struct http *h, int jobs, http_next_fn next, void (*idle)(void *ar
 	return rc;
 }
 
-int http_once(struct http *h, struct http_req *q)
+int
+http_once(struct http *h, struct http_req *q)
 {
 	struct curl_slist *hdrs;
 	CURL *e = begin(h, q, &hdrs);
@@ -293,13 +308,15 @@ struct list {
 	int n, next;
 };
 
-static struct http_req *list_next(void *arg, long *wait)
+static struct http_req *
+list_next(void *arg, long *wait)
 {
 	struct list *l = arg;
 	return l->next < l->n ? l->reqs[l->next++] : NULL;
 }
 
-int http_run(struct http *h, struct http_req **reqs, int n, int jobs)
+int
+http_run(struct http *h, struct http_req **reqs, int n, int jobs)
 {
 	struct list l = { reqs, n, 0 };
 	int rc = http_pump(h, jobs, list_next, NULL, &l);

@@ -13,25 +13,25 @@ struct http_opts {
 };
 
 struct http_resp {
-	long status;           /* 0 when no answer came (see err) */
+	long status; /* 0 when no answer came (see err) */
 	struct sb body;
-	char limit_info[128];  /* Sforce-Limit-Info, or "" */
-	double retry_after;    /* seconds from Retry-After / retry-after-ms, or -1 */
+	char limit_info[128]; /* Sforce-Limit-Info, or "" */
+	double retry_after;   /* seconds from Retry-After / retry-after-ms, or -1 */
 	char ctype[96];
-	char err[256];         /* libcurl's reason when status is 0 */
+	char err[256]; /* libcurl's reason when status is 0 */
 };
 
 struct http_req {
-	const char *method;    /* GET, POST, PATCH, PUT, DELETE */
-	char *url;             /* owned by the caller */
-	const char *ctype;     /* request Content-Type, or NULL */
-	const char *auth;      /* full Authorization header value, or NULL */
-	const char *extra;     /* one more header line, or NULL */
-	const char *body;      /* borrowed; NULL for none */
+	const char *method; /* GET, POST, PATCH, PUT, DELETE */
+	char *url;          /* owned by the caller */
+	const char *ctype;  /* request Content-Type, or NULL */
+	const char *auth;   /* full Authorization header value, or NULL */
+	const char *extra;  /* one more header line, or NULL */
+	const char *body;   /* borrowed; NULL for none */
 	size_t bodylen;
 	struct http_resp resp;
-	void *user;            /* for the caller */
-	void *priv;            /* http.c's, while the request runs */
+	void *user; /* for the caller */
+	void *priv; /* http.c's, while the request runs */
 };
 
 struct http;

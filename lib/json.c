@@ -8,7 +8,8 @@
 
 /* A string as jq writes it: ", \ and control characters escaped, the rest as is (a jv
  * string is always valid UTF-8). */
-static void dump_string(struct sb *out, const char *s, size_t n)
+static void
+dump_string(struct sb *out, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t run = 0;
@@ -38,7 +39,8 @@ static void dump_string(struct sb *out, const char *s, size_t n)
 	sb_addc(out, '"');
 }
 
-void jx_dump(struct sb *out, jv v)
+void
+jx_dump(struct sb *out, jv v)
 {
 	switch (jv_get_kind(v)) {
 	case JV_KIND_NULL:
@@ -61,9 +63,7 @@ void jx_dump(struct sb *out, jv v)
 		}
 		break;
 	}
-	case JV_KIND_STRING:
-		dump_string(out, jv_string_value(v), (size_t)jv_string_length_bytes(jv_copy(v)));
-		break;
+	case JV_KIND_STRING: dump_string(out, jv_string_value(v), (size_t)jv_string_length_bytes(jv_copy(v))); break;
 	case JV_KIND_ARRAY: {
 		int n = jv_array_length(jv_copy(v));
 		sb_addc(out, '[');
@@ -97,7 +97,8 @@ void jx_dump(struct sb *out, jv v)
 	}
 }
 
-char *jx_dumps(jv v)
+char *
+jx_dumps(jv v)
 {
 	struct sb out = { 0 };
 

@@ -80,8 +80,7 @@ each_stream(FILE *f, const char *name, jsonl_fn fn, void *ctx)
 		jv v;
 
 		pos.line++;
-		while (i < (size_t)n && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r' ||
-		    line[i] == '\n'))
+		while (i < (size_t)n && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r' || line[i] == '\n'))
 			i++;
 		if (i == (size_t)n)
 			continue;
@@ -93,16 +92,15 @@ each_stream(FILE *f, const char *name, jsonl_fn fn, void *ctx)
 		v = jv_parse_sized(line, (int)n);
 		if (!jv_is_valid(v)) {
 			jv msg = jv_invalid_get_msg(v);
-			const char *m = jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg)
-			    : "not JSON";
+			const char *m = jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "not JSON";
 			warnx("%s: %s", jsonl_where(&pos, where, sizeof where), m);
 			jv_free(msg);
 			bad++;
 			continue;
 		}
 		if (jv_get_kind(v) != JV_KIND_OBJECT) {
-			warnx("%s: expected a JSON object, got %s",
-			    jsonl_where(&pos, where, sizeof where), jv_kind_name(jv_get_kind(v)));
+			warnx("%s: expected a JSON object, got %s", jsonl_where(&pos, where, sizeof where),
+			    jv_kind_name(jv_get_kind(v)));
 			jv_free(v);
 			bad++;
 			continue;
@@ -161,7 +159,6 @@ jsonl_emit(jv rec)
 	fwrite(line.s, 1, line.len, stdout);
 	jv_free(rec);
 }
-
 
 /* The jv string of a key. The stages look up the same few dozen keys millions of
  * times; a small cache by the key's bytes (one entry per hash slot; a collision
@@ -300,8 +297,10 @@ run_event(jv ev)
 	if (run && *run)
 		line = jv_object_set(line, jv_string("run"), jv_string(run));
 	line = jv_object_set(line, jv_string("event"), jv_object_get(jv_copy(ev), jv_string("event")));
-	jv_object_foreach(ev, k, v) {
-		if (strcmp(jv_string_value(k), "event") && strcmp(jv_string_value(k), "time") && strcmp(jv_string_value(k), "run"))
+	jv_object_foreach(ev, k, v)
+	{
+		if (strcmp(jv_string_value(k), "event") && strcmp(jv_string_value(k), "time") &&
+		    strcmp(jv_string_value(k), "run"))
 			line = jv_object_set(line, k, v);
 		else {
 			jv_free(k);

@@ -44,7 +44,6 @@ const char *jsonl_where(const struct jsonl_pos *pos, char *buf, size_t size);
 /* Writes rec as one compact JSON line on stdout and frees it. */
 void jsonl_emit(jv rec);
 
-
 /* Borrowing getters: NULL / def / jv_invalid() when the key is absent or of another kind. */
 const char *jx_str(jv obj, const char *key);
 /* Lets the jx_ lookups keep the key strings they make (faster); only for a program
@@ -53,16 +52,14 @@ void jx_cache_keys(int on);
 double jx_num(jv obj, const char *key, double def);
 int jx_bool(jv obj, const char *key, int def);
 jv jx_get(jv obj, const char *key, jv_kind kind); /* borrowed, do not free */
-int jx_len(jv arr);                                /* 0 unless arr is an array */
-jv jx_at(jv arr, int i);                            /* borrowed, do not free */
+int jx_len(jv arr);                               /* 0 unless arr is an array */
+jv jx_at(jv arr, int i);                          /* borrowed, do not free */
 
 /* Returns the string value of a jv string (borrowed), or NULL for any other kind. */
 const char *jx_cstr(jv v);
 
 /* Returns obj with key set to a string (or null when s is NULL); consumes obj. */
 jv jx_set_str(jv obj, const char *key, const char *s);
-
-
 
 /* Appends ev (consumed) as one line to $DG_RUN_DIR/events.jsonl when a run directory
  * is set, otherwise drops it: {"time": UTC with milliseconds, "run": $DG_RUN_ID, "event":

@@ -13,26 +13,30 @@
 #include "statedb.h"
 #include "util.h"
 
-static const char *env(const char *k)
+static const char *
+env(const char *k)
 {
 	const char *v = getenv(k);
 	return v && *v ? v : NULL;
 }
 
-int llm_configured(const struct dg_config *cfg)
+int
+llm_configured(const struct dg_config *cfg)
 {
-	return env("OPENAI_BASE_URL") || env("OPENAI_API_KEY") || env("AZURE_OPENAI_ENDPOINT") ||
-	    cfg->llm.base_url || cfg->llm.azure_endpoint;
+	return env("OPENAI_BASE_URL") || env("OPENAI_API_KEY") || env("AZURE_OPENAI_ENDPOINT") || cfg->llm.base_url ||
+	    cfg->llm.azure_endpoint;
 }
 
-static double now_s(void)
+static double
+now_s(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-int llm_open(struct llm *l, const struct dg_config *cfg, int no_cache, char *err, size_t errsize)
+int
+llm_open(struct llm *l, const struct dg_config *cfg, int no_cache, char *err, size_t errsize)
 {
 	memset(l, 0, sizeof *l);
 	const char *az = cfg->llm.azure_endpoint ? cfg->llm.azure_endpoint : env("AZURE_OPENAI_ENDPOINT");
@@ -42,7 +46,8 @@ int llm_open(struct llm *l, const struct dg_config *cfg, int no_cache, char *err
 		const char *key = env("AZURE_OPENAI_API_KEY");
 		const char *dep = cfg->llm.azure_deployment ? cfg->llm.azure_deployment : model;
 		const char *ver = cfg->llm.azure_api_version ? cfg->llm.azure_api_version
-		    : env("OPENAI_API_VERSION") ? env("OPENAI_API_VERSION") : "2024-10-21";
+		    : env("OPENAI_API_VERSION")              ? env("OPENAI_API_VERSION")
+							     : "2024-10-21";
 		if (!key) {
 			snprintf(err, errsize, "AZURE_OPENAI_ENDPOINT is set but AZURE_OPENAI_API_KEY is not");
 			return -1;
@@ -55,7 +60,8 @@ int llm_open(struct llm *l, const struct dg_config *cfg, int no_cache, char *err
 		l->azure = 1;
 	} else {
 		const char *base = cfg->llm.base_url ? cfg->llm.base_url
-		    : env("OPENAI_BASE_URL") ? env("OPENAI_BASE_URL") : "https://api.openai.com/v1";
+		    : env("OPENAI_BASE_URL")         ? env("OPENAI_BASE_URL")
+						     : "https://api.openai.com/v1";
 		size_t n = strlen(base);
 		while (n && base[n - 1] == '/')
 			n--;
@@ -91,7 +97,8 @@ int llm_open(struct llm *l, const struct dg_config *cfg, int no_cache, char *err
 	return 0;
 }
 
-void llm_close(struct llm *l)
+void
+llm_close(struct llm *l)
 {
 	http_free(l->http);
 	if (l->cache)
@@ -108,7 +115,8 @@ void llm_close(struct llm *l)
 	memset(l, 0, sizeof *l);
 }
 
-void llm_req_free(struct llm_req *r)
+void
+llm_req_free(struct llm_req *r)
 {
 	free(r->system);
 	free(r->user);
@@ -118,7 +126,8 @@ void llm_req_free(struct llm_req *r)
 }
 
 /* The cache key: a SHA-256 of what decides the answer (not of how it is asked for). */
-static void cache_key(struct llm *l, struct llm_req *r)
+static void
+cache_key(struct llm *l, struct llm_req *r)
 {
 	jv k = jv_object();
 	k = jv_object_set(k, jv_string("model"), jv_string(l->model));
@@ -137,15 +146,19 @@ static void cache_key(struct llm *l, struct llm_req *r)
 		snprintf(r->key + 2 * i, 3, "%02x", md[i]);
 }
 
-static char *request_body(struct llm *l, struct llm_req *r)
+static char *
+request_body(struct llm *l, struct llm_req *r)
 {
 	jv msgs = jv_array();
-	char *sys = l->rf == 2 ? xasprintf("%s\nReply with one JSON object only, no other text.", r->system) : xstrdup(r->system);
-	msgs = jv_array_append(msgs, jv_object_set(jv_object_set(jv_object(), jv_string("role"), jv_string("system")),
-	    jv_string("content"), jv_string(sys)));
+	char *sys = l->rf == 2 ? xasprintf("%s\nReply with one JSON object only, no other text.", r->system)
+			       : xstrdup(r->system);
+	msgs = jv_array_append(msgs,
+	    jv_object_set(jv_object_set(jv_object(), jv_string("role"), jv_string("system")), jv_string("content"),
+		jv_string(sys)));
 	free(sys);
-	msgs = jv_array_append(msgs, jv_object_set(jv_object_set(jv_object(), jv_string("role"), jv_string("user")),
-	    jv_string("content"), jv_string(r->user)));
+	msgs = jv_array_append(msgs,
+	    jv_object_set(jv_object_set(jv_object(), jv_string("role"), jv_string("user")), jv_string("content"),
+		jv_string(r->user)));
 	jv b = jv_object();
 	b = jv_object_set(b, jv_string("model"), jv_string(l->model));
 	b = jv_object_set(b, jv_string("messages"), msgs);
@@ -153,13 +166,16 @@ static char *request_body(struct llm *l, struct llm_req *r)
 	b = jv_object_set(b, jv_string("seed"), jv_number((double)l->seed));
 	b = jv_object_set(b, jv_string(l->token_field), jv_number((double)l->max_tokens));
 	if (l->rf == 0 && jv_is_valid(r->schema)) {
-		jv js = jv_object_set(jv_object(), jv_string("name"), jv_string(r->schema_name ? r->schema_name : "answer"));
+		jv js = jv_object_set(
+		    jv_object(), jv_string("name"), jv_string(r->schema_name ? r->schema_name : "answer"));
 		js = jv_object_set(js, jv_string("strict"), jv_true());
 		js = jv_object_set(js, jv_string("schema"), jv_copy(r->schema));
 		b = jv_object_set(b, jv_string("response_format"),
-		    jv_object_set(jv_object_set(jv_object(), jv_string("type"), jv_string("json_schema")), jv_string("json_schema"), js));
+		    jv_object_set(jv_object_set(jv_object(), jv_string("type"), jv_string("json_schema")),
+			jv_string("json_schema"), js));
 	} else if (l->rf <= 1)
-		b = jv_object_set(b, jv_string("response_format"), jv_object_set(jv_object(), jv_string("type"), jv_string("json_object")));
+		b = jv_object_set(b, jv_string("response_format"),
+		    jv_object_set(jv_object(), jv_string("type"), jv_string("json_object")));
 	jv s = jv_dump_string(b, 0);
 	char *out = xstrdup(jv_string_value(s));
 	jv_free(s);
@@ -167,7 +183,8 @@ static char *request_body(struct llm *l, struct llm_req *r)
 }
 
 /* Reads an answer's content into a JSON object and checks it; 0 or -1 with why. */
-static int accept(struct llm_req *r, const char *content, char *why, size_t whysize)
+static int
+accept(struct llm_req *r, const char *content, char *why, size_t whysize)
 {
 	const char *s = content;
 	while (isspace((unsigned char)*s))
@@ -198,7 +215,8 @@ static int accept(struct llm_req *r, const char *content, char *why, size_t whys
 	return 0;
 }
 
-static void cache_get(struct llm *l, struct llm_req *r)
+static void
+cache_get(struct llm *l, struct llm_req *r)
 {
 	if (!l->cache)
 		return;
@@ -214,13 +232,16 @@ static void cache_get(struct llm *l, struct llm_req *r)
 	sqlite3_finalize(q);
 }
 
-static void cache_put(struct llm *l, struct llm_req *r, const char *content, long tokens)
+static void
+cache_put(struct llm *l, struct llm_req *r, const char *content, long tokens)
 {
 	if (!l->cache)
 		return;
 	sqlite3_stmt *q;
-	if (sqlite3_prepare_v2(l->cache, "INSERT OR REPLACE INTO llm_cache (key, model, content, tokens, created)"
-	    " VALUES (?, ?, ?, ?, datetime('now'))", -1, &q, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(l->cache,
+		"INSERT OR REPLACE INTO llm_cache (key, model, content, tokens, created)"
+		" VALUES (?, ?, ?, ?, datetime('now'))",
+		-1, &q, NULL) != SQLITE_OK)
 		return;
 	sqlite3_bind_text(q, 1, r->key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, l->model, -1, SQLITE_STATIC);
@@ -232,7 +253,8 @@ static void cache_put(struct llm *l, struct llm_req *r, const char *content, lon
 }
 
 /* error.code and error.type, whatever their JSON kind (llama.cpp sends a number). */
-static void error_info(jv body, char *code, size_t csize, char *msg, size_t msize)
+static void
+error_info(jv body, char *code, size_t csize, char *msg, size_t msize)
 {
 	jv e = jx_get(body, "error", JV_KIND_OBJECT);
 	jv c = jv_is_valid(e) ? jv_object_get(jv_copy(e), jv_string("code")) : jv_invalid();
@@ -251,13 +273,15 @@ static void error_info(jv body, char *code, size_t csize, char *msg, size_t msiz
 }
 
 /* 1 when an answer says the key or the quota will not do: no more requests then. */
-static int fatal_answer(long status, const char *code)
+static int
+fatal_answer(long status, const char *code)
 {
 	return status == 401 || status == 403 || !strcmp(code, "insufficient_quota") || strstr(code, "spend_limit") ||
 	    !strcmp(code, "credit_balance_exhausted");
 }
 
-static int on_done(struct http_req *q, void *arg)
+static int
+on_done(struct http_req *q, void *arg)
 {
 	(void)arg;
 	if (q->resp.status < 400)
@@ -269,7 +293,8 @@ static int on_done(struct http_req *q, void *arg)
 	return fatal_answer(q->resp.status, code);
 }
 
-static void turn_off(struct llm *l, const char *why)
+static void
+turn_off(struct llm *l, const char *why)
 {
 	if (!l->enabled)
 		return;
@@ -287,7 +312,8 @@ struct round {
 
 /* Judges one answer: r gets ok (and the cache its text) or err; returns 1 when r is to
  * be asked again in the next round. */
-static int judge(struct llm *l, struct llm_req *r, struct http_resp *rs, struct round *rd)
+static int
+judge(struct llm *l, struct llm_req *r, struct http_resp *rs, struct round *rd)
 {
 	r->attempts++;
 	jv body = rs->body.len ? jv_parse_sized(rs->body.s, (int)rs->body.len) : jv_invalid();
@@ -315,8 +341,9 @@ static int judge(struct llm *l, struct llm_req *r, struct http_resp *rs, struct 
 			r->ok = 1;
 			cache_put(l, r, content, (long)jx_num(u, "total_tokens", 0));
 		}
-	} else if (rs->status == 400 && l->rf < 2 && (strstr(msg, "response_format") || strstr(msg, "json_schema") ||
-	    strstr(msg, "schema") || strstr(msg, "json_object"))) {
+	} else if (rs->status == 400 && l->rf < 2 &&
+	    (strstr(msg, "response_format") || strstr(msg, "json_schema") || strstr(msg, "schema") ||
+		strstr(msg, "json_object"))) {
 		rd->degrade = 1;
 		retry = 1;
 	} else if (rs->status == 400 && !strcmp(code, "unsupported_parameter") && strstr(msg, l->token_field)) {
@@ -330,11 +357,13 @@ static int judge(struct llm *l, struct llm_req *r, struct http_resp *rs, struct 
 	} else if (rs->status == 0 && !strcmp(rs->err, "not sent")) {
 		retry = 1; /* stopped before it went out; the next round says why */
 		r->attempts--;
-	} else if (rs->status == 0 || rs->status == 408 || rs->status == 409 || rs->status == 429 || rs->status >= 500) {
+	} else if (rs->status == 0 || rs->status == 408 || rs->status == 409 || rs->status == 429 ||
+	    rs->status >= 500) {
 		if (r->attempts <= l->retries) {
 			retry = 1;
 			/* As the SDKs: the server's wait when sane, else 0.5 s doubling to 8 s, jittered. */
-			double w = rs->retry_after > 0 && rs->retry_after <= 60 ? rs->retry_after
+			double w = rs->retry_after > 0 && rs->retry_after <= 60
+			    ? rs->retry_after
 			    : (0.5 * (double)(1 << (r->attempts - 1 < 4 ? r->attempts - 1 : 4)));
 			if (w > 8 && !(rs->retry_after > 0))
 				w = 8;
@@ -343,7 +372,8 @@ static int judge(struct llm *l, struct llm_req *r, struct http_resp *rs, struct 
 			if (w > rd->wait)
 				rd->wait = w;
 		} else if (rs->status)
-			snprintf(r->err, sizeof r->err, "HTTP %ld%s%s after %d tries", rs->status, msg[0] ? ": " : "", msg, r->attempts);
+			snprintf(r->err, sizeof r->err, "HTTP %ld%s%s after %d tries", rs->status, msg[0] ? ": " : "",
+			    msg, r->attempts);
 		else
 			snprintf(r->err, sizeof r->err, "no answer (%.200s) after %d tries", rs->err, r->attempts);
 	} else
@@ -352,7 +382,8 @@ static int judge(struct llm *l, struct llm_req *r, struct http_resp *rs, struct 
 	return retry;
 }
 
-void llm_run(struct llm *l, struct llm_req *reqs, int n)
+void
+llm_run(struct llm *l, struct llm_req *reqs, int n)
 {
 	double t0 = now_s();
 	int *pend = xmalloc((size_t)(n + 1) * sizeof *pend), np = 0;
@@ -374,7 +405,8 @@ void llm_run(struct llm *l, struct llm_req *reqs, int n)
 	for (int round = 0; np > 0; round++) {
 		if (!l->enabled) {
 			for (int k = 0; k < np; k++)
-				snprintf(reqs[pend[k]].err, sizeof reqs[pend[k]].err, "the LLM is off: %.200s", l->why_off);
+				snprintf(
+				    reqs[pend[k]].err, sizeof reqs[pend[k]].err, "the LLM is off: %.200s", l->why_off);
 			break;
 		}
 		for (int k = 0; k < np; k++) {
@@ -433,11 +465,13 @@ void llm_run(struct llm *l, struct llm_req *reqs, int n)
 	l->seconds += now_s() - t0;
 }
 
-jv llm_outcome(jv obj, int strict, const char *stage, const char *idkey, const char *id, const char *why)
+jv
+llm_outcome(jv obj, int strict, const char *stage, const char *idkey, const char *id, const char *why)
 {
 	if (strict)
-		return jv_object_set(obj, jv_string("error"), jv_object_set(jv_object_set(jv_object(),
-		    jv_string("stage"), jv_string(stage)), jv_string("message"), jv_string(why)));
+		return jv_object_set(obj, jv_string("error"),
+		    jv_object_set(jv_object_set(jv_object(), jv_string("stage"), jv_string(stage)),
+			jv_string("message"), jv_string(why)));
 	jv ev = jv_object_set(jv_object(), jv_string("event"), jv_string("llm-fallback"));
 	ev = jv_object_set(ev, jv_string("stage"), jv_string(stage));
 	ev = jv_object_set(ev, jv_string(idkey), id ? jv_string(id) : jv_null());
@@ -445,7 +479,8 @@ jv llm_outcome(jv obj, int strict, const char *stage, const char *idkey, const c
 	return obj;
 }
 
-void llm_report(const struct llm *l, const char *stage)
+void
+llm_report(const struct llm *l, const char *stage)
 {
 	warnx("llm: %ld calls, %ld cached, %ld+%ld tokens, %.1f s%s%s", l->calls, l->hits, l->prompt_tokens,
 	    l->completion_tokens, l->seconds, l->enabled ? "" : "; off: ", l->enabled ? "" : l->why_off);

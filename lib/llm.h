@@ -15,13 +15,13 @@
 /* One question. The answer must be a JSON object that validate (when given) accepts;
  * validate returns 0, or -1 with the reason in why. */
 struct llm_req {
-	char *system, *user;      /* owned by the caller */
-	jv schema;                /* JSON schema of the answer (borrowed), or jv_invalid() */
+	char *system, *user; /* owned by the caller */
+	jv schema;           /* JSON schema of the answer (borrowed), or jv_invalid() */
 	const char *schema_name;
 	int (*validate)(jv answer, void *ctx, char *why, size_t whysize);
 	void *ctx;
 	/* results */
-	jv answer;                /* the parsed answer, or jv_invalid() */
+	jv answer; /* the parsed answer, or jv_invalid() */
 	int ok, cached;
 	char err[256];
 	/* internal */
@@ -31,12 +31,12 @@ struct llm_req {
 };
 
 struct llm {
-	int enabled;              /* configured and not switched off by a fatal answer */
+	int enabled; /* configured and not switched off by a fatal answer */
 	char why_off[256];
 	char *url, *auth_header, *extra_header, *model, *token_field;
 	double temperature;
 	long seed, max_tokens, retries, jobs;
-	int rf;                   /* 0 json_schema, 1 json_object, 2 plain text */
+	int rf; /* 0 json_schema, 1 json_object, 2 plain text */
 	int azure, no_cache;
 	struct http *http;
 	sqlite3 *cache;
@@ -73,9 +73,9 @@ jv llm_outcome(jv obj, int strict, const char *stage, const char *idkey, const c
 
 struct llm_batch {
 	struct llm *l;
-	int strict;          /* llm mode: a request without an answer is an error; else hybrid */
-	const char *stage;   /* "dg-content": for messages */
-	const char *items;   /* "texts": what one request is, for the fallback message */
+	int strict;           /* llm mode: a request without an answer is an error; else hybrid */
+	const char *stage;    /* "dg-content": for messages */
+	const char *items;    /* "texts": what one request is, for the fallback message */
 	const char *fallback; /* "the phrase banks": what hybrid mode falls back to */
 	/* Adds the requests of rec (borrowed; its strings live until finish) with
 	 * llm_batch_ask. */
@@ -85,8 +85,8 @@ struct llm_batch {
 	jv (*finish)(struct llm_batch *b, jv rec, struct llm_req *reqs, int n, void *ctx);
 	void *ctx;
 	/* internal */
-	jv recs;             /* the window's records */
-	int *first;          /* record i's requests are first[i] .. first[i + 1] - 1 */
+	jv recs;    /* the window's records */
+	int *first; /* record i's requests are first[i] .. first[i + 1] - 1 */
 	struct llm_req *reqs;
 	int nreq, capreq;
 	long asked, failed, fallbacks;
@@ -94,8 +94,8 @@ struct llm_batch {
 
 /* A request of the record being added: system and user are copied; ctx (owned, freed
  * with free() once the record is finished) is what validate sees. */
-void llm_batch_ask(struct llm_batch *b, const char *system, const char *user, jv schema,
-    const char *schema_name, int (*validate)(jv, void *, char *, size_t), void *ctx);
+void llm_batch_ask(struct llm_batch *b, const char *system, const char *user, jv schema, const char *schema_name,
+    int (*validate)(jv, void *, char *, size_t), void *ctx);
 /* Adds rec (consumed); answers and writes out the window when it is full. */
 void llm_batch_add(struct llm_batch *b, jv rec);
 /* Answers and writes out what is left; says how many fell back. Returns the number

@@ -8,8 +8,8 @@
 #include "util.h"
 
 void
-llm_batch_ask(struct llm_batch *b, const char *system, const char *user, jv schema,
-    const char *schema_name, int (*validate)(jv, void *, char *, size_t), void *ctx)
+llm_batch_ask(struct llm_batch *b, const char *system, const char *user, jv schema, const char *schema_name,
+    int (*validate)(jv, void *, char *, size_t), void *ctx)
 {
 	struct llm_req *r;
 

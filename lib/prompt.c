@@ -5,7 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-char *prompt_load(const char *name)
+char *
+prompt_load(const char *name)
 {
 	char *path = share_path(name);
 	FILE *f = fopen(path, "r");
@@ -21,7 +22,8 @@ char *prompt_load(const char *name)
 	return b.s ? b.s : xstrdup("");
 }
 
-int prompt_fill(struct sb *out, const char *tmpl, const struct vars *vs, char *err, size_t errsize)
+int
+prompt_fill(struct sb *out, const char *tmpl, const struct vars *vs, char *err, size_t errsize)
 {
 	for (const char *p = tmpl; *p; p++) {
 		const char *end;

@@ -12,19 +12,22 @@
 
 #include "jsonl.h"
 
-static const char *env(const char *k)
+static const char *
+env(const char *k)
 {
 	const char *v = getenv(k);
 	return v && *v ? v : NULL;
 }
 
-static void set(char **dst, const char *v)
+static void
+set(char **dst, const char *v)
 {
 	free(*dst);
 	*dst = v ? xstrdup(v) : NULL;
 }
 
-static void form_add(struct sb *b, const char *k, const char *v)
+static void
+form_add(struct sb *b, const char *k, const char *v)
 {
 	if (!v)
 		return;
@@ -33,7 +36,8 @@ static void form_add(struct sb *b, const char *k, const char *v)
 	free(e);
 }
 
-static char *b64url(const unsigned char *p, size_t n)
+static char *
+b64url(const unsigned char *p, size_t n)
 {
 	char *out = xmalloc(4 * ((n + 2) / 3) + 1);
 	int len = EVP_EncodeBlock((unsigned char *)out, p, (int)n);
@@ -46,8 +50,8 @@ static char *b64url(const unsigned char *p, size_t n)
 }
 
 /* An RS256 JWT bearer assertion (see the reference: iss, sub, aud, exp in seconds). */
-static char *jwt_assertion(const char *keyfile, const char *iss, const char *sub, const char *aud,
-    char *err, size_t errsize)
+static char *
+jwt_assertion(const char *keyfile, const char *iss, const char *sub, const char *aud, char *err, size_t errsize)
 {
 	FILE *f = fopen(keyfile, "r");
 	if (!f) {
@@ -93,7 +97,8 @@ static char *jwt_assertion(const char *keyfile, const char *iss, const char *sub
 }
 
 /* Runs `sf org display --target-org ALIAS --json` and takes its token and URL. */
-static int cli_login(struct sf *sf, char *err, size_t errsize)
+static int
+cli_login(struct sf *sf, char *err, size_t errsize)
 {
 	const char *a = sf->c.target_org;
 	for (const char *p = a; *p; p++)
@@ -115,7 +120,8 @@ static int cli_login(struct sf *sf, char *err, size_t errsize)
 	jv res = jx_get(j, "result", JV_KIND_OBJECT);
 	const char *tok = jx_str(res, "accessToken"), *url = jx_str(res, "instanceUrl");
 	if (!tok || !url) {
-		snprintf(err, errsize, "'sf org display --target-org %s' gave no session (status %d): log in with 'sf org login web --alias %s'",
+		snprintf(err, errsize,
+		    "'sf org display --target-org %s' gave no session (status %d): log in with 'sf org login web --alias %s'",
 		    a, rc, a);
 		jv_free(j);
 		return -1;
@@ -126,7 +132,8 @@ static int cli_login(struct sf *sf, char *err, size_t errsize)
 	return 0;
 }
 
-static int token_login(struct sf *sf, const char *form, char *err, size_t errsize)
+static int
+token_login(struct sf *sf, const char *form, char *err, size_t errsize)
 {
 	struct http_req q = { 0 };
 	q.method = "POST";
@@ -149,8 +156,9 @@ static int token_login(struct sf *sf, const char *form, char *err, size_t errsiz
 			snprintf(err, errsize, "login (%s) refused: %s: %s", sf->flow, jx_str(j, "error"),
 			    jx_str(j, "error_description") ? jx_str(j, "error_description") : "");
 		else if (q.resp.status == 200)
-			snprintf(err, errsize, "login (%s) failed: the answer from '%s' has no access_token and instance_url",
-			    sf->flow, q.url);
+			snprintf(err, errsize,
+			    "login (%s) failed: the answer from '%s' has no access_token and instance_url", sf->flow,
+			    q.url);
 		else
 			snprintf(err, errsize, "login (%s) failed: HTTP %ld from '%s'", sf->flow, q.resp.status, q.url);
 		rc = -1;
@@ -162,7 +170,8 @@ static int token_login(struct sf *sf, const char *form, char *err, size_t errsiz
 }
 
 /* (Re)acquires a token with the flow chosen at sf_open. */
-static int login(struct sf *sf, char *err, size_t errsize)
+static int
+login(struct sf *sf, char *err, size_t errsize)
 {
 	const char *cid = env("SF_CLIENT_ID"), *secret = env("SF_CLIENT_SECRET");
 	struct sb f = { 0 };
@@ -183,7 +192,7 @@ static int login(struct sf *sf, char *err, size_t errsize)
 		const char *aud = env("SF_JWT_AUDIENCE");
 		if (!aud)
 			aud = strstr(sf->login_url, "://test.salesforce.com") ? "https://test.salesforce.com"
-			    : "https://login.salesforce.com";
+									      : "https://login.salesforce.com";
 		char *a = jwt_assertion(env("SF_JWT_KEY_FILE"), cid, env("SF_USERNAME"), aud, err, errsize);
 		if (!a)
 			return -1;
@@ -192,7 +201,8 @@ static int login(struct sf *sf, char *err, size_t errsize)
 		free(a);
 		rc = token_login(sf, sb_str(&f), err, errsize);
 	} else if (!strcmp(sf->flow, "password")) {
-		char *pw = xasprintf("%s%s", env("SF_PASSWORD"), env("SF_SECURITY_TOKEN") ? env("SF_SECURITY_TOKEN") : "");
+		char *pw =
+		    xasprintf("%s%s", env("SF_PASSWORD"), env("SF_SECURITY_TOKEN") ? env("SF_SECURITY_TOKEN") : "");
 		form_add(&f, "grant_type", "password");
 		form_add(&f, "client_id", cid);
 		form_add(&f, "client_secret", secret);
@@ -211,9 +221,11 @@ static int login(struct sf *sf, char *err, size_t errsize)
 		memset(f.s, 0, f.cap);
 	sb_free(&f);
 	int asked_login = strcmp(sf->flow, "sf cli") && strcmp(sf->flow, "access token");
-	if (rc == 0 && asked_login && !strncasecmp(sf->login_url, "https://", 8) && strncasecmp(sf->instance, "https://", 8)) {
+	if (rc == 0 && asked_login && !strncasecmp(sf->login_url, "https://", 8) &&
+	    strncasecmp(sf->instance, "https://", 8)) {
 		/* An https login must not lead the token to plain http. */
-		snprintf(err, errsize, "the login at '%s' named the instance '%.100s', which is not https; refusing to send the session there",
+		snprintf(err, errsize,
+		    "the login at '%s' named the instance '%.100s', which is not https; refusing to send the session there",
 		    sf->login_url, sf->instance);
 		rc = -1;
 	}
@@ -226,7 +238,8 @@ static int login(struct sf *sf, char *err, size_t errsize)
 	return rc;
 }
 
-int sf_open(struct sf *sf, const struct sf_conf *c, char *err, size_t errsize)
+int
+sf_open(struct sf *sf, const struct sf_conf *c, char *err, size_t errsize)
 {
 	memset(sf, 0, sizeof *sf);
 	sf->c = *c;
@@ -263,7 +276,8 @@ int sf_open(struct sf *sf, const struct sf_conf *c, char *err, size_t errsize)
 	else if (env("SF_CLIENT_ID") && env("SF_CLIENT_SECRET"))
 		sf->flow = "client credentials";
 	else {
-		snprintf(err, errsize, "no Salesforce login: set SF_ACCESS_TOKEN and SF_INSTANCE_URL, SF_REFRESH_TOKEN, "
+		snprintf(err, errsize,
+		    "no Salesforce login: set SF_ACCESS_TOKEN and SF_INSTANCE_URL, SF_REFRESH_TOKEN, "
 		    "SF_JWT_KEY_FILE, SF_USERNAME and SF_PASSWORD, or SF_CLIENT_ID and SF_CLIENT_SECRET, or give --target-org");
 		return -1;
 	}
@@ -278,7 +292,8 @@ int sf_open(struct sf *sf, const struct sf_conf *c, char *err, size_t errsize)
 	return login(sf, err, errsize);
 }
 
-void sf_close(struct sf *sf)
+void
+sf_close(struct sf *sf)
 {
 	http_free(sf->http);
 	if (sf->token)
@@ -292,7 +307,8 @@ void sf_close(struct sf *sf)
 	memset(sf, 0, sizeof *sf);
 }
 
-void sf_call_free(struct sf_call *c)
+void
+sf_call_free(struct sf_call *c)
 {
 	free(c->path);
 	free(c->body);
@@ -301,7 +317,8 @@ void sf_call_free(struct sf_call *c)
 }
 
 /* The errorCode of a REST error answer (an array or a single object), or "". */
-static void error_code(const struct http_resp *r, char *code, size_t size)
+static void
+error_code(const struct http_resp *r, char *code, size_t size)
 {
 	code[0] = '\0';
 	if (!r->body.len)
@@ -313,7 +330,8 @@ static void error_code(const struct http_resp *r, char *code, size_t size)
 	jv_free(j);
 }
 
-char *sf_error_text(const struct http_resp *r)
+char *
+sf_error_text(const struct http_resp *r)
 {
 	if (!r->status)
 		return xasprintf("no answer: %s", r->err[0] ? r->err : "connection failed");
@@ -323,14 +341,16 @@ char *sf_error_text(const struct http_resp *r)
 	if (jx_str(e, "errorCode"))
 		out = xasprintf("%s: %s", jx_str(e, "errorCode"), jx_str(e, "message") ? jx_str(e, "message") : "");
 	else if (jx_str(e, "error"))
-		out = xasprintf("%s: %s", jx_str(e, "error"), jx_str(e, "error_description") ? jx_str(e, "error_description") : "");
+		out = xasprintf(
+		    "%s: %s", jx_str(e, "error"), jx_str(e, "error_description") ? jx_str(e, "error_description") : "");
 	else
 		out = xasprintf("HTTP %ld", r->status);
 	jv_free(j);
 	return out;
 }
 
-static void read_limit(struct sf *sf, const char *info)
+static void
+read_limit(struct sf *sf, const char *info)
 {
 	const char *p = strstr(info, "api-usage=");
 	long used, max;
@@ -340,7 +360,8 @@ static void read_limit(struct sf *sf, const char *info)
 	}
 }
 
-static char *full_url(struct sf *sf, const char *path)
+static char *
+full_url(struct sf *sf, const char *path)
 {
 	/* An absolute URL from an answer (nextRecordsUrl) is followed on the instance
 	 * only: the session's token never goes to a host the login did not name. */
@@ -353,7 +374,8 @@ static char *full_url(struct sf *sf, const char *path)
 	return xasprintf("%s/services/data/v%s%s", sf->instance, sf->c.api_version, path);
 }
 
-static double now_s(void)
+static double
+now_s(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -361,10 +383,11 @@ static double now_s(void)
 }
 
 /* One try of a call on the wire. */
-struct try {
-	struct http_req q;   /* first: the http layer hands it back */
+struct
+try {
+	struct http_req q; /* first: the http layer hands it back */
 	struct sf_call *c;
-	unsigned gen;        /* the session it was sent with */
+	unsigned gen; /* the session it was sent with */
 };
 
 struct pump {
@@ -373,13 +396,17 @@ struct pump {
 	sf_done_fn done;
 	void (*idle)(void *arg);
 	void *arg;
-	struct { struct sf_call *c; double due; } *later; /* calls waiting to be tried again */
+	struct {
+		struct sf_call *c;
+		double due;
+	} * later; /* calls waiting to be tried again */
 	int nlater, caplater;
-	unsigned gen;        /* bumped by each new session */
-	double relogged;     /* when the last new session was made, or 0 */
+	unsigned gen;    /* bumped by each new session */
+	double relogged; /* when the last new session was made, or 0 */
 };
 
-static void wait_again(struct pump *p, struct sf_call *c, double due)
+static void
+wait_again(struct pump *p, struct sf_call *c, double due)
 {
 	if (p->nlater == p->caplater) {
 		p->caplater = p->caplater ? 2 * p->caplater : 16;
@@ -389,7 +416,8 @@ static void wait_again(struct pump *p, struct sf_call *c, double due)
 	p->later[p->nlater++].due = due;
 }
 
-static struct http_req *pump_next(void *arg, long *wait)
+static struct http_req *
+pump_next(void *arg, long *wait)
 {
 	struct pump *p = arg;
 	struct sf *sf = p->sf;
@@ -428,7 +456,8 @@ static struct http_req *pump_next(void *arg, long *wait)
 	return &t->q;
 }
 
-static void pump_idle(void *arg)
+static void
+pump_idle(void *arg)
 {
 	struct pump *p = arg;
 	if (p->idle)
@@ -436,7 +465,8 @@ static void pump_idle(void *arg)
 }
 
 /* What to do with a call's answer: done, or tried again (now or after a backoff). */
-static int pump_done(struct http_req *q, void *arg)
+static int
+pump_done(struct http_req *q, void *arg)
 {
 	struct pump *p = arg;
 	struct sf *sf = p->sf;
@@ -481,12 +511,14 @@ static int pump_done(struct http_req *q, void *arg)
 	    !strstr(r->body.s ? r->body.s : "", "Concurrent"))
 		sf->limit_hit = 1; /* the org will say no to everything else today */
 	else if ((r->status == 0 || r->status >= 500 || r->status == 429 || r->status == 408 ||
-	    !strcmp(code, "UNABLE_TO_LOCK_ROW") || !strcmp(code, "SERVER_UNAVAILABLE") ||
-	    !strcmp(code, "REQUEST_LIMIT_EXCEEDED")) && c->attempts <= sf->c.retries) {
+		     !strcmp(code, "UNABLE_TO_LOCK_ROW") || !strcmp(code, "SERVER_UNAVAILABLE") ||
+		     !strcmp(code, "REQUEST_LIMIT_EXCEEDED")) &&
+	    c->attempts <= sf->c.retries) {
 		/* Exponential backoff with jitter: base * 2^n * [0.5, 1.5), at most 30 s, and
 		 * never less than the server asked for. */
 		int n = c->attempts - 1;
-		double ms = (double)sf->c.retry_base_ms * (double)(1L << (n < 10 ? n : 10)) * (0.5 + (double)rand() / RAND_MAX);
+		double ms =
+		    (double)sf->c.retry_base_ms * (double)(1L << (n < 10 ? n : 10)) * (0.5 + (double)rand() / RAND_MAX);
 		if (ms > 30000)
 			ms = 30000;
 		if (r->retry_after * 1000 > ms)
@@ -500,7 +532,8 @@ static int pump_done(struct http_req *q, void *arg)
 	return sf->limit_hit;
 }
 
-int sf_pump(struct sf *sf, int jobs, sf_next_fn next, sf_done_fn done, void (*idle)(void *arg), void *arg)
+int
+sf_pump(struct sf *sf, int jobs, sf_next_fn next, sf_done_fn done, void (*idle)(void *arg), void *arg)
 {
 	struct pump p = { sf, next, done, idle, arg, NULL, 0, 0, 0, 0 };
 	http_on_done(sf->http, pump_done, &p);
@@ -518,19 +551,22 @@ struct list {
 	int n, next, failed;
 };
 
-static struct sf_call *list_next(void *arg, long *wait)
+static struct sf_call *
+list_next(void *arg, long *wait)
 {
 	struct list *l = arg;
 	return l->next < l->n ? &l->calls[l->next++] : NULL;
 }
 
-static void list_done(struct sf_call *c, void *arg)
+static void
+list_done(struct sf_call *c, void *arg)
 {
 	struct list *l = arg;
 	l->failed += c->resp.status < 200 || c->resp.status >= 300;
 }
 
-int sf_calls(struct sf *sf, struct sf_call *calls, int n, int jobs)
+int
+sf_calls(struct sf *sf, struct sf_call *calls, int n, int jobs)
 {
 	struct list l = { calls, n, 0, 0 };
 	for (int i = 0; i < n; i++) {
@@ -546,8 +582,9 @@ int sf_calls(struct sf *sf, struct sf_call *calls, int n, int jobs)
 	return l.failed;
 }
 
-jv sf_request(struct sf *sf, const char *method, const char *path, const char *body, long *status,
-    char *err, size_t errsize)
+jv
+sf_request(
+    struct sf *sf, const char *method, const char *path, const char *body, long *status, char *err, size_t errsize)
 {
 	struct sf_call c = { 0 };
 	c.method = method;
@@ -572,8 +609,8 @@ jv sf_request(struct sf *sf, const char *method, const char *path, const char *b
 	return out;
 }
 
-long sf_query(struct sf *sf, const char *soql, int (*fn)(jv rec, void *ctx), void *ctx, char *err,
-    size_t errsize)
+long
+sf_query(struct sf *sf, const char *soql, int (*fn)(jv rec, void *ctx), void *ctx, char *err, size_t errsize)
 {
 	char *q = http_escape(soql);
 	char *path = xasprintf("/query?q=%s", q);
@@ -617,7 +654,8 @@ long sf_query(struct sf *sf, const char *soql, int (*fn)(jv rec, void *ctx), voi
 	return n;
 }
 
-char *sf_quote(const char *s)
+char *
+sf_quote(const char *s)
 {
 	struct sb b = { 0 };
 	sb_addc(&b, '\'');

@@ -18,23 +18,23 @@
 #define SF_BATCH 200
 
 struct sf_conf {
-	const char *api_version;  /* "60.0" */
-	const char *login_url;    /* NULL: $SF_LOGIN_URL, else https://login.salesforce.com */
-	const char *target_org;   /* use `sf org display --target-org` */
+	const char *api_version; /* "60.0" */
+	const char *login_url;   /* NULL: $SF_LOGIN_URL, else https://login.salesforce.com */
+	const char *target_org;  /* use `sf org display --target-org` */
 	const char *ca_bundle;
-	long timeout;             /* seconds per request */
-	long retries;             /* retries per call after the first try */
-	long retry_base_ms;       /* first backoff */
+	long timeout;       /* seconds per request */
+	long retries;       /* retries per call after the first try */
+	long retry_base_ms; /* first backoff */
 };
 
 struct sf {
 	struct sf_conf c;
 	char *login_url, *instance, *token, *auth_header;
-	const char *flow;         /* which login was used, for messages */
+	const char *flow; /* which login was used, for messages */
 	int can_relogin;
-	long calls;               /* HTTP requests made to the org (retries included) */
-	long api_used, api_max;   /* from the last Sforce-Limit-Info; -1 when unknown */
-	int limit_hit;            /* a daily REQUEST_LIMIT_EXCEEDED was seen */
+	long calls;             /* HTTP requests made to the org (retries included) */
+	long api_used, api_max; /* from the last Sforce-Limit-Info; -1 when unknown */
+	int limit_hit;          /* a daily REQUEST_LIMIT_EXCEEDED was seen */
 	/* Called with a call's weight when it ends in a 2xx answer (progress reports). */
 	void (*progress)(long weight, void *arg);
 	void *progress_arg;
@@ -46,11 +46,11 @@ struct sf {
  * After sf_calls, status/body/errors describe the final answer. */
 struct sf_call {
 	const char *method;
-	char *path;               /* owned by the caller */
-	char *body;               /* owned by the caller, or NULL */
-	const char *ctype;        /* default application/json when there is a body */
-	const char *extra;        /* one more header line, or NULL */
-	int weight;               /* records it carries, for progress reports */
+	char *path;        /* owned by the caller */
+	char *body;        /* owned by the caller, or NULL */
+	const char *ctype; /* default application/json when there is a body */
+	const char *extra; /* one more header line, or NULL */
+	int weight;        /* records it carries, for progress reports */
 	struct http_resp resp;
 	int attempts;
 	void *user;
@@ -82,13 +82,12 @@ void sf_call_free(struct sf_call *c);
 
 /* One call; returns its body parsed (jv_null() when empty) or jv_invalid() with the
  * reason in err ("HTTP 400: MALFORMED_QUERY: ..."). *status gets the HTTP status. */
-jv sf_request(struct sf *sf, const char *method, const char *path, const char *body, long *status,
-    char *err, size_t errsize);
+jv sf_request(
+    struct sf *sf, const char *method, const char *path, const char *body, long *status, char *err, size_t errsize);
 
 /* Runs a SOQL query and calls fn with each record (borrowed), following
  * nextRecordsUrl to the end. Returns the number of records, or -1 with err set. */
-long sf_query(struct sf *sf, const char *soql, int (*fn)(jv rec, void *ctx), void *ctx, char *err,
-    size_t errsize);
+long sf_query(struct sf *sf, const char *soql, int (*fn)(jv rec, void *ctx), void *ctx, char *err, size_t errsize);
 
 /* The SOQL string literal for s, quoted and escaped (malloc'd): 'O\'Brien'. */
 char *sf_quote(const char *s);

@@ -6,7 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
-void id_checksum(const char *id15, char out[4])
+void
+id_checksum(const char *id15, char out[4])
 {
 	static const char map[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345";
 	for (int b = 0; b < 3; b++) {
@@ -19,7 +20,8 @@ void id_checksum(const char *id15, char out[4])
 	out[3] = '\0';
 }
 
-int id_norm(const char *s, char out[19])
+int
+id_norm(const char *s, char out[SFID_SIZE])
 {
 	size_t n = s ? strlen(s) : 0;
 	if (n != 15 && n != 18)
@@ -35,4 +37,3 @@ int id_norm(const char *s, char out[19])
 	memcpy(out + 15, sum, 4);
 	return 0;
 }
-

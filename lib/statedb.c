@@ -36,14 +36,16 @@ static const char *const migrations[] = {
 	" tokens INTEGER NOT NULL DEFAULT 0, created TEXT NOT NULL);",
 };
 
-const char *statedb_path(void)
+const char *
+statedb_path(void)
 {
 	const char *p = getenv("DG_STATE");
 	return p && *p ? p : ".dg/state.db";
 }
 
 /* Makes every missing directory of path's parent, private (0700). */
-static int mkdir_parents(const char *path, char *err, size_t errsize)
+static int
+mkdir_parents(const char *path, char *err, size_t errsize)
 {
 	char *d = xstrdup(path);
 	for (char *s = strchr(d + 1, '/'); s; s = strchr(s + 1, '/')) {
@@ -59,7 +61,8 @@ static int mkdir_parents(const char *path, char *err, size_t errsize)
 	return 0;
 }
 
-static int busy(int rc)
+static int
+busy(int rc)
 {
 	rc &= 0xff;
 	return rc == SQLITE_BUSY || rc == SQLITE_LOCKED;
@@ -68,7 +71,8 @@ static int busy(int rc)
 /* Runs sql, waiting while another connection holds the file (the busy handler does
  * not cover every case: a journal-mode change or a WAL recovery can answer BUSY at
  * once). Returns the last SQLite result code; *msg as sqlite3_exec gives it. */
-static int exec_wait(sqlite3 *db, const char *sql, char **msg)
+static int
+exec_wait(sqlite3 *db, const char *sql, char **msg)
 {
 	struct timespec nap = { 0, 20 * 1000 * 1000 };
 	int rc;
@@ -85,7 +89,8 @@ static int exec_wait(sqlite3 *db, const char *sql, char **msg)
 }
 
 /* One integer from a query, waiting while the file is busy; -1 on error. */
-static int query_int(sqlite3 *db, const char *sql, int *rc)
+static int
+query_int(sqlite3 *db, const char *sql, int *rc)
 {
 	struct timespec nap = { 0, 20 * 1000 * 1000 };
 	for (int waited = 0;; waited += 20) {
@@ -110,34 +115,36 @@ static int query_int(sqlite3 *db, const char *sql, int *rc)
 
 /* The reason a state file could not be used, in words that never advise throwing a
  * good state away. */
-static void why(char *err, size_t errsize, const char *path, sqlite3 *db, int rc, int writing)
+static void
+why(char *err, size_t errsize, const char *path, sqlite3 *db, int rc, int writing)
 {
 	switch (rc & 0xff) {
 	case SQLITE_NOTADB:
-		snprintf(err, errsize, "'%s' is not a dg state file (not an SQLite database); "
-		    "name another file with --db or DG_STATE", path);
+		snprintf(err, errsize,
+		    "'%s' is not a dg state file (not an SQLite database); "
+		    "name another file with --db or DG_STATE",
+		    path);
 		break;
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
-		snprintf(err, errsize, "state '%s' is busy: another program held it for %d s; try again",
-		    path, STATEDB_WAIT_MS / 1000);
+		snprintf(err, errsize, "state '%s' is busy: another program held it for %d s; try again", path,
+		    STATEDB_WAIT_MS / 1000);
 		break;
 	case SQLITE_READONLY:
 	case SQLITE_CANTOPEN:
 	case SQLITE_PERM:
 	case SQLITE_AUTH:
-		snprintf(err, errsize, "state '%s' cannot be %s: %s (check the permissions of the file and its directory)",
-		    path, writing ? "written" : "read", db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+		snprintf(err, errsize,
+		    "state '%s' cannot be %s: %s (check the permissions of the file and its directory)", path,
+		    writing ? "written" : "read", db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
 		break;
-	case SQLITE_FULL:
-		snprintf(err, errsize, "state '%s': the disk is full", path);
-		break;
-	default:
-		snprintf(err, errsize, "state '%s': %s", path, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+	case SQLITE_FULL: snprintf(err, errsize, "state '%s': the disk is full", path); break;
+	default: snprintf(err, errsize, "state '%s': %s", path, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
 	}
 }
 
-static sqlite3 *fail(sqlite3 *db, char *err, size_t errsize, const char *path, int rc, int writing)
+static sqlite3 *
+fail(sqlite3 *db, char *err, size_t errsize, const char *path, int rc, int writing)
 {
 	why(err, errsize, path, db, rc, writing);
 	sqlite3_close(db);
@@ -146,7 +153,8 @@ static sqlite3 *fail(sqlite3 *db, char *err, size_t errsize, const char *path, i
 
 /* Makes the file (0600) when it is missing; a file made at the same moment by another
  * opener is fine. Tightens an existing file of ours that others could read. */
-static int make_private(const char *path, int create, char *err, size_t errsize)
+static int
+make_private(const char *path, int create, char *err, size_t errsize)
 {
 	struct stat st;
 	if (stat(path, &st) == 0) {
@@ -173,7 +181,8 @@ static int make_private(const char *path, int create, char *err, size_t errsize)
 /* A read-only opening of a WAL file in a directory we cannot write fails when the
  * -shm file is missing; such a file cannot change under us, so it is opened as
  * immutable. */
-static sqlite3 *open_immutable(const char *path)
+static sqlite3 *
+open_immutable(const char *path)
 {
 	struct sb uri = { 0 };
 	sb_add(&uri, "file:");
@@ -194,7 +203,8 @@ static sqlite3 *open_immutable(const char *path)
 	return db;
 }
 
-sqlite3 *statedb_open(const char *path, int flags, char *err, size_t errsize)
+sqlite3 *
+statedb_open(const char *path, int flags, char *err, size_t errsize)
 {
 	int ro = flags & STATEDB_READONLY, rc;
 	sqlite3 *db = NULL;
@@ -218,8 +228,8 @@ sqlite3 *statedb_open(const char *path, int flags, char *err, size_t errsize)
 	if (v < 0)
 		return fail(db, err, errsize, path, rc, !ro);
 	if (v > SCHEMA_VERSION) {
-		snprintf(err, errsize, "state '%s' was written by a newer dg (schema %d; this one knows %d)",
-		    path, v, SCHEMA_VERSION);
+		snprintf(err, errsize, "state '%s' was written by a newer dg (schema %d; this one knows %d)", path, v,
+		    SCHEMA_VERSION);
 		sqlite3_close(db);
 		return NULL;
 	}
@@ -256,8 +266,10 @@ sqlite3 *statedb_open(const char *path, int flags, char *err, size_t errsize)
 		return fail(db, err, errsize, path, rc, 1);
 	}
 	if (v == 0 && tables > 0) {
-		snprintf(err, errsize, "'%s' is an SQLite database of another program, not dg's state; "
-		    "name another file with --db or DG_STATE", path);
+		snprintf(err, errsize,
+		    "'%s' is an SQLite database of another program, not dg's state; "
+		    "name another file with --db or DG_STATE",
+		    path);
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 		sqlite3_close(db);
 		return NULL;

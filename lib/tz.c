@@ -44,8 +44,8 @@ time_parse(const char *s, time_t *out)
 	int y, mo, d, h = 0, mi = 0, se = 0, off = 0, oh, om;
 	const char *p;
 
-	if (s == NULL || strlen(s) < 10 || digits(s, 4, &y) || s[4] != '-' ||
-	    digits(s + 5, 2, &mo) || s[7] != '-' || digits(s + 8, 2, &d))
+	if (s == NULL || strlen(s) < 10 || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) || s[7] != '-' ||
+	    digits(s + 8, 2, &d))
 		return -1;
 	if (y < 1900 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
 		return -1;
@@ -147,8 +147,8 @@ tz_use(const char *name)
  * long; a day with a change asks the C library every time. Planning and writing ask
  * about the same days over and over, and the C library's conversions are slow. */
 struct tz_seen {
-	uint64_t zone;  /* FNV-1a of the name; 0: empty */
-	int64_t day;    /* t / 86400 */
+	uint64_t zone; /* FNV-1a of the name; 0: empty */
+	int64_t day;   /* t / DAY_SECONDS */
 	long gmtoff;
 	int isdst, steady; /* steady: the same offset the whole day */
 	const char *abbr;
@@ -169,10 +169,10 @@ zone_hash(const char *name)
 static void
 offset_at(const char *name, uint64_t zh, time_t t, struct tz_seen *out)
 {
-	int64_t day = (t >= 0 ? t : t - 86399) / 86400;
+	int64_t day = (t >= 0 ? t : t - 86399) / DAY_SECONDS;
 	struct tz_seen *e = &seen[(zh ^ (uint64_t)day * 0x9E3779B97F4A7C15ULL) >> 52];
 	struct tm a, b;
-	time_t first = (time_t)day * 86400, last = first + 86399;
+	time_t first = (time_t)day * DAY_SECONDS, last = first + 86399;
 
 	if (e->zone != zh || e->day != day) {
 		tz_use(name);

@@ -2,6 +2,10 @@
 #ifndef DG_TZ_H
 #define DG_TZ_H
 
+/* Seconds in a UTC day and in an hour (time_t arithmetic; local days are tz_*'s). */
+#define DAY_SECONDS 86400L
+#define HOUR_SECONDS 3600L
+
 #include <time.h>
 
 /* Parses "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM[:SS[.fff]][Z|+hh:mm|+hhmm|-…]" (a date alone is

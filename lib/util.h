@@ -8,13 +8,7 @@
 #define DG_VERSION "0.1.0"
 
 /* The exit-code vocabulary shared by every dg program (see dg(1)). */
-enum {
-	EXIT_OK = 0,
-	EXIT_FAIL = 1,
-	EXIT_USAGE = 2,
-	EXIT_PARTIAL = 3,
-	EXIT_NOTFOUND = 127
-};
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_PARTIAL = 3, EXIT_NOTFOUND = 127 };
 
 /* Name used as the prefix of every message; set once from argv[0] by util_init. */
 extern const char *progname;

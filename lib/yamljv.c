@@ -12,7 +12,8 @@
 
 /* Turns a plain scalar into the JSON value it reads as: numbers, booleans and null;
  * anything else (and every quoted scalar) is a string. */
-static jv scalar(const yaml_node_t *n)
+static jv
+scalar(const yaml_node_t *n)
 {
 	const char *s = (const char *)n->data.scalar.value;
 	size_t len = n->data.scalar.length;
@@ -35,13 +36,13 @@ static jv scalar(const yaml_node_t *n)
 	return jv_string_sized(s, (int)len);
 }
 
-static jv node(yaml_document_t *doc, yaml_node_t *n, int depth)
+static jv
+node(yaml_document_t *doc, yaml_node_t *n, int depth)
 {
 	if (!n || depth > 64)
 		return jv_null();
 	switch (n->type) {
-	case YAML_SCALAR_NODE:
-		return scalar(n);
+	case YAML_SCALAR_NODE: return scalar(n);
 	case YAML_SEQUENCE_NODE: {
 		jv a = jv_array();
 		for (yaml_node_item_t *i = n->data.sequence.items.start; i < n->data.sequence.items.top; i++)
@@ -54,20 +55,21 @@ static jv node(yaml_document_t *doc, yaml_node_t *n, int depth)
 			yaml_node_t *k = yaml_document_get_node(doc, p->key);
 			if (!k || k->type != YAML_SCALAR_NODE)
 				continue;
-			o = jv_object_set(o, jv_string_sized((const char *)k->data.scalar.value,
-			    (int)k->data.scalar.length), node(doc, yaml_document_get_node(doc, p->value), depth + 1));
+			o = jv_object_set(o,
+			    jv_string_sized((const char *)k->data.scalar.value, (int)k->data.scalar.length),
+			    node(doc, yaml_document_get_node(doc, p->value), depth + 1));
 		}
 		return o;
 	}
-	default:
-		return jv_null();
+	default: return jv_null();
 	}
 }
 
 /* The number of nodes the tree under node i has once every alias is expanded, capped
  * just above limit; size[] memoises (0: not yet, SIZE_MAX: being counted, which only a
  * node that contains itself meets). */
-static size_t expanded(yaml_document_t *doc, int i, size_t *size, size_t limit)
+static size_t
+expanded(yaml_document_t *doc, int i, size_t *size, size_t limit)
 {
 	yaml_node_t *n = yaml_document_get_node(doc, i);
 	if (!n)
@@ -80,10 +82,12 @@ static size_t expanded(yaml_document_t *doc, int i, size_t *size, size_t limit)
 	*s = SIZE_MAX;
 	size_t total = 1;
 	if (n->type == YAML_SEQUENCE_NODE)
-		for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top && total <= limit; it++)
+		for (yaml_node_item_t *it = n->data.sequence.items.start;
+		     it < n->data.sequence.items.top && total <= limit; it++)
 			total += expanded(doc, *it, size, limit);
 	else if (n->type == YAML_MAPPING_NODE)
-		for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top && total <= limit; p++)
+		for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top && total <= limit;
+		     p++)
 			total += expanded(doc, p->key, size, limit) + expanded(doc, p->value, size, limit);
 	if (total > limit)
 		total = limit + 1;
@@ -91,7 +95,8 @@ static size_t expanded(yaml_document_t *doc, int i, size_t *size, size_t limit)
 	return total;
 }
 
-int yaml_load_single(yaml_parser_t *p, yaml_document_t *doc, const char *path, char *err, size_t errsize)
+int
+yaml_load_single(yaml_parser_t *p, yaml_document_t *doc, const char *path, char *err, size_t errsize)
 {
 	if (!yaml_parser_load(p, doc)) {
 		snprintf(err, errsize, "%s:%lu:%lu: %s%s%s", path, (unsigned long)p->problem_mark.line + 1,
@@ -108,8 +113,10 @@ int yaml_load_single(yaml_parser_t *p, yaml_document_t *doc, const char *path, c
 		size_t total = expanded(doc, 1, size, limit);
 		free(size);
 		if (total > limit) {
-			snprintf(err, errsize, "%s:%lu:%lu: its aliases expand to more than %zu nodes; write the values out",
-			    path, (unsigned long)root->start_mark.line + 1, (unsigned long)root->start_mark.column + 1, limit);
+			snprintf(err, errsize,
+			    "%s:%lu:%lu: its aliases expand to more than %zu nodes; write the values out", path,
+			    (unsigned long)root->start_mark.line + 1, (unsigned long)root->start_mark.column + 1,
+			    limit);
 			yaml_document_delete(doc);
 			return -1;
 		}
@@ -123,7 +130,8 @@ int yaml_load_single(yaml_parser_t *p, yaml_document_t *doc, const char *path, c
 	}
 	yaml_node_t *second = yaml_document_get_root_node(&next);
 	if (second) {
-		snprintf(err, errsize, "%s:%lu:%lu: a second YAML document; dg reads one per file (remove the '---' or the part after it)",
+		snprintf(err, errsize,
+		    "%s:%lu:%lu: a second YAML document; dg reads one per file (remove the '---' or the part after it)",
 		    path, (unsigned long)second->start_mark.line + 1, (unsigned long)second->start_mark.column + 1);
 		yaml_document_delete(&next);
 		yaml_document_delete(doc);
@@ -133,7 +141,8 @@ int yaml_load_single(yaml_parser_t *p, yaml_document_t *doc, const char *path, c
 	return 0;
 }
 
-jv yaml_load_jv(const char *path, char *err, size_t errsize)
+jv
+yaml_load_jv(const char *path, char *err, size_t errsize)
 {
 	FILE *f = fopen(path, "r");
 	if (!f) {

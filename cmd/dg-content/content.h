@@ -23,8 +23,8 @@ struct ctx {
 	int llm;         /* llm or hybrid: the records go through batch with their prompts */
 	char *user_tmpl; /* share/dg/prompts/content-user.txt */
 	struct llm_batch batch;
-	char *system;    /* share/dg/prompts/content-system.txt */
-	jv schema;       /* what a text is: {subject, body} */
+	char *system; /* share/dg/prompts/content-system.txt */
+	jv schema;    /* what a text is: {subject, body} */
 };
 
 /* The activity being written: who writes it and who reads it (people of the deal, or
@@ -38,14 +38,14 @@ struct voice {
 
 /* What an email is: its place in the deal and the texture it takes. */
 struct mail {
-	jv act, parent;       /* parent: what it answers, or invalid */
+	jv act, parent; /* parent: what it answers, or invalid */
 	const char *type, *quote, *quote_from;
 	const char *forward_date, *forward_subject;
-	const char *root;     /* the type of the message that started the thread */
-	int signing;          /* written in the last days before a won deal closes */
-	int forward;          /* forwards an earlier email instead of quoting one */
-	int parent_late;      /* a customer's answer days after the message it answers */
-	int after_won;        /* written after a won deal closed */
+	const char *root; /* the type of the message that started the thread */
+	int signing;      /* written in the last days before a won deal closes */
+	int forward;      /* forwards an earlier email instead of quoting one */
+	int parent_late;  /* a customer's answer days after the message it answers */
+	int after_won;    /* written after a won deal closed */
 	time_t start;
 };
 
@@ -56,23 +56,20 @@ struct item {
 	const char *key, *type;
 	time_t start;
 	int meeting, customer_meeting, ooo, inbound;
-	int reply_to; /* index, or -1 */
+	int reply_to;                 /* index, or -1 */
 	int topics[T_COUNT], ntopics; /* what it speaks of, in the plan's order */
 };
 
 /* words.c: lines from the banks; the deal's memory of what it said (said: topics said
  * in full; nused: long sentences written; strict_draw: short lines count too). */
 int word_count(const char *s);
-int add(struct sb *out, struct ctx *c, struct deal_text *t, const char *section, char *err,
-    size_t errsize);
-int add_first_fresh(struct sb *out, struct ctx *c, struct deal_text *t, const char *const
-    *sections, char *err, size_t errsize);
-int add_fresh(struct sb *out, struct ctx *c, struct deal_text *t, const char *section, char *err,
-    size_t errsize);
-const char *typed(struct ctx *c, char *sect, size_t size, const char *base, const char
-    *type);
-int add_typed(struct sb *out, struct ctx *c, struct deal_text *t, const char *base, const
-    char *type, char *err, size_t errsize);
+int add(struct sb *out, struct ctx *c, struct deal_text *t, const char *section, char *err, size_t errsize);
+int add_first_fresh(
+    struct sb *out, struct ctx *c, struct deal_text *t, const char *const *sections, char *err, size_t errsize);
+int add_fresh(struct sb *out, struct ctx *c, struct deal_text *t, const char *section, char *err, size_t errsize);
+const char *typed(struct ctx *c, char *sect, size_t size, const char *base, const char *type);
+int add_typed(
+    struct sb *out, struct ctx *c, struct deal_text *t, const char *base, const char *type, char *err, size_t errsize);
 extern unsigned said;
 extern int nused;
 extern int strict_draw;
@@ -97,8 +94,8 @@ void meeting_name(struct ctx *c, struct deal_text *t, const char *type);
 int next_meeting(time_t after);
 int last_heard(time_t before);
 int last_meeting(time_t before, const char *type);
-void mail_of(struct deal_text *t, jv acts, jv out, int i, struct mail *m,
-    struct sb *subj, char *quote_from, size_t qsize, char *fdate, size_t fsize);
+void mail_of(struct deal_text *t, jv acts, jv out, int i, struct mail *m, struct sb *subj, char *quote_from,
+    size_t qsize, char *fdate, size_t fsize);
 extern struct item *items;
 extern int cur_item;
 extern int deal_won;
@@ -107,16 +104,15 @@ extern uint64_t *act_hashes;
 extern int nact_keys;
 
 /* write.c: bodies of meetings and emails, and the pieces they are made of. */
-int meeting_body(struct sb *out, struct ctx *c, struct deal_text *t, const struct voice *v,
-    jv rec, jv act, int past, char *err, size_t errsize);
+int meeting_body(struct sb *out, struct ctx *c, struct deal_text *t, const struct voice *v, jv rec, jv act, int past,
+    char *err, size_t errsize);
 void quote_block(struct sb *out, const char *from, const char *quote);
 void slots_text(struct deal_text *t, time_t next, char *buf, size_t size);
-void when_vars(struct deal_text *t, time_t ts, const char *day, const char *date, const char
-    *tm_var);
+void when_vars(struct deal_text *t, time_t ts, const char *day, const char *date, const char *tm_var);
 int is_type(const char *type, const char *const *list);
-int email_body(struct sb *out, struct ctx *c, struct deal_text *t, const struct voice *v, jv
-    rec, const struct mail *m, char *err, size_t errsize);
-int away_body(struct sb *subj, struct sb *body, struct ctx *c, struct deal_text *t, jv acts,
-    jv out, int i, char *err, size_t errsize);
+int email_body(struct sb *out, struct ctx *c, struct deal_text *t, const struct voice *v, jv rec, const struct mail *m,
+    char *err, size_t errsize);
+int away_body(struct sb *subj, struct sb *body, struct ctx *c, struct deal_text *t, jv acts, jv out, int i, char *err,
+    size_t errsize);
 
 #endif

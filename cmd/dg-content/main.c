@@ -28,17 +28,13 @@ static const char usage[] =
     "  -h, --help         show this help and exit\n"
     "      --version      show the version and exit\n";
 
-
-
-
 /* Prepares activity a's prompt for the LLM pass while the deal's words are at hand: the
  * story in full, who writes to whom, the length and texture of the heuristic draft it
  * rewrites. The pass reads the hidden fields (_prompt, _mention, _avoid, _quote_from)
  * and removes them. Returns 0, or -1 with err. */
 static int
-llm_prompt(struct ctx *c, struct deal_text *t, jv rec, jv *a, int i, int n, jv out,
-    const struct voice *v, const struct mail *m, const struct sb *subj, const struct sb *body,
-    char *err, size_t errsize)
+llm_prompt(struct ctx *c, struct deal_text *t, jv rec, jv *a, int i, int n, jv out, const struct voice *v,
+    const struct mail *m, const struct sb *subj, const struct sb *body, char *err, size_t errsize)
 {
 	struct sb pr = { 0 }, ppl = { 0 }, earlier = { 0 }, task = { 0 }, len = { 0 };
 	char posn[16], tot[16], date[64];
@@ -55,23 +51,28 @@ llm_prompt(struct ctx *c, struct deal_text *t, jv rec, jv *a, int i, int n, jv o
 		const char *nm = jx_str(ct, "Name") ? jx_str(ct, "Name") : jx_str(ct, "LastName");
 
 		if (nm)
-			sb_addf(&ppl, "%s%s (%s%s%s)", ppl.len ? "; " : "", nm, jx_str(ct, "Title") ?
-			    jx_str(ct, "Title") : "contact", jx_str(ct, "Role") ? ", " : "",
+			sb_addf(&ppl, "%s%s (%s%s%s)", ppl.len ? "; " : "", nm,
+			    jx_str(ct, "Title") ? jx_str(ct, "Title") : "contact", jx_str(ct, "Role") ? ", " : "",
 			    jx_str(ct, "Role") ? jx_str(ct, "Role") : "");
 	}
 	for (k = i - 3 < 0 ? 0 : i - 3; k < i; k++)
 		sb_addf(&earlier, "%s%s", earlier.len ? " | " : "", jx_str(jx_at(out, k), "subject"));
 	author = v->inbound ? (v->author ? v->author->name : "the customer") : vars_get(&t->vs, "owner");
-	audience = v->meeting ? "the deal team (CRM notes)" : v->inbound ? vars_get(&t->vs, "owner") :
-	    (v->reader ? v->reader->name : "the customer's team");
+	audience = v->meeting ? "the deal team (CRM notes)"
+	    : v->inbound      ? vars_get(&t->vs, "owner")
+			      : (v->reader ? v->reader->name : "the customer's team");
 	/* The name the text must not use in the third person: the author's own. */
 	avoid = v->meeting ? "" : v->inbound ? (v->author ? v->author->name : "") : vars_get(&t->vs, "owner");
 	if (m == NULL)
-		sb_addf(&task, when && !strcmp(when, "past") ? "the notes of this %s meeting, written right after it" :
-		    "the agenda of this upcoming %s meeting", type);
+		sb_addf(&task,
+		    when && !strcmp(when, "past") ? "the notes of this %s meeting, written right after it"
+						  : "the agenda of this upcoming %s meeting",
+		    type);
 	else
 		sb_addf(&task, "an email from %s to %s%s%s", author, audience,
-		    m->forward ? ", forwarding an earlier message" : m->quote ? ", answering the earlier one" : "",
+		    m->forward     ? ", forwarding an earlier message"
+			: m->quote ? ", answering the earlier one"
+				   : "",
 		    v->inbound ? " (the customer writes)" : "");
 	for (char *u = task.s; u && *u; u++)
 		if (*u == '_')
@@ -80,8 +81,7 @@ llm_prompt(struct ctx *c, struct deal_text *t, jv rec, jv *a, int i, int n, jv o
 	draft = xstrndup(bs, q ? (size_t)(q - bs) : strlen(bs));
 	words = word_count(draft);
 	/* The draft's own length sets the answer's: a one-liner stays short. */
-	sb_addf(&len, "about %d words (%d to %d)", words, words * 2 / 3 > 3 ? words * 2 / 3 : 3,
-	    words * 3 / 2 + 10);
+	sb_addf(&len, "about %d words (%d to %d)", words, words * 2 / 3 > 3 ? words * 2 / 3 : 3, words * 3 / 2 + 10);
 	snprintf(posn, sizeof posn, "%d", i + 1);
 	snprintf(tot, sizeof tot, "%d", n);
 	time_parse(jx_str(*a, "start"), &ts);
@@ -95,9 +95,12 @@ llm_prompt(struct ctx *c, struct deal_text *t, jv rec, jv *a, int i, int n, jv o
 	vars_set(&t->vs, "task", sb_str(&task));
 	vars_set(&t->vs, "author", author);
 	vars_set(&t->vs, "audience", audience);
-	vars_set(&t->vs, "texture", m == NULL ? "notes with headings" : !strcmp(type, "reply") &&
-	    !jx_len(jx_get(*a, "topics", JV_KIND_ARRAY)) ? "a quick answer of a line or two" :
-	    m->forward ? "a short forwarding note" : "a complete email");
+	vars_set(&t->vs, "texture",
+	    m == NULL ? "notes with headings"
+		: !strcmp(type, "reply") && !jx_len(jx_get(*a, "topics", JV_KIND_ARRAY))
+		? "a quick answer of a line or two"
+		: m->forward ? "a short forwarding note"
+			     : "a complete email");
 	vars_set(&t->vs, "date", date);
 	vars_set(&t->vs, "length", sb_str(&len));
 	vars_set(&t->vs, "subject", sb_str((struct sb *)subj));
@@ -149,10 +152,10 @@ context_vars(struct ctx *c, struct deal_text *t, jv acts, int i, time_t ts, int 
 	if (about >= 0 && jx_str(jx_at(acts, about), "start") &&
 	    time_parse(jx_str(jx_at(acts, about), "start"), &mt) == 0) {
 		meeting_name(c, t, jx_str(jx_at(acts, about), "type"));
-		vars_set(&t->vs, "meeting_type", jx_str(jx_at(acts, about), "type") ?
-		    jx_str(jx_at(acts, about), "type") : "any");
+		vars_set(&t->vs, "meeting_type",
+		    jx_str(jx_at(acts, about), "type") ? jx_str(jx_at(acts, about), "type") : "any");
 		when_vars(t, mt, "meeting_day", "meeting_date",
-		    mt > ts && mt - ts < 14 * 86400 ? "meeting_time" : NULL);
+		    mt > ts && mt - ts < 14 * DAY_SECONDS ? "meeting_time" : NULL);
 	} else {
 		meeting_name(c, t, NULL);
 		vars_set(&t->vs, "meeting_type", "any");
@@ -163,7 +166,7 @@ context_vars(struct ctx *c, struct deal_text *t, jv acts, int i, time_t ts, int 
 		int lh = last_heard(ts);
 
 		/* When the customer was last heard from ("since {last_date}"). */
-		when_vars(t, lh >= 0 ? items[lh].start : ts - 14 * 86400, "last_day", "last_date", NULL);
+		when_vars(t, lh >= 0 ? items[lh].start : ts - 14 * DAY_SECONDS, "last_day", "last_date", NULL);
 	}
 	slots[0] = '\0';
 	if (!meeting && type && !strcmp(type, "scheduling") && nm >= 0 &&
@@ -208,8 +211,8 @@ content_one(jv rec, const struct jsonl_pos *pos, void *vctx)
 		time_parse(jx_str(opp, "CloseDate"), &close);
 	for (i = 0; i < n; i++) {
 		jv a = jx_at(acts, i);
-		const char *kind = jx_str(a, "kind"), *key = jx_str(a, "key"),
-		      *type = jx_str(a, "type"), *when = jx_str(a, "when"), *start = jx_str(a, "start");
+		const char *kind = jx_str(a, "kind"), *key = jx_str(a, "key"), *type = jx_str(a, "type"),
+			   *when = jx_str(a, "when"), *start = jx_str(a, "start");
 		struct voice v;
 		struct mail m;
 		int meeting, rc;
@@ -233,19 +236,17 @@ content_one(jv rec, const struct jsonl_pos *pos, void *vctx)
 		if (meeting) {
 			if (add_typed(&subj, c, &t, "subject.meeting", type, err, sizeof err) != 0)
 				goto render_failed;
-			rc = meeting_body(&body, c, &t, &v, rec, a, when && strcmp(when, "past") == 0, err,
-			    sizeof err);
+			rc = meeting_body(&body, c, &t, &v, rec, a, when && strcmp(when, "past") == 0, err, sizeof err);
 		} else if (type && !strcmp(type, "out_of_office")) {
 			rc = away_body(&subj, &body, c, &t, acts, acts, i, err, sizeof err);
 			memset(&m, 0, sizeof m);
 		} else {
-			mail_of(&t, acts, acts, i, &m, &subj, quote_from, sizeof quote_from, fdate,
-			    sizeof fdate);
-			m.after_won = won && close && ts > close + 86400;
-			m.signing = won && close && ts <= close + 86400 && ts > close - 21 * 86400 &&
+			mail_of(&t, acts, acts, i, &m, &subj, quote_from, sizeof quote_from, fdate, sizeof fdate);
+			m.after_won = won && close && ts > close + DAY_SECONDS;
+			m.signing = won && close && ts <= close + DAY_SECONDS && ts > close - 21 * DAY_SECONDS &&
 			    strcmp(m.type, "order_form");
-			if (subj.len == 0 && add(&subj, c, &t, typed(c, sect, sizeof sect, "subject.email",
-			    type), err, sizeof err) != 0)
+			if (subj.len == 0 &&
+			    add(&subj, c, &t, typed(c, sect, sizeof sect, "subject.email", type), err, sizeof err) != 0)
 				goto render_failed;
 			rc = email_body(&body, c, &t, &v, rec, &m, err, sizeof err);
 		}
@@ -257,8 +258,9 @@ content_one(jv rec, const struct jsonl_pos *pos, void *vctx)
 		acts = jv_array_set(acts, i, jv_null());
 		a = jv_object_set(a, jv_string("subject"), jv_string_sized(sb_str(&subj), (int)subj.len));
 		a = jv_object_set(a, jv_string("body"), jv_string_sized(sb_str(&body), (int)body.len));
-		rc = c->llm ? llm_prompt(c, &t, rec, &a, i, n, acts, &v, meeting ? NULL : &m, &subj, &body,
-		    err, sizeof err) : 0;
+		rc = c->llm
+		    ? llm_prompt(c, &t, rec, &a, i, n, acts, &v, meeting ? NULL : &m, &subj, &body, err, sizeof err)
+		    : 0;
 		acts = jv_array_set(acts, i, a);
 		if (rc != 0)
 			goto render_failed;
@@ -340,15 +342,15 @@ check_text(jv ans, void *ctx, char *why, size_t whysize)
 		gmtime_r(&tc->when, &tm);
 		for (q = body; (q = strchr(q, 'Q')) != NULL; q++)
 			if (q[1] >= '1' && q[1] <= '4' && q[2] == ' ' && isdigit((unsigned char)q[3]) &&
-			    isdigit((unsigned char)q[6]) && atoi(q + 3) * 4 + (q[1] - '1') <
-			    (tm.tm_year + 1900) * 4 + tm.tm_mon / 3) {
-				snprintf(why, whysize, "the text speaks of %.7s, already over on the day it was written", q);
+			    isdigit((unsigned char)q[6]) &&
+			    atoi(q + 3) * 4 + (q[1] - '1') < (tm.tm_year + 1900) * 4 + tm.tm_mon / 3) {
+				snprintf(
+				    why, whysize, "the text speaks of %.7s, already over on the day it was written", q);
 				return -1;
 			}
 	}
 	return 0;
 }
-
 
 static int
 find_index(jv acts, const char *key)
@@ -406,9 +408,11 @@ put_texts(struct llm_batch *b, jv rec, struct llm_req *reqs, int n, void *vctx)
 			const char *body = jx_str(reqs[j].answer, "body");
 			if (!jx_str(a, "_quote_from")) {
 				const char *sj = jx_str(reqs[j].answer, "subject");
-				a = jv_object_set(a, jv_string("subject"), jv_string_sized(sj, (int)utf8_trim(sj, strlen(sj), SUBJECT_MAX)));
+				a = jv_object_set(a, jv_string("subject"),
+				    jv_string_sized(sj, (int)utf8_trim(sj, strlen(sj), SUBJECT_MAX)));
 			}
-			a = jv_object_set(a, jv_string("body"), jv_string_sized(body, (int)utf8_trim(body, strlen(body), BODY_MAX)));
+			a = jv_object_set(
+			    a, jv_string("body"), jv_string_sized(body, (int)utf8_trim(body, strlen(body), BODY_MAX)));
 			a = jv_object_set(a, jv_string("_llm"), jv_true());
 		} else {
 			if (b->strict)
@@ -427,8 +431,9 @@ put_texts(struct llm_batch *b, jv rec, struct llm_req *reqs, int n, void *vctx)
 		sb_add(&body, jx_str(a, "body"));
 		quote_block(&body, from, jx_str(jx_at(acts, parent), "body"));
 		body.len = utf8_trim(sb_str(&body), body.len, BODY_MAX);
-		acts = jv_array_set(acts, j, jv_object_set(jv_copy(jx_at(acts, j)), jv_string("body"),
-		    jv_string_sized(sb_str(&body), (int)body.len)));
+		acts = jv_array_set(acts, j,
+		    jv_object_set(
+			jv_copy(jx_at(acts, j)), jv_string("body"), jv_string_sized(sb_str(&body), (int)body.len)));
 		sb_free(&body);
 	}
 	for (int j = 0; j < jx_len(acts); j++) {
@@ -485,8 +490,14 @@ main(int argc, char **argv)
 		c.user_tmpl = prompt_load("prompts/content-user.txt");
 		c.system = prompt_load("prompts/content-system.txt");
 		c.schema = jv_parse(schema_text);
-		c.batch = (struct llm_batch){ .l = &l, .strict = !strcmp(mode, "llm"), .stage = "dg-content",
-			.items = "texts", .fallback = "the phrase banks", .ask = ask_texts, .finish = put_texts, .ctx = &c };
+		c.batch = (struct llm_batch){ .l = &l,
+			.strict = !strcmp(mode, "llm"),
+			.stage = "dg-content",
+			.items = "texts",
+			.fallback = "the phrase banks",
+			.ask = ask_texts,
+			.finish = put_texts,
+			.ctx = &c };
 	}
 	bad = jsonl_each(argc - optind, argv + optind, content_one, &c);
 	if (c.llm) {

@@ -110,9 +110,11 @@ third_names(struct deal_text *t, const struct voice *v)
 
 		if (p == NULL)
 			continue;
-		vars_set(&t->vs, vars[k], (v->reader && !same_person(p, v->reader) &&
-		    !strcmp(p->first, v->reader->first)) || (v->author && !same_person(p, v->author) &&
-		    !strcmp(p->first, v->author->first)) ? p->name : p->first);
+		vars_set(&t->vs, vars[k],
+		    (v->reader && !same_person(p, v->reader) && !strcmp(p->first, v->reader->first)) ||
+			    (v->author && !same_person(p, v->author) && !strcmp(p->first, v->author->first))
+			? p->name
+			: p->first);
 	}
 }
 
@@ -126,8 +128,8 @@ signature(struct sb *out, struct deal_text *t, const char *owner_id)
 {
 	uint64_t h = hash_str(FNV_OFFSET, owner_id ? owner_id : vars_get(&t->vs, "owner"));
 
-	sb_addf(out, "%s\n%s, %s\n+1 %03d 555 01%02d\n", vars_get(&t->vs, "owner"),
-	    owner_title, vars_get(&t->vs, "company"), (int)(200 + h % 700), (int)((h >> 16) % 100));
+	sb_addf(out, "%s\n%s, %s\n+1 %03d 555 01%02d\n", vars_get(&t->vs, "owner"), owner_title,
+	    vars_get(&t->vs, "company"), (int)(200 + h % 700), (int)((h >> 16) % 100));
 }
 
 /* The first names of the people in copy ("Ana", "Ana and Raj", "Ana, Raj and Li"), or
@@ -147,15 +149,20 @@ cc_names(struct deal_text *t, jv act, const struct voice *v, char *buf, size_t s
 			continue;
 		/* Two people of one first name are told apart by their full names. */
 		names[n++] = (v->reader && !strcmp(p->first, v->reader->first)) ||
-		    (v->author && !strcmp(p->first, v->author->first)) ? p->name : p->first;
+			(v->author && !strcmp(p->first, v->author->first))
+		    ? p->name
+		    : p->first;
 	}
 	if (n > 3) {
 		snprintf(buf, size, "the wider team");
 		return;
 	}
 	for (i = 0; i < n; i++)
-		snprintf(buf + strlen(buf), size - strlen(buf), "%s%s", i == 0 ? "" : i == n - 1 ?
-		    " and " : ", ", names[i]);
+		snprintf(buf + strlen(buf), size - strlen(buf), "%s%s",
+		    i == 0           ? ""
+			: i == n - 1 ? " and "
+				     : ", ",
+		    names[i]);
 }
 
 /* Sets the voice of activity a: who writes, who reads, who may speak in the notes. */
@@ -182,7 +189,6 @@ voice_of(struct deal_text *t, jv a, int meeting, struct voice *v)
 		if (p && p != who)
 			v->speakers[v->nspeakers++] = p->ref;
 	}
-	vars_set(&t->vs, "to", meeting ? "team" : v->inbound ? t->owner_first :
-	    who ? who->first : "team");
+	vars_set(&t->vs, "to", meeting ? "team" : v->inbound ? t->owner_first : who ? who->first : "team");
 	deal_text_person(t, "contact", "contact_first", jx_str(a, "who"), "team");
 }

@@ -89,8 +89,8 @@ last_heard(time_t before)
 	int j, best = -1;
 
 	for (j = 0; j < nact_keys; j++)
-		if ((items[j].customer_meeting || (items[j].inbound && !items[j].ooo)) &&
-		    items[j].start < before && (best < 0 || items[j].start > items[best].start))
+		if ((items[j].customer_meeting || (items[j].inbound && !items[j].ooo)) && items[j].start < before &&
+		    (best < 0 || items[j].start > items[best].start))
 			best = j;
 	return best;
 }
@@ -103,8 +103,7 @@ last_meeting(time_t before, const char *type)
 
 	for (j = 0; j < nact_keys; j++)
 		if (items[j].customer_meeting && items[j].start < before &&
-		    (type == NULL || !strcmp(items[j].type, type)) &&
-		    (best < 0 || items[j].start > items[best].start))
+		    (type == NULL || !strcmp(items[j].type, type)) && (best < 0 || items[j].start > items[best].start))
 			best = j;
 	return best;
 }
@@ -136,11 +135,11 @@ away_before(int p)
 
 /* Subject, body and texture of email i, from what it answers or forwards. */
 void
-mail_of(struct deal_text *t, jv acts, jv out, int i, struct mail *m,
-    struct sb *subj, char *quote_from, size_t qsize, char *fdate, size_t fsize)
+mail_of(struct deal_text *t, jv acts, jv out, int i, struct mail *m, struct sb *subj, char *quote_from, size_t qsize,
+    char *fdate, size_t fsize)
 {
-	static const char *const forwardable[] = { "resources", "case_study",
-		"security_questionnaire", "reference_call", "usage_report", NULL };
+	static const char *const forwardable[] = { "resources", "case_study", "security_questionnaire",
+		"reference_call", "usage_report", NULL };
 	jv a = jx_at(acts, i);
 	int p = key_index(jx_str(a, "reply_to"));
 	time_t pt;
@@ -188,15 +187,15 @@ mail_of(struct deal_text *t, jv acts, jv out, int i, struct mail *m,
 		m->quote = jx_str(m->parent, "body");
 		if (jx_str(m->parent, "start") && time_parse(jx_str(m->parent, "start"), &pt) == 0) {
 			tz_local(t->tz, pt, &plt);
-			strftime(fdate, fsize, m->forward ? "%a, %b %-d, %Y at %-l:%M %p" :
-			    "%a, %b %-d, %Y at %-l:%M %p", &plt);
-			m->parent_late = !m->forward && (m->start - pt >= 4 * 86400 || away_before(p));
+			strftime(fdate, fsize,
+			    m->forward ? "%a, %b %-d, %Y at %-l:%M %p" : "%a, %b %-d, %Y at %-l:%M %p", &plt);
+			m->parent_late = !m->forward && (m->start - pt >= 4 * DAY_SECONDS || away_before(p));
 		} else {
 			snprintf(fdate, fsize, "an earlier date");
 		}
 		deal_text_person(t, "parent", "parent_first", jx_str(m->parent, "who"), "the team");
-		snprintf(quote_from, qsize, m->forward ? "%s" : "%s, %s", m->forward ?
-		    (pin ? vars_get(&t->vs, "parent") : vars_get(&t->vs, "owner")) : fdate,
+		snprintf(quote_from, qsize, m->forward ? "%s" : "%s, %s",
+		    m->forward ? (pin ? vars_get(&t->vs, "parent") : vars_get(&t->vs, "owner")) : fdate,
 		    pin ? vars_get(&t->vs, "parent") : vars_get(&t->vs, "owner"));
 		m->quote_from = quote_from;
 		m->forward_date = fdate;

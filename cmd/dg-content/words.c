@@ -66,8 +66,7 @@ was_used(uint64_t h)
 int strict_draw; /* body lines: short ones are not repeated either */
 
 static int
-draw(struct ctx *c, struct deal_text *t, const char *section, struct sb *one, uint64_t *hash,
-    char *err, size_t errsize)
+draw(struct ctx *c, struct deal_text *t, const char *section, struct sb *one, uint64_t *hash, char *err, size_t errsize)
 {
 	int tries;
 
@@ -101,8 +100,7 @@ keep(struct sb *out, struct sb *one, uint64_t hash)
 
 /* Appends a line of section, rendered (see draw). */
 int
-add(struct sb *out, struct ctx *c, struct deal_text *t, const char *section, char *err,
-    size_t errsize)
+add(struct sb *out, struct ctx *c, struct deal_text *t, const char *section, char *err, size_t errsize)
 {
 	static struct sb one;
 	uint64_t h;
@@ -116,8 +114,7 @@ add(struct sb *out, struct ctx *c, struct deal_text *t, const char *section, cha
 /* Appends a line of section that the deal has not written yet, short or long; returns
  * 1 (appending nothing) when every draw was one it had, 0, or -1 with err. */
 int
-add_fresh(struct sb *out, struct ctx *c, struct deal_text *t, const char *section, char *err,
-    size_t errsize)
+add_fresh(struct sb *out, struct ctx *c, struct deal_text *t, const char *section, char *err, size_t errsize)
 {
 	static struct sb one;
 	uint64_t h;
@@ -134,8 +131,8 @@ add_fresh(struct sb *out, struct ctx *c, struct deal_text *t, const char *sectio
 /* Appends a line of the first of sections (NULL-ended) that gives one the deal has not
  * written yet, or else of the last. */
 int
-add_first_fresh(struct sb *out, struct ctx *c, struct deal_text *t, const char *const *sections,
-    char *err, size_t errsize)
+add_first_fresh(
+    struct sb *out, struct ctx *c, struct deal_text *t, const char *const *sections, char *err, size_t errsize)
 {
 	static struct sb one;
 	uint64_t h;
@@ -159,8 +156,8 @@ typed(struct ctx *c, char *sect, size_t size, const char *base, const char *type
 }
 
 int
-add_typed(struct sb *out, struct ctx *c, struct deal_text *t, const char *base,
-    const char *type, char *err, size_t errsize)
+add_typed(
+    struct sb *out, struct ctx *c, struct deal_text *t, const char *base, const char *type, char *err, size_t errsize)
 {
 	char sect[128];
 

@@ -12,8 +12,8 @@
  * form when the topic's person is the reader, the author or the one speaking. The
  * fact is said in full the first time in the deal, in short after that. */
 static int
-topic_line(struct sb *out, struct ctx *c, struct deal_text *t, const struct voice *v,
-    const char *base, int topic, char *err, size_t errsize)
+topic_line(struct sb *out, struct ctx *c, struct deal_text *t, const struct voice *v, const char *base, int topic,
+    char *err, size_t errsize)
 {
 	const char *ref = topic_person(topic);
 	const char *rel = NULL;
@@ -21,8 +21,7 @@ topic_line(struct sb *out, struct ctx *c, struct deal_text *t, const struct voic
 	deal_text_facts(t, said);
 	third_names(t, v);
 	if (v->meeting) {
-		if (speaker_for(t, v, topic) && topic != T_DECISION_CRITERIA &&
-		    topic != T_PAPER_PROCESS)
+		if (speaker_for(t, v, topic) && topic != T_DECISION_CRITERIA && topic != T_PAPER_PROCESS)
 			rel = "speaker";
 	} else if (ref && (topic == T_CHAMPION || topic == T_ECONOMIC_BUYER)) {
 		const struct person *p = deal_person(t->people, t->n, ref);
@@ -45,8 +44,8 @@ topic_line(struct sb *out, struct ctx *c, struct deal_text *t, const struct voic
 
 			if ((r && !rel) || (ag && !again))
 				continue;
-			snprintf(names[n], sizeof names[n], "%s.%s%s%s%s", base, name, r ? "." : "",
-			    r ? rel : "", ag ? ".again" : "");
+			snprintf(names[n], sizeof names[n], "%s.%s%s%s%s", base, name, r ? "." : "", r ? rel : "",
+			    ag ? ".again" : "");
 			if (bank_count(c->b, names[n]) > 0 || k == 3)
 				cand[n] = names[n], n++;
 		}
@@ -67,8 +66,8 @@ topic_line(struct sb *out, struct ctx *c, struct deal_text *t, const struct voic
 }
 
 static int
-topics_each(struct sb *out, struct ctx *c, struct deal_text *t, const struct voice *v,
-    const char *base, const char *prefix, const char *sep, char *err, size_t errsize)
+topics_each(struct sb *out, struct ctx *c, struct deal_text *t, const struct voice *v, const char *base,
+    const char *prefix, const char *sep, char *err, size_t errsize)
 {
 	const struct item *it = &items[cur_item];
 	char sect[128];
@@ -95,16 +94,17 @@ topics_each(struct sb *out, struct ctx *c, struct deal_text *t, const struct voi
  * general one. In the rep's notes people go by first name; in an email to the customer
  * the rep is "I" and the reader "you". */
 static int
-next_steps(struct sb *out, struct ctx *c, struct deal_text *t, const char *type, int email,
-    char *err, size_t errsize)
+next_steps(struct sb *out, struct ctx *c, struct deal_text *t, const char *type, int email, char *err, size_t errsize)
 {
 	char sect[128];
 	int n = bank_count(c->b, "next.any"), i, j;
 	const char *contact = vars_get(&t->vs, "contact_first");
 
 	vars_set(&t->vs, "owner_who", email ? "I" : t->owner_first);
-	vars_set(&t->vs, "contact_who", email ? (contact && strcmp(contact, "team") ? "you" :
-	    "your team") : contact && strcmp(contact, "team") ? contact : "the team");
+	vars_set(&t->vs, "contact_who",
+	    email                                    ? (contact && strcmp(contact, "team") ? "you" : "your team")
+		: contact && strcmp(contact, "team") ? contact
+						     : "the team");
 	snprintf(sect, sizeof sect, "next.%s", type);
 	if (n < 2) {
 		snprintf(err, errsize, "phrase bank needs two lines in [next.any]");
@@ -139,8 +139,8 @@ static int
 where_line(struct sb *out, struct ctx *c, struct deal_text *t, char *err, size_t errsize)
 {
 	static char id[16], spaced[16], code[16], pin[12], floor_[8];
-	static const char *const rooms[] = { "Harbor", "Summit", "Maple", "Atlas", "Cedar",
-		"Granite", "Lakeview", "Orion" };
+	static const char *const rooms[] = { "Harbor", "Summit", "Maple", "Atlas", "Cedar", "Granite", "Lakeview",
+		"Orion" };
 	long n = rng_range(&t->r, 100000000L, 999999999L);
 	int k;
 
@@ -165,8 +165,8 @@ where_line(struct sb *out, struct ctx *c, struct deal_text *t, char *err, size_t
 }
 
 int
-meeting_body(struct sb *out, struct ctx *c, struct deal_text *t, const struct voice *v, jv rec,
-    jv act, int past, char *err, size_t errsize)
+meeting_body(struct sb *out, struct ctx *c, struct deal_text *t, const struct voice *v, jv rec, jv act, int past,
+    char *err, size_t errsize)
 {
 	const char *type = jx_str(act, "type") ? jx_str(act, "type") : "any";
 
@@ -254,7 +254,7 @@ slots_text(struct deal_text *t, time_t next, char *buf, size_t size)
 
 		tz_local(t->tz, s, &lt);
 		if (lt.tm_wday == 0 || lt.tm_wday == 6) {
-			s += lt.tm_wday == 6 ? 2 * 86400 : 86400;
+			s += lt.tm_wday == 6 ? 2 * DAY_SECONDS : DAY_SECONDS;
 			tz_local(t->tz, s, &lt);
 		}
 		if (lt.tm_hour < 9 || lt.tm_hour > 16) {
@@ -263,8 +263,7 @@ slots_text(struct deal_text *t, time_t next, char *buf, size_t size)
 		}
 		strftime(one, sizeof one, "%A, %B %-d at %-l:%M %p", &lt);
 		zone = lt.tm_zone;
-		snprintf(buf + strlen(buf), size - strlen(buf), "%s%s", k == 0 ? "" : k == n - 1 ?
-		    " or " : ", ", one);
+		snprintf(buf + strlen(buf), size - strlen(buf), "%s%s", k == 0 ? "" : k == n - 1 ? " or " : ", ", one);
 	}
 	if (zone && isalpha((unsigned char)zone[0]))
 		snprintf(buf + strlen(buf), size - strlen(buf), " %s", zone);
@@ -310,13 +309,12 @@ when_vars(struct deal_text *t, time_t ts, const char *day, const char *date, con
 
 /* A forwarded message under the note that forwards it, the way mail clients lay it out. */
 static void
-forward_block(struct sb *out, const char *from, const char *date, const char *subject,
-    const char *body)
+forward_block(struct sb *out, const char *from, const char *date, const char *subject, const char *body)
 {
 	const char *q = strstr(body, "\nOn ");
 
-	sb_addf(out, "\n---------- Forwarded message ---------\nFrom: %s\nDate: %s\nSubject: %s\n\n",
-	    from, date, subject);
+	sb_addf(
+	    out, "\n---------- Forwarded message ---------\nFrom: %s\nDate: %s\nSubject: %s\n\n", from, date, subject);
 	sb_addn(out, body, q ? (size_t)(q - body) : strlen(body));
 	sb_add(out, "\n");
 }
@@ -333,8 +331,7 @@ is_type(const char *type, const char *const *list)
 /* The paragraph of the message itself, for the types that have one ([email.body.TYPE]):
  * two of its lines, three now and then, so some messages run long. */
 static int
-body_lines(struct sb *out, struct ctx *c, struct deal_text *t, const char *type, char *err,
-    size_t errsize)
+body_lines(struct sb *out, struct ctx *c, struct deal_text *t, const char *type, char *err, size_t errsize)
 {
 	char sect[64];
 	int k, n;
@@ -367,13 +364,10 @@ body_lines(struct sb *out, struct ctx *c, struct deal_text *t, const char *type,
  * (action plans, rollout plans), the commercial terms (proposals, quotes, order forms),
  * next steps (recaps). Nothing for other emails. */
 static int
-details(struct sb *out, struct ctx *c, struct deal_text *t, jv rec, const struct mail *m,
-    char *err, size_t errsize)
+details(struct sb *out, struct ctx *c, struct deal_text *t, jv rec, const struct mail *m, char *err, size_t errsize)
 {
-	static const char *const plans[] = { "mutual_action_plan", "rollout_plan", "welcome",
-		"pilot_criteria", NULL };
-	static const char *const terms[] = { "proposal", "renewal_quote", "order_form", "roi_model",
-		NULL };
+	static const char *const plans[] = { "mutual_action_plan", "rollout_plan", "welcome", "pilot_criteria", NULL };
+	static const char *const terms[] = { "proposal", "renewal_quote", "order_form", "roi_model", NULL };
 	jv opp = jx_get(rec, "opportunity", JV_KIND_OBJECT);
 	char sect[64], when[32];
 	int j, k = 0;
@@ -396,8 +390,7 @@ details(struct sb *out, struct ctx *c, struct deal_text *t, jv rec, const struct
 			sb_addf(out, "- %s is the %s.\n", when, line ? line : "meeting");
 			k++;
 		}
-		if (jx_str(opp, "CloseDate") && time_parse(jx_str(opp, "CloseDate"), &ts) == 0 &&
-		    ts > m->start) {
+		if (jx_str(opp, "CloseDate") && time_parse(jx_str(opp, "CloseDate"), &ts) == 0 && ts > m->start) {
 			tz_local("UTC", ts, &lt);
 			strftime(when, sizeof when, "%B %-d", &lt);
 			sb_addf(out, "- Signature is planned for %s.\n", when);
@@ -432,31 +425,32 @@ details(struct sb *out, struct ctx *c, struct deal_text *t, jv rec, const struct
 
 /* A short answer in a thread: a line from the bank, sometimes a little more. */
 static int
-email_short(struct sb *out, struct ctx *c, struct deal_text *t, const struct voice *v, const struct mail *m,
-    char *err, size_t errsize)
+email_short(struct sb *out, struct ctx *c, struct deal_text *t, const struct voice *v, const struct mail *m, char *err,
+    size_t errsize)
 {
 	char sect[64];
 	int k, rc;
 
-	int about_meeting = jv_is_valid(m->parent) && vars_get(&t->vs, "meeting_time") &&
-	    *vars_get(&t->vs, "meeting_time");
+	int about_meeting =
+	    jv_is_valid(m->parent) && vars_get(&t->vs, "meeting_time") && *vars_get(&t->vs, "meeting_time");
 
 	char own[64];
 
 	/* A thread the bank has short answers for ("reply.short.order_form"), else one
 	 * about the next meeting, else any. */
 	snprintf(own, sizeof own, "%s.%s", v->inbound ? "reply.short" : "email.short", m->root);
-	if (add(out, c, t, bank_count(c->b, own) > 0 ? own : typed(c, sect, sizeof sect,
-	    v->inbound ? "reply.short" : "email.short", about_meeting ? "meeting" : "any"), err,
-	    errsize))
+	if (add(out, c, t,
+		bank_count(c->b, own) > 0 ? own
+					  : typed(c, sect, sizeof sect, v->inbound ? "reply.short" : "email.short",
+						about_meeting ? "meeting" : "any"),
+		err, errsize))
 		return -1;
 	/* Not every answer is a one-liner: some say a little more. */
 	int more = rng_chance(&t->r, 0.45) ? 1 + rng_chance(&t->r, 0.5) : 0;
 
 	for (k = 0; k < more; k++) {
 		sb_add(out, " ");
-		rc = add_fresh(out, c, t, v->inbound ? "reply.more.any" : "email.more.reply", err,
-		    errsize);
+		rc = add_fresh(out, c, t, v->inbound ? "reply.more.any" : "email.more.reply", err, errsize);
 		if (rc < 0)
 			return -1;
 		if (rc > 0) {
@@ -472,8 +466,8 @@ email_short(struct sb *out, struct ctx *c, struct deal_text *t, const struct voi
 /* A full email: its opening, the topics, the slots offered, the deal's details, what
  * signing or a win adds, a closing line. */
 static int
-email_full(struct sb *out, struct ctx *c, struct deal_text *t, const struct voice *v, jv rec,
-    const struct mail *m, const char *cc, char *err, size_t errsize)
+email_full(struct sb *out, struct ctx *c, struct deal_text *t, const struct voice *v, jv rec, const struct mail *m,
+    const char *cc, char *err, size_t errsize)
 {
 	const char *type = m->type;
 	char sect[64];
@@ -486,8 +480,7 @@ email_full(struct sb *out, struct ctx *c, struct deal_text *t, const struct voic
 			return -1;
 		if (m->parent_late)
 			sb_add(out, " ");
-		if (add_typed(out, c, t, "reply.open", !strcmp(type, "reply") ? m->root : type,
-		    err, errsize))
+		if (add_typed(out, c, t, "reply.open", !strcmp(type, "reply") ? m->root : type, err, errsize))
 			return -1;
 	} else {
 		/* An answer in a thread the bank knows ("email.reply.order_form"), or the
@@ -506,8 +499,7 @@ email_full(struct sb *out, struct ctx *c, struct deal_text *t, const struct voic
 			return -1;
 	}
 	sb_add(out, "\n\n");
-	if (topics_each(out, c, t, v, v->inbound ? "reply" : "email", "", " ",
-	    err, errsize))
+	if (topics_each(out, c, t, v, v->inbound ? "reply" : "email", "", " ", err, errsize))
 		return -1;
 	trim_end(out);
 	sb_add(out, "\n\n");
@@ -534,8 +526,7 @@ email_full(struct sb *out, struct ctx *c, struct deal_text *t, const struct voic
 		sb_add(out, "\n\n");
 	}
 	if (!rng_chance(&t->r, 0.25)) {
-		if (add_typed(out, c, t, v->inbound ? "reply.close" : "email.close", type, err,
-		    errsize))
+		if (add_typed(out, c, t, v->inbound ? "reply.close" : "email.close", type, err, errsize))
 			return -1;
 		sb_add(out, "\n\n");
 	}
@@ -544,8 +535,8 @@ email_full(struct sb *out, struct ctx *c, struct deal_text *t, const struct voic
 
 /* The sign-off and signature, then what is quoted or forwarded. */
 static int
-email_end(struct sb *out, struct ctx *c, struct deal_text *t, const struct voice *v, jv rec,
-    const struct mail *m, int short_reply, char *err, size_t errsize)
+email_end(struct sb *out, struct ctx *c, struct deal_text *t, const struct voice *v, jv rec, const struct mail *m,
+    int short_reply, char *err, size_t errsize)
 {
 	/* The sign-off and signature: the rep's full one on a new message, a first name on
 	 * a quick answer; the customer signs with a first name, or in full on a long one. */
@@ -562,8 +553,8 @@ email_end(struct sb *out, struct ctx *c, struct deal_text *t, const struct voice
 	} else if (short_reply || (jv_is_valid(m->parent) && rng_chance(&t->r, 0.5))) {
 		sb_addf(out, "%s\n", t->owner_first);
 	} else {
-		signature(out, t, jx_str(jx_get(jx_get(rec, "opportunity", JV_KIND_OBJECT), "Owner",
-		    JV_KIND_OBJECT), "Id"));
+		signature(
+		    out, t, jx_str(jx_get(jx_get(rec, "opportunity", JV_KIND_OBJECT), "Owner", JV_KIND_OBJECT), "Id"));
 	}
 	if (m->quote && *m->quote) {
 		if (m->forward)
@@ -575,8 +566,8 @@ email_end(struct sb *out, struct ctx *c, struct deal_text *t, const struct voice
 }
 
 int
-email_body(struct sb *out, struct ctx *c, struct deal_text *t, const struct voice *v, jv rec,
-    const struct mail *m, char *err, size_t errsize)
+email_body(struct sb *out, struct ctx *c, struct deal_text *t, const struct voice *v, jv rec, const struct mail *m,
+    char *err, size_t errsize)
 {
 	jv topics = jx_get(m->act, "topics", JV_KIND_ARRAY);
 	const char *type = m->type;
@@ -591,13 +582,15 @@ email_body(struct sb *out, struct ctx *c, struct deal_text *t, const struct voic
 	if (!short_reply || rng_chance(&t->r, 0.5)) {
 		if (!strcmp(vars_get(&t->vs, "to"), "team"))
 			sb_add(out, "Hi team,");
-		else if (add(out, c, t, *cc ? (strstr(cc, " and ") || !strncmp(cc, "the ", 4) ? "greet.all" :
-		    "greet.cc") : "greet",
-		    err, errsize))
+		else if (add(out, c, t,
+			     *cc ? (strstr(cc, " and ") || !strncmp(cc, "the ", 4) ? "greet.all" : "greet.cc")
+				 : "greet",
+			     err, errsize))
 			return -1;
 		sb_add(out, "\n\n");
 	}
-	if (short_reply ? email_short(out, c, t, v, m, err, errsize) : email_full(out, c, t, v, rec, m, cc, err, errsize))
+	if (short_reply ? email_short(out, c, t, v, m, err, errsize)
+			: email_full(out, c, t, v, rec, m, cc, err, errsize))
 		return -1;
 	return email_end(out, c, t, v, rec, m, short_reply, err, errsize);
 }
@@ -605,14 +598,14 @@ email_body(struct sb *out, struct ctx *c, struct deal_text *t, const struct voic
 /* An automatic reply: "Automatic reply: SUBJECT", away until the day the person
  * answers for real, a colleague named for anything urgent. */
 int
-away_body(struct sb *subj, struct sb *body, struct ctx *c, struct deal_text *t, jv acts, jv out,
-    int i, char *err, size_t errsize)
+away_body(struct sb *subj, struct sb *body, struct ctx *c, struct deal_text *t, jv acts, jv out, int i, char *err,
+    size_t errsize)
 {
 	jv a = jx_at(acts, i);
 	int p = items[i].reply_to, j;
 	const struct person *who = deal_person(t->people, t->n, jx_str(a, "who")), *cover = NULL;
 	char back[64], email[256];
-	time_t rt = items[i].start + 3 * 86400;
+	time_t rt = items[i].start + 3 * DAY_SECONDS;
 	struct tm lt;
 
 	/* Back on the day the real answer comes. */
@@ -629,8 +622,8 @@ away_body(struct sb *subj, struct sb *body, struct ctx *c, struct deal_text *t, 
 	vars_set(&t->vs, "back_date", back);
 	vars_set(&t->vs, "cover_first", cover ? cover->first : "my team");
 	vars_set(&t->vs, "cover_email", email);
-	sb_addf(subj, "Automatic reply: %s", p >= 0 && p < i && jx_str(jx_at(out, p), "subject") ?
-	    jx_str(jx_at(out, p), "subject") : "your message");
+	sb_addf(subj, "Automatic reply: %s",
+	    p >= 0 && p < i && jx_str(jx_at(out, p), "subject") ? jx_str(jx_at(out, p), "subject") : "your message");
 	if (add(body, c, t, "ooo", err, errsize))
 		return -1;
 	sb_addf(body, "\n\nRegards,\n%s\n", who ? who->name : "The team");

@@ -205,7 +205,7 @@ cal_busy(struct planner *pl, const char *owner, const char *tz, jv busy)
 		time_t ts, te;
 
 		if (s && e && time_parse(s, &ts) == 0 && time_parse(e, &te) == 0 && te > ts)
-			cal_add(c, tz, ts, (int)((te - ts > 14 * 86400L ? 14 * 86400L : te - ts) / 60));
+			cal_add(c, tz, ts, (int)((te - ts > 14 * DAY_SECONDS ? 14 * DAY_SECONDS : te - ts) / 60));
 	}
 }
 
@@ -245,14 +245,14 @@ free_for(struct planner *pl, const struct deal *d, struct cal *c, time_t s, int 
  * maxdays either side; within a day by distance from the wanted time of day. 0 when
  * there is none. */
 static time_t
-nearest(struct planner *pl, const struct deal *d, struct cal *c, time_t want, int minutes,
-    time_t lo, time_t hi, int cap, int maxdays)
+nearest(struct planner *pl, const struct deal *d, struct cal *c, time_t want, int minutes, time_t lo, time_t hi,
+    int cap, int maxdays)
 {
 	long first = pl->cfg->plan.day_start * 60, last = pl->cfg->plan.day_end * 60 - minutes;
 	struct tm lt;
 	int k, step, mod;
 
-	int days = (int)((hi - lo) / 86400) + 2;
+	int days = (int)((hi - lo) / DAY_SECONDS) + 2;
 
 	tz_local(d->tz, want, &lt);
 	mod = lt.tm_hour * 60 + lt.tm_min;
@@ -282,8 +282,8 @@ nearest(struct planner *pl, const struct deal *d, struct cal *c, time_t want, in
 }
 
 time_t
-cal_meeting(struct planner *pl, const struct deal *d, struct cal *c, time_t want, int minutes,
-    time_t lo, time_t hi, time_t lo2, time_t hi2)
+cal_meeting(struct planner *pl, const struct deal *d, struct cal *c, time_t want, int minutes, time_t lo, time_t hi,
+    time_t lo2, time_t hi2)
 {
 	time_t s = want;
 

@@ -19,7 +19,7 @@ struct rule {
 	char cc[4];
 	enum rkind kind;
 	int year, mon, mday, nth, wday, off; /* nth: 1-5, or -1 for the last */
-	char move;                         /* 0, 'o' (obs) or 's' (sub) */
+	char move;                           /* 0, 'o' (obs) or 's' (sub) */
 };
 
 struct year_set {
@@ -105,13 +105,11 @@ parse_rule(const char *s, struct rule *r)
 		r->kind = R_ONCE;
 	} else if (sscanf(s, "%2d-%2d%n", &r->mon, &r->mday, &n) == 2 && s[n] == '\0') {
 		r->kind = R_DATE;
-	} else if (strncmp(s, "easter", 6) == 0 && sscanf(s + 6, "%d%n", &r->off, &n) == 1 &&
-	    s[6 + n] == '\0') {
+	} else if (strncmp(s, "easter", 6) == 0 && sscanf(s + 6, "%d%n", &r->off, &n) == 1 && s[6 + n] == '\0') {
 		r->kind = R_EASTER;
 	} else if (strncmp(s, "easter", 6) == 0 && s[6] == '\0') {
 		r->kind = R_EASTER;
-	} else if (sscanf(s, "equinox-%2d%n", &r->mon, &n) == 1 && s[n] == '\0' &&
-	    (r->mon == 3 || r->mon == 9)) {
+	} else if (sscanf(s, "equinox-%2d%n", &r->mon, &n) == 1 && s[n] == '\0' && (r->mon == 3 || r->mon == 9)) {
 		r->kind = R_EQUINOX;
 	} else if (sscanf(s, "%3[a-z]<%2d-%2d%n", w, &r->mon, &r->mday, &n) == 3 && s[n] == '\0' &&
 	    (r->wday = parse_wday(w)) >= 0) {
@@ -120,16 +118,18 @@ parse_rule(const char *s, struct rule *r)
 	    s[4 + n] == '\0' && (r->wday = parse_wday(w)) >= 0) {
 		r->kind = R_NTH;
 		r->nth = -1;
-	} else if (sscanf(s, "%1d%3[a-z]-%2d%n", &r->nth, w, &r->mon, &n) == 3 && s[n] == '\0' &&
-	    r->nth >= 1 && r->nth <= 5 && (r->wday = parse_wday(w)) >= 0) {
+	} else if (sscanf(s, "%1d%3[a-z]-%2d%n", &r->nth, w, &r->mon, &n) == 3 && s[n] == '\0' && r->nth >= 1 &&
+	    r->nth <= 5 && (r->wday = parse_wday(w)) >= 0) {
 		r->kind = R_NTH;
 	} else {
 		return -1;
 	}
 	if (r->kind == R_EASTER)
 		return 0;
-	return r->mon >= 1 && r->mon <= 12 && (r->kind == R_NTH || r->kind == R_EQUINOX ||
-	    (r->mday >= 1 && r->mday <= 31)) ? 0 : -1;
+	return r->mon >= 1 && r->mon <= 12 &&
+		(r->kind == R_NTH || r->kind == R_EQUINOX || (r->mday >= 1 && r->mday <= 31))
+	    ? 0
+	    : -1;
 }
 
 /* The day (since the epoch) rule r falls on in year y before any move, or -1. */
@@ -139,20 +139,15 @@ rule_day(const struct rule *r, int y)
 	long d;
 
 	switch (r->kind) {
-	case R_ONCE:
-		return r->year == y ? days_of(y, r->mon, r->mday) : -1;
-	case R_DATE:
-		return days_of(y, r->mon, r->mday);
-	case R_EASTER:
-		return easter(y) + r->off;
+	case R_ONCE: return r->year == y ? days_of(y, r->mon, r->mday) : -1;
+	case R_DATE: return days_of(y, r->mon, r->mday);
+	case R_EASTER: return easter(y) + r->off;
 	case R_EQUINOX:
 		if (y < 1980 || y > 2099)
 			return -1;
-		return days_of(y, r->mon, (int)((r->mon == 3 ? 20.8431 : 23.2488) +
-		    0.242194 * (y - 1980)) - (y - 1980) / 4);
-	case R_BEFORE:
-		d = days_of(y, r->mon, r->mday) - 1;
-		return d - (wday_of(d) - r->wday + 7) % 7;
+		return days_of(
+		    y, r->mon, (int)((r->mon == 3 ? 20.8431 : 23.2488) + 0.242194 * (y - 1980)) - (y - 1980) / 4);
+	case R_BEFORE: d = days_of(y, r->mon, r->mday) - 1; return d - (wday_of(d) - r->wday + 7) % 7;
 	case R_NTH:
 		if (r->nth < 0) {
 			d = days_of(y, r->mon + 1, 1) - 1;
@@ -245,12 +240,10 @@ zone_countries(struct holidays *h, const char *tz)
 			char path[512], line[512], cc[8], coord[64], zone[256];
 			FILE *f;
 
-			snprintf(path, sizeof path, "%s/zone.tab",
-			    dir && *dir ? dir : "/usr/share/zoneinfo");
+			snprintf(path, sizeof path, "%s/zone.tab", dir && *dir ? dir : "/usr/share/zoneinfo");
 			if ((f = fopen(path, "r")) != NULL) {
 				while (k == 0 && fgets(line, sizeof line, f))
-					if (line[0] != '#' &&
-					    sscanf(line, "%7s %63s %255s", cc, coord, zone) == 3 &&
+					if (line[0] != '#' && sscanf(line, "%7s %63s %255s", cc, coord, zone) == 3 &&
 					    strcmp(zone, tz) == 0)
 						snprintf(z->cc[k++], sizeof z->cc[0], "%.3s", cc);
 				fclose(f);
@@ -341,8 +334,10 @@ hol_load(const struct dg_config *cfg)
 		memset(&h->rules[h->nrules], 0, sizeof *h->rules);
 		if (strlen(a) > 3 || sscanf(line, "%*s %63s %n", b, &n) != 1 ||
 		    parse_rule(b, &h->rules[h->nrules]) != 0)
-			diex(EXIT_USAGE, "%s:%d: expected 'CC RULE [obs|sub] NAME' (see the top of the "
-			    "file), not '%s'", path, lineno, line);
+			diex(EXIT_USAGE,
+			    "%s:%d: expected 'CC RULE [obs|sub] NAME' (see the top of the "
+			    "file), not '%s'",
+			    path, lineno, line);
 		snprintf(h->rules[h->nrules].cc, 4, "%.3s", a);
 		if (strncmp(line + n, "obs ", 4) == 0)
 			h->rules[h->nrules].move = 'o';
@@ -360,8 +355,8 @@ hol_load(const struct dg_config *cfg)
 			h->none = 1;
 		} else if (strcmp(v, "auto") == 0) {
 			continue;
-		} else if (sscanf(v, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 && v[n] == '\0' &&
-		    m >= 1 && m <= 12 && d >= 1 && d <= 31) {
+		} else if (sscanf(v, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 && v[n] == '\0' && m >= 1 && m <= 12 &&
+		    d >= 1 && d <= 31) {
 			h->extra = xrealloc(h->extra, (size_t)(h->nextra + 1) * sizeof *h->extra);
 			h->extra[h->nextra++] = days_of(y, m, d);
 		} else if (known_country(h, v) && h->noverride < 8) {
@@ -373,9 +368,10 @@ hol_load(const struct dg_config *cfg)
 			for (j = 0; j < h->nrules; j++)
 				if (j == 0 || strcmp(h->rules[j].cc, h->rules[j - 1].cc) != 0)
 					sb_addf(&have, " %s", h->rules[j].cc);
-			diex(EXIT_USAGE, "%s: plan.holidays: '%s' is not 'auto', 'none', a date "
-			    "(YYYY-MM-DD) or a country of %s (%s)", cfg->path ? cfg->path : "config",
-			    v, path, sb_str(&have) + 1);
+			diex(EXIT_USAGE,
+			    "%s: plan.holidays: '%s' is not 'auto', 'none', a date "
+			    "(YYYY-MM-DD) or a country of %s (%s)",
+			    cfg->path ? cfg->path : "config", v, path, sb_str(&have) + 1);
 		}
 	}
 	free(path);

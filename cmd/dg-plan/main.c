@@ -10,18 +10,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char usage[] =
-    "usage: dg-plan [-c FILE] [--seed N] [--now DATE] [FILE...]\n"
-    "\n"
-    "Reads deal records (JSON lines) and adds to each a hidden 'story', a dated plan of\n"
-    "'activities' (meetings and emails) and, when a deal has too few people, planned\n"
-    "'contacts'. Same input, config, seed and now give byte-identical output.\n"
-    "\n"
-    "  -c, --config FILE  configuration file (default $DG_CONFIG, else ./demo.yaml)\n"
-    "      --seed N       seed for every random choice (default: the config's seed)\n"
-    "      --now DATE     the present, YYYY-MM-DD or ISO 8601 (default: today)\n"
-    "  -h, --help         show this help and exit\n"
-    "      --version      show the version and exit\n";
+static const char usage[] = "usage: dg-plan [-c FILE] [--seed N] [--now DATE] [FILE...]\n"
+			    "\n"
+			    "Reads deal records (JSON lines) and adds to each a hidden 'story', a dated plan of\n"
+			    "'activities' (meetings and emails) and, when a deal has too few people, planned\n"
+			    "'contacts'. Same input, config, seed and now give byte-identical output.\n"
+			    "\n"
+			    "  -c, --config FILE  configuration file (default $DG_CONFIG, else ./demo.yaml)\n"
+			    "      --seed N       seed for every random choice (default: the config's seed)\n"
+			    "      --now DATE     the present, YYYY-MM-DD or ISO 8601 (default: today)\n"
+			    "  -h, --help         show this help and exit\n"
+			    "      --version      show the version and exit\n";
 
 static jv
 refs(const struct deal *d, const int *idx, int n)
@@ -76,8 +75,7 @@ act_json(const struct deal *d, const struct act *acts, const struct act *a)
 	if (!a->meeting) {
 		o = jx_set_str(o, "direction", a->inbound ? "inbound" : "outbound");
 		if (a->ncc > 0)
-			o = jv_object_set(o, jv_string("cc"), refs(d, a->attendees + a->nattendees -
-			    a->ncc, a->ncc));
+			o = jv_object_set(o, jv_string("cc"), refs(d, a->attendees + a->nattendees - a->ncc, a->ncc));
 		if (a->reply_to >= 0)
 			o = jx_set_str(o, "reply_to", acts[a->reply_to].key);
 	}
@@ -162,12 +160,11 @@ plan_one(jv rec, const struct jsonl_pos *pos, void *ctx)
 	if (close == NULL || time_parse(close, &d.close) != 0)
 		d.close = 0;
 	d.path = deal_path(pl->cfg, jx_str(opp, "Type"));
-	d.slipped = !d.closed && d.phase >= 2 && d.close && d.close + 7 * 86400L < pl->now;
+	d.slipped = !d.closed && d.phase >= 2 && d.close && d.close + 7 * DAY_SECONDS < pl->now;
 	if (d.closed && !d.won) {
 		/* How it was lost: most deals go quiet or go to a competitor. */
-		static const enum loss by[] = { LOSS_QUIET, LOSS_QUIET, LOSS_QUIET, LOSS_COMPETITOR,
-			LOSS_COMPETITOR, LOSS_COMPETITOR, LOSS_NO_DECISION, LOSS_NO_DECISION,
-			LOSS_BUDGET, LOSS_TIMING };
+		static const enum loss by[] = { LOSS_QUIET, LOSS_QUIET, LOSS_QUIET, LOSS_COMPETITOR, LOSS_COMPETITOR,
+			LOSS_COMPETITOR, LOSS_NO_DECISION, LOSS_NO_DECISION, LOSS_BUDGET, LOSS_TIMING };
 
 		rng_init(&r, (uint64_t)pl->cfg->seed, d.id, "loss", 0);
 		d.loss = by[rng_range(&r, 0, 9)];
@@ -196,8 +193,9 @@ plan_one(jv rec, const struct jsonl_pos *pos, void *ctx)
 	/* Only now touch rec: d borrows strings from its contacts. */
 	contacts = jv_array_length(jv_copy(d.planned)) > 0
 	    ? jv_array_concat(jv_is_valid(jx_get(rec, "contacts", JV_KIND_ARRAY))
-		  ? jv_copy(jx_get(rec, "contacts", JV_KIND_ARRAY)) : jv_array(),
-	      jv_copy(d.planned))
+		      ? jv_copy(jx_get(rec, "contacts", JV_KIND_ARRAY))
+		      : jv_array(),
+		  jv_copy(d.planned))
 	    : jv_invalid();
 	rec = jv_object_set(rec, jv_string("story"), story);
 	rec = jv_object_set(rec, jv_string("activities"), list);

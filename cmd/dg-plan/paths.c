@@ -23,199 +23,6 @@
 #include <string.h>
 #include <strings.h>
 
-#define B(t) (1u << (t))
-
-const struct atype act_types[] = {
-	/* Meetings. */
-	{ "intro_call", "Intro call", 1, B(T_SITUATION) | B(T_PAIN), 30, P_CHAMPION, 0 },
-	{ "discovery", "Discovery call", 1, B(T_PAIN) | B(T_METRICS) | B(T_IMPACT), 60, P_CHAMPION, 0 },
-	{ "technical_discovery", "Technical discovery", 1, B(T_DECISION_CRITERIA) | B(T_SITUATION), 60, P_TECH, 0 },
-	{ "demo", "Product demo", 1, B(T_DECISION_CRITERIA) | B(T_COMPETITION), 60, P_CHAMPION, 0 },
-	{ "stakeholder_alignment", "Stakeholder alignment", 1, B(T_CHAMPION) | B(T_DECISION_PROCESS), 45, P_CHAMPION, 0 },
-	{ "solution_workshop", "Solution design workshop", 1, B(T_DECISION_CRITERIA) | B(T_METRICS), 90, P_TECH, 0 },
-	{ "security_review", "Security review", 1, B(T_PAPER_PROCESS) | B(T_DECISION_CRITERIA), 60, P_TECH, 0 },
-	{ "pilot_kickoff", "Pilot kickoff", 1, B(T_METRICS) | B(T_TIMELINE), 45, P_CHAMPION, 0 },
-	{ "pilot_readout", "Pilot readout", 1, B(T_METRICS) | B(T_CHAMPION) | B(T_IMPACT), 60, P_CHAMPION, 0 },
-	{ "business_case", "Business case review", 1, B(T_ECONOMIC_BUYER) | B(T_BUDGET) | B(T_IMPACT), 60, P_EB, 0 },
-	{ "executive_sponsor", "Executive sponsor meeting", 1, B(T_ECONOMIC_BUYER) | B(T_CRITICAL_EVENT), 30, P_EB, 0 },
-	{ "pricing", "Pricing discussion", 1, B(T_BUDGET) | B(T_COMPETITION), 45, P_EB, 0 },
-	{ "proposal_review", "Proposal walkthrough", 1, B(T_DECISION_PROCESS) | B(T_PAPER_PROCESS), 45, P_EB, 0 },
-	{ "procurement_sync", "Procurement and legal sync", 1, B(T_PAPER_PROCESS) | B(T_TIMELINE), 30, P_CHAMPION, 0 },
-	{ "negotiation", "Commercial negotiation", 1, B(T_BUDGET) | B(T_COMPETITION), 60, P_EB, 0 },
-	{ "implementation_kickoff", "Implementation kickoff", 1, B(T_TIMELINE) | B(T_METRICS), 60, P_CHAMPION, A_AFTER_CLOSE },
-	{ "status_sync", "Weekly sync", 1, B(T_CHAMPION) | B(T_TIMELINE), 30, P_CHAMPION, 0 },
-	{ "account_review", "Account review", 1, B(T_SITUATION) | B(T_PAIN), 45, P_CHAMPION, 0 },
-	{ "expansion_discovery", "Expansion discovery", 1, B(T_PAIN) | B(T_METRICS) | B(T_IMPACT), 60, P_CHAMPION, 0 },
-	{ "usage_review", "Usage and value review", 1, B(T_METRICS) | B(T_IMPACT) | B(T_SITUATION), 45, P_CHAMPION, 0 },
-	{ "qbr", "Quarterly business review", 1, B(T_METRICS) | B(T_ECONOMIC_BUYER) | B(T_IMPACT), 60, P_EB, 0 },
-	{ "renewal_terms", "Renewal terms discussion", 1, B(T_BUDGET) | B(T_PAPER_PROCESS) | B(T_TIMELINE), 45, P_EB, 0 },
-	{ "rollout_kickoff", "Rollout kickoff", 1, B(T_TIMELINE) | B(T_METRICS), 45, P_CHAMPION, A_AFTER_CLOSE },
-	{ "success_plan", "Success plan for the new term", 1, B(T_METRICS) | B(T_TIMELINE), 45, P_CHAMPION, A_AFTER_CLOSE },
-	{ "loss_debrief", "Decision debrief", 1, B(T_COMPETITION) | B(T_DECISION_CRITERIA), 30, P_CHAMPION, 0 },
-	{ "timeline_review", "Timeline review", 1, B(T_TIMELINE) | B(T_CRITICAL_EVENT), 30, P_CHAMPION, 0 },
-	{ "internal_prep", "Deal review", 1, 0, 30, P_CHAMPION, A_INTERNAL },
-	/* Emails. */
-	{ "recap", "Recap", 0, 0, 0, P_CHAMPION, 0 },
-	{ "agenda", "Agenda", 0, 0, 0, P_CHAMPION, 0 },
-	{ "introduction", "Introduction", 0, B(T_SITUATION) | B(T_PAIN), 0, P_CHAMPION, A_FIRST },
-	{ "intro_follow_up", "Following up", 0, B(T_PAIN), 0, P_CHAMPION, A_FIRST },
-	{ "scheduling", "Scheduling", 0, B(T_TIMELINE), 0, P_CHAMPION, 0 },
-	{ "resources", "Follow-up resources", 0, B(T_DECISION_CRITERIA), 0, P_CHAMPION, 0 },
-	{ "check_in", "Checking in", 0, B(T_CHAMPION), 0, P_CHAMPION, 0 },
-	{ "case_study", "Customer story", 0, B(T_METRICS) | B(T_COMPETITION), 0, P_CHAMPION, 0 },
-	{ "demo_follow_up", "Demo follow-up", 0, B(T_DECISION_CRITERIA) | B(T_COMPETITION), 0, P_CHAMPION, 0 },
-	{ "security_questionnaire", "Security questionnaire", 0, B(T_PAPER_PROCESS), 0, P_TECH, 0 },
-	{ "mutual_action_plan", "Mutual action plan", 0, B(T_DECISION_PROCESS) | B(T_TIMELINE) | B(T_CRITICAL_EVENT), 0, P_CHAMPION, 0 },
-	{ "pilot_criteria", "Pilot success criteria", 0, B(T_METRICS), 0, P_CHAMPION, 0 },
-	{ "roi_model", "ROI model", 0, B(T_METRICS) | B(T_IMPACT) | B(T_BUDGET), 0, P_EB, 0 },
-	{ "proposal", "Proposal", 0, B(T_BUDGET) | B(T_ECONOMIC_BUYER), 0, P_EB, 0 },
-	{ "reference_call", "Reference call", 0, B(T_CHAMPION) | B(T_COMPETITION), 0, P_CHAMPION, 0 },
-	{ "redlines", "Contract redlines", 0, B(T_PAPER_PROCESS), 0, P_CHAMPION, 0 },
-	{ "order_form", "Order form", 0, B(T_PAPER_PROCESS) | B(T_ECONOMIC_BUYER), 0, P_EB, 0 },
-	{ "welcome", "Welcome aboard", 0, B(T_TIMELINE), 0, P_CHAMPION, A_AFTER_CLOSE },
-	{ "account_check_in", "Planning the next phase", 0, B(T_SITUATION), 0, P_CHAMPION, 0 },
-	{ "rollout_plan", "Rollout plan", 0, B(T_TIMELINE), 0, P_CHAMPION, A_AFTER_CLOSE },
-	{ "renewal_notice", "Upcoming renewal", 0, B(T_TIMELINE) | B(T_SITUATION), 0, P_CHAMPION, 0 },
-	{ "usage_report", "Usage report", 0, B(T_METRICS) | B(T_IMPACT), 0, P_CHAMPION, 0 },
-	{ "renewal_quote", "Renewal quote", 0, B(T_BUDGET) | B(T_PAPER_PROCESS), 0, P_EB, 0 },
-	{ "renewal_confirmed", "Renewal confirmed", 0, B(T_TIMELINE), 0, P_CHAMPION, A_AFTER_CLOSE },
-	{ "reply", "Reply", 0, 0, 0, P_CHAMPION, 0 },
-	{ "question", "Quick question", 0, B(T_DECISION_CRITERIA), 0, P_CHAMPION, A_INBOUND },
-	{ "reschedule", "Moving our meeting", 0, B(T_TIMELINE), 0, P_CHAMPION, A_INBOUND },
-	{ "nudge", "Checking in", 0, B(T_TIMELINE), 0, P_CHAMPION, 0 },
-	{ "breakup", "Closing the loop", 0, B(T_TIMELINE), 0, P_CHAMPION, 0 },
-	{ "lost_competitor", "Our decision", 0, B(T_COMPETITION) | B(T_DECISION_CRITERIA), 0, P_CHAMPION, A_INBOUND },
-	{ "no_decision", "Putting this on hold", 0, B(T_DECISION_PROCESS), 0, P_CHAMPION, A_INBOUND },
-	{ "budget_pulled", "Budget update", 0, B(T_BUDGET), 0, P_EB, A_INBOUND },
-	{ "timing", "Timing", 0, B(T_TIMELINE) | B(T_CRITICAL_EVENT), 0, P_CHAMPION, A_INBOUND },
-	{ "slip_update", "New timeline", 0, B(T_TIMELINE), 0, P_CHAMPION, A_INBOUND },
-	{ "out_of_office", "Automatic reply", 0, 0, 0, P_CHAMPION, A_INBOUND },
-	{ NULL, NULL, 0, 0, 0, P_CHAMPION, 0 },
-};
-
-int
-act_type_find(const char *id)
-{
-	int i;
-
-	for (i = 0; act_types[i].id; i++)
-		if (strcmp(act_types[i].id, id) == 0)
-			return i;
-	diex(EXIT_FAIL, "bug: no activity type '%s'", id);
-}
-
-/* One step of a path. */
-struct step {
-	const char *type;
-	int phase;         /* 0 prospecting .. 5 negotiation; 6 after a won deal's close */
-	double p0, p1;     /* its chance on the smallest and on the largest deals */
-	int group;         /* steps of one group (a pilot) come or go together */
-	const char *needs; /* a meeting that must come before it, or NULL */
-};
-
-static const struct step new_path[] = {
-	{ "introduction", 0, 1, 1, 0, NULL },
-	{ "intro_follow_up", 0, .5, .5, 0, NULL },
-	{ "intro_call", 0, 1, 1, 0, NULL },
-	{ "discovery", 1, 1, 1, 0, NULL },
-	{ "technical_discovery", 1, .3, .9, 0, NULL },
-	{ "resources", 1, .5, .7, 0, NULL },
-	{ "demo", 2, 1, 1, 0, NULL },
-	{ "demo_follow_up", 2, 1, 1, 0, "demo" },
-	{ "stakeholder_alignment", 2, .2, .8, 0, NULL },
-	{ "solution_workshop", 2, 0, .7, 0, "demo" },
-	{ "case_study", 2, .3, .6, 0, NULL },
-	{ "pilot_criteria", 3, 0, .8, 1, "demo" },
-	{ "pilot_kickoff", 3, 0, .8, 1, "demo" },
-	{ "pilot_readout", 3, 0, .8, 1, "pilot_kickoff" },
-	{ "security_questionnaire", 3, .2, .9, 0, NULL },
-	{ "security_review", 3, .1, .8, 0, NULL },
-	{ "mutual_action_plan", 3, .3, .9, 0, NULL },
-	{ "business_case", 4, .2, .9, 0, NULL },
-	{ "roi_model", 4, .1, .8, 0, NULL },
-	{ "executive_sponsor", 4, .1, .8, 0, NULL },
-	{ "pricing", 4, 1, 1, 0, NULL },
-	{ "proposal", 4, 1, 1, 0, NULL },
-	{ "reference_call", 4, .1, .6, 0, NULL },
-	{ "proposal_review", 5, .6, .9, 0, NULL },
-	{ "redlines", 5, .2, .9, 0, NULL },
-	{ "procurement_sync", 5, .3, .9, 0, NULL },
-	{ "negotiation", 5, .4, .8, 0, NULL },
-	{ "order_form", 5, 1, 1, 0, NULL },
-	{ "welcome", 6, 1, 1, 0, NULL },
-	{ "implementation_kickoff", 6, 1, 1, 0, NULL },
-	{ NULL, 0, 0, 0, 0, NULL },
-};
-
-static const struct step expansion_path[] = {
-	{ "account_check_in", 0, 1, 1, 0, NULL },
-	{ "account_review", 0, 1, 1, 0, NULL },
-	{ "expansion_discovery", 1, 1, 1, 0, NULL },
-	{ "resources", 1, .4, .7, 0, NULL },
-	{ "demo", 2, .6, .9, 0, NULL },
-	{ "demo_follow_up", 2, 1, 1, 0, "demo" },
-	{ "stakeholder_alignment", 2, .2, .7, 0, NULL },
-	{ "case_study", 2, .2, .5, 0, NULL },
-	{ "security_review", 3, 0, .4, 0, NULL },
-	{ "mutual_action_plan", 3, .2, .7, 0, NULL },
-	{ "business_case", 4, .1, .7, 0, NULL },
-	{ "pricing", 4, 1, 1, 0, NULL },
-	{ "proposal", 4, 1, 1, 0, NULL },
-	{ "proposal_review", 5, .5, .8, 0, NULL },
-	{ "redlines", 5, .1, .6, 0, NULL },
-	{ "procurement_sync", 5, .2, .7, 0, NULL },
-	{ "order_form", 5, 1, 1, 0, NULL },
-	{ "rollout_plan", 6, 1, 1, 0, NULL },
-	{ "rollout_kickoff", 6, .6, .9, 0, NULL },
-	{ NULL, 0, 0, 0, 0, NULL },
-};
-
-static const struct step renewal_path[] = {
-	{ "renewal_notice", 0, 1, 1, 0, NULL },
-	{ "usage_review", 0, 1, 1, 0, NULL },
-	{ "usage_report", 1, .5, .9, 0, NULL },
-	{ "qbr", 1, .3, .9, 0, NULL },
-	{ "check_in", 2, .3, .5, 0, NULL },
-	{ "executive_sponsor", 2, 0, .6, 0, NULL },
-	{ "renewal_quote", 3, 1, 1, 0, NULL },
-	{ "renewal_terms", 4, 1, 1, 0, NULL },
-	{ "redlines", 5, .1, .5, 0, NULL },
-	{ "procurement_sync", 5, .2, .6, 0, NULL },
-	{ "order_form", 5, 1, 1, 0, NULL },
-	{ "renewal_confirmed", 6, 1, 1, 0, NULL },
-	{ "success_plan", 6, .5, .8, 0, NULL },
-	{ NULL, 0, 0, 0, 0, NULL },
-};
-
-enum path
-deal_path(const struct dg_config *cfg, const char *type)
-{
-	int i;
-
-	for (i = 0; type && i < cfg->plan.renewal_types.n; i++)
-		if (strcasecmp(type, cfg->plan.renewal_types.v[i]) == 0)
-			return PATH_RENEWAL;
-	for (i = 0; type && i < cfg->plan.expansion_types.n; i++)
-		if (strcasecmp(type, cfg->plan.expansion_types.v[i]) == 0)
-			return PATH_EXPANSION;
-	return PATH_NEW;
-}
-
-const char *
-path_name(enum path p)
-{
-	return p == PATH_RENEWAL ? "renewal" : p == PATH_EXPANSION ? "expansion" : "new_business";
-}
-
-const char *
-loss_name(enum loss l)
-{
-	static const char *const names[] = { NULL, "went_quiet", "chose_competitor",
-		"no_decision", "budget_pulled", "timing" };
-
-	return names[l];
-}
-
 /* The script being built: acts in order, with what trimming needs to know. */
 struct script {
 	struct planner *pl;
@@ -350,10 +157,10 @@ internal(struct act *a, const char *user)
 static void
 sellers(struct script *s, struct act *a, struct rng *r)
 {
-	static const char *const tech[] = { "technical_discovery", "demo", "solution_workshop",
-		"security_review", "pilot_kickoff", "pilot_readout", "expansion_discovery", NULL };
-	static const char *const exec[] = { "executive_sponsor", "business_case", "negotiation",
-		"qbr", "renewal_terms", "loss_debrief", NULL };
+	static const char *const tech[] = { "technical_discovery", "demo", "solution_workshop", "security_review",
+		"pilot_kickoff", "pilot_readout", "expansion_discovery", NULL };
+	static const char *const exec[] = { "executive_sponsor", "business_case", "negotiation", "qbr", "renewal_terms",
+		"loss_debrief", NULL };
 	const struct deal *d = s->d;
 	int i;
 
@@ -427,7 +234,7 @@ reply(struct script *s, int p, double prio)
 	a->inbound = !s->a[p].inbound;
 	a->who = s->a[p].who;
 	a->seg = SEG_ANCHORED;
-	a->topics = s->a[p].topics & (B(T_TIMELINE) | B(T_CHAMPION) | B(T_DECISION_CRITERIA));
+	a->topics = s->a[p].topics & (TOPIC_BIT(T_TIMELINE) | TOPIC_BIT(T_CHAMPION) | TOPIC_BIT(T_DECISION_CRITERIA));
 	for (i = 0; i < s->a[p].nattendees; i++)
 		a->attendees[i] = s->a[p].attendees[i];
 	a->nattendees = s->a[p].nattendees;
@@ -474,8 +281,7 @@ static void
 steps(struct script *s)
 {
 	struct deal *d = s->d;
-	const struct step *p = d->path == PATH_RENEWAL ? renewal_path :
-	    d->path == PATH_EXPANSION ? expansion_path : new_path;
+	const struct step *p = path_steps(d->path);
 	int reach = d->won ? 6 : d->closed ? d->phase : d->phase < 5 ? d->phase + 1 : 5;
 	int i, group_in[8] = { 0 }, group_rolled[8] = { 0 };
 	struct rng r;
@@ -617,8 +423,7 @@ static void
 ending(struct script *s, struct rng *r)
 {
 	struct deal *d = s->d;
-	static const char *const notice[] = { NULL, NULL, "lost_competitor", "no_decision",
-		"budget_pulled", "timing" };
+	static const char *const notice[] = { NULL, NULL, "lost_competitor", "no_decision", "budget_pulled", "timing" };
 	struct act *a;
 	int k, n;
 
@@ -635,8 +440,7 @@ ending(struct script *s, struct rng *r)
 		return;
 	people(s, a, r);
 	reply(s, s->n - 1, 100);
-	if (d->loss == LOSS_COMPETITOR && rng_chance(r, 0.35) &&
-	    count(s, 1, 1) < s->pl->cfg->plan.past_meetings.max &&
+	if (d->loss == LOSS_COMPETITOR && rng_chance(r, 0.35) && count(s, 1, 1) < s->pl->cfg->plan.past_meetings.max &&
 	    (a = append(s, act_type_find("loss_debrief"), 90)) != NULL)
 		people(s, a, r);
 }
@@ -809,8 +613,7 @@ conversation(struct script *s, struct rng *r)
 				continue;
 			if (!strcmp(t, "demo"))
 				who = s->d->se;
-			else if (!strcmp(t, "pricing") || !strcmp(t, "negotiation") ||
-			    !strcmp(t, "executive_sponsor"))
+			else if (!strcmp(t, "pricing") || !strcmp(t, "negotiation") || !strcmp(t, "executive_sponsor"))
 				who = s->d->mgr ? s->d->mgr : s->d->exec;
 			if (who == NULL || !rng_chance(&pr, 0.15 + 0.4 * s->d->size))
 				continue;
@@ -874,8 +677,8 @@ fit_emails(struct script *s, int want, struct rng *r)
 		if (best < 0)
 			break;
 		/* The rep's answer goes with what it answers: no customer left unanswered. */
-		if (s->a[best].reply_to >= 0 && !s->a[best].inbound &&
-		    s->a[s->a[best].reply_to].inbound && s->prio[s->a[best].reply_to] < 100)
+		if (s->a[best].reply_to >= 0 && !s->a[best].inbound && s->a[s->a[best].reply_to].inbound &&
+		    s->prio[s->a[best].reply_to] < 100)
 			best = s->a[best].reply_to;
 		drop(s, best);
 		have = count_emails(s);
@@ -901,8 +704,7 @@ coverage(struct script *s, struct rng *r)
 		for (i = 0; i < s->n; i++) {
 			struct act *a = &s->a[i];
 
-			if (a->drop || !a->past || a->nattendees >= MAX_WITH ||
-			    act_types[a->type].flags & A_INTERNAL ||
+			if (a->drop || !a->past || a->nattendees >= MAX_WITH || act_types[a->type].flags & A_INTERNAL ||
 			    (!a->meeting && (a->inbound || a->seg == SEG_ANCHORED)))
 				continue;
 			if (best < 0 || (a->meeting && !s->a[best].meeting) ||
@@ -930,8 +732,7 @@ auto_replies(struct script *s, const struct deal *d)
 	for (i = 0; i < n; i++) {
 		struct act *p = &s->a[i], *a;
 
-		if (p->drop || p->meeting || p->inbound || !p->past || p->who < 0 ||
-		    !rng_chance(&r, 0.06))
+		if (p->drop || p->meeting || p->inbound || !p->past || p->who < 0 || !rng_chance(&r, 0.06))
 			continue;
 		for (j = 0; j < n; j++)
 			if (!s->a[j].drop && s->a[j].reply_to == i && s->a[j].inbound)
@@ -975,8 +776,7 @@ compact(struct script *s)
 		s->a[k++] = a;
 	}
 	for (i = 0; i < k; i++)
-		if ((s->a[i].reply_to >= 0 && s->a[i].reply_to >= i) || (s->a[i].about >= 0 &&
-		    s->a[i].about == i))
+		if ((s->a[i].reply_to >= 0 && s->a[i].reply_to >= i) || (s->a[i].about >= 0 && s->a[i].about == i))
 			diex(EXIT_FAIL, "bug: script of %s out of order", s->d->id);
 	return k;
 }

@@ -1,5 +1,5 @@
 /* plan.h: dg-plan's pieces: people and story (story.c), the steps of a sale by kind of
- * deal (paths.c), when they happen (schedule.c), one calendar per rep (calendar.c) and
+ * deal (types.c, paths.c), when they happen (schedule.c), one calendar per rep (calendar.c) and
  * the days nobody works (holidays.c). */
 #ifndef DG_PLAN_H
 #define DG_PLAN_H
@@ -27,9 +27,9 @@ struct planner {
 	struct bank *story; /* share/dg/story.txt */
 	struct bank *names; /* share/dg/names.txt */
 	time_t now;
-	unsigned seedtag; /* part of every key, so another seed plans other items */
-	struct cal *cals; /* one calendar per owner (calendar.c) */
-	struct cal *scratch; /* the calendar of a deal without an owner */
+	unsigned seedtag;     /* part of every key, so another seed plans other items */
+	struct cal *cals;     /* one calendar per owner (calendar.c) */
+	struct cal *scratch;  /* the calendar of a deal without an owner */
 	struct holidays *hol; /* share/dg/holidays.txt and plan.holidays */
 };
 
@@ -41,27 +41,27 @@ struct deal {
 	int phase, closed, won;
 	enum path path;
 	enum loss loss;
-	int slipped;   /* open, and the close date has passed */
-	int after_ok;  /* won, and the close date is far enough back for what follows it */
-	double size;   /* 0 (a $5K deal or less) .. 1 ($5M or more), on a log scale */
+	int slipped;  /* open, and the close date has passed */
+	int after_ok; /* won, and the close date is far enough back for what follows it */
+	double size;  /* 0 (a $5K deal or less) .. 1 ($5M or more), on a log scale */
 	time_t close; /* 0 when unknown */
 	char domain[128];
 	struct person people[MAX_PEOPLE];
 	int npeople;
-	int eb, champion, tech; /* indexes into people, -1 when nobody fits */
+	int eb, champion, tech;      /* indexes into people, -1 when nobody fits */
 	const char *se, *mgr, *exec; /* the seller's people (User Ids from sellers), or NULL */
-	jv planned;             /* contacts dg-plan adds (array) */
+	jv planned;                  /* contacts dg-plan adds (array) */
 	char keys[MAX_PEOPLE][96];
 };
 
-/* One activity type (paths.c): a kind of meeting or email. */
+/* One activity type (types.c): a kind of meeting or email. */
 struct atype {
 	const char *id, *title;
 	int meeting;
-	unsigned topics;  /* what it usually covers (bits of enum topic) */
-	int minutes;      /* typical length (meetings) */
+	unsigned topics; /* what it usually covers (bits of enum topic) */
+	int minutes;     /* typical length (meetings) */
 	enum persona lead;
-	unsigned flags;   /* A_* */
+	unsigned flags; /* A_* */
 };
 #define A_INBOUND 1u     /* the customer writes it */
 #define A_AFTER_CLOSE 2u /* only after a won deal's close date */
@@ -72,22 +72,22 @@ int act_type_find(const char *id); /* its index; aborts on an unknown id (a bug)
 
 struct act {
 	int meeting, past, type;
-	int seq;            /* place in the deal's order of events (paths.c) */
-	int seg;            /* which part of the window it falls in (enum seg) */
+	int seq; /* place in the deal's order of events (paths.c) */
+	int seg; /* which part of the window it falls in (enum seg) */
 	time_t start;
 	int minutes;
-	int who;            /* index into people, -1 for nobody */
+	int who;                 /* index into people, -1 for nobody */
 	int attendees[MAX_WITH]; /* meetings: who took part; emails: to (who) and cc */
 	int nattendees;
-	int ncc;            /* emails: the last ncc attendees were copied */
+	int ncc;                 /* emails: the last ncc attendees were copied */
 	const char *internal[3]; /* meetings: the seller's people who join the rep */
 	int ninternal;
-	int inbound;        /* email written by the contact */
-	int reply_to;       /* index of the email it answers, -1 */
-	int about;          /* index of the meeting it is about (recap, agenda...), -1 */
-	time_t moved_from;  /* a rescheduled meeting's first time, or 0 */
-	int drop;           /* left out (trimmed to the configured counts) */
-	unsigned topics;    /* bit set of enum topic */
+	int inbound;       /* email written by the contact */
+	int reply_to;      /* index of the email it answers, -1 */
+	int about;         /* index of the meeting it is about (recap, agenda...), -1 */
+	time_t moved_from; /* a rescheduled meeting's first time, or 0 */
+	int drop;          /* left out (trimmed to the configured counts) */
+	unsigned topics;   /* bit set of enum topic */
 	char key[128];
 };
 enum seg { SEG_MAIN, SEG_AFTER, SEG_UPCOMING, SEG_ANCHORED };
@@ -99,6 +99,16 @@ enum seg { SEG_MAIN, SEG_AFTER, SEG_UPCOMING, SEG_ANCHORED };
 int paths_script(struct planner *pl, struct deal *d, struct act *acts, int max);
 /* The deal's path and loss from its record (Type, stage). */
 enum path deal_path(const struct dg_config *cfg, const char *type);
+/* One step of a path (types.c). */
+struct step {
+	const char *type;
+	int phase;         /* 0 prospecting .. 5 negotiation; 6 after a won deal's close */
+	double p0, p1;     /* its chance on the smallest and on the largest deals */
+	int group;         /* steps of one group (a pilot) come or go together */
+	const char *needs; /* a meeting that must come before it, or NULL */
+};
+/* The steps of a path, in the order of a sale, ended by one with a NULL type. */
+const struct step *path_steps(enum path p);
 const char *path_name(enum path p);
 const char *loss_name(enum loss l);
 
@@ -128,8 +138,8 @@ time_t cal_email_minute(struct cal *c, time_t t, time_t lo, time_t hi);
  * nearest such time in [lo, hi) on a working day inside business hours, else the
  * nearest free one on a busier day, else the nearest free one in the wider
  * [lo2, hi2) (out of the sale's order, but no overlap), else want. It is then taken. */
-time_t cal_meeting(struct planner *pl, const struct deal *d, struct cal *c, time_t want,
-    int minutes, time_t lo, time_t hi, time_t lo2, time_t hi2);
+time_t cal_meeting(struct planner *pl, const struct deal *d, struct cal *c, time_t want, int minutes, time_t lo,
+    time_t hi, time_t lo2, time_t hi2);
 /* The owner's own Events in the org (owner_busy from dg-query: [[start, end], ...]),
  * taken in once per owner as fixed points of their calendar. */
 void cal_busy(struct planner *pl, const char *owner, const char *tz, jv busy);

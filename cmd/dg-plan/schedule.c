@@ -20,10 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DAY 86400L
-
 struct window {
-	time_t start, main_end;   /* the main steps, in the past */
+	time_t start, main_end;    /* the main steps, in the past */
 	time_t after_lo, after_hi; /* after a won close, or after a slip */
 	time_t up_lo, up_hi;       /* upcoming meetings: the targets */
 	time_t cal_hi;             /* how far an upcoming meeting may move */
@@ -34,37 +32,37 @@ static void
 window(struct planner *pl, struct deal *d, struct window *w)
 {
 	const struct dg_config *c = pl->cfg;
-	time_t end = pl->now, span, max = c->plan.past_days * DAY;
+	time_t end = pl->now, span, max = c->plan.past_days * DAY_SECONDS;
 	double cycle, progress;
 	struct rng r;
 
 	rng_init(&r, (uint64_t)c->seed, d->id, "window", 0);
-	if (d->closed && d->close && d->close + DAY < end)
-		end = d->close + DAY;
+	if (d->closed && d->close && d->close + DAY_SECONDS < end)
+		end = d->close + DAY_SECONDS;
 	cycle = (double)max * (0.25 + 0.75 * d->size) * (0.85 + 0.25 * rng_double(&r));
 	progress = d->closed ? 1 : 0.25 + 0.75 * d->phase / 5.0;
 	span = (time_t)(cycle * progress);
-	if (span < 21 * DAY)
-		span = 21 * DAY;
+	if (span < 21 * DAY_SECONDS)
+		span = 21 * DAY_SECONDS;
 	if (span > max)
 		span = max;
 	memset(w, 0, sizeof *w);
 	w->start = end - span;
 	w->main_end = d->closed ? end : end - 3600;
-	d->after_ok = d->won && d->close && d->close + 5 * DAY < pl->now;
+	d->after_ok = d->won && d->close && d->close + 5 * DAY_SECONDS < pl->now;
 	if (d->after_ok) {
-		w->after_lo = d->close + 2 * DAY;
-		w->after_hi = d->close + 35 * DAY < pl->now ? d->close + 35 * DAY : pl->now - 3600;
+		w->after_lo = d->close + 2 * DAY_SECONDS;
+		w->after_hi = d->close + 35 * DAY_SECONDS < pl->now ? d->close + 35 * DAY_SECONDS : pl->now - 3600;
 	} else if (d->slipped) {
-		time_t lo = d->close + DAY > end - span * 4 / 10 ? d->close + DAY : end - span * 4 / 10;
+		time_t lo = d->close + DAY_SECONDS > end - span * 4 / 10 ? d->close + DAY_SECONDS : end - span * 4 / 10;
 
 		w->main_end = lo;
-		w->after_lo = lo + 3 * DAY;
+		w->after_lo = lo + 3 * DAY_SECONDS;
 		w->after_hi = pl->now - 3600;
 	}
 	w->up_lo = pl->now + 3600;
-	w->up_hi = pl->now + c->plan.future_days * DAY;
-	w->cal_hi = pl->now + (c->plan.future_days + 21) * DAY;
+	w->up_hi = pl->now + c->plan.future_days * DAY_SECONDS;
+	w->cal_hi = pl->now + (c->plan.future_days + 21) * DAY_SECONDS;
 }
 
 /* The first working day on or after (dir 1) or on or before (dir -1) t's local day,
@@ -80,8 +78,7 @@ workday_at(const struct planner *pl, const struct deal *d, time_t t, int minute,
 		int md = lt.tm_mday + dir * k;
 
 		if (plan_workday(pl, d, tz_to_utc(d->tz, lt.tm_year + 1900, lt.tm_mon + 1, md, 12, 0)))
-			return tz_to_utc(d->tz, lt.tm_year + 1900, lt.tm_mon + 1, md, minute / 60,
-			    minute % 60);
+			return tz_to_utc(d->tz, lt.tm_year + 1900, lt.tm_mon + 1, md, minute / 60, minute % 60);
 	}
 	return tz_to_utc(d->tz, lt.tm_year + 1900, lt.tm_mon + 1, lt.tm_mday, minute / 60, minute % 60);
 }
@@ -130,7 +127,7 @@ later(const struct planner *pl, const struct deal *d, struct rng *r, time_t t, d
 		if (plan_workday(pl, d, noon) && --days == 0)
 			return noon - 12 * 3600 + (pl->cfg->plan.day_start * 60 + rng_range(r, -30, 150)) * 60;
 	}
-	return t + DAY;
+	return t + DAY_SECONDS;
 }
 
 /* 1 when a and b (b may be 0: none) fall on the same local day of the deal's zone. */
@@ -150,8 +147,7 @@ same_day(const struct deal *d, time_t a, time_t b)
  * it) within two working days of what they answer and before hi; the ones that do not
  * fit are dropped. Returns the end of the thread (or prev). */
 static time_t
-thread(struct planner *pl, const struct deal *d, struct act *acts, int n, int p, time_t prev,
-    time_t hi)
+thread(struct planner *pl, const struct deal *d, struct act *acts, int n, int p, time_t prev, time_t hi)
 {
 	struct rng r;
 	int j;
@@ -179,8 +175,8 @@ thread(struct planner *pl, const struct deal *d, struct act *acts, int n, int p,
  * that moves later takes the steps after it along), emails around them; what cannot
  * fit before hi is dropped. */
 static void
-place(struct planner *pl, const struct deal *d, struct cal *c, struct act *acts, int n, int seg,
-    time_t lo, time_t hi, time_t cal_hi)
+place(struct planner *pl, const struct deal *d, struct cal *c, struct act *acts, int n, int seg, time_t lo, time_t hi,
+    time_t cal_hi)
 {
 	int idx[MAX_ACTS], k = 0, i;
 	double gap[MAX_ACTS + 1], sum = 0, at = 0;
@@ -217,11 +213,11 @@ place(struct planner *pl, const struct deal *d, struct cal *c, struct act *acts,
 			/* Not before the step before it, and not on the day of the deal's
 			 * previous meeting: one customer meeting a deal a day. */
 			for (tries = 0; (want < prev || same_day(d, want, last_meeting)) && tries < 30; tries++)
-				want = workday_at(pl, d, want + DAY, minute, 1);
+				want = workday_at(pl, d, want + DAY_SECONDS, minute, 1);
 			/* Anywhere after the step before it: the steps after it follow it. */
-			a->start = cal_meeting(pl, d, c, want, a->minutes, prev,
-			    seg == SEG_UPCOMING ? cal_hi : hi, seg == SEG_UPCOMING ? lo : lo - 60 * DAY,
-			    seg == SEG_UPCOMING ? cal_hi + 60 * DAY : hi);
+			a->start = cal_meeting(pl, d, c, want, a->minutes, prev, seg == SEG_UPCOMING ? cal_hi : hi,
+			    seg == SEG_UPCOMING ? lo : lo - 60 * DAY_SECONDS,
+			    seg == SEG_UPCOMING ? cal_hi + 60 * DAY_SECONDS : hi);
 			if (seg != SEG_UPCOMING && a->start + a->minutes * 60 > hi) {
 				a->drop = 1;
 				continue;
@@ -234,7 +230,7 @@ place(struct planner *pl, const struct deal *d, struct cal *c, struct act *acts,
 
 			want = workday_at(pl, d, target > prev ? target : prev, minute, 1);
 			for (tries = 0; want <= prev && tries < 30; tries++)
-				want = workday_at(pl, d, want + DAY, minute, 1);
+				want = workday_at(pl, d, want + DAY_SECONDS, minute, 1);
 			if (want >= hi) {
 				a->drop = 1;
 				continue;
@@ -251,8 +247,7 @@ place(struct planner *pl, const struct deal *d, struct cal *c, struct act *acts,
 /* Recaps, agendas, replies, reschedules: in the script's order, each after what it
  * answers; dropped when it would fall at or after cutoff or what it hangs off is gone. */
 static void
-anchored(struct planner *pl, const struct deal *d, struct cal *c, struct act *acts, int n,
-    time_t cutoff)
+anchored(struct planner *pl, const struct deal *d, struct cal *c, struct act *acts, int n, time_t cutoff)
 {
 	int i, recap = act_type_find("recap"), agenda = act_type_find("agenda");
 	int resched = act_type_find("reschedule"), ooo = act_type_find("out_of_office");
@@ -273,8 +268,8 @@ anchored(struct planner *pl, const struct deal *d, struct cal *c, struct act *ac
 				continue;
 			}
 			/* An automatic reply comes a minute or three after the email. */
-			t = a->type == ooo ? p->start + rng_range(&r, 1, 3) * 60 :
-			    later(pl, d, &r, p->start, a->inbound ? 0.45 : 0.6);
+			t = a->type == ooo ? p->start + rng_range(&r, 1, 3) * 60
+					   : later(pl, d, &r, p->start, a->inbound ? 0.45 : 0.6);
 		} else if (m == NULL || m->drop) {
 			a->drop = 1;
 			continue;
@@ -282,9 +277,9 @@ anchored(struct planner *pl, const struct deal *d, struct cal *c, struct act *ac
 			/* An internal call a working day or two before the meeting it prepares. */
 			int minute = meeting_minute(pl, &r, a->minutes);
 
-			t = workday_at(pl, d, m->start - rng_range(&r, 1, 2) * DAY, minute, -1);
-			t = cal_meeting(pl, d, c, t, a->minutes, m->start - 6 * DAY, m->start - 3600,
-			    m->start - 6 * DAY, m->start - 3600);
+			t = workday_at(pl, d, m->start - rng_range(&r, 1, 2) * DAY_SECONDS, minute, -1);
+			t = cal_meeting(pl, d, c, t, a->minutes, m->start - 6 * DAY_SECONDS, m->start - 3600,
+			    m->start - 6 * DAY_SECONDS, m->start - 3600);
 			if (t + a->minutes * 60 > m->start || t + a->minutes * 60 > cutoff) {
 				a->drop = 1;
 				continue;
@@ -294,19 +289,20 @@ anchored(struct planner *pl, const struct deal *d, struct cal *c, struct act *ac
 		} else if (a->type == recap) {
 			t = later(pl, d, &r, m->start + m->minutes * 60, 0.65);
 		} else if (a->type == agenda) {
-			t = workday_at(pl, d, m->start - rng_range(&r, 1, 3) * DAY, email_minute(pl, &r), -1);
+			t = workday_at(pl, d, m->start - rng_range(&r, 1, 3) * DAY_SECONDS, email_minute(pl, &r), -1);
 		} else if (a->type == resched) {
 			/* The meeting was first set a day or three earlier; the customer asked
 			 * to move it a day or two before that. */
 			struct tm lt;
 
 			tz_local(d->tz, m->start, &lt);
-			m->moved_from = workday_at(pl, d, m->start - rng_range(&r, 1, 3) * DAY,
-			    lt.tm_hour * 60 + lt.tm_min, -1);
-			t = workday_at(pl, d, m->moved_from - rng_range(&r, 1, 2) * DAY, email_minute(pl, &r), -1);
+			m->moved_from = workday_at(
+			    pl, d, m->start - rng_range(&r, 1, 3) * DAY_SECONDS, lt.tm_hour * 60 + lt.tm_min, -1);
+			t = workday_at(
+			    pl, d, m->moved_from - rng_range(&r, 1, 2) * DAY_SECONDS, email_minute(pl, &r), -1);
 		} else {
 			/* The next meeting confirmed a few days before today. */
-			t = workday_at(pl, d, pl->now - rng_range(&r, 1, 4) * DAY, email_minute(pl, &r), -1);
+			t = workday_at(pl, d, pl->now - rng_range(&r, 1, 4) * DAY_SECONDS, email_minute(pl, &r), -1);
 			if (t > m->start - 3600)
 				t = m->start - 3600;
 		}

@@ -30,26 +30,20 @@ rank(const char *s, const char *const *words)
 static int
 fit(const struct person *p, enum persona want)
 {
-	static const char *const eb_roles[] = { "economic", "executive sponsor",
-		"decision maker", NULL };
-	static const char *const eb_titles[] = { "chief", "ceo", "cfo", "cro", "coo", "cio",
-		"president", "svp", "evp", "vp", "vice president", "head of", "owner", "founder",
-		NULL };
+	static const char *const eb_roles[] = { "economic", "executive sponsor", "decision maker", NULL };
+	static const char *const eb_titles[] = { "chief", "ceo", "cfo", "cro", "coo", "cio", "president", "svp", "evp",
+		"vp", "vice president", "head of", "owner", "founder", NULL };
 	static const char *const ch_roles[] = { "champion", "influencer", "business user", NULL };
-	static const char *const ch_titles[] = { "director", "manager", "operations", "revops",
-		"enablement", "lead", NULL };
+	static const char *const ch_titles[] = { "director", "manager", "operations", "revops", "enablement", "lead",
+		NULL };
 	static const char *const te_roles[] = { "technical", "evaluator", NULL };
-	static const char *const te_titles[] = { "engineer", "architect", "it ", "security",
-		"systems", "admin", "developer", "data", "technical", "analyst", NULL };
+	static const char *const te_titles[] = { "engineer", "architect", "it ", "security", "systems", "admin",
+		"developer", "data", "technical", "analyst", NULL };
 
 	switch (want) {
-	case P_EB:
-		return rank(p->role, eb_roles) * 100 + (rank(p->title, eb_titles) > 0) * 10;
-	case P_CHAMPION:
-		return rank(p->role, ch_roles) * 100 + (rank(p->title, ch_titles) > 0) * 10 +
-		    p->primary;
-	case P_TECH:
-		return rank(p->role, te_roles) * 100 + (rank(p->title, te_titles) > 0) * 10;
+	case P_EB: return rank(p->role, eb_roles) * 100 + (rank(p->title, eb_titles) > 0) * 10;
+	case P_CHAMPION: return rank(p->role, ch_roles) * 100 + (rank(p->title, ch_titles) > 0) * 10 + p->primary;
+	case P_TECH: return rank(p->role, te_roles) * 100 + (rank(p->title, te_titles) > 0) * 10;
 	}
 	return 0;
 }
@@ -75,8 +69,7 @@ best(const struct deal *d, enum persona want, int not1, int not2)
 static void
 add_contact(struct planner *pl, struct deal *d, enum persona want, jv opp)
 {
-	static const char *const sect[] = { "title.champion", "title.economic_buyer",
-		"title.technical" };
+	static const char *const sect[] = { "title.champion", "title.economic_buyer", "title.technical" };
 	static const char *const role[] = { "Influencer", "Economic Buyer", "Technical Buyer" };
 	struct rng r;
 	const char *first, *last, *title;
@@ -154,8 +147,7 @@ people_choose(struct planner *pl, struct deal *d, jv opp)
 /* Renders a line of section and splits it into its full and short forms (see
  * story.txt); a line with one form gives it twice. */
 static void
-pick(struct planner *pl, const char *section, struct rng *r, const struct vars *vs, jv *full,
-    jv *shortf)
+pick(struct planner *pl, const char *section, struct rng *r, const struct vars *vs, jv *full, jv *shortf)
 {
 	const char *t = bank_pick(pl->story, section, r), *bar;
 	struct sb b = { 0 };
@@ -176,9 +168,8 @@ story_make(struct planner *pl, struct deal *d, jv opp)
 {
 	const struct strlist *prods = &pl->cfg->company.products;
 	jv acct = jx_get(opp, "Account", JV_KIND_OBJECT), s = jv_object(), comps;
-	static const char *const facts[] = { "pain", "metrics", "decision_criteria",
-		"decision_process", "paper_process", "budget", "timeline", "situation", "impact",
-		"critical_event" };
+	static const char *const facts[] = { "pain", "metrics", "decision_criteria", "decision_process",
+		"paper_process", "budget", "timeline", "situation", "impact", "critical_event" };
 	char budget[32], amount[32], pct[8], pct2[8], hours[8], days[8], weeks[8], reps[8];
 	char quarter[16], month[16], money[32];
 	const char *industry = jx_str(acct, "Industry"), *c1, *c2;
@@ -205,20 +196,18 @@ story_make(struct planner *pl, struct deal *d, jv opp)
 	snprintf(weeks, sizeof weeks, "%ld", rng_range(&r, 3, 8));
 	snprintf(reps, sizeof reps, "%ld", rng_range(&r, 4, 60) * 5);
 	gmtime_r(&anchor, &tm);
-	snprintf(quarter, sizeof quarter, "Q%d %d", (tm.tm_mon / 3 + 1) % 4 + 1,
-	    tm.tm_year + 1900 + (tm.tm_mon >= 9));
+	snprintf(quarter, sizeof quarter, "Q%d %d", (tm.tm_mon / 3 + 1) % 4 + 1, tm.tm_year + 1900 + (tm.tm_mon >= 9));
 	strftime(month, sizeof month, "%B", &tm);
 	money_text(amt > 0 ? amt : 0, amount, sizeof amount);
-	money_text(amt > 0 ? amt * (double)rng_range(&r, 15, 40) / 10.0 : 250000.0, money,
-	    sizeof money);
+	money_text(amt > 0 ? amt * (double)rng_range(&r, 15, 40) / 10.0 : 250000.0, money, sizeof money);
 	/* A budget is never the amount restated: the buyer holds a bit more than the price
 	 * (ten to sixty percent), rounded the way people say it. */
 	bud = amt > 0 ? amt * (double)rng_range(&r, 110, 160) / 100.0 : 0;
 	money_text(bud, budget, sizeof budget);
 	while (amt > 0 && strcmp(budget, amount) == 0)
 		money_text(bud *= 1.25, budget, sizeof budget);
-	vars_set(&vs, "account", jx_str(acct, "Name") ? jx_str(acct, "Name") :
-	    (jx_str(opp, "Name") ? jx_str(opp, "Name") : "the customer"));
+	vars_set(&vs, "account",
+	    jx_str(acct, "Name") ? jx_str(acct, "Name") : (jx_str(opp, "Name") ? jx_str(opp, "Name") : "the customer"));
 	vars_set(&vs, "industry", lc_industry[0] ? lc_industry : "customer");
 	vars_set(&vs, "company", pl->cfg->company.name);
 	vars_set(&vs, "budget", amt > 0 ? budget : "a budget");

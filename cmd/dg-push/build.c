@@ -15,7 +15,8 @@
 #include "tz.h"
 
 /* Adds an item; v->v may move, so callers keep indices, not pointers, across calls. */
-int item_add(struct items *it, enum kind k, int deal, int idx, const char *object)
+int
+item_add(struct items *it, enum kind k, int deal, int idx, const char *object)
 {
 	if (it->n == it->cap) {
 		it->cap = it->cap ? 2 * it->cap : 256;
@@ -32,17 +33,20 @@ int item_add(struct items *it, enum kind k, int deal, int idx, const char *objec
 	return it->n++;
 }
 
-void item_fail(struct item *x, const char *code, const char *msg, jv fields)
+void
+item_fail(struct item *x, const char *code, const char *msg, jv fields)
 {
 	x->status = S_FAILED;
 	jv_free(x->error);
 	x->error = jv_object();
 	x->error = jv_object_set(x->error, jv_string("code"), jv_string(code));
 	x->error = jv_object_set(x->error, jv_string("message"), jv_string(msg));
-	x->error = jv_object_set(x->error, jv_string("fields"), jv_get_kind(fields) == JV_KIND_ARRAY ? fields : (jv_free(fields), jv_array()));
+	x->error = jv_object_set(x->error, jv_string("fields"),
+	    jv_get_kind(fields) == JV_KIND_ARRAY ? fields : (jv_free(fields), jv_array()));
 }
 
-int object_index(const char *object)
+int
+object_index(const char *object)
 {
 	for (int i = 0; i < NOBJ; i++)
 		if (!strcmp(push_objects[i], object))
@@ -52,9 +56,14 @@ int object_index(const char *object)
 
 /* building the records */
 
-jv push_deal(struct push *p, int i) { return jx_at(p->deals, i); }
+jv
+push_deal(struct push *p, int i)
+{
+	return jx_at(p->deals, i);
+}
 
-static const char *existing_id(jv obj)
+static const char *
+existing_id(jv obj)
 {
 	jv sf = jx_get(obj, "sf", JV_KIND_OBJECT);
 	const char *id = jx_str(sf, "id");
@@ -63,7 +72,8 @@ static const char *existing_id(jv obj)
 }
 
 /* Whether el's sf block holds the Id of an earlier run's record: then x is skipped. */
-static int recorded(jv el, struct item *x)
+static int
+recorded(jv el, struct item *x)
 {
 	const char *have = existing_id(el);
 	if (!have || id_norm(have, x->id) != 0)
@@ -72,7 +82,8 @@ static int recorded(jv el, struct item *x)
 	return 1;
 }
 
-static jv trimmed(const char *s, size_t max)
+static jv
+trimmed(const char *s, size_t max)
 {
 	size_t n = utf8_trim(s, strlen(s), max);
 	return jv_string_sized(s, (int)n);
@@ -82,13 +93,14 @@ enum ref { REF_OK, REF_WAIT, REF_NONE };
 
 /* A contact reference: an Id as is, a planned contact's key through keys; REF_WAIT while
  * that contact is being created, REF_NONE when it was not. */
-static enum ref resolve(struct sched *s, const char *who, char buf[SFID_SIZE])
+static enum ref
+resolve(struct sched *s, const char *who, char buf[SFID_SIZE])
 {
 	if (id_norm(who, buf) == 0)
 		return REF_OK;
 	const char *id = jx_str(s->keys, who);
 	if (id) {
-		snprintf(buf, 19, "%s", id);
+		snprintf(buf, SFID_SIZE, "%s", id);
 		return REF_OK;
 	}
 	return jv_object_has(jv_copy(s->pending), jv_string(who)) ? REF_WAIT : REF_NONE;
@@ -96,7 +108,8 @@ static enum ref resolve(struct sched *s, const char *who, char buf[SFID_SIZE])
 
 /* The element of x's deal that x stands for (list "contacts" or "activities"), and
  * the deal's opportunity in *opp. */
-jv item_part(struct sched *s, const struct item *x, const char *list, jv *opp)
+jv
+item_part(struct sched *s, const struct item *x, const char *list, jv *opp)
 {
 	jv deal = push_deal(s->p, x->deal);
 	if (opp)
@@ -104,12 +117,14 @@ jv item_part(struct sched *s, const struct item *x, const char *list, jv *opp)
 	return jx_at(jx_get(deal, list, JV_KIND_ARRAY), x->idx);
 }
 
-const char *item_contact_key(struct sched *s, const struct item *x)
+const char *
+item_contact_key(struct sched *s, const struct item *x)
 {
 	return jx_str(item_part(s, x, "contacts", NULL), "key");
 }
 
-static void build_contact(struct sched *s, struct item *x)
+static void
+build_contact(struct sched *s, struct item *x)
 {
 	jv opp, c = item_part(s, x, "contacts", &opp);
 	if (recorded(c, x)) {
@@ -129,7 +144,8 @@ static void build_contact(struct sched *s, struct item *x)
 	x->fields = f;
 }
 
-static void build_role(struct sched *s, struct item *x)
+static void
+build_role(struct sched *s, struct item *x)
 {
 	jv opp, c = item_part(s, x, "contacts", &opp);
 	jv role = jx_get(jx_get(c, "sf", JV_KIND_OBJECT), "role", JV_KIND_OBJECT);
@@ -151,7 +167,8 @@ static void build_role(struct sched *s, struct item *x)
 	x->fields = f;
 }
 
-static void build_activity(struct sched *s, struct item *x)
+static void
+build_activity(struct sched *s, struct item *x)
 {
 	jv opp, a = item_part(s, x, "activities", &opp);
 	int meeting = x->kind == K_EVENT;
@@ -200,7 +217,8 @@ static void build_activity(struct sched *s, struct item *x)
 }
 
 /* The scorecard, as fields on the opportunity or as its own record. */
-static void build_scorecard(struct sched *s, struct item *x)
+static void
+build_scorecard(struct sched *s, struct item *x)
 {
 	static int score_warned;
 	struct push *p = s->p;
@@ -212,9 +230,11 @@ static void build_scorecard(struct sched *s, struct item *x)
 	jv answers = jx_get(sc, "answers", JV_KIND_ARRAY);
 	jv f = jv_object();
 	if (!strcmp(x->object, "DG_Scorecard__c")) {
-		f = jv_object_set(f, jv_string("Name"), jv_string_fmt("%s scorecard", jx_str(sc, "template") ? jx_str(sc, "template") : "Deal"));
+		f = jv_object_set(f, jv_string("Name"),
+		    jv_string_fmt("%s scorecard", jx_str(sc, "template") ? jx_str(sc, "template") : "Deal"));
 		f = jv_object_set(f, jv_string("Opportunity__c"), jv_string(oid));
-		f = jv_object_set(f, jv_string("Template__c"), jv_string(jx_str(sc, "template") ? jx_str(sc, "template") : ""));
+		f = jv_object_set(
+		    f, jv_string("Template__c"), jv_string(jx_str(sc, "template") ? jx_str(sc, "template") : ""));
 		f = jv_object_set(f, jv_string("Score__c"), jv_number(jx_num(sc, "score", 0)));
 		f = jv_object_set(f, jv_string("Coverage__c"), jv_number(jx_num(sc, "coverage", 0) * 100));
 		char *a = jx_dumps(answers);
@@ -227,7 +247,10 @@ static void build_scorecard(struct sched *s, struct item *x)
 	const char *pre = p->cfg->push.scorecard_prefix ? p->cfg->push.scorecard_prefix : "";
 	struct sb name = { 0 };
 	int nf = 0;
-	struct { const char *suffix; jv v; } top[] = {
+	struct {
+		const char *suffix;
+		jv v;
+	} top[] = {
 		{ "Scorecard_Template__c", jv_string(jx_str(sc, "template") ? jx_str(sc, "template") : "") },
 		{ "Scorecard_Score__c", jv_number(jx_num(sc, "score", 0)) },
 		{ "Scorecard_Coverage__c", jv_number(jx_num(sc, "coverage", 0) * 100) },
@@ -269,8 +292,10 @@ static void build_scorecard(struct sched *s, struct item *x)
 	sb_free(&name);
 	if (!nf) {
 		if (!score_warned++)
-			warnx("the org's Opportunity has no %sScorecard_*__c or %s<Element>__c fields: scorecards are not written "
-			    "(add the fields, or set push.scorecard.mode)", pre, pre);
+			warnx(
+			    "the org's Opportunity has no %sScorecard_*__c or %s<Element>__c fields: scorecards are not written "
+			    "(add the fields, or set push.scorecard.mode)",
+			    pre, pre);
 		jv_free(f);
 		return; /* nothing to send: no sf block */
 	}
@@ -279,7 +304,8 @@ static void build_scorecard(struct sched *s, struct item *x)
 	x->fields = f;
 }
 
-static void build_relation(struct sched *s, struct item *x, const char *evid)
+static void
+build_relation(struct sched *s, struct item *x, const char *evid)
 {
 	jv rel = sf_related(item_part(s, x, "activities", NULL));
 	/* x->rel is the relation's place in related_of. */
@@ -293,13 +319,14 @@ static void build_relation(struct sched *s, struct item *x, const char *evid)
 	case REF_NONE: item_fail(x, "DEPENDENCY_FAILED", "the attendee was not created", jv_array()); return;
 	case REF_OK: break;
 	}
-	jv f = jv_object_set(jv_object(), jv_string(s->v.v[x->parent].kind == K_TASK ? "TaskId" : "EventId"),
-	    jv_string(evid));
+	jv f = jv_object_set(
+	    jv_object(), jv_string(s->v.v[x->parent].kind == K_TASK ? "TaskId" : "EventId"), jv_string(evid));
 	x->fields = jv_object_set(f, jv_string("RelationId"), jv_string(rid));
 }
 
 /* Builds item i's fields, or marks it waiting, skipped or failed. */
-void build_item(struct sched *s, int i)
+void
+build_item(struct sched *s, int i)
 {
 	struct item *x = &s->v.v[i];
 	x->waiting = 0;
@@ -320,7 +347,8 @@ void build_item(struct sched *s, int i)
 
 /* One item per planned record: planned contacts and their roles, meetings and emails,
  * the scorecard. */
-void build_items(struct sched *s)
+void
+build_items(struct sched *s)
 {
 	struct push *p = s->p;
 	const char *mode = p->cfg->push.scorecard;
@@ -328,7 +356,8 @@ void build_items(struct sched *s)
 	for (int d = 0; d < jx_len(p->deals); d++) {
 		jv deal = push_deal(p, d);
 		s->first[d] = s->v.n;
-		s->opps = jv_array_append(s->opps, jv_string(jx_str(jx_get(deal, "opportunity", JV_KIND_OBJECT), "Id")));
+		s->opps =
+		    jv_array_append(s->opps, jv_string(jx_str(jx_get(deal, "opportunity", JV_KIND_OBJECT), "Id")));
 		jv cs = jx_get(deal, "contacts", JV_KIND_ARRAY);
 		for (int j = 0; j < jx_len(cs); j++)
 			if (jx_bool(jx_at(cs, j), "planned", 0) && jx_str(jx_at(cs, j), "key")) {
@@ -351,11 +380,13 @@ void build_items(struct sched *s)
 
 /* Plans the relations of Event or Task i (related_of: everyone besides the one it is
  * with). item_add() may move the items: i is used, never a pointer kept across it. */
-void build_relations(struct sched *s, int i)
+void
+build_relations(struct sched *s, int i)
 {
 	struct push *p = s->p;
 	struct item *ev = &s->v.v[i];
-	if (ev->related || !(ev->status == S_CREATED || ev->status == S_FOUND || (p->reconcile && ev->status == S_SKIPPED)))
+	if (ev->related ||
+	    !(ev->status == S_CREATED || ev->status == S_FOUND || (p->reconcile && ev->status == S_SKIPPED)))
 		return;
 	ev->related = 1;
 	ev->rel_first = s->v.n;
@@ -381,7 +412,8 @@ void build_relations(struct sched *s, int i)
 
 /* Whether an Event's or a Task's answer plans relations: it has people besides its
  * contact (a Task's only where the org has TaskRelation). */
-int item_has_relations(struct sched *s, const struct item *x)
+int
+item_has_relations(struct sched *s, const struct item *x)
 {
 	if (x->kind != K_EVENT && !(x->kind == K_TASK && s->p->task_rel))
 		return 0;

@@ -21,18 +21,19 @@ struct bulk {
 	const char *object;
 	int *items, n;
 	enum step step;
-	int out;            /* calls of this job out */
-	int results;        /* result files asked for (the successful, then the failed) */
-	double due;         /* the next poll, not before */
-	long wait;          /* the poll after it, in ms */
+	int out;     /* calls of this job out */
+	int results; /* result files asked for (the successful, then the failed) */
+	double due;  /* the next poll, not before */
+	long wait;   /* the poll after it, in ms */
 	double t0;
 	char *id, *url;
 	struct sb csv;
-	jv byrow;           /* a row's cells -> [position in items, ...] */
-	char why[1024];     /* what stopped the job, or "" */
+	jv byrow;       /* a row's cells -> [position in items, ...] */
+	char why[1024]; /* what stopped the job, or "" */
 };
 
-static char *cell(jv v)
+static char *
+cell(jv v)
 {
 	switch (jv_get_kind(v)) {
 	case JV_KIND_STRING: return xstrdup(jv_string_value(v));
@@ -45,7 +46,8 @@ static char *cell(jv v)
 }
 
 /* "CODE:message:FIELD,FIELD --" (several joined by ';') into an item's error. */
-static void bulk_error(struct item *x, const char *text)
+static void
+bulk_error(struct item *x, const char *text)
 {
 	char *t = xstrdup(text), *msg = strchr(t, ':');
 	if (msg)
@@ -66,7 +68,8 @@ static void bulk_error(struct item *x, const char *text)
 }
 
 /* Starts a job for the ready creates of one object. */
-static void bulk_start(struct sched *s, int o)
+static void
+bulk_start(struct sched *s, int o)
 {
 	struct bulk *b = xcalloc(1, sizeof *b);
 	b->object = push_objects[o];
@@ -87,13 +90,15 @@ static void bulk_start(struct sched *s, int o)
 
 /* The job's CSV, and how to find each item's row again in the results (they come in
  * any order). Made while the job's creation is out, or else when the upload is due. */
-static void bulk_csv(struct sched *s, struct bulk *b)
+static void
+bulk_csv(struct sched *s, struct bulk *b)
 {
 	if (b->csv.len)
 		return;
 	jv colset = jv_object();
 	for (int i = 0; i < b->n; i++)
-		jv_object_foreach(s->v.v[b->items[i]].fields, k, v) {
+		jv_object_foreach(s->v.v[b->items[i]].fields, k, v)
+		{
 			colset = jv_object_set(colset, k, jv_true());
 			jv_free(v);
 		}
@@ -125,7 +130,8 @@ static void bulk_csv(struct sched *s, struct bulk *b)
 }
 
 /* The result rows of one results file into the items. */
-static void bulk_rows(struct sched *s, struct bulk *b, const struct http_resp *r, int ok)
+static void
+bulk_rows(struct sched *s, struct bulk *b, const struct http_resp *r, int ok)
 {
 	struct sb key = { 0 };
 	const char *p = r->body.s ? r->body.s : "", *end = p + r->body.len;
@@ -156,7 +162,8 @@ static void bulk_rows(struct sched *s, struct bulk *b, const struct http_resp *r
 }
 
 /* The job is over (done or stopped): every item gets its answer. */
-static void bulk_end(struct sched *s, struct bulk *b)
+static void
+bulk_end(struct sched *s, struct bulk *b)
 {
 	b->step = B_END;
 	for (int i = 0; i < b->n; i++) {
@@ -165,14 +172,16 @@ static void bulk_end(struct sched *s, struct bulk *b)
 			if (b->why[0])
 				item_fail(x, "BULK_JOB_FAILED", b->why, jv_array());
 			else
-				item_fail(x, "BULK_RESULT_MISSING", "the Bulk job reported nothing for this record", jv_array());
+				item_fail(x, "BULK_RESULT_MISSING", "the Bulk job reported nothing for this record",
+				    jv_array());
 		}
 	}
 	for (int i = 0; i < b->n; i++)
 		sched_finished(s, b->items[i]);
 }
 
-static void bulk_free(struct bulk *b)
+static void
+bulk_free(struct bulk *b)
 {
 	free(b->items);
 	free(b->id);
@@ -182,7 +191,8 @@ static void bulk_free(struct bulk *b)
 	free(b);
 }
 
-static struct call *bulk_call(struct sched *s, struct bulk *b)
+static struct call *
+bulk_call(struct sched *s, struct bulk *b)
 {
 	struct call *k = NULL;
 	switch (b->step) {
@@ -206,7 +216,8 @@ static struct call *bulk_call(struct sched *s, struct bulk *b)
 	case B_POLL: k = call_new("GET", xasprintf("/jobs/ingest/%s", b->id), NULL); break;
 	case B_RESULTS:
 		/* Both result files at once. */
-		k = call_new("GET", xasprintf("/jobs/ingest/%s/%sResults/", b->id, b->results ? "failed" : "successful"), NULL);
+		k = call_new(
+		    "GET", xasprintf("/jobs/ingest/%s/%sResults/", b->id, b->results ? "failed" : "successful"), NULL);
 		k->c.weight = b->results ? 0 : b->n;
 		k->ok = !b->results++;
 		break;
@@ -219,7 +230,8 @@ static struct call *bulk_call(struct sched *s, struct bulk *b)
 }
 
 /* Whether a Bulk job has a call to make now. */
-static int bulk_can(const struct bulk *b, double now)
+static int
+bulk_can(const struct bulk *b, double now)
 {
 	if (b->step == B_END || (b->out && b->step != B_RESULTS))
 		return 0;
@@ -227,7 +239,8 @@ static int bulk_can(const struct bulk *b, double now)
 }
 
 /* A Bulk job's step answered: on to the next step, or the end. */
-void bulk_answer(struct sched *s, struct call *k)
+void
+bulk_answer(struct sched *s, struct call *k)
 {
 	struct bulk *b = k->b;
 	struct http_resp *r = &k->c.resp;
@@ -237,7 +250,8 @@ void bulk_answer(struct sched *s, struct call *k)
 	if (!ok) {
 		if (!b->why[0]) {
 			char *t = sf_error_text(r);
-			snprintf(b->why, sizeof b->why, "the Bulk job%s%s (%s): %s", b->id ? " " : "", b->id ? b->id : "", what[k->step], t);
+			snprintf(b->why, sizeof b->why, "the Bulk job%s%s (%s): %s", b->id ? " " : "",
+			    b->id ? b->id : "", what[k->step], t);
 			free(t);
 		}
 		if (!b->out)
@@ -273,7 +287,8 @@ void bulk_answer(struct sched *s, struct call *k)
 		if (st && !strcmp(st, "JobComplete"))
 			b->step = B_RESULTS;
 		else if (st && (!strcmp(st, "Failed") || !strcmp(st, "Aborted"))) {
-			snprintf(b->why, sizeof b->why, "the Bulk job %s: %s", st, jx_str(j, "errorMessage") ? jx_str(j, "errorMessage") : "");
+			snprintf(b->why, sizeof b->why, "the Bulk job %s: %s", st,
+			    jx_str(j, "errorMessage") ? jx_str(j, "errorMessage") : "");
 			bulk_end(s, b);
 		} else if (push_clock() - b->t0 > 1800) {
 			snprintf(b->why, sizeof b->why, "the Bulk job %s did not finish in 30 minutes", b->id);
@@ -297,7 +312,8 @@ void bulk_answer(struct sched *s, struct call *k)
 /* Starts the jobs that are due (a load of one object at or above the threshold), and
  * returns the next step of a job that can make one now; else NULL, with the time of
  * the soonest poll in *soonest (left alone when no job polls). */
-struct call *bulk_next(struct sched *s, double *soonest)
+struct call *
+bulk_next(struct sched *s, double *soonest)
 {
 	long th = s->p->cfg->push.bulk_threshold;
 	for (int o = 0; th > 0 && o < NOBJ; o++)
@@ -314,7 +330,8 @@ struct call *bulk_next(struct sched *s, double *soonest)
 }
 
 /* While calls are out: the CSV of a job being created. */
-void bulk_idle(struct sched *s)
+void
+bulk_idle(struct sched *s)
 {
 	for (struct bulk *b = s->bulks; b; b = b->next)
 		if (b->step <= B_UPLOAD)
@@ -322,16 +339,20 @@ void bulk_idle(struct sched *s)
 }
 
 /* The run is over: every job ends, and one left half way says so in its items. */
-void bulk_stop(struct sched *s)
+void
+bulk_stop(struct sched *s)
 {
 	while (s->bulks) {
 		struct bulk *b = s->bulks;
 		s->bulks = b->next;
 		if (b->step != B_END) {
 			if (b->step > B_CLOSE) /* closed: the org is working on it */
-				snprintf(b->why, sizeof b->why, "the run stopped before the Bulk job %s finished; its records may be in the org", b->id);
+				snprintf(b->why, sizeof b->why,
+				    "the run stopped before the Bulk job %s finished; its records may be in the org",
+				    b->id);
 			else
-				snprintf(b->why, sizeof b->why, "the run stopped before the Bulk job%s%s was closed: nothing of it was created",
+				snprintf(b->why, sizeof b->why,
+				    "the run stopped before the Bulk job%s%s was closed: nothing of it was created",
 				    b->id ? " " : "", b->id ? b->id : "");
 			bulk_end(s, b);
 		}

@@ -22,7 +22,8 @@
 
 /* what is ready to send */
 
-static int queue_of(const struct item *x)
+static int
+queue_of(const struct item *x)
 {
 	if (x->update)
 		return 4;
@@ -36,7 +37,8 @@ static int queue_of(const struct item *x)
 }
 
 /* Queues item i if it has something to send; what dg creates gets the run's tag. */
-static void sched_ready(struct sched *s, int i)
+static void
+sched_ready(struct sched *s, int i)
 {
 	struct item *x = &s->v.v[i];
 	if (x->status != S_NONE || x->waiting || x->sent || !jv_is_valid(x->fields))
@@ -59,7 +61,8 @@ static void sched_ready(struct sched *s, int i)
 }
 
 /* Marks item i as handed to a call or a Bulk job. */
-void sched_take(struct sched *s, int i)
+void
+sched_take(struct sched *s, int i)
 {
 	struct item *x = &s->v.v[i];
 	x->sent = 1;
@@ -76,8 +79,8 @@ void sched_take(struct sched *s, int i)
 
 /* the calls */
 
-
-struct call *call_new(const char *method, char *path, char *body)
+struct call *
+call_new(const char *method, char *path, char *body)
 {
 	struct call *k = xcalloc(1, sizeof *k);
 	k->c.method = method;
@@ -86,7 +89,8 @@ struct call *call_new(const char *method, char *path, char *body)
 	return k;
 }
 
-static int by_object(const void *a, const void *b, void *arg)
+static int
+by_object(const void *a, const void *b, void *arg)
 {
 	struct sched *s = arg;
 	int x = *(const int *)a, y = *(const int *)b;
@@ -95,7 +99,8 @@ static int by_object(const void *a, const void *b, void *arg)
 }
 
 /* Up to SF_BATCH ready records in priority order, sorted by object: one Collections call. */
-static struct call *collections_call(struct sched *s, int upd)
+static struct call *
+collections_call(struct sched *s, int upd)
 {
 	struct call *k = call_new(upd ? "PATCH" : "POST", xstrdup("/composite/sobjects"), NULL);
 	k->upd = upd;
@@ -130,7 +135,8 @@ static struct call *collections_call(struct sched *s, int upd)
 
 /* A Collections call answered: one result per record, in order; or the call's error
  * for each of them. */
-static void collections_answer(struct sched *s, struct call *k)
+static void
+collections_answer(struct sched *s, struct call *k)
 {
 	struct http_resp *r = &k->c.resp;
 	jv res = r->status == 200 ? jv_parse_sized(r->body.s ? r->body.s : "", (int)r->body.len) : jv_invalid();
@@ -140,7 +146,9 @@ static void collections_answer(struct sched *s, struct call *k)
 	if (!ok) {
 		jv j = jv_parse_sized(r->body.s ? r->body.s : "", (int)r->body.len);
 		jv e = jv_get_kind(j) == JV_KIND_ARRAY ? jx_at(j, 0) : j;
-		ecode = jv_string(jx_str(e, "errorCode") ? jx_str(e, "errorCode") : r->status ? "HTTP_ERROR" : "CONNECTION_FAILED");
+		ecode = jv_string(jx_str(e, "errorCode") ? jx_str(e, "errorCode")
+			: r->status                      ? "HTTP_ERROR"
+							 : "CONNECTION_FAILED");
 		jv_free(j);
 	}
 	for (int j = 0; j < k->n; j++) {
@@ -158,7 +166,8 @@ static void collections_answer(struct sched *s, struct call *k)
 		} else {
 			jv e = jx_at(jx_get(one, "errors", JV_KIND_ARRAY), 0);
 			item_fail(x, jx_str(e, "statusCode") ? jx_str(e, "statusCode") : "UNKNOWN_EXCEPTION",
-			    jx_str(e, "message") ? jx_str(e, "message") : "", jv_copy(jx_get(e, "fields", JV_KIND_ARRAY)));
+			    jx_str(e, "message") ? jx_str(e, "message") : "",
+			    jv_copy(jx_get(e, "fields", JV_KIND_ARRAY)));
 		}
 	}
 	free(why);
@@ -169,7 +178,8 @@ static void collections_answer(struct sched *s, struct call *k)
 }
 
 /* Item i has its answer: what waited for it may now be ready. */
-void sched_finished(struct sched *s, int i)
+void
+sched_finished(struct sched *s, int i)
 {
 	struct item *x = &s->v.v[i];
 	if (x->sent && (x->kind == K_CONTACT || item_has_relations(s, x)))
@@ -204,13 +214,15 @@ void sched_finished(struct sched *s, int i)
 }
 
 /* Whether an item has its answer, or will never be sent. */
-static int item_over(const struct item *x)
+static int
+item_over(const struct item *x)
 {
 	return x->status != S_NONE || (!x->sent && !x->waiting && !jv_is_valid(x->fields));
 }
 
 /* Whether every record of deal d has its answer (an Event's relations included). */
-static int deal_over(struct sched *s, int d)
+static int
+deal_over(struct sched *s, int d)
 {
 	for (int i = s->first[d]; i < s->first[d + 1]; i++) {
 		struct item *x = &s->v.v[i];
@@ -230,7 +242,8 @@ static int deal_over(struct sched *s, int d)
 
 /* Writes out, in input order, the deals whose records all have their answers (all
  * of them when all is true): the output flows while the last calls are out. */
-static void sched_emit(struct sched *s, int all)
+static void
+sched_emit(struct sched *s, int all)
 {
 	struct push *p = s->p;
 	for (; s->emitted < jx_len(p->deals) && (all || deal_over(s, s->emitted)); s->emitted++) {
@@ -249,7 +262,8 @@ static void sched_emit(struct sched *s, int all)
 }
 
 /* The next Collections call, or NULL when none is to be sent now. */
-static struct call *collections_next(struct sched *s)
+static struct call *
+collections_next(struct sched *s)
 {
 	/* Updates (the scorecards) before the records nothing waits for, so that deals
 	 * are over, and written out, while the last calls are still out. */
@@ -263,7 +277,8 @@ static struct call *collections_next(struct sched *s)
 	return NULL;
 }
 
-static struct sf_call *next_call(void *arg, long *wait)
+static struct sf_call *
+next_call(void *arg, long *wait)
 {
 	struct sched *s = arg;
 	double soonest = -1;
@@ -277,7 +292,8 @@ static struct sf_call *next_call(void *arg, long *wait)
 	return NULL;
 }
 
-static void call_done(struct sf_call *c, void *arg)
+static void
+call_done(struct sf_call *c, void *arg)
 {
 	struct sched *s = arg;
 	struct call *k = (struct call *)c;
@@ -291,14 +307,16 @@ static void call_done(struct sf_call *c, void *arg)
 }
 
 /* While calls are out: the CSV of a Bulk job being created; the deals that are over. */
-static void idle(void *arg)
+static void
+idle(void *arg)
 {
 	struct sched *s = arg;
 	bulk_idle(s);
 	sched_emit(s, 0);
 }
 
-double push_clock(void)
+double
+push_clock(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -311,7 +329,8 @@ struct progress {
 	double t0, last;
 };
 
-static void show_progress(long weight, void *arg)
+static void
+show_progress(long weight, void *arg)
 {
 	struct progress *g = arg;
 	if (!weight)
@@ -325,7 +344,8 @@ static void show_progress(long weight, void *arg)
 	    rate, rate > 0 && g->total > g->done ? (g->total - g->done) / rate : 0.0);
 }
 
-void push_plan(struct push *p)
+void
+push_plan(struct push *p)
 {
 	struct sched *s = xcalloc(1, sizeof *s);
 	p->sched = s;
@@ -356,7 +376,8 @@ void push_plan(struct push *p)
 /* Whether emails relate the people in their copy: when some email has them and the
  * org has TaskRelation (Shared Activities on; one describe). An org without it is
  * told once. */
-static void task_relations(struct push *p, struct sched *s)
+static void
+task_relations(struct push *p, struct sched *s)
 {
 	int want = 0;
 	p->task_rel = 1;
@@ -365,10 +386,11 @@ static void task_relations(struct push *p, struct sched *s)
 	p->task_rel = want && push_has_field(p, "TaskRelation", "TaskId");
 	if (want && !p->task_rel)
 		warnx("the org has no TaskRelation (Shared Activities is off): the people in copy of an "
-		    "email are not related to it");
+		      "email are not related to it");
 }
 
-int push_create(struct push *p)
+int
+push_create(struct push *p)
 {
 	if (!p->sched)
 		push_plan(p);
@@ -411,8 +433,8 @@ int push_create(struct push *p)
 		for (int i = 0; i < s->v.n; i++)
 			if (s->v.v[i].waiting)
 				g.total++;
-			else if (s->v.v[i].status == S_NONE && jv_is_valid(s->v.v[i].fields) && item_has_relations(s, &s->v.v[i]))
-			{
+			else if (s->v.v[i].status == S_NONE && jv_is_valid(s->v.v[i].fields) &&
+			    item_has_relations(s, &s->v.v[i])) {
 				jv rel = sf_related(item_part(s, &s->v.v[i], "activities", NULL));
 				g.total += jx_len(rel);
 				jv_free(rel);
@@ -443,7 +465,8 @@ int push_create(struct push *p)
 	return rc;
 }
 
-void push_free(struct push *p)
+void
+push_free(struct push *p)
 {
 	struct sched *s = p->sched;
 	if (!s)

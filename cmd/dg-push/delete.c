@@ -13,7 +13,8 @@
 
 /* delete */
 
-static void add_id(struct push *p, const char *id)
+static void
+add_id(struct push *p, const char *id)
 {
 	char n[SFID_SIZE];
 	if (id && id_norm(id, n) == 0)
@@ -22,7 +23,8 @@ static void add_id(struct push *p, const char *id)
 
 /* The Ids a deal record's sf blocks hold: everything dg created for it. The
  * opportunity itself only had fields updated: it is not dg's to delete. */
-static jv id_of_block(jv sf, const struct sf_place *pl, void *ctx)
+static jv
+id_of_block(jv sf, const struct sf_place *pl, void *ctx)
 {
 	const char *obj = jx_str(sf, "object");
 	if (sf_block_live(sf) && (!obj || strcmp(obj, "Opportunity")))
@@ -30,10 +32,12 @@ static jv id_of_block(jv sf, const struct sf_place *pl, void *ctx)
 	return sf;
 }
 
-int push_collect_ids(struct push *p, jv rec, const char *where)
+int
+push_collect_ids(struct push *p, jv rec, const char *where)
 {
 	int before = jx_len(p->ids);
-	if (jv_get_kind(rec) == JV_KIND_OBJECT && (jx_str(rec, "Id") || jx_str(rec, "id")) && !jv_is_valid(jx_get(rec, "opportunity", JV_KIND_OBJECT)))
+	if (jv_get_kind(rec) == JV_KIND_OBJECT && (jx_str(rec, "Id") || jx_str(rec, "id")) &&
+	    !jv_is_valid(jx_get(rec, "opportunity", JV_KIND_OBJECT)))
 		add_id(p, jx_str(rec, "Id") ? jx_str(rec, "Id") : jx_str(rec, "id"));
 	else
 		rec = sf_blocks(rec, id_of_block, p);
@@ -46,7 +50,8 @@ int push_collect_ids(struct push *p, jv rec, const char *where)
 }
 
 /* Children before parents: relations, activities, scorecards, roles, contacts. */
-static int rank(const char *id)
+static int
+rank(const char *id)
 {
 	static const char *const order[] = { "0RE", "00T", "00U", "a0D", "00K", "003" };
 	for (int i = 0; i < 6; i++)
@@ -55,7 +60,8 @@ static int rank(const char *id)
 	return 6;
 }
 
-static int by_rank(const void *a, const void *b)
+static int
+by_rank(const void *a, const void *b)
 {
 	const char *x = *(char *const *)a, *y = *(char *const *)b;
 	int c = rank(x) - rank(y);
@@ -63,14 +69,16 @@ static int by_rank(const void *a, const void *b)
 }
 
 /* The records carrying the tag field (any value, or p->tag), for reset without state. */
-static int collect_tagged(jv rec, void *arg)
+static int
+collect_tagged(jv rec, void *arg)
 {
 	struct push *p = arg;
 	add_id(p, jx_str(rec, "Id"));
 	return 0;
 }
 
-static void from_org(struct push *p)
+static void
+from_org(struct push *p)
 {
 	const char *const *objs = push_tagged;
 	const char *tf = p->cfg->push.tag_field;
@@ -78,7 +86,8 @@ static void from_org(struct push *p)
 		if (!push_has_field(p, objs[i], tf))
 			continue;
 		char *val = p->tag ? sf_quote(p->tag) : NULL;
-		char *q = xasprintf("SELECT Id FROM %s WHERE %s %s %s", objs[i], tf, val ? "=" : "!=", val ? val : "null");
+		char *q =
+		    xasprintf("SELECT Id FROM %s WHERE %s %s %s", objs[i], tf, val ? "=" : "!=", val ? val : "null");
 		char err[1024];
 		if (sf_query(p->sf, q, collect_tagged, p, err, sizeof err) < 0)
 			warnx("cannot list tagged %s records: %s", objs[i], err);
@@ -87,7 +96,8 @@ static void from_org(struct push *p)
 	}
 }
 
-int push_delete(struct push *p)
+int
+push_delete(struct push *p)
 {
 	int rc = 0;
 	if (p->from_org)
@@ -122,14 +132,16 @@ int push_delete(struct push *p)
 		sf_calls(p->sf, calls, ncalls, (int)p->jobs);
 		for (int c = 0; c < ncalls; c++) {
 			struct http_resp *r = &calls[c].resp;
-			jv res = r->status == 200 ? jv_parse_sized(r->body.s ? r->body.s : "", (int)r->body.len) : jv_invalid();
+			jv res = r->status == 200 ? jv_parse_sized(r->body.s ? r->body.s : "", (int)r->body.len)
+						  : jv_invalid();
 			char *why = jv_get_kind(res) == JV_KIND_ARRAY ? NULL : sf_error_text(r);
 			for (int i = from + c * SF_BATCH, k = 0; i < to && i < from + (c + 1) * SF_BATCH; i++, k++) {
 				jv one = jx_at(res, k);
 				jv e = jx_at(jx_get(one, "errors", JV_KIND_ARRAY), 0);
 				const char *code = why ? NULL : jx_str(e, "statusCode");
 				jv out = jv_object_set(jv_object(), jv_string("id"), jv_string(ids[i]));
-				if (!why && (jx_bool(one, "success", 0) || (code && !strcmp(code, "ENTITY_IS_DELETED")))) {
+				if (!why &&
+				    (jx_bool(one, "success", 0) || (code && !strcmp(code, "ENTITY_IS_DELETED")))) {
 					/* Already deleted counts as done. */
 					out = jv_object_set(out, jv_string("status"), jv_string("deleted"));
 					deleted++;
@@ -137,8 +149,14 @@ int push_delete(struct push *p)
 					p->failed++;
 					out = jv_object_set(out, jv_string("status"), jv_string("failed"));
 					jv err = jv_object();
-					err = jv_object_set(err, jv_string("code"), jv_string(why ? "CALL_FAILED" : code ? code : "UNKNOWN_EXCEPTION"));
-					err = jv_object_set(err, jv_string("message"), jv_string(why ? why : jx_str(e, "message") ? jx_str(e, "message") : ""));
+					err = jv_object_set(err, jv_string("code"),
+					    jv_string(why  ? "CALL_FAILED"
+						    : code ? code
+							   : "UNKNOWN_EXCEPTION"));
+					err = jv_object_set(err, jv_string("message"),
+					    jv_string(why                  ? why
+						    : jx_str(e, "message") ? jx_str(e, "message")
+									   : ""));
 					out = jv_object_set(out, jv_string("error"), err);
 					if (p->failed <= 20)
 						warnx("cannot delete '%s': %s", ids[i], why ? why : code ? code : "?");

@@ -24,7 +24,8 @@
 #define LEASE_S (30 * 60) /* a lock older than this was left by a killed run */
 #define NAP_S 2
 
-static void iso(time_t t, char buf[32])
+static void
+iso(time_t t, char buf[32])
 {
 	struct tm tm;
 	gmtime_r(&t, &tm);
@@ -32,14 +33,16 @@ static void iso(time_t t, char buf[32])
 }
 
 /* The lock record there now: its Id, holder and expiry; 0 when there is none. */
-static int current(struct push *p, char id[19], char *holder, size_t hsize, time_t *expires, char *err, size_t errsize)
+static int
+current(struct push *p, char id[SFID_SIZE], char *holder, size_t hsize, time_t *expires, char *err, size_t errsize)
 {
-	jv r = sf_request(p->sf, "GET", "/query?q=SELECT+Id%2C+Holder__c%2C+Expires__c+FROM+DG_Lock__c+WHERE+Key__c+%3D+%27" LOCK_KEY "%27",
-	    NULL, NULL, err, errsize);
+	jv r = sf_request(p->sf, "GET",
+	    "/query?q=SELECT+Id%2C+Holder__c%2C+Expires__c+FROM+DG_Lock__c+WHERE+Key__c+%3D+%27" LOCK_KEY "%27", NULL,
+	    NULL, err, errsize);
 	jv row = jx_at(jx_get(r, "records", JV_KIND_ARRAY), 0);
 	int there = jv_get_kind(row) == JV_KIND_OBJECT && jx_str(row, "Id");
 	if (there) {
-		snprintf(id, 19, "%s", jx_str(row, "Id"));
+		snprintf(id, SFID_SIZE, "%s", jx_str(row, "Id"));
 		snprintf(holder, hsize, "%s", jx_str(row, "Holder__c") ? jx_str(row, "Holder__c") : "another dg run");
 		*expires = 0;
 		if (jx_str(row, "Expires__c"))
@@ -52,7 +55,8 @@ static int current(struct push *p, char id[19], char *holder, size_t hsize, time
 
 /* Whether the holder ran on this host under a process that no longer exists (it was
  * killed): its lock need not be waited out. */
-static int gone(const char *holder, const char *host)
+static int
+gone(const char *holder, const char *host)
 {
 	const char *at = strrchr(holder, '@'), *pid = strstr(holder, " pid ");
 	size_t hl = strlen(host);
@@ -62,12 +66,13 @@ static int gone(const char *holder, const char *host)
 	return n > 0 && kill((pid_t)n, 0) != 0 && errno == ESRCH;
 }
 
-int push_lock(struct push *p)
+int
+push_lock(struct push *p)
 {
-	char err[1024], host[256] = "?", exp[32], id[19];
+	char err[1024], host[256] = "?", exp[32], id[SFID_SIZE];
 	if (!push_has_field(p, "DG_Lock__c", "Key__c")) {
 		warnx("the org has no DG_Lock__c object: a second dg run writing to it at the same time could "
-		    "make records twice (see dg-push(1), LOCKING)");
+		      "make records twice (see dg-push(1), LOCKING)");
 		return 0;
 	}
 	gethostname(host, sizeof host - 1);
@@ -77,7 +82,8 @@ int push_lock(struct push *p)
 		iso(now + LEASE_S, exp);
 		jv rec = jv_object_set(jv_object(), jv_string("Name"), jv_string("dg run lock"));
 		rec = jx_set_str(rec, "Key__c", LOCK_KEY);
-		rec = jv_object_set(rec, jv_string("Holder__c"), jv_string_fmt("run %s by %s@%s pid %ld", p->tag ? p->tag : "-", user, host, (long)getpid()));
+		rec = jv_object_set(rec, jv_string("Holder__c"),
+		    jv_string_fmt("run %s by %s@%s pid %ld", p->tag ? p->tag : "-", user, host, (long)getpid()));
 		rec = jx_set_str(rec, "Expires__c", exp);
 		struct sb body = { 0 };
 		jx_dump(&body, rec);
@@ -132,7 +138,8 @@ int push_lock(struct push *p)
 	}
 }
 
-void push_unlock(struct push *p)
+void
+push_unlock(struct push *p)
 {
 	if (!p->lock_id[0])
 		return;

@@ -26,7 +26,8 @@ static const char usage[] =
 
 /* Appends to base[list] the elements of more[list] whose key base does not have
  * (elements without a key are kept once: by their whole value). */
-static jv merge_list(jv base, jv more, const char *list)
+static jv
+merge_list(jv base, jv more, const char *list)
 {
 	jv a = jv_object_get(jv_copy(base), jv_string(list));
 	if (jv_get_kind(a) != JV_KIND_ARRAY) {
@@ -48,14 +49,15 @@ static jv merge_list(jv base, jv more, const char *list)
 	return jv_object_set(base, jv_string(list), a);
 }
 
-static int collect(jv rec, const struct jsonl_pos *pos, void *ctx)
+static int
+collect(jv rec, const struct jsonl_pos *pos, void *ctx)
 {
 	struct push *p = ctx;
 	char where[64];
 	if (p->del)
 		return push_collect_ids(p, rec, jsonl_where(pos, where, sizeof where));
 	const char *id = jx_str(jx_get(rec, "opportunity", JV_KIND_OBJECT), "Id");
-	char nid[19];
+	char nid[SFID_SIZE];
 	if (!id || id_norm(id, nid) != 0) {
 		warnx("%s: not a deal record (no opportunity.Id)", jsonl_where(pos, where, sizeof where));
 		jv_free(rec);
@@ -72,7 +74,8 @@ static int collect(jv rec, const struct jsonl_pos *pos, void *ctx)
 		first = merge_list(first, rec, "contacts");
 		first = merge_list(first, rec, "activities");
 		p->deals = jv_array_set(p->deals, i, first);
-		warnx("%s: deal '%s' was given before (deal %d of the input); merged into it", jsonl_where(pos, where, sizeof where), id, i + 1);
+		warnx("%s: deal '%s' was given before (deal %d of the input); merged into it",
+		    jsonl_where(pos, where, sizeof where), id, i + 1);
 		jv_free(rec);
 		return 0;
 	}
@@ -91,7 +94,8 @@ struct opening {
 
 /* Logs in (exits with the reason when it cannot), asks what the org is, and takes the
  * org's run lock before anything is written (all while the input is read). */
-static void *open_org(void *arg)
+static void *
+open_org(void *arg)
 {
 	struct opening *o = arg;
 	cli_sf_open(o->p->cfg, o->target, o->sf);
@@ -102,21 +106,15 @@ static void *open_org(void *arg)
 	return NULL;
 }
 
-int main(int argc, char **argv)
+int
+main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "jobs", required_argument, NULL, 'j' },
-		{ "tag", required_argument, NULL, 't' },
-		{ "delete", no_argument, NULL, 'D' },
-		{ "reconcile", no_argument, NULL, 'R' },
-		{ "from-org", no_argument, NULL, 'F' },
-		{ "allow-production", no_argument, NULL, 'P' },
-		{ "target-org", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
-	};
+	static const struct option opts[] = { { "config", required_argument, NULL, 'c' },
+		{ "jobs", required_argument, NULL, 'j' }, { "tag", required_argument, NULL, 't' },
+		{ "delete", no_argument, NULL, 'D' }, { "reconcile", no_argument, NULL, 'R' },
+		{ "from-org", no_argument, NULL, 'F' }, { "allow-production", no_argument, NULL, 'P' },
+		{ "target-org", required_argument, NULL, 'o' }, { "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' }, { NULL, 0, NULL, 0 } };
 	struct cli cli = { 0 };
 	struct push p = { 0 };
 	const char *jobs = NULL, *target = NULL;
@@ -127,7 +125,10 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'c': cli.config = optarg; break;
 		case 'j': jobs = optarg; break;
-		case 't': p.tag = optarg; tag_given = 1; break;
+		case 't':
+			p.tag = optarg;
+			tag_given = 1;
+			break;
 		case 'D': p.del = 1; break;
 		case 'R': p.reconcile = 1; break;
 		case 'F': p.from_org = 1; break;
@@ -188,7 +189,9 @@ int main(int argc, char **argv)
 	config_free(&cfg);
 	/* The next stage (dg-state record) keeps what came before and fails too. */
 	if ((rc == EXIT_FAIL || rc == EXIT_USAGE) && !jsonl_upstream_failed())
-		util_fail_downstream(rc, rc == EXIT_USAGE ? "refused to push (see its messages)" : "the push did not finish (see its messages)");
+		util_fail_downstream(rc,
+		    rc == EXIT_USAGE ? "refused to push (see its messages)"
+				     : "the push did not finish (see its messages)");
 	if (jsonl_close(1))
 		return EXIT_FAIL; /* output not written, or an earlier stage failed */
 	if (rc)

@@ -17,7 +17,8 @@ const char *const push_tagged[NTAGGED] = { "Task", "Event", "DG_Scorecard__c", "
 /* what the org has: describe, once per object */
 
 /* Keeps the createable fields of a describe answer (or none when it failed). */
-void org_keep_fields(struct push *p, const char *object, jv d)
+void
+org_keep_fields(struct push *p, const char *object, jv d)
 {
 	jv set = jv_object();
 	jv fs = jx_get(d, "fields", JV_KIND_ARRAY);
@@ -29,9 +30,11 @@ void org_keep_fields(struct push *p, const char *object, jv d)
 	p->fields = jv_object_set(p->fields, jv_string(object), set);
 }
 
-int push_has_field(struct push *p, const char *object, const char *field)
+int
+push_has_field(struct push *p, const char *object, const char *field)
 {
-	jv set = jv_get_kind(p->fields) == JV_KIND_OBJECT ? jv_object_get(jv_copy(p->fields), jv_string(object)) : jv_invalid();
+	jv set = jv_get_kind(p->fields) == JV_KIND_OBJECT ? jv_object_get(jv_copy(p->fields), jv_string(object))
+							  : jv_invalid();
 	if (!jv_is_valid(set)) {
 		char *path = xasprintf("/sobjects/%s/describe", object), err[512];
 		jv d = sf_request(p->sf, "GET", path, NULL, NULL, err, sizeof err);
@@ -44,7 +47,8 @@ int push_has_field(struct push *p, const char *object, const char *field)
 	return has;
 }
 
-jv org_tag(struct push *p, const char *object, jv rec)
+jv
+org_tag(struct push *p, const char *object, jv rec)
 {
 	const char *tf = p->cfg->push.tag_field;
 	if (tf && *tf && push_has_field(p, object, tf))
@@ -57,7 +61,8 @@ jv org_tag(struct push *p, const char *object, jv rec)
 /* Asks, in one wave of calls, whether the org is a sandbox and what fields the objects
  * have that the records may fill (the tag field, the scorecard fields). Returns 0, or
  * an exit status: a production org is refused unless allowed. */
-static int org_guard(struct push *p, const char *const *objs, int nobjs)
+static int
+org_guard(struct push *p, const char *const *objs, int nobjs)
 {
 	struct sf_call *calls = xcalloc((size_t)nobjs + 1, sizeof *calls);
 	calls[0].method = "GET";
@@ -89,7 +94,7 @@ static int org_guard(struct push *p, const char *const *objs, int nobjs)
 			;
 		else if (!p->allow) {
 			warnx("'%s' (%s) is a production org: refusing to write; pass --allow-production or set "
-			    "salesforce.allow_production: true if that is really meant",
+			      "salesforce.allow_production: true if that is really meant",
 			    name, jx_str(org, "Id") ? jx_str(org, "Id") : "?");
 			rc = EXIT_USAGE;
 		} else
@@ -104,7 +109,8 @@ static int org_guard(struct push *p, const char *const *objs, int nobjs)
 /* The objects whose fields the records may need: the ones that get the tag field
  * (reconcile also looks for tagged relations), the opportunity's scorecard fields, or
  * for --delete --from-org the tagged objects. */
-int push_guard(struct push *p)
+int
+push_guard(struct push *p)
 {
 	const char *tf = p->cfg->push.tag_field, *objs[NOBJ + NTAGGED + 1];
 	int tag = tf && *tf, n = 0;
@@ -115,8 +121,9 @@ int push_guard(struct push *p)
 		for (int o = 0; o < NOBJ; o++) {
 			const char *ob = push_objects[o];
 			int want = !strcmp(ob, "EventRelation") || !strcmp(ob, "TaskRelation") ? p->reconcile && tag
-			    : !strcmp(ob, "Opportunity") ? !strcmp(p->cfg->push.scorecard, "fields")
-			    : !strcmp(ob, "DG_Scorecard__c") ? tag && !strcmp(p->cfg->push.scorecard, "object") : tag;
+			    : !strcmp(ob, "Opportunity")     ? !strcmp(p->cfg->push.scorecard, "fields")
+			    : !strcmp(ob, "DG_Scorecard__c") ? tag && !strcmp(p->cfg->push.scorecard, "object")
+							     : tag;
 			if (want)
 				objs[n++] = ob;
 		}

@@ -26,21 +26,21 @@ struct sf;
 struct push {
 	const struct dg_config *cfg;
 	struct sf *sf;
-	jv deals;        /* the records read, in order */
-	jv seen;         /* 18-character opportunity Id -> its index in deals */
-	jv ids;          /* --delete: the Ids to delete, in order of reading */
+	jv deals; /* the records read, in order */
+	jv seen;  /* 18-character opportunity Id -> its index in deals */
+	jv ids;   /* --delete: the Ids to delete, in order of reading */
 	const char *tag;
 	int del;
-	int reconcile;   /* look in the org for what an interrupted run created */
-	int from_org;    /* --delete --from-org: find dg's records by the tag field */
-	int allow;       /* --allow-production */
+	int reconcile; /* look in the org for what an interrupted run created */
+	int from_org;  /* --delete --from-org: find dg's records by the tag field */
+	int allow;     /* --allow-production */
 	long jobs;
-	long failed;     /* records Salesforce refused */
-	jv fields;       /* object -> {field: true} for the objects described */
-	double t0;       /* when talking to the org began (seconds, monotonic) */
-	struct sched *sched; /* calls.c's plan, from push_plan to the end of push_create */
+	long failed;             /* records Salesforce refused */
+	jv fields;               /* object -> {field: true} for the objects described */
+	double t0;               /* when talking to the org began (seconds, monotonic) */
+	struct sched *sched;     /* calls.c's plan, from push_plan to the end of push_create */
 	char lock_id[SFID_SIZE]; /* the org's DG_Lock__c record while this run holds it */
-	int task_rel;    /* the org has TaskRelation (Shared Activities): emails relate their cc */
+	int task_rel;            /* the org has TaskRelation (Shared Activities): emails relate their cc */
 };
 
 /* Takes the org's run lock (lock.c) before anything is written, waiting up to
@@ -97,18 +97,18 @@ enum status { S_NONE, S_CREATED, S_UPDATED, S_SKIPPED, S_FAILED, S_FOUND };
 struct item {
 	enum kind kind;
 	int deal, idx, rel;
-	int parent;          /* a relation's Event or Task (an item index) */
+	int parent;           /* a relation's Event or Task (an item index) */
 	int rel_first, rel_n; /* an Event's or Task's relation items */
 	const char *object;
-	jv fields;           /* what is sent; jv_invalid() when nothing is (yet) */
-	int update;          /* a PATCH of an existing record (the scorecard fields) */
-	int related;         /* an Event or Task whose relations are planned */
-	int waiting;         /* refers to a planned contact still being created */
-	int reconciled;      /* looked for in the org already */
-	int sent;            /* in a call or a Bulk job */
+	jv fields;      /* what is sent; jv_invalid() when nothing is (yet) */
+	int update;     /* a PATCH of an existing record (the scorecard fields) */
+	int related;    /* an Event or Task whose relations are planned */
+	int waiting;    /* refers to a planned contact still being created */
+	int reconciled; /* looked for in the org already */
+	int sent;       /* in a call or a Bulk job */
 	char id[SFID_SIZE];
 	enum status status;
-	jv error;            /* {code, message, fields} */
+	jv error; /* {code, message, fields} */
 };
 
 struct items {
@@ -123,12 +123,12 @@ struct items {
 struct sched {
 	struct push *p;
 	struct items v;
-	jv keys;            /* planned contact key -> Id */
-	jv pending;         /* planned contact key -> true while that contact is being created */
-	int contacts_left;  /* planned contacts being created */
-	int *q[NQUEUE];          /* ready items by priority (contacts, Events, roles and relations, the rest; updates) */
+	jv keys;           /* planned contact key -> Id */
+	jv pending;        /* planned contact key -> true while that contact is being created */
+	int contacts_left; /* planned contacts being created */
+	int *q[NQUEUE];    /* ready items by priority (contacts, Events, roles and relations, the rest; updates) */
 	int qn[NQUEUE], qcap[NQUEUE], qhead[NQUEUE];
-	long live[NQUEUE];       /* ready items in each queue not yet taken */
+	long live[NQUEUE];  /* ready items in each queue not yet taken */
 	long creates;       /* ready creates */
 	long updates;       /* ready updates */
 	long per_obj[NOBJ]; /* ready creates by object */
@@ -163,12 +163,12 @@ void build_relations(struct sched *s, int i);
 
 /* One call out: a Collections call of items, or a step of a Bulk job. */
 struct call {
-	struct sf_call c;   /* first: sf_pump hands it back */
-	int *items, n;      /* a Collections call: its items, in the order sent */
+	struct sf_call c; /* first: sf_pump hands it back */
+	int *items, n;    /* a Collections call: its items, in the order sent */
 	int upd;
-	struct bulk *b;     /* or a step of this Bulk job (bulk.c) */
+	struct bulk *b; /* or a step of this Bulk job (bulk.c) */
 	int step;
-	int ok;             /* the successful results (else the failed) */
+	int ok; /* the successful results (else the failed) */
 };
 
 /* A call (path and body are taken over). */

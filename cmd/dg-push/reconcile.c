@@ -31,7 +31,8 @@ static const struct natural naturals[] = {
 	{ "DG_Scorecard__c", "Opportunity__c", { NULL, NULL, NULL } },
 };
 
-static void natural_key(const struct natural *n, jv rec, struct sb *k)
+static void
+natural_key(const struct natural *n, jv rec, struct sb *k)
 {
 	sb_reset(k);
 	const char *par = jx_str(rec, n->parent);
@@ -61,7 +62,8 @@ struct found_ctx {
 	struct sb k;
 };
 
-static int found_one(jv rec, void *arg)
+static int
+found_one(jv rec, void *arg)
 {
 	struct found_ctx *c = arg;
 	natural_key(c->n, rec, &c->k);
@@ -73,21 +75,24 @@ static int found_one(jv rec, void *arg)
 }
 
 /* Whether item x is one to look for: it is to be created and was not looked for. */
-static int to_find(const struct item *x, const struct natural *n)
+static int
+to_find(const struct item *x, const struct natural *n)
 {
 	return x->status == S_NONE && !x->waiting && !x->reconciled && jv_is_valid(x->fields) && !x->update &&
 	    !strcmp(x->object, n->object);
 }
 
 /* Marks the items to be created that already exist in the org as found. */
-void reconcile_items(struct push *p, struct items *v)
+void
+reconcile_items(struct push *p, struct items *v)
 {
 	for (size_t o = 0; o < sizeof naturals / sizeof *naturals; o++) {
 		const struct natural *n = &naturals[o];
 		jv parents = jv_object();
 		for (int i = 0; i < v->n; i++)
 			if (to_find(&v->v[i], n) && jx_str(v->v[i].fields, n->parent))
-				parents = jv_object_set(parents, jv_string(jx_str(v->v[i].fields, n->parent)), jv_true());
+				parents =
+				    jv_object_set(parents, jv_string(jx_str(v->v[i].fields, n->parent)), jv_true());
 		jv ids = jv_keys(parents);
 		struct found_ctx c = { n, jv_object(), { 0 } };
 		for (int at = 0; at < jx_len(ids); at += 100) {

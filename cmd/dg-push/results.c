@@ -13,7 +13,8 @@
 
 static const char *const status_name[] = { "none", "created", "updated", "skipped", "failed", "found" };
 
-static jv sf_block(const struct item *x, jv old)
+static jv
+sf_block(const struct item *x, jv old)
 {
 	jv b = jv_object_set(jv_object(), jv_string("object"), jv_string(x->object));
 	if (x->id[0] && x->status != S_FAILED)
@@ -23,7 +24,8 @@ static jv sf_block(const struct item *x, jv old)
 		b = jv_object_set(b, jv_string("error"), jv_copy(x->error));
 	/* Keep what an earlier run recorded beside it (the role, the relations). */
 	if (jv_get_kind(old) == JV_KIND_OBJECT) {
-		jv_object_foreach(old, k, val) {
+		jv_object_foreach(old, k, val)
+		{
 			const char *ks = jv_string_value(k);
 			if (strcmp(ks, "object") && strcmp(ks, "id") && strcmp(ks, "status") && strcmp(ks, "error"))
 				b = jv_object_set(b, k, val);
@@ -38,7 +40,8 @@ static jv sf_block(const struct item *x, jv old)
 
 /* Changes deal.list[idx] through f. Each level is taken out of its parent while it
  * changes, so that it is changed in place rather than copied. */
-static jv set_in(jv deal, const char *list, int idx, jv (*f)(jv, const struct item *), const struct item *x)
+static jv
+set_in(jv deal, const char *list, int idx, jv (*f)(jv, const struct item *), const struct item *x)
 {
 	jv arr = jv_object_get(jv_copy(deal), jv_string(list));
 	deal = jv_object_set(deal, jv_string(list), jv_null());
@@ -49,7 +52,8 @@ static jv set_in(jv deal, const char *list, int idx, jv (*f)(jv, const struct it
 	return jv_object_set(deal, jv_string(list), arr);
 }
 
-static jv put_sf(jv el, const struct item *x)
+static jv
+put_sf(jv el, const struct item *x)
 {
 	jv old = jv_object_get(jv_copy(el), jv_string("sf"));
 	jv b = sf_block(x, old);
@@ -57,7 +61,8 @@ static jv put_sf(jv el, const struct item *x)
 	return jv_object_set(el, jv_string("sf"), b);
 }
 
-static jv put_role(jv el, const struct item *x)
+static jv
+put_role(jv el, const struct item *x)
 {
 	jv sf = jv_object_get(jv_copy(el), jv_string("sf"));
 	if (jv_get_kind(sf) != JV_KIND_OBJECT) {
@@ -71,7 +76,8 @@ static jv put_role(jv el, const struct item *x)
 	return jv_object_set(el, jv_string("sf"), sf);
 }
 
-static jv put_rel(jv el, const struct item *x)
+static jv
+put_rel(jv el, const struct item *x)
 {
 	jv sf = jv_object_get(jv_copy(el), jv_string("sf"));
 	if (jv_get_kind(sf) != JV_KIND_OBJECT) {
@@ -90,7 +96,8 @@ static jv put_rel(jv el, const struct item *x)
 }
 
 /* Item x's answer into its deal record (consumed and returned). */
-jv result_apply(jv deal, const struct item *x)
+jv
+result_apply(jv deal, const struct item *x)
 {
 	if (x->status == S_NONE)
 		return deal;
@@ -109,7 +116,8 @@ jv result_apply(jv deal, const struct item *x)
 	return deal;
 }
 
-void result_report(struct push *p, struct items *v, jv opps)
+void
+result_report(struct push *p, struct items *v, jv opps)
 {
 	int shown = 0;
 	for (int i = 0; i < v->n; i++) {
@@ -138,7 +146,7 @@ void result_report(struct push *p, struct items *v, jv opps)
 			if (!strcmp(v->v[i].object, push_objects[o]))
 				n[v->v[i].status]++;
 		if (n[S_CREATED] + n[S_UPDATED] + n[S_SKIPPED] + n[S_FAILED] + n[S_FOUND])
-			warnx("%s: %ld created, %ld updated, %ld skipped, %ld found, %ld failed", push_objects[o], n[S_CREATED],
-			    n[S_UPDATED], n[S_SKIPPED], n[S_FOUND], n[S_FAILED]);
+			warnx("%s: %ld created, %ld updated, %ld skipped, %ld found, %ld failed", push_objects[o],
+			    n[S_CREATED], n[S_UPDATED], n[S_SKIPPED], n[S_FOUND], n[S_FAILED]);
 	}
 }

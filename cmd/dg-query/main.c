@@ -14,9 +14,8 @@
 #include "tz.h"
 #include "util.h"
 
-static const char usage[] =
-    "usage: dg-query [-c FILE] [--id ID]... [--soql SOQL] [--max-opps N] [--target-org ALIAS]\n"
-    "       dg-query --org [-c FILE] [--target-org ALIAS]\n";
+static const char usage[] = "usage: dg-query [-c FILE] [--id ID]... [--soql SOQL] [--max-opps N] [--target-org ALIAS]\n"
+			    "       dg-query --org [-c FILE] [--target-org ALIAS]\n";
 
 /* The fields of the record contract (see dg(7)); contact roles come with their contacts. */
 static const char fields[] =
@@ -29,7 +28,8 @@ static const char fields[] =
 /* The condition that leaves dg's own records (the tag field set) out: what dg created
  * is planned again, not taken for the deal's own, so a rerun after any interruption
  * plans the same and finds them. "" without a tag field. */
-static char *not_dgs(const struct dg_config *cfg, const char *lead)
+static char *
+not_dgs(const struct dg_config *cfg, const char *lead)
 {
 	const char *tf = cfg->push.tag_field;
 	return tf && *tf ? xasprintf("%s%s = null", lead, tf) : xstrdup("");
@@ -37,14 +37,16 @@ static char *not_dgs(const struct dg_config *cfg, const char *lead)
 
 /* sf_query, asked again without the tag condition (*cond emptied) when the org
  * lacks the tag field on that object: no describe call is spent on the usual case. */
-static long query_mine(struct sf *sf, const struct dg_config *cfg, char **cond, char *(*build)(const char *cond, void *arg),
+static long
+query_mine(struct sf *sf, const struct dg_config *cfg, char **cond, char *(*build)(const char *cond, void *arg),
     void *arg, int (*fn)(jv, void *), void *ctx, char *err, size_t errsize)
 {
 	char *q = build(*cond, arg);
 	long n = sf_query(sf, q, fn, ctx, err, errsize);
 	free(q);
 	if (n < 0 && **cond && strstr(err, "INVALID_FIELD") && strstr(err, cfg->push.tag_field)) {
-		warnx("the org has no '%s' here (%s); dg's own records there are not told apart", cfg->push.tag_field, err);
+		warnx("the org has no '%s' here (%s); dg's own records there are not told apart", cfg->push.tag_field,
+		    err);
 		free(*cond);
 		*cond = xstrdup("");
 		q = build(*cond, arg);
@@ -55,14 +57,15 @@ static long query_mine(struct sf *sf, const struct dg_config *cfg, char **cond, 
 }
 
 /* Appends " AND " when w already holds a condition. */
-static void and(struct sb *w)
+static void and (struct sb * w)
 {
 	if (w->len)
 		sb_add(w, " AND ");
 }
 
 /* Appends "FIELD IN ('a', 'b')" (or NOT IN) with every value quoted by sf_quote. */
-static void in_expr(struct sb *w, const char *field, const char *op, char **v, int n)
+static void
+in_expr(struct sb *w, const char *field, const char *op, char **v, int n)
 {
 	sb_addf(w, "%s %s (", field, op);
 	for (int i = 0; i < n; i++) {
@@ -73,22 +76,26 @@ static void in_expr(struct sb *w, const char *field, const char *op, char **v, i
 	sb_add(w, ")");
 }
 
-static void in_list(struct sb *w, const char *field, const char *op, char **v, int n)
+static void
+in_list(struct sb *w, const char *field, const char *op, char **v, int n)
 {
 	and(w);
 	in_expr(w, field, op, v, n);
 }
 
-static void check_ids(char **v, int n, const char *what)
+static void
+check_ids(char **v, int n, const char *what)
 {
-	char id[19];
+	char id[SFID_SIZE];
 	for (int i = 0; i < n; i++)
 		if (id_norm(v[i], id) != 0 || strncmp(id, "006", 3))
-			diex(EXIT_USAGE, "%s '%s': not an opportunity Id (15 or 18 characters starting 006)", what, v[i]);
+			diex(EXIT_USAGE, "%s '%s': not an opportunity Id (15 or 18 characters starting 006)", what,
+			    v[i]);
 }
 
 /* A close date bound: a date (2026-01-31) or a date literal (THIS_QUARTER, LAST_N_DAYS:90). */
-static void check_date(const char *s, const char *what)
+static void
+check_date(const char *s, const char *what)
 {
 	int y, m, d;
 	char extra;
@@ -100,7 +107,8 @@ static void check_date(const char *s, const char *what)
 	diex(EXIT_USAGE, "%s '%s': expected YYYY-MM-DD or a SOQL date literal such as LAST_N_DAYS:90", what, s);
 }
 
-static char *build_soql(const struct dg_config *c, const char *roles_where, char **ids, int nids, long cap)
+static char *
+build_soql(const struct dg_config *c, const char *roles_where, char **ids, int nids, long cap)
 {
 	struct sb w = { 0 };
 	const struct strlist *ex = &c->query.exclude_ids;
@@ -118,7 +126,7 @@ static char *build_soql(const struct dg_config *c, const char *roles_where, char
 			char **byid = xcalloc((size_t)c->query.owners.n, sizeof *byid);
 			char **byname = xcalloc((size_t)c->query.owners.n, sizeof *byname);
 			int ni = 0, nn = 0;
-			char id[19];
+			char id[SFID_SIZE];
 			for (int i = 0; i < c->query.owners.n; i++) {
 				char *o = c->query.owners.v[i];
 				if (id_norm(o, id) == 0 && !strncmp(o, "005", 3))
@@ -170,26 +178,28 @@ struct opp_q {
 	long cap;
 };
 
-static char *opp_soql(const char *cond, void *arg)
+static char *
+opp_soql(const char *cond, void *arg)
 {
 	struct opp_q *o = arg;
 	return build_soql(o->cfg, cond, o->ids, o->nids, o->cap);
 }
 
 /* Drops "attributes" everywhere in v (consumed). */
-static jv strip(jv v)
+static jv
+strip(jv v)
 {
 	if (jv_get_kind(v) == JV_KIND_ARRAY) {
 		jv out = jv_array();
-		jv_array_foreach(v, i, x)
-			out = jv_array_append(out, strip(x));
+		jv_array_foreach(v, i, x) out = jv_array_append(out, strip(x));
 		jv_free(v);
 		return out;
 	}
 	if (jv_get_kind(v) != JV_KIND_OBJECT)
 		return v;
 	jv out = jv_object();
-	jv_object_foreach(v, k, x) {
+	jv_object_foreach(v, k, x)
+	{
 		if (strcmp(jv_string_value(k), "attributes"))
 			out = jv_object_set(out, k, strip(x));
 		else {
@@ -202,17 +212,19 @@ static jv strip(jv v)
 }
 
 struct ctx {
-	jv opps;   /* the opportunities as the org returned them */
+	jv opps; /* the opportunities as the org returned them */
 };
 
-static int keep(jv rec, void *arg)
+static int
+keep(jv rec, void *arg)
 {
 	struct ctx *c = arg;
 	c->opps = jv_array_append(c->opps, jv_copy(rec));
 	return 0;
 }
 
-static jv contact(jv c, jv role)
+static jv
+contact(jv c, jv role)
 {
 	jv o = jv_object();
 	const char *keys[] = { "Id", "FirstName", "LastName", "Name", "Title", "Email" };
@@ -228,7 +240,8 @@ static jv contact(jv c, jv role)
 
 /* Appends to ids the strings list[from .. from + 100), quoted and comma-separated: one
  * chunk of an IN (...) list (a SOQL query is kept well under the URL limits). */
-static void quote_chunk(struct sb *ids, jv list, int from)
+static void
+quote_chunk(struct sb *ids, jv list, int from)
 {
 	for (int i = from; i < jx_len(list) && i < from + 100; i++) {
 		char *q = sf_quote(jx_cstr(jx_at(list, i)));
@@ -238,17 +251,18 @@ static void quote_chunk(struct sb *ids, jv list, int from)
 }
 
 /* A row of the opportunity query as dg-plan needs it, or the reason it is not. */
-static const char *opp_problem(jv o)
+static const char *
+opp_problem(jv o)
 {
-	char id[19];
+	char id[SFID_SIZE];
 	const char *s = jx_str(o, "Id");
 	if (!s || id_norm(s, id) != 0 || strncmp(id, "006", 3))
 		return "has no opportunity Id";
 	if (!jx_str(o, "Name") || !jx_str(o, "StageName"))
 		return "has no Name or StageName";
 	jv ocr = jv_object_get(jv_copy(o), jv_string("OpportunityContactRoles"));
-	int ok = !jv_is_valid(ocr) || jv_get_kind(ocr) == JV_KIND_NULL ||
-	    jv_is_valid(jx_get(ocr, "records", JV_KIND_ARRAY));
+	int ok =
+	    !jv_is_valid(ocr) || jv_get_kind(ocr) == JV_KIND_NULL || jv_is_valid(jx_get(ocr, "records", JV_KIND_ARRAY));
 	jv_free(ocr);
 	if (!ok)
 		return "has contact roles that are not a list of records";
@@ -261,8 +275,9 @@ static const char *opp_problem(jv o)
 
 /* Every row of build's query over ids, 100 Ids a query: before each, *list points at
  * that chunk's quoted Ids (a field of arg). Dies saying what could not be read. */
-static jv query_ids(struct sf *sf, const struct dg_config *cfg, char **cond, jv ids,
-    char *(*build)(const char *cond, void *arg), void *arg, const char **list, const char *what)
+static jv
+query_ids(struct sf *sf, const struct dg_config *cfg, char **cond, jv ids, char *(*build)(const char *cond, void *arg),
+    void *arg, const char **list, const char *what)
 {
 	struct ctx c = { jv_array() };
 	for (int from = 0; from < jx_len(ids); from += 100) {
@@ -284,21 +299,26 @@ struct contacts_q {
 	const char *ids;
 };
 
-static char *contacts_soql(const char *cond, void *arg)
+static char *
+contacts_soql(const char *cond, void *arg)
 {
 	struct contacts_q *c = arg;
 	return xasprintf("SELECT Id, FirstName, LastName, Name, Title, Email, AccountId FROM Contact "
-	    "WHERE AccountId IN (%s)%s ORDER BY AccountId, CreatedDate, Id", c->ids, cond);
+			 "WHERE AccountId IN (%s)%s ORDER BY AccountId, CreatedDate, Id",
+	    c->ids, cond);
 }
 
-static jv account_contacts(struct sf *sf, const struct dg_config *cfg, jv accts, long per_account)
+static jv
+account_contacts(struct sf *sf, const struct dg_config *cfg, jv accts, long per_account)
 {
 	char *cond = not_dgs(cfg, " AND ");
 	jv out = jv_object();
 	struct contacts_q cq = { NULL };
-	jv rows = per_account > 0 ? query_ids(sf, cfg, &cond, accts, contacts_soql, &cq, &cq.ids,
-	    "the accounts' contacts") : jv_array();
-	jv_array_foreach(rows, i, ct) {
+	jv rows = per_account > 0
+	    ? query_ids(sf, cfg, &cond, accts, contacts_soql, &cq, &cq.ids, "the accounts' contacts")
+	    : jv_array();
+	jv_array_foreach(rows, i, ct)
+	{
 		const char *a = jx_str(ct, "AccountId"), *id = jx_str(ct, "Id");
 		if (!a || !id)
 			diex(EXIT_FAIL, "cannot read the accounts' contacts: the org's answer has a contact without %s",
@@ -322,17 +342,20 @@ struct busy_q {
 	char from[32], to[32];
 };
 
-static char *busy_soql(const char *cond, void *arg)
+static char *
+busy_soql(const char *cond, void *arg)
 {
 	struct busy_q *b = arg;
 	return xasprintf("SELECT OwnerId, StartDateTime, EndDateTime FROM Event WHERE OwnerId IN (%s) "
-	    "AND StartDateTime >= %s AND StartDateTime < %s%s ORDER BY StartDateTime, Id", b->owners, b->from, b->to, cond);
+			 "AND StartDateTime >= %s AND StartDateTime < %s%s ORDER BY StartDateTime, Id",
+	    b->owners, b->from, b->to, cond);
 }
 
 /* The owners' Events in the planning window that dg did not make (the tag field unset,
  * where the org has it): their busy time, which dg-plan plans around. Returns
  * {OwnerId: [[start, end], ...]} with Ids as the org gives them. */
-static jv owners_busy(struct sf *sf, const struct dg_config *cfg, time_t now, jv opps, int n)
+static jv
+owners_busy(struct sf *sf, const struct dg_config *cfg, time_t now, jv opps, int n)
 {
 	jv owners = jv_object(), out = jv_object();
 	for (int i = 0; i < n; i++)
@@ -341,16 +364,18 @@ static jv owners_busy(struct sf *sf, const struct dg_config *cfg, time_t now, jv
 	jv keys = jv_keys(owners); /* consumes owners */
 	char *cond = not_dgs(cfg, " AND ");
 	struct busy_q b;
-	time_iso(now - cfg->plan.past_days * 86400L, b.from);
-	time_iso(now + (cfg->plan.future_days + 21) * 86400L, b.to);
+	time_iso(now - cfg->plan.past_days * DAY_SECONDS, b.from);
+	time_iso(now + (cfg->plan.future_days + 21) * DAY_SECONDS, b.to);
 	jv rows = query_ids(sf, cfg, &cond, keys, busy_soql, &b, &b.owners, "the owners' calendars");
-	jv_array_foreach(rows, i, ev) {
+	jv_array_foreach(rows, i, ev)
+	{
 		const char *o = jx_str(ev, "OwnerId"), *s = jx_str(ev, "StartDateTime"), *e = jx_str(ev, "EndDateTime");
 		if (o && s && e) {
 			jv l = jv_object_get(jv_copy(out), jv_string(o));
 			if (!jv_is_valid(l))
 				l = jv_array();
-			l = jv_array_append(l, jv_array_append(jv_array_append(jv_array(), jv_string(s)), jv_string(e)));
+			l = jv_array_append(
+			    l, jv_array_append(jv_array_append(jv_array(), jv_string(s)), jv_string(e)));
 			out = jv_object_set(out, jv_string(o), l);
 		}
 		jv_free(ev);
@@ -364,7 +389,8 @@ static jv owners_busy(struct sf *sf, const struct dg_config *cfg, time_t now, jv
 
 /* Whether user u is named in list (by Id, Email or Name), or, when the list is empty,
  * has a title with one of words. */
-static int team_match(jv u, const struct strlist *list, const char *const *words)
+static int
+team_match(jv u, const struct strlist *list, const char *const *words)
 {
 	const char *id = jx_str(u, "Id"), *em = jx_str(u, "Email"), *nm = jx_str(u, "Name"), *t = jx_str(u, "Title");
 	for (int i = 0; i < list->n; i++)
@@ -378,12 +404,15 @@ static int team_match(jv u, const struct strlist *list, const char *const *words
 }
 
 /* The org's active people (one query a run): who can join a rep's meetings. */
-static jv users_fetch(struct sf *sf)
+static jv
+users_fetch(struct sf *sf)
 {
 	struct ctx c = { jv_array() };
 	char err[1024];
-	if (sf_query(sf, "SELECT Id, Name, Title, Email, ManagerId FROM User WHERE IsActive = true "
-	    "ORDER BY Id LIMIT 2000", keep, &c, err, sizeof err) < 0) {
+	if (sf_query(sf,
+		"SELECT Id, Name, Title, Email, ManagerId FROM User WHERE IsActive = true "
+		"ORDER BY Id LIMIT 2000",
+		keep, &c, err, sizeof err) < 0) {
 		warnx("cannot read the org's users (%s); meetings will have the rep alone", err);
 		jv_free(c.opps);
 		return jv_array();
@@ -391,7 +420,8 @@ static jv users_fetch(struct sf *sf)
 	return c.opps;
 }
 
-static jv seller(jv u, const char *role)
+static jv
+seller(jv u, const char *role)
 {
 	jv o = jv_object();
 	o = jx_set_str(o, "Id", jx_str(u, "Id"));
@@ -404,7 +434,8 @@ static jv seller(jv u, const char *role)
 /* The org's people who can join any rep's meetings, worked out once a run: the sales
  * engineers and the executives (plan.team, else by title), at most eight of each, in
  * Id order. */
-static jv team_of(const struct dg_config *cfg, jv users)
+static jv
+team_of(const struct dg_config *cfg, jv users)
 {
 	static const char *const se[] = { "sales engineer", "solutions engineer", "solution engineer",
 		"solutions consultant", "solution consultant", "presales", "pre-sales", "solutions architect", NULL };
@@ -424,7 +455,8 @@ static jv team_of(const struct dg_config *cfg, jv users)
 }
 
 /* The org's users by their 15-character Id: {id15: index in users}. */
-static jv users_index(jv users)
+static jv
+users_index(jv users)
 {
 	jv ix = jv_object();
 	for (int i = 0; i < jx_len(users); i++)
@@ -434,7 +466,8 @@ static jv users_index(jv users)
 }
 
 /* The user whose Id is id (15 or 18 characters), or invalid. */
-static jv user_by_id(jv users, jv ix, const char *id)
+static jv
+user_by_id(jv users, jv ix, const char *id)
 {
 	if (!id || strlen(id) < 15)
 		return jv_invalid();
@@ -446,7 +479,8 @@ static jv user_by_id(jv users, jv ix, const char *id)
 
 /* The seller's side of one deal: the owner's manager (User.ManagerId), then the team
  * but the owner. */
-static jv sellers(jv users, jv ix, jv team, const char *owner)
+static jv
+sellers(jv users, jv ix, jv team, const char *owner)
 {
 	jv out = jv_array();
 	const char *mgr = jx_str(user_by_id(users, ix, owner), "ManagerId");
@@ -463,16 +497,20 @@ static jv sellers(jv users, jv ix, jv team, const char *owner)
 }
 
 /* Prints the org this login reaches (for run logs and the production guard). */
-static void emit_org(struct sf *sf)
+static void
+emit_org(struct sf *sf)
 {
 	char err[1024];
-	jv r = sf_request(sf, "GET", "/query?q=SELECT+Id%2C+Name%2C+IsSandbox%2C+OrganizationType%2C+InstanceName+FROM+Organization",
-	    NULL, NULL, err, sizeof err);
+	jv r = sf_request(sf, "GET",
+	    "/query?q=SELECT+Id%2C+Name%2C+IsSandbox%2C+OrganizationType%2C+InstanceName+FROM+Organization", NULL, NULL,
+	    err, sizeof err);
 	if (!jv_is_valid(r))
 		diex(EXIT_FAIL, "cannot read the organization: %s", err);
 	jv o = jv_copy(jx_at(jx_get(r, "records", JV_KIND_ARRAY), 0));
-	if (jv_get_kind(o) != JV_KIND_OBJECT || !jx_str(o, "Id") || !jv_is_valid(jx_get(o, "IsSandbox", jx_bool(o, "IsSandbox", 0) ? JV_KIND_TRUE : JV_KIND_FALSE)))
-		diex(EXIT_FAIL, "cannot read the organization: the org's answer has no Organization record with an Id and IsSandbox");
+	if (jv_get_kind(o) != JV_KIND_OBJECT || !jx_str(o, "Id") ||
+	    !jv_is_valid(jx_get(o, "IsSandbox", jx_bool(o, "IsSandbox", 0) ? JV_KIND_TRUE : JV_KIND_FALSE)))
+		diex(EXIT_FAIL,
+		    "cannot read the organization: the org's answer has no Organization record with an Id and IsSandbox");
 	o = strip(o);
 	o = jv_object_set(o, jv_string("InstanceUrl"), jv_string(sf->instance));
 	o = jv_object_set(o, jv_string("Login"), jv_string(sf->flow));
@@ -482,13 +520,15 @@ static void emit_org(struct sf *sf)
 
 /* The accounts of the deals without contact roles (they get their account's
  * contacts), sorted, each once. */
-static jv accounts_without_roles(jv opps, int n)
+static jv
+accounts_without_roles(jv opps, int n)
 {
 	jv seen = jv_object();
 	for (int i = 0; i < n; i++) {
 		jv o = jx_at(opps, i);
 		const char *a = jx_str(o, "AccountId");
-		if (a && !jx_len(jx_get(jx_get(o, "OpportunityContactRoles", JV_KIND_OBJECT), "records", JV_KIND_ARRAY)))
+		if (a &&
+		    !jx_len(jx_get(jx_get(o, "OpportunityContactRoles", JV_KIND_OBJECT), "records", JV_KIND_ARRAY)))
 			seen = jv_object_set(seen, jv_string(a), jv_true());
 	}
 	return jv_keys(seen);
@@ -502,7 +542,8 @@ struct around {
 
 /* One deal record from an opportunity row o (consumed): the opportunity, its contacts
  * (its contact roles', else its account's), the owner's busy times and the sellers. */
-static jv deal_record(jv o, const struct around *ar)
+static jv
+deal_record(jv o, const struct around *ar)
 {
 	jv roles = jx_get(jx_get(o, "OpportunityContactRoles", JV_KIND_OBJECT), "records", JV_KIND_ARRAY);
 	jv cs = jv_array();
@@ -510,7 +551,8 @@ static jv deal_record(jv o, const struct around *ar)
 		jv r = jx_at(roles, k);
 		jv ct = jx_get(r, "Contact", JV_KIND_OBJECT);
 		jv base = jv_is_valid(ct) ? jv_copy(ct) : jv_object();
-		base = jv_object_set(base, jv_string("Id"), jv_string(jx_str(r, "ContactId") ? jx_str(r, "ContactId") : ""));
+		base = jv_object_set(
+		    base, jv_string("Id"), jv_string(jx_str(r, "ContactId") ? jx_str(r, "ContactId") : ""));
 		cs = jv_array_append(cs, contact(base, r));
 		jv_free(base);
 	}
@@ -538,19 +580,14 @@ static jv deal_record(jv o, const struct around *ar)
 	return rec;
 }
 
-int main(int argc, char **argv)
+int
+main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "id", required_argument, NULL, 'i' },
-		{ "soql", required_argument, NULL, 's' },
-		{ "max-opps", required_argument, NULL, 'm' },
-		{ "target-org", required_argument, NULL, 'o' },
-		{ "org", no_argument, NULL, 'O' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
-	};
+	static const struct option opts[] = { { "config", required_argument, NULL, 'c' },
+		{ "id", required_argument, NULL, 'i' }, { "soql", required_argument, NULL, 's' },
+		{ "max-opps", required_argument, NULL, 'm' }, { "target-org", required_argument, NULL, 'o' },
+		{ "org", no_argument, NULL, 'O' }, { "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' }, { NULL, 0, NULL, 0 } };
 	struct cli cli = { 0 };
 	const char *soql = NULL, *target = NULL, *maxs = NULL;
 	char **ids = xcalloc((size_t)argc + 1, sizeof *ids);
@@ -601,17 +638,19 @@ int main(int argc, char **argv)
 	struct ctx ctx = { jv_array() };
 	char err[1024];
 	if ((soql ? sf_query(&sf, q, keep, &ctx, err, sizeof err)
-	    : query_mine(&sf, &cfg, &roles_where, opp_soql, &oq, keep, &ctx, err, sizeof err)) < 0) {
+		  : query_mine(&sf, &cfg, &roles_where, opp_soql, &oq, keep, &ctx, err, sizeof err)) < 0) {
 		diex(EXIT_FAIL, "cannot query opportunities: %s", err);
 	}
 	int n = jx_len(ctx.opps);
 	for (int i = 0; !soql && i < n; i++) {
 		const char *why = opp_problem(jx_at(ctx.opps, i));
 		if (why)
-			diex(EXIT_FAIL, "cannot query opportunities: the org's answer is malformed: row %d %s", i + 1, why);
+			diex(EXIT_FAIL, "cannot query opportunities: the org's answer is malformed: row %d %s", i + 1,
+			    why);
 	}
 	if (n > cap) {
-		warnx("more than %ld opportunities match; taking the first %ld (raise --max-opps or query.max_opps)", cap, cap);
+		warnx("more than %ld opportunities match; taking the first %ld (raise --max-opps or query.max_opps)",
+		    cap, cap);
 		ctx.opps = jv_array_slice(ctx.opps, 0, (int)cap);
 		n = (int)cap;
 	}

@@ -12,7 +12,8 @@
 
 struct switches sw = { .daily_limit = 100000, .fault_seed = 1 };
 
-void stats_count(const char *route)
+void
+stats_count(const char *route)
 {
 	jv n = jv_object_get(jv_copy(sw.stats), jv_string(route));
 	double v = jv_get_kind(n) == JV_KIND_NUMBER ? jv_number_value(n) : 0;
@@ -24,13 +25,14 @@ enum fkind { FK_UNAVAILABLE, FK_LOCK, FK_HTML500 };
 static const char *const fknames[] = { "unavailable", "lock", "html500" };
 struct fault {
 	enum fkind k;
-	long nth;      /* on this data call (1-based), or 0 */
-	double rate;   /* else with this probability */
+	long nth;    /* on this data call (1-based), or 0 */
+	double rate; /* else with this probability */
 };
 static struct fault faults[16];
 static int nfaults;
 
-int fault_add(const char *spec)
+int
+fault_add(const char *spec)
 {
 	if (nfaults == 16)
 		return -1;
@@ -58,17 +60,20 @@ int fault_add(const char *spec)
 	return 0;
 }
 
-static jv fault_list(void)
+static jv
+fault_list(void)
 {
 	jv a = jv_array();
 	for (int i = 0; i < nfaults; i++)
-		a = jv_array_append(a, faults[i].nth ? jv_string_fmt("%s@%ld", fknames[faults[i].k], faults[i].nth)
-		    : jv_string_fmt("%s%%%g", fknames[faults[i].k], faults[i].rate * 100));
+		a = jv_array_append(a,
+		    faults[i].nth ? jv_string_fmt("%s@%ld", fknames[faults[i].k], faults[i].nth)
+				  : jv_string_fmt("%s%%%g", fknames[faults[i].k], faults[i].rate * 100));
 	return a;
 }
 
 /* The fault that hits data call number call, or -1. */
-static int fault_for(long call)
+static int
+fault_for(long call)
 {
 	for (int i = 0; i < nfaults; i++) {
 		struct rng r;
@@ -79,10 +84,10 @@ static int fault_for(long call)
 	return -1;
 }
 
-
 /* The daily limit and the faults, before a data call's route: 1 when one of them
  * answered, else 0. limit_info gets the Sforce-Limit-Info value (64 bytes). */
-int admin_gate(struct req *h, char *limit_info)
+int
+admin_gate(struct req *h, char *limit_info)
 {
 	if (sw.api_usage >= sw.daily_limit) {
 		snprintf(limit_info, 64, "api-usage=%ld/%ld", sw.api_usage, sw.daily_limit);
@@ -100,11 +105,13 @@ int admin_gate(struct req *h, char *limit_info)
 	if (f == FK_UNAVAILABLE)
 		reply_error(h, 503, "SERVER_UNAVAILABLE", "Server Unavailable");
 	else if (f == FK_LOCK)
-		reply_error(h, 400, "UNABLE_TO_LOCK_ROW", "unable to obtain exclusive access to this record or 1 records: 0068d0000000001AAA");
+		reply_error(h, 400, "UNABLE_TO_LOCK_ROW",
+		    "unable to obtain exclusive access to this record or 1 records: 0068d0000000001AAA");
 	else {
 		h->status = 500;
 		sb_reset(&h->out);
-		sb_add(&h->out, "<html><head><title>Error Page</title></head><body>An unexpected error occurred. "
+		sb_add(&h->out,
+		    "<html><head><title>Error Page</title></head><body>An unexpected error occurred. "
 		    "Please try again.</body></html>\n");
 		h->ctype = "text/html;charset=UTF-8";
 	}
@@ -115,7 +122,8 @@ int admin_gate(struct req *h, char *limit_info)
 
 /* A whole number in [0, max] under key of b, kept in *out; 0 when absent, -1 (with the
  * 400 answer given) when it is something else. */
-static int admin_number(struct req *h, jv b, const char *key, double max, long *out)
+static int
+admin_number(struct req *h, jv b, const char *key, double max, long *out)
 {
 	jv v = jv_object_get(jv_copy(b), jv_string(key));
 	if (!jv_is_valid(v)) {
@@ -135,23 +143,27 @@ static int admin_number(struct req *h, jv b, const char *key, double max, long *
 }
 
 /* POST /_sandbox/faults: every part of the body is checked before any is applied. */
-static void admin_faults(struct req *h)
+static void
+admin_faults(struct req *h)
 {
 	jv b = req_body_json(h);
 	if (!jv_is_valid(b))
 		return;
-	static const char *const keys[] = { "faults", "fail_when", "latency_ms", "expire_after", "daily_limit", "api_usage" };
+	static const char *const keys[] = { "faults", "fail_when", "latency_ms", "expire_after", "daily_limit",
+		"api_usage" };
 	if (jv_get_kind(b) != JV_KIND_OBJECT) {
 		jv_free(b);
 		return reply_error(h, 400, "JSON_PARSER_ERROR", "expected a JSON object");
 	}
-	jv_object_foreach(b, k, v) {
+	jv_object_foreach(b, k, v)
+	{
 		int known = 0;
 		for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
 			known |= !strcmp(jv_string_value(k), keys[i]);
 		if (!known) {
 			char msg[200];
-			snprintf(msg, sizeof msg, "unknown key '%.100s': expected faults, fail_when, latency_ms, expire_after, daily_limit, api_usage",
+			snprintf(msg, sizeof msg,
+			    "unknown key '%.100s': expected faults, fail_when, latency_ms, expire_after, daily_limit, api_usage",
 			    jv_string_value(k));
 			jv_free(k);
 			jv_free(v);
@@ -170,12 +182,14 @@ static void admin_faults(struct req *h)
 	jv fl = jv_object_get(jv_copy(b), jv_string("faults")), fw = jv_object_get(jv_copy(b), jv_string("fail_when"));
 	const char *bad = NULL;
 	if (jv_is_valid(fl) && (jv_get_kind(fl) != JV_KIND_ARRAY || jx_len(fl) > 16))
-		bad = "faults: expected a list of at most 16 of KIND, KIND@N or KIND%P with KIND unavailable, lock or html500";
+		bad =
+		    "faults: expected a list of at most 16 of KIND, KIND@N or KIND%P with KIND unavailable, lock or html500";
 	if (jv_is_valid(fw) && jv_get_kind(fw) != JV_KIND_ARRAY)
 		bad = "fail_when: expected a list of FIELD=VALUE[:CODE]";
 	for (int i = 0; !bad && i < jx_len(fw); i++) {
 		const char *s = jx_cstr(jx_at(fw, i)), *eq = s ? strchr(s, '=') : NULL;
-		if (!eq || eq == s || strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != (size_t)(eq - s))
+		if (!eq || eq == s ||
+		    strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != (size_t)(eq - s))
 			bad = "fail_when: each is FIELD=VALUE[:CODE]";
 	}
 	/* Faults are tried on a copy, kept only when all parse. */
@@ -208,7 +222,8 @@ static void admin_faults(struct req *h)
 	sw.api_usage = au;
 }
 
-void admin_route(struct req *h, const char *method, const char *rest)
+void
+admin_route(struct req *h, const char *method, const char *rest)
 {
 	if (auth_known(req_header(h, "Authorization")) < 0)
 		return reply_error(h, 401, "INVALID_SESSION_ID", "Session expired or invalid");
@@ -245,4 +260,3 @@ void admin_route(struct req *h, const char *method, const char *rest)
 	}
 	reply_error(h, 404, "NOT_FOUND", "The requested resource does not exist");
 }
-

@@ -28,10 +28,19 @@ static long expire_after;
 static EVP_PKEY *jwt_key;
 static unsigned long token_seq;
 
-void auth_set_expire_after(long n) { expire_after = n; }
-long auth_expire_after(void) { return expire_after; }
+void
+auth_set_expire_after(long n)
+{
+	expire_after = n;
+}
+long
+auth_expire_after(void)
+{
+	return expire_after;
+}
 
-void auth_set_jwt_cert(const char *path)
+void
+auth_set_jwt_cert(const char *path)
 {
 	FILE *f = fopen(path, "r");
 	if (!f)
@@ -50,7 +59,8 @@ void auth_set_jwt_cert(const char *path)
 }
 
 /* Decodes %XX and '+' of a form value in place. */
-static void form_unescape(char *s)
+static void
+form_unescape(char *s)
 {
 	char *o = s;
 	for (; *s; s++) {
@@ -66,7 +76,8 @@ static void form_unescape(char *s)
 	*o = '\0';
 }
 
-static jv form_parse(const char *form)
+static jv
+form_parse(const char *form)
 {
 	jv o = jv_object();
 	char *copy = xstrdup(form ? form : ""), *save = NULL;
@@ -83,7 +94,8 @@ static jv form_parse(const char *form)
 	return o;
 }
 
-static size_t b64url_decode(const char *in, unsigned char *out, size_t max)
+static size_t
+b64url_decode(const char *in, unsigned char *out, size_t max)
 {
 	static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 	unsigned v = 0;
@@ -105,7 +117,8 @@ static size_t b64url_decode(const char *in, unsigned char *out, size_t max)
 	return n;
 }
 
-static jv oauth_error(int *status, const char *err, const char *desc)
+static jv
+oauth_error(int *status, const char *err, const char *desc)
 {
 	*status = 400;
 	jv o = jv_object();
@@ -113,7 +126,8 @@ static jv oauth_error(int *status, const char *err, const char *desc)
 	return jv_object_set(o, jv_string("error_description"), jv_string(desc));
 }
 
-static jv grant(const char *base_url, const char *secret, int sign)
+static jv
+grant(const char *base_url, const char *secret, int sign)
 {
 	static const char b62[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 	struct rng r;
@@ -154,7 +168,8 @@ static jv grant(const char *base_url, const char *secret, int sign)
 }
 
 /* Splits "Basic base64(id:secret)" into the two form fields when they are absent. */
-static jv basic_client(jv f, const char *basic)
+static jv
+basic_client(jv f, const char *basic)
 {
 	if (!basic || strncasecmp(basic, "Basic ", 6))
 		return f;
@@ -174,18 +189,21 @@ static jv basic_client(jv f, const char *basic)
 	return f;
 }
 
-static int user_exists(const char *username)
+static int
+user_exists(const char *username)
 {
 	jv users = store_scan(schema_obj("User"), 0);
 	int found = 0;
 	for (int i = 0; i < jx_len(users) && !found; i++)
-		found = jx_str(jx_at(users, i), "Username") && !strcasecmp(jx_str(jx_at(users, i), "Username"), username) &&
+		found = jx_str(jx_at(users, i), "Username") &&
+		    !strcasecmp(jx_str(jx_at(users, i), "Username"), username) &&
 		    jx_bool(jx_at(users, i), "IsActive", 1);
 	jv_free(users);
 	return found;
 }
 
-static double claim_num(jv claims, const char *k)
+static double
+claim_num(jv claims, const char *k)
 {
 	jv v = jv_object_get(jv_copy(claims), jv_string(k));
 	double d = -1;
@@ -201,7 +219,8 @@ static double claim_num(jv claims, const char *k)
 	return d;
 }
 
-static jv jwt_grant(jv f, const char *base_url, int *status)
+static jv
+jwt_grant(jv f, const char *base_url, int *status)
 {
 	const char *a = jx_str(f, "assertion");
 	if (!a || !*a)
@@ -228,8 +247,9 @@ static jv jwt_grant(jv f, const char *base_url, int *status)
 		out = oauth_error(status, "invalid_grant", "invalid assertion");
 	else if (!iss || !*iss)
 		out = oauth_error(status, "invalid_client_id", "client identifier invalid");
-	else if (!aud || (strcmp(aud, "https://login.salesforce.com") && strcmp(aud, "https://test.salesforce.com") &&
-	    strcmp(aud, base_url)))
+	else if (!aud ||
+	    (strcmp(aud, "https://login.salesforce.com") && strcmp(aud, "https://test.salesforce.com") &&
+		strcmp(aud, base_url)))
 		out = oauth_error(status, "invalid_grant", "audience is invalid");
 	else if (exp < 0 || exp <= (double)now || exp > (double)now + 180 + 5)
 		/* Also catches milliseconds: such an exp lies centuries ahead. */
@@ -253,7 +273,8 @@ static jv jwt_grant(jv f, const char *base_url, int *status)
 	return out;
 }
 
-jv auth_token(const char *form, const char *basic, const char *base_url, int *status)
+jv
+auth_token(const char *form, const char *basic, const char *base_url, int *status)
 {
 	jv f = basic_client(form_parse(form), basic);
 	const char *gt = jx_str(f, "grant_type");
@@ -293,7 +314,8 @@ jv auth_token(const char *form, const char *basic, const char *base_url, int *st
 }
 
 /* The token of an Authorization header ("Bearer T" or "OAuth T"), or NULL. */
-static const char *bearer(const char *authz)
+static const char *
+bearer(const char *authz)
 {
 	if (!authz)
 		return NULL;
@@ -304,7 +326,8 @@ static const char *bearer(const char *authz)
 	return NULL;
 }
 
-int auth_known(const char *authz)
+int
+auth_known(const char *authz)
 {
 	const char *t = bearer(authz);
 	if (!t)
@@ -315,7 +338,8 @@ int auth_known(const char *authz)
 	return -1;
 }
 
-int auth_check(const char *authz)
+int
+auth_check(const char *authz)
 {
 	const char *t = bearer(authz);
 	if (!t)

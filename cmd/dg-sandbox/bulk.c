@@ -12,9 +12,9 @@
 #include "jsonl.h"
 
 struct job {
-	char id[19];
+	char id[SFID_SIZE];
 	struct obj *obj;
-	int del;          /* delete, else insert */
+	int del; /* delete, else insert */
 	char state[16];
 	char delim;
 	int crlf;
@@ -29,11 +29,20 @@ struct job {
 static struct job **jobs;
 static int njobs;
 
-static const struct { const char *name; char c; } delims[] = {
-	{ "COMMA", ',' }, { "TAB", '\t' }, { "PIPE", '|' }, { "SEMICOLON", ';' }, { "CARET", '^' }, { "BACKQUOTE", '`' },
+static const struct {
+	const char *name;
+	char c;
+} delims[] = {
+	{ "COMMA", ',' },
+	{ "TAB", '\t' },
+	{ "PIPE", '|' },
+	{ "SEMICOLON", ';' },
+	{ "CARET", '^' },
+	{ "BACKQUOTE", '`' },
 };
 
-static const char *delim_name(char c)
+static const char *
+delim_name(char c)
 {
 	for (size_t i = 0; i < sizeof delims / sizeof *delims; i++)
 		if (delims[i].c == c)
@@ -41,7 +50,8 @@ static const char *delim_name(char c)
 	return "COMMA";
 }
 
-static jv info(struct job *j, int full)
+static jv
+info(struct job *j, int full)
 {
 	jv o = jv_object();
 	o = jv_object_set(o, jv_string("id"), jv_string(j->id));
@@ -54,7 +64,8 @@ static jv info(struct job *j, int full)
 	o = jv_object_set(o, jv_string("concurrencyMode"), jv_string("Parallel"));
 	o = jv_object_set(o, jv_string("contentType"), jv_string("CSV"));
 	o = jv_object_set(o, jv_string("apiVersion"), jv_number(atof(j->ver)));
-	o = jv_object_set(o, jv_string("contentUrl"), jv_string_fmt("services/data/v%s/jobs/ingest/%s/batches", j->ver, j->id));
+	o = jv_object_set(
+	    o, jv_string("contentUrl"), jv_string_fmt("services/data/v%s/jobs/ingest/%s/batches", j->ver, j->id));
 	o = jv_object_set(o, jv_string("lineEnding"), jv_string(j->crlf ? "CRLF" : "LF"));
 	o = jv_object_set(o, jv_string("columnDelimiter"), jv_string(delim_name(j->delim)));
 	if (full) {
@@ -71,7 +82,8 @@ static jv info(struct job *j, int full)
 	return o;
 }
 
-static void csv_line(struct sb *b, const char *a, const char *c, jv row, char delim, int crlf)
+static void
+csv_line(struct sb *b, const char *a, const char *c, jv row, char delim, int crlf)
 {
 	int first = 1;
 	if (a) {
@@ -84,7 +96,8 @@ static void csv_line(struct sb *b, const char *a, const char *c, jv row, char de
 	sb_add(b, crlf ? "\r\n" : "\n");
 }
 
-static char *err_text(jv errs)
+static char *
+err_text(jv errs)
 {
 	struct sb b = { 0 };
 	for (int i = 0; i < jx_len(errs); i++) {
@@ -98,17 +111,20 @@ static char *err_text(jv errs)
 	return b.s ? b.s : xstrdup("");
 }
 
-static void job_fail(struct job *j, const char *msg)
+static void
+job_fail(struct job *j, const char *msg)
 {
 	snprintf(j->state, sizeof j->state, "Failed");
 	j->error = xstrdup(msg);
 }
 
-static void process(struct job *j)
+static void
+process(struct job *j)
 {
 	const char *p = j->csv ? j->csv : "", *end = p + j->csvlen;
 	if (!j->crlf && memmem(p, j->csvlen, "\r\n", 2))
-		return job_fail(j, "ClientInputError : LineEnding is invalid on user data. Current LineEnding setting is LF");
+		return job_fail(
+		    j, "ClientInputError : LineEnding is invalid on user data. Current LineEnding setting is LF");
 	jv head = csv_row(&p, end, j->delim);
 	if (!jx_len(head))
 		return jv_free(head), job_fail(j, "InvalidBatch : Failed to parse the CSV header");
@@ -129,7 +145,7 @@ static void process(struct job *j)
 		if (jx_len(row) == 1 && !*jx_cstr(jx_at(row, 0)))
 			continue; /* a blank line */
 		j->processed++;
-		char id[19] = "";
+		char id[SFID_SIZE] = "";
 		jv e;
 		if (j->del) {
 			e = store_delete(jx_cstr(jx_at(row, 0)));
@@ -141,7 +157,8 @@ static void process(struct job *j)
 				const char *v = jx_cstr(jx_at(row, i));
 				if (!*v)
 					continue;
-				rec = jv_object_set(rec, jv_string(jx_cstr(jx_at(head, i))), strcmp(v, "#N/A") ? jv_string(v) : jv_null());
+				rec = jv_object_set(rec, jv_string(jx_cstr(jx_at(head, i))),
+				    strcmp(v, "#N/A") ? jv_string(v) : jv_null());
 			}
 			jv err = jv_invalid();
 			jv clean = rules_read(j->obj, rec, &err);
@@ -153,7 +170,9 @@ static void process(struct job *j)
 				/* Per row here: Bulk reports a bad value against its row only. */
 				e = jv_array();
 				for (int i = 0; i < jx_len(err); i++)
-					e = jv_array_append(e, sf_err(jx_str(jx_at(err, i), "statusCode"), jx_str(jx_at(err, i), "message"), jv_array()));
+					e = jv_array_append(e,
+					    sf_err(jx_str(jx_at(err, i), "statusCode"),
+						jx_str(jx_at(err, i), "message"), jv_array()));
 				jv_free(err);
 			}
 		}
@@ -172,9 +191,10 @@ static void process(struct job *j)
 	snprintf(j->state, sizeof j->state, "UploadComplete");
 }
 
-static struct job *find(const char *id, size_t len)
+static struct job *
+find(const char *id, size_t len)
 {
-	char nid[19], buf[32];
+	char nid[SFID_SIZE], buf[32];
 	snprintf(buf, sizeof buf, "%.*s", (int)(len < 31 ? len : 31), id);
 	if (id_norm(buf, nid) < 0)
 		return NULL;
@@ -184,7 +204,8 @@ static struct job *find(const char *id, size_t len)
 	return NULL;
 }
 
-static jv body(struct req *h)
+static jv
+body(struct req *h)
 {
 	if (!h->content_type || strncasecmp(h->content_type, "application/json", 16)) {
 		reply_error(h, 415, "UNSUPPORTED_MEDIA_TYPE", "MediaType is not supported by this resource");
@@ -199,7 +220,8 @@ static jv body(struct req *h)
 	return v;
 }
 
-static void create(struct req *h, const char *ver)
+static void
+create(struct req *h, const char *ver)
 {
 	jv b = body(h);
 	if (!jv_is_valid(b))
@@ -215,7 +237,8 @@ static void create(struct req *h, const char *ver)
 	if (!o)
 		m = xasprintf("InvalidJob : Unable to find object: %s", obj ? obj : "(none)");
 	else if (!op || (strcmp(op, "insert") && strcmp(op, "delete")))
-		m = xasprintf("InvalidJob : dg-sandbox supports the insert and delete operations, not '%s'", op ? op : "(none)");
+		m = xasprintf(
+		    "InvalidJob : dg-sandbox supports the insert and delete operations, not '%s'", op ? op : "(none)");
 	else if (ct && strcmp(ct, "CSV"))
 		m = xasprintf("InvalidJob : Unsupported content type: %s", ct);
 	else if (le && strcmp(le, "LF") && strcmp(le, "CRLF"))
@@ -244,7 +267,8 @@ static void create(struct req *h, const char *ver)
 	reply_json(h, 200, info(j, 0));
 }
 
-static void csv_out(struct req *h, struct sb *b)
+static void
+csv_out(struct req *h, struct sb *b)
 {
 	h->status = 200;
 	sb_reset(&h->out);
@@ -252,13 +276,15 @@ static void csv_out(struct req *h, struct sb *b)
 	h->ctype = "text/csv";
 }
 
-void bulk_route(struct req *h, const char *method, const char *rest, const char *ver)
+void
+bulk_route(struct req *h, const char *method, const char *rest, const char *ver)
 {
 	if (!*rest || !strcmp(rest, "/")) {
 		if (!strcmp(method, "POST"))
 			return create(h, ver);
 		if (strcmp(method, "GET"))
-			return reply_error(h, 405, "METHOD_NOT_ALLOWED", "HTTP Method not allowed. Allowed are GET,POST");
+			return reply_error(
+			    h, 405, "METHOD_NOT_ALLOWED", "HTTP Method not allowed. Allowed are GET,POST");
 		jv a = jv_array();
 		for (int i = 0; i < njobs; i++)
 			if (jobs[i])
@@ -276,9 +302,11 @@ void bulk_route(struct req *h, const char *method, const char *rest, const char 
 		if (strcmp(method, "PUT"))
 			return reply_error(h, 405, "METHOD_NOT_ALLOWED", "HTTP Method not allowed. Allowed are PUT");
 		if (strcmp(j->state, "Open") || j->csv)
-			return reply_error(h, 400, "INVALIDJOBSTATE", "Job is not open for uploads (dg-sandbox takes one upload per job)");
+			return reply_error(h, 400, "INVALIDJOBSTATE",
+			    "Job is not open for uploads (dg-sandbox takes one upload per job)");
 		if (!h->content_type || strncasecmp(h->content_type, "text/csv", 8))
-			return reply_error(h, 415, "UNSUPPORTED_MEDIA_TYPE", "MediaType of the upload must be text/csv");
+			return reply_error(
+			    h, 415, "UNSUPPORTED_MEDIA_TYPE", "MediaType of the upload must be text/csv");
 		j->csv = xstrndup(h->body ? h->body : "", h->bodylen);
 		j->csvlen = h->bodylen;
 		h->status = 201;
@@ -286,10 +314,10 @@ void bulk_route(struct req *h, const char *method, const char *rest, const char 
 	}
 	if (!strcmp(sub, "successfulResults") || !strcmp(sub, "successfulResults/"))
 		return strcmp(j->state, "JobComplete") ? reply_error(h, 400, "INVALIDJOBSTATE", "Job is not complete")
-		    : csv_out(h, &j->ok);
+						       : csv_out(h, &j->ok);
 	if (!strcmp(sub, "failedResults") || !strcmp(sub, "failedResults/"))
 		return strcmp(j->state, "JobComplete") ? reply_error(h, 400, "INVALIDJOBSTATE", "Job is not complete")
-		    : csv_out(h, &j->bad);
+						       : csv_out(h, &j->bad);
 	if (!strcmp(sub, "unprocessedrecords") || !strcmp(sub, "unprocessedrecords/"))
 		return csv_out(h, &j->unproc);
 	if (*sub)
@@ -319,7 +347,8 @@ void bulk_route(struct req *h, const char *method, const char *rest, const char 
 		return;
 	}
 	if (strcmp(method, "PATCH"))
-		return reply_error(h, 405, "METHOD_NOT_ALLOWED", "HTTP Method not allowed. Allowed are GET,PATCH,DELETE");
+		return reply_error(
+		    h, 405, "METHOD_NOT_ALLOWED", "HTTP Method not allowed. Allowed are GET,PATCH,DELETE");
 	jv b = body(h);
 	if (!jv_is_valid(b))
 		return;

@@ -26,11 +26,10 @@
 #define MAX_JSON_BODY (50L << 20)
 #define MAX_BULK_BODY (150L << 20)
 
-static const char usage_text[] =
-    "usage: dg-sandbox [-p PORT] [--db FILE] [--seed N] [--empty] [--schema FILE]...\n"
-    "                  [--now TIME] [--production] [--jwt-cert FILE] [--latency MS]\n"
-    "                  [--expire-after N] [--daily-limit N] [--fault KIND[@N|%P]]...\n"
-    "                  [--fail-when FIELD=VALUE[:CODE]]... [-v]\n";
+static const char usage_text[] = "usage: dg-sandbox [-p PORT] [--db FILE] [--seed N] [--empty] [--schema FILE]...\n"
+				 "                  [--now TIME] [--production] [--jwt-cert FILE] [--latency MS]\n"
+				 "                  [--expire-after N] [--daily-limit N] [--fault KIND[@N|%P]]...\n"
+				 "                  [--fail-when FIELD=VALUE[:CODE]]... [-v]\n";
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static char base_url[64];
@@ -38,7 +37,8 @@ static int verbose;
 
 /* ---- dispatch ---- */
 
-static void dispatch(struct req *h, const char *method, const char *url, char *limit_info)
+static void
+dispatch(struct req *h, const char *method, const char *url, char *limit_info)
 {
 	if (!strcmp(url, "/services/oauth2/token")) {
 		stats_count("token");
@@ -73,8 +73,9 @@ struct conn {
 	long max;
 };
 
-static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *url, const char *method,
-    const char *version, const char *upload, size_t *upsize, void **con_cls)
+static enum MHD_Result
+answer(void *cls, struct MHD_Connection *c, const char *url, const char *method, const char *version,
+    const char *upload, size_t *upsize, void **con_cls)
 {
 	struct conn *cn = *con_cls;
 	if (!cn) {
@@ -121,8 +122,8 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 
 	if (verbose)
 		fprintf(stderr, "dg-sandbox: %s %s %d\n", method, url, h.status);
-	struct MHD_Response *r = MHD_create_response_from_buffer(h.out.len, h.out.s ? h.out.s : (char *)"",
-	    h.out.s ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+	struct MHD_Response *r = MHD_create_response_from_buffer(
+	    h.out.len, h.out.s ? h.out.s : (char *)"", h.out.s ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
 	if (h.ctype && h.status != 204)
 		MHD_add_response_header(r, "Content-Type", h.ctype);
 	if (*limit_info)
@@ -134,7 +135,8 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 	return ret;
 }
 
-static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
+static void
+completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
 	struct conn *cn = *con_cls;
 	if (cn) {
@@ -144,7 +146,8 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum 
 	}
 }
 
-static void usage(FILE *f, int code)
+static void
+usage(FILE *f, int code)
 {
 	fputs(usage_text, f);
 	exit(code);
@@ -152,7 +155,8 @@ static void usage(FILE *f, int code)
 
 /* Listens on 127.0.0.1:port (0: a free one), prints the base URL, and answers until
  * SIGINT or SIGTERM. */
-static void serve(uint16_t port)
+static void
+serve(uint16_t port)
 {
 	/* Signals are taken by sigwait below; the server's threads inherit the mask. A
 	 * shell starts background jobs with SIGINT ignored, and an ignored signal never
@@ -170,13 +174,11 @@ static void serve(uint16_t port)
 	addr.sin_family = AF_INET;
 	addr.sin_port = htons(port);
 	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
-	    MHD_USE_POLL, 0, NULL, NULL, answer, NULL,
-	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-	    MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024),
-	    MHD_OPTION_END);
+	struct MHD_Daemon *d =
+	    MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL, 0, NULL,
+		NULL, answer, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_NOTIFY_COMPLETED,
+		completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+		(size_t)(256 * 1024), MHD_OPTION_END);
 	if (!d)
 		diex(EXIT_FAIL, "cannot listen on 127.0.0.1:%u: %s", (unsigned)port, strerror(errno));
 	const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
@@ -190,27 +192,18 @@ static void serve(uint16_t port)
 	MHD_stop_daemon(d);
 }
 
-int main(int argc, char **argv)
+int
+main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "port", required_argument, NULL, 'p' },
-		{ "db", required_argument, NULL, 'd' },
-		{ "seed", required_argument, NULL, 's' },
-		{ "empty", no_argument, NULL, 'e' },
-		{ "schema", required_argument, NULL, 'S' },
-		{ "now", required_argument, NULL, 'n' },
-		{ "production", no_argument, NULL, 'P' },
-		{ "jwt-cert", required_argument, NULL, 'J' },
-		{ "latency", required_argument, NULL, 'l' },
-		{ "expire-after", required_argument, NULL, 'x' },
-		{ "daily-limit", required_argument, NULL, 'L' },
-		{ "fault", required_argument, NULL, 'f' },
-		{ "fail-when", required_argument, NULL, 'w' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
-	};
+	static const struct option opts[] = { { "port", required_argument, NULL, 'p' },
+		{ "db", required_argument, NULL, 'd' }, { "seed", required_argument, NULL, 's' },
+		{ "empty", no_argument, NULL, 'e' }, { "schema", required_argument, NULL, 'S' },
+		{ "now", required_argument, NULL, 'n' }, { "production", no_argument, NULL, 'P' },
+		{ "jwt-cert", required_argument, NULL, 'J' }, { "latency", required_argument, NULL, 'l' },
+		{ "expire-after", required_argument, NULL, 'x' }, { "daily-limit", required_argument, NULL, 'L' },
+		{ "fault", required_argument, NULL, 'f' }, { "fail-when", required_argument, NULL, 'w' },
+		{ "verbose", no_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' }, { NULL, 0, NULL, 0 } };
 	long port = 0, seed = 1, n;
 	const char *db = NULL;
 	char **schemas = xcalloc((size_t)argc + 1, sizeof *schemas);
@@ -253,7 +246,9 @@ int main(int argc, char **argv)
 			break;
 		case 'f':
 			if (fault_add(optarg) < 0)
-				diex(EXIT_USAGE, "--fault '%s': expected KIND, KIND@N or KIND%%P with KIND unavailable, lock or html500", optarg);
+				diex(EXIT_USAGE,
+				    "--fault '%s': expected KIND, KIND@N or KIND%%P with KIND unavailable, lock or html500",
+				    optarg);
 			break;
 		case 'w':
 			if (rules_fail_when(optarg) < 0)
@@ -295,4 +290,3 @@ int main(int argc, char **argv)
 	jv_free(sw.stats);
 	return EXIT_OK;
 }
-

@@ -12,11 +12,12 @@
 #include "tz.h"
 
 struct run {
-	jv cache;     /* Id -> record, for parent paths */
+	jv cache; /* Id -> record, for parent paths */
 	const char *ver;
 };
 
-static jv parent_of(struct run *r, const char *id)
+static jv
+parent_of(struct run *r, const char *id)
 {
 	jv c = jv_object_get(jv_copy(r->cache), jv_string(id));
 	if (jv_is_valid(c))
@@ -32,7 +33,8 @@ static jv parent_of(struct run *r, const char *id)
 }
 
 /* The value at path in rec (owned), or jv_null(). */
-static jv path_value(struct run *r, jv rec, const struct path *pa)
+static jv
+path_value(struct run *r, jv rec, const struct path *pa)
 {
 	jv cur = jv_copy(rec);
 	for (int i = 0; i < pa->n; i++) {
@@ -57,7 +59,8 @@ static jv path_value(struct run *r, jv rec, const struct path *pa)
 	return jv_null();
 }
 
-static int time_of(const struct field *f, jv v, time_t *t)
+static int
+time_of(const struct field *f, jv v, time_t *t)
 {
 	return jv_get_kind(v) == JV_KIND_STRING && (f->type == F_DATE || f->type == F_DATETIME) &&
 	    time_parse(jv_string_value(v), t) == 0;
@@ -65,7 +68,8 @@ static int time_of(const struct field *f, jv v, time_t *t)
 
 /* Compares a non-null value with a non-null literal: <0, 0, >0, or 2 for "inside a
  * range literal" handled by the caller. */
-static int cmp_lit(const struct field *f, jv v, const struct lit *l, const char *op)
+static int
+cmp_lit(const struct field *f, jv v, const struct lit *l, const char *op)
 {
 	switch (l->k) {
 	case L_STR: {
@@ -93,12 +97,12 @@ static int cmp_lit(const struct field *f, jv v, const struct lit *l, const char 
 		(void)op;
 		return t < l->lo ? -1 : t >= l->hi ? 1 : 0;
 	}
-	default:
-		return -2;
+	default: return -2;
 	}
 }
 
-static int like(const char *s, const char *pat)
+static int
+like(const char *s, const char *pat)
 {
 	for (; *pat; pat++, s++) {
 		if (*pat == '%') {
@@ -127,7 +131,8 @@ static int like(const char *s, const char *pat)
 
 static jv run_rows(struct run *r, struct query *q, jv rows);
 
-static int eval(struct run *r, struct cond *c, jv rec)
+static int
+eval(struct run *r, struct cond *c, jv rec)
 {
 	switch (c->k) {
 	case C_AND: return eval(r, c->a, rec) && eval(r, c->b, rec);
@@ -150,12 +155,18 @@ static int eval(struct run *r, struct cond *c, jv rec)
 			int k = cmp_lit(f, v, l, c->op);
 			if (k == -2)
 				res = ne;
-			else if (eq) res = k == 0;
-			else if (ne) res = k != 0;
-			else if (!strcmp(c->op, "<")) res = k < 0;
-			else if (!strcmp(c->op, "<=")) res = k <= 0;
-			else if (!strcmp(c->op, ">")) res = k > 0;
-			else res = k >= 0;
+			else if (eq)
+				res = k == 0;
+			else if (ne)
+				res = k != 0;
+			else if (!strcmp(c->op, "<"))
+				res = k < 0;
+			else if (!strcmp(c->op, "<="))
+				res = k <= 0;
+			else if (!strcmp(c->op, ">"))
+				res = k > 0;
+			else
+				res = k >= 0;
 		}
 	} else if (c->k == C_LIKE) {
 		res = !isnull && jx_cstr(v) && like(jx_cstr(v), c->vals->s);
@@ -186,7 +197,8 @@ static int eval(struct run *r, struct cond *c, jv rec)
 	return res;
 }
 
-static void free_sets(struct cond *c)
+static void
+free_sets(struct cond *c)
 {
 	if (!c)
 		return;
@@ -204,7 +216,8 @@ struct sortctx {
 	jv keys; /* array of arrays */
 };
 
-static int cmp_val(const struct field *f, jv a, jv b)
+static int
+cmp_val(const struct field *f, jv a, jv b)
 {
 	if (ftype_is_number(f->type) && jv_get_kind(a) == JV_KIND_NUMBER && jv_get_kind(b) == JV_KIND_NUMBER) {
 		double x = jv_number_value(a), y = jv_number_value(b);
@@ -217,10 +230,12 @@ static int cmp_val(const struct field *f, jv a, jv b)
 		return 0;
 	/* Stored dates and datetimes have one fixed format, so text order is time order. */
 	return f->type == F_DATE || f->type == F_DATETIME || f->type == F_ID || f->type == F_REFERENCE
-	    ? strcmp(s, t) : strcasecmp(s, t);
+	    ? strcmp(s, t)
+	    : strcasecmp(s, t);
 }
 
-static int sort_cmp(const void *x, const void *y, void *arg)
+static int
+sort_cmp(const void *x, const void *y, void *arg)
 {
 	struct sortctx *s = arg;
 	int i = *(const int *)x, j = *(const int *)y;
@@ -241,7 +256,8 @@ static int sort_cmp(const void *x, const void *y, void *arg)
 }
 
 /* Filters, sorts and cuts rows (consumed); returns the matching records. */
-static jv run_rows(struct run *r, struct query *q, jv rows)
+static jv
+run_rows(struct run *r, struct query *q, jv rows)
 {
 	jv out = jv_array();
 	for (int i = 0; i < jx_len(rows); i++)
@@ -276,18 +292,21 @@ static jv run_rows(struct run *r, struct query *q, jv rows)
 	return out;
 }
 
-static jv attributes(const char *type, const char *id, const char *ver)
+static jv
+attributes(const char *type, const char *id, const char *ver)
 {
 	jv a = jv_object();
 	a = jv_object_set(a, jv_string("type"), jv_string(type));
 	if (id)
-		a = jv_object_set(a, jv_string("url"), jv_string_fmt("/services/data/v%s/sobjects/%s/%s", ver, type, id));
+		a = jv_object_set(
+		    a, jv_string("url"), jv_string_fmt("/services/data/v%s/sobjects/%s/%s", ver, type, id));
 	return a;
 }
 
 /* Sets the value of path (from depth on) read from cur into out, nesting parent
  * objects under their relationship names. */
-static jv project_path(struct run *r, jv out, jv cur, const struct path *pa, int depth)
+static jv
+project_path(struct run *r, jv out, jv cur, const struct path *pa, int depth)
 {
 	const char *name = pa->names[depth];
 	if (depth == pa->n - 1) {
@@ -308,7 +327,8 @@ static jv project_path(struct run *r, jv out, jv cur, const struct path *pa, int
 	if (jv_get_kind(sub) != JV_KIND_OBJECT) {
 		jv_free(sub);
 		struct obj *po = schema_obj_prefix(pid);
-		sub = jv_object_set(jv_object(), jv_string("attributes"), attributes(po ? po->name : "Name", pid, r->ver));
+		sub = jv_object_set(
+		    jv_object(), jv_string("attributes"), attributes(po ? po->name : "Name", pid, r->ver));
 	}
 	sub = project_path(r, sub, parent, pa, depth + 1);
 	jv_free(parent);
@@ -317,7 +337,8 @@ static jv project_path(struct run *r, jv out, jv cur, const struct path *pa, int
 
 static jv result(jv recs, long total, int done);
 
-static jv project(struct run *r, struct query *q, jv rec)
+static jv
+project(struct run *r, struct query *q, jv rec)
 {
 	const char *id = jx_str(rec, "Id");
 	jv out = jv_object_set(jv_object(), jv_string("attributes"), attributes(q->obj->name, id, r->ver));
@@ -334,12 +355,14 @@ static jv project(struct run *r, struct query *q, jv rec)
 		for (int k = 0; k < n; k++)
 			pk = jv_array_append(pk, project(r, it->sub, jx_at(kids, k)));
 		jv_free(kids);
-		out = jv_object_set(out, jv_string(it->sub->rel->name), n ? result(pk, n, 1) : (jv_free(pk), jv_null()));
+		out =
+		    jv_object_set(out, jv_string(it->sub->rel->name), n ? result(pk, n, 1) : (jv_free(pk), jv_null()));
 	}
 	return out;
 }
 
-static jv result(jv recs, long total, int done)
+static jv
+result(jv recs, long total, int done)
 {
 	jv o = jv_object();
 	o = jv_object_set(o, jv_string("totalSize"), jv_number((double)total));
@@ -354,7 +377,7 @@ static jv result(jv recs, long total, int done)
  * one page of work per call. */
 #define NCURSORS 64
 static struct cursor {
-	char id[19];
+	char id[SFID_SIZE];
 	char *soql;
 	int all, batch;
 	jv rows;
@@ -363,7 +386,8 @@ static struct cursor {
 } cursors[NCURSORS];
 static unsigned long cursor_clock, cursor_seq;
 
-static jv errarray(const char *code, const char *msg)
+static jv
+errarray(const char *code, const char *msg)
 {
 	jv e = jv_object();
 	e = jv_object_set(e, jv_string("message"), jv_string(msg));
@@ -371,7 +395,8 @@ static jv errarray(const char *code, const char *msg)
 	return jv_array_append(jv_array(), e);
 }
 
-static jv project_page(struct run *r, struct query *q, jv rows, long from, long to)
+static jv
+project_page(struct run *r, struct query *q, jv rows, long from, long to)
 {
 	jv recs = jv_array();
 	for (long i = from; i < to; i++)
@@ -379,7 +404,8 @@ static jv project_page(struct run *r, struct query *q, jv rows, long from, long 
 	return recs;
 }
 
-static struct cursor *cursor_new(const char *text, int all, int batch, const char *ver, jv rows)
+static struct cursor *
+cursor_new(const char *text, int all, int batch, const char *ver, jv rows)
 {
 	struct cursor *c = &cursors[0];
 	for (int i = 1; i < NCURSORS; i++)
@@ -401,8 +427,8 @@ static struct cursor *cursor_new(const char *text, int all, int batch, const cha
 }
 
 /* Runs text (or, with c, the page of cursor c at offset) and returns the response. */
-static jv exec(const char *text, const char *ver, int all, int batch, struct cursor *c, long offset,
-    jv *err, int *status)
+static jv
+exec(const char *text, const char *ver, int all, int batch, struct cursor *c, long offset, jv *err, int *status)
 {
 	*status = 400;
 	if (strlen(text) > 100000) {
@@ -459,12 +485,14 @@ static jv exec(const char *text, const char *ver, int all, int batch, struct cur
 	return out;
 }
 
-jv soql_run(const char *text, const char *ver, int all, int batch, jv *err, int *status)
+jv
+soql_run(const char *text, const char *ver, int all, int batch, jv *err, int *status)
 {
 	return exec(text, ver, all, batch, NULL, 0, err, status);
 }
 
-jv soql_more(const char *locator, const char *ver, jv *err, int *status)
+jv
+soql_more(const char *locator, const char *ver, jv *err, int *status)
 {
 	const char *dash = strrchr(locator, '-');
 	long off;
@@ -481,4 +509,3 @@ jv soql_more(const char *locator, const char *ver, jv *err, int *status)
 	*err = errarray("INVALID_QUERY_LOCATOR", "invalid query locator");
 	return jv_invalid();
 }
-

@@ -9,7 +9,8 @@
 #include "jsonl.h"
 #include "sandbox.h"
 
-void reply_json(struct req *h, int status, jv v)
+void
+reply_json(struct req *h, int status, jv v)
 {
 	h->status = status;
 	sb_reset(&h->out);
@@ -18,7 +19,8 @@ void reply_json(struct req *h, int status, jv v)
 	h->ctype = "application/json;charset=UTF-8";
 }
 
-void reply_error(struct req *h, int status, const char *code, const char *msg)
+void
+reply_error(struct req *h, int status, const char *code, const char *msg)
 {
 	jv e = jv_object();
 	e = jv_object_set(e, jv_string("message"), jv_string(msg));
@@ -27,14 +29,16 @@ void reply_error(struct req *h, int status, const char *code, const char *msg)
 }
 
 /* Turns per-record errors ({statusCode, message, fields}) into the REST error array. */
-static jv rest_errors(jv errs)
+static jv
+rest_errors(jv errs)
 {
 	jv out = jv_array();
 	for (int i = 0; i < jx_len(errs); i++) {
 		jv e = jx_at(errs, i);
 		jv o = jv_object();
 		o = jv_object_set(o, jv_string("message"), jv_string(jx_str(e, "message") ? jx_str(e, "message") : ""));
-		o = jv_object_set(o, jv_string("errorCode"), jv_string(jx_str(e, "statusCode") ? jx_str(e, "statusCode") : "UNKNOWN_EXCEPTION"));
+		o = jv_object_set(o, jv_string("errorCode"),
+		    jv_string(jx_str(e, "statusCode") ? jx_str(e, "statusCode") : "UNKNOWN_EXCEPTION"));
 		jv f = jx_get(e, "fields", JV_KIND_ARRAY);
 		if (jx_len(f))
 			o = jv_object_set(o, jv_string("fields"), jv_copy(f));
@@ -44,23 +48,27 @@ static jv rest_errors(jv errs)
 	return out;
 }
 
-void reply_errors(struct req *h, int status, jv errs)
+void
+reply_errors(struct req *h, int status, jv errs)
 {
 	reply_json(h, status, rest_errors(errs));
 }
 
-const char *req_arg(struct req *h, const char *name)
+const char *
+req_arg(struct req *h, const char *name)
 {
 	return MHD_lookup_connection_value(h->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
-const char *req_header(struct req *h, const char *name)
+const char *
+req_header(struct req *h, const char *name)
 {
 	return MHD_lookup_connection_value(h->conn, MHD_HEADER_KIND, name);
 }
 
 /* Parses the request body as JSON; on failure answers 400 and returns jv_invalid(). */
-jv req_body_json(struct req *h)
+jv
+req_body_json(struct req *h)
 {
 	const char *ct = h->content_type;
 	if (!ct || strncasecmp(ct, "application/json", 16)) {
@@ -86,4 +94,3 @@ jv req_body_json(struct req *h)
 	}
 	return v;
 }
-

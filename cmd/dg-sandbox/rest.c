@@ -15,14 +15,16 @@
 
 /* ---- sObject Collections ---- */
 
-static jv result_ok(const char *id)
+static jv
+result_ok(const char *id)
 {
 	jv o = jv_object_set(jv_object(), jv_string("id"), jv_string(id));
 	o = jv_object_set(o, jv_string("success"), jv_true());
 	return jv_object_set(o, jv_string("errors"), jv_array());
 }
 
-static jv result_fail(const char *id, jv errs)
+static jv
+result_fail(const char *id, jv errs)
 {
 	jv o = jv_object();
 	if (id)
@@ -31,15 +33,18 @@ static jv result_fail(const char *id, jv errs)
 	return jv_object_set(o, jv_string("errors"), errs);
 }
 
-static jv rolled_back(void)
+static jv
+rolled_back(void)
 {
-	return jv_array_append(jv_array(), sf_err("ALL_OR_NONE_OPERATION_ROLLED_BACK",
-	    "Record rolled back because not all records were valid and the request was using AllOrNone header",
-	    jv_array()));
+	return jv_array_append(jv_array(),
+	    sf_err("ALL_OR_NONE_OPERATION_ROLLED_BACK",
+		"Record rolled back because not all records were valid and the request was using AllOrNone header",
+		jv_array()));
 }
 
 /* Finishes a Collections call: commit, or roll back everything under allOrNone. */
-static jv collections_end(jv results, int all_or_none, int failed)
+static jv
+collections_end(jv results, int all_or_none, int failed)
 {
 	if (!(all_or_none && failed)) {
 		store_commit();
@@ -55,7 +60,8 @@ static jv collections_end(jv results, int all_or_none, int failed)
 	return out;
 }
 
-static void collections_write(struct req *h, int create)
+static void
+collections_write(struct req *h, int create)
 {
 	jv body = req_body_json(h);
 	if (!jv_is_valid(body))
@@ -65,11 +71,13 @@ static void collections_write(struct req *h, int create)
 	int n = jx_len(recs);
 	if (jv_get_kind(body) != JV_KIND_OBJECT || !jv_is_valid(recs)) {
 		jv_free(body);
-		return reply_error(h, 400, "JSON_PARSER_ERROR", "Cannot deserialize the request: expected an object with a records array");
+		return reply_error(h, 400, "JSON_PARSER_ERROR",
+		    "Cannot deserialize the request: expected an object with a records array");
 	}
 	if (n > 200) {
 		jv_free(body);
-		return reply_error(h, 400, "EXCEEDED_ID_LIMIT", "record limit reached. cannot submit more than 200 records into this call");
+		return reply_error(h, 400, "EXCEEDED_ID_LIMIT",
+		    "record limit reached. cannot submit more than 200 records into this call");
 	}
 	/* Read every record first: a bad type, unknown field or wrong value fails the request. */
 	jv clean = jv_array();
@@ -81,7 +89,7 @@ static void collections_write(struct req *h, int create)
 		objs[i] = type ? schema_obj(type) : NULL;
 		if (!objs[i]) {
 			char *m = type ? xasprintf("sObject type '%s' is not supported.", type)
-			    : xstrdup("Every record must carry attributes.type");
+				       : xstrdup("Every record must carry attributes.type");
 			reply_error(h, 400, type ? "INVALID_TYPE" : "JSON_PARSER_ERROR", m);
 			free(m);
 			goto out;
@@ -92,7 +100,8 @@ static void collections_write(struct req *h, int create)
 		if (!create)
 			in = jv_object_delete(jv_object_delete(in, jv_string("id")), jv_string("Id"));
 		else if (jv_is_valid(jx_get(in, "id", JV_KIND_STRING)))
-			in = jv_object_delete(in, jv_string("id")), in = jv_object_set(in, jv_string("Id"), jv_string(jx_str(r, "id")));
+			in = jv_object_delete(in, jv_string("id")),
+			in = jv_object_set(in, jv_string("Id"), jv_string(jx_str(r, "id")));
 		jv err = jv_invalid();
 		jv c = rules_read(objs[i], in, &err);
 		jv_free(in);
@@ -103,7 +112,8 @@ static void collections_write(struct req *h, int create)
 		clean = jv_array_append(clean, c);
 	}
 	if (chunks > 10) {
-		reply_error(h, 400, "EXCEEDED_MAX_TYPES_LIMIT", "Cannot have more than 10 chunks in a single operation. "
+		reply_error(h, 400, "EXCEEDED_MAX_TYPES_LIMIT",
+		    "Cannot have more than 10 chunks in a single operation. "
 		    "Please rearrange the data to reduce chunking.");
 		goto out;
 	}
@@ -111,7 +121,7 @@ static void collections_write(struct req *h, int create)
 	jv results = jv_array();
 	int failed = 0;
 	for (int i = 0; i < n; i++) {
-		char id[19];
+		char id[SFID_SIZE];
 		jv e;
 		const char *uid = NULL;
 		if (create)
@@ -120,7 +130,8 @@ static void collections_write(struct req *h, int create)
 			jv r = jx_at(recs, i);
 			uid = jx_str(r, "id") ? jx_str(r, "id") : jx_str(r, "Id");
 			e = uid ? store_update(objs[i], uid, jx_at(clean, i))
-			    : jv_array_append(jv_array(), sf_err("MISSING_ARGUMENT", "Id not specified in an update call", jv_array()));
+				: jv_array_append(jv_array(),
+				      sf_err("MISSING_ARGUMENT", "Id not specified in an update call", jv_array()));
 			if (uid && id_norm(uid, id) < 0)
 				snprintf(id, sizeof id, "%.18s", uid);
 		}
@@ -138,7 +149,8 @@ out:
 	jv_free(body);
 }
 
-static void collections_delete(struct req *h)
+static void
+collections_delete(struct req *h)
 {
 	const char *ids = req_arg(h, "ids");
 	const char *aons = req_arg(h, "allOrNone");
@@ -151,14 +163,15 @@ static void collections_delete(struct req *h)
 		n += *c == ',';
 	if (n + 1 > 200) {
 		free(copy);
-		return reply_error(h, 400, "EXCEEDED_ID_LIMIT", "record limit reached. cannot submit more than 200 records into this call");
+		return reply_error(h, 400, "EXCEEDED_ID_LIMIT",
+		    "record limit reached. cannot submit more than 200 records into this call");
 	}
 	store_begin();
 	jv results = jv_array();
 	int failed = 0;
 	for (char *id = strtok_r(copy, ",", &save); id; id = strtok_r(NULL, ",", &save)) {
 		jv e = store_delete(id);
-		char nid[19];
+		char nid[SFID_SIZE];
 		if (id_norm(id, nid) < 0)
 			snprintf(nid, sizeof nid, "%.18s", id);
 		if (jv_get_kind(e) == JV_KIND_NULL)
@@ -176,7 +189,8 @@ static void collections_delete(struct req *h)
 
 /* The body of a single-record write, read as fields of o; jv_invalid() when the
  * request was answered with an error already. */
-static jv record_body(struct req *h, struct obj *o)
+static jv
+record_body(struct req *h, struct obj *o)
 {
 	jv body = req_body_json(h);
 	if (!jv_is_valid(body))
@@ -189,7 +203,30 @@ static jv record_body(struct req *h, struct obj *o)
 	return c;
 }
 
-static void sobject_route(struct req *h, const char *method, const char *rest, const char *ver)
+/* POST /sobjects/TYPE: one record, 201 with its Id and Location. */
+static void
+sobject_create(struct req *h, struct obj *o, const char *ver)
+{
+	stats_count("sobject.create");
+	jv c = record_body(h, o);
+	if (!jv_is_valid(c))
+		return;
+	char nid[SFID_SIZE];
+	store_begin();
+	jv e = store_create(o, c, nid);
+	jv_free(c);
+	if (jv_get_kind(e) != JV_KIND_NULL) {
+		store_rollback();
+		return reply_errors(h, 400, e);
+	}
+	store_commit();
+	snprintf(h->locbuf, sizeof h->locbuf, "/services/data/v%s/sobjects/%s/%s", ver, o->name, nid);
+	h->location = h->locbuf;
+	reply_json(h, 201, result_ok(nid));
+}
+
+static void
+sobject_route(struct req *h, const char *method, const char *rest, const char *ver)
 {
 	char type[128], id[64];
 	const char *slash = strchr(rest, '/');
@@ -200,7 +237,8 @@ static void sobject_route(struct req *h, const char *method, const char *rest, c
 	struct obj *o = schema_obj(type);
 	if (!*type) {
 		stats_count("sobjects");
-		return strcmp(method, "GET") ? reply_error(h, 405, "METHOD_NOT_ALLOWED", "HTTP Method not allowed. Allowed are GET,HEAD")
+		return strcmp(method, "GET")
+		    ? reply_error(h, 405, "METHOD_NOT_ALLOWED", "HTTP Method not allowed. Allowed are GET,HEAD")
 		    : reply_json(h, 200, schema_global(ver));
 	}
 	if (!o)
@@ -216,25 +254,11 @@ static void sobject_route(struct req *h, const char *method, const char *rest, c
 			return reply_json(h, 200, jv_object_set(d, jv_string("recentItems"), jv_array()));
 		}
 		if (strcmp(method, "POST"))
-			return reply_error(h, 405, "METHOD_NOT_ALLOWED", "HTTP Method not allowed. Allowed are GET,HEAD,POST");
-		stats_count("sobject.create");
-		jv c = record_body(h, o);
-		if (!jv_is_valid(c))
-			return;
-		char nid[19];
-		store_begin();
-		jv e = store_create(o, c, nid);
-		jv_free(c);
-		if (jv_get_kind(e) != JV_KIND_NULL) {
-			store_rollback();
-			return reply_errors(h, 400, e);
-		}
-		store_commit();
-		snprintf(h->locbuf, sizeof h->locbuf, "/services/data/v%s/sobjects/%s/%s", ver, o->name, nid);
-		h->location = h->locbuf;
-		return reply_json(h, 201, result_ok(nid));
+			return reply_error(
+			    h, 405, "METHOD_NOT_ALLOWED", "HTTP Method not allowed. Allowed are GET,HEAD,POST");
+		return sobject_create(h, o, ver);
 	}
-	char nid[19];
+	char nid[SFID_SIZE];
 	int deleted = 0;
 	jv rec = id_norm(id, nid) == 0 ? store_get(nid, &deleted) : jv_invalid();
 	if (!jv_is_valid(rec) || schema_obj_prefix(nid) != o) {
@@ -247,9 +271,9 @@ static void sobject_route(struct req *h, const char *method, const char *rest, c
 			jv_free(rec);
 			return reply_error(h, 404, "ENTITY_IS_DELETED", "entity is deleted");
 		}
-		jv out = jv_object_set(jv_object(), jv_string("attributes"), jv_object_set(jv_object_set(jv_object(),
-		    jv_string("type"), jv_string(o->name)), jv_string("url"),
-		    jv_string_fmt("/services/data/v%s/sobjects/%s/%s", ver, o->name, nid)));
+		jv out = jv_object_set(jv_object(), jv_string("attributes"),
+		    jv_object_set(jv_object_set(jv_object(), jv_string("type"), jv_string(o->name)), jv_string("url"),
+			jv_string_fmt("/services/data/v%s/sobjects/%s/%s", ver, o->name, nid)));
 		const char *want = req_arg(h, "fields");
 		for (int i = 0; i < o->nfields; i++) {
 			const char *fn = o->fields[i].name;
@@ -297,7 +321,8 @@ static void sobject_route(struct req *h, const char *method, const char *rest, c
 		store_begin();
 		e = store_delete(nid);
 	} else
-		return reply_error(h, 405, "METHOD_NOT_ALLOWED", "HTTP Method not allowed. Allowed are GET,HEAD,PATCH,DELETE");
+		return reply_error(
+		    h, 405, "METHOD_NOT_ALLOWED", "HTTP Method not allowed. Allowed are GET,HEAD,PATCH,DELETE");
 	if (jv_get_kind(e) != JV_KIND_NULL) {
 		store_rollback();
 		const char *code = jx_str(jx_at(e, 0), "statusCode");
@@ -310,7 +335,8 @@ static void sobject_route(struct req *h, const char *method, const char *rest, c
 
 /* ---- query ---- */
 
-static void query_route(struct req *h, const char *method, const char *rest, const char *ver, int all)
+static void
+query_route(struct req *h, const char *method, const char *rest, const char *ver, int all)
 {
 	if (strcmp(method, "GET"))
 		return reply_error(h, 405, "METHOD_NOT_ALLOWED", "HTTP Method not allowed. Allowed are GET,HEAD");
@@ -340,13 +366,15 @@ static void query_route(struct req *h, const char *method, const char *rest, con
 
 /* ---- versions, resources, limits ---- */
 
-static jv versions(void)
+static jv
+versions(void)
 {
 	static const char *const season[] = { "Winter", "Spring", "Summer" };
 	jv a = jv_array();
 	for (int v = VER_MIN; v <= VER_MAX; v++) {
 		jv o = jv_object();
-		o = jv_object_set(o, jv_string("label"), jv_string_fmt("%s '%02d", season[(v - VER_MIN) % 3], 21 + (v - VER_MIN) / 3));
+		o = jv_object_set(o, jv_string("label"),
+		    jv_string_fmt("%s '%02d", season[(v - VER_MIN) % 3], 21 + (v - VER_MIN) / 3));
 		o = jv_object_set(o, jv_string("url"), jv_string_fmt("/services/data/v%d.0", v));
 		o = jv_object_set(o, jv_string("version"), jv_string_fmt("%d.0", v));
 		a = jv_array_append(a, o);
@@ -354,7 +382,8 @@ static jv versions(void)
 	return a;
 }
 
-static jv resources(const char *ver)
+static jv
+resources(const char *ver)
 {
 	static const char *const names[] = { "sobjects", "query", "queryAll", "limits", "composite", "jobs", NULL };
 	jv o = jv_object();
@@ -363,13 +392,15 @@ static jv resources(const char *ver)
 	return o;
 }
 
-static jv limit(long max, long remaining)
+static jv
+limit(long max, long remaining)
 {
 	jv o = jv_object_set(jv_object(), jv_string("Max"), jv_number((double)max));
 	return jv_object_set(o, jv_string("Remaining"), jv_number((double)(remaining < 0 ? 0 : remaining)));
 }
 
-static jv limits(void)
+static jv
+limits(void)
 {
 	jv o = jv_object();
 	o = jv_object_set(o, jv_string("DailyApiRequests"), limit(sw.daily_limit, sw.daily_limit - sw.api_usage));
@@ -381,10 +412,10 @@ static jv limits(void)
 	return o;
 }
 
-
 /* ---- routing ---- */
 
-static int parse_version(const char *s, char ver[8], const char **rest)
+static int
+parse_version(const char *s, char ver[8], const char **rest)
 {
 	int major, minor, n = 0;
 	if (sscanf(s, "v%d.%d%n", &major, &minor, &n) != 2 || minor != 0 || major < VER_MIN || major > VER_MAX ||
@@ -395,7 +426,8 @@ static int parse_version(const char *s, char ver[8], const char **rest)
 	return 0;
 }
 
-static void data_route(struct req *h, const char *method, const char *rest, const char *ver)
+static void
+data_route(struct req *h, const char *method, const char *rest, const char *ver)
 {
 	if (!*rest || !strcmp(rest, "/")) {
 		stats_count("resources");
@@ -424,7 +456,8 @@ static void data_route(struct req *h, const char *method, const char *rest, cons
 			stats_count("collections.delete");
 			return collections_delete(h);
 		}
-		return reply_error(h, 405, "METHOD_NOT_ALLOWED", "HTTP Method not allowed. Allowed are POST,PATCH,DELETE");
+		return reply_error(
+		    h, 405, "METHOD_NOT_ALLOWED", "HTTP Method not allowed. Allowed are POST,PATCH,DELETE");
 	}
 	if (!strncmp(rest, "/jobs/ingest", 12)) {
 		stats_count("bulk.ingest");
@@ -435,7 +468,8 @@ static void data_route(struct req *h, const char *method, const char *rest, cons
 
 /* Everything under /services/data: the versions, or under /vNN.N the session, the
  * daily limit and faults (admin_gate), then the route. */
-void rest_call(struct req *h, const char *method, const char *path, char *limit_info)
+void
+rest_call(struct req *h, const char *method, const char *path, char *limit_info)
 {
 	char ver[8];
 	const char *rest;

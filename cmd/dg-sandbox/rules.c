@@ -21,10 +21,12 @@ struct failwhen {
 static struct failwhen *fails;
 static int nfails;
 
-int rules_fail_when(const char *spec)
+int
+rules_fail_when(const char *spec)
 {
 	const char *eq = strchr(spec, '=');
-	if (!eq || eq == spec || strspn(spec, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != (size_t)(eq - spec))
+	if (!eq || eq == spec ||
+	    strspn(spec, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != (size_t)(eq - spec))
 		return -1;
 	fails = xrealloc(fails, (size_t)(nfails + 1) * sizeof *fails);
 	struct failwhen *w = &fails[nfails++];
@@ -40,7 +42,8 @@ int rules_fail_when(const char *spec)
 	return 0;
 }
 
-void rules_fail_clear(void)
+void
+rules_fail_clear(void)
 {
 	for (int i = 0; i < nfails; i++) {
 		free(fails[i].field);
@@ -52,7 +55,8 @@ void rules_fail_clear(void)
 	nfails = 0;
 }
 
-jv rules_fail_list(void)
+jv
+rules_fail_list(void)
 {
 	jv a = jv_array();
 	for (int i = 0; i < nfails; i++)
@@ -62,7 +66,8 @@ jv rules_fail_list(void)
 
 /* ---- validation ---- */
 
-static size_t utf8_chars(const char *s)
+static size_t
+utf8_chars(const char *s)
 {
 	size_t n = 0;
 	for (; *s; s++)
@@ -71,17 +76,19 @@ static size_t utf8_chars(const char *s)
 	return n;
 }
 
-static int valid_date(const char *s)
+static int
+valid_date(const char *s)
 {
 	int y, m, d;
 	char extra;
-	return strlen(s) == 10 && sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &extra) == 3 &&
-	    m >= 1 && m <= 12 && d >= 1 && d <= 31;
+	return strlen(s) == 10 && sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &extra) == 3 && m >= 1 && m <= 12 && d >= 1 &&
+	    d <= 31;
 }
 
 /* Converts one incoming value to what the record stores, or explains (in *why) why it
  * cannot be read as the field's type. Consumes v. */
-static jv coerce(const struct field *f, jv v, char **why)
+static jv
+coerce(const struct field *f, jv v, char **why)
 {
 	jv_kind k = jv_get_kind(v);
 	char buf[32];
@@ -100,7 +107,8 @@ static jv coerce(const struct field *f, jv v, char **why)
 			/* Checked before the cast: a double past long long's range has none. */
 			if (f->type == F_INT && (!(fabs(d) < 9.2e18) || d != (double)(long long)d)) {
 				jv_free(v);
-				*why = xasprintf("Cannot deserialize instance of int from %s", fabs(d) < 9.2e18 ? "a fraction" : "a number out of range");
+				*why = xasprintf("Cannot deserialize instance of int from %s",
+				    fabs(d) < 9.2e18 ? "a fraction" : "a number out of range");
 				return jv_invalid();
 			}
 			return v;
@@ -116,7 +124,8 @@ static jv coerce(const struct field *f, jv v, char **why)
 	} else if (f->type == F_BOOLEAN) {
 		if (k == JV_KIND_TRUE || k == JV_KIND_FALSE)
 			return v;
-		if (k == JV_KIND_STRING && (!strcasecmp(jv_string_value(v), "true") || !strcasecmp(jv_string_value(v), "false"))) {
+		if (k == JV_KIND_STRING &&
+		    (!strcasecmp(jv_string_value(v), "true") || !strcasecmp(jv_string_value(v), "false"))) {
 			int b = !strcasecmp(jv_string_value(v), "true");
 			jv_free(v);
 			return jv_bool(b);
@@ -138,10 +147,15 @@ static jv coerce(const struct field *f, jv v, char **why)
 		}
 	}
 	jv s = jv_dump_string(jv_copy(v), 0);
-	*why = xasprintf("Cannot deserialize instance of %s from %s value %s or request may be missing a required field",
-	    ftype_name(f->type), k == JV_KIND_STRING ? "VALUE_STRING" : k == JV_KIND_NUMBER ? "VALUE_NUMBER"
-	    : k == JV_KIND_ARRAY ? "START_ARRAY" : k == JV_KIND_OBJECT ? "START_OBJECT" : "VALUE_TRUE",
-	    jv_string_value(s));
+	*why =
+	    xasprintf("Cannot deserialize instance of %s from %s value %s or request may be missing a required field",
+		ftype_name(f->type),
+		k == JV_KIND_STRING       ? "VALUE_STRING"
+		    : k == JV_KIND_NUMBER ? "VALUE_NUMBER"
+		    : k == JV_KIND_ARRAY  ? "START_ARRAY"
+		    : k == JV_KIND_OBJECT ? "START_OBJECT"
+					  : "VALUE_TRUE",
+		jv_string_value(s));
 	jv_free(s);
 	jv_free(v);
 	return jv_invalid();
@@ -151,21 +165,25 @@ static jv coerce(const struct field *f, jv v, char **why)
  * (an unknown field or a value of the wrong type is refused before any record is
  * looked at, as the real API's deserializer does). Returns the fields, or jv_invalid()
  * with *err set to {errorCode, message} for the request. */
-jv rules_read(struct obj *o, jv in, jv *err)
+jv
+rules_read(struct obj *o, jv in, jv *err)
 {
 	jv out = jv_object();
 	if (jv_get_kind(in) != JV_KIND_OBJECT) {
-		*err = sf_err1("JSON_PARSER_ERROR", NULL, "Cannot deserialize instance of %s from non-object value", o->name);
+		*err = sf_err1(
+		    "JSON_PARSER_ERROR", NULL, "Cannot deserialize instance of %s from non-object value", o->name);
 		jv_free(out);
 		return jv_invalid();
 	}
-	jv_object_foreach(in, k, v) {
+	jv_object_foreach(in, k, v)
+	{
 		const char *name = jv_string_value(k);
 		struct field *f = strcmp(name, "attributes") ? schema_field(o, name) : NULL;
 		if (!strcmp(name, "attributes")) {
 			jv_free(v);
 		} else if (!f) {
-			*err = sf_err1("INVALID_FIELD", NULL, "No such column '%s' on sobject of type %s", name, o->name);
+			*err =
+			    sf_err1("INVALID_FIELD", NULL, "No such column '%s' on sobject of type %s", name, o->name);
 			jv_free(v);
 			jv_free(k);
 			jv_free(out);
@@ -192,14 +210,20 @@ static const struct stage {
 	int prob, closed, won;
 	const char *forecast;
 } stages[] = {
-	{ "Prospecting", 10, 0, 0, "Pipeline" }, { "Qualification", 10, 0, 0, "Pipeline" },
-	{ "Needs Analysis", 20, 0, 0, "Pipeline" }, { "Value Proposition", 50, 0, 0, "Pipeline" },
-	{ "Id. Decision Makers", 60, 0, 0, "Pipeline" }, { "Perception Analysis", 70, 0, 0, "Pipeline" },
-	{ "Proposal/Price Quote", 75, 0, 0, "Pipeline" }, { "Negotiation/Review", 90, 0, 0, "Commit" },
-	{ "Closed Won", 100, 1, 1, "Closed" }, { "Closed Lost", 0, 1, 0, "Omitted" },
+	{ "Prospecting", 10, 0, 0, "Pipeline" },
+	{ "Qualification", 10, 0, 0, "Pipeline" },
+	{ "Needs Analysis", 20, 0, 0, "Pipeline" },
+	{ "Value Proposition", 50, 0, 0, "Pipeline" },
+	{ "Id. Decision Makers", 60, 0, 0, "Pipeline" },
+	{ "Perception Analysis", 70, 0, 0, "Pipeline" },
+	{ "Proposal/Price Quote", 75, 0, 0, "Pipeline" },
+	{ "Negotiation/Review", 90, 0, 0, "Commit" },
+	{ "Closed Won", 100, 1, 1, "Closed" },
+	{ "Closed Lost", 0, 1, 0, "Omitted" },
 };
 
-static jv set_name(jv rec)
+static jv
+set_name(jv rec)
 {
 	const char *fn = jx_str(rec, "FirstName"), *ln = jx_str(rec, "LastName");
 	char *n = xasprintf("%s%s%s", fn ? fn : "", fn && *fn ? " " : "", ln ? ln : "");
@@ -208,14 +232,16 @@ static jv set_name(jv rec)
 	return rec;
 }
 
-static jv set_time(jv rec, const char *k, time_t t)
+static jv
+set_time(jv rec, const char *k, time_t t)
 {
 	char buf[32];
 	return jv_object_set(rec, jv_string(k), jv_string(fmt_dt(t, buf)));
 }
 
 /* The Account an activity belongs to: the What's account, else the Who's. */
-static jv activity_account(jv rec)
+static jv
+activity_account(jv rec)
 {
 	const char *ids[2] = { jx_str(rec, "WhatId"), jx_str(rec, "WhoId") };
 	jv acct = jv_null();
@@ -234,7 +260,8 @@ static jv activity_account(jv rec)
 	return jv_object_set(rec, jv_string("AccountId"), acct);
 }
 
-static int get_time(jv rec, const char *k, time_t *t)
+static int
+get_time(jv rec, const char *k, time_t *t)
 {
 	const char *s = jx_str(rec, k);
 	return s && time_parse(s, t) == 0;
@@ -242,11 +269,13 @@ static int get_time(jv rec, const char *k, time_t *t)
 
 /* Event times: Start with End or Duration, in agreement, within one day. Appends a
  * problem to *errs, or fills EndDateTime, DurationInMinutes and the activity dates. */
-#define EFAIL(code, field, msg) do { \
+#define EFAIL(code, field, msg) \
+	do { \
 		*errs = jv_array_concat(*errs, sf_err1(code, field, "%s", msg)); \
 		return rec; \
 	} while (0)
-static jv event_rules(jv rec, jv *errs)
+static jv
+event_rules(jv rec, jv *errs)
 {
 	time_t start, end, adt;
 	int has_start = get_time(rec, "StartDateTime", &start);
@@ -274,7 +303,8 @@ static jv event_rules(jv rec, jv *errs)
 		    "Activity date time must match the start date time: ActivityDateTime");
 	if (!has_end && !has_dur) {
 		if (!allday)
-			EFAIL("REQUIRED_FIELD_MISSING", "DurationInMinutes", "Required fields are missing: [DurationInMinutes]");
+			EFAIL("REQUIRED_FIELD_MISSING", "DurationInMinutes",
+			    "Required fields are missing: [DurationInMinutes]");
 		minutes = 1440;
 		has_dur = 1;
 	}
@@ -296,97 +326,60 @@ static jv event_rules(jv rec, jv *errs)
 }
 #undef EFAIL
 
-/* The per-record rules: required fields, lengths, picklists, references, the rules of
- * each object, then the derived fields. Returns rec (consumed) and appends problems
- * to *errs. */
-jv rules_apply(struct obj *o, jv rec, jv *errs, const char *self)
+/* A unique field: no other live record of the object holds the value s (compared
+ * without case, as a case-insensitive unique field does). */
+static void
+check_unique(struct obj *o, struct field *f, const char *s, const char *self, jv *errs)
 {
-	jv missing = jv_array();
-	for (int i = 0; i < o->nfields; i++) {
-		struct field *f = &o->fields[i];
-		jv v = jv_object_get(jv_copy(rec), jv_copy(f->key));
-		jv_kind k = jv_get_kind(v);
-		const char *s = k == JV_KIND_STRING ? jv_string_value(v) : NULL;
-		if (f->required && (k == JV_KIND_NULL || k == JV_KIND_INVALID || (s && !*s)))
-			missing = jv_array_append(missing, jv_copy(f->key));
-		if (s && f->length && utf8_chars(s) > (size_t)f->length && f->type != F_REFERENCE)
-			*errs = jv_array_concat(*errs, sf_err1("STRING_TOO_LONG", f->name,
-			    "%s: data value too large: %.40s%s (max length=%d)", f->name, s,
-			    strlen(s) > 40 ? "..." : "", f->length));
-		if (k == JV_KIND_NUMBER && ftype_is_number(f->type) && !(fabs(jv_number_value(v)) < 1e18))
-			*errs = jv_array_concat(*errs, sf_err1("NUMBER_OUTSIDE_VALID_RANGE", f->name,
-			    "%s: value outside of valid range on numeric field: %g", f->name, jv_number_value(v)));
-		if (s && *s && f->unique) {
-			/* A unique field: no other live record of the object holds the value
-			 * (compared without case, as a case-insensitive unique field does). */
-			jv all = store_scan(o, 0);
-			for (int r = 0; r < jx_len(all); r++) {
-				const char *other = jx_str(jx_at(all, r), f->name), *oid = jx_str(jx_at(all, r), "Id");
-				if (other && oid && !strcasecmp(other, s) && !(self && !strcmp(self, oid))) {
-					*errs = jv_array_concat(*errs, sf_err1("DUPLICATE_VALUE", f->name,
-					    "duplicate value found: %s duplicates value on record with id: %s", f->name, oid));
-					break;
-				}
-			}
-			jv_free(all);
+	jv all = store_scan(o, 0);
+	for (int r = 0; r < jx_len(all); r++) {
+		const char *other = jx_str(jx_at(all, r), f->name), *oid = jx_str(jx_at(all, r), "Id");
+		if (other && oid && !strcasecmp(other, s) && !(self && !strcmp(self, oid))) {
+			*errs = jv_array_concat(*errs,
+			    sf_err1("DUPLICATE_VALUE", f->name,
+				"duplicate value found: %s duplicates value on record with id: %s", f->name, oid));
+			break;
 		}
-		if (s && *s && f->type == F_EMAIL && (!strchr(s, '@') || strchr(s, ' ') || strchr(s, '@') == s ||
-		    !strchr(strchr(s, '@'), '.')))
-			*errs = jv_array_concat(*errs, sf_err1("INVALID_EMAIL_ADDRESS", f->name,
-			    "%s: invalid email address: %s", f->name, s));
-		if (s && *s && f->restricted) {
-			int ok = 0;
-			for (int j = 0; j < f->nvalues; j++)
-				ok |= !strcmp(f->values[j], s);
-			if (!ok)
-				*errs = jv_array_concat(*errs, sf_err1("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", f->name,
-				    "%s: bad value for restricted picklist field: %s", f->name, s));
-		}
-		if (s && *s && f->type == F_REFERENCE && strcmp(f->name, "CreatedById") && strcmp(f->name, "LastModifiedById")) {
-			char nid[19];
-			struct obj *target = NULL;
-			if (id_norm(s, nid) < 0) {
-				*errs = jv_array_concat(*errs, sf_err1("MALFORMED_ID", f->name,
-				    "%s: id value of incorrect type: %s", f->name, s));
-			} else {
-				for (int j = 0; j < f->nref; j++)
-					if (schema_obj_prefix(nid) == schema_obj(f->ref[j]))
-						target = schema_obj(f->ref[j]);
-				int deleted = 0;
-				jv p = target ? store_get(nid, &deleted) : jv_invalid();
-				if (!target)
-					*errs = jv_array_concat(*errs, sf_err1("FIELD_INTEGRITY_EXCEPTION", f->name,
-					    "%s: id value of incorrect type: %s", f->name, s));
-				else if (!jv_is_valid(p) || (self && !strcmp(self, nid)))
-					*errs = jv_array_concat(*errs, sf_err1("INVALID_CROSS_REFERENCE_KEY", f->name,
-					    "invalid cross reference id"));
-				else if (deleted)
-					*errs = jv_array_concat(*errs, sf_err1("ENTITY_IS_DELETED", f->name, "entity is deleted"));
-				else
-					rec = jv_object_set(rec, jv_copy(f->key), jv_string(nid));
-				jv_free(p);
-			}
-		}
-		for (int j = 0; s && j < nfails; j++)
-			if (!strcasecmp(fails[j].field, f->name) && !strcmp(fails[j].value, s))
-				*errs = jv_array_concat(*errs, sf_err1(fails[j].code, f->name,
-				    "%s: value refused by dg-sandbox --fail-when %s=%s", f->name, f->name, s));
-		jv_free(v);
 	}
-	if (jx_len(missing)) {
-		struct sb m = { 0 };
-		for (int i = 0; i < jx_len(missing); i++)
-			sb_addf(&m, "%s%s", i ? ", " : "", jx_cstr(jx_at(missing, i)));
-		jv e = sf_err1("REQUIRED_FIELD_MISSING", NULL, "Required fields are missing: [%s]", sb_str(&m));
-		e = jv_array_set(e, 0, jv_object_set(jv_array_get(jv_copy(e), 0), jv_string("fields"), missing));
-		*errs = jv_array_concat(e, *errs);
-		sb_free(&m);
-	} else
-		jv_free(missing);
-	if (jx_len(*errs))
-		return rec;
+	jv_free(all);
+}
 
-	/* Object rules and derived fields. */
+/* A reference field: s is an Id of a live record of an object the field may name; the
+ * record gets the 18-character form. Returns rec (consumed). */
+static jv
+check_ref(jv rec, struct field *f, const char *s, const char *self, jv *errs)
+{
+	char nid[SFID_SIZE];
+	struct obj *target = NULL;
+	if (id_norm(s, nid) < 0) {
+		*errs = jv_array_concat(
+		    *errs, sf_err1("MALFORMED_ID", f->name, "%s: id value of incorrect type: %s", f->name, s));
+	} else {
+		for (int j = 0; j < f->nref; j++)
+			if (schema_obj_prefix(nid) == schema_obj(f->ref[j]))
+				target = schema_obj(f->ref[j]);
+		int deleted = 0;
+		jv p = target ? store_get(nid, &deleted) : jv_invalid();
+		if (!target)
+			*errs = jv_array_concat(*errs,
+			    sf_err1("FIELD_INTEGRITY_EXCEPTION", f->name, "%s: id value of incorrect type: %s", f->name,
+				s));
+		else if (!jv_is_valid(p) || (self && !strcmp(self, nid)))
+			*errs = jv_array_concat(
+			    *errs, sf_err1("INVALID_CROSS_REFERENCE_KEY", f->name, "invalid cross reference id"));
+		else if (deleted)
+			*errs = jv_array_concat(*errs, sf_err1("ENTITY_IS_DELETED", f->name, "entity is deleted"));
+		else
+			rec = jv_object_set(rec, jv_copy(f->key), jv_string(nid));
+		jv_free(p);
+	}
+	return rec;
+}
+
+/* What the org derives on a valid write, and the object's own rules. */
+static jv
+derive(struct obj *o, jv rec, jv *errs)
+{
 	if (!strcmp(o->name, "Contact") || !strcmp(o->name, "User"))
 		rec = set_name(rec);
 	if (!strcmp(o->name, "Opportunity")) {
@@ -395,7 +388,8 @@ jv rules_apply(struct obj *o, jv rec, jv *errs, const char *self)
 			if (!strcmp(stages[i].name, sn)) {
 				rec = jv_object_set(rec, jv_string("IsClosed"), jv_bool(stages[i].closed));
 				rec = jv_object_set(rec, jv_string("IsWon"), jv_bool(stages[i].won));
-				rec = jv_object_set(rec, jv_string("ForecastCategoryName"), jv_string(stages[i].forecast));
+				rec = jv_object_set(
+				    rec, jv_string("ForecastCategoryName"), jv_string(stages[i].forecast));
 				if (!jv_is_valid(jx_get(rec, "Probability", JV_KIND_NUMBER)))
 					rec = jv_object_set(rec, jv_string("Probability"), jv_number(stages[i].prob));
 			}
@@ -419,3 +413,65 @@ jv rules_apply(struct obj *o, jv rec, jv *errs, const char *self)
 	return rec;
 }
 
+/* The per-record rules: required fields, lengths, picklists, references, the rules of
+ * each object, then the derived fields. Returns rec (consumed) and appends problems
+ * to *errs. */
+jv
+rules_apply(struct obj *o, jv rec, jv *errs, const char *self)
+{
+	jv missing = jv_array();
+	for (int i = 0; i < o->nfields; i++) {
+		struct field *f = &o->fields[i];
+		jv v = jv_object_get(jv_copy(rec), jv_copy(f->key));
+		jv_kind k = jv_get_kind(v);
+		const char *s = k == JV_KIND_STRING ? jv_string_value(v) : NULL;
+		if (f->required && (k == JV_KIND_NULL || k == JV_KIND_INVALID || (s && !*s)))
+			missing = jv_array_append(missing, jv_copy(f->key));
+		if (s && f->length && utf8_chars(s) > (size_t)f->length && f->type != F_REFERENCE)
+			*errs = jv_array_concat(*errs,
+			    sf_err1("STRING_TOO_LONG", f->name, "%s: data value too large: %.40s%s (max length=%d)",
+				f->name, s, strlen(s) > 40 ? "..." : "", f->length));
+		if (k == JV_KIND_NUMBER && ftype_is_number(f->type) && !(fabs(jv_number_value(v)) < 1e18))
+			*errs = jv_array_concat(*errs,
+			    sf_err1("NUMBER_OUTSIDE_VALID_RANGE", f->name,
+				"%s: value outside of valid range on numeric field: %g", f->name, jv_number_value(v)));
+		if (s && *s && f->unique)
+			check_unique(o, f, s, self, errs);
+		if (s && *s && f->type == F_EMAIL &&
+		    (!strchr(s, '@') || strchr(s, ' ') || strchr(s, '@') == s || !strchr(strchr(s, '@'), '.')))
+			*errs = jv_array_concat(*errs,
+			    sf_err1("INVALID_EMAIL_ADDRESS", f->name, "%s: invalid email address: %s", f->name, s));
+		if (s && *s && f->restricted) {
+			int ok = 0;
+			for (int j = 0; j < f->nvalues; j++)
+				ok |= !strcmp(f->values[j], s);
+			if (!ok)
+				*errs = jv_array_concat(*errs,
+				    sf_err1("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", f->name,
+					"%s: bad value for restricted picklist field: %s", f->name, s));
+		}
+		if (s && *s && f->type == F_REFERENCE && strcmp(f->name, "CreatedById") &&
+		    strcmp(f->name, "LastModifiedById"))
+			rec = check_ref(rec, f, s, self, errs);
+		for (int j = 0; s && j < nfails; j++)
+			if (!strcasecmp(fails[j].field, f->name) && !strcmp(fails[j].value, s))
+				*errs = jv_array_concat(*errs,
+				    sf_err1(fails[j].code, f->name, "%s: value refused by dg-sandbox --fail-when %s=%s",
+					f->name, f->name, s));
+		jv_free(v);
+	}
+	if (jx_len(missing)) {
+		struct sb m = { 0 };
+		for (int i = 0; i < jx_len(missing); i++)
+			sb_addf(&m, "%s%s", i ? ", " : "", jx_cstr(jx_at(missing, i)));
+		jv e = sf_err1("REQUIRED_FIELD_MISSING", NULL, "Required fields are missing: [%s]", sb_str(&m));
+		e = jv_array_set(e, 0, jv_object_set(jv_array_get(jv_copy(e), 0), jv_string("fields"), missing));
+		*errs = jv_array_concat(e, *errs);
+		sb_free(&m);
+	} else
+		jv_free(missing);
+	if (jx_len(*errs))
+		return rec;
+
+	return derive(o, rec, errs);
+}

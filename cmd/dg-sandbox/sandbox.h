@@ -28,26 +28,40 @@
 /* ---- schema.c ---- */
 
 enum ftype {
-	F_ID, F_STRING, F_TEXTAREA, F_PICKLIST, F_COMBOBOX, F_REFERENCE, F_DATE, F_DATETIME,
-	F_BOOLEAN, F_INT, F_DOUBLE, F_CURRENCY, F_PERCENT, F_EMAIL, F_URL, F_PHONE
+	F_ID,
+	F_STRING,
+	F_TEXTAREA,
+	F_PICKLIST,
+	F_COMBOBOX,
+	F_REFERENCE,
+	F_DATE,
+	F_DATETIME,
+	F_BOOLEAN,
+	F_INT,
+	F_DOUBLE,
+	F_CURRENCY,
+	F_PERCENT,
+	F_EMAIL,
+	F_URL,
+	F_PHONE
 };
 
 struct obj;
 
 struct field {
 	char *name;
-	jv key;                /* name as a jv string, made once: lookups reuse it */
+	jv key; /* name as a jv string, made once: lookups reuse it */
 	enum ftype type;
-	int length;            /* strings: maximum characters; 0 = none */
+	int length; /* strings: maximum characters; 0 = none */
 	int required, create, update, restricted, custom;
 	int unique, external_id; /* a value may be on one live record only; an external ID */
-	int cascade;           /* deleting the parent deletes this record */
-	char **values;         /* picklist values */
+	int cascade;             /* deleting the parent deletes this record */
+	char **values;           /* picklist values */
 	int nvalues;
-	char *ref[4];          /* referenced object names */
+	char *ref[4]; /* referenced object names */
 	int nref;
-	char *rel;             /* relationship name, or NULL */
-	jv def;                /* default on create, jv_invalid() when none */
+	char *rel; /* relationship name, or NULL */
+	jv def;    /* default on create, jv_invalid() when none */
 };
 
 /* A child relationship: child_obj.field points at the parent; name is e.g. "Contacts". */
@@ -70,9 +84,9 @@ struct obj {
 /* Loads the standard objects and then each extra schema file (custom fields and
  * objects). Returns 0, or -1 after printing what is wrong and where. */
 int schema_load(int nfiles, char **files);
-struct obj *schema_obj(const char *name);           /* case-insensitive; NULL if unknown */
-struct obj *schema_obj_prefix(const char *id);      /* by an Id's key prefix */
-struct field *schema_field(const struct obj *o, const char *name); /* case-insensitive */
+struct obj *schema_obj(const char *name);                             /* case-insensitive; NULL if unknown */
+struct obj *schema_obj_prefix(const char *id);                        /* by an Id's key prefix */
+struct field *schema_field(const struct obj *o, const char *name);    /* case-insensitive */
 struct field *schema_field_rel(const struct obj *o, const char *rel); /* by relationship name */
 struct childrel *schema_child(const struct obj *o, const char *name);
 int schema_nobjs(void);
@@ -92,7 +106,7 @@ jv sf_err1(const char *code, const char *field, const char *fmt, ...) __attribut
 
 int store_open(const char *path);
 void store_close(void);
-int store_is_new(void);           /* 1 when the database held no org before this run */
+int store_is_new(void); /* 1 when the database held no org before this run */
 void store_begin(void);
 void store_commit(void);
 void store_rollback(void);
@@ -109,9 +123,9 @@ extern const char *org_id;
 
 /* Creates a record of o from fields (borrowed). On success returns jv_null() and
  * fills id; otherwise returns an array of sf_err objects. */
-jv store_create(struct obj *o, jv fields, char id[19]);
+jv store_create(struct obj *o, jv fields, char id[SFID_SIZE]);
 /* Inserts rec (consumed) without rules: for the org's own User and Organization. */
-void store_insert_raw(struct obj *o, jv rec, char id[19]);
+void store_insert_raw(struct obj *o, jv rec, char id[SFID_SIZE]);
 /* Updates the record id (fields borrowed, o is NULL or must match); same returns. */
 jv store_update(struct obj *o, const char *id, jv fields);
 /* Deletes the record (soft: a second delete says ENTITY_IS_DELETED). */
@@ -124,7 +138,7 @@ jv store_scan(struct obj *o, int all);
 /* {"Event": n, ...} live records per object. */
 jv store_counts(void);
 /* An Id for a record of o that is never reused. */
-void store_new_id(struct obj *o, char id[19]);
+void store_new_id(struct obj *o, char id[SFID_SIZE]);
 
 /* ---- rules.c ---- */
 
@@ -198,11 +212,10 @@ struct query {
 	long limit, offset;
 };
 
-
 struct soql_err {
-	const char *code;   /* MALFORMED_QUERY, INVALID_FIELD, ... */
+	const char *code; /* MALFORMED_QUERY, INVALID_FIELD, ... */
 	char msg[512];
-	int pos;            /* 0-based column */
+	int pos; /* 0-based column */
 };
 /* Parses text; returns its query, allocated in *mem until soql_free(*mem), or NULL
  * with err filled (soql_free(*mem) is still due). */
@@ -263,9 +276,9 @@ struct req {
 	const char *location;
 	char locbuf[160];
 };
-void reply_json(struct req *h, int status, jv v);            /* consumes v */
+void reply_json(struct req *h, int status, jv v); /* consumes v */
 void reply_error(struct req *h, int status, const char *code, const char *msg);
-void reply_errors(struct req *h, int status, jv errs);       /* per-record errors → REST array */
+void reply_errors(struct req *h, int status, jv errs); /* per-record errors → REST array */
 const char *req_arg(struct req *h, const char *name);
 const char *req_header(struct req *h, const char *name);
 /* The request body as JSON; on failure answers 400 (or 415) and returns jv_invalid(). */
@@ -279,12 +292,12 @@ void rest_call(struct req *h, const char *method, const char *path, char *limit_
 /* ---- admin.c ---- */
 
 struct switches {
-	long latency_ms;      /* every data call waits this long first */
-	long daily_limit;     /* calls a day before REQUEST_LIMIT_EXCEEDED */
-	long api_usage;       /* calls so far */
+	long latency_ms;  /* every data call waits this long first */
+	long daily_limit; /* calls a day before REQUEST_LIMIT_EXCEEDED */
+	long api_usage;   /* calls so far */
 	long faults_injected;
-	uint64_t fault_seed;  /* what KIND%P faults draw from */
-	jv stats;             /* route -> count */
+	uint64_t fault_seed; /* what KIND%P faults draw from */
+	jv stats;            /* route -> count */
 };
 extern struct switches sw;
 /* Counts one request of a route (admin stats). */

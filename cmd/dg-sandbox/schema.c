@@ -13,28 +13,41 @@
 static struct obj *objs;
 static int nobjs;
 
-static const char *const tnames[] = {
-	"id", "string", "textarea", "picklist", "combobox", "reference", "date", "datetime",
-	"boolean", "int", "double", "currency", "percent", "email", "url", "phone"
-};
+static const char *const tnames[] = { "id", "string", "textarea", "picklist", "combobox", "reference", "date",
+	"datetime", "boolean", "int", "double", "currency", "percent", "email", "url", "phone" };
 
-const char *ftype_name(enum ftype t) { return tnames[t]; }
+const char *
+ftype_name(enum ftype t)
+{
+	return tnames[t];
+}
 
-int ftype_is_text(enum ftype t)
+int
+ftype_is_text(enum ftype t)
 {
 	return t == F_ID || t == F_STRING || t == F_TEXTAREA || t == F_PICKLIST || t == F_COMBOBOX ||
 	    t == F_REFERENCE || t == F_EMAIL || t == F_URL || t == F_PHONE;
 }
 
-int ftype_is_number(enum ftype t)
+int
+ftype_is_number(enum ftype t)
 {
 	return t == F_INT || t == F_DOUBLE || t == F_CURRENCY || t == F_PERCENT;
 }
 
-int schema_nobjs(void) { return nobjs; }
-struct obj *schema_at(int i) { return &objs[i]; }
+int
+schema_nobjs(void)
+{
+	return nobjs;
+}
+struct obj *
+schema_at(int i)
+{
+	return &objs[i];
+}
 
-struct obj *schema_obj(const char *name)
+struct obj *
+schema_obj(const char *name)
 {
 	for (int i = 0; i < nobjs; i++)
 		if (!strcasecmp(objs[i].name, name))
@@ -42,7 +55,8 @@ struct obj *schema_obj(const char *name)
 	return NULL;
 }
 
-struct obj *schema_obj_prefix(const char *id)
+struct obj *
+schema_obj_prefix(const char *id)
 {
 	if (!id || strlen(id) < 3)
 		return NULL;
@@ -52,7 +66,8 @@ struct obj *schema_obj_prefix(const char *id)
 	return NULL;
 }
 
-struct field *schema_field(const struct obj *o, const char *name)
+struct field *
+schema_field(const struct obj *o, const char *name)
 {
 	for (int i = 0; i < o->nfields; i++)
 		if (!strcasecmp(o->fields[i].name, name))
@@ -60,7 +75,8 @@ struct field *schema_field(const struct obj *o, const char *name)
 	return NULL;
 }
 
-struct field *schema_field_rel(const struct obj *o, const char *rel)
+struct field *
+schema_field_rel(const struct obj *o, const char *rel)
 {
 	for (int i = 0; i < o->nfields; i++)
 		if (o->fields[i].rel && !strcasecmp(o->fields[i].rel, rel))
@@ -68,7 +84,8 @@ struct field *schema_field_rel(const struct obj *o, const char *rel)
 	return NULL;
 }
 
-struct childrel *schema_child(const struct obj *o, const char *name)
+struct childrel *
+schema_child(const struct obj *o, const char *name)
 {
 	for (int i = 0; i < o->nchildren; i++)
 		if (!strcasecmp(o->children[i].name, name))
@@ -76,7 +93,8 @@ struct childrel *schema_child(const struct obj *o, const char *name)
 	return NULL;
 }
 
-static struct field *add_field(struct obj *o, const char *name)
+static struct field *
+add_field(struct obj *o, const char *name)
 {
 	struct field *f = schema_field(o, name);
 	if (f)
@@ -91,7 +109,8 @@ static struct field *add_field(struct obj *o, const char *name)
 	return f;
 }
 
-static void sys_field(struct obj *o, const char *name, enum ftype t, const char *ref, const char *rel)
+static void
+sys_field(struct obj *o, const char *name, enum ftype t, const char *ref, const char *rel)
 {
 	struct field *f = add_field(o, name);
 	f->type = t;
@@ -106,7 +125,8 @@ static void sys_field(struct obj *o, const char *name, enum ftype t, const char 
 	}
 }
 
-static struct obj *add_obj(const char *name)
+static struct obj *
+add_obj(const char *name)
 {
 	struct obj *o = schema_obj(name);
 	if (o)
@@ -126,19 +146,22 @@ static struct obj *add_obj(const char *name)
 	return o;
 }
 
-static int bad(const char *file, const char *what, const char *a, const char *b)
+static int
+bad(const char *file, const char *what, const char *a, const char *b)
 {
 	warnx("%s: %s '%s%s%s'", file, what, a, b ? "." : "", b ? b : "");
 	return -1;
 }
 
-static int is_custom(const char *name)
+static int
+is_custom(const char *name)
 {
 	size_t n = strlen(name);
 	return n > 3 && !strcmp(name + n - 3, "__c");
 }
 
-static int load_field(const char *file, struct obj *o, const char *name, jv spec, int standard)
+static int
+load_field(const char *file, struct obj *o, const char *name, jv spec, int standard)
 {
 	if (jv_get_kind(spec) != JV_KIND_OBJECT)
 		return bad(file, "field must be a mapping:", o->name, name);
@@ -185,31 +208,36 @@ static int load_field(const char *file, struct obj *o, const char *name, jv spec
 }
 
 /* Adds the child relationships named by "children:" once every object is known. */
-static int link_children(const char *file, jv doc)
+static int
+link_children(const char *file, jv doc)
 {
 	jv objsj = jx_get(doc, "objects", JV_KIND_OBJECT);
 	int rc = 0;
-	jv_object_foreach(objsj, k, spec) {
+	jv_object_foreach(objsj, k, spec)
+	{
 		struct obj *o = schema_obj(jv_string_value(k));
 		jv fields = jx_get(spec, "fields", JV_KIND_OBJECT);
-		if (jv_is_valid(fields)) jv_object_foreach(fields, fk, fs) {
-			const char *cname = jx_str(fs, "children");
-			struct field *f = o ? schema_field(o, jv_string_value(fk)) : NULL;
-			for (int i = 0; cname && f && i < f->nref; i++) {
-				struct obj *p = schema_obj(f->ref[i]);
-				if (!p) {
-					rc = bad(file, "reference to an unknown object:", o->name, f->name);
-					continue;
+		if (jv_is_valid(fields))
+			jv_object_foreach(fields, fk, fs)
+			{
+				const char *cname = jx_str(fs, "children");
+				struct field *f = o ? schema_field(o, jv_string_value(fk)) : NULL;
+				for (int i = 0; cname && f && i < f->nref; i++) {
+					struct obj *p = schema_obj(f->ref[i]);
+					if (!p) {
+						rc = bad(file, "reference to an unknown object:", o->name, f->name);
+						continue;
+					}
+					f->cascade = 1;
+					if (schema_child(p, cname))
+						continue;
+					p->children =
+					    xrealloc(p->children, (size_t)(p->nchildren + 1) * sizeof *p->children);
+					p->children[p->nchildren++] = (struct childrel){ xstrdup(cname), o, f };
 				}
-				f->cascade = 1;
-				if (schema_child(p, cname))
-					continue;
-				p->children = xrealloc(p->children, (size_t)(p->nchildren + 1) * sizeof *p->children);
-				p->children[p->nchildren++] = (struct childrel){ xstrdup(cname), o, f };
+				jv_free(fk);
+				jv_free(fs);
 			}
-			jv_free(fk);
-			jv_free(fs);
-		}
 		jv_free(k);
 		jv_free(spec);
 	}
@@ -218,7 +246,8 @@ static int link_children(const char *file, jv doc)
 
 /* Loads one schema file; its document goes to *docp for link_children, which runs
  * once every file is in (pointers into the tables are stable only from then on). */
-static int load_file(const char *file, int standard, jv *docp)
+static int
+load_file(const char *file, int standard, jv *docp)
 {
 	char err[512];
 	jv doc = yaml_load_jv(file, err, sizeof err);
@@ -232,7 +261,8 @@ static int load_file(const char *file, int standard, jv *docp)
 		return bad(file, "expected a mapping named", "objects", NULL);
 	}
 	int rc = 0;
-	jv_object_foreach(objsj, k, spec) {
+	jv_object_foreach(objsj, k, spec)
+	{
 		const char *name = jv_string_value(k);
 		int exists = schema_obj(name) != NULL;
 		if (!exists && !standard && !is_custom(name))
@@ -256,12 +286,14 @@ static int load_file(const char *file, int standard, jv *docp)
 				o->del = jx_bool(spec, "delete", 1);
 			}
 			jv fields = jx_get(spec, "fields", JV_KIND_OBJECT);
-			if (jv_is_valid(fields)) jv_object_foreach(fields, fk, fs) {
-				if (load_field(file, o, jv_string_value(fk), fs, standard) < 0)
-					rc = -1;
-				jv_free(fk);
-				jv_free(fs);
-			}
+			if (jv_is_valid(fields))
+				jv_object_foreach(fields, fk, fs)
+				{
+					if (load_field(file, o, jv_string_value(fk), fs, standard) < 0)
+						rc = -1;
+					jv_free(fk);
+					jv_free(fs);
+				}
 		}
 		jv_free(k);
 		jv_free(spec);
@@ -270,7 +302,8 @@ static int load_file(const char *file, int standard, jv *docp)
 	return rc;
 }
 
-int schema_load(int nfiles, char **files)
+int
+schema_load(int nfiles, char **files)
 {
 	char *std = share_path("sandbox/standard.yaml");
 	jv *docs = xcalloc((size_t)nfiles + 1, sizeof *docs);
@@ -290,29 +323,37 @@ int schema_load(int nfiles, char **files)
 
 /* ---- describe ---- */
 
-static const char *soap_type(enum ftype t)
+static const char *
+soap_type(enum ftype t)
 {
 	switch (t) {
-	case F_ID: case F_REFERENCE: return "tns:ID";
+	case F_ID:
+	case F_REFERENCE: return "tns:ID";
 	case F_DATE: return "xsd:date";
 	case F_DATETIME: return "xsd:dateTime";
 	case F_BOOLEAN: return "xsd:boolean";
 	case F_INT: return "xsd:int";
-	case F_DOUBLE: case F_CURRENCY: case F_PERCENT: return "xsd:double";
+	case F_DOUBLE:
+	case F_CURRENCY:
+	case F_PERCENT: return "xsd:double";
 	default: return "xsd:string";
 	}
 }
 
-static jv obj_urls(const struct obj *o, const char *ver)
+static jv
+obj_urls(const struct obj *o, const char *ver)
 {
 	jv u = jv_object();
 	u = jv_object_set(u, jv_string("sobject"), jv_string_fmt("/services/data/v%s/sobjects/%s", ver, o->name));
-	u = jv_object_set(u, jv_string("describe"), jv_string_fmt("/services/data/v%s/sobjects/%s/describe", ver, o->name));
-	u = jv_object_set(u, jv_string("rowTemplate"), jv_string_fmt("/services/data/v%s/sobjects/%s/{ID}", ver, o->name));
+	u = jv_object_set(
+	    u, jv_string("describe"), jv_string_fmt("/services/data/v%s/sobjects/%s/describe", ver, o->name));
+	u = jv_object_set(
+	    u, jv_string("rowTemplate"), jv_string_fmt("/services/data/v%s/sobjects/%s/{ID}", ver, o->name));
 	return u;
 }
 
-static jv obj_summary(const struct obj *o, const char *ver)
+static jv
+obj_summary(const struct obj *o, const char *ver)
 {
 	jv d = jv_object();
 	d = jv_object_set(d, jv_string("name"), jv_string(o->name));
@@ -329,7 +370,8 @@ static jv obj_summary(const struct obj *o, const char *ver)
 	return d;
 }
 
-jv schema_describe(const struct obj *o, const char *ver)
+jv
+schema_describe(const struct obj *o, const char *ver)
 {
 	jv d = obj_summary(o, ver);
 	jv fields = jv_array();
@@ -342,7 +384,8 @@ jv schema_describe(const struct obj *o, const char *ver)
 		j = jv_object_set(j, jv_string("soapType"), jv_string(soap_type(f->type)));
 		j = jv_object_set(j, jv_string("length"), jv_number(ftype_is_text(f->type) ? f->length : 0));
 		j = jv_object_set(j, jv_string("custom"), jv_bool(f->custom));
-		j = jv_object_set(j, jv_string("nillable"), jv_bool(!f->required && f->type != F_BOOLEAN && f->type != F_ID));
+		j = jv_object_set(
+		    j, jv_string("nillable"), jv_bool(!f->required && f->type != F_BOOLEAN && f->type != F_ID));
 		j = jv_object_set(j, jv_string("createable"), jv_bool(o->create && f->create));
 		j = jv_object_set(j, jv_string("updateable"), jv_bool(o->update && f->update));
 		j = jv_object_set(j, jv_string("defaultedOnCreate"), jv_bool(jv_is_valid(f->def) || !f->create));
@@ -380,7 +423,8 @@ jv schema_describe(const struct obj *o, const char *ver)
 	return d;
 }
 
-jv schema_global(const char *ver)
+jv
+schema_global(const char *ver)
 {
 	jv a = jv_array();
 	for (int i = 0; i < nobjs; i++)

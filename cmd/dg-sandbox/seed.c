@@ -37,8 +37,8 @@ static const struct {
 };
 
 static void
-seed_user(const char *first, const char *last, const char *tz, const char *title, const char *manager,
-    char id[19])
+seed_user(
+    const char *first, const char *last, const char *tz, const char *title, const char *manager, char id[SFID_SIZE])
 {
 	jv u = jv_object();
 	char *un = xasprintf("%s.%s@dg.sandbox", first, last);
@@ -61,16 +61,30 @@ seed_user(const char *first, const char *last, const char *tz, const char *title
 }
 
 static const char *const stages[] = {
-	"Prospecting", "Qualification", "Needs Analysis", "Value Proposition", "Id. Decision Makers",
-	"Perception Analysis", "Proposal/Price Quote", "Negotiation/Review", "Closed Won", "Closed Lost",
+	"Prospecting",
+	"Qualification",
+	"Needs Analysis",
+	"Value Proposition",
+	"Id. Decision Makers",
+	"Perception Analysis",
+	"Proposal/Price Quote",
+	"Negotiation/Review",
+	"Closed Won",
+	"Closed Lost",
 };
 
 static const char *const roles[] = {
-	"Economic Buyer", "Decision Maker", "Technical Buyer", "Evaluator", "Influencer", "Business User",
+	"Economic Buyer",
+	"Decision Maker",
+	"Technical Buyer",
+	"Evaluator",
+	"Influencer",
+	"Business User",
 	"Executive Sponsor",
 };
 
-static void slug(const char *s, char *out, size_t size)
+static void
+slug(const char *s, char *out, size_t size)
 {
 	size_t n = 0;
 	for (; *s && n + 1 < size; s++)
@@ -79,7 +93,8 @@ static void slug(const char *s, char *out, size_t size)
 	out[n] = '\0';
 }
 
-static int create(const char *type, jv rec, char id[19])
+static int
+create(const char *type, jv rec, char id[SFID_SIZE])
 {
 	jv e = store_create(schema_obj(type), rec, id);
 	jv_free(rec);
@@ -91,13 +106,15 @@ static int create(const char *type, jv rec, char id[19])
 	return -1;
 }
 
-int seed_minimal(int production)
+int
+seed_minimal(int production)
 {
-	static char org[19], user[19];
+	static char org[SFID_SIZE], user[SFID_SIZE];
 	jv o = jv_object();
 	o = jv_object_set(o, jv_string("Name"), jv_string(production ? "dg Demo Org" : "dg Demo Sandbox"));
 	o = jv_object_set(o, jv_string("IsSandbox"), jv_bool(!production));
-	o = jv_object_set(o, jv_string("OrganizationType"), jv_string(production ? "Enterprise Edition" : "Developer Edition"));
+	o = jv_object_set(
+	    o, jv_string("OrganizationType"), jv_string(production ? "Enterprise Edition" : "Developer Edition"));
 	o = jv_object_set(o, jv_string("InstanceName"), jv_string(production ? "NA211" : "CS42"));
 	o = jv_object_set(o, jv_string("TimeZoneSidKey"), jv_string("America/Los_Angeles"));
 	o = jv_object_set(o, jv_string("PrimaryContact"), jv_string("Sam Admin"));
@@ -118,15 +135,144 @@ int seed_minimal(int production)
 	return 0;
 }
 
-int seed_org(uint64_t seed, int production)
+/* What seeding the accounts shares. */
+struct seeding {
+	struct bank *words, *names;
+	char (*uid)[SFID_SIZE]; /* the reps */
+	int nreps;
+	int *combo, ns; /* account names: a shuffled walk over first x second words */
+	uint64_t seed;
+	time_t now;
+	int nopp; /* opportunities so far */
+};
+
+/* The deals of one account: 1-3 opportunities, most with contact roles. */
+static int
+seed_deals(
+    struct seeding *sd, struct rng *rp, const char *name, const char *acct, int owner, char (*con)[SFID_SIZE], int ncon)
+{
+	struct rng ar = *rp;
+	char date[16];
+	int rc = 0;
+
+	int nopps = (int)rng_range(&ar, 1, 3);
+	for (int o = 0; o < nopps && !rc; o++, sd->nopp++) {
+		/* The first ten opportunities walk every stage; the rest lean open. */
+		int st = sd->nopp < 10 ? sd->nopp
+				       : (int)(rng_chance(&ar, 0.75) ? rng_range(&ar, 0, 7) : rng_range(&ar, 8, 9));
+		int closed = st >= 8;
+		long days = closed ? -rng_range(&ar, 5, 300) : rng_range(&ar, 7, 40 + 20 * (8 - st) * 2);
+		time_t cd = sd->now + days * DAY_SECONDS;
+		char opp[SFID_SIZE];
+		jv op = jv_object();
+		op = jv_object_set(
+		    op, jv_string("Name"), jv_string_fmt("%s - %s", name, bank_pick(sd->words, "opp.kind", &ar)));
+		op = jv_object_set(op, jv_string("AccountId"), jv_string(acct));
+		op = jv_object_set(op, jv_string("StageName"), jv_string(stages[st]));
+		op = jv_object_set(op, jv_string("CloseDate"), jv_string(time_date(cd, date)));
+		op = jv_object_set(op, jv_string("Amount"), jv_number((double)(rng_range(&ar, 30, 1500) * 500)));
+		op = jv_object_set(
+		    op, jv_string("Type"), jv_string(rng_chance(&ar, 0.6) ? "New Business" : "Existing Business"));
+		op = jv_object_set(
+		    op, jv_string("LeadSource"), jv_string(rng_chance(&ar, 0.5) ? "Web" : "Partner Referral"));
+		op = jv_object_set(op, jv_string("OwnerId"), jv_string(sd->uid[owner]));
+		if ((rc = create("Opportunity", op, opp)) < 0)
+			break;
+		/* Most deals have contact roles; some have none, as in real orgs. */
+		if (rng_chance(&ar, 0.15))
+			continue;
+		int nroles = (int)rng_range(&ar, 1, ncon < 4 ? ncon : 4);
+		int order[8];
+		for (int i = 0; i < ncon; i++)
+			order[i] = i;
+		rng_shuffle(&ar, order, ncon);
+		int primary = (int)rng_range(&ar, 0, nroles - 1);
+		for (int k = 0; k < nroles && !rc; k++) {
+			char ocr[SFID_SIZE];
+			jv cr = jv_object();
+			cr = jv_object_set(cr, jv_string("OpportunityId"), jv_string(opp));
+			cr = jv_object_set(cr, jv_string("ContactId"), jv_string(con[order[k]]));
+			cr = jv_object_set(cr, jv_string("Role"),
+			    jv_string(order[k] == 0 ? "Economic Buyer" : roles[1 + (k + o) % 6]));
+			cr = jv_object_set(cr, jv_string("IsPrimary"), jv_bool(k == primary));
+			rc = create("OpportunityContactRole", cr, ocr);
+		}
+	}
+	*rp = ar;
+	return rc;
+}
+
+/* Account a with its contacts and deals. */
+static int
+seed_account(struct seeding *sd, int a)
+{
+	char buf[256];
+	int rc = 0;
+
+	struct rng ar;
+	rng_init(&ar, sd->seed, "org", "account", a);
+	const char *w1 = bank_line(sd->words, "company.first", sd->combo[a] / sd->ns);
+	const char *w2 = bank_line(sd->words, "company.second", sd->combo[a] % sd->ns);
+	char name[128], dom[128], acct[SFID_SIZE];
+	snprintf(name, sizeof name, "%s %s", w1, w2);
+	slug(name, dom, sizeof dom - 4);
+	strcat(dom, ".com");
+	int owner = (int)rng_range(&ar, 0, sd->nreps - 1);
+	jv ac = jv_object();
+	ac = jv_object_set(ac, jv_string("Name"), jv_string(name));
+	ac = jv_object_set(ac, jv_string("Website"), jv_string_fmt("https://www.%s", dom));
+	ac = jv_object_set(ac, jv_string("Industry"), jv_string(bank_pick(sd->words, "industry", &ar)));
+	ac = jv_object_set(ac, jv_string("Type"), jv_string(rng_chance(&ar, 0.4) ? "Customer - Direct" : "Prospect"));
+	ac = jv_object_set(ac, jv_string("NumberOfEmployees"), jv_number((double)(rng_range(&ar, 2, 400) * 50)));
+	ac = jv_object_set(ac, jv_string("AnnualRevenue"), jv_number((double)(rng_range(&ar, 5, 900) * 1000000)));
+	snprintf(buf, sizeof buf, "%s", bank_pick(sd->words, "city", &ar));
+	char *comma = strchr(buf, ',');
+	if (comma) {
+		*comma = '\0';
+		ac = jv_object_set(ac, jv_string("BillingCountry"), jv_string(comma + 2));
+	}
+	ac = jv_object_set(ac, jv_string("BillingCity"), jv_string(buf));
+	ac = jv_object_set(ac, jv_string("Phone"),
+	    jv_string_fmt("+1 555 %03ld %04ld", rng_range(&ar, 100, 999), rng_range(&ar, 0, 9999)));
+	ac = jv_object_set(ac, jv_string("OwnerId"), jv_string(sd->uid[owner]));
+	if ((rc = create("Account", ac, acct)) < 0)
+		return rc;
+
+	int ncon = (int)rng_range(&ar, 3, 7);
+	char con[8][SFID_SIZE];
+	for (int c = 0; c < ncon && !rc; c++) {
+		const char *fn = bank_pick(sd->names, "first", &ar), *ln = bank_pick(sd->names, "last", &ar);
+		const char *tsec = c == 0 ? "title.exec" : c < 3 ? "title.manager" : "title.staff";
+		char local[96];
+		slug(fn, local, sizeof local);
+		size_t l = strlen(local);
+		local[l++] = '.';
+		slug(ln, local + l, sizeof local - l);
+		jv ct = jv_object();
+		ct = jv_object_set(ct, jv_string("FirstName"), jv_string(fn));
+		ct = jv_object_set(ct, jv_string("LastName"), jv_string(ln));
+		ct = jv_object_set(ct, jv_string("Title"), jv_string(bank_pick(sd->words, tsec, &ar)));
+		ct = jv_object_set(ct, jv_string("Email"), jv_string_fmt("%s@%s", local, dom));
+		ct = jv_object_set(ct, jv_string("Phone"),
+		    jv_string_fmt("+1 555 %03ld %04ld", rng_range(&ar, 100, 999), rng_range(&ar, 0, 9999)));
+		ct = jv_object_set(ct, jv_string("AccountId"), jv_string(acct));
+		ct = jv_object_set(ct, jv_string("OwnerId"), jv_string(sd->uid[owner]));
+		rc = create("Contact", ct, con[c]);
+	}
+
+	return rc ? rc : seed_deals(sd, &ar, name, acct, owner, con, ncon);
+}
+
+int
+seed_org(uint64_t seed, int production)
 {
 	struct bank *words = bank_open("sandbox/org.txt"), *names = bank_open("names.txt");
 	struct rng r;
-	char uid[8][19], buf[256], date[16];
-	int nreps = (int)(sizeof reps / sizeof *reps), rc = 0, nopp = 0;
+	char uid[8][SFID_SIZE];
+	int nreps = (int)(sizeof reps / sizeof *reps), rc = 0;
 	seed_minimal(production);
 
-	char tid[sizeof team / sizeof *team][19];
+	char tid[sizeof team / sizeof *team][SFID_SIZE];
 	for (size_t i = 0; i < sizeof team / sizeof *team; i++)
 		seed_user(team[i].first, team[i].last, team[i].tz, team[i].title, i ? tid[0] : NULL, tid[i]);
 	for (int i = 0; i < nreps; i++)
@@ -142,95 +288,9 @@ int seed_org(uint64_t seed, int production)
 	int naccts = (int)rng_range(&r, 20, 40);
 	time_t now = org_now();
 
-	for (int a = 0; a < naccts && !rc; a++) {
-		struct rng ar;
-		rng_init(&ar, seed, "org", "account", a);
-		const char *w1 = bank_line(words, "company.first", combo[a] / ns);
-		const char *w2 = bank_line(words, "company.second", combo[a] % ns);
-		char name[128], dom[128], acct[19];
-		snprintf(name, sizeof name, "%s %s", w1, w2);
-		slug(name, dom, sizeof dom - 4);
-		strcat(dom, ".com");
-		int owner = (int)rng_range(&ar, 0, nreps - 1);
-		jv ac = jv_object();
-		ac = jv_object_set(ac, jv_string("Name"), jv_string(name));
-		ac = jv_object_set(ac, jv_string("Website"), jv_string_fmt("https://www.%s", dom));
-		ac = jv_object_set(ac, jv_string("Industry"), jv_string(bank_pick(words, "industry", &ar)));
-		ac = jv_object_set(ac, jv_string("Type"), jv_string(rng_chance(&ar, 0.4) ? "Customer - Direct" : "Prospect"));
-		ac = jv_object_set(ac, jv_string("NumberOfEmployees"), jv_number((double)(rng_range(&ar, 2, 400) * 50)));
-		ac = jv_object_set(ac, jv_string("AnnualRevenue"), jv_number((double)(rng_range(&ar, 5, 900) * 1000000)));
-		snprintf(buf, sizeof buf, "%s", bank_pick(words, "city", &ar));
-		char *comma = strchr(buf, ',');
-		if (comma) {
-			*comma = '\0';
-			ac = jv_object_set(ac, jv_string("BillingCountry"), jv_string(comma + 2));
-		}
-		ac = jv_object_set(ac, jv_string("BillingCity"), jv_string(buf));
-		ac = jv_object_set(ac, jv_string("Phone"), jv_string_fmt("+1 555 %03ld %04ld", rng_range(&ar, 100, 999), rng_range(&ar, 0, 9999)));
-		ac = jv_object_set(ac, jv_string("OwnerId"), jv_string(uid[owner]));
-		if ((rc = create("Account", ac, acct)) < 0)
-			break;
-
-		int ncon = (int)rng_range(&ar, 3, 7);
-		char con[8][19];
-		for (int c = 0; c < ncon && !rc; c++) {
-			const char *fn = bank_pick(names, "first", &ar), *ln = bank_pick(names, "last", &ar);
-			const char *tsec = c == 0 ? "title.exec" : c < 3 ? "title.manager" : "title.staff";
-			char local[96];
-			slug(fn, local, sizeof local);
-			size_t l = strlen(local);
-			local[l++] = '.';
-			slug(ln, local + l, sizeof local - l);
-			jv ct = jv_object();
-			ct = jv_object_set(ct, jv_string("FirstName"), jv_string(fn));
-			ct = jv_object_set(ct, jv_string("LastName"), jv_string(ln));
-			ct = jv_object_set(ct, jv_string("Title"), jv_string(bank_pick(words, tsec, &ar)));
-			ct = jv_object_set(ct, jv_string("Email"), jv_string_fmt("%s@%s", local, dom));
-			ct = jv_object_set(ct, jv_string("Phone"), jv_string_fmt("+1 555 %03ld %04ld", rng_range(&ar, 100, 999), rng_range(&ar, 0, 9999)));
-			ct = jv_object_set(ct, jv_string("AccountId"), jv_string(acct));
-			ct = jv_object_set(ct, jv_string("OwnerId"), jv_string(uid[owner]));
-			rc = create("Contact", ct, con[c]);
-		}
-
-		int nopps = (int)rng_range(&ar, 1, 3);
-		for (int o = 0; o < nopps && !rc; o++, nopp++) {
-			/* The first ten opportunities walk every stage; the rest lean open. */
-			int st = nopp < 10 ? nopp : (int)(rng_chance(&ar, 0.75) ? rng_range(&ar, 0, 7) : rng_range(&ar, 8, 9));
-			int closed = st >= 8;
-			long days = closed ? -rng_range(&ar, 5, 300) : rng_range(&ar, 7, 40 + 20 * (8 - st) * 2);
-			time_t cd = now + days * 86400;
-			char opp[19];
-			jv op = jv_object();
-			op = jv_object_set(op, jv_string("Name"), jv_string_fmt("%s - %s", name, bank_pick(words, "opp.kind", &ar)));
-			op = jv_object_set(op, jv_string("AccountId"), jv_string(acct));
-			op = jv_object_set(op, jv_string("StageName"), jv_string(stages[st]));
-			op = jv_object_set(op, jv_string("CloseDate"), jv_string(time_date(cd, date)));
-			op = jv_object_set(op, jv_string("Amount"), jv_number((double)(rng_range(&ar, 30, 1500) * 500)));
-			op = jv_object_set(op, jv_string("Type"), jv_string(rng_chance(&ar, 0.6) ? "New Business" : "Existing Business"));
-			op = jv_object_set(op, jv_string("LeadSource"), jv_string(rng_chance(&ar, 0.5) ? "Web" : "Partner Referral"));
-			op = jv_object_set(op, jv_string("OwnerId"), jv_string(uid[owner]));
-			if ((rc = create("Opportunity", op, opp)) < 0)
-				break;
-			/* Most deals have contact roles; some have none, as in real orgs. */
-			if (rng_chance(&ar, 0.15))
-				continue;
-			int nroles = (int)rng_range(&ar, 1, ncon < 4 ? ncon : 4);
-			int order[8];
-			for (int i = 0; i < ncon; i++)
-				order[i] = i;
-			rng_shuffle(&ar, order, ncon);
-			int primary = (int)rng_range(&ar, 0, nroles - 1);
-			for (int k = 0; k < nroles && !rc; k++) {
-				char ocr[19];
-				jv cr = jv_object();
-				cr = jv_object_set(cr, jv_string("OpportunityId"), jv_string(opp));
-				cr = jv_object_set(cr, jv_string("ContactId"), jv_string(con[order[k]]));
-				cr = jv_object_set(cr, jv_string("Role"), jv_string(order[k] == 0 ? "Economic Buyer" : roles[1 + (k + o) % 6]));
-				cr = jv_object_set(cr, jv_string("IsPrimary"), jv_bool(k == primary));
-				rc = create("OpportunityContactRole", cr, ocr);
-			}
-		}
-	}
+	struct seeding sd = { words, names, uid, nreps, combo, ns, seed, now, 0 };
+	for (int a = 0; a < naccts && !rc; a++)
+		rc = seed_account(&sd, a);
 	free(combo);
 	bank_free(words);
 	bank_free(names);

@@ -43,7 +43,8 @@ struct parser {
 	int errpos;
 };
 
-static void *palloc(struct parser *p, size_t n)
+static void *
+palloc(struct parser *p, size_t n)
 {
 	void *m = xcalloc(1, n);
 	if (p->narena == p->carena) {
@@ -54,7 +55,8 @@ static void *palloc(struct parser *p, size_t n)
 	return m;
 }
 
-static char *pstrndup(struct parser *p, const char *s, size_t n)
+static char *
+pstrndup(struct parser *p, const char *s, size_t n)
 {
 	char *d = palloc(p, n + 1);
 	memcpy(d, s, n);
@@ -63,7 +65,8 @@ static char *pstrndup(struct parser *p, const char *s, size_t n)
 
 static void fail(struct parser *p, int pos, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5), noreturn));
-static void fail(struct parser *p, int pos, const char *code, const char *fmt, ...)
+static void
+fail(struct parser *p, int pos, const char *code, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -74,7 +77,8 @@ static void fail(struct parser *p, int pos, const char *code, const char *fmt, .
 	longjmp(p->jb, 1);
 }
 
-static void unexpected(struct parser *p)
+static void
+unexpected(struct parser *p)
 {
 	if (p->tok.t == T_EOF)
 		fail(p, p->tok.pos, "MALFORMED_QUERY", "unexpected token: <EOF>");
@@ -82,7 +86,8 @@ static void unexpected(struct parser *p)
 	    p->q + p->tok.pos);
 }
 
-static int digits(const char *s, int n)
+static int
+digits(const char *s, int n)
 {
 	for (int i = 0; i < n; i++)
 		if (!isdigit((unsigned char)s[i]))
@@ -90,7 +95,8 @@ static int digits(const char *s, int n)
 	return 1;
 }
 
-static void next(struct parser *p)
+static void
+next(struct parser *p)
 {
 	const char *q = p->q;
 	int i = p->pos;
@@ -120,7 +126,12 @@ static void next(struct parser *p)
 				break;
 			if (q[j] == '\\') {
 				char e = q[++j];
-				const char *map = e == 'n' ? "\n" : e == 't' ? "\t" : e == 'r' ? "\r" : e == 'b' ? "\b" : e == 'f' ? "\f" : NULL;
+				const char *map = e == 'n' ? "\n"
+				    : e == 't'             ? "\t"
+				    : e == 'r'             ? "\r"
+				    : e == 'b'             ? "\b"
+				    : e == 'f'             ? "\f"
+							   : NULL;
 				if (map)
 					sb_add(&b, map);
 				else if (e == '\'' || e == '"' || e == '\\')
@@ -130,7 +141,8 @@ static void next(struct parser *p)
 					sb_addc(&b, e);
 				} else {
 					sb_free(&b);
-					fail(p, j, "MALFORMED_QUERY", "Invalid string literal: illegal escape sequence");
+					fail(
+					    p, j, "MALFORMED_QUERY", "Invalid string literal: illegal escape sequence");
 				}
 				j++;
 				continue;
@@ -142,7 +154,8 @@ static void next(struct parser *p)
 		sb_free(&b);
 		t->len = j + 1 - i;
 	} else if (isdigit((unsigned char)c) || ((c == '-' || c == '+') && isdigit((unsigned char)q[i + 1]))) {
-		if (digits(q + i, 4) && q[i + 4] == '-' && digits(q + i + 5, 2) && q[i + 7] == '-' && digits(q + i + 8, 2)) {
+		if (digits(q + i, 4) && q[i + 4] == '-' && digits(q + i + 5, 2) && q[i + 7] == '-' &&
+		    digits(q + i + 8, 2)) {
 			int j = i + 10;
 			if (q[j] == 'T') {
 				j++;
@@ -150,10 +163,12 @@ static void next(struct parser *p)
 					j++;
 				if (q[j] == 'Z')
 					j++;
-				else if ((q[j] == '+' || q[j] == '-') && digits(q + j + 1, 2) && q[j + 3] == ':' && digits(q + j + 4, 2))
+				else if ((q[j] == '+' || q[j] == '-') && digits(q + j + 1, 2) && q[j + 3] == ':' &&
+				    digits(q + j + 4, 2))
 					j += 6;
 				else
-					fail(p, i, "MALFORMED_QUERY", "line 1:%d no viable alternative at character '%c'", j, q[j] ? q[j] : ' ');
+					fail(p, i, "MALFORMED_QUERY",
+					    "line 1:%d no viable alternative at character '%c'", j, q[j] ? q[j] : ' ');
 				t->t = T_DT;
 			} else
 				t->t = T_DATE;
@@ -188,26 +203,31 @@ static void next(struct parser *p)
 	p->pos = i + t->len;
 }
 
-static int kw(struct parser *p, const char *w)
+static int
+kw(struct parser *p, const char *w)
 {
-	return p->tok.t == T_IDENT && (int)strlen(w) == p->tok.len && !strncasecmp(p->q + p->tok.pos, w, (size_t)p->tok.len);
+	return p->tok.t == T_IDENT && (int)strlen(w) == p->tok.len &&
+	    !strncasecmp(p->q + p->tok.pos, w, (size_t)p->tok.len);
 }
 
-static void expect_kw(struct parser *p, const char *w)
+static void
+expect_kw(struct parser *p, const char *w)
 {
 	if (!kw(p, w))
 		unexpected(p);
 	next(p);
 }
 
-static void expect(struct parser *p, enum tk t)
+static void
+expect(struct parser *p, enum tk t)
 {
 	if (p->tok.t != t)
 		unexpected(p);
 	next(p);
 }
 
-static char *ident(struct parser *p)
+static char *
+ident(struct parser *p)
 {
 	if (p->tok.t != T_IDENT)
 		unexpected(p);
@@ -216,13 +236,12 @@ static char *ident(struct parser *p)
 	return s;
 }
 
-static const char *const reserved[] = {
-	"SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "IN", "LIKE", "ORDER", "BY", "LIMIT", "OFFSET",
-	"GROUP", "HAVING", "WITH", "FOR", "USING", "NULLS", "ASC", "DESC", "INCLUDES", "EXCLUDES",
-	"TYPEOF", "NULL", "TRUE", "FALSE", NULL
-};
+static const char *const reserved[] = { "SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "IN", "LIKE", "ORDER", "BY",
+	"LIMIT", "OFFSET", "GROUP", "HAVING", "WITH", "FOR", "USING", "NULLS", "ASC", "DESC", "INCLUDES", "EXCLUDES",
+	"TYPEOF", "NULL", "TRUE", "FALSE", NULL };
 
-static int is_reserved(struct parser *p)
+static int
+is_reserved(struct parser *p)
 {
 	for (int i = 0; reserved[i]; i++)
 		if (kw(p, reserved[i]))
@@ -231,7 +250,8 @@ static int is_reserved(struct parser *p)
 }
 
 /* Resolves "Account.Owner.Name" on o into reference fields and a final field. */
-static void resolve(struct parser *p, struct obj *o, const char *text, int pos, struct path *out)
+static void
+resolve(struct parser *p, struct obj *o, const char *text, int pos, struct path *out)
 {
 	char *parts[MAXPATH + 1];
 	int n = 0;
@@ -253,7 +273,8 @@ static void resolve(struct parser *p, struct obj *o, const char *text, int pos, 
 	for (; i < n - 1; i++) {
 		struct field *f = schema_field_rel(cur, parts[i]);
 		if (!f)
-			fail(p, pos, "INVALID_FIELD", "Didn't understand relationship '%s' in field path. If you are "
+			fail(p, pos, "INVALID_FIELD",
+			    "Didn't understand relationship '%s' in field path. If you are "
 			    "attempting to use a custom relationship, be sure to append the '__r' after the custom "
 			    "relationship name. Please reference your WSDL or the describe call for the appropriate names.",
 			    parts[i]);
@@ -264,7 +285,9 @@ static void resolve(struct parser *p, struct obj *o, const char *text, int pos, 
 		struct obj *nx = NULL;
 		for (int k = 0; k < f->nref && !nx; k++) {
 			struct obj *c = schema_obj(f->ref[k]);
-			if (c && (i + 1 < n - 1 ? schema_field_rel(c, parts[i + 1]) != NULL : schema_field(c, parts[i + 1]) != NULL))
+			if (c &&
+			    (i + 1 < n - 1 ? schema_field_rel(c, parts[i + 1]) != NULL
+					   : schema_field(c, parts[i + 1]) != NULL))
 				nx = c;
 		}
 		cur = nx ? nx : schema_obj(f->ref[0]);
@@ -273,51 +296,73 @@ static void resolve(struct parser *p, struct obj *o, const char *text, int pos, 
 	}
 	struct field *f = schema_field(cur, parts[n - 1]);
 	if (!f)
-		fail(p, pos, "INVALID_FIELD", "No such column '%s' on entity '%s'. If you are attempting to use a "
+		fail(p, pos, "INVALID_FIELD",
+		    "No such column '%s' on entity '%s'. If you are attempting to use a "
 		    "custom field, be sure to append the '__c' after the custom field name. Please reference your "
-		    "WSDL or the describe call for the appropriate names.", parts[n - 1], cur->name);
+		    "WSDL or the describe call for the appropriate names.",
+		    parts[n - 1], cur->name);
 	out->names[out->n] = f->name;
 	out->rels[out->n++] = NULL;
 	out->field = f;
 }
 
 /* Relative date literals, as ranges [lo, hi) in UTC. */
-static time_t unit_start(time_t now, int unit, long k)
+static time_t
+unit_start(time_t now, int unit, long k)
 {
 	struct tm tm;
 	gmtime_r(&now, &tm);
 	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
 	switch (unit) {
-	case 0: tm.tm_mday += (int)k; break;                        /* day */
-	case 1: tm.tm_mday += (int)(7 * k) - tm.tm_wday; break;     /* week, from Sunday */
-	case 2: tm.tm_mday = 1; tm.tm_mon += (int)k; break;         /* month */
-	case 3: tm.tm_mday = 1; tm.tm_mon = tm.tm_mon / 3 * 3 + (int)(3 * k); break; /* quarter */
-	default: tm.tm_mday = 1; tm.tm_mon = 0; tm.tm_year += (int)k; break; /* year */
+	case 0: tm.tm_mday += (int)k; break;                    /* day */
+	case 1: tm.tm_mday += (int)(7 * k) - tm.tm_wday; break; /* week, from Sunday */
+	case 2:
+		tm.tm_mday = 1;
+		tm.tm_mon += (int)k;
+		break; /* month */
+	case 3:
+		tm.tm_mday = 1;
+		tm.tm_mon = tm.tm_mon / 3 * 3 + (int)(3 * k);
+		break; /* quarter */
+	default:
+		tm.tm_mday = 1;
+		tm.tm_mon = 0;
+		tm.tm_year += (int)k;
+		break; /* year */
 	}
 	tm.tm_isdst = 0;
 	return timegm(&tm);
 }
 
-static int relative(struct parser *p, const char *w, struct lit *l)
+static int
+relative(struct parser *p, const char *w, struct lit *l)
 {
 	static const char *const units[] = { "DAY", "WEEK", "MONTH", "QUARTER", "YEAR" };
 	static const char *const nunits[] = { "DAYS", "WEEKS", "MONTHS", "QUARTERS", "YEARS" };
 	time_t now = org_now();
 	long lo = 0, hi = 0;
 	int unit = -1;
-	if (!strcasecmp(w, "TODAY")) unit = 0, lo = 0, hi = 1;
-	else if (!strcasecmp(w, "YESTERDAY")) unit = 0, lo = -1, hi = 0;
-	else if (!strcasecmp(w, "TOMORROW")) unit = 0, lo = 1, hi = 2;
-	else if (!strcasecmp(w, "LAST_90_DAYS")) unit = 0, lo = -90, hi = 1;
-	else if (!strcasecmp(w, "NEXT_90_DAYS")) unit = 0, lo = 1, hi = 91;
+	if (!strcasecmp(w, "TODAY"))
+		unit = 0, lo = 0, hi = 1;
+	else if (!strcasecmp(w, "YESTERDAY"))
+		unit = 0, lo = -1, hi = 0;
+	else if (!strcasecmp(w, "TOMORROW"))
+		unit = 0, lo = 1, hi = 2;
+	else if (!strcasecmp(w, "LAST_90_DAYS"))
+		unit = 0, lo = -90, hi = 1;
+	else if (!strcasecmp(w, "NEXT_90_DAYS"))
+		unit = 0, lo = 1, hi = 91;
 	for (int u = 1; u < 5 && unit < 0; u++) {
 		char b[32];
 		snprintf(b, sizeof b, "THIS_%s", units[u]);
-		if (!strcasecmp(w, b)) unit = u, lo = 0, hi = 1;
+		if (!strcasecmp(w, b))
+			unit = u, lo = 0, hi = 1;
 		snprintf(b, sizeof b, "LAST_%s", units[u]);
-		if (!strcasecmp(w, b)) unit = u, lo = -1, hi = 0;
+		if (!strcasecmp(w, b))
+			unit = u, lo = -1, hi = 0;
 		snprintf(b, sizeof b, "NEXT_%s", units[u]);
-		if (!strcasecmp(w, b)) unit = u, lo = 1, hi = 2;
+		if (!strcasecmp(w, b))
+			unit = u, lo = 1, hi = 2;
 	}
 	for (int u = 0; u < 5 && unit < 0; u++) {
 		char last[32], nxt[32];
@@ -350,7 +395,8 @@ static int relative(struct parser *p, const char *w, struct lit *l)
 }
 
 /* Reads one literal and checks it fits the field it is compared with. */
-static void literal(struct parser *p, const struct field *f, struct lit *l)
+static void
+literal(struct parser *p, const struct field *f, struct lit *l)
 {
 	int pos = p->tok.pos;
 	const char *want = ftype_name(f->type);
@@ -360,13 +406,15 @@ static void literal(struct parser *p, const struct field *f, struct lit *l)
 		l->s = p->tok.str;
 		next(p);
 		if (f->type == F_ID || f->type == F_REFERENCE) {
-			char nid[19];
+			char nid[SFID_SIZE];
 			if (id_norm(l->s, nid) < 0)
 				fail(p, pos, "INVALID_QUERY_FILTER_OPERATOR", "invalid ID field: %s", l->s);
 			l->s = pstrndup(p, nid, 18);
 		} else if (!ftype_is_text(f->type))
-			fail(p, pos, "INVALID_FIELD", "value of filter criterion for field '%s' must be of type %s and "
-			    "should not be enclosed in quotes", f->name, want);
+			fail(p, pos, "INVALID_FIELD",
+			    "value of filter criterion for field '%s' must be of type %s and "
+			    "should not be enclosed in quotes",
+			    f->name, want);
 		return;
 	}
 	if (p->tok.t == T_NUM) {
@@ -380,11 +428,13 @@ static void literal(struct parser *p, const struct field *f, struct lit *l)
 	}
 	if (p->tok.t == T_DATE || p->tok.t == T_DT) {
 		if (f->type != (p->tok.t == T_DATE ? F_DATE : F_DATETIME))
-			fail(p, pos, "INVALID_FIELD", "value of filter criterion for field '%s' must be of type %s and "
-			    "should not be enclosed in quotes", f->name, want);
+			fail(p, pos, "INVALID_FIELD",
+			    "value of filter criterion for field '%s' must be of type %s and "
+			    "should not be enclosed in quotes",
+			    f->name, want);
 		l->k = L_TIME;
 		l->lo = p->tok.time;
-		l->hi = p->tok.time + (p->tok.t == T_DATE ? 86400 : 1);
+		l->hi = p->tok.time + (p->tok.t == T_DATE ? DAY_SECONDS : 1);
 		next(p);
 		return;
 	}
@@ -406,8 +456,8 @@ static void literal(struct parser *p, const struct field *f, struct lit *l)
 		char *w = ident(p);
 		if (relative(p, w, l)) {
 			if (f->type != F_DATE && f->type != F_DATETIME)
-				fail(p, pos, "INVALID_FIELD", "value of filter criterion for field '%s' must be of type %s",
-				    f->name, want);
+				fail(p, pos, "INVALID_FIELD",
+				    "value of filter criterion for field '%s' must be of type %s", f->name, want);
 			return;
 		}
 		fail(p, pos, "MALFORMED_QUERY", "unexpected token: '%s'", w);
@@ -419,7 +469,8 @@ static struct query *parse_query(struct parser *p, struct obj *outer, int semi);
 
 static struct cond *parse_expr(struct parser *p, struct obj *o);
 
-static struct cond *parse_unary(struct parser *p, struct obj *o)
+static struct cond *
+parse_unary(struct parser *p, struct obj *o)
 {
 	struct cond *c = palloc(p, sizeof *c);
 	c->set = jv_invalid();
@@ -460,7 +511,8 @@ static struct cond *parse_unary(struct parser *p, struct obj *o)
 	} else if (kw(p, "LIKE")) {
 		next(p);
 		if (!ftype_is_text(f->type) || f->type == F_ID || f->type == F_REFERENCE)
-			fail(p, pos, "INVALID_FIELD", "invalid operator on field '%s': LIKE works on text fields", f->name);
+			fail(p, pos, "INVALID_FIELD", "invalid operator on field '%s': LIKE works on text fields",
+			    f->name);
 		if (p->tok.t != T_STR)
 			unexpected(p);
 		c->k = C_LIKE;
@@ -476,7 +528,8 @@ static struct cond *parse_unary(struct parser *p, struct obj *o)
 		expect(p, T_LP);
 		if (kw(p, "SELECT")) {
 			if (f->type != F_ID && f->type != F_REFERENCE)
-				fail(p, pos, "MALFORMED_QUERY", "semi-join field '%s' must be an Id or a reference", f->name);
+				fail(p, pos, "MALFORMED_QUERY", "semi-join field '%s' must be an Id or a reference",
+				    f->name);
 			c->semi = parse_query(p, NULL, 1);
 		} else {
 			int cap = 8;
@@ -491,7 +544,8 @@ static struct cond *parse_unary(struct parser *p, struct obj *o)
 					cap *= 2;
 				}
 				literal(p, f, &c->vals[c->nvals]);
-				if (c->vals[c->nvals].k == L_TIME && c->vals[c->nvals].hi - c->vals[c->nvals].lo > 86400)
+				if (c->vals[c->nvals].k == L_TIME &&
+				    c->vals[c->nvals].hi - c->vals[c->nvals].lo > DAY_SECONDS)
 					fail(p, pos, "MALFORMED_QUERY", "relative date literals are not allowed in IN");
 				c->nvals++;
 				if (p->tok.t != T_COMMA)
@@ -508,7 +562,8 @@ static struct cond *parse_unary(struct parser *p, struct obj *o)
 	return c;
 }
 
-static struct cond *parse_expr(struct parser *p, struct obj *o)
+static struct cond *
+parse_expr(struct parser *p, struct obj *o)
 {
 	struct cond *left = parse_unary(p, o);
 	int op = -1;
@@ -528,7 +583,8 @@ static struct cond *parse_expr(struct parser *p, struct obj *o)
 	return left;
 }
 
-static long parse_count(struct parser *p, long max, const char *what)
+static long
+parse_count(struct parser *p, long max, const char *what)
 {
 	int pos = p->tok.pos;
 	if (p->tok.t != T_NUM || p->tok.num < 0 || p->tok.num != (long)p->tok.num)
@@ -548,7 +604,8 @@ struct rawitem {
 };
 
 /* ORDER BY field [ASC|DESC] [NULLS FIRST|LAST], ... (at most 32). */
-static void parse_order(struct parser *p, struct query *q)
+static void
+parse_order(struct parser *p, struct query *q)
 {
 	next(p);
 	expect_kw(p, "BY");
@@ -583,29 +640,35 @@ static void parse_order(struct parser *p, struct query *q)
 }
 
 /* FROM object [alias], or in a subquery FROM a child relationship of outer. */
-static void parse_from(struct parser *p, struct query *q, struct obj *outer)
+static void
+parse_from(struct parser *p, struct query *q, struct obj *outer)
 {
 	int fpos = p->tok.pos;
 	char *from = ident(p);
 	if (outer) {
 		q->rel = schema_child(outer, from);
 		if (!q->rel)
-			fail(p, fpos, "INVALID_TYPE", "Didn't understand relationship '%s' in FROM part of query call. If you "
+			fail(p, fpos, "INVALID_TYPE",
+			    "Didn't understand relationship '%s' in FROM part of query call. If you "
 			    "are attempting to use a custom relationship, be sure to append the '__r' after the custom "
-			    "relationship name. Please reference your WSDL or the describe call for the appropriate names.", from);
+			    "relationship name. Please reference your WSDL or the describe call for the appropriate names.",
+			    from);
 		q->obj = q->rel->child;
 	} else {
 		q->obj = schema_obj(from);
 		if (!q->obj)
-			fail(p, fpos, "INVALID_TYPE", "sObject type '%s' is not supported. If you are attempting to use a custom "
+			fail(p, fpos, "INVALID_TYPE",
+			    "sObject type '%s' is not supported. If you are attempting to use a custom "
 			    "object, be sure to append the '__c' after the entity name. Please reference your WSDL or the "
-			    "describe call for the appropriate names.", from);
+			    "describe call for the appropriate names.",
+			    from);
 	}
 	if (p->tok.t == T_IDENT && !is_reserved(p))
 		next(p); /* an alias: FROM Contact c */
 }
 
-static struct query *parse_query(struct parser *p, struct obj *outer, int semi)
+static struct query *
+parse_query(struct parser *p, struct obj *outer, int semi)
 {
 	struct query *q = palloc(p, sizeof *q);
 	q->limit = -1;
@@ -680,8 +743,10 @@ static struct query *parse_query(struct parser *p, struct obj *outer, int semi)
 			resolve(p, q->obj, raw[i].text, raw[i].pos, &it->path);
 		}
 	}
-	if (semi && (q->nitems != 1 || q->count || (q->items[0].path.field->type != F_ID &&
-	    q->items[0].path.field->type != F_REFERENCE) || q->items[0].path.n != 1))
+	if (semi &&
+	    (q->nitems != 1 || q->count ||
+		(q->items[0].path.field->type != F_ID && q->items[0].path.field->type != F_REFERENCE) ||
+		q->items[0].path.n != 1))
 		fail(p, raw && nraw ? raw[0].pos : fpos, "MALFORMED_QUERY",
 		    "a semi-join selects exactly one Id or reference field of its object");
 	if (kw(p, "WHERE")) {
@@ -689,7 +754,8 @@ static struct query *parse_query(struct parser *p, struct obj *outer, int semi)
 		q->where = parse_expr(p, q->obj);
 	}
 	if (kw(p, "WITH") || kw(p, "GROUP") || kw(p, "HAVING") || kw(p, "USING") || kw(p, "FOR"))
-		fail(p, p->tok.pos, "MALFORMED_QUERY", "%.*s is not supported by dg-sandbox", p->tok.len, p->q + p->tok.pos);
+		fail(p, p->tok.pos, "MALFORMED_QUERY", "%.*s is not supported by dg-sandbox", p->tok.len,
+		    p->q + p->tok.pos);
 	if (kw(p, "ORDER"))
 		parse_order(p, q);
 	if (kw(p, "LIMIT")) {
@@ -706,8 +772,8 @@ static struct query *parse_query(struct parser *p, struct obj *outer, int semi)
 	return q;
 }
 
-
-struct query *soql_parse(const char *text, void **mem, struct soql_err *err)
+struct query *
+soql_parse(const char *text, void **mem, struct soql_err *err)
 {
 	struct parser *p = xcalloc(1, sizeof *p);
 	p->q = text;
@@ -725,7 +791,8 @@ struct query *soql_parse(const char *text, void **mem, struct soql_err *err)
 	return NULL;
 }
 
-void soql_free(void *mem)
+void
+soql_free(void *mem)
 {
 	struct parser *p = mem;
 	if (!p)

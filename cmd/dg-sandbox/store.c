@@ -30,12 +30,14 @@ const char *org_id;
  * date, a delete or a rollback drops them to be rebuilt on the next scan. */
 static jv cache;
 
-static void dbdie(const char *what)
+static void
+dbdie(const char *what)
 {
 	diex(EXIT_FAIL, "database: %s: %s", what, sqlite3_errmsg(db));
 }
 
-static void exec(const char *sql)
+static void
+exec(const char *sql)
 {
 	char *msg = NULL;
 	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
@@ -50,7 +52,8 @@ static struct {
 	sqlite3_stmt *st;
 } stmts[NSTMT];
 
-static sqlite3_stmt *prep(const char *sql)
+static sqlite3_stmt *
+prep(const char *sql)
 {
 	for (int i = 0; i < NSTMT && stmts[i].sql; i++)
 		if (stmts[i].sql == sql)
@@ -68,13 +71,15 @@ static sqlite3_stmt *prep(const char *sql)
 }
 
 /* Done with a statement from prep: ready it for the next use. */
-static void unprep(sqlite3_stmt *st)
+static void
+unprep(sqlite3_stmt *st)
 {
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 }
 
-static char *meta_get(const char *k)
+static char *
+meta_get(const char *k)
 {
 	sqlite3_stmt *st = prep("SELECT v FROM meta WHERE k = ?");
 	sqlite3_bind_text(st, 1, k, -1, SQLITE_STATIC);
@@ -85,7 +90,8 @@ static char *meta_get(const char *k)
 	return v;
 }
 
-static void meta_set(const char *k, const char *v)
+static void
+meta_set(const char *k, const char *v)
 {
 	sqlite3_stmt *st = prep("INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)");
 	sqlite3_bind_text(st, 1, k, -1, SQLITE_STATIC);
@@ -95,7 +101,8 @@ static void meta_set(const char *k, const char *v)
 	unprep(st);
 }
 
-int store_open(const char *path)
+int
+store_open(const char *path)
 {
 	if (sqlite3_open(path ? path : ":memory:", &db) != SQLITE_OK) {
 		warnx("cannot open '%s': %s", path, sqlite3_errmsg(db));
@@ -103,14 +110,16 @@ int store_open(const char *path)
 	}
 	sqlite3_busy_timeout(db, 5000);
 	char *msg = NULL;
-	if (sqlite3_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-	    "CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT);"
-	    "CREATE TABLE IF NOT EXISTS rec (id TEXT PRIMARY KEY, type TEXT NOT NULL,"
-	    " deleted INTEGER NOT NULL DEFAULT 0, data TEXT NOT NULL);"
-	    "CREATE INDEX IF NOT EXISTS rec_type ON rec (type, deleted);"
-	    "CREATE TABLE IF NOT EXISTS ref (child TEXT NOT NULL, parent TEXT NOT NULL,"
-	    " field TEXT NOT NULL, ctype TEXT NOT NULL, PRIMARY KEY (parent, child, field)) WITHOUT ROWID;"
-	    "CREATE INDEX IF NOT EXISTS ref_child ON ref (child);", NULL, NULL, &msg) != SQLITE_OK) {
+	if (sqlite3_exec(db,
+		"PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+		"CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT);"
+		"CREATE TABLE IF NOT EXISTS rec (id TEXT PRIMARY KEY, type TEXT NOT NULL,"
+		" deleted INTEGER NOT NULL DEFAULT 0, data TEXT NOT NULL);"
+		"CREATE INDEX IF NOT EXISTS rec_type ON rec (type, deleted);"
+		"CREATE TABLE IF NOT EXISTS ref (child TEXT NOT NULL, parent TEXT NOT NULL,"
+		" field TEXT NOT NULL, ctype TEXT NOT NULL, PRIMARY KEY (parent, child, field)) WITHOUT ROWID;"
+		"CREATE INDEX IF NOT EXISTS ref_child ON ref (child);",
+		NULL, NULL, &msg) != SQLITE_OK) {
 		warnx("cannot use '%s' as the org database: %s", path ? path : ":memory:", msg ? msg : "?");
 		sqlite3_free(msg);
 		return -1;
@@ -120,7 +129,7 @@ int store_open(const char *path)
 	seq = s ? atoll(s) : 0;
 	free(s);
 	/* The org's own Ids live in static buffers, whether read back or seeded. */
-	static char user[19], org[19];
+	static char user[SFID_SIZE], org[SFID_SIZE];
 	char *u = meta_get("user"), *o = meta_get("org");
 	if (u && o) {
 		snprintf(user, sizeof user, "%s", u);
@@ -133,7 +142,8 @@ int store_open(const char *path)
 	return 0;
 }
 
-void store_close(void)
+void
+store_close(void)
 {
 	for (int i = 0; i < NSTMT; i++)
 		if (stmts[i].sql) {
@@ -147,11 +157,20 @@ void store_close(void)
 	db = NULL;
 }
 
-int store_is_new(void) { return fresh; }
+int
+store_is_new(void)
+{
+	return fresh;
+}
 
-void store_begin(void) { exec("BEGIN"); }
+void
+store_begin(void)
+{
+	exec("BEGIN");
+}
 
-void store_commit(void)
+void
+store_commit(void)
 {
 	char buf[32];
 	snprintf(buf, sizeof buf, "%lld", seq);
@@ -163,20 +182,23 @@ void store_commit(void)
 	exec("COMMIT");
 }
 
-static void cache_reset(void)
+static void
+cache_reset(void)
 {
 	jv_free(cache);
 	cache = jv_object();
 }
 
-void store_rollback(void)
+void
+store_rollback(void)
 {
 	exec("ROLLBACK");
 	cache_reset();
 }
 
 /* Keeps the cache in step with one written row (rec borrowed). */
-static void cache_put(struct obj *o, const char *id, jv rec, int insert)
+static void
+cache_put(struct obj *o, const char *id, jv rec, int insert)
 {
 	if (jv_get_kind(cache) != JV_KIND_OBJECT)
 		cache_reset();
@@ -210,18 +232,21 @@ static void cache_put(struct obj *o, const char *id, jv rec, int insert)
 	cache = jv_object_set(cache, jv_string(o->name), ent);
 }
 
-void org_set_now(time_t t)
+void
+org_set_now(time_t t)
 {
 	now_base = t;
 	now_wall = time(NULL);
 }
 
-time_t org_now(void)
+time_t
+org_now(void)
 {
 	return now_base ? now_base + (time(NULL) - now_wall) : time(NULL);
 }
 
-char *fmt_dt(time_t t, char buf[32])
+char *
+fmt_dt(time_t t, char buf[32])
 {
 	struct tm tm;
 	gmtime_r(&t, &tm);
@@ -229,7 +254,8 @@ char *fmt_dt(time_t t, char buf[32])
 	return buf;
 }
 
-void store_new_id(struct obj *o, char id[19])
+void
+store_new_id(struct obj *o, char id[SFID_SIZE])
 {
 	static const char b62[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 	char body[11];
@@ -239,20 +265,23 @@ void store_new_id(struct obj *o, char id[19])
 		n /= 62;
 	}
 	body[10] = '\0';
-	snprintf(id, 19, "%.3s8d%s", o->prefix, body);
+	snprintf(id, SFID_SIZE, "%.3s8d%s", o->prefix, body);
 	id_checksum(id, id + 15);
 }
 
-jv sf_err(const char *code, const char *msg, jv fields)
+jv
+sf_err(const char *code, const char *msg, jv fields)
 {
 	jv e = jv_object();
 	e = jv_object_set(e, jv_string("statusCode"), jv_string(code));
 	e = jv_object_set(e, jv_string("message"), jv_string(msg));
-	e = jv_object_set(e, jv_string("fields"), jv_get_kind(fields) == JV_KIND_ARRAY ? fields : (jv_free(fields), jv_array()));
+	e = jv_object_set(
+	    e, jv_string("fields"), jv_get_kind(fields) == JV_KIND_ARRAY ? fields : (jv_free(fields), jv_array()));
 	return e;
 }
 
-jv sf_err1(const char *code, const char *field, const char *fmt, ...)
+jv
+sf_err1(const char *code, const char *field, const char *fmt, ...)
 {
 	va_list ap;
 	char *msg;
@@ -268,9 +297,10 @@ jv sf_err1(const char *code, const char *field, const char *fmt, ...)
 	return e;
 }
 
-jv store_get(const char *id, int *deleted)
+jv
+store_get(const char *id, int *deleted)
 {
-	char nid[19];
+	char nid[SFID_SIZE];
 	if (id_norm(id, nid) < 0)
 		return jv_invalid();
 	/* A live record of an object in the cache needs no SQL and no parse. */
@@ -301,17 +331,19 @@ jv store_get(const char *id, int *deleted)
 	return r;
 }
 
-static jv rows(sqlite3_stmt *st)
+static jv
+rows(sqlite3_stmt *st)
 {
 	jv a = jv_array();
 	while (sqlite3_step(st) == SQLITE_ROW)
-		a = jv_array_append(a, jv_parse_sized((const char *)sqlite3_column_text(st, 0),
-		    sqlite3_column_bytes(st, 0)));
+		a = jv_array_append(
+		    a, jv_parse_sized((const char *)sqlite3_column_text(st, 0), sqlite3_column_bytes(st, 0)));
 	unprep(st);
 	return a;
 }
 
-jv store_scan(struct obj *o, int all)
+jv
+store_scan(struct obj *o, int all)
 {
 	if (jv_get_kind(cache) != JV_KIND_OBJECT)
 		cache_reset();
@@ -321,7 +353,7 @@ jv store_scan(struct obj *o, int all)
 		return r;
 	}
 	sqlite3_stmt *st = prep(all ? "SELECT data FROM rec WHERE type = ? ORDER BY rowid"
-	    : "SELECT data FROM rec WHERE type = ? AND deleted = 0 ORDER BY rowid");
+				    : "SELECT data FROM rec WHERE type = ? AND deleted = 0 ORDER BY rowid");
 	sqlite3_bind_text(st, 1, o->name, -1, SQLITE_STATIC);
 	jv r = rows(st);
 	if (!all) {
@@ -334,29 +366,32 @@ jv store_scan(struct obj *o, int all)
 	return r;
 }
 
-jv store_children(const char *parent, const struct field *f)
+jv
+store_children(const char *parent, const struct field *f)
 {
 	sqlite3_stmt *st = prep("SELECT r.data FROM ref x JOIN rec r ON r.id = x.child"
-	    " WHERE x.parent = ? AND x.field = ? AND r.deleted = 0 ORDER BY r.rowid");
+				" WHERE x.parent = ? AND x.field = ? AND r.deleted = 0 ORDER BY r.rowid");
 	sqlite3_bind_text(st, 1, parent, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, f->name, -1, SQLITE_STATIC);
 	return rows(st);
 }
 
-jv store_counts(void)
+jv
+store_counts(void)
 {
 	sqlite3_stmt *st = prep("SELECT type, count(*) FROM rec WHERE deleted = 0 GROUP BY type ORDER BY type");
 	jv o = jv_object();
 	while (sqlite3_step(st) == SQLITE_ROW)
-		o = jv_object_set(o, jv_string((const char *)sqlite3_column_text(st, 0)),
-		    jv_number(sqlite3_column_int64(st, 1)));
+		o = jv_object_set(
+		    o, jv_string((const char *)sqlite3_column_text(st, 0)), jv_number(sqlite3_column_int64(st, 1)));
 	unprep(st);
 	return o;
 }
 
 /* ---- writes ---- */
 
-static int skip_ref(const struct field *f)
+static int
+skip_ref(const struct field *f)
 {
 	return f->type != F_REFERENCE || !strcmp(f->name, "CreatedById") || !strcmp(f->name, "LastModifiedById") ||
 	    !strcmp(f->name, "OwnerId");
@@ -364,7 +399,8 @@ static int skip_ref(const struct field *f)
 
 /* The references a record holds, for cascades and child lookups (a new record has
  * none to replace). */
-static void refs_write(struct obj *o, const char *id, jv rec, int insert)
+static void
+refs_write(struct obj *o, const char *id, jv rec, int insert)
 {
 	sqlite3_stmt *del = insert ? NULL : prep("DELETE FROM ref WHERE child = ?");
 	if (del) {
@@ -389,13 +425,14 @@ static void refs_write(struct obj *o, const char *id, jv rec, int insert)
 	unprep(ins);
 }
 
-static void row_write(struct obj *o, const char *id, jv rec, int insert)
+static void
+row_write(struct obj *o, const char *id, jv rec, int insert)
 {
 	static struct sb text; /* callers hold the store's lock */
 	sb_reset(&text);
 	jx_dump(&text, rec);
 	sqlite3_stmt *st = prep(insert ? "INSERT INTO rec (data, deleted, id, type) VALUES (?, ?, ?, ?)"
-	    : "UPDATE rec SET data = ?, deleted = ? WHERE id = ?");
+				       : "UPDATE rec SET data = ?, deleted = ? WHERE id = ?");
 	sqlite3_bind_text(st, 1, sb_str(&text), (int)text.len, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, jx_bool(rec, "IsDeleted", 0));
 	sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
@@ -407,7 +444,8 @@ static void row_write(struct obj *o, const char *id, jv rec, int insert)
 	cache_put(o, id, rec, insert);
 }
 
-void store_insert_raw(struct obj *o, jv rec, char id[19])
+void
+store_insert_raw(struct obj *o, jv rec, char id[SFID_SIZE])
 {
 	char buf[32];
 	store_new_id(o, id);
@@ -425,7 +463,8 @@ void store_insert_raw(struct obj *o, jv rec, char id[19])
 }
 
 /* Only one primary contact role per opportunity: a new primary unsets the others. */
-static void one_primary(jv rec, const char *self)
+static void
+one_primary(jv rec, const char *self)
 {
 	struct obj *ocr = schema_obj("OpportunityContactRole");
 	const char *opp = jx_str(rec, "OpportunityId");
@@ -446,7 +485,8 @@ static void one_primary(jv rec, const char *self)
 
 /* Fields a write may not set: the Id, and fields the object does not let this
  * operation change. Returns an error array, or jv_null(). */
-static jv writable(struct obj *o, jv clean, int create)
+static jv
+writable(struct obj *o, jv clean, int create)
 {
 	if (!(create ? o->create : o->update))
 		return sf_err1("INVALID_TYPE_FOR_OPERATION", NULL, "entity type cannot be %s: %s",
@@ -455,7 +495,8 @@ static jv writable(struct obj *o, jv clean, int create)
 		return sf_err1("INVALID_FIELD", NULL, "The Id field should not be specified in the sobject data.");
 	jv bad = jv_array();
 	struct sb m = { 0 };
-	jv_object_foreach(clean, k, v) {
+	jv_object_foreach(clean, k, v)
+	{
 		struct field *f = schema_field(o, jv_string_value(k));
 		if (f && strcmp(f->name, "Id") && !(create ? f->create : f->update)) {
 			sb_addf(&m, "%s%s", jx_len(bad) ? ", " : "", f->name);
@@ -469,7 +510,8 @@ static jv writable(struct obj *o, jv clean, int create)
 		sb_free(&m);
 		return jv_null();
 	}
-	jv e = sf_err1("INVALID_FIELD_FOR_INSERT_UPDATE", NULL, "Unable to create/update fields: %s. Please check the "
+	jv e = sf_err1("INVALID_FIELD_FOR_INSERT_UPDATE", NULL,
+	    "Unable to create/update fields: %s. Please check the "
 	    "security settings of this field and verify that it is read/write for your profile or permission set.",
 	    sb_str(&m));
 	e = jv_array_set(e, 0, jv_object_set(jv_array_get(jv_copy(e), 0), jv_string("fields"), bad));
@@ -477,7 +519,8 @@ static jv writable(struct obj *o, jv clean, int create)
 	return e;
 }
 
-jv store_create(struct obj *o, jv clean, char id[19])
+jv
+store_create(struct obj *o, jv clean, char id[SFID_SIZE])
 {
 	jv errs = writable(o, clean, 1);
 	if (jv_get_kind(errs) != JV_KIND_NULL)
@@ -505,9 +548,10 @@ jv store_create(struct obj *o, jv clean, char id[19])
 	return jv_null();
 }
 
-jv store_update(struct obj *o, const char *rawid, jv clean)
+jv
+store_update(struct obj *o, const char *rawid, jv clean)
 {
-	char id[19];
+	char id[SFID_SIZE];
 	int deleted = 0;
 	if (id_norm(rawid, id) < 0)
 		return sf_err1("MALFORMED_ID", "Id", "malformed id %s", rawid);
@@ -559,7 +603,8 @@ jv store_update(struct obj *o, const char *rawid, jv clean)
 }
 
 /* Marks id deleted, then every record that cascades from it. */
-static void delete_tree(const char *id)
+static void
+delete_tree(const char *id)
 {
 	jv rec = store_get(id, NULL);
 	struct obj *o = schema_obj_prefix(id);
@@ -569,7 +614,7 @@ static void delete_tree(const char *id)
 	row_write(o, id, rec, 0);
 	jv_free(rec);
 	sqlite3_stmt *st = prep("SELECT x.child, x.ctype, x.field FROM ref x JOIN rec r ON r.id = x.child"
-	    " WHERE x.parent = ? AND r.deleted = 0");
+				" WHERE x.parent = ? AND r.deleted = 0");
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	jv kids = jv_array();
 	while (sqlite3_step(st) == SQLITE_ROW) {
@@ -584,9 +629,10 @@ static void delete_tree(const char *id)
 	jv_free(kids);
 }
 
-jv store_delete(const char *rawid)
+jv
+store_delete(const char *rawid)
 {
-	char id[19];
+	char id[SFID_SIZE];
 	int deleted = 0;
 	if (id_norm(rawid, id) < 0)
 		return sf_err1("MALFORMED_ID", NULL, "malformed id %s", rawid);
@@ -603,4 +649,3 @@ jv store_delete(const char *rawid)
 	delete_tree(id);
 	return jv_null();
 }
-

@@ -5,6 +5,7 @@
 #include "jsonl.h"
 #include "llm.h"
 #include "prompt.h"
+#include "score.h"
 #include "template.h"
 #include "tz.h"
 #include "util.h"
@@ -15,13 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-/* The past activities' text in one scorecard prompt, in characters (about 12,000
- * tokens at four characters a token): long deals are cut to fit. */
-#define SCORE_PROMPT_CHARS 48000
-
-struct template;
-static jv card_schema(const struct template *tpl, jv keys);
 
 static const char usage[] =
     "usage: dg-score [-c FILE] [--template NAME|FILE] [--mode heuristic|llm|hybrid] [-j N] [--no-cache]\n"
@@ -43,32 +37,20 @@ static const char usage[] =
 
 #define MAX_NEEDLES 8
 
-struct ctx {
-	const struct dg_config *cfg;
-	struct template tpl;
-	int llm;         /* llm or hybrid: the records go through batch with their prompts */
-	char *user_tmpl;
-	struct sb system; /* share/dg/prompts/score-system.txt, filled */
-	struct llm_batch batch;
-};
-
-
-
 /* What to look for in a sentence to count it as evidence of a topic. */
 struct needles {
 	const char *any[MAX_NEEDLES]; /* one of these... */
 	int n;
-	const char *const *with;      /* ...together with one of these, when set */
+	const char *const *with; /* ...together with one of these, when set */
 };
 
 /* Lower case: evidence() compares lower-cased text. */
-static const char *const eb_words[] = { "budget", "sign off", "signs off", "sign-off",
-	"signature", "approv", "sponsor", "spend", NULL };
+static const char *const eb_words[] = { "budget", "sign off", "signs off", "sign-off", "signature", "approv", "sponsor",
+	"spend", NULL };
 static const char *const champion_words[] = { "champion", "advocat", "internally", NULL };
 
 static void
-person_needles(struct needles *nd, const struct deal_text *t, const char *ref,
-    const char *const *words)
+person_needles(struct needles *nd, const struct deal_text *t, const char *ref, const char *const *words)
 {
 	const struct person *p = deal_person(t->people, t->n, ref);
 
@@ -87,10 +69,15 @@ needles_init(struct needles *nd, const struct deal_text *t, jv story)
 		enum topic t;
 		const char *key;
 	} text[] = {
-		{ T_PAIN, "pain" }, { T_METRICS, "metrics" },
-		{ T_DECISION_CRITERIA, "decision_criteria" }, { T_DECISION_PROCESS, "decision_process" },
-		{ T_PAPER_PROCESS, "paper_process" }, { T_BUDGET, "budget" },
-		{ T_TIMELINE, "timeline" }, { T_SITUATION, "situation" }, { T_IMPACT, "impact" },
+		{ T_PAIN, "pain" },
+		{ T_METRICS, "metrics" },
+		{ T_DECISION_CRITERIA, "decision_criteria" },
+		{ T_DECISION_PROCESS, "decision_process" },
+		{ T_PAPER_PROCESS, "paper_process" },
+		{ T_BUDGET, "budget" },
+		{ T_TIMELINE, "timeline" },
+		{ T_SITUATION, "situation" },
+		{ T_IMPACT, "impact" },
 		{ T_CRITICAL_EVENT, "critical_event" },
 	};
 	jv comps = jx_get(story, "competitors", JV_KIND_ARRAY);
@@ -130,8 +117,7 @@ lower(struct sb *b, const char *s)
 static int
 is_end(const char *p)
 {
-	return *p == '\n' || ((*p == '.' || *p == '?' || *p == '!') &&
-	    (p[1] == ' ' || p[1] == '\n' || p[1] == '\0'));
+	return *p == '\n' || ((*p == '.' || *p == '?' || *p == '!') && (p[1] == ' ' || p[1] == '\n' || p[1] == '\0'));
 }
 
 /* Returns 1 when the sentence around [at, at+len) in text holds one of words. Attendee
@@ -186,15 +172,14 @@ evidence(const char *text, char nd_lower[T_COUNT][MAX_NEEDLES][512], const struc
 	return found;
 }
 
-static double
-round2(double x)
+double
+score_round2(double x)
 {
 	return round(x * 100) / 100;
 }
 
 /* How a lost deal was lost (story.loss_reason, from dg-plan), what the scorecard says,
  * and the facts it was lost on. */
-#define TB(t) (1u << (t))
 struct loss {
 	const char *reason, *says;
 	unsigned topics;   /* what it was lost on: red */
@@ -202,24 +187,28 @@ struct loss {
 	const char *doubt; /* said before those answers */
 };
 static const struct loss losses[] = {
-	{ "chose_competitor", "Lost to a competitor", TB(T_COMPETITION),
-	    TB(T_DECISION_CRITERIA) | TB(T_CHAMPION), "In doubt after the loss: the other vendor fitted better." },
-	{ "budget_pulled", "Lost: the budget was pulled", TB(T_BUDGET) | TB(T_ECONOMIC_BUYER),
-	    TB(T_METRICS) | TB(T_IMPACT) | TB(T_DECISION_PROCESS), "In doubt after the loss: the case did not hold the budget." },
-	{ "no_decision", "Lost: no decision was made", TB(T_DECISION_PROCESS),
-	    TB(T_CHAMPION) | TB(T_ECONOMIC_BUYER) | TB(T_PAIN), "In doubt after the loss: nobody drove a decision." },
-	{ "timing", "Lost on timing", TB(T_TIMELINE) | TB(T_CRITICAL_EVENT),
-	    TB(T_PAIN) | TB(T_METRICS) | TB(T_ECONOMIC_BUYER), "In doubt after the loss: the problem was not urgent enough." },
-	{ "went_quiet", "Lost: the buyer went quiet", TB(T_CHAMPION),
-	    TB(T_ECONOMIC_BUYER) | TB(T_DECISION_PROCESS) | TB(T_PAIN), "In doubt after the loss: the buyer stopped answering." },
+	{ "chose_competitor", "Lost to a competitor", TOPIC_BIT(T_COMPETITION),
+	    TOPIC_BIT(T_DECISION_CRITERIA) | TOPIC_BIT(T_CHAMPION),
+	    "In doubt after the loss: the other vendor fitted better." },
+	{ "budget_pulled", "Lost: the budget was pulled", TOPIC_BIT(T_BUDGET) | TOPIC_BIT(T_ECONOMIC_BUYER),
+	    TOPIC_BIT(T_METRICS) | TOPIC_BIT(T_IMPACT) | TOPIC_BIT(T_DECISION_PROCESS),
+	    "In doubt after the loss: the case did not hold the budget." },
+	{ "no_decision", "Lost: no decision was made", TOPIC_BIT(T_DECISION_PROCESS),
+	    TOPIC_BIT(T_CHAMPION) | TOPIC_BIT(T_ECONOMIC_BUYER) | TOPIC_BIT(T_PAIN),
+	    "In doubt after the loss: nobody drove a decision." },
+	{ "timing", "Lost on timing", TOPIC_BIT(T_TIMELINE) | TOPIC_BIT(T_CRITICAL_EVENT),
+	    TOPIC_BIT(T_PAIN) | TOPIC_BIT(T_METRICS) | TOPIC_BIT(T_ECONOMIC_BUYER),
+	    "In doubt after the loss: the problem was not urgent enough." },
+	{ "went_quiet", "Lost: the buyer went quiet", TOPIC_BIT(T_CHAMPION),
+	    TOPIC_BIT(T_ECONOMIC_BUYER) | TOPIC_BIT(T_DECISION_PROCESS) | TOPIC_BIT(T_PAIN),
+	    "In doubt after the loss: the buyer stopped answering." },
 };
 
 /* The emails that end a lost deal: the customer's news, the rep's last tries. */
 static int
 is_ending(const char *type)
 {
-	static const char *const t[] = { "lost_competitor", "no_decision", "budget_pulled", "timing",
-		"breakup", NULL };
+	static const char *const t[] = { "lost_competitor", "no_decision", "budget_pulled", "timing", "breakup", NULL };
 	int i;
 
 	for (i = 0; type && t[i]; i++)
@@ -307,12 +296,10 @@ source_clause(struct sb *b, jv a, const struct deal_text *t, int m, int strong)
 		sb_addf(b, " Heard from %s of %s in \"%s\" on %s", p ? p->name : "the customer", acct,
 		    subj ? subj : "a meeting", day);
 		break;
-	case 2:
-		sb_addf(b, " In an email from %s of %s on %s", p ? p->name : "the customer", acct, day);
-		break;
+	case 2: sb_addf(b, " In an email from %s of %s on %s", p ? p->name : "the customer", acct, day); break;
 	default:
-		sb_addf(b, " Only in our own email of %s to %s of %s, not yet confirmed by the customer",
-		    day, p ? p->name : "the customer", acct);
+		sb_addf(b, " Only in our own email of %s to %s of %s, not yet confirmed by the customer", day,
+		    p ? p->name : "the customer", acct);
 	}
 	sb_addf(b, " (%d %s, %d from the customer).", m, m == 1 ? "source" : "sources", strong);
 }
@@ -328,7 +315,7 @@ ready_phase(const struct template *tpl)
 		int first = 6;
 
 		for (t = 0; t < T_COUNT; t++)
-			if ((tpl->e[j].topics & TB(t)) && topic_phase((enum topic)t) < first)
+			if ((tpl->e[j].topics & TOPIC_BIT(t)) && topic_phase((enum topic)t) < first)
 				first = topic_phase((enum topic)t);
 		if (first > ready)
 			ready = first;
@@ -347,15 +334,6 @@ has_past(jv acts)
 	return 0;
 }
 
-/* What one deal's scoring reads: its activities, what each is evidence of, the loss. */
-struct scoring {
-	jv acts, story;
-	int n;                   /* activities looked at (at most 1024) */
-	unsigned *found;         /* found[i]: the topics activity i is evidence of */
-	const struct loss *loss; /* the deal was lost for this, or NULL */
-	unsigned lost_on;        /* the topics it was lost on */
-};
-
 /* The loss of a lost deal and the topics it was lost on. A template without an
  * element for those facts (MEDDICC has no timeline) tells the loss on its decision
  * process. */
@@ -373,7 +351,7 @@ loss_of(jv story, const struct template *tpl, unsigned *lost_on)
 	for (i = 0; loss && i < tpl->n; i++)
 		hit |= (tpl->e[i].topics & *lost_on) != 0;
 	if (loss && !hit)
-		*lost_on = TB(T_DECISION_PROCESS);
+		*lost_on = TOPIC_BIT(T_DECISION_PROCESS);
 	return loss;
 }
 
@@ -416,8 +394,9 @@ answer_of(struct ctx *c, const struct element *e, const struct scoring *s, struc
     const struct jsonl_pos *pos, int *answered)
 {
 	jv ev = jv_array(), ans = jv_object();
-	const char *person = e->topics & TB(T_ECONOMIC_BUYER) ? jx_str(s->story, "economic_buyer") :
-	    e->topics & TB(T_CHAMPION) ? jx_str(s->story, "champion") : NULL;
+	const char *person = e->topics & TOPIC_BIT(T_ECONOMIC_BUYER) ? jx_str(s->story, "economic_buyer")
+	    : e->topics & TOPIC_BIT(T_CHAMPION)                      ? jx_str(s->story, "champion")
+								     : NULL;
 	int i, w, m = 0, strong = 0, best = -1, score, cited = 0, lost = 0, doubt = 0;
 	double conf = 0;
 	char where[512], err[256];
@@ -440,8 +419,8 @@ answer_of(struct ctx *c, const struct element *e, const struct scoring *s, struc
 		for (i = s->n - 1; i >= 0 && cited < 4; i--) {
 			jv a = jx_at(s->acts, i);
 
-			if (!(s->found[i] & e->topics) || (person && !takes_part(a, person)) ||
-			    weight_of(a) != w || (w == 1 && cited >= 2))
+			if (!(s->found[i] & e->topics) || (person && !takes_part(a, person)) || weight_of(a) != w ||
+			    (w == 1 && cited >= 2))
 				continue;
 			ev = jv_array_append(ev, jv_string(jx_str(a, "key")));
 			cited++;
@@ -477,8 +456,8 @@ answer_of(struct ctx *c, const struct element *e, const struct scoring *s, struc
 		else if (doubt)
 			sb_addf(&b, "%s ", s->loss->doubt);
 		if (render(&b, e->answer, &t->vs, &t->r, err, sizeof err) != 0) {
-			warnx("%s: template '%s', element '%s': %s",
-			    jsonl_where(pos, where, sizeof where), c->tpl.name, e->id, err);
+			warnx("%s: template '%s', element '%s': %s", jsonl_where(pos, where, sizeof where), c->tpl.name,
+			    e->id, err);
 			sb_free(&b);
 			jv_free(ev);
 			jv_free(ans);
@@ -498,63 +477,8 @@ answer_of(struct ctx *c, const struct element *e, const struct scoring *s, struc
 	}
 	ans = jv_object_set(ans, jv_string("score"), jv_number(score));
 	ans = jx_set_str(ans, "status", score >= 3 ? "green" : score == 2 ? "amber" : "red");
-	ans = jv_object_set(ans, jv_string("confidence"), jv_number(round2(conf)));
+	ans = jv_object_set(ans, jv_string("confidence"), jv_number(score_round2(conf)));
 	return jv_object_set(ans, jv_string("evidence"), ev);
-}
-
-/* The card (consumed) with what the LLM pass needs: the prompt, the past activities'
- * keys it may cite, and the answer's schema. */
-static jv
-prompt_card(struct ctx *c, jv card, const struct scoring *s, struct deal_text *t, const struct jsonl_pos *pos)
-{
-	struct sb el = { 0 }, qs = { 0 }, keys = { 0 }, txt = { 0 }, pr = { 0 };
-	int i, j, npast = 0, skip, cap;
-	char where[512], err[256];
-	jv ev_keys = jv_array();
-
-	for (j = 0; j < c->tpl.n; j++) {
-		sb_addf(&el, "%s%s", j ? ", " : "", c->tpl.e[j].id);
-		sb_addf(&qs, "- %s (%s): %s\n", c->tpl.e[j].id, c->tpl.e[j].name, c->tpl.e[j].question);
-	}
-	/* The past activities within the prompt's budget: each body cut to its share
-	 * (at most 700 characters, at least 160); a deal too long for even that keeps
-	 * its latest activities, and only those may be cited. */
-	for (i = 0; i < s->n; i++)
-		npast += jx_str(jx_at(s->acts, i), "when") && !strcmp(jx_str(jx_at(s->acts, i), "when"), "past") &&
-		    jx_str(jx_at(s->acts, i), "key");
-	/* An activity's line of key, date and subject takes about 48 more. */
-	cap = npast ? SCORE_PROMPT_CHARS / npast - 48 : 700;
-	cap = cap > 700 ? 700 : cap < 160 ? 160 : cap;
-	skip = npast - SCORE_PROMPT_CHARS / (cap + 48);
-	for (i = 0; i < s->n; i++) {
-		jv a = jx_at(s->acts, i);
-		const char *when = jx_str(a, "when"), *key = jx_str(a, "key"), *b = jx_str(a, "body");
-		if (!when || strcmp(when, "past") || !key)
-			continue;
-		if (skip-- > 0)
-			continue;
-		ev_keys = jv_array_append(ev_keys, jv_string(key));
-		sb_addf(&keys, "%s%s", keys.len ? ", " : "", key);
-		sb_addf(&txt, "[%s] %.10s %s\n%.*s\n\n", key, jx_str(a, "start") ? jx_str(a, "start") : "",
-		    jx_str(a, "subject") ? jx_str(a, "subject") : "", (int)utf8_trim(b ? b : "", strlen(b ? b : ""), (size_t)cap), b ? b : "");
-	}
-	card = jv_object_set(card, jv_string("_schema"), card_schema(&c->tpl, ev_keys));
-	vars_set(&t->vs, "template", c->tpl.name);
-	vars_set(&t->vs, "elements", sb_str(&el));
-	vars_set(&t->vs, "questions", sb_str(&qs));
-	vars_set(&t->vs, "keys", keys.len ? sb_str(&keys) : "none");
-	vars_set(&t->vs, "activities", txt.len ? sb_str(&txt) : "none");
-	if (prompt_fill(&pr, c->user_tmpl, &t->vs, err, sizeof err) == 0) {
-		card = jv_object_set(card, jv_string("_prompt"), jv_string(sb_str(&pr)));
-		card = jv_object_set(card, jv_string("_keys"), jv_string(sb_str(&keys)));
-	} else
-		warnx("%s: %s", jsonl_where(pos, where, sizeof where), err);
-	sb_free(&el);
-	sb_free(&qs);
-	sb_free(&keys);
-	sb_free(&txt);
-	sb_free(&pr);
-	return card;
 }
 
 static int
@@ -599,11 +523,9 @@ score_one(jv rec, const struct jsonl_pos *pos, void *vctx)
 	card = jx_set_str(card, "template", c->tpl.name);
 	if (s.loss)
 		card = jx_set_str(card, "loss_reason", s.loss->reason);
-	card = jv_object_set(card, jv_string("coverage"),
-	    jv_number(round2((double)answered / c->tpl.n)));
+	card = jv_object_set(card, jv_string("coverage"), jv_number(score_round2((double)answered / c->tpl.n)));
 	card = jv_object_set(card, jv_string("target"), jv_number(c->cfg->score.coverage_target));
-	card = jv_object_set(card, jv_string("score"),
-	    jv_number(wsum > 0 ? round(100 * wscore / (3 * wsum)) : 0));
+	card = jv_object_set(card, jv_string("score"), jv_number(wsum > 0 ? round(100 * wscore / (3 * wsum)) : 0));
 	card = jv_object_set(card, jv_string("answers"), answers);
 	/* The target is for deals far enough along to know every element (a prospect's
 	 * scorecard is meant to be mostly open), and for deals with nothing to score. */
@@ -613,216 +535,12 @@ score_one(jv rec, const struct jsonl_pos *pos, void *vctx)
 		    jsonl_where(pos, where, sizeof where), t.id, answered, c->tpl.n, c->tpl.name,
 		    c->cfg->score.coverage_target);
 	if (c->llm) {
-		card = prompt_card(c, card, &s, &t, pos);
+		card = score_prompt(c, card, &s, &t, pos);
 		llm_batch_add(&c->batch, jv_object_set(rec, jv_string("scorecard"), card));
 		return 0;
 	}
 	jsonl_emit(jv_object_set(rec, jv_string("scorecard"), card));
 	return 0;
-}
-
-/* ---- the LLM pass ---- */
-
-/* The answer's schema for one deal: "answers" is an object with one required property
- * per element of the template (so each is answered exactly once), and evidence may
- * only name the deal's own past activity keys (keys, consumed). A server that follows
- * the schema cannot return a card check_card refuses for its shape. */
-static jv card_schema(const struct template *tpl, jv keys)
-{
-	jv ev_items = jv_object_set(jv_object(), jv_string("type"), jv_string("string"));
-	jv ev = jv_object_set(jv_object(), jv_string("type"), jv_string("array"));
-	if (jx_len(keys))
-		ev_items = jv_object_set(ev_items, jv_string("enum"), keys);
-	else {
-		jv_free(keys);
-		ev = jv_object_set(ev, jv_string("maxItems"), jv_number(0));
-	}
-	ev = jv_object_set(ev, jv_string("items"), ev_items);
-	jv props = jv_object(), req = jv_array();
-	for (int j = 0; j < tpl->n; j++) {
-		jv one = jv_parse("{\"type\":\"object\",\"properties\":{\"answer\":{\"type\":\"string\"},"
-		    "\"score\":{\"type\":\"integer\",\"enum\":[0,1,2,3]},\"confidence\":{\"type\":\"number\",\"minimum\":0,\"maximum\":1}},"
-		    "\"required\":[\"answer\",\"score\",\"confidence\",\"evidence\"],\"additionalProperties\":false}");
-		jv p = jv_object_get(jv_copy(one), jv_string("properties"));
-		p = jv_object_set(p, jv_string("evidence"), jv_copy(ev));
-		one = jv_object_set(one, jv_string("properties"), p);
-		props = jv_object_set(props, jv_string(tpl->e[j].id), one);
-		req = jv_array_append(req, jv_string(tpl->e[j].id));
-	}
-	jv_free(ev);
-	jv answers = jv_object_set(jv_object(), jv_string("type"), jv_string("object"));
-	answers = jv_object_set(answers, jv_string("properties"), props);
-	answers = jv_object_set(answers, jv_string("required"), req);
-	answers = jv_object_set(answers, jv_string("additionalProperties"), jv_false());
-	jv s = jv_parse("{\"type\":\"object\",\"required\":[\"answers\"],\"additionalProperties\":false}");
-	return jv_object_set(s, jv_string("properties"), jv_object_set(jv_object(), jv_string("answers"), answers));
-}
-
-/* The answers of an LLM card as a list of {id, answer, score, confidence, evidence}:
- * from the keyed object the schema asks for, or from a list (a server in JSON mode may
- * answer so). Returns a new value; jv_invalid() when there is neither. */
-static jv card_answers(jv ans)
-{
-	jv obj = jx_get(ans, "answers", JV_KIND_OBJECT);
-	if (!jv_is_valid(obj)) {
-		jv l = jx_get(ans, "answers", JV_KIND_ARRAY);
-		return jv_is_valid(l) ? jv_copy(l) : jv_invalid();
-	}
-	jv out = jv_array();
-	jv_object_foreach(obj, k, v) {
-		if (jv_get_kind(v) == JV_KIND_OBJECT)
-			v = jv_object_set(v, jv_string("id"), k);
-		else
-			jv_free(k);
-		out = jv_array_append(out, v);
-	}
-	return out;
-}
-
-struct check {
-	const struct template *tpl;
-	const char *keys; /* ", "-separated past activity keys */
-};
-
-static int check_list(const struct check *k, jv list, char *why, size_t whysize);
-
-/* An LLM scorecard is refused unless it answers every element once, with a score 0-3,
- * a confidence 0-1, and evidence only from past activities (some when it scores). */
-static int
-check_card(jv ans, void *ctx, char *why, size_t whysize)
-{
-	const struct check *k = ctx;
-	jv owned = card_answers(ans), list = owned;
-	int rc = check_list(k, list, why, whysize);
-	jv_free(owned);
-	return rc;
-}
-
-static int
-check_list(const struct check *k, jv list, char *why, size_t whysize)
-{
-	if (jx_len(list) != k->tpl->n) {
-		snprintf(why, whysize, "%d answers for %d elements", jx_len(list), k->tpl->n);
-		return -1;
-	}
-	for (int j = 0; j < k->tpl->n; j++) {
-		int hits = 0;
-		for (int i = 0; i < jx_len(list); i++) {
-			jv a = jx_at(list, i);
-			if (!jx_str(a, "id") || strcmp(jx_str(a, "id"), k->tpl->e[j].id))
-				continue;
-			hits++;
-			double sc = jx_num(a, "score", -1), cf = jx_num(a, "confidence", -1);
-			jv ev = jx_get(a, "evidence", JV_KIND_ARRAY);
-			const char *txt = jx_str(a, "answer");
-			if (sc != 0 && sc != 1 && sc != 2 && sc != 3) {
-				snprintf(why, whysize, "element '%s': score must be 0 to 3", k->tpl->e[j].id);
-				return -1;
-			}
-			if (cf < 0 || cf > 1 || !jv_is_valid(ev) || !txt) {
-				snprintf(why, whysize, "element '%s': confidence, evidence or answer missing", k->tpl->e[j].id);
-				return -1;
-			}
-			if (sc > 0 && !jx_len(ev)) {
-				snprintf(why, whysize, "element '%s' scores without evidence", k->tpl->e[j].id);
-				return -1;
-			}
-			for (int e = 0; e < jx_len(ev); e++) {
-				const char *key = jx_cstr(jx_at(ev, e));
-				const char *at = key && *key ? strstr(k->keys, key) : NULL;
-				size_t kl = key ? strlen(key) : 0;
-				if (!at || (at != k->keys && at[-1] != ' ') || (at[kl] && at[kl] != ',')) {
-					snprintf(why, whysize, "element '%s' cites '%s', not a past activity", k->tpl->e[j].id,
-					    key ? key : "?");
-					return -1;
-				}
-			}
-			if (strchr(txt, '{') || strchr(txt, '}') || strstr(txt, "[Name") || strstr(txt, "TODO")) {
-				snprintf(why, whysize, "element '%s': the answer holds a placeholder", k->tpl->e[j].id);
-				return -1;
-			}
-		}
-		if (hits != 1) {
-			snprintf(why, whysize, "element '%s' answered %d times", k->tpl->e[j].id, hits);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/* The request of one deal: its scorecard, checked by check_card. */
-static void
-ask_card(struct llm_batch *b, jv rec, void *vctx)
-{
-	struct ctx *c = vctx;
-	jv card = jx_get(rec, "scorecard", JV_KIND_OBJECT);
-	struct check *ck = xcalloc(1, sizeof *ck);
-
-	ck->tpl = &c->tpl;
-	ck->keys = jx_str(card, "_keys") ? jx_str(card, "_keys") : "";
-	llm_batch_ask(b, sb_str(&c->system), jx_str(card, "_prompt"), jx_get(card, "_schema", JV_KIND_OBJECT),
-	    "scorecard", check_card, ck);
-}
-
-/* The model's answers as the card's, in the template's order, scored as the heuristic
- * scores (coverage, weighted score). */
-static jv
-llm_card(struct ctx *c, jv card, jv answer, const char *id)
-{
-	jv list = card_answers(answer), answers = jv_array();
-	double wsum = 0, wscore = 0;
-	int answered = 0;
-
-	for (int j = 0; j < c->tpl.n; j++) {
-		const struct element *e = &c->tpl.e[j];
-		jv a = jv_invalid();
-		for (int i = 0; i < jx_len(list); i++)
-			if (!strcmp(jx_str(jx_at(list, i), "id"), e->id))
-				a = jx_at(list, i);
-		int score = (int)jx_num(a, "score", 0);
-		jv ans = jv_object();
-		ans = jx_set_str(ans, "id", e->id);
-		ans = jx_set_str(ans, "name", e->name);
-		ans = jx_set_str(ans, "question", e->question);
-		ans = score > 0 ? jx_set_str(ans, "answer", jx_str(a, "answer")) : jv_object_set(ans, jv_string("answer"), jv_null());
-		ans = jv_object_set(ans, jv_string("score"), jv_number(score));
-		ans = jx_set_str(ans, "status", score >= 3 ? "green" : score == 2 ? "amber" : "red");
-		ans = jv_object_set(ans, jv_string("confidence"), jv_number(round2(jx_num(a, "confidence", 0))));
-		ans = jv_object_set(ans, jv_string("evidence"), jv_copy(jx_get(a, "evidence", JV_KIND_ARRAY)));
-		answers = jv_array_append(answers, ans);
-		answered += score > 0;
-		wsum += e->weight;
-		wscore += e->weight * score;
-	}
-	card = jv_object_set(card, jv_string("coverage"), jv_number(round2((double)answered / c->tpl.n)));
-	if ((double)answered / c->tpl.n + 1e-9 < c->cfg->score.coverage_target)
-		warnx("'%s' covers %d of %d %s elements, below the target %.2f", id ? id : "?", answered,
-		    c->tpl.n, c->tpl.name, c->cfg->score.coverage_target);
-	card = jv_object_set(card, jv_string("score"), jv_number(wsum > 0 ? round(100 * wscore / (3 * wsum)) : 0));
-	card = jv_object_set(card, jv_string("answers"), answers);
-	jv_free(list);
-	return card;
-}
-
-/* The model's scorecard into the deal, or what becomes of it without one. */
-static jv
-put_card(struct llm_batch *b, jv rec, struct llm_req *reqs, int n, void *vctx)
-{
-	struct ctx *c = vctx;
-	jv card = jv_object_get(jv_copy(rec), jv_string("scorecard"));
-	const char *id = jx_str(jx_get(rec, "opportunity", JV_KIND_OBJECT), "Id");
-
-	rec = jv_object_delete(rec, jv_string("scorecard"));
-	if (n == 1 && reqs[0].ok)
-		card = llm_card(c, card, reqs[0].answer, id);
-	else {
-		if (b->strict)
-			warnx("'%s': the LLM gave no usable scorecard: %s", id ? id : "?", n ? reqs[0].err : "no request");
-		card = llm_outcome(card, b->strict, "dg-score", "opportunity", id, n ? reqs[0].err : "no request");
-	}
-	card = jv_object_delete(jv_object_delete(jv_object_delete(card, jv_string("_prompt")), jv_string("_keys")),
-	    jv_string("_schema"));
-	return jv_object_set(rec, jv_string("scorecard"), card);
 }
 
 int
@@ -881,8 +599,14 @@ main(int argc, char **argv)
 			diex(EXIT_USAGE, "prompts/score-system.txt: %s", err);
 		free(system);
 		c.user_tmpl = prompt_load("prompts/score-user.txt");
-		c.batch = (struct llm_batch){ .l = &l, .strict = !strcmp(mode, "llm"), .stage = "dg-score",
-			.items = "scorecards", .fallback = "the heuristic", .ask = ask_card, .finish = put_card, .ctx = &c };
+		c.batch = (struct llm_batch){ .l = &l,
+			.strict = !strcmp(mode, "llm"),
+			.stage = "dg-score",
+			.items = "scorecards",
+			.fallback = "the heuristic",
+			.ask = score_ask,
+			.finish = score_put,
+			.ctx = &c };
 	}
 	bad = jsonl_each(argc - optind, argv + optind, score_one, &c);
 	if (c.llm) {

@@ -49,8 +49,7 @@ element(const char *file, yaml_document_t *doc, yaml_node_t *m, struct element *
 				int t = topic_find(scalar(tn));
 
 				if (t < 0) {
-					snprintf(msg, sizeof msg, "unknown topic '%s'",
-					    scalar(tn) ? scalar(tn) : "?");
+					snprintf(msg, sizeof msg, "unknown topic '%s'", scalar(tn) ? scalar(tn) : "?");
 					return err(file, tn, msg);
 				}
 				e->topics |= 1u << t;
@@ -130,8 +129,7 @@ load(struct template *t, const char *file)
 				t->e = xrealloc(t->e, sizeof *t->e * (size_t)(t->n + 1));
 				memset(&t->e[t->n], 0, sizeof *t->e);
 				t->n++;
-				if ((rc = element(file, &doc, yaml_document_get_node(&doc, *it),
-				    &t->e[t->n - 1])) != 0)
+				if ((rc = element(file, &doc, yaml_document_get_node(&doc, *it), &t->e[t->n - 1])) != 0)
 					break;
 			}
 		} else {

@@ -8,7 +8,8 @@ struct element {
 	double weight;
 };
 
-struct template {
+struct template
+{
 	char *name;
 	struct element *e;
 	int n;

@@ -21,7 +21,8 @@ static const char usage[] =
 
 static int problems;
 
-static void check(const char *what, const char *want, const char *got)
+static void
+check(const char *what, const char *want, const char *got)
 {
 	int ok = want && got && !strcmp(want, got);
 	printf("%-34s %s", what, ok ? "ok" : "WRONG");
@@ -31,7 +32,8 @@ static void check(const char *what, const char *want, const char *got)
 	problems += !ok;
 }
 
-static jv one(struct sf *sf, const char *soql)
+static jv
+one(struct sf *sf, const char *soql)
 {
 	char *e = http_escape(soql), *path = xasprintf("/query?q=%s", e), err[1024];
 	jv r = sf_request(sf, "GET", path, NULL, NULL, err, sizeof err);
@@ -44,7 +46,8 @@ static jv one(struct sf *sf, const char *soql)
 	return rec;
 }
 
-static char *norm_time(const char *s)
+static char *
+norm_time(const char *s)
 {
 	time_t t;
 	char buf[32];
@@ -53,9 +56,11 @@ static char *norm_time(const char *s)
 
 /* The two test records as one Collections body: a meeting at start, 30 minutes, and
  * a logged email on day, both on the opportunity o with the contact who. */
-static jv test_records(jv o, const char *who, const char *opp, const char *start, const char *day)
+static jv
+test_records(jv o, const char *who, const char *opp, const char *start, const char *day)
 {
-	jv ev = jv_object_set(jv_object(), jv_string("attributes"), jv_object_set(jv_object(), jv_string("type"), jv_string("Event")));
+	jv ev = jv_object_set(
+	    jv_object(), jv_string("attributes"), jv_object_set(jv_object(), jv_string("type"), jv_string("Event")));
 	ev = jv_object_set(ev, jv_string("Subject"), jv_string("dg smoke test: meeting"));
 	ev = jv_object_set(ev, jv_string("StartDateTime"), jv_string(start));
 	ev = jv_object_set(ev, jv_string("DurationInMinutes"), jv_number(30));
@@ -63,7 +68,8 @@ static jv test_records(jv o, const char *who, const char *opp, const char *start
 	ev = jv_object_set(ev, jv_string("WhatId"), jv_string(opp));
 	ev = jv_object_set(ev, jv_string("OwnerId"), jv_string(jx_str(o, "OwnerId")));
 	ev = jv_object_set(ev, jv_string("Description"), jv_string("Written by dg smoke; safe to delete."));
-	jv tk = jv_object_set(jv_object(), jv_string("attributes"), jv_object_set(jv_object(), jv_string("type"), jv_string("Task")));
+	jv tk = jv_object_set(
+	    jv_object(), jv_string("attributes"), jv_object_set(jv_object(), jv_string("type"), jv_string("Task")));
 	tk = jv_object_set(tk, jv_string("Subject"), jv_string("Email: dg smoke test"));
 	tk = jv_object_set(tk, jv_string("TaskSubtype"), jv_string("Email"));
 	tk = jv_object_set(tk, jv_string("Status"), jv_string("Completed"));
@@ -78,12 +84,15 @@ static jv test_records(jv o, const char *who, const char *opp, const char *start
 }
 
 /* Reads both records back and checks what People.ai matches them by. */
-static void check_back(struct sf *sf, jv o, const char *opp, const char *who, const char *evid, const char *tkid,
-    const char *start, const char *end, const char *day)
+static void
+check_back(struct sf *sf, jv o, const char *opp, const char *who, const char *evid, const char *tkid, const char *start,
+    const char *end, const char *day)
 {
 	char whoid[SFID_SIZE];
 	id_norm(who, whoid);
-	char *q = xasprintf("SELECT WhatId, WhoId, OwnerId, AccountId, StartDateTime, EndDateTime, DurationInMinutes, Subject FROM Event WHERE Id = '%s'", evid);
+	char *q = xasprintf(
+	    "SELECT WhatId, WhoId, OwnerId, AccountId, StartDateTime, EndDateTime, DurationInMinutes, Subject FROM Event WHERE Id = '%s'",
+	    evid);
 	jv e = one(sf, q);
 	free(q);
 	check("Event.WhatId is the opportunity", opp, jx_str(e, "WhatId"));
@@ -95,7 +104,9 @@ static void check_back(struct sf *sf, jv o, const char *opp, const char *who, co
 	check("Event.EndDateTime", end, s2);
 	free(s1);
 	free(s2);
-	q = xasprintf("SELECT WhatId, WhoId, OwnerId, AccountId, TaskSubtype, Status, IsClosed, ActivityDate FROM Task WHERE Id = '%s'", tkid);
+	q = xasprintf(
+	    "SELECT WhatId, WhoId, OwnerId, AccountId, TaskSubtype, Status, IsClosed, ActivityDate FROM Task WHERE Id = '%s'",
+	    tkid);
 	jv k = one(sf, q);
 	free(q);
 	check("Task.WhatId is the opportunity", opp, jx_str(k, "WhatId"));
@@ -110,18 +121,13 @@ static void check_back(struct sf *sf, jv o, const char *opp, const char *who, co
 	jv_free(k);
 }
 
-int main(int argc, char **argv)
+int
+main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "opp-id", required_argument, NULL, 'i' },
-		{ "keep", no_argument, NULL, 'k' },
-		{ "allow-production", no_argument, NULL, 'P' },
-		{ "target-org", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
-	};
+	static const struct option opts[] = { { "config", required_argument, NULL, 'c' },
+		{ "opp-id", required_argument, NULL, 'i' }, { "keep", no_argument, NULL, 'k' },
+		{ "allow-production", no_argument, NULL, 'P' }, { "target-org", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' }, { NULL, 0, NULL, 0 } };
 	struct cli cli = { 0 };
 	const char *oid = NULL, *target = NULL;
 	int keep = 0, allow = 0, c;
@@ -152,21 +158,26 @@ int main(int argc, char **argv)
 
 	jv org = one(&sf, "SELECT Name, IsSandbox FROM Organization");
 	if (!jx_bool(org, "IsSandbox", 0) && !allow)
-		diex(EXIT_USAGE, "'%s' is a production org: refusing to write; pass --allow-production if that is really meant",
+		diex(EXIT_USAGE,
+		    "'%s' is a production org: refusing to write; pass --allow-production if that is really meant",
 		    jx_str(org, "Name") ? jx_str(org, "Name") : "?");
 	jv_free(org);
 	char *q = xasprintf("SELECT Id, Name, OwnerId, AccountId, (SELECT ContactId FROM OpportunityContactRoles "
-	    "ORDER BY IsPrimary DESC LIMIT 1) FROM Opportunity WHERE Id = '%s'", opp);
+			    "ORDER BY IsPrimary DESC LIMIT 1) FROM Opportunity WHERE Id = '%s'",
+	    opp);
 	jv o = one(&sf, q);
 	free(q);
 	if (!jx_str(o, "Id"))
 		diex(EXIT_FAIL, "no opportunity '%s' in the org", opp);
 	if (!jx_str(o, "Name") || !jx_str(o, "OwnerId"))
 		diex(EXIT_FAIL, "the org's answer for opportunity '%s' has no Name or OwnerId", opp);
-	const char *who = jx_str(jx_at(jx_get(jx_get(o, "OpportunityContactRoles", JV_KIND_OBJECT), "records", JV_KIND_ARRAY), 0), "ContactId");
+	const char *who =
+	    jx_str(jx_at(jx_get(jx_get(o, "OpportunityContactRoles", JV_KIND_OBJECT), "records", JV_KIND_ARRAY), 0),
+		"ContactId");
 	jv ac = jv_null();
 	if (!who && jx_str(o, "AccountId")) {
-		q = xasprintf("SELECT Id FROM Contact WHERE AccountId = '%s' ORDER BY CreatedDate LIMIT 1", jx_str(o, "AccountId"));
+		q = xasprintf("SELECT Id FROM Contact WHERE AccountId = '%s' ORDER BY CreatedDate LIMIT 1",
+		    jx_str(o, "AccountId"));
 		ac = one(&sf, q);
 		free(q);
 		who = jx_str(ac, "Id");
@@ -176,7 +187,7 @@ int main(int argc, char **argv)
 	printf("smoke test on '%s' (%s)\n", jx_str(o, "Name"), opp);
 
 	/* Yesterday at 15:00 UTC, 30 minutes; the email the same day. */
-	time_t t = time(NULL) / 86400 * 86400 - 86400 + 15 * 3600;
+	time_t t = time(NULL) / DAY_SECONDS * DAY_SECONDS - DAY_SECONDS + 15 * 3600;
 	char start[32], end[32], day[16];
 	time_iso(t, start);
 	time_iso(t + 1800, end);
@@ -195,7 +206,8 @@ int main(int argc, char **argv)
 			jv e = jx_at(jx_get(r, "errors", JV_KIND_ARRAY), 0);
 			const char *code = jx_str(e, "statusCode"), *msg = jx_str(e, "message");
 			printf("cannot create the test %s: %s: %s\nFAIL\n", i ? "Task" : "Event",
-			    code ? code : "MALFORMED_ANSWER", msg ? msg : "the org's answer gives neither an Id nor an error");
+			    code ? code : "MALFORMED_ANSWER",
+			    msg ? msg : "the org's answer gives neither an Id nor an error");
 			jv_free(res);
 			return EXIT_FAIL;
 		}

@@ -24,36 +24,38 @@
 #include "statedb.h"
 #include "util.h"
 
-static const char usage[] =
-    "usage: dg-state [--db FILE] mark [FILE...]\n"
-    "       dg-state [--db FILE] record --run RUN [--tag TAG] [FILE...]\n"
-    "       dg-state [--db FILE] deleted [FILE...]\n"
-    "       dg-state [--db FILE] ids [--run RUN | --all] [--object OBJECT]\n"
-    "       dg-state [--db FILE] runs [--json]\n"
-    "       dg-state [--db FILE] show RUN\n"
-    "       dg-state [--db FILE] run-begin RUN [KEY=VALUE...]\n"
-    "       dg-state [--db FILE] run-end RUN STATUS [KEY=VALUE...]\n"
-    "       dg-state [--db FILE] cache [--clear]\n"
-    "       dg-state tally [FILE...]\n"
-    "       dg-state log [--run RUN] [FILE...]\n"
-    "       dg-state event NAME [KEY=VALUE...]\n";
+static const char usage[] = "usage: dg-state [--db FILE] mark [FILE...]\n"
+			    "       dg-state [--db FILE] record --run RUN [--tag TAG] [FILE...]\n"
+			    "       dg-state [--db FILE] deleted [FILE...]\n"
+			    "       dg-state [--db FILE] ids [--run RUN | --all] [--object OBJECT]\n"
+			    "       dg-state [--db FILE] runs [--json]\n"
+			    "       dg-state [--db FILE] show RUN\n"
+			    "       dg-state [--db FILE] run-begin RUN [KEY=VALUE...]\n"
+			    "       dg-state [--db FILE] run-end RUN STATUS [KEY=VALUE...]\n"
+			    "       dg-state [--db FILE] cache [--clear]\n"
+			    "       dg-state tally [FILE...]\n"
+			    "       dg-state log [--run RUN] [FILE...]\n"
+			    "       dg-state event NAME [KEY=VALUE...]\n";
 
 static sqlite3 *db;
 static const char *dbpath;
 
-static void fail_db(const char *what)
+static void
+fail_db(const char *what)
 {
 	diex(EXIT_FAIL, "state '%s': %s: %s", dbpath, what, sqlite3_errmsg(db));
 }
 
-static void exec(const char *sql)
+static void
+exec(const char *sql)
 {
 	char *msg = NULL;
 	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
 		diex(EXIT_FAIL, "state '%s': %s", dbpath, msg ? msg : "?");
 }
 
-static void state_open(int flags)
+static void
+state_open(int flags)
 {
 	char err[1024];
 	db = statedb_open(dbpath, flags, err, sizeof err);
@@ -61,7 +63,8 @@ static void state_open(int flags)
 		diex(EXIT_FAIL, "%s", err);
 }
 
-static char *now_iso(char buf[32])
+static char *
+now_iso(char buf[32])
 {
 	time_t t = time(NULL);
 	struct tm tm;
@@ -74,13 +77,15 @@ static char *now_iso(char buf[32])
 
 static sqlite3_stmt *q_find;
 
-static jv mark_one(jv sf, const struct sf_place *pl, void *ctx)
+static jv
+mark_one(jv sf, const struct sf_place *pl, void *ctx)
 {
 	long *n = ctx;
 	/* A relation is known only under its activity's block. */
 	if (pl->site == SITE_REL && !pl->parent)
 		return sf;
-	if (jv_get_kind(sf) == JV_KIND_OBJECT && jx_str(sf, "id") && strcmp(jx_str(sf, "status") ? jx_str(sf, "status") : "", "failed"))
+	if (jv_get_kind(sf) == JV_KIND_OBJECT && jx_str(sf, "id") &&
+	    strcmp(jx_str(sf, "status") ? jx_str(sf, "status") : "", "failed"))
 		return sf; /* already carries its Id */
 	if (!q_find)
 		return sf; /* no state file yet: nothing was recorded */
@@ -99,7 +104,8 @@ static jv mark_one(jv sf, const struct sf_place *pl, void *ctx)
 	return b;
 }
 
-static int mark_cb(jv rec, const struct jsonl_pos *pos, void *ctx)
+static int
+mark_cb(jv rec, const struct jsonl_pos *pos, void *ctx)
 {
 	jsonl_emit(sf_blocks(rec, mark_one, ctx));
 	return 0;
@@ -113,7 +119,8 @@ struct rec_ctx {
 	long n;
 };
 
-static jv record_one(jv sf, const struct sf_place *pl, void *arg)
+static jv
+record_one(jv sf, const struct sf_place *pl, void *arg)
 {
 	struct rec_ctx *c = arg;
 	const char *st = jx_str(sf, "status"), *id = jx_str(sf, "id"), *obj = jx_str(sf, "object");
@@ -135,7 +142,8 @@ static jv record_one(jv sf, const struct sf_place *pl, void *arg)
 	return sf;
 }
 
-static int record_cb(jv rec, const struct jsonl_pos *pos, void *ctx)
+static int
+record_cb(jv rec, const struct jsonl_pos *pos, void *ctx)
 {
 	/* Each deal in its own transaction: a kill loses at most the deal being written. */
 	exec("BEGIN IMMEDIATE");
@@ -149,12 +157,15 @@ static int record_cb(jv rec, const struct jsonl_pos *pos, void *ctx)
 
 static sqlite3_stmt *up;
 
-static int deleted_cb(jv rec, const struct jsonl_pos *pos, void *ctx)
+static int
+deleted_cb(jv rec, const struct jsonl_pos *pos, void *ctx)
 {
 	long *n = ctx;
 	const char *id = jx_str(rec, "id"), *st = jx_str(rec, "status");
 	if (id && st && !strcmp(st, "deleted")) {
-		if (!up && sqlite3_prepare_v2(db, "UPDATE items SET deleted = ? WHERE sf_id = ? AND deleted IS NULL", -1, &up, NULL) != SQLITE_OK)
+		if (!up &&
+		    sqlite3_prepare_v2(db, "UPDATE items SET deleted = ? WHERE sf_id = ? AND deleted IS NULL", -1, &up,
+			NULL) != SQLITE_OK)
 			fail_db("cannot prepare");
 		char now[32];
 		sqlite3_reset(up);
@@ -170,7 +181,8 @@ static int deleted_cb(jv rec, const struct jsonl_pos *pos, void *ctx)
 
 /* ---- runs ---- */
 
-static jv run_json(sqlite3_stmt *q)
+static jv
+run_json(sqlite3_stmt *q)
 {
 	const char *info = (const char *)sqlite3_column_text(q, 4);
 	jv o = jv_parse(info ? info : "{}");
@@ -179,13 +191,17 @@ static jv run_json(sqlite3_stmt *q)
 		o = jv_object();
 	}
 	o = jv_object_set(o, jv_string("id"), jv_string((const char *)sqlite3_column_text(q, 0)));
-	o = jv_object_set(o, jv_string("started"), sqlite3_column_text(q, 1) ? jv_string((const char *)sqlite3_column_text(q, 1)) : jv_null());
-	o = jv_object_set(o, jv_string("ended"), sqlite3_column_text(q, 2) ? jv_string((const char *)sqlite3_column_text(q, 2)) : jv_null());
-	o = jv_object_set(o, jv_string("status"), jv_string(sqlite3_column_text(q, 3) ? (const char *)sqlite3_column_text(q, 3) : "?"));
+	o = jv_object_set(o, jv_string("started"),
+	    sqlite3_column_text(q, 1) ? jv_string((const char *)sqlite3_column_text(q, 1)) : jv_null());
+	o = jv_object_set(o, jv_string("ended"),
+	    sqlite3_column_text(q, 2) ? jv_string((const char *)sqlite3_column_text(q, 2)) : jv_null());
+	o = jv_object_set(o, jv_string("status"),
+	    jv_string(sqlite3_column_text(q, 3) ? (const char *)sqlite3_column_text(q, 3) : "?"));
 	return o;
 }
 
-static double secs_between(const char *a, const char *b)
+static double
+secs_between(const char *a, const char *b)
 {
 	struct tm ta = { 0 }, tb = { 0 };
 	if (!a || !b || !strptime(a, "%Y-%m-%dT%H:%M:%SZ", &ta) || !strptime(b, "%Y-%m-%dT%H:%M:%SZ", &tb))
@@ -193,14 +209,16 @@ static double secs_between(const char *a, const char *b)
 	return difftime(timegm(&tb), timegm(&ta));
 }
 
-static int cmd_runs(int json)
+static int
+cmd_runs(int json)
 {
 	sqlite3_stmt *q;
-	if (sqlite3_prepare_v2(db, "SELECT id, started, ended, status, info FROM runs ORDER BY started, id", -1, &q, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, "SELECT id, started, ended, status, info FROM runs ORDER BY started, id", -1, &q,
+		NULL) != SQLITE_OK)
 		fail_db("cannot read runs");
 	if (!json)
-		printf("%-22s %-20s %-10s %-18s %6s %8s %8s %7s %8s\n", "RUN", "STARTED", "STATUS", "ORG", "DEALS", "CREATED",
-		    "SKIPPED", "FAILED", "SECONDS");
+		printf("%-22s %-20s %-10s %-18s %6s %8s %8s %7s %8s\n", "RUN", "STARTED", "STATUS", "ORG", "DEALS",
+		    "CREATED", "SKIPPED", "FAILED", "SECONDS");
 	while (sqlite3_step(q) == SQLITE_ROW) {
 		jv r = run_json(q);
 		if (json) {
@@ -211,8 +229,9 @@ static int cmd_runs(int json)
 		char secs[16] = "-";
 		if (s >= 0)
 			snprintf(secs, sizeof secs, "%.0f", s);
-		printf("%-22s %-20s %-10s %-18s %6.0f %8.0f %8.0f %7.0f %8s\n", jx_str(r, "id"), jx_str(r, "started") ? jx_str(r, "started") : "-",
-		    jx_str(r, "status"), jx_str(r, "org") ? jx_str(r, "org") : "-", jx_num(r, "deals", 0), jx_num(r, "created", 0),
+		printf("%-22s %-20s %-10s %-18s %6.0f %8.0f %8.0f %7.0f %8s\n", jx_str(r, "id"),
+		    jx_str(r, "started") ? jx_str(r, "started") : "-", jx_str(r, "status"),
+		    jx_str(r, "org") ? jx_str(r, "org") : "-", jx_num(r, "deals", 0), jx_num(r, "created", 0),
 		    jx_num(r, "skipped", 0), jx_num(r, "failed", 0), secs);
 		jv_free(r);
 	}
@@ -220,7 +239,8 @@ static int cmd_runs(int json)
 	return EXIT_OK;
 }
 
-static int cmd_show(const char *run)
+static int
+cmd_show(const char *run)
 {
 	sqlite3_stmt *q;
 	sqlite3_prepare_v2(db, "SELECT id, started, ended, status, info FROM runs WHERE id = ?", -1, &q, NULL);
@@ -232,7 +252,9 @@ static int cmd_show(const char *run)
 	jv r = run_json(q);
 	sqlite3_finalize(q);
 	jv per = jv_object();
-	sqlite3_prepare_v2(db, "SELECT object, count(*), sum(deleted IS NOT NULL) FROM items WHERE run = ? GROUP BY object ORDER BY object", -1, &q, NULL);
+	sqlite3_prepare_v2(db,
+	    "SELECT object, count(*), sum(deleted IS NOT NULL) FROM items WHERE run = ? GROUP BY object ORDER BY object",
+	    -1, &q, NULL);
 	sqlite3_bind_text(q, 1, run, -1, SQLITE_TRANSIENT);
 	while (sqlite3_step(q) == SQLITE_ROW) {
 		jv o = jv_object_set(jv_object(), jv_string("recorded"), jv_number(sqlite3_column_int(q, 1)));
@@ -245,7 +267,8 @@ static int cmd_show(const char *run)
 	return EXIT_OK;
 }
 
-jv state_kv_args(int argc, char **argv, jv o)
+jv
+state_kv_args(int argc, char **argv, jv o)
 {
 	for (int i = 0; i < argc; i++) {
 		char *eq = strchr(argv[i], '=');
@@ -264,13 +287,15 @@ jv state_kv_args(int argc, char **argv, jv o)
 	return o;
 }
 
-static int cmd_run_begin(const char *run, int argc, char **argv)
+static int
+cmd_run_begin(const char *run, int argc, char **argv)
 {
 	char now[32];
 	jv info = state_kv_args(argc, argv, jv_object());
 	jv s = jv_dump_string(info, 0);
 	sqlite3_stmt *q;
-	sqlite3_prepare_v2(db, "INSERT INTO runs (id, started, status, info) VALUES (?, ?, 'running', ?)", -1, &q, NULL);
+	sqlite3_prepare_v2(
+	    db, "INSERT INTO runs (id, started, status, info) VALUES (?, ?, 'running', ?)", -1, &q, NULL);
 	sqlite3_bind_text(q, 1, run, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(q, 2, now_iso(now), -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(q, 3, jv_string_value(s), -1, SQLITE_TRANSIENT);
@@ -282,7 +307,8 @@ static int cmd_run_begin(const char *run, int argc, char **argv)
 	return EXIT_OK;
 }
 
-static int cmd_run_end(const char *run, const char *status, int argc, char **argv)
+static int
+cmd_run_end(const char *run, const char *status, int argc, char **argv)
 {
 	char now[32];
 	sqlite3_stmt *q;
@@ -313,14 +339,17 @@ static int cmd_run_end(const char *run, const char *status, int argc, char **arg
 	return EXIT_OK;
 }
 
-static int cmd_ids(const char *run, int all, const char *object)
+static int
+cmd_ids(const char *run, int all, const char *object)
 {
 	if (!run && !all)
 		diex(EXIT_USAGE, "ids: give --run RUN or --all");
 	sqlite3_stmt *q;
-	sqlite3_prepare_v2(db, "SELECT sf_id, object, key, run FROM items WHERE deleted IS NULL"
+	sqlite3_prepare_v2(db,
+	    "SELECT sf_id, object, key, run FROM items WHERE deleted IS NULL"
 	    " AND (?1 IS NULL OR run = ?1) AND (?2 IS NULL OR object = ?2) AND object != 'Opportunity'"
-	    " ORDER BY run, rowid", -1, &q, NULL);
+	    " ORDER BY run, rowid",
+	    -1, &q, NULL);
 	if (run)
 		sqlite3_bind_text(q, 1, run, -1, SQLITE_TRANSIENT);
 	if (object)
@@ -330,14 +359,16 @@ static int cmd_ids(const char *run, int all, const char *object)
 		o = jv_object_set(o, jv_string("id"), jv_string((const char *)sqlite3_column_text(q, 0)));
 		o = jv_object_set(o, jv_string("object"), jv_string((const char *)sqlite3_column_text(q, 1)));
 		o = jv_object_set(o, jv_string("key"), jv_string((const char *)sqlite3_column_text(q, 2)));
-		o = jv_object_set(o, jv_string("run"), sqlite3_column_text(q, 3) ? jv_string((const char *)sqlite3_column_text(q, 3)) : jv_null());
+		o = jv_object_set(o, jv_string("run"),
+		    sqlite3_column_text(q, 3) ? jv_string((const char *)sqlite3_column_text(q, 3)) : jv_null());
 		jsonl_emit(o);
 	}
 	sqlite3_finalize(q);
 	return EXIT_OK;
 }
 
-static int cmd_mark(int nargs, char **args)
+static int
+cmd_mark(int nargs, char **args)
 {
 	/* Only reads: a missing file, or one a killed run made before writing into it,
 	 * means nothing was recorded yet. */
@@ -347,7 +378,9 @@ static int cmd_mark(int nargs, char **args)
 		db = statedb_open(dbpath, STATEDB_READONLY | STATEDB_EMPTY_OK, err, sizeof err);
 		if (db == NULL && err[0])
 			diex(EXIT_FAIL, "%s", err);
-		if (db && sqlite3_prepare_v2(db, "SELECT object, sf_id, run FROM items WHERE key = ? AND deleted IS NULL", -1, &q_find, NULL) != SQLITE_OK)
+		if (db &&
+		    sqlite3_prepare_v2(db, "SELECT object, sf_id, run FROM items WHERE key = ? AND deleted IS NULL", -1,
+			&q_find, NULL) != SQLITE_OK)
 			fail_db("cannot read");
 	}
 	long n = 0;
@@ -357,16 +390,18 @@ static int cmd_mark(int nargs, char **args)
 	return cli_exit(bad);
 }
 
-static int cmd_record(const char *run, const char *tag, int nargs, char **args)
+static int
+cmd_record(const char *run, const char *tag, int nargs, char **args)
 {
 	if (!run)
 		diex(EXIT_USAGE, "record: --run RUN is required");
 	state_open(STATEDB_CREATE);
 	struct rec_ctx ctx = { NULL, run, tag, 0 };
-	if (sqlite3_prepare_v2(db, "INSERT INTO items (key, object, sf_id, opp, run, tag, created) VALUES (?, ?, ?, ?, ?, ?, ?)"
-	    " ON CONFLICT (key, object) DO UPDATE SET sf_id = excluded.sf_id, deleted = NULL,"
-	    " run = CASE WHEN items.sf_id = excluded.sf_id THEN items.run ELSE excluded.run END",
-	    -1, &ctx.ins, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db,
+		"INSERT INTO items (key, object, sf_id, opp, run, tag, created) VALUES (?, ?, ?, ?, ?, ?, ?)"
+		" ON CONFLICT (key, object) DO UPDATE SET sf_id = excluded.sf_id, deleted = NULL,"
+		" run = CASE WHEN items.sf_id = excluded.sf_id THEN items.run ELSE excluded.run END",
+		-1, &ctx.ins, NULL) != SQLITE_OK)
 		fail_db("cannot prepare");
 	long bad = jsonl_each(nargs, args, record_cb, &ctx);
 	sqlite3_finalize(ctx.ins);
@@ -374,7 +409,8 @@ static int cmd_record(const char *run, const char *tag, int nargs, char **args)
 	return cli_exit(bad);
 }
 
-static int cmd_deleted(int nargs, char **args)
+static int
+cmd_deleted(int nargs, char **args)
 {
 	state_open(0);
 	long n = 0;
@@ -386,7 +422,8 @@ static int cmd_deleted(int nargs, char **args)
 	return cli_exit(bad);
 }
 
-static int cmd_cache(int clear)
+static int
+cmd_cache(int clear)
 {
 	state_open(clear ? 0 : STATEDB_READONLY);
 	if (clear) {
@@ -395,29 +432,25 @@ static int cmd_cache(int clear)
 		return EXIT_OK;
 	}
 	sqlite3_stmt *q;
-	sqlite3_prepare_v2(db, "SELECT count(*), coalesce(sum(tokens), 0), min(created), max(created) FROM llm_cache", -1, &q, NULL);
+	sqlite3_prepare_v2(
+	    db, "SELECT count(*), coalesce(sum(tokens), 0), min(created), max(created) FROM llm_cache", -1, &q, NULL);
 	if (sqlite3_step(q) == SQLITE_ROW)
 		printf("%d cached LLM answers, %lld tokens, from %s to %s\n", sqlite3_column_int(q, 0),
-		    (long long)sqlite3_column_int64(q, 1), sqlite3_column_text(q, 2) ? (const char *)sqlite3_column_text(q, 2) : "-",
+		    (long long)sqlite3_column_int64(q, 1),
+		    sqlite3_column_text(q, 2) ? (const char *)sqlite3_column_text(q, 2) : "-",
 		    sqlite3_column_text(q, 3) ? (const char *)sqlite3_column_text(q, 3) : "-");
 	sqlite3_finalize(q);
 	return EXIT_OK;
 }
 
-int main(int argc, char **argv)
+int
+main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'd' },
-		{ "run", required_argument, NULL, 'r' },
-		{ "tag", required_argument, NULL, 't' },
-		{ "all", no_argument, NULL, 'a' },
-		{ "object", required_argument, NULL, 'o' },
-		{ "json", no_argument, NULL, 'J' },
-		{ "clear", no_argument, NULL, 'C' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
-	};
+	static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
+		{ "run", required_argument, NULL, 'r' }, { "tag", required_argument, NULL, 't' },
+		{ "all", no_argument, NULL, 'a' }, { "object", required_argument, NULL, 'o' },
+		{ "json", no_argument, NULL, 'J' }, { "clear", no_argument, NULL, 'C' },
+		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' }, { NULL, 0, NULL, 0 } };
 	const char *run = NULL, *tag = NULL, *object = NULL, *cmd = NULL;
 	int all = 0, json = 0, clear = 0, c;
 	util_init(argv[0]);

@@ -29,7 +29,8 @@ bump(jv obj, const char *a, const char *b, int n)
 		in = jv_object();
 	}
 	v = jv_object_get(jv_copy(in), jv_string(b));
-	in = jv_object_set(in, jv_string(b), jv_number((jv_get_kind(v) == JV_KIND_NUMBER ? jv_number_value(v) : 0) + n));
+	in =
+	    jv_object_set(in, jv_string(b), jv_number((jv_get_kind(v) == JV_KIND_NUMBER ? jv_number_value(v) : 0) + n));
 	jv_free(v);
 	return jv_object_set(obj, jv_string(a), in);
 }
@@ -121,8 +122,9 @@ log_one(jv sf, const struct sf_place *pl, void *ctx)
 		line = jx_set_str(line, "object", obj);
 		line = jx_set_str(line, "code", jx_str(err, "code"));
 		line = jx_set_str(line, "message", jx_str(err, "message"));
-		line = jv_object_set(line, jv_string("fields"), jv_is_valid(jx_get(err, "fields", JV_KIND_ARRAY)) ?
-		    jv_copy(jx_get(err, "fields", JV_KIND_ARRAY)) : jv_array());
+		line = jv_object_set(line, jv_string("fields"),
+		    jv_is_valid(jx_get(err, "fields", JV_KIND_ARRAY)) ? jv_copy(jx_get(err, "fields", JV_KIND_ARRAY))
+								      : jv_array());
 		jsonl_emit(line);
 	}
 	return sf;

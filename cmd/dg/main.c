@@ -8,20 +8,19 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char usage[] =
-    "usage: dg [-h | --help] [--version] NAME [ARGS...]\n"
-    "\n"
-    "dg fills a Salesforce demo org with believable sales history. `dg NAME` runs the\n"
-    "program dg-NAME, found next to dg first and then on PATH.\n"
-    "\n"
-    "The pipeline (each stage reads and writes JSON lines):\n"
-    "  plan      a hidden deal story and a dated plan of meetings, emails and contacts\n"
-    "  content   subjects and bodies: meeting notes, agendas, emails\n"
-    "  score     a deal scorecard (MEDDICC, MEDDPICC, BANT, SPICED)\n"
-    "\n"
-    "  dg help            this text\n"
-    "  dg NAME --help     help for one program\n"
-    "  man dg             the manual; man 7 dg for the record format\n";
+static const char usage[] = "usage: dg [-h | --help] [--version] NAME [ARGS...]\n"
+			    "\n"
+			    "dg fills a Salesforce demo org with believable sales history. `dg NAME` runs the\n"
+			    "program dg-NAME, found next to dg first and then on PATH.\n"
+			    "\n"
+			    "The pipeline (each stage reads and writes JSON lines):\n"
+			    "  plan      a hidden deal story and a dated plan of meetings, emails and contacts\n"
+			    "  content   subjects and bodies: meeting notes, agendas, emails\n"
+			    "  score     a deal scorecard (MEDDICC, MEDDPICC, BANT, SPICED)\n"
+			    "\n"
+			    "  dg help            this text\n"
+			    "  dg NAME --help     help for one program\n"
+			    "  man dg             the manual; man 7 dg for the record format\n";
 
 /* The directory holding this program, so `dg foo` finds its own dg-foo first. */
 static char *

@@ -39,17 +39,31 @@ static int day_start = 9, day_end = 17, per_day = 0, breaches, verbose;
 static void breach(const char *id, const char *key, const char *why);
 
 /* Rules counted per deal: how many deals each applies to and breaks. */
-enum rule { R_MEETING_ORDER, R_FIRST_TOUCH, R_DISCOVERY_DEMO, R_FOLLOW_UP, R_PILOT, R_PAPER, R_AFTER_WIN,
-	R_NO_INTRO, R_LOSS, R_QUIET, R_EB, R_COUNT };
+enum rule {
+	R_MEETING_ORDER,
+	R_FIRST_TOUCH,
+	R_DISCOVERY_DEMO,
+	R_FOLLOW_UP,
+	R_PILOT,
+	R_PAPER,
+	R_AFTER_WIN,
+	R_NO_INTRO,
+	R_LOSS,
+	R_QUIET,
+	R_EB,
+	R_COUNT
+};
 static const char *const rule_names[] = { "past meetings in sales-cycle order", "first touch before the first meeting",
 	"discovery before the demo", "demo follow-ups after the demo", "pilots after the demo",
-	"business case and proposal before legal and procurement",
-	"onboarding only after a won close", "renewals and expansions without cold intros",
-	"lost deals say how they were lost", "a deal that went quiet stays quiet",
-	"the Economic Buyer role is honoured" };
+	"business case and proposal before legal and procurement", "onboarding only after a won close",
+	"renewals and expansions without cold intros", "lost deals say how they were lost",
+	"a deal that went quiet stays quiet", "the Economic Buyer role is honoured" };
 static long applies[R_COUNT], broken[R_COUNT];
 static long emails, inbound, answered, with_cc, contacts_seen, contacts_all;
-struct deal_n { double amount; int count, stage; };
+struct deal_n {
+	double amount;
+	int count, stage;
+};
 static struct deal_n *opens;
 static int nopen, capopen;
 static char stages[32][64];
@@ -63,23 +77,18 @@ rule(enum rule r, int ok)
 }
 
 /* Public holidays by country, 2025-2027, from the countries' published calendars. */
-static const char *const holidays[] = {
-	"US 2025-11-27", "US 2025-12-25", "US 2026-01-01", "US 2026-01-19", "US 2026-02-16",
-	"US 2026-05-25", "US 2026-06-19", "US 2026-07-03", "US 2026-09-07", "US 2026-11-26",
-	"US 2026-12-25", "US 2027-01-01", "US 2027-01-18", "US 2027-05-31", "US 2027-07-05",
-	"GB 2025-12-25", "GB 2025-12-26", "GB 2026-01-01", "GB 2026-04-03", "GB 2026-04-06",
-	"GB 2026-05-04", "GB 2026-05-25", "GB 2026-08-31", "GB 2026-12-25", "GB 2026-12-28",
-	"DE 2025-12-25", "DE 2025-12-26", "DE 2026-01-01", "DE 2026-04-03", "DE 2026-04-06",
-	"DE 2026-05-01", "DE 2026-05-14", "DE 2026-05-25", "DE 2026-12-25",
-	"JP 2026-01-01", "JP 2026-01-12", "JP 2026-02-11", "JP 2026-02-23", "JP 2026-03-20",
-	"JP 2026-04-29", "JP 2026-05-04", "JP 2026-05-05", "JP 2026-05-06", "JP 2026-07-20",
-	"JP 2026-08-11", "JP 2026-09-21", "JP 2026-09-22", "JP 2026-09-23", "JP 2026-10-12",
-	"JP 2026-11-03", "JP 2026-11-23",
-	"AU 2025-12-25", "AU 2025-12-26", "AU 2026-01-01", "AU 2026-01-26", "AU 2026-04-03",
-	"AU 2026-04-06", "AU 2026-06-08", "AU 2026-12-25", "AU 2026-12-28",
-	"IN 2026-01-26", "IN 2026-03-04", "IN 2026-04-03", "IN 2026-08-15", "IN 2026-10-02",
-	"IN 2026-12-25",
-	NULL };
+static const char *const holidays[] = { "US 2025-11-27", "US 2025-12-25", "US 2026-01-01", "US 2026-01-19",
+	"US 2026-02-16", "US 2026-05-25", "US 2026-06-19", "US 2026-07-03", "US 2026-09-07", "US 2026-11-26",
+	"US 2026-12-25", "US 2027-01-01", "US 2027-01-18", "US 2027-05-31", "US 2027-07-05", "GB 2025-12-25",
+	"GB 2025-12-26", "GB 2026-01-01", "GB 2026-04-03", "GB 2026-04-06", "GB 2026-05-04", "GB 2026-05-25",
+	"GB 2026-08-31", "GB 2026-12-25", "GB 2026-12-28", "DE 2025-12-25", "DE 2025-12-26", "DE 2026-01-01",
+	"DE 2026-04-03", "DE 2026-04-06", "DE 2026-05-01", "DE 2026-05-14", "DE 2026-05-25", "DE 2026-12-25",
+	"JP 2026-01-01", "JP 2026-01-12", "JP 2026-02-11", "JP 2026-02-23", "JP 2026-03-20", "JP 2026-04-29",
+	"JP 2026-05-04", "JP 2026-05-05", "JP 2026-05-06", "JP 2026-07-20", "JP 2026-08-11", "JP 2026-09-21",
+	"JP 2026-09-22", "JP 2026-09-23", "JP 2026-10-12", "JP 2026-11-03", "JP 2026-11-23", "AU 2025-12-25",
+	"AU 2025-12-26", "AU 2026-01-01", "AU 2026-01-26", "AU 2026-04-03", "AU 2026-04-06", "AU 2026-06-08",
+	"AU 2026-12-25", "AU 2026-12-28", "IN 2026-01-26", "IN 2026-03-04", "IN 2026-04-03", "IN 2026-08-15",
+	"IN 2026-10-02", "IN 2026-12-25", NULL };
 
 static const char *
 country(const char *tz)
@@ -107,8 +116,7 @@ holiday(const char *tz, const struct tm *lt)
 	char want[32];
 	int i;
 
-	snprintf(want, sizeof want, "%s %04d-%02d-%02d", country(tz), lt->tm_year + 1900,
-	    lt->tm_mon + 1, lt->tm_mday);
+	snprintf(want, sizeof want, "%s %04d-%02d-%02d", country(tz), lt->tm_year + 1900, lt->tm_mon + 1, lt->tm_mday);
 	for (i = 0; holidays[i]; i++)
 		if (strcmp(holidays[i], want) == 0)
 			return 1;
@@ -154,7 +162,7 @@ workdays_between(const char *tz, time_t a, time_t b)
 	tz_local(tz, b, &lb);
 	da = la.tm_year * 400L + la.tm_yday;
 	db = lb.tm_year * 400L + lb.tm_yday;
-	for (t = a; t < b + 2 * 86400L; t += 6 * 3600) {
+	for (t = a; t < b + 2 * DAY_SECONDS; t += 6 * 3600) {
 		tz_local(tz, t, &lt);
 		dt = lt.tm_year * 400L + lt.tm_yday;
 		if (dt <= da || dt > db || lt.tm_hour >= 6)
@@ -169,8 +177,8 @@ deal_kind(const char *type)
 {
 	static const char *const renewal[] = { "Renewal", "Existing Customer - Renewal", NULL };
 	static const char *const expansion[] = { "Existing Business", "Existing Customer - Upgrade",
-		"Existing Customer - Replacement", "Existing Customer - Downgrade", "Expansion",
-		"Upsell", "Up-sell", "Cross-sell", "Add-on", NULL };
+		"Existing Customer - Replacement", "Existing Customer - Downgrade", "Expansion", "Upsell", "Up-sell",
+		"Cross-sell", "Add-on", NULL };
 	int i;
 
 	for (i = 0; type && renewal[i]; i++)
@@ -183,92 +191,16 @@ deal_kind(const char *type)
 }
 
 /* Rules of the order of a sale and of the deal's kind, counted per deal. */
+/* The deal's conversation (emails answered within two working days), who takes part
+ * in later stages, and the volume by stage and size: counted for the summary. */
 static void
-deal_rules(jv rec, jv acts)
+deal_counts(jv rec, jv acts)
 {
 	jv opp = jx_get(rec, "opportunity", JV_KIND_OBJECT), story = jx_get(rec, "story", JV_KIND_OBJECT);
 	jv contacts = jx_get(rec, "contacts", JV_KIND_ARRAY);
-	const char *kind = deal_kind(jx_str(opp, "Type")), *stage = jx_str(opp, "StageName");
+	const char *stage = jx_str(opp, "StageName");
 	int closed = jx_bool(opp, "IsClosed", 0), won = jx_bool(opp, "IsWon", 0);
-	int i, j, n = jx_len(acts), first_meet = -1, demo = find_type(acts, "demo", 0), k;
-	time_t close = 0;
-	static const char *const after[] = { "welcome", "implementation_kickoff", "rollout_kickoff",
-		"rollout_plan", "success_plan", "renewal_confirmed", NULL };
-	static const char *const paper[] = { "redlines", "procurement_sync", "order_form", NULL };
-
-	if (jx_str(opp, "CloseDate"))
-		time_parse(jx_str(opp, "CloseDate"), &close);
-	for (i = 0; i < n; i++)
-		if (!strcmp(jx_str(jx_at(acts, i), "kind") ? jx_str(jx_at(acts, i), "kind") : "", "meeting") &&
-		    !strcmp(jx_str(jx_at(acts, i), "when") ? jx_str(jx_at(acts, i), "when") : "", "past")) {
-			first_meet = i;
-			break;
-		}
-	if (!strcmp(kind, "new") && first_meet >= 0) {
-		int intro = find_type(acts, "introduction", 0);
-
-		rule(R_FIRST_TOUCH, intro >= 0 && intro < first_meet);
-	}
-	if (demo >= 0 && find_type(acts, "discovery", 0) >= 0)
-		rule(R_DISCOVERY_DEMO, find_type(acts, "discovery", 0) < demo);
-	if ((j = find_type(acts, "demo_follow_up", 0)) >= 0)
-		rule(R_FOLLOW_UP, demo >= 0 && demo < j);
-	if ((j = find_type(acts, "pilot_kickoff", 0)) >= 0 || (j = find_type(acts, "pilot_readout", 0)) >= 0)
-		rule(R_PILOT, demo >= 0 && demo < j);
-	for (k = 0; paper[k]; k++) {
-		int p = find_type(acts, paper[k], 0), bc = find_type(acts, "business_case", 0),
-		    pr = find_type(acts, "proposal", 0);
-
-		if (p >= 0 && (bc >= 0 || pr >= 0))
-			rule(R_PAPER, (bc < 0 || bc < p) && (pr < 0 || pr < p));
-	}
-	for (k = 0; after[k]; k++)
-		if ((j = find_type(acts, after[k], 0)) >= 0)
-			rule(R_AFTER_WIN, won && close && start_of(acts, j) >= close + 86400);
-	if (strcmp(kind, "new") != 0) {
-		int bad = 0;
-
-		for (i = 0; i < n; i++) {
-			const char *t = jx_str(jx_at(acts, i), "type"), *sub = jx_str(jx_at(acts, i), "subject");
-
-			bad |= t && (!strcmp(t, "introduction") || !strcmp(t, "intro_call") ||
-			    !strcmp(t, "welcome") || !strcmp(t, "intro_follow_up"));
-			bad |= sub && (strcasestr(sub, "intro") || strcasestr(sub, "welcome"));
-		}
-		rule(R_NO_INTRO, !bad);
-	}
-	if (closed && !won) {
-		const char *lr = jx_str(story, "loss_reason");
-
-		if (lr && !strcmp(lr, "went_quiet")) {
-			int nudge = find_type(acts, "nudge", 0), bad = 0;
-
-			for (i = nudge < 0 ? n : nudge; i < n; i++)
-				bad |= jx_str(jx_at(acts, i), "direction") &&
-				    !strcmp(jx_str(jx_at(acts, i), "direction"), "inbound");
-			rule(R_QUIET, !bad);
-		}
-		rule(R_LOSS, lr && (!strcmp(lr, "went_quiet") || !strcmp(lr, "chose_competitor") ||
-		    !strcmp(lr, "no_decision") || !strcmp(lr, "budget_pulled") || !strcmp(lr, "timing")));
-	}
-	for (i = 0; i < jx_len(contacts); i++) {
-		jv c = jx_at(contacts, i);
-
-		if (jx_str(c, "Role") && !strcasecmp(jx_str(c, "Role"), "Economic Buyer")) {
-			const char *eb = jx_str(story, "economic_buyer");
-			int ok = 0;
-
-			for (j = 0; j < jx_len(contacts); j++) {
-				jv o = jx_at(contacts, j);
-				const char *ref = jx_str(o, "Id") ? jx_str(o, "Id") : jx_str(o, "key");
-
-				if (eb && ref && !strcmp(ref, eb))
-					ok = jx_str(o, "Role") && !strcasecmp(jx_str(o, "Role"), "Economic Buyer");
-			}
-			rule(R_EB, ok);
-			break;
-		}
-	}
+	int i, j, k, n = jx_len(acts);
 
 	/* Conversation. */
 	for (i = 0; i < n; i++) {
@@ -285,8 +217,9 @@ deal_rules(jv rec, jv acts)
 		for (j = 0; j < n; j++) {
 			jv b = jx_at(acts, j);
 
-			if (jx_str(b, "reply_to") && jx_str(a, "key") && !strcmp(jx_str(b, "reply_to"), jx_str(a, "key")) &&
-			    jx_str(b, "direction") && !strcmp(jx_str(b, "direction"), "outbound") &&
+			if (jx_str(b, "reply_to") && jx_str(a, "key") &&
+			    !strcmp(jx_str(b, "reply_to"), jx_str(a, "key")) && jx_str(b, "direction") &&
+			    !strcmp(jx_str(b, "direction"), "outbound") &&
 			    workdays_between(jx_str(story, "timezone"), start_of(acts, i), start_of(acts, j)) <= 2) {
 				answered++;
 				break;
@@ -329,6 +262,99 @@ deal_rules(jv rec, jv acts)
 	}
 }
 
+static void
+deal_rules(jv rec, jv acts)
+{
+	jv opp = jx_get(rec, "opportunity", JV_KIND_OBJECT), story = jx_get(rec, "story", JV_KIND_OBJECT);
+	jv contacts = jx_get(rec, "contacts", JV_KIND_ARRAY);
+	const char *kind = deal_kind(jx_str(opp, "Type"));
+	int closed = jx_bool(opp, "IsClosed", 0), won = jx_bool(opp, "IsWon", 0);
+	int i, j, n = jx_len(acts), first_meet = -1, demo = find_type(acts, "demo", 0), k;
+	time_t close = 0;
+	static const char *const after[] = { "welcome", "implementation_kickoff", "rollout_kickoff", "rollout_plan",
+		"success_plan", "renewal_confirmed", NULL };
+	static const char *const paper[] = { "redlines", "procurement_sync", "order_form", NULL };
+
+	if (jx_str(opp, "CloseDate"))
+		time_parse(jx_str(opp, "CloseDate"), &close);
+	for (i = 0; i < n; i++)
+		if (!strcmp(jx_str(jx_at(acts, i), "kind") ? jx_str(jx_at(acts, i), "kind") : "", "meeting") &&
+		    !strcmp(jx_str(jx_at(acts, i), "when") ? jx_str(jx_at(acts, i), "when") : "", "past")) {
+			first_meet = i;
+			break;
+		}
+	if (!strcmp(kind, "new") && first_meet >= 0) {
+		int intro = find_type(acts, "introduction", 0);
+
+		rule(R_FIRST_TOUCH, intro >= 0 && intro < first_meet);
+	}
+	if (demo >= 0 && find_type(acts, "discovery", 0) >= 0)
+		rule(R_DISCOVERY_DEMO, find_type(acts, "discovery", 0) < demo);
+	if ((j = find_type(acts, "demo_follow_up", 0)) >= 0)
+		rule(R_FOLLOW_UP, demo >= 0 && demo < j);
+	if ((j = find_type(acts, "pilot_kickoff", 0)) >= 0 || (j = find_type(acts, "pilot_readout", 0)) >= 0)
+		rule(R_PILOT, demo >= 0 && demo < j);
+	for (k = 0; paper[k]; k++) {
+		int p = find_type(acts, paper[k], 0), bc = find_type(acts, "business_case", 0),
+		    pr = find_type(acts, "proposal", 0);
+
+		if (p >= 0 && (bc >= 0 || pr >= 0))
+			rule(R_PAPER, (bc < 0 || bc < p) && (pr < 0 || pr < p));
+	}
+	for (k = 0; after[k]; k++)
+		if ((j = find_type(acts, after[k], 0)) >= 0)
+			rule(R_AFTER_WIN, won && close && start_of(acts, j) >= close + DAY_SECONDS);
+	if (strcmp(kind, "new") != 0) {
+		int bad = 0;
+
+		for (i = 0; i < n; i++) {
+			const char *t = jx_str(jx_at(acts, i), "type"), *sub = jx_str(jx_at(acts, i), "subject");
+
+			bad |= t &&
+			    (!strcmp(t, "introduction") || !strcmp(t, "intro_call") || !strcmp(t, "welcome") ||
+				!strcmp(t, "intro_follow_up"));
+			bad |= sub && (strcasestr(sub, "intro") || strcasestr(sub, "welcome"));
+		}
+		rule(R_NO_INTRO, !bad);
+	}
+	if (closed && !won) {
+		const char *lr = jx_str(story, "loss_reason");
+
+		if (lr && !strcmp(lr, "went_quiet")) {
+			int nudge = find_type(acts, "nudge", 0), bad = 0;
+
+			for (i = nudge < 0 ? n : nudge; i < n; i++)
+				bad |= jx_str(jx_at(acts, i), "direction") &&
+				    !strcmp(jx_str(jx_at(acts, i), "direction"), "inbound");
+			rule(R_QUIET, !bad);
+		}
+		rule(R_LOSS,
+		    lr &&
+			(!strcmp(lr, "went_quiet") || !strcmp(lr, "chose_competitor") || !strcmp(lr, "no_decision") ||
+			    !strcmp(lr, "budget_pulled") || !strcmp(lr, "timing")));
+	}
+	for (i = 0; i < jx_len(contacts); i++) {
+		jv c = jx_at(contacts, i);
+
+		if (jx_str(c, "Role") && !strcasecmp(jx_str(c, "Role"), "Economic Buyer")) {
+			const char *eb = jx_str(story, "economic_buyer");
+			int ok = 0;
+
+			for (j = 0; j < jx_len(contacts); j++) {
+				jv o = jx_at(contacts, j);
+				const char *ref = jx_str(o, "Id") ? jx_str(o, "Id") : jx_str(o, "key");
+
+				if (eb && ref && !strcmp(ref, eb))
+					ok = jx_str(o, "Role") && !strcasecmp(jx_str(o, "Role"), "Economic Buyer");
+			}
+			rule(R_EB, ok);
+			break;
+		}
+	}
+
+	deal_counts(rec, acts);
+}
+
 static int
 by_amount(const void *a, const void *b)
 {
@@ -361,15 +387,17 @@ spearman(void)
 			opens[i].stage = i; /* remember the deal */
 		qsort(opens, (size_t)nopen, sizeof *opens, pass ? by_count : by_amount);
 		for (i = 0; i < nopen; i = j) {
-			for (j = i; j < nopen && (pass ? opens[j].count == opens[i].count :
-			    opens[j].amount == opens[i].amount); j++)
+			for (j = i; j < nopen &&
+			     (pass ? opens[j].count == opens[i].count : opens[j].amount == opens[i].amount);
+			     j++)
 				;
 			while (i < j)
 				rk[opens[i++].stage] = 0; /* filled below */
 		}
 		for (i = 0; i < nopen; i = j) {
-			for (j = i; j < nopen && (pass ? opens[j].count == opens[i].count :
-			    opens[j].amount == opens[i].amount); j++)
+			for (j = i; j < nopen &&
+			     (pass ? opens[j].count == opens[i].count : opens[j].amount == opens[i].amount);
+			     j++)
 				;
 			for (int k = i; k < j; k++)
 				rk[opens[k].stage] = (i + j - 1) / 2.0;
@@ -410,11 +438,11 @@ totals(void)
 
 	for (r = 0; r < R_COUNT; r++) {
 		if (verbose)
-			fprintf(stderr, "plancheck: %s: %ld of %ld deals break it\n", rule_names[r],
-			    broken[r], applies[r]);
+			fprintf(
+			    stderr, "plancheck: %s: %ld of %ld deals break it\n", rule_names[r], broken[r], applies[r]);
 		if (applies[r] && broken[r] * 20 > applies[r]) {
-			snprintf(why, sizeof why, "%s: broken in %ld of %ld deals", rule_names[r],
-			    broken[r], applies[r]);
+			snprintf(
+			    why, sizeof why, "%s: broken in %ld of %ld deals", rule_names[r], broken[r], applies[r]);
 			breach("all", NULL, why);
 		}
 	}
@@ -437,10 +465,11 @@ totals(void)
 		same += total >= 5 && kinds == 1;
 	}
 	if (verbose)
-		fprintf(stderr, "plancheck: emails %ld, inbound %.1f%%, answered %.1f%%, with cc %.1f%%, "
+		fprintf(stderr,
+		    "plancheck: emails %ld, inbound %.1f%%, answered %.1f%%, with cc %.1f%%, "
 		    "amount~count rank correlation %.2f over %d open deals, contacts taking part in "
-		    "later stages %.1f%%, stages with one count %d\n", emails, 100 * in, 100 * ans,
-		    emails ? 100.0 * with_cc / emails : 0, rho, nopen, 100 * cov, same);
+		    "later stages %.1f%%, stages with one count %d\n",
+		    emails, 100 * in, 100 * ans, emails ? 100.0 * with_cc / emails : 0, rho, nopen, 100 * cov, same);
 	if (emails >= 100 && (in < 0.25 || in > 0.40)) {
 		snprintf(why, sizeof why, "%.1f%% of emails are inbound (want 25-40%%)", 100 * in);
 		breach("all", NULL, why);
@@ -462,7 +491,6 @@ totals(void)
 	if (same)
 		breach("all", NULL, "every deal of a stage has the same number of activities");
 }
-
 
 /* Every owner's meetings and emails seen so far. */
 struct seen {
@@ -518,11 +546,10 @@ breach(const char *id, const char *key, const char *why)
 static int
 phase_of(const char *type)
 {
-	static const char *order[] = { "intro_call", "|", "discovery", "technical_discovery", "|",
-		"demo", "stakeholder_alignment", "solution_workshop", "|", "security_review",
-		"pilot_kickoff", "pilot_readout", "|", "business_case", "executive_sponsor", "pricing",
-		"|", "proposal_review", "procurement_sync", "negotiation", "|",
-		"implementation_kickoff", NULL };
+	static const char *order[] = { "intro_call", "|", "discovery", "technical_discovery", "|", "demo",
+		"stakeholder_alignment", "solution_workshop", "|", "security_review", "pilot_kickoff", "pilot_readout",
+		"|", "business_case", "executive_sponsor", "pricing", "|", "proposal_review", "procurement_sync",
+		"negotiation", "|", "implementation_kickoff", NULL };
 	int i, ph = 0;
 
 	for (i = 0; order[i]; i++) {
@@ -537,10 +564,11 @@ phase_of(const char *type)
 static int
 is_after(const char *t)
 {
-	return t && (!strcmp(t, "welcome") || !strcmp(t, "implementation_kickoff") ||
-	    !strcmp(t, "rollout_kickoff") || !strcmp(t, "rollout_plan") ||
-	    !strcmp(t, "success_plan") || !strcmp(t, "renewal_confirmed") || !strcmp(t, "reply") ||
-	    !strcmp(t, "recap") || !strcmp(t, "agenda") || !strcmp(t, "reschedule") || !strcmp(t, "out_of_office"));
+	return t &&
+	    (!strcmp(t, "welcome") || !strcmp(t, "implementation_kickoff") || !strcmp(t, "rollout_kickoff") ||
+		!strcmp(t, "rollout_plan") || !strcmp(t, "success_plan") || !strcmp(t, "renewal_confirmed") ||
+		!strcmp(t, "reply") || !strcmp(t, "recap") || !strcmp(t, "agenda") || !strcmp(t, "reschedule") ||
+		!strcmp(t, "out_of_office"));
 }
 
 static int
@@ -583,8 +611,8 @@ check(jv rec, const struct jsonl_pos *pos, void *ctx)
 		}
 		meeting = strcmp(kind, "meeting") == 0;
 		tz_local(tz_known(tz) ? tz : "UTC", s, &lt);
-		owner_check(jx_str(opp, "OwnerId"), id, key, s, meeting ? mins : 0,
-		    (lt.tm_year - 70) * 366 + lt.tm_yday);
+		owner_check(
+		    jx_str(opp, "OwnerId"), id, key, s, meeting ? mins : 0, (lt.tm_year - 70) * 366 + lt.tm_yday);
 		if (lt.tm_wday == 0 || lt.tm_wday == 6)
 			breach(id, key, "falls on a weekend in the owner's zone");
 		if (holiday(tz, &lt))
@@ -625,8 +653,8 @@ check(jv rec, const struct jsonl_pos *pos, void *ctx)
 			if (s >= now || strcmp(when, "past") != 0)
 				breach(id, key, "email is not in the past");
 		}
-		if (closed && close && s > close + 3 * 86400L && !(jx_bool(opp, "IsWon", 0) &&
-		    s < close + 40 * 86400L && is_after(jx_str(a, "type"))))
+		if (closed && close && s > close + 3 * DAY_SECONDS &&
+		    !(jx_bool(opp, "IsWon", 0) && s < close + 40 * DAY_SECONDS && is_after(jx_str(a, "type"))))
 			breach(id, key, "closed deal has activity well after its close date");
 	}
 	rule(R_MEETING_ORDER, !out_of_order);

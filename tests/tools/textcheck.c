@@ -63,7 +63,8 @@ lookup(const char *s)
 		tab = xcalloc(tabcap, sizeof *tab);
 		for (k = 0; k < oldcap; k++)
 			if (old[k].s) {
-				for (i = hash_str(FNV_OFFSET, old[k].s) & (tabcap - 1); tab[i].s; i = (i + 1) & (tabcap - 1))
+				for (i = hash_str(FNV_OFFSET, old[k].s) & (tabcap - 1); tab[i].s;
+				     i = (i + 1) & (tabcap - 1))
 					;
 				tab[i] = old[k];
 			}
@@ -161,8 +162,8 @@ prose(const char *body, int email, struct sb *out)
 		snprintf(l, sizeof l, "%.*s", (int)(n < sizeof l - 1 ? n : sizeof l - 1), p);
 		p += n + (p[n] == '\n');
 		line++;
-		if (email && ((starts(l, "On ") && strstr(l, "wrote:")) || starts(l, "-----") ||
-		    starts(l, "Begin forwarded")))
+		if (email &&
+		    ((starts(l, "On ") && strstr(l, "wrote:")) || starts(l, "-----") || starts(l, "Begin forwarded")))
 			break;
 		if (l[0] == '-' && l[1] == ' ' && email && strchr(".?!", l[strlen(l) - 1])) {
 			/* A list item written as a sentence is read as one. */
@@ -381,6 +382,82 @@ mentions(const char *text, const char *name)
 	return 0;
 }
 
+/* A won deal's last three past activities: do they speak of signing or a PO? */
+static void
+check_won(jv acts)
+{
+	int i, k = 0, last_signed = 0;
+
+	won_deals++;
+	for (i = jx_len(acts) - 1; i >= 0 && k < 3; i--) {
+		jv a = jx_at(acts, i);
+		const char *body = jx_str(a, "body");
+
+		if (!jx_str(a, "when") || strcmp(jx_str(a, "when"), "past") || !body)
+			continue;
+		k++;
+		if (strcasestr(body, "sign") || strcasestr(body, "purchase order") || strstr(body, "PO"))
+			last_signed = 1;
+	}
+	won_unsigned += !last_signed;
+}
+
+/* The scorecard: coverage by phase, lost against won, shared answers, evidence that
+ * is the rep's own email. */
+static void
+check_card(jv card, jv acts, const char *stage, int won, int lost)
+{
+	int ph = stage_phase(stage);
+	jv ans = jx_get(card, "answers", JV_KIND_ARRAY);
+
+	if (lost)
+		ph = -1;
+	if (ph >= 0 && ph <= 6) {
+		cov_sum[ph] += jx_num(card, "coverage", 0);
+		cov_n[ph]++;
+	}
+	if (lost) {
+		lost_sum += jx_num(card, "score", 0);
+		lost_n++;
+	} else if (won) {
+		won_sum += jx_num(card, "score", 0);
+		won_n++;
+	}
+	for (int i = 0; i < jx_len(ans); i++) {
+		jv e = jx_get(jx_at(ans, i), "evidence", JV_KIND_ARRAY);
+		const char *txt = jx_str(jx_at(ans, i), "answer");
+		int k, j;
+
+		if (txt) {
+			char key[4200];
+			struct entry *en;
+
+			answers_total++;
+			snprintf(key, sizeof key, "\x01%s", txt);
+			en = lookup(key);
+			if (en->last_deal != deal_no) {
+				en->last_deal = deal_no;
+				en->deals++;
+			}
+		}
+		for (k = 0; k < jx_len(e); k++) {
+			const char *key = jx_cstr(jx_at(e, k));
+
+			ev_total++;
+			for (j = 0; j < jx_len(acts); j++) {
+				jv a = jx_at(acts, j);
+				const char *kind = jx_str(a, "kind"), *dir = jx_str(a, "direction");
+
+				if (key && jx_str(a, "key") && !strcmp(jx_str(a, "key"), key)) {
+					ev_outbound +=
+					    kind && !strcmp(kind, "email") && !(dir && !strcmp(dir, "inbound"));
+					break;
+				}
+			}
+		}
+	}
+}
+
 static int
 check_one(jv rec, const struct jsonl_pos *pos, void *ctx)
 {
@@ -394,7 +471,7 @@ check_one(jv rec, const struct jsonl_pos *pos, void *ctx)
 	struct sent_arg sa = { &m, 0 };
 	time_t closet = 0;
 	int i, won = stage && strcasestr(stage, "won"), lost = stage && strcasestr(stage, "lost");
-	int close_q = 0, last_signed = 0;
+	int close_q = 0;
 	char amount[32];
 
 	(void)pos;
@@ -413,7 +490,7 @@ check_one(jv rec, const struct jsonl_pos *pos, void *ctx)
 		close_q = quarter_of(closet);
 	if (jx_num(opp, "Amount", 0) > 0 && jx_str(story, "budget") &&
 	    (strstr(jx_str(story, "budget"), money_fmt(jx_num(opp, "Amount", 0), amount, sizeof amount)) ||
-	    strstr(jx_str(story, "budget"), money_text(jx_num(opp, "Amount", 0), amount, sizeof amount))))
+		strstr(jx_str(story, "budget"), money_text(jx_num(opp, "Amount", 0), amount, sizeof amount))))
 		budget_eq++;
 	for (i = 0; i < jx_len(acts); i++) {
 		jv a = jx_at(acts, i);
@@ -434,11 +511,12 @@ check_one(jv rec, const struct jsonl_pos *pos, void *ctx)
 			    isdigit((unsigned char)q[6])) {
 				int qq = atoi(q + 3) * 4 + (q[1] - '1');
 
-				if ((st && qq < quarter_of(st)) || (close_q && qq > close_q + 4 && (!st || qq > quarter_of(st) + 4))) {
+				if ((st && qq < quarter_of(st)) ||
+				    (close_q && qq > close_q + 4 && (!st || qq > quarter_of(st) + 4))) {
 					quarter_bad++;
 					if (getenv("TEXTCHECK_QUARTER"))
-						fprintf(stderr, "quarter %.7s at %.10s close %s: %s\n", q, start, close ? close : "?",
-						    jx_str(a, "key"));
+						fprintf(stderr, "quarter %.7s at %.10s close %s: %s\n", q, start,
+						    close ? close : "?", jx_str(a, "key"));
 				}
 			}
 		if (email) {
@@ -470,78 +548,15 @@ check_one(jv rec, const struct jsonl_pos *pos, void *ctx)
 			    (author && strchr(author, ' ') && in && w && mentions2(t, w->first, 1))) {
 				self_refs++;
 				if (getenv("TEXTCHECK_SELF"))
-					fprintf(stderr, "self (%s -> %s) in %s: %s\n", author ? author : "?", reader ? reader : "?",
-					    jx_str(a, "key"), t);
+					fprintf(stderr, "self (%s -> %s) in %s: %s\n", author ? author : "?",
+					    reader ? reader : "?", jx_str(a, "key"), t);
 			}
 		}
 	}
-	/* A won deal's last three past activities. */
-	if (won) {
-		int k = 0;
-
-		won_deals++;
-		for (i = jx_len(acts) - 1; i >= 0 && k < 3; i--) {
-			jv a = jx_at(acts, i);
-			const char *body = jx_str(a, "body");
-
-			if (!jx_str(a, "when") || strcmp(jx_str(a, "when"), "past") || !body)
-				continue;
-			k++;
-			if (strcasestr(body, "sign") || strcasestr(body, "purchase order") || strstr(body, "PO"))
-				last_signed = 1;
-		}
-		won_unsigned += !last_signed;
-	}
-	if (jv_is_valid(card)) {
-		int ph = stage_phase(stage);
-		jv ans = jx_get(card, "answers", JV_KIND_ARRAY);
-
-		if (lost)
-			ph = -1;
-		if (ph >= 0 && ph <= 6) {
-			cov_sum[ph] += jx_num(card, "coverage", 0);
-			cov_n[ph]++;
-		}
-		if (lost) {
-			lost_sum += jx_num(card, "score", 0);
-			lost_n++;
-		} else if (won) {
-			won_sum += jx_num(card, "score", 0);
-			won_n++;
-		}
-		for (i = 0; i < jx_len(ans); i++) {
-			jv e = jx_get(jx_at(ans, i), "evidence", JV_KIND_ARRAY);
-			const char *txt = jx_str(jx_at(ans, i), "answer");
-			int k, j;
-
-			if (txt) {
-				char key[4200];
-				struct entry *en;
-
-				answers_total++;
-				snprintf(key, sizeof key, "\x01%s", txt);
-				en = lookup(key);
-				if (en->last_deal != deal_no) {
-					en->last_deal = deal_no;
-					en->deals++;
-				}
-			}
-			for (k = 0; k < jx_len(e); k++) {
-				const char *key = jx_cstr(jx_at(e, k));
-
-				ev_total++;
-				for (j = 0; j < jx_len(acts); j++) {
-					jv a = jx_at(acts, j);
-					const char *kind = jx_str(a, "kind"), *dir = jx_str(a, "direction");
-
-					if (key && jx_str(a, "key") && !strcmp(jx_str(a, "key"), key)) {
-						ev_outbound += kind && !strcmp(kind, "email") && !(dir && !strcmp(dir, "inbound"));
-						break;
-					}
-				}
-			}
-		}
-	}
+	if (won)
+		check_won(acts);
+	if (jv_is_valid(card))
+		check_card(card, acts, stage, won, lost);
 	deal_no++;
 	jv_free(rec);
 	return 0;

@@ -39,7 +39,8 @@ main(void)
 	vars_set(&vs, "name", "dana");
 	rng_init(&r, 1, "a", "b", 0);
 	ok(render(&out, bank_line(b, "greet", 0), &vs, &r, err, sizeof err) == 0 &&
-	    strcmp(sb_str(&out), "Hi dana!") == 0, "variables expand");
+		strcmp(sb_str(&out), "Hi dana!") == 0,
+	    "variables expand");
 	for (i = 0; i < 50; i++) {
 		sb_reset(&out);
 		render(&out, bank_line(b, "greet", 1), &vs, &r, err, sizeof err);
@@ -48,12 +49,13 @@ main(void)
 	}
 	ok(seen_a && seen_b, "{Name} capitalises and {a|b} picks both ways");
 	sb_reset(&out);
-	ok(render(&out, "Hi {missing}", &vs, &r, err, sizeof err) == -1 &&
-	    strstr(err, "missing") != NULL, "a missing variable is an error, not residue");
+	ok(render(&out, "Hi {missing}", &vs, &r, err, sizeof err) == -1 && strstr(err, "missing") != NULL,
+	    "a missing variable is an error, not residue");
 	sb_reset(&out);
 	vars_set(&vs, "weird", "{not a placeholder}");
 	ok(render(&out, "x {weird} y", &vs, &r, err, sizeof err) == 0 &&
-	    strcmp(sb_str(&out), "x {not a placeholder} y") == 0, "values are not expanded again");
+		strcmp(sb_str(&out), "x {not a placeholder} y") == 0,
+	    "values are not expanded again");
 	bank_free(b);
 	unlink(p);
 	p = write_tmp("[a]\nbroken {x\n");

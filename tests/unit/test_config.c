@@ -28,15 +28,15 @@ main(void)
 	size_t len = 0;
 
 	config_defaults(&c);
-	ok(c.plan.past_meetings.min == 3 && c.plan.past_meetings.max == 8 &&
-	    c.plan.upcoming_meetings.min == 1 && c.plan.upcoming_meetings.max == 3 &&
-	    c.plan.emails.min == 5 && c.plan.emails.max == 20 && c.plan.past_days == 180 &&
-	    c.plan.future_days == 30 && c.plan.min_contacts == 2 &&
-	    c.score.coverage_target == 0.8, "defaults match the documented ones");
+	ok(c.plan.past_meetings.min == 3 && c.plan.past_meetings.max == 8 && c.plan.upcoming_meetings.min == 1 &&
+		c.plan.upcoming_meetings.max == 3 && c.plan.emails.min == 5 && c.plan.emails.max == 20 &&
+		c.plan.past_days == 180 && c.plan.future_days == 30 && c.plan.min_contacts == 2 &&
+		c.score.coverage_target == 0.8,
+	    "defaults match the documented ones");
 	config_free(&c);
-	ok(load(&c, "seed: 7\nplan:\n  emails: {min: 2, max: 4}\n  timezone: Europe/Berlin\n") == 0 &&
-	    c.seed == 7 && c.plan.emails.min == 2 && c.plan.emails.max == 4 &&
-	    strcmp(c.plan.timezone, "Europe/Berlin") == 0 && c.plan.past_meetings.max == 8,
+	ok(load(&c, "seed: 7\nplan:\n  emails: {min: 2, max: 4}\n  timezone: Europe/Berlin\n") == 0 && c.seed == 7 &&
+		c.plan.emails.min == 2 && c.plan.emails.max == 4 && strcmp(c.plan.timezone, "Europe/Berlin") == 0 &&
+		c.plan.past_meetings.max == 8,
 	    "values load and the rest keep their defaults");
 	config_free(&c);
 	ok(load(&c, "") == 0, "an empty file is all defaults");
@@ -54,11 +54,11 @@ main(void)
 	ok(load(&c, "plan:\n  timezone: \"unclosed\n") == -1, "broken YAML is an error");
 	setenv("DG_TEST_CO", "Contoso", 1);
 	unsetenv("DG_TEST_UNSET");
-	ok(load(&c, "company:\n  name: ${DG_TEST_CO} Ltd\n") == 0 &&
-	    strcmp(c.company.name, "Contoso Ltd") == 0, "${VAR} expands from the environment");
+	ok(load(&c, "company:\n  name: ${DG_TEST_CO} Ltd\n") == 0 && strcmp(c.company.name, "Contoso Ltd") == 0,
+	    "${VAR} expands from the environment");
 	config_free(&c);
-	ok(load(&c, "company:\n  name: ${DG_TEST_UNSET:-Fallback}\n") == 0 &&
-	    strcmp(c.company.name, "Fallback") == 0, "${VAR:-default} falls back");
+	ok(load(&c, "company:\n  name: ${DG_TEST_UNSET:-Fallback}\n") == 0 && strcmp(c.company.name, "Fallback") == 0,
+	    "${VAR:-default} falls back");
 	config_free(&c);
 	ok(load(&c, "company:\n  name: ${DG_TEST_UNSET}\n") == -1, "an unset variable is an error");
 	ok(load(&c, "company:\n  name: cost $$5\n") == 0 && strcmp(c.company.name, "cost $5") == 0,
@@ -70,7 +70,7 @@ main(void)
 	config_dump(&c, mem);
 	fclose(mem);
 	ok(strstr(dump, "plan:\n  timezone: America/New_York\n") != NULL &&
-	    strstr(dump, "    past:\n      min: 3\n      max: 8\n") != NULL,
+		strstr(dump, "    past:\n      min: 3\n      max: 8\n") != NULL,
 	    "config_dump writes nested YAML");
 	config_free(&c);
 	unlink(path);

@@ -17,24 +17,23 @@ main(void)
 	is_str(money_fmt(2500000, buf, sizeof buf), "$2.5M", "millions with one decimal");
 	is_str(money_fmt(9.8e10, buf, sizeof buf), "$98B", "huge amounts stay short");
 	is_str(money_fmt(-5, buf, sizeof buf), "$0", "negative amounts are zero");
-	is_str(account_domain("https://www.Acme.com/about", NULL, buf, sizeof buf), "acme.com",
-	    "domain from a website");
+	is_str(
+	    account_domain("https://www.Acme.com/about", NULL, buf, sizeof buf), "acme.com", "domain from a website");
 	is_str(account_domain("acme.co.uk:8080", NULL, buf, sizeof buf), "acme.co.uk",
 	    "domain without scheme, port dropped");
-	is_str(account_domain(NULL, "Acme, Inc.", buf, sizeof buf), "acmeinc.com",
-	    "domain from the account name");
+	is_str(account_domain(NULL, "Acme, Inc.", buf, sizeof buf), "acmeinc.com", "domain from the account name");
 	is_str(account_domain("not a url", "Zoë Co", buf, sizeof buf), "zoco.com",
 	    "a bad website falls back to the name, ASCII only");
 	is_str(account_domain(NULL, NULL, buf, sizeof buf), "example.com", "no name at all");
 	ok(stage_phase("Prospecting") == 0 && stage_phase("Needs Analysis") == 1 &&
-	    stage_phase("Id. Decision Makers") == 2 && stage_phase("Perception Analysis") == 3 &&
-	    stage_phase("Proposal/Price Quote") == 4 && stage_phase("Negotiation/Review") == 5 &&
-	    stage_phase("Closed Won") == 6, "default Salesforce stages map to phases in order");
+		stage_phase("Id. Decision Makers") == 2 && stage_phase("Perception Analysis") == 3 &&
+		stage_phase("Proposal/Price Quote") == 4 && stage_phase("Negotiation/Review") == 5 &&
+		stage_phase("Closed Won") == 6,
+	    "default Salesforce stages map to phases in order");
 	ok(stage_phase(NULL) == 2 && stage_phase("Custom Stage") == 2, "unknown stages sit midway");
-	ok(topic_find("economic_buyer") == T_ECONOMIC_BUYER && topic_find("nope") == -1,
-	    "topic names");
+	ok(topic_find("economic_buyer") == T_ECONOMIC_BUYER && topic_find("nope") == -1, "topic names");
 	rec = jv_parse("{\"contacts\":[{\"Id\":\"003A\",\"FirstName\":\"Dana\",\"LastName\":\"Lee\"},"
-	    "{\"Name\":\"No Id\"},7,{\"key\":\"k1\",\"Name\":\"Sam O'Neil\"},{\"Id\":3}]}");
+		       "{\"Name\":\"No Id\"},7,{\"key\":\"k1\",\"Name\":\"Sam O'Neil\"},{\"Id\":3}]}");
 	n = deal_people(rec, p, 8);
 	ok(n == 2, "people without Id or key, and non-objects, are left out (got %d)", n);
 	is_str(p[0].name, "Dana Lee", "a name is built from first and last");

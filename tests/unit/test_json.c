@@ -7,7 +7,8 @@
 #include "tap.h"
 #include "util.h"
 
-static int same(jv v, const char *what)
+static int
+same(jv v, const char *what)
 {
 	jv want = jv_dump_string(jv_copy(v), 0);
 	char *got = jx_dumps(v);
@@ -21,16 +22,44 @@ static int same(jv v, const char *what)
 	return r;
 }
 
-int main(void)
+int
+main(void)
 {
 	static const char *const texts[] = {
-		"null", "true", "false", "0", "-0", "1", "-1", "50000", "1000000", "999999999999999",
-		"1e15", "1e16", "1e17", "123456789012345678", "0.1", "1.5e-7", "3.14159", "-2.5", "1e300",
-		"0.00001", "0.0001", "1e-300", "4.9e-324", "1.7976931348623157e308", "12345678901234567890",
-		"\"\"", "\"plain\"", "\"quote \\\" backslash \\\\ slash /\"",
+		"null",
+		"true",
+		"false",
+		"0",
+		"-0",
+		"1",
+		"-1",
+		"50000",
+		"1000000",
+		"999999999999999",
+		"1e15",
+		"1e16",
+		"1e17",
+		"123456789012345678",
+		"0.1",
+		"1.5e-7",
+		"3.14159",
+		"-2.5",
+		"1e300",
+		"0.00001",
+		"0.0001",
+		"1e-300",
+		"4.9e-324",
+		"1.7976931348623157e308",
+		"12345678901234567890",
+		"\"\"",
+		"\"plain\"",
+		"\"quote \\\" backslash \\\\ slash /\"",
 		"\"\\b\\f\\n\\r\\t \\u0000 \\u0001 \\u001f \\u007f \\u0080\"",
-		"\"O'Brien — café ☕ 𝄞 \\ud83d\\ude00\"", "\"\\u2028\\u2029\"",
-		"[]", "{}", "[1,[2,[3,{}]],{\"a\":[]}]",
+		"\"O'Brien — café ☕ 𝄞 \\ud83d\\ude00\"",
+		"\"\\u2028\\u2029\"",
+		"[]",
+		"{}",
+		"[1,[2,[3,{}]],{\"a\":[]}]",
 		"{\"b\":1,\"a\":2,\"c\":{\"z\":null,\"y\":[true,false]},\"\\n\":\"k\"}",
 	};
 	for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)

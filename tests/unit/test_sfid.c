@@ -4,7 +4,8 @@
 #include "sfid.h"
 #include "tap.h"
 
-int main(void)
+int
+main(void)
 {
 	static const char *const vec[][2] = {
 		{ "00558000001N0Ke", "00558000001N0KeAAK" },
@@ -13,7 +14,7 @@ int main(void)
 		{ "AAAAABBBBBCCCCC", "AAAAABBBBBCCCCC555" },
 		{ "AAaAAbbBBBCcCCC", "AAaAAbbBBBCcCCC123" },
 	};
-	char out[19];
+	char out[SFID_SIZE];
 	for (size_t i = 0; i < sizeof vec / sizeof *vec; i++) {
 		ok(id_norm(vec[i][0], out) == 0 && !strcmp(out, vec[i][1]), "15 -> 18: %s", vec[i][0]);
 		ok(id_norm(vec[i][1], out) == 0 && !strcmp(out, vec[i][1]), "18 stays: %s", vec[i][1]);

@@ -12,10 +12,10 @@ main(void)
 	ok(time_parse("2026-11-26", &t) == 0 && t == 1795651200, "date alone is midnight UTC");
 	ok(time_parse("2026-10-02T16:00:00Z", &t) == 0, "Z datetime parses");
 	is_str(time_iso(t, buf), "2026-10-02T16:00:00Z", "round trip to ISO");
-	ok(time_parse("2013-05-20T20:49:32.000+0000", &t) == 0 &&
-	    strcmp(time_iso(t, buf), "2013-05-20T20:49:32Z") == 0, "Salesforce datetime with +0000");
-	ok(time_parse("2026-01-01T09:00:00-05:00", &t) == 0 &&
-	    strcmp(time_iso(t, buf), "2026-01-01T14:00:00Z") == 0, "offset -05:00 is applied");
+	ok(time_parse("2013-05-20T20:49:32.000+0000", &t) == 0 && strcmp(time_iso(t, buf), "2013-05-20T20:49:32Z") == 0,
+	    "Salesforce datetime with +0000");
+	ok(time_parse("2026-01-01T09:00:00-05:00", &t) == 0 && strcmp(time_iso(t, buf), "2026-01-01T14:00:00Z") == 0,
+	    "offset -05:00 is applied");
 	ok(time_parse("2026-02-30", &t) != 0, "30 February is refused");
 	ok(time_parse("2026-13-01", &t) != 0, "month 13 is refused");
 	ok(time_parse("2026-01-01T25:00", &t) != 0, "hour 25 is refused");
@@ -26,8 +26,7 @@ main(void)
 
 	ok(tz_known("America/New_York"), "America/New_York is known");
 	ok(!tz_known("Mars/Olympus_Mons"), "a made-up zone is not");
-	ok(!tz_known("../../etc/passwd") && !tz_known("/etc/passwd") && !tz_known(""),
-	    "paths are not zones");
+	ok(!tz_known("../../etc/passwd") && !tz_known("/etc/passwd") && !tz_known(""), "paths are not zones");
 	t = tz_to_utc("America/New_York", 2026, 7, 1, 9, 0);
 	is_str(time_iso(t, buf), "2026-07-01T13:00:00Z", "9:00 EDT is 13:00 UTC");
 	t = tz_to_utc("America/New_York", 2026, 12, 1, 9, 0);
