@@ -37,3 +37,20 @@ sources() { (cd "$TOP" && git ls-files '*.c' '*.h'); }
 	run bash -c "git ls-files | grep -v -E '^(cmd|lib|scripts|share|tests|bench|doc|\\.ci)/|^(Makefile|README\\.md|CONTRIBUTING\\.md|demo\\.example\\.yaml|\\.clang-format|\\.gitignore)$'"
 	assert_output ""
 }
+
+@test "calls go down: no two files of a program (or of lib/) call each other in a circle" {
+	local build=build
+	[[ "${DG_BIN:-}" == */build-san/bin ]] && build=build-san
+	[ -d "$TOP/$build/cmd" ] || skip "no objects in $TOP/$build"
+	run "$TOP/tests/tools/circles" "$TOP/$build"
+	assert_success
+	assert_output ""
+	# it does see a circle when there is one
+	mkdir -p fake/cmd/x
+	printf 'void b(void); void a(void) { b(); }\n' > a.c
+	printf 'void a(void); void b(void) { a(); }\n' > b.c
+	cc -c -o fake/cmd/x/a.o a.c && cc -c -o fake/cmd/x/b.o b.c
+	run "$TOP/tests/tools/circles" fake
+	assert_failure
+	assert_output --partial "x: "
+}

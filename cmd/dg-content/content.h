@@ -62,17 +62,19 @@ struct item {
 
 /* words.c: lines from the banks; the deal's memory of what it said (said: topics said
  * in full; nused: long sentences written; strict_draw: short lines count too). */
-int word_count(const char *s);
-int add(struct sb *out, struct ctx *c, struct deal_text *t, const char *section, char *err, size_t errsize);
-int add_first_fresh(
+int words_count(const char *s);
+int words_add(struct sb *out, struct ctx *c, struct deal_text *t, const char *section, char *err, size_t errsize);
+int words_add_first_fresh(
     struct sb *out, struct ctx *c, struct deal_text *t, const char *const *sections, char *err, size_t errsize);
-int add_fresh(struct sb *out, struct ctx *c, struct deal_text *t, const char *section, char *err, size_t errsize);
-const char *typed(struct ctx *c, char *sect, size_t size, const char *base, const char *type);
-int add_typed(
+int words_add_fresh(struct sb *out, struct ctx *c, struct deal_text *t, const char *section, char *err, size_t errsize);
+const char *words_typed(struct ctx *c, char *sect, size_t size, const char *base, const char *type);
+int words_add_typed(
     struct sb *out, struct ctx *c, struct deal_text *t, const char *base, const char *type, char *err, size_t errsize);
 extern unsigned said;
 extern int nused;
 extern int strict_draw;
+/* Whether type is one of list (NULL-ended). */
+int words_is_type(const char *type, const char *const *list);
 
 /* people.c: who writes to whom, who said what, names, copies and signatures. */
 void attendee_line(struct sb *out, struct deal_text *t, jv act);
@@ -109,7 +111,6 @@ int meeting_body(struct sb *out, struct ctx *c, struct deal_text *t, const struc
 void quote_block(struct sb *out, const char *from, const char *quote);
 void slots_text(struct deal_text *t, time_t next, char *buf, size_t size);
 void when_vars(struct deal_text *t, time_t ts, const char *day, const char *date, const char *tm_var);
-int is_type(const char *type, const char *const *list);
 int email_body(struct sb *out, struct ctx *c, struct deal_text *t, const struct voice *v, jv rec, const struct mail *m,
     char *err, size_t errsize);
 int away_body(struct sb *subj, struct sb *body, struct ctx *c, struct deal_text *t, jv acts, jv out, int i, char *err,

@@ -79,7 +79,7 @@ llm_prompt(struct ctx *c, struct deal_text *t, jv rec, jv *a, int i, int n, jv o
 			*u = ' ';
 	q = m && m->quote ? strstr(bs, m->forward ? "\n----------" : "\nOn ") : NULL;
 	draft = xstrndup(bs, q ? (size_t)(q - bs) : strlen(bs));
-	words = word_count(draft);
+	words = words_count(draft);
 	/* The draft's own length sets the answer's: a one-liner stays short. */
 	sb_addf(&len, "about %d words (%d to %d)", words, words * 2 / 3 > 3 ? words * 2 / 3 : 3, words * 3 / 2 + 10);
 	snprintf(posn, sizeof posn, "%d", i + 1);
@@ -143,7 +143,7 @@ context_vars(struct ctx *c, struct deal_text *t, jv acts, int i, time_t ts, int 
 		 * follow-up); anything else of the next. */
 		static const char *const after[] = { "demo_follow_up", "resources", "recap", NULL };
 
-		if (is_type(type, after))
+		if (words_is_type(type, after))
 			about = last_meeting(ts, !strcmp(type, "demo_follow_up") ? "demo" : NULL);
 		if (about < 0)
 			about = nm;
@@ -234,7 +234,7 @@ content_one(jv rec, const struct jsonl_pos *pos, void *vctx)
 		sb_reset(&subj);
 		sb_reset(&body);
 		if (meeting) {
-			if (add_typed(&subj, c, &t, "subject.meeting", type, err, sizeof err) != 0)
+			if (words_add_typed(&subj, c, &t, "subject.meeting", type, err, sizeof err) != 0)
 				goto render_failed;
 			rc = meeting_body(&body, c, &t, &v, rec, a, when && strcmp(when, "past") == 0, err, sizeof err);
 		} else if (type && !strcmp(type, "out_of_office")) {
@@ -246,7 +246,8 @@ content_one(jv rec, const struct jsonl_pos *pos, void *vctx)
 			m.signing = won && close && ts <= close + DAY_SECONDS && ts > close - 21 * DAY_SECONDS &&
 			    strcmp(m.type, "order_form");
 			if (subj.len == 0 &&
-			    add(&subj, c, &t, typed(c, sect, sizeof sect, "subject.email", type), err, sizeof err) != 0)
+			    words_add(&subj, c, &t, words_typed(c, sect, sizeof sect, "subject.email", type), err,
+				sizeof err) != 0)
 				goto render_failed;
 			rc = email_body(&body, c, &t, &v, rec, &m, err, sizeof err);
 		}

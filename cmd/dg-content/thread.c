@@ -76,7 +76,7 @@ void
 meeting_name(struct ctx *c, struct deal_text *t, const char *type)
 {
 	char sect[64];
-	const char *line = bank_line(c->b, typed(c, sect, sizeof sect, "name", type), 0);
+	const char *line = bank_line(c->b, words_typed(c, sect, sizeof sect, "name", type), 0);
 
 	vars_set(&t->vs, "meeting", line ? line : "meeting");
 }
@@ -163,7 +163,7 @@ mail_of(struct deal_text *t, jv acts, jv out, int i, struct mail *m, struct sb *
 	/* out holds the activities; those before i are written. */
 	m->parent = p >= 0 && p < i ? jx_at(out, p) : jv_invalid();
 	time_parse(jx_str(a, "start"), &m->start);
-	if (!jv_is_valid(m->parent) && is_type(m->type, forwardable) && rng_chance(&t->r, 0.3)) {
+	if (!jv_is_valid(m->parent) && words_is_type(m->type, forwardable) && rng_chance(&t->r, 0.3)) {
 		/* Forward the latest email written so far, with a note on top. */
 		for (p = i - 1; p >= 0; p--)
 			if (jx_str(jx_at(out, p), "kind") && !strcmp(jx_str(jx_at(out, p), "kind"), "email") &&

@@ -15,7 +15,7 @@ static uint64_t used[2048];
 int nused;
 
 int
-word_count(const char *s)
+words_count(const char *s)
 {
 	int n = 0, in = 0;
 
@@ -81,7 +81,7 @@ draw(struct ctx *c, struct deal_text *t, const char *section, struct sb *one, ui
 		sb_reset(one);
 		if (render(one, line, &t->vs, &t->r, err, errsize) != 0)
 			return -1;
-		if (word_count(sb_str(one)) < 8 && !strict_draw)
+		if (words_count(sb_str(one)) < 8 && !strict_draw)
 			return 0;
 		*hash = skeleton_hash(sb_str(one));
 		if (!was_used(*hash))
@@ -100,7 +100,7 @@ keep(struct sb *out, struct sb *one, uint64_t hash)
 
 /* Appends a line of section, rendered (see draw). */
 int
-add(struct sb *out, struct ctx *c, struct deal_text *t, const char *section, char *err, size_t errsize)
+words_add(struct sb *out, struct ctx *c, struct deal_text *t, const char *section, char *err, size_t errsize)
 {
 	static struct sb one;
 	uint64_t h;
@@ -114,7 +114,7 @@ add(struct sb *out, struct ctx *c, struct deal_text *t, const char *section, cha
 /* Appends a line of section that the deal has not written yet, short or long; returns
  * 1 (appending nothing) when every draw was one it had, 0, or -1 with err. */
 int
-add_fresh(struct sb *out, struct ctx *c, struct deal_text *t, const char *section, char *err, size_t errsize)
+words_add_fresh(struct sb *out, struct ctx *c, struct deal_text *t, const char *section, char *err, size_t errsize)
 {
 	static struct sb one;
 	uint64_t h;
@@ -131,7 +131,7 @@ add_fresh(struct sb *out, struct ctx *c, struct deal_text *t, const char *sectio
 /* Appends a line of the first of sections (NULL-ended) that gives one the deal has not
  * written yet, or else of the last. */
 int
-add_first_fresh(
+words_add_first_fresh(
     struct sb *out, struct ctx *c, struct deal_text *t, const char *const *sections, char *err, size_t errsize)
 {
 	static struct sb one;
@@ -147,7 +147,7 @@ add_first_fresh(
 
 /* The name of section "<base>.<type>" when the bank has it, else "<base>.any". */
 const char *
-typed(struct ctx *c, char *sect, size_t size, const char *base, const char *type)
+words_typed(struct ctx *c, char *sect, size_t size, const char *base, const char *type)
 {
 	snprintf(sect, size, "%s.%s", base, type ? type : "any");
 	if (bank_count(c->b, sect) == 0)
@@ -156,10 +156,19 @@ typed(struct ctx *c, char *sect, size_t size, const char *base, const char *type
 }
 
 int
-add_typed(
+words_add_typed(
     struct sb *out, struct ctx *c, struct deal_text *t, const char *base, const char *type, char *err, size_t errsize)
 {
 	char sect[128];
 
-	return add(out, c, t, typed(c, sect, sizeof sect, base, type), err, errsize);
+	return words_add(out, c, t, words_typed(c, sect, sizeof sect, base, type), err, errsize);
+}
+
+int
+words_is_type(const char *type, const char *const *list)
+{
+	for (; type && *list; list++)
+		if (!strcmp(type, *list))
+			return 1;
+	return 0;
 }

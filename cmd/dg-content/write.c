@@ -50,14 +50,14 @@ topic_line(struct sb *out, struct ctx *c, struct deal_text *t, const struct voic
 				cand[n] = names[n], n++;
 		}
 		cand[n] = NULL;
-		if (add_first_fresh(out, c, t, cand, err, errsize) != 0)
+		if (words_add_first_fresh(out, c, t, cand, err, errsize) != 0)
 			return -1;
 		/* A fact said for the first time gets a second, short sentence, as people
 		 * explain what they bring up ([BASE.TOPIC.more]). */
 		snprintf(names[0], sizeof names[0], "%s.%s.more", base, name);
 		if (!again && bank_count(c->b, names[0]) > 0 && rng_chance(&t->r, 0.7)) {
 			sb_add(out, " ");
-			if (add(out, c, t, names[0], err, errsize) != 0)
+			if (words_add(out, c, t, names[0], err, errsize) != 0)
 				return -1;
 		}
 	}
@@ -80,7 +80,7 @@ topics_each(struct sb *out, struct ctx *c, struct deal_text *t, const struct voi
 		sb_add(out, prefix);
 		if (!strcmp(base, "agenda")) {
 			snprintf(sect, sizeof sect, "agenda.%s", tp);
-			if (add(out, c, t, sect, err, errsize) != 0)
+			if (words_add(out, c, t, sect, err, errsize) != 0)
 				return -1;
 		} else if (topic_line(out, c, t, v, base, topic, err, errsize) != 0) {
 			return -1;
@@ -113,7 +113,7 @@ next_steps(struct sb *out, struct ctx *c, struct deal_text *t, const char *type,
 	i = (int)rng_range(&t->r, 0, n - 1);
 	j = (i + (int)rng_range(&t->r, 1, n - 1)) % n;
 	if (bank_count(c->b, sect) > 0) {
-		if (add(out, c, t, sect, err, errsize))
+		if (words_add(out, c, t, sect, err, errsize))
 			return -1;
 	} else if (render(out, bank_line(c->b, "next.any", j), &t->vs, &t->r, err, errsize)) {
 		return -1;
@@ -158,7 +158,7 @@ where_line(struct sb *out, struct ctx *c, struct deal_text *t, char *err, size_t
 	vars_set(&t->vs, "floor", floor_);
 	vars_set(&t->vs, "room", rooms[rng_range(&t->r, 0, 7)]);
 	sb_add(out, "Where: ");
-	if (add(out, c, t, rng_chance(&t->r, 0.8) ? "where.video" : "where.room", err, errsize))
+	if (words_add(out, c, t, rng_chance(&t->r, 0.8) ? "where.video" : "where.room", err, errsize))
 		return -1;
 	sb_add(out, "\n");
 	return 0;
@@ -174,13 +174,13 @@ meeting_body(struct sb *out, struct ctx *c, struct deal_text *t, const struct vo
 		/* The seller's own call: no customer, the plan for the meeting it prepares. */
 		attendee_line(out, t, act);
 		sb_add(out, "\nNotes\n");
-		if (add(out, c, t, "notes.open.internal_prep", err, errsize))
+		if (words_add(out, c, t, "notes.open.internal_prep", err, errsize))
 			return -1;
 		sb_add(out, "\n\nWhat to cover\n");
 		if (topics_each(out, c, t, v, "agenda", "- ", "\n", err, errsize))
 			return -1;
 		sb_add(out, "\nPrep\n- ");
-		if (add(out, c, t, "prep.any", err, errsize))
+		if (words_add(out, c, t, "prep.any", err, errsize))
 			return -1;
 		sb_add(out, "\n");
 		return 0;
@@ -194,7 +194,7 @@ meeting_body(struct sb *out, struct ctx *c, struct deal_text *t, const struct vo
 			return -1;
 		sb_add(out, "\nNotes\n");
 		vars_set(&t->vs, "speaker", v->nspeakers ? vars_get(&t->vs, "contact_first") : "the team");
-		if (add_typed(out, c, t, "notes.open", type, err, errsize))
+		if (words_add_typed(out, c, t, "notes.open", type, err, errsize))
 			return -1;
 		sb_add(out, " ");
 		if (topics_each(out, c, t, v, "meeting", "", " ", err, errsize))
@@ -212,7 +212,7 @@ meeting_body(struct sb *out, struct ctx *c, struct deal_text *t, const struct vo
 		if (topics_each(out, c, t, v, "agenda", "- ", "\n", err, errsize))
 			return -1;
 		sb_add(out, "\nPrep\n- ");
-		if (add_typed(out, c, t, "prep", type, err, errsize))
+		if (words_add_typed(out, c, t, "prep", type, err, errsize))
 			return -1;
 		sb_add(out, "\n");
 	}
@@ -319,15 +319,6 @@ forward_block(struct sb *out, const char *from, const char *date, const char *su
 	sb_add(out, "\n");
 }
 
-int
-is_type(const char *type, const char *const *list)
-{
-	for (; type && *list; list++)
-		if (!strcmp(type, *list))
-			return 1;
-	return 0;
-}
-
 /* The paragraph of the message itself, for the types that have one ([email.body.TYPE]):
  * two of its lines, three now and then, so some messages run long. */
 static int
@@ -345,7 +336,7 @@ body_lines(struct sb *out, struct ctx *c, struct deal_text *t, const char *type,
 		n = bank_count(c->b, sect);
 	/* Lines the deal has not written yet; when they run out, the paragraph ends. */
 	for (k = 0; k < n; k++) {
-		int rc = add_fresh(out, c, t, sect, err, errsize);
+		int rc = words_add_fresh(out, c, t, sect, err, errsize);
 
 		if (rc < 0)
 			return -1;
@@ -374,7 +365,7 @@ details(struct sb *out, struct ctx *c, struct deal_text *t, jv rec, const struct
 	time_t ts;
 	struct tm lt;
 
-	if (is_type(m->type, plans)) {
+	if (words_is_type(m->type, plans)) {
 		sb_add(out, "Plan\n");
 		for (j = 0; j < nact_keys && k < 6; j++) {
 			const char *line;
@@ -386,7 +377,7 @@ details(struct sb *out, struct ctx *c, struct deal_text *t, jv rec, const struct
 				continue;
 			tz_local(t->tz, items[j].start, &lt);
 			strftime(when, sizeof when, "%B %-d", &lt);
-			line = bank_line(c->b, typed(c, sect, sizeof sect, "name", items[j].type), 0);
+			line = bank_line(c->b, words_typed(c, sect, sizeof sect, "name", items[j].type), 0);
 			sb_addf(out, "- %s is the %s.\n", when, line ? line : "meeting");
 			k++;
 		}
@@ -402,12 +393,12 @@ details(struct sb *out, struct ctx *c, struct deal_text *t, jv rec, const struct
 			sb_add(out, "\n");
 		return 0;
 	}
-	if (is_type(m->type, terms)) {
+	if (words_is_type(m->type, terms)) {
 		sb_add(out, "Terms\n");
 		for (j = 0; j < 4; j++) {
 			sb_add(out, "- ");
 			snprintf(sect, sizeof sect, "terms.%d", j + 1);
-			if (add(out, c, t, sect, err, errsize))
+			if (words_add(out, c, t, sect, err, errsize))
 				return -1;
 			sb_add(out, "\n");
 		}
@@ -439,10 +430,11 @@ email_short(struct sb *out, struct ctx *c, struct deal_text *t, const struct voi
 	/* A thread the bank has short answers for ("reply.short.order_form"), else one
 	 * about the next meeting, else any. */
 	snprintf(own, sizeof own, "%s.%s", v->inbound ? "reply.short" : "email.short", m->root);
-	if (add(out, c, t,
-		bank_count(c->b, own) > 0 ? own
-					  : typed(c, sect, sizeof sect, v->inbound ? "reply.short" : "email.short",
-						about_meeting ? "meeting" : "any"),
+	if (words_add(out, c, t,
+		bank_count(c->b, own) > 0
+		    ? own
+		    : words_typed(c, sect, sizeof sect, v->inbound ? "reply.short" : "email.short",
+			  about_meeting ? "meeting" : "any"),
 		err, errsize))
 		return -1;
 	/* Not every answer is a one-liner: some say a little more. */
@@ -450,7 +442,7 @@ email_short(struct sb *out, struct ctx *c, struct deal_text *t, const struct voi
 
 	for (k = 0; k < more; k++) {
 		sb_add(out, " ");
-		rc = add_fresh(out, c, t, v->inbound ? "reply.more.any" : "email.more.reply", err, errsize);
+		rc = words_add_fresh(out, c, t, v->inbound ? "reply.more.any" : "email.more.reply", err, errsize);
 		if (rc < 0)
 			return -1;
 		if (rc > 0) {
@@ -473,29 +465,29 @@ email_full(struct sb *out, struct ctx *c, struct deal_text *t, const struct voic
 	char sect[64];
 
 	if (m->forward) {
-		if (add(out, c, t, "email.open.forward", err, errsize))
+		if (words_add(out, c, t, "email.open.forward", err, errsize))
 			return -1;
 	} else if (v->inbound) {
-		if (m->parent_late && add(out, c, t, "reply.open.late", err, errsize))
+		if (m->parent_late && words_add(out, c, t, "reply.open.late", err, errsize))
 			return -1;
 		if (m->parent_late)
 			sb_add(out, " ");
-		if (add_typed(out, c, t, "reply.open", !strcmp(type, "reply") ? m->root : type, err, errsize))
+		if (words_add_typed(out, c, t, "reply.open", !strcmp(type, "reply") ? m->root : type, err, errsize))
 			return -1;
 	} else {
 		/* An answer in a thread the bank knows ("email.reply.order_form"), or the
 		 * type's own opening. */
 		snprintf(sect, sizeof sect, "email.reply.%s", m->root);
 		if (!strcmp(type, "reply") && bank_count(c->b, sect) > 0) {
-			if (add(out, c, t, sect, err, errsize))
+			if (words_add(out, c, t, sect, err, errsize))
 				return -1;
-		} else if (add_typed(out, c, t, "email.open", type, err, errsize)) {
+		} else if (words_add_typed(out, c, t, "email.open", type, err, errsize)) {
 			return -1;
 		}
 	}
 	if (*cc && !v->inbound && rng_chance(&t->r, 0.6)) {
 		sb_add(out, " ");
-		if (add(out, c, t, "cc.note", err, errsize))
+		if (words_add(out, c, t, "cc.note", err, errsize))
 			return -1;
 	}
 	sb_add(out, "\n\n");
@@ -504,10 +496,10 @@ email_full(struct sb *out, struct ctx *c, struct deal_text *t, const struct voic
 	trim_end(out);
 	sb_add(out, "\n\n");
 	if (!v->inbound && *vars_get(&t->vs, "slots")) {
-		if (add(out, c, t, "email.slots", err, errsize))
+		if (words_add(out, c, t, "email.slots", err, errsize))
 			return -1;
 		sb_add(out, " ");
-		if (add(out, c, t, "email.slots.after", err, errsize))
+		if (words_add(out, c, t, "email.slots.after", err, errsize))
 			return -1;
 		sb_add(out, "\n\n");
 	}
@@ -516,17 +508,17 @@ email_full(struct sb *out, struct ctx *c, struct deal_text *t, const struct voic
 	if (!v->inbound && details(out, c, t, rec, m, err, errsize) != 0)
 		return -1;
 	if (m->signing && !v->inbound) {
-		if (add(out, c, t, "email.signing", err, errsize))
+		if (words_add(out, c, t, "email.signing", err, errsize))
 			return -1;
 		sb_add(out, "\n\n");
 	}
 	if (m->after_won && !v->inbound) {
-		if (add(out, c, t, "email.won", err, errsize))
+		if (words_add(out, c, t, "email.won", err, errsize))
 			return -1;
 		sb_add(out, "\n\n");
 	}
 	if (!rng_chance(&t->r, 0.25)) {
-		if (add_typed(out, c, t, v->inbound ? "reply.close" : "email.close", type, err, errsize))
+		if (words_add_typed(out, c, t, v->inbound ? "reply.close" : "email.close", type, err, errsize))
 			return -1;
 		sb_add(out, "\n\n");
 	}
@@ -540,7 +532,7 @@ email_end(struct sb *out, struct ctx *c, struct deal_text *t, const struct voice
 {
 	/* The sign-off and signature: the rep's full one on a new message, a first name on
 	 * a quick answer; the customer signs with a first name, or in full on a long one. */
-	if (add(out, c, t, v->inbound ? "reply.signoff" : "signoff", err, errsize))
+	if (words_add(out, c, t, v->inbound ? "reply.signoff" : "signoff", err, errsize))
 		return -1;
 	sb_add(out, "\n");
 	if (v->inbound) {
@@ -582,7 +574,7 @@ email_body(struct sb *out, struct ctx *c, struct deal_text *t, const struct voic
 	if (!short_reply || rng_chance(&t->r, 0.5)) {
 		if (!strcmp(vars_get(&t->vs, "to"), "team"))
 			sb_add(out, "Hi team,");
-		else if (add(out, c, t,
+		else if (words_add(out, c, t,
 			     *cc ? (strstr(cc, " and ") || !strncmp(cc, "the ", 4) ? "greet.all" : "greet.cc")
 				 : "greet",
 			     err, errsize))
@@ -624,7 +616,7 @@ away_body(struct sb *subj, struct sb *body, struct ctx *c, struct deal_text *t, 
 	vars_set(&t->vs, "cover_email", email);
 	sb_addf(subj, "Automatic reply: %s",
 	    p >= 0 && p < i && jx_str(jx_at(out, p), "subject") ? jx_str(jx_at(out, p), "subject") : "your message");
-	if (add(body, c, t, "ooo", err, errsize))
+	if (words_add(body, c, t, "ooo", err, errsize))
 		return -1;
 	sb_addf(body, "\n\nRegards,\n%s\n", who ? who->name : "The team");
 	return 0;

@@ -5,7 +5,8 @@
  *   org.c        the objects dg writes, the production guard, describe (fields)
  *   lock.c       one run at a time per org (DG_Lock__c)
  *   build.c      the items: one per record that may be sent, and its fields
- *   calls.c      what is ready, Collections calls, the run from plan to output
+ *   sched.c      what is ready to send, and what an answer makes ready next
+ *   calls.c      Collections calls, the run from plan to output
  *   bulk.c       Bulk API 2.0 jobs for large loads of one object
  *   reconcile.c  what an interrupted run created but never recorded
  *   results.c    answers into the records' sf blocks; the report
@@ -159,7 +160,7 @@ void build_item(struct sched *s, int i);
 /* Plans (and builds) the relations of Event or Task i once it has its Id. */
 void build_relations(struct sched *s, int i);
 
-/* ---- calls.c ---- */
+/* ---- sched.c ---- */
 
 /* One call out: a Collections call of items, or a step of a Bulk job. */
 struct call {
@@ -173,6 +174,8 @@ struct call {
 
 /* A call (path and body are taken over). */
 struct call *call_new(const char *method, char *path, char *body);
+/* Queues item i if it has something to send; what dg creates gets the run's tag. */
+void sched_ready(struct sched *s, int i);
 /* Marks item i as handed to a call or a Bulk job. */
 void sched_take(struct sched *s, int i);
 /* Item i has its answer: what waited for it may now be ready. */

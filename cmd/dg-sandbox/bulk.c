@@ -164,7 +164,7 @@ process(struct job *j)
 			jv clean = rules_read(j->obj, rec, &err);
 			jv_free(rec);
 			if (jv_is_valid(clean)) {
-				e = store_create(j->obj, clean, id);
+				e = rules_create(j->obj, clean, id);
 				jv_free(clean);
 			} else {
 				/* Per row here: Bulk reports a bad value against its row only. */

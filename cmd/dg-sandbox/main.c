@@ -287,6 +287,7 @@ main(int argc, char **argv)
 
 	serve((uint16_t)port);
 	store_close();
+	rules_fail_clear();
 	jv_free(sw.stats);
 	return EXIT_OK;
 }

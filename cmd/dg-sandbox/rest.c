@@ -125,11 +125,11 @@ collections_write(struct req *h, int create)
 		jv e;
 		const char *uid = NULL;
 		if (create)
-			e = store_create(objs[i], jx_at(clean, i), id);
+			e = rules_create(objs[i], jx_at(clean, i), id);
 		else {
 			jv r = jx_at(recs, i);
 			uid = jx_str(r, "id") ? jx_str(r, "id") : jx_str(r, "Id");
-			e = uid ? store_update(objs[i], uid, jx_at(clean, i))
+			e = uid ? rules_update(objs[i], uid, jx_at(clean, i))
 				: jv_array_append(jv_array(),
 				      sf_err("MISSING_ARGUMENT", "Id not specified in an update call", jv_array()));
 			if (uid && id_norm(uid, id) < 0)
@@ -213,7 +213,7 @@ sobject_create(struct req *h, struct obj *o, const char *ver)
 		return;
 	char nid[SFID_SIZE];
 	store_begin();
-	jv e = store_create(o, c, nid);
+	jv e = rules_create(o, c, nid);
 	jv_free(c);
 	if (jv_get_kind(e) != JV_KIND_NULL) {
 		store_rollback();
@@ -314,7 +314,7 @@ sobject_route(struct req *h, const char *method, const char *rest, const char *v
 		if (!jv_is_valid(c))
 			return;
 		store_begin();
-		e = store_update(o, nid, c);
+		e = rules_update(o, nid, c);
 		jv_free(c);
 	} else if (!strcmp(method, "DELETE")) {
 		stats_count("sobject.delete");

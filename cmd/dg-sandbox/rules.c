@@ -475,3 +475,144 @@ rules_apply(struct obj *o, jv rec, jv *errs, const char *self)
 
 	return derive(o, rec, errs);
 }
+
+/* ---- writes as the org does them ---- */
+
+/* Only one primary contact role per opportunity: a new primary unsets the others. */
+static void
+one_primary(jv rec, const char *self)
+{
+	struct obj *ocr = schema_obj("OpportunityContactRole");
+	const char *opp = jx_str(rec, "OpportunityId");
+	if (!jx_bool(rec, "IsPrimary", 0) || !opp)
+		return;
+	jv kids = store_children(opp, schema_field(ocr, "OpportunityId"));
+	for (int i = 0; i < jx_len(kids); i++) {
+		jv k = jx_at(kids, i);
+		const char *kid = jx_str(k, "Id");
+		if (jx_bool(k, "IsPrimary", 0) && kid && (!self || strcmp(kid, self))) {
+			jv off = jv_object_set(jv_copy(k), jv_string("IsPrimary"), jv_false());
+			store_write(ocr, kid, off);
+			jv_free(off);
+		}
+	}
+	jv_free(kids);
+}
+
+/* Fields a write may not set: the Id, and fields the object does not let this
+ * operation change. Returns an error array, or jv_null(). */
+static jv
+writable(struct obj *o, jv clean, int create)
+{
+	if (!(create ? o->create : o->update))
+		return sf_err1("INVALID_TYPE_FOR_OPERATION", NULL, "entity type cannot be %s: %s",
+		    create ? "inserted" : "updated", o->name);
+	if (create && jv_is_valid(jx_get(clean, "Id", JV_KIND_STRING)))
+		return sf_err1("INVALID_FIELD", NULL, "The Id field should not be specified in the sobject data.");
+	jv bad = jv_array();
+	struct sb m = { 0 };
+	jv_object_foreach(clean, k, v)
+	{
+		struct field *f = schema_field(o, jv_string_value(k));
+		if (f && strcmp(f->name, "Id") && !(create ? f->create : f->update)) {
+			sb_addf(&m, "%s%s", jx_len(bad) ? ", " : "", f->name);
+			bad = jv_array_append(bad, jv_copy(f->key));
+		}
+		jv_free(k);
+		jv_free(v);
+	}
+	if (!jx_len(bad)) {
+		jv_free(bad);
+		sb_free(&m);
+		return jv_null();
+	}
+	jv e = sf_err1("INVALID_FIELD_FOR_INSERT_UPDATE", NULL,
+	    "Unable to create/update fields: %s. Please check the "
+	    "security settings of this field and verify that it is read/write for your profile or permission set.",
+	    sb_str(&m));
+	e = jv_array_set(e, 0, jv_object_set(jv_array_get(jv_copy(e), 0), jv_string("fields"), bad));
+	sb_free(&m);
+	return e;
+}
+
+jv
+rules_create(struct obj *o, jv clean, char id[SFID_SIZE])
+{
+	jv errs = writable(o, clean, 1);
+	if (jv_get_kind(errs) != JV_KIND_NULL)
+		return errs;
+	errs = jv_array();
+	jv rec = jv_copy(clean);
+	for (int i = 0; i < o->nfields; i++) {
+		struct field *f = &o->fields[i];
+		if (!jv_is_valid(f->def) || jv_object_has(jv_copy(rec), jv_copy(f->key)))
+			continue;
+		if (jv_get_kind(f->def) == JV_KIND_STRING && !strcmp(jv_string_value(f->def), "$user"))
+			rec = jv_object_set(rec, jv_copy(f->key), org_user_id ? jv_string(org_user_id) : jv_null());
+		else
+			rec = jv_object_set(rec, jv_copy(f->key), jv_copy(f->def));
+	}
+	rec = rules_apply(o, rec, &errs, NULL);
+	if (jx_len(errs)) {
+		jv_free(rec);
+		return errs;
+	}
+	jv_free(errs);
+	if (!strcmp(o->name, "OpportunityContactRole"))
+		one_primary(rec, NULL);
+	store_insert_raw(o, rec, id);
+	return jv_null();
+}
+
+jv
+rules_update(struct obj *o, const char *rawid, jv clean)
+{
+	char id[SFID_SIZE];
+	int deleted = 0;
+	if (id_norm(rawid, id) < 0)
+		return sf_err1("MALFORMED_ID", "Id", "malformed id %s", rawid);
+	jv old = store_get(id, &deleted);
+	struct obj *ro = schema_obj_prefix(id);
+	if (!jv_is_valid(old) || !ro || (o && o != ro)) {
+		jv_free(old);
+		return sf_err1("NOT_FOUND", NULL, "The requested resource does not exist");
+	}
+	if (deleted) {
+		jv_free(old);
+		return sf_err1("ENTITY_IS_DELETED", NULL, "entity is deleted");
+	}
+	jv errs = writable(ro, clean, 0);
+	if (jv_get_kind(errs) != JV_KIND_NULL) {
+		jv_free(old);
+		return errs;
+	}
+	errs = jv_array();
+	if (!strcmp(ro->name, "Event")) {
+		/* A new end recomputes the duration and the other way round; a new start
+		 * keeps the duration. */
+		int e = jv_object_has(jv_copy(clean), jv_string("EndDateTime"));
+		int d = jv_object_has(jv_copy(clean), jv_string("DurationInMinutes"));
+		if (e && !d)
+			old = jv_object_delete(old, jv_string("DurationInMinutes"));
+		if (!e)
+			old = jv_object_delete(old, jv_string("EndDateTime"));
+		if (jv_object_has(jv_copy(clean), jv_string("StartDateTime")))
+			old = jv_object_delete(old, jv_string("ActivityDateTime"));
+	}
+	jv rec = jv_object_merge(old, jv_copy(clean));
+	rec = rules_apply(ro, rec, &errs, id);
+	if (jx_len(errs)) {
+		jv_free(rec);
+		return errs;
+	}
+	jv_free(errs);
+	if (!strcmp(ro->name, "OpportunityContactRole"))
+		one_primary(rec, id);
+	char buf[32];
+	fmt_dt(org_now(), buf);
+	rec = jv_object_set(rec, jv_string("LastModifiedDate"), jv_string(buf));
+	rec = jv_object_set(rec, jv_string("SystemModstamp"), jv_string(buf));
+	store_write(ro, id, rec);
+	jv_free(rec);
+	return jv_null();
+}

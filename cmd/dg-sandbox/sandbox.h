@@ -5,8 +5,8 @@
  *   rest.c    the REST API under /services/data (Collections, records, query, limits)
  *   admin.c   the org's switches (latency, limits, faults), counts, /_sandbox
  *   schema.c  objects and fields (the YAML files in share/dg/sandbox), Ids, describe
- *   store.c   records in SQLite: reads, scans, writes, cascading deletes
- *   rules.c   what a real org checks on a write (types, required, picklists, events)
+ *   store.c   records in SQLite: reads, scans, raw writes, cascading deletes
+ *   rules.c   a write as a real org does it: types, required, picklists, events
  *   soql.c    the SOQL subset: tokens and parse
  *   query.c   running a parsed query, results, queryMore cursors
  *   auth.c    the OAuth token endpoint and sessions
@@ -121,13 +121,10 @@ jv store_children(const char *parent, const struct field *f);
 extern const char *org_user_id; /* the running user (the admin), set once seeded */
 extern const char *org_id;
 
-/* Creates a record of o from fields (borrowed). On success returns jv_null() and
- * fills id; otherwise returns an array of sf_err objects. */
-jv store_create(struct obj *o, jv fields, char id[SFID_SIZE]);
 /* Inserts rec (consumed) without rules: for the org's own User and Organization. */
 void store_insert_raw(struct obj *o, jv rec, char id[SFID_SIZE]);
-/* Updates the record id (fields borrowed, o is NULL or must match); same returns. */
-jv store_update(struct obj *o, const char *id, jv fields);
+/* Writes an existing record's row and references (the rules are the caller's). */
+void store_write(struct obj *o, const char *id, jv rec);
 /* Deletes the record (soft: a second delete says ENTITY_IS_DELETED). */
 jv store_delete(const char *id);
 /* Returns the record with this (normalised) Id, or jv_invalid(); *deleted set when
@@ -149,6 +146,11 @@ jv rules_read(struct obj *o, jv in, jv *err);
 /* rec (consumed) with what the org derives, checked against o's rules (self: the
  * record's own Id on update, else NULL); refusals are appended to *errs. */
 jv rules_apply(struct obj *o, jv rec, jv *errs, const char *self);
+/* Creates a record of o from fields (borrowed). On success returns jv_null() and
+ * fills id; otherwise returns an array of sf_err objects. */
+jv rules_create(struct obj *o, jv fields, char id[SFID_SIZE]);
+/* Updates the record id (fields borrowed, o is NULL or must match); same returns. */
+jv rules_update(struct obj *o, const char *id, jv fields);
 /* Value fails injected by --fail-when FIELD=VALUE[:CODE]. */
 int rules_fail_when(const char *spec);
 void rules_fail_clear(void);

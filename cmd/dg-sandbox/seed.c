@@ -96,7 +96,7 @@ slug(const char *s, char *out, size_t size)
 static int
 create(const char *type, jv rec, char id[SFID_SIZE])
 {
-	jv e = store_create(schema_obj(type), rec, id);
+	jv e = rules_create(schema_obj(type), rec, id);
 	jv_free(rec);
 	if (jv_get_kind(e) == JV_KIND_NULL)
 		return 0;

@@ -172,12 +172,6 @@ evidence(const char *text, char nd_lower[T_COUNT][MAX_NEEDLES][512], const struc
 	return found;
 }
 
-double
-score_round2(double x)
-{
-	return round(x * 100) / 100;
-}
-
 /* How a lost deal was lost (story.loss_reason, from dg-plan), what the scorecard says,
  * and the facts it was lost on. */
 struct loss {

@@ -4,6 +4,7 @@
 #define DG_SCORE_H
 
 #include <jv.h>
+#include <math.h>
 
 #include "bank.h"
 #include "config.h"
@@ -33,7 +34,11 @@ struct scoring {
 };
 
 /* x rounded to two decimals (confidences, coverage). */
-double score_round2(double x);
+static inline double
+score_round2(double x)
+{
+	return round(x * 100) / 100;
+}
 /* The card (consumed) with the prompt, the keys it may cite and the answer's schema. */
 jv score_prompt(struct ctx *c, jv card, const struct scoring *s, struct deal_text *t, const struct jsonl_pos *pos);
 /* lib/llmbatch.c's callbacks: the request of one deal, and its answer into the card. */

@@ -267,26 +267,6 @@ cmd_show(const char *run)
 	return EXIT_OK;
 }
 
-jv
-state_kv_args(int argc, char **argv, jv o)
-{
-	for (int i = 0; i < argc; i++) {
-		char *eq = strchr(argv[i], '=');
-		if (!eq)
-			diex(EXIT_USAGE, "'%s': expected KEY=VALUE", argv[i]);
-		char *k = xstrndup(argv[i], (size_t)(eq - argv[i]));
-		/* numbers and JSON stay typed; anything else is text */
-		jv v = jv_parse(eq + 1);
-		if (!jv_is_valid(v) || jv_get_kind(v) == JV_KIND_STRING) {
-			jv_free(v);
-			v = jv_string(eq + 1);
-		}
-		o = jv_object_set(o, jv_string(k), v);
-		free(k);
-	}
-	return o;
-}
-
 static int
 cmd_run_begin(const char *run, int argc, char **argv)
 {

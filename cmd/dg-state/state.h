@@ -1,4 +1,5 @@
-/* state.h: dg-state's private header: the subcommands that read records (tally.c). */
+/* state.h: dg-state's private header: what main.c takes from tally.c (the subcommands
+ * that read records, and KEY=VALUE arguments). */
 #ifndef DG_STATE_H
 #define DG_STATE_H
 

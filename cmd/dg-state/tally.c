@@ -1,7 +1,8 @@
 /* tally.c: what the porcelain reads out of deal records, so that no script walks
  * their shape itself: `tally` counts the records planned and written, per object;
  * `log` writes one event per record into the run's events.jsonl and the failures as
- * errors.jsonl lines; `event` writes one event of the porcelain's own. */
+ * errors.jsonl lines; `event` writes one event of the porcelain's own. The KEY=VALUE
+ * arguments of event, run-begin and run-end are read here too. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,26 @@
 #include "sfblocks.h"
 #include "state.h"
 #include "util.h"
+
+jv
+state_kv_args(int argc, char **argv, jv o)
+{
+	for (int i = 0; i < argc; i++) {
+		char *eq = strchr(argv[i], '=');
+		if (!eq)
+			diex(EXIT_USAGE, "'%s': expected KEY=VALUE", argv[i]);
+		char *k = xstrndup(argv[i], (size_t)(eq - argv[i]));
+		/* numbers and JSON stay typed; anything else is text */
+		jv v = jv_parse(eq + 1);
+		if (!jv_is_valid(v) || jv_get_kind(v) == JV_KIND_STRING) {
+			jv_free(v);
+			v = jv_string(eq + 1);
+		}
+		o = jv_object_set(o, jv_string(k), v);
+		free(k);
+	}
+	return o;
+}
 
 struct tally {
 	jv planned; /* object -> {create, there} */
