@@ -1,5 +1,7 @@
 #!/usr/bin/env bats
 # dg-plan: stories and dated plans.
+# Slow (about 25 s): the property tests plan hundreds of generated deals on seeds no
+# other test uses and check them with tests/tools/plancheck.
 load helper
 
 @test "-h prints usage on stdout; misuse prints it on stderr with exit 2" {

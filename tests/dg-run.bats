@@ -3,6 +3,9 @@
 # status, reset, smoke, demo, and the promises: exactly once after kills, one run at
 # a time, clear refusals of bad state and unwritable places, no secrets in runs/.
 
+# Slow (about a minute): every test runs whole dg runs against a fresh sandbox, several
+# per test, with kills and reruns; they share nothing, so make -j2 check runs them
+# beside another suite.
 load helper
 
 # A config whose plan does not depend on what earlier runs added to the org (no

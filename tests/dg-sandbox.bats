@@ -2,6 +2,7 @@
 # dg-sandbox: the local Salesforce-compatible org. Every test starts its own sandbox
 # on a free port and talks to it over HTTP with curl, as any client would.
 
+# Slow (about 35 s): 57 tests, each starting its own sandbox and seeding its org.
 load helper
 
 # ---- the program ----

@@ -4,6 +4,8 @@
 # LLM) and fails cleanly: a message naming the call and a status of 0 to 3, never a
 # crash, an assertion of libjq, or a sanitizer's report.
 
+# Slow (about a minute): hundreds of spoiled answers through every program, each a
+# process start and a round trip through the proxy.
 load helper
 
 # The hunt here is for crashes and memory errors on spoiled answers. A program that

@@ -3,6 +3,8 @@
 # (tests/tools/fake-llm.js) on 127.0.0.1: success, fallbacks, retries, the switch-off,
 # validation, Azure's URL and header, the cache.
 
+# Slow (about 30 s): retries wait as the SDKs do (backoff), and the streaming test
+# keeps its input open for 10 s to show output comes before the input ends.
 load helper
 
 # llm_start [ENV=VALUE...]: starts the fake; sets LLM_URL and OPENAI_BASE_URL.
