@@ -107,8 +107,11 @@ check-deps:
 # Every test program (C unit tests, then the bats suites) runs as its own target, so
 # `make -j2 check` runs two at a time; the summary reads their TAP in a fixed order.
 CHECKDIR  := $(BUILD)/check
+# The end-to-end suites run again against dg-sandbox --profile enterprise.
+ENTERPRISE := dg-run dg-push
 CHECKS    := $(addprefix $(CHECKDIR)/unit-,$(addsuffix .tap,$(notdir $(UNITBIN)))) \
-	$(addprefix $(CHECKDIR)/suite-,$(addsuffix .tap,$(SUITES)))
+	$(addprefix $(CHECKDIR)/suite-,$(addsuffix .tap,$(SUITES))) \
+	$(addprefix $(CHECKDIR)/suite-,$(addsuffix -enterprise.tap,$(filter $(ENTERPRISE),$(SUITES))))
 export DG_BIN = $(CURDIR)/$(BIN)
 export DG_TOOLS = $(CURDIR)/$(BUILD)/tools
 
@@ -123,6 +126,9 @@ $(CHECKDIR)/unit-%.tap: FORCE
 
 $(CHECKDIR)/suite-%.tap: FORCE
 	@tests/run --one $@ tests/$*.bats
+
+$(CHECKDIR)/suite-%-enterprise.tap: FORCE
+	@DG_SANDBOX_PROFILE=enterprise TEST_NAME=$*.bats@enterprise tests/run --one $@ tests/$*.bats
 
 FORCE:
 

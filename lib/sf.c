@@ -153,8 +153,15 @@ token_login(struct sf *sf, const char *form, char *err, size_t errsize)
 		if (!q.resp.status)
 			snprintf(err, errsize, "cannot reach '%s': %s", sf->login_url, q.resp.err);
 		else if (jx_str(j, "error"))
-			snprintf(err, errsize, "login (%s) refused: %s: %s", sf->flow, jx_str(j, "error"),
-			    jx_str(j, "error_description") ? jx_str(j, "error_description") : "");
+			snprintf(err, errsize, "login (%s) refused: %s: %s%s", sf->flow, jx_str(j, "error"),
+			    jx_str(j, "error_description") ? jx_str(j, "error_description") : "",
+			    /* An org blocks this flow by default since Summer '23, and says no more
+			     * than it says to a wrong password. */
+			    !strcmp(sf->flow, "password") && !strcmp(jx_str(j, "error"), "invalid_grant")
+				? " (if the password is right, the org blocks the username-password flow, as orgs made "
+				  "since Summer '23 do: log in with --target-org ALIAS, a JWT key (SF_JWT_KEY_FILE) or client "
+				  "credentials (SF_CLIENT_ID and SF_CLIENT_SECRET with the org's My Domain URL) instead)"
+				: "");
 		else if (q.resp.status == 200)
 			snprintf(err, errsize,
 			    "login (%s) failed: the answer from '%s' has no access_token and instance_url", sf->flow,

@@ -292,7 +292,7 @@ contact_deal() {
 	sandbox_start
 	sf_env
 	planned 2
-	SF_PASSWORD=wrong-password run --separate-stderr dg-push planned.jsonl
+	SF_USERNAME=admin@dg.sandbox SF_PASSWORD=wrong-password run --separate-stderr dg-push planned.jsonl
 	assert_failure 1
 	[[ "$stderr" == *"refused"* ]]
 	[[ "$stderr" != *wrong-password* ]]

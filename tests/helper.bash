@@ -30,7 +30,7 @@ pipeline() { dg-plan --now "$NOW" "$1" | dg-content | dg-score > pipeline.jsonl;
 sandbox_start() {
 	local out="$BATS_TEST_TMPDIR/sandbox.url"
 	rm -f "$out"
-	dg-sandbox --now "$NOW" "$@" > "$out" 2> "$BATS_TEST_TMPDIR/sandbox.err" &
+	dg-sandbox --now "$NOW" --profile "${DG_SANDBOX_PROFILE:-lenient}" "$@" > "$out" 2> "$BATS_TEST_TMPDIR/sandbox.err" &
 	SB_PID=$!
 	local i
 	for i in $(seq 200); do
@@ -64,10 +64,11 @@ sandbox_stop() {
 
 teardown() { sandbox_stop; }
 
-# sb_login: a session token from the password grant, in SB_TOKEN.
+# sb_login: a session token in SB_TOKEN, from the client-credentials grant (both
+# profiles take it; the enterprise one refuses passwords).
 sb_login() {
-	SB_TOKEN=$(curl -sS "$SB_URL/services/oauth2/token" -d grant_type=password -d client_id=dg \
-		-d username=admin@dg.sandbox -d password=dg | jq -r .access_token)
+	SB_TOKEN=$(curl -sS "$SB_URL/services/oauth2/token" -d grant_type=client_credentials -d client_id=dg \
+		-d client_secret=dg-tests | jq -r .access_token)
 	[ -n "$SB_TOKEN" ] && [ "$SB_TOKEN" != null ]
 }
 
@@ -88,10 +89,17 @@ body() { jq -cr "${1:-.}" "$BATS_TEST_TMPDIR/body"; }
 # first QUERY: the Id of the first record QUERY returns.
 first() { soql "$1" > /dev/null && body '.records[0].Id'; }
 
-# sf_env: the environment of a password login to the running sandbox.
+# sf_env: the environment of a login to the running sandbox: the password flow on the
+# lenient profile, client credentials on the enterprise one (DG_SANDBOX_PROFILE), as a
+# real org made since Summer '23 wants.
 sf_env() {
-	export SF_LOGIN_URL="$SB_URL" SF_USERNAME=admin@dg.sandbox SF_PASSWORD=dg SF_CLIENT_ID=dg-tests
-	unset SF_ACCESS_TOKEN SF_INSTANCE_URL SF_REFRESH_TOKEN SF_JWT_KEY_FILE SF_CLIENT_SECRET SF_SECURITY_TOKEN
+	unset SF_ACCESS_TOKEN SF_INSTANCE_URL SF_REFRESH_TOKEN SF_JWT_KEY_FILE SF_CLIENT_SECRET SF_SECURITY_TOKEN \
+		SF_USERNAME SF_PASSWORD
+	if [ "${DG_SANDBOX_PROFILE:-lenient}" = enterprise ]; then
+		export SF_LOGIN_URL="$SB_URL" SF_CLIENT_ID=dg-tests SF_CLIENT_SECRET=dg-tests-secret
+	else
+		export SF_LOGIN_URL="$SB_URL" SF_USERNAME=admin@dg.sandbox SF_PASSWORD=dg SF_CLIENT_ID=dg-tests
+	fi
 }
 
 # admin METHOD PATH [CURL ARGS...]: a call to the sandbox's admin endpoints
@@ -99,8 +107,8 @@ sf_env() {
 admin() {
 	local m=$1 p=$2
 	shift 2
-	[ -n "${SB_ADMIN:-}" ] || SB_ADMIN=$(curl -sS "$SB_URL/services/oauth2/token" -d grant_type=password \
-		-d client_id=dg -d username=admin@dg.sandbox -d password=dg | jq -r .access_token)
+	[ -n "${SB_ADMIN:-}" ] || SB_ADMIN=$(curl -sS "$SB_URL/services/oauth2/token" -d grant_type=client_credentials \
+		-d client_id=dg -d client_secret=dg-tests | jq -r .access_token)
 	curl -sS -X "$m" -H "Authorization: Bearer $SB_ADMIN" "$SB_URL/_sandbox/$p" "$@"
 }
 # stats FILTER: a jq filter over the sandbox's /_sandbox/stats.

@@ -13,9 +13,14 @@ static const char usage[] = "usage: dg-config [-c FILE] [--seed N] [--now TIME]\
 int
 main(int argc, char **argv)
 {
-	static const struct option opts[] = { { "config", required_argument, NULL, 'c' },
-		{ "seed", required_argument, NULL, 's' }, { "now", required_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' }, { NULL, 0, NULL, 0 } };
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "now", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
 	struct cli cli = { 0 };
 	int c;
 	util_init(argv[0]);

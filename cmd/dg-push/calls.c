@@ -64,6 +64,29 @@ collections_call(struct sched *s, int upd)
 	return k;
 }
 
+/* A planned contact the org's duplicate rule refused, naming the record it matches
+ * (duplicateResult.matchResults[].matchRecords[].record.Id): that record is used
+ * instead, so nothing is duplicated and what names the contact goes on. Returns 1
+ * with x->id set, or 0. */
+static int
+duplicate_of(struct item *x, jv e)
+{
+	const char *code = jx_str(e, "statusCode") ? jx_str(e, "statusCode") : jx_str(e, "errorCode");
+	jv mr = jx_get(jx_get(e, "duplicateResult", JV_KIND_OBJECT), "matchResults", JV_KIND_ARRAY);
+
+	if (x->kind != K_CONTACT || !code || strcmp(code, "DUPLICATES_DETECTED"))
+		return 0;
+	for (int i = 0; i < jx_len(mr); i++) {
+		jv recs = jx_get(jx_at(mr, i), "matchRecords", JV_KIND_ARRAY);
+		for (int k = 0; k < jx_len(recs); k++) {
+			const char *id = jx_str(jx_get(jx_at(recs, k), "record", JV_KIND_OBJECT), "Id");
+			if (id && id_norm(id, x->id) == 0)
+				return 1;
+		}
+	}
+	return 0;
+}
+
 /* A Collections call answered: one result per record, in order; or the call's error
  * for each of them. */
 static void
@@ -94,6 +117,8 @@ collections_answer(struct sched *s, struct call *k)
 			x->status = k->upd ? S_UPDATED : S_CREATED;
 			if (!k->upd)
 				id_norm(jx_str(one, "id") ? jx_str(one, "id") : "", x->id);
+		} else if (duplicate_of(x, jx_at(jx_get(one, "errors", JV_KIND_ARRAY), 0))) {
+			x->status = S_MATCHED;
 		} else {
 			jv e = jx_at(jx_get(one, "errors", JV_KIND_ARRAY), 0);
 			item_fail(x, jx_str(e, "statusCode") ? jx_str(e, "statusCode") : "UNKNOWN_EXCEPTION",

@@ -22,12 +22,14 @@ add_id(struct push *p, const char *id)
 }
 
 /* The Ids a deal record's sf blocks hold: everything dg created for it. The
- * opportunity itself only had fields updated: it is not dg's to delete. */
+ * opportunity itself only had fields updated, and a matched contact is the org's: they
+ * are not dg's to delete. */
 static jv
 id_of_block(jv sf, const struct sf_place *pl, void *ctx)
 {
-	const char *obj = jx_str(sf, "object");
-	if (sf_block_live(sf) && (!obj || strcmp(obj, "Opportunity")))
+	const char *obj = jx_str(sf, "object"), *st = jx_str(sf, "status");
+	/* A contact the org's duplicate rule matched is the org's own. */
+	if (sf_block_live(sf) && (!obj || strcmp(obj, "Opportunity")) && !(st && !strcmp(st, "matched")))
 		add_id(ctx, jx_str(sf, "id"));
 	return sf;
 }

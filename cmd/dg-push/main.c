@@ -109,12 +109,19 @@ open_org(void *arg)
 int
 main(int argc, char **argv)
 {
-	static const struct option opts[] = { { "config", required_argument, NULL, 'c' },
-		{ "jobs", required_argument, NULL, 'j' }, { "tag", required_argument, NULL, 't' },
-		{ "delete", no_argument, NULL, 'D' }, { "reconcile", no_argument, NULL, 'R' },
-		{ "from-org", no_argument, NULL, 'F' }, { "allow-production", no_argument, NULL, 'P' },
-		{ "target-org", required_argument, NULL, 'o' }, { "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' }, { NULL, 0, NULL, 0 } };
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "tag", required_argument, NULL, 't' },
+		{ "delete", no_argument, NULL, 'D' },
+		{ "reconcile", no_argument, NULL, 'R' },
+		{ "from-org", no_argument, NULL, 'F' },
+		{ "allow-production", no_argument, NULL, 'P' },
+		{ "target-org", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
 	struct cli cli = { 0 };
 	struct push p = { 0 };
 	const char *jobs = NULL, *target = NULL;

@@ -93,7 +93,9 @@ jv org_tag(struct push *p, const char *object, jv rec);
 /* ---- build.c ---- */
 
 enum kind { K_CONTACT, K_ROLE, K_EVENT, K_TASK, K_REL, K_SCORE };
-enum status { S_NONE, S_CREATED, S_UPDATED, S_SKIPPED, S_FAILED, S_FOUND };
+/* S_FOUND: made by an interrupted run of dg's; S_MATCHED: the org's own record that a
+ * duplicate rule named instead of a planned contact (used, never recorded or deleted). */
+enum status { S_NONE, S_CREATED, S_UPDATED, S_SKIPPED, S_FAILED, S_FOUND, S_MATCHED, S_NSTATUS };
 
 struct item {
 	enum kind kind;

@@ -11,7 +11,7 @@
 
 /* results into the records */
 
-static const char *const status_name[] = { "none", "created", "updated", "skipped", "failed", "found" };
+static const char *const status_name[] = { "none", "created", "updated", "skipped", "failed", "found", "matched" };
 
 static jv
 sf_block(const struct item *x, jv old)
@@ -141,12 +141,17 @@ result_report(struct push *p, struct items *v, jv opps)
 	if (shown > 20)
 		warnx("... and %d more failures", shown - 20);
 	for (int o = 0; o < NOBJ; o++) {
-		long n[6] = { 0 };
+		long n[S_NSTATUS] = { 0 };
 		for (int i = 0; i < v->n; i++)
 			if (!strcmp(v->v[i].object, push_objects[o]))
 				n[v->v[i].status]++;
-		if (n[S_CREATED] + n[S_UPDATED] + n[S_SKIPPED] + n[S_FAILED] + n[S_FOUND])
-			warnx("%s: %ld created, %ld updated, %ld skipped, %ld found, %ld failed", push_objects[o],
-			    n[S_CREATED], n[S_UPDATED], n[S_SKIPPED], n[S_FOUND], n[S_FAILED]);
+		if (n[S_CREATED] + n[S_UPDATED] + n[S_SKIPPED] + n[S_FAILED] + n[S_FOUND] + n[S_MATCHED])
+			warnx("%s: %ld created, %ld updated, %ld skipped, %ld found, %ld failed%s", push_objects[o],
+			    n[S_CREATED], n[S_UPDATED], n[S_SKIPPED], n[S_FOUND], n[S_FAILED], "");
+		if (n[S_MATCHED])
+			warnx(
+			    "%s: %ld matched the org's own records (its duplicate rule): those are used, not created, "
+			    "and no reset deletes them",
+			    push_objects[o], n[S_MATCHED]);
 	}
 }

@@ -87,7 +87,7 @@ sched_finished(struct sched *s, int i)
 		s->producers--;
 	if (x->kind == K_CONTACT) {
 		const char *key = item_contact_key(s, x);
-		if (x->status == S_CREATED || x->status == S_FOUND)
+		if (x->status == S_CREATED || x->status == S_FOUND || x->status == S_MATCHED)
 			s->keys = jv_object_set(s->keys, jv_string(key), jv_string(x->id));
 		s->pending = jv_object_delete(s->pending, jv_string(key));
 		if (--s->contacts_left == 0) {

@@ -583,11 +583,17 @@ deal_record(jv o, const struct around *ar)
 int
 main(int argc, char **argv)
 {
-	static const struct option opts[] = { { "config", required_argument, NULL, 'c' },
-		{ "id", required_argument, NULL, 'i' }, { "soql", required_argument, NULL, 's' },
-		{ "max-opps", required_argument, NULL, 'm' }, { "target-org", required_argument, NULL, 'o' },
-		{ "org", no_argument, NULL, 'O' }, { "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' }, { NULL, 0, NULL, 0 } };
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "id", required_argument, NULL, 'i' },
+		{ "soql", required_argument, NULL, 's' },
+		{ "max-opps", required_argument, NULL, 'm' },
+		{ "target-org", required_argument, NULL, 'o' },
+		{ "org", no_argument, NULL, 'O' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
 	struct cli cli = { 0 };
 	const char *soql = NULL, *target = NULL, *maxs = NULL;
 	char **ids = xcalloc((size_t)argc + 1, sizeof *ids);

@@ -287,6 +287,10 @@ auth_token(const char *form, const char *basic, const char *base_url, int *statu
 		const char *u = jx_str(f, "username"), *pw = jx_str(f, "password");
 		if (!cid || !*cid)
 			out = oauth_error(status, "invalid_client_id", "client identifier invalid");
+		else if (sw.profile == PROFILE_ENTERPRISE)
+			/* The username-password flow is blocked (the default in orgs made since
+			 * Summer '23), and the answer is the one a wrong password gets. */
+			out = oauth_error(status, "invalid_grant", "authentication failure");
 		else if (!u || strcasecmp(u, SANDBOX_USERNAME) || !pw ||
 		    (strcmp(pw, SANDBOX_PASSWORD) && strcmp(pw, SANDBOX_PASSWORD SANDBOX_SECURITY_TOKEN)))
 			out = oauth_error(status, "invalid_grant", "authentication failure");
@@ -356,4 +360,43 @@ auth_check(const char *authz)
 		return 0;
 	}
 	return -1;
+}
+
+/* GET or POST /services/oauth2/userinfo: who the session's user is, in the OpenID
+ * Connect shape Salesforce answers with (every `sf org login` flow asks it). */
+jv
+auth_userinfo(const char *authz, const char *base_url, int *status)
+{
+	if (auth_known(authz) < 0) {
+		*status = 403;
+		return jv_string("Bad_OAuth_Token");
+	}
+	jv u = org_user_id ? store_get(org_user_id, NULL) : jv_invalid();
+	const char *uid = jx_str(u, "Id") ? jx_str(u, "Id") : "", *oid = org_id ? org_id : "";
+	jv o = jv_object();
+	o = jv_object_set(o, jv_string("sub"), jv_string_fmt("%s/id/%s/%s", base_url, oid, uid));
+	o = jx_set_str(o, "user_id", uid);
+	o = jx_set_str(o, "organization_id", oid);
+	o = jx_set_str(o, "preferred_username", jx_str(u, "Username"));
+	o = jx_set_str(o, "nickname", jx_str(u, "FirstName"));
+	o = jx_set_str(o, "name", jx_str(u, "Name"));
+	o = jx_set_str(o, "email", jx_str(u, "Email"));
+	o = jv_object_set(o, jv_string("email_verified"), jv_true());
+	o = jx_set_str(o, "given_name", jx_str(u, "FirstName"));
+	o = jx_set_str(o, "family_name", jx_str(u, "LastName"));
+	o = jx_set_str(o, "zoneinfo", jx_str(u, "TimeZoneSidKey"));
+	o = jv_object_set(o, jv_string("active"), jv_true());
+	o = jx_set_str(o, "user_type", "STANDARD");
+	o = jx_set_str(o, "language", "en_US");
+	o = jx_set_str(o, "locale", "en_US");
+	jv urls = jv_object();
+	urls = jv_object_set(urls, jv_string("rest"), jv_string_fmt("%s/services/data/v{version}/", base_url));
+	urls = jv_object_set(
+	    urls, jv_string("sobjects"), jv_string_fmt("%s/services/data/v{version}/sobjects/", base_url));
+	urls = jv_object_set(urls, jv_string("query"), jv_string_fmt("%s/services/data/v{version}/query/", base_url));
+	urls = jv_object_set(urls, jv_string("profile"), jv_string_fmt("%s/%s", base_url, uid));
+	o = jv_object_set(o, jv_string("urls"), urls);
+	jv_free(u);
+	*status = 200;
+	return o;
 }

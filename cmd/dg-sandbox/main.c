@@ -26,10 +26,11 @@
 #define MAX_JSON_BODY (50L << 20)
 #define MAX_BULK_BODY (150L << 20)
 
-static const char usage_text[] = "usage: dg-sandbox [-p PORT] [--db FILE] [--seed N] [--empty] [--schema FILE]...\n"
-				 "                  [--now TIME] [--production] [--jwt-cert FILE] [--latency MS]\n"
-				 "                  [--expire-after N] [--daily-limit N] [--fault KIND[@N|%P]]...\n"
-				 "                  [--fail-when FIELD=VALUE[:CODE]]... [-v]\n";
+static const char usage_text[] =
+    "usage: dg-sandbox [-p PORT] [--db FILE] [--seed N] [--opps N] [--empty] [--schema FILE]...\n"
+    "                  [--profile lenient|enterprise] [--now TIME] [--production] [--jwt-cert FILE]\n"
+    "                  [--latency MS] [--expire-after N] [--daily-limit N] [--fault KIND[@N|%P]]...\n"
+    "                  [--fail-when FIELD=VALUE[:CODE]]... [-v]\n";
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static char base_url[64];
@@ -54,6 +55,15 @@ dispatch(struct req *h, const char *method, const char *url, char *limit_info)
 		int status;
 		jv out = auth_token(form, req_header(h, "Authorization"), base_url, &status);
 		free(form);
+		return reply_json(h, status, out);
+	}
+	if (!strcmp(url, "/services/oauth2/userinfo")) {
+		stats_count("userinfo");
+		if (strcmp(method, "GET") && strcmp(method, "POST"))
+			return reply_error(
+			    h, 405, "METHOD_NOT_ALLOWED", "HTTP Method not allowed. Allowed are GET,POST");
+		int status;
+		jv out = auth_userinfo(req_header(h, "Authorization"), base_url, &status);
 		return reply_json(h, status, out);
 	}
 	if (!strncmp(url, "/services/data", 14))
@@ -195,16 +205,28 @@ serve(uint16_t port)
 int
 main(int argc, char **argv)
 {
-	static const struct option opts[] = { { "port", required_argument, NULL, 'p' },
-		{ "db", required_argument, NULL, 'd' }, { "seed", required_argument, NULL, 's' },
-		{ "empty", no_argument, NULL, 'e' }, { "schema", required_argument, NULL, 'S' },
-		{ "now", required_argument, NULL, 'n' }, { "production", no_argument, NULL, 'P' },
-		{ "jwt-cert", required_argument, NULL, 'J' }, { "latency", required_argument, NULL, 'l' },
-		{ "expire-after", required_argument, NULL, 'x' }, { "daily-limit", required_argument, NULL, 'L' },
-		{ "fault", required_argument, NULL, 'f' }, { "fail-when", required_argument, NULL, 'w' },
-		{ "verbose", no_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' }, { NULL, 0, NULL, 0 } };
-	long port = 0, seed = 1, n;
+	static const struct option opts[] = {
+		{ "port", required_argument, NULL, 'p' },
+		{ "db", required_argument, NULL, 'd' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "opps", required_argument, NULL, 'O' },
+		{ "profile", required_argument, NULL, 'R' },
+		{ "empty", no_argument, NULL, 'e' },
+		{ "schema", required_argument, NULL, 'S' },
+		{ "now", required_argument, NULL, 'n' },
+		{ "production", no_argument, NULL, 'P' },
+		{ "jwt-cert", required_argument, NULL, 'J' },
+		{ "latency", required_argument, NULL, 'l' },
+		{ "expire-after", required_argument, NULL, 'x' },
+		{ "daily-limit", required_argument, NULL, 'L' },
+		{ "fault", required_argument, NULL, 'f' },
+		{ "fail-when", required_argument, NULL, 'w' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	long port = 0, seed = 1, n, opps = 0;
 	const char *db = NULL;
 	char **schemas = xcalloc((size_t)argc + 1, sizeof *schemas);
 	int nschemas = 0, empty = 0, production = 0, c;
@@ -221,6 +243,19 @@ main(int argc, char **argv)
 				diex(EXIT_USAGE, "--seed '%s': expected a whole number", optarg);
 			break;
 		case 'e': empty = 1; break;
+		case 'O':
+			if (parse_long(optarg, 1, 1000000, &opps) < 0)
+				diex(EXIT_USAGE, "--opps '%s': expected a number of opportunities from 1 to 1000000",
+				    optarg);
+			break;
+		case 'R':
+			if (!strcmp(optarg, "lenient"))
+				sw.profile = PROFILE_LENIENT;
+			else if (!strcmp(optarg, "enterprise"))
+				sw.profile = PROFILE_ENTERPRISE;
+			else
+				diex(EXIT_USAGE, "--profile '%s': expected lenient or enterprise", optarg);
+			break;
 		case 'S': schemas[nschemas++] = optarg; break;
 		case 'n': {
 			time_t t;
@@ -276,13 +311,15 @@ main(int argc, char **argv)
 		return EXIT_FAIL;
 	sw.fault_seed = (uint64_t)seed;
 	if (store_is_new()) {
+		sw.allow_save = 1; /* the demo org is as it is: no duplicate rule while seeding */
 		store_begin();
-		if ((empty ? seed_minimal(production) : seed_org((uint64_t)seed, production)) < 0) {
+		if ((empty ? seed_minimal(production) : seed_org((uint64_t)seed, production, (int)opps)) < 0) {
 			store_rollback();
 			return EXIT_FAIL;
 		}
 		store_commit();
 	}
+	sw.allow_save = 0;
 	sw.stats = jv_object();
 
 	serve((uint16_t)port);

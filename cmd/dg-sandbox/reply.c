@@ -42,6 +42,9 @@ rest_errors(jv errs)
 		jv f = jx_get(e, "fields", JV_KIND_ARRAY);
 		if (jx_len(f))
 			o = jv_object_set(o, jv_string("fields"), jv_copy(f));
+		jv dup = jx_get(e, "duplicateResult", JV_KIND_OBJECT);
+		if (jv_is_valid(dup))
+			o = jv_object_set(o, jv_string("duplicateResult"), jv_copy(dup));
 		out = jv_array_append(out, o);
 	}
 	jv_free(errs);

@@ -460,6 +460,7 @@ data_route(struct req *h, const char *method, const char *rest, const char *ver)
 		    h, 405, "METHOD_NOT_ALLOWED", "HTTP Method not allowed. Allowed are POST,PATCH,DELETE");
 	}
 	if (!strncmp(rest, "/jobs/ingest", 12)) {
+		sw.allow_save = 0; /* Bulk API 2.0 has no duplicate rule header */
 		stats_count("bulk.ingest");
 		return bulk_route(h, method, rest + 12, ver);
 	}
@@ -483,5 +484,8 @@ rest_call(struct req *h, const char *method, const char *path, char *limit_info)
 		return reply_error(h, 401, "INVALID_SESSION_ID", "Session expired or invalid");
 	if (admin_gate(h, limit_info))
 		return;
+	/* The duplicate rule header lets a write save past a duplicate rule's alert. */
+	const char *dup = req_header(h, "Sforce-Duplicate-Rule-Header");
+	sw.allow_save = dup && strcasestr(dup, "allowSave=true") != NULL;
 	data_route(h, method, rest, ver);
 }

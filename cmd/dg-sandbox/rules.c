@@ -376,6 +376,60 @@ check_ref(jv rec, struct field *f, const char *s, const char *self, jv *errs)
 	return rec;
 }
 
+/* The standard contact duplicate rule of a real org (--profile enterprise): a new or
+ * changed contact that matches a live one is refused with DUPLICATES_DETECTED and the
+ * matches, unless the request says allowSave. Salesforce's Standard Contact Matching
+ * Rule compares names fuzzily; here a match is the same email address, or the same
+ * first and last name on the same account, compared without case. Returns the error
+ * (an array of one), or jv_null(). */
+static jv
+duplicate_rule(jv rec, const char *self)
+{
+	const char *email = jx_str(rec, "Email"), *first = jx_str(rec, "FirstName"), *last = jx_str(rec, "LastName");
+	const char *acct = jx_str(rec, "AccountId");
+	jv all = store_scan(schema_obj("Contact"), 0), matches = jv_array();
+
+	for (int i = 0; i < jx_len(all); i++) {
+		jv c = jx_at(all, i);
+		const char *id = jx_str(c, "Id"), *e = jx_str(c, "Email");
+		const char *f = jx_str(c, "FirstName"), *l = jx_str(c, "LastName"), *a = jx_str(c, "AccountId");
+		if (!id || (self && !strcmp(self, id)))
+			continue;
+		if ((email && *email && e && !strcasecmp(email, e)) ||
+		    (first && last && acct && f && l && a && !strcasecmp(first, f) && !strcasecmp(last, l) &&
+			!strcmp(acct, a))) {
+			jv attrs = jv_object_set(jv_object(), jv_string("type"), jv_string("Contact"));
+			attrs = jv_object_set(
+			    attrs, jv_string("url"), jv_string_fmt("/services/data/v60.0/sobjects/Contact/%s", id));
+			jv r = jv_object_set(jv_object(), jv_string("attributes"), attrs);
+			r = jv_object_set(r, jv_string("Id"), jv_string(id));
+			jv m = jv_object_set(jv_object(), jv_string("additionalInformation"), jv_array());
+			m = jv_object_set(m, jv_string("fieldDiffs"), jv_array());
+			m = jv_object_set(m, jv_string("matchConfidence"), jv_number(100));
+			matches = jv_array_append(matches, jv_object_set(m, jv_string("record"), r));
+		}
+	}
+	jv_free(all);
+	if (!jx_len(matches)) {
+		jv_free(matches);
+		return jv_null();
+	}
+	jv mr = jv_object_set(jv_object(), jv_string("entityType"), jv_string("Contact"));
+	mr = jv_object_set(mr, jv_string("errors"), jv_array());
+	mr = jv_object_set(mr, jv_string("matchEngine"), jv_string("FuzzyMatchEngine"));
+	mr = jv_object_set(mr, jv_string("rule"), jv_string("Standard_Contact_Match_Rule_v1_1"));
+	mr = jv_object_set(mr, jv_string("size"), jv_number(jx_len(matches)));
+	mr = jv_object_set(mr, jv_string("success"), jv_true());
+	mr = jv_object_set(mr, jv_string("matchRecords"), matches);
+	jv dr = jv_object_set(jv_object(), jv_string("allowSave"), jv_true());
+	dr = jv_object_set(dr, jv_string("duplicateRule"), jv_string("Standard_Contact_Duplicate_Rule"));
+	dr = jv_object_set(dr, jv_string("duplicateRuleEntityType"), jv_string("Contact"));
+	dr = jv_object_set(dr, jv_string("errorMessage"), jv_string("Use one of these records?"));
+	dr = jv_object_set(dr, jv_string("matchResults"), jv_array_append(jv_array(), mr));
+	jv e = sf_err("DUPLICATES_DETECTED", "Use one of these records?", jv_array());
+	return jv_array_append(jv_array(), jv_object_set(e, jv_string("duplicateResult"), dr));
+}
+
 /* What the org derives on a valid write, and the object's own rules. */
 static jv
 derive(struct obj *o, jv rec, jv *errs)
@@ -472,7 +526,13 @@ rules_apply(struct obj *o, jv rec, jv *errs, const char *self)
 		jv_free(missing);
 	if (jx_len(*errs))
 		return rec;
-
+	if (sw.profile == PROFILE_ENTERPRISE && !sw.allow_save && !strcmp(o->name, "Contact")) {
+		jv dup = duplicate_rule(rec, self);
+		if (jv_get_kind(dup) == JV_KIND_ARRAY) {
+			*errs = jv_array_concat(*errs, dup);
+			return rec;
+		}
+	}
 	return derive(o, rec, errs);
 }
 

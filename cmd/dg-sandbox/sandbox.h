@@ -237,6 +237,9 @@ jv soql_more(const char *locator, const char *ver, jv *err, int *status);
 /* Handles POST /services/oauth2/token with a form body; fills status and returns the
  * JSON response. */
 jv auth_token(const char *form, const char *basic_auth, const char *base_url, int *status);
+/* GET or POST /services/oauth2/userinfo: the session's user (403 for a token this
+ * server never issued). */
+jv auth_userinfo(const char *authz, const char *base_url, int *status);
 /* Checks a bearer token; returns 0 when valid (counting one call against it), -1. */
 int auth_check(const char *authz);
 /* 0 when authz names a token this server issued, even one its fault injection has
@@ -258,8 +261,9 @@ void bulk_route(struct req *h, const char *method, const char *rest, const char 
 
 /* ---- seed.c ---- */
 
-/* Fills the empty store with the demo org; returns 0 or -1. */
-int seed_org(uint64_t seed, int production);
+/* Fills the empty store with the demo org (with opps > 0: accounts until it has that
+ * many opportunities); returns 0 or -1. */
+int seed_org(uint64_t seed, int production, int opps);
 /* Creates only the Organization and the admin user (for --empty). */
 int seed_minimal(int production);
 
@@ -293,7 +297,13 @@ void rest_call(struct req *h, const char *method, const char *path, char *limit_
 
 /* ---- admin.c ---- */
 
+/* How much the org refuses: lenient (the default) or as a typical customer org does
+ * (--profile enterprise: see dg-sandbox(1) and ../shared/reference/real-orgs.md). */
+enum profile { PROFILE_LENIENT, PROFILE_ENTERPRISE };
+
 struct switches {
+	enum profile profile;
+	int allow_save;   /* this request carries Sforce-Duplicate-Rule-Header: allowSave=true */
 	long latency_ms;  /* every data call waits this long first */
 	long daily_limit; /* calls a day before REQUEST_LIMIT_EXCEEDED */
 	long api_usage;   /* calls so far */

@@ -143,7 +143,9 @@ struct seeding {
 	int *combo, ns; /* account names: a shuffled walk over first x second words */
 	uint64_t seed;
 	time_t now;
-	int nopp; /* opportunities so far */
+	int nopp;   /* opportunities so far */
+	int want;   /* opportunities asked for (--opps), or 0 for the demo org's own count */
+	int ncombo; /* first x second words */
 };
 
 /* The deals of one account: 1-3 opportunities, most with contact roles. */
@@ -156,6 +158,8 @@ seed_deals(
 	int rc = 0;
 
 	int nopps = (int)rng_range(&ar, 1, 3);
+	if (sd->want && nopps > sd->want - sd->nopp)
+		nopps = sd->want - sd->nopp;
 	for (int o = 0; o < nopps && !rc; o++, sd->nopp++) {
 		/* The first ten opportunities walk every stage; the rest lean open. */
 		int st = sd->nopp < 10 ? sd->nopp
@@ -211,10 +215,15 @@ seed_account(struct seeding *sd, int a)
 
 	struct rng ar;
 	rng_init(&ar, sd->seed, "org", "account", a);
-	const char *w1 = bank_line(sd->words, "company.first", sd->combo[a] / sd->ns);
-	const char *w2 = bank_line(sd->words, "company.second", sd->combo[a] % sd->ns);
+	/* Past every pair of words, the names come round again with a number. */
+	int pair = sd->combo[a % sd->ncombo], round = a / sd->ncombo;
+	const char *w1 = bank_line(sd->words, "company.first", pair / sd->ns);
+	const char *w2 = bank_line(sd->words, "company.second", pair % sd->ns);
 	char name[128], dom[128], acct[SFID_SIZE];
-	snprintf(name, sizeof name, "%s %s", w1, w2);
+	if (round)
+		snprintf(name, sizeof name, "%s %s %d", w1, w2, round + 1);
+	else
+		snprintf(name, sizeof name, "%s %s", w1, w2);
 	slug(name, dom, sizeof dom - 4);
 	strcat(dom, ".com");
 	int owner = (int)rng_range(&ar, 0, sd->nreps - 1);
@@ -264,7 +273,7 @@ seed_account(struct seeding *sd, int a)
 }
 
 int
-seed_org(uint64_t seed, int production)
+seed_org(uint64_t seed, int production, int opps)
 {
 	struct bank *words = bank_open("sandbox/org.txt"), *names = bank_open("names.txt");
 	struct rng r;
@@ -288,8 +297,10 @@ seed_org(uint64_t seed, int production)
 	int naccts = (int)rng_range(&r, 20, 40);
 	time_t now = org_now();
 
-	struct seeding sd = { words, names, uid, nreps, combo, ns, seed, now, 0 };
-	for (int a = 0; a < naccts && !rc; a++)
+	struct seeding sd = { words, names, uid, nreps, combo, ns, seed, now, 0, opps, nf * ns };
+	/* The demo org: 20 to 40 accounts; with --opps, accounts until there are that many
+	 * opportunities. */
+	for (int a = 0; (opps ? sd.nopp < opps : a < naccts) && !rc; a++)
 		rc = seed_account(&sd, a);
 	free(combo);
 	bank_free(words);

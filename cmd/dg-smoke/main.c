@@ -124,10 +124,16 @@ check_back(struct sf *sf, jv o, const char *opp, const char *who, const char *ev
 int
 main(int argc, char **argv)
 {
-	static const struct option opts[] = { { "config", required_argument, NULL, 'c' },
-		{ "opp-id", required_argument, NULL, 'i' }, { "keep", no_argument, NULL, 'k' },
-		{ "allow-production", no_argument, NULL, 'P' }, { "target-org", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' }, { NULL, 0, NULL, 0 } };
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "opp-id", required_argument, NULL, 'i' },
+		{ "keep", no_argument, NULL, 'k' },
+		{ "allow-production", no_argument, NULL, 'P' },
+		{ "target-org", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
 	struct cli cli = { 0 };
 	const char *oid = NULL, *target = NULL;
 	int keep = 0, allow = 0, c;

@@ -426,11 +426,18 @@ cmd_cache(int clear)
 int
 main(int argc, char **argv)
 {
-	static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
-		{ "run", required_argument, NULL, 'r' }, { "tag", required_argument, NULL, 't' },
-		{ "all", no_argument, NULL, 'a' }, { "object", required_argument, NULL, 'o' },
-		{ "json", no_argument, NULL, 'J' }, { "clear", no_argument, NULL, 'C' },
-		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' }, { NULL, 0, NULL, 0 } };
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "run", required_argument, NULL, 'r' },
+		{ "tag", required_argument, NULL, 't' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "object", required_argument, NULL, 'o' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "clear", no_argument, NULL, 'C' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
 	const char *run = NULL, *tag = NULL, *object = NULL, *cmd = NULL;
 	int all = 0, json = 0, clear = 0, c;
 	util_init(argv[0]);

@@ -1,0 +1,128 @@
+#!/usr/bin/env bats
+# dg-sandbox --profile enterprise: the refusals of a typical customer org, each with a
+# sandbox test (the org refuses as a real one does) and a client test (dg copes and
+# says what it did). dg-run.bats and dg-push.bats also run whole on this profile
+# (make check runs them twice). Facts and sources: ../shared/reference/real-orgs.md.
+
+load helper
+
+setup_file() { export DG_SANDBOX_PROFILE=enterprise; }
+
+token() { curl -sS "$SB_URL/services/oauth2/token" "$@"; }
+
+@test "dg-sandbox --profile: lenient or enterprise, anything else is misuse" {
+	run dg-sandbox --profile strict
+	assert_failure 2
+	assert_output --partial "--profile 'strict': expected lenient or enterprise"
+	run dg-sandbox -h
+	assert_output --partial "[--profile lenient|enterprise]"
+	assert_output --partial "[--opps N]"
+}
+
+@test "sandbox: the password flow is refused as a real org blocks it; client credentials work" {
+	sandbox_start
+	run token -d grant_type=password -d client_id=dg -d username=admin@dg.sandbox -d password=dg
+	assert_output '{"error":"invalid_grant","error_description":"authentication failure"}'
+	run token -d grant_type=client_credentials -d client_id=dg -d client_secret=s
+	assert_output --partial '"access_token"'
+	# the lenient profile still takes the password
+	sandbox_stop
+	DG_SANDBOX_PROFILE=lenient sandbox_start
+	run token -d grant_type=password -d client_id=dg -d username=admin@dg.sandbox -d password=dg
+	assert_output --partial '"access_token"'
+}
+
+@test "client: a refused password login says what to use instead" {
+	sandbox_start
+	export SF_LOGIN_URL="$SB_URL" SF_USERNAME=admin@dg.sandbox SF_PASSWORD=dg SF_CLIENT_ID=dg
+	run --separate-stderr dg-query --max-opps 1
+	assert_failure 1
+	[[ "$stderr" == *"login (password) refused: invalid_grant: authentication failure"* ]]
+	[[ "$stderr" == *"--target-org"* && "$stderr" == *"SF_JWT_KEY_FILE"* && "$stderr" == *"client credentials"* ]]
+	[[ "$stderr" != *"SF_PASSWORD=dg"* ]]
+}
+
+@test "sandbox: /services/oauth2/userinfo names the session's user; --opps N seeds N opportunities" {
+	sandbox_start --opps 130
+	sb_login
+	run curl -sS -H "Authorization: Bearer $SB_TOKEN" "$SB_URL/services/oauth2/userinfo"
+	assert_equal "$(jq -r '[.preferred_username, (.user_id | .[0:3]), (.organization_id | .[0:3]), .active] | join(" ")' <<< "$output")" \
+		"admin@dg.sandbox 005 00D true"
+	run curl -sS -o /dev/null -w '%{http_code}' -H "Authorization: Bearer nope" "$SB_URL/services/oauth2/userinfo"
+	assert_output 403
+	soql "SELECT COUNT() FROM Opportunity" > /dev/null
+	assert_equal "$(body .totalSize)" 130
+}
+
+@test "sandbox: the standard contact duplicate rule refuses a match with matchResults; allowSave saves" {
+	sandbox_start
+	sb_login
+	soql "SELECT Id, Email, AccountId FROM Contact LIMIT 1" > /dev/null
+	c=$(body '.records[0]')
+	new=$(jq -c '{FirstName: "Other", LastName: "Person", Email, AccountId}' <<< "$c")
+	run sf POST /sobjects/Contact -d "$new"
+	assert_output 400
+	assert_equal "$(body '.[0].errorCode')" DUPLICATES_DETECTED
+	assert_equal "$(body '.[0].duplicateResult.matchResults[0].matchRecords[0].record.Id')" "$(jq -r .Id <<< "$c")"
+	# in a Collections call: per record, inside an HTTP 200
+	run sf POST /composite/sobjects -d "{\"allOrNone\":false,\"records\":[$(jq -c '. + {attributes: {type: "Contact"}}' <<< "$new")]}"
+	assert_output 200
+	assert_equal "$(body '.[0].errors[0].statusCode')" DUPLICATES_DETECTED
+	# the same first and last name on the same account is a match too
+	run sf POST /sobjects/Contact -d "$(jq -c '{FirstName: "x", LastName: "y", AccountId}' <<< "$c")"
+	assert_output 201
+	run sf POST /sobjects/Contact -d "$(jq -c '{FirstName: "X", LastName: "Y", AccountId}' <<< "$c")"
+	assert_output 400
+	run sf POST /sobjects/Contact -H 'Sforce-Duplicate-Rule-Header: allowSave=true' -d "$new"
+	assert_output 201
+}
+
+@test "client: a planned contact the duplicate rule matches is reused; nothing fails and reset leaves it" {
+	sandbox_start
+	sf_env
+	sb_login
+	opp=$(first "SELECT Id FROM Opportunity WHERE Id NOT IN (SELECT OpportunityId FROM OpportunityContactRole) LIMIT 1")
+	printf 'query:\n  account_contacts: 0\n' > demo.yaml
+	dg-query --id "$opp" 2> /dev/null | plan | dg-content | dg-score > planned.jsonl
+	p=$(jq -c '[.contacts[] | select(.planned)][0]' planned.jsonl)
+	[ "$p" != null ]
+	# the org has that person already (someone entered them by hand)
+	run sf POST /sobjects/Contact -d "$(jq -c '{FirstName, LastName, Email, AccountId}' <<< "$p")"
+	assert_output 201
+	theirs=$(body .id)
+	run --separate-stderr dg-push planned.jsonl
+	assert_success
+	echo "$output" > pushed.jsonl
+	[[ "$stderr" == *"Contact: 1 matched the org's own records"* ]]
+	key=$(jq -r .key <<< "$p")
+	assert_equal "$(jq -r --arg k "$key" '.contacts[] | select(.key == $k) | .sf | [.status, .id] | join(" ")' pushed.jsonl)" "matched $theirs"
+	# its contact role and the activities with that person use the org's contact
+	assert_equal "$(jq -r --arg k "$key" '.contacts[] | select(.key == $k) | .sf.role.status' pushed.jsonl)" created
+	assert_equal "$(jq '[.. | objects | select(.status? == "failed")] | length' pushed.jsonl)" 0
+	soql "SELECT COUNT() FROM Contact WHERE Email = '$(jq -r .Email <<< "$p")'" > /dev/null
+	assert_equal "$(body .totalSize)" 1
+	soql "SELECT COUNT() FROM OpportunityContactRole WHERE ContactId = '$theirs'" > /dev/null
+	assert_equal "$(body .totalSize)" 1
+	# taking the push back out deletes the role dg made, not the org's contact
+	dg-push --delete pushed.jsonl > /dev/null 2>&1
+	run sf GET "/sobjects/Contact/$theirs"
+	assert_output 200
+}
+
+@test "dg run with client credentials on the enterprise profile: no failure, a rerun creates nothing, reset restores" {
+	sandbox_start
+	sf_env
+	printf 'query:\n  max_opps: 4\npush:\n  tag_field: DG_Tag__c\nsalesforce:\n  retry_base_ms: 20\n' > demo.yaml
+	before=$(stats '.records | [.Contact, .OpportunityContactRole, .Event, .EventRelation, .Task, .TaskRelation] | join(" ")')
+	run --separate-stderr dg run --yes
+	assert_success
+	dir=$(ls -d runs/*)
+	assert_equal "$(jq '[.records[] | .failed // 0] | add // 0' "$dir/summary.json")" 0
+	[ ! -s "$dir/errors.jsonl" ]
+	run --separate-stderr dg run --yes
+	assert_success
+	[[ "$stderr" == *"nothing to create"* ]]
+	run --separate-stderr dg reset --all
+	assert_success
+	assert_equal "$(stats '.records | [.Contact, .OpportunityContactRole, .Event, .EventRelation, .Task, .TaskRelation] | join(" ")')" "$before"
+}
