@@ -436,3 +436,30 @@ contact_deal() {
 	[ "$tr" -gt 0 ]
 	assert_equal "$(stats '.records.EventRelation // 0') $(stats '.records.TaskRelation // 0')" "$ev $tr"
 }
+
+@test "a logged email is dated on its owner's day, not the UTC day (ActivityDate has no zone)" {
+	sandbox_start
+	sf_env
+	planned 1
+	# the first email at 23:30 UTC: the next morning in Tokyo; the second at 03:00 UTC:
+	# the evening before in Los Angeles
+	jq -c '.opportunity.Owner.TimeZoneSidKey = "Asia/Tokyo"
+		| ([.activities | to_entries[] | select(.value.kind == "email") | .key][0]) as $i
+		| .activities[$i].start = "2026-11-20T23:30:00Z"' planned.jsonl > tokyo.jsonl
+	dg-push tokyo.jsonl > pushed.jsonl 2> /dev/null
+	id=$(jq -r '[.activities[] | select(.kind == "email")][0].sf.id' pushed.jsonl)
+	sb_login
+	soql "SELECT ActivityDate FROM Task WHERE Id = '$id'" > /dev/null
+	assert_equal "$(body '.records[0].ActivityDate')" 2026-11-21
+	sandbox_stop
+	sandbox_start
+	sf_env
+	jq -c '.opportunity.Owner.TimeZoneSidKey = "America/Los_Angeles"
+		| ([.activities | to_entries[] | select(.value.kind == "email") | .key][0]) as $i
+		| .activities[$i].start = "2026-11-21T03:00:00Z"' planned.jsonl > la.jsonl
+	dg-push la.jsonl > pushed.jsonl 2> /dev/null
+	id=$(jq -r '[.activities[] | select(.kind == "email")][0].sf.id' pushed.jsonl)
+	sb_login
+	soql "SELECT ActivityDate FROM Task WHERE Id = '$id'" > /dev/null
+	assert_equal "$(body '.records[0].ActivityDate')" 2026-11-20
+}

@@ -167,6 +167,22 @@ build_role(struct sched *s, struct item *x)
 	x->fields = f;
 }
 
+/* The day t falls on where the deal's owner works: a Task's ActivityDate has no zone,
+ * and an email sent at 8 in the morning in Tokyo is dated that day, not the UTC day
+ * before. UTC when the owner's time zone is not known. */
+static char *
+owner_date(jv opp, time_t t, char buf[16])
+{
+	const char *tz = jx_str(jx_get(opp, "Owner", JV_KIND_OBJECT), "TimeZoneSidKey");
+	struct tm tm;
+
+	if (!tz || !tz_known(tz))
+		return time_date(t, buf);
+	tz_local(tz, t, &tm);
+	strftime(buf, 16, "%Y-%m-%d", &tm);
+	return buf;
+}
+
 static void
 build_activity(struct sched *s, struct item *x)
 {
@@ -204,7 +220,7 @@ build_activity(struct sched *s, struct item *x)
 		f = jv_object_set(f, jv_string("Priority"), jv_string("Normal"));
 		f = jv_object_set(f, jv_string("TaskSubtype"), jv_string("Email"));
 		f = jv_object_set(f, jv_string("Type"), jv_string("Email"));
-		f = jv_object_set(f, jv_string("ActivityDate"), jv_string(time_date(t, date)));
+		f = jv_object_set(f, jv_string("ActivityDate"), jv_string(owner_date(opp, t, date)));
 	}
 	if (who)
 		f = jv_object_set(f, jv_string("WhoId"), jv_string(whoid));
