@@ -126,3 +126,42 @@ token() { curl -sS "$SB_URL/services/oauth2/token" "$@"; }
 	assert_success
 	assert_equal "$(stats '.records | [.Contact, .OpportunityContactRole, .Event, .EventRelation, .Task, .TaskRelation] | join(" ")')" "$before"
 }
+
+@test "sandbox: Shared Activities: IsParent is for contacts only, at most 50 per event" {
+	sandbox_start
+	sb_login
+	who=$(first "SELECT Id FROM Contact LIMIT 1")
+	user=$(first "SELECT Id FROM User LIMIT 1")
+	run sf POST /sobjects/Event -d "{\"Subject\":\"x\",\"StartDateTime\":\"2026-11-20T15:00:00Z\",\"DurationInMinutes\":30,\"WhoId\":\"$who\"}"
+	assert_output 201
+	ev=$(body .id)
+	run sf POST /sobjects/EventRelation -d "{\"EventId\":\"$ev\",\"RelationId\":\"$user\",\"IsParent\":true}"
+	assert_output 400
+	assert_equal "$(body '.[0].errorCode')" FIELD_INTEGRITY_EXCEPTION
+	run sf POST /sobjects/EventRelation -d "{\"EventId\":\"$ev\",\"RelationId\":\"$user\",\"IsInvitee\":true}"
+	assert_output 201
+	recs=$(for i in $(seq 50); do printf '{"attributes":{"type":"Contact"},"LastName":"P%d","Email":"p%d@example.com"}\n' "$i" "$i"; done | jq -cs .)
+	run sf POST /composite/sobjects -d "{\"allOrNone\":true,\"records\":$recs}"
+	assert_output 200
+	ids=$(body '[.[].id]')
+	rels=$(jq -c --arg ev "$ev" '[.[] | {attributes: {type: "EventRelation"}, EventId: $ev, RelationId: ., IsParent: true, IsInvitee: true}]' <<< "$ids")
+	run sf POST /composite/sobjects -d "{\"allOrNone\":false,\"records\":$rels}"
+	assert_output 200
+	assert_equal "$(body '[.[] | select(.success)] | length')" 50
+	run sf POST /sobjects/EventRelation -d "{\"EventId\":\"$ev\",\"RelationId\":\"$who\",\"IsParent\":true}"
+	assert_output 400
+	assert_equal "$(body '.[0].errorCode')" LIMIT_EXCEEDED
+}
+
+@test "client: a meeting's other contacts are related as its people (IsParent), the seller's people as invitees" {
+	sandbox_start
+	sf_env
+	dg-query --max-opps 4 2> /dev/null | plan | dg-content | dg-score > planned.jsonl
+	dg-push planned.jsonl > pushed.jsonl 2> /dev/null
+	sb_login
+	soql "SELECT RelationId, IsParent, IsInvitee FROM EventRelation" > /dev/null
+	[ "$(body '.records | length')" -gt 0 ]
+	assert_equal "$(body '[.records[] | select((.RelationId | startswith("003")) and (.IsParent | not))] | length')" 0
+	assert_equal "$(body '[.records[] | select((.RelationId | startswith("005")) and (.IsParent or (.IsInvitee | not)))] | length')" 0
+	[ "$(body '[.records[] | select(.RelationId | startswith("003"))] | length')" -gt 0 ]
+}

@@ -335,9 +335,18 @@ build_relation(struct sched *s, struct item *x, const char *evid)
 	case REF_NONE: item_fail(x, "DEPENDENCY_FAILED", "the attendee was not created", jv_array()); return;
 	case REF_OK: break;
 	}
-	jv f = jv_object_set(
-	    jv_object(), jv_string(s->v.v[x->parent].kind == K_TASK ? "TaskId" : "EventId"), jv_string(evid));
-	x->fields = jv_object_set(f, jv_string("RelationId"), jv_string(rid));
+	int task = s->v.v[x->parent].kind == K_TASK;
+	jv f = jv_object_set(jv_object(), jv_string(task ? "TaskId" : "EventId"), jv_string(evid));
+	f = jv_object_set(f, jv_string("RelationId"), jv_string(rid));
+	/* With Shared Activities a relation without flags is only an invitee: a customer
+	 * contact is one of the people the meeting is about (IsParent) and invited; the
+	 * seller's people (Users) are invited. */
+	if (!task) {
+		f = jv_object_set(f, jv_string("IsInvitee"), jv_true());
+		if (!strncmp(rid, "003", 3))
+			f = jv_object_set(f, jv_string("IsParent"), jv_true());
+	}
+	x->fields = f;
 }
 
 /* Builds item i's fields, or marks it waiting, skipped or failed. */

@@ -430,6 +430,31 @@ duplicate_rule(jv rec, const char *self)
 	return jv_array_append(jv_array(), jv_object_set(e, jv_string("duplicateResult"), dr));
 }
 
+/* Shared Activities (--profile enterprise): IsParent names a person the event is
+ * about, so it is for contacts (and leads) only, at most 50 of them per event. The
+ * exact codes a real org answers with are not documented where we looked; these are
+ * the closest standard ones. Returns an error array, or jv_null(). */
+static jv
+shared_activities(jv rec, const char *self)
+{
+	const char *rel = jx_str(rec, "RelationId"), *ev = jx_str(rec, "EventId");
+	int parents = 0;
+
+	if (!jx_bool(rec, "IsParent", 0))
+		return jv_null();
+	if (rel && strncmp(rel, "003", 3) && strncmp(rel, "00Q", 3))
+		return sf_err1("FIELD_INTEGRITY_EXCEPTION", "IsParent",
+		    "IsParent can only be true for a contact or a lead: %s", rel);
+	jv kids = ev ? store_children(ev, schema_field(schema_obj("EventRelation"), "EventId")) : jv_array();
+	for (int i = 0; i < jx_len(kids); i++)
+		parents += jx_bool(jx_at(kids, i), "IsParent", 0) &&
+		    !(self && jx_str(jx_at(kids, i), "Id") && !strcmp(self, jx_str(jx_at(kids, i), "Id")));
+	jv_free(kids);
+	if (parents >= 50)
+		return sf_err1("LIMIT_EXCEEDED", "IsParent", "an event can be about at most 50 contacts");
+	return jv_null();
+}
+
 /* What the org derives on a valid write, and the object's own rules. */
 static jv
 derive(struct obj *o, jv rec, jv *errs)
@@ -526,6 +551,13 @@ rules_apply(struct obj *o, jv rec, jv *errs, const char *self)
 		jv_free(missing);
 	if (jx_len(*errs))
 		return rec;
+	if (sw.profile == PROFILE_ENTERPRISE && !strcmp(o->name, "EventRelation")) {
+		jv e = shared_activities(rec, self);
+		if (jv_get_kind(e) == JV_KIND_ARRAY) {
+			*errs = jv_array_concat(*errs, e);
+			return rec;
+		}
+	}
 	if (sw.profile == PROFILE_ENTERPRISE && !sw.allow_save && !strcmp(o->name, "Contact")) {
 		jv dup = duplicate_rule(rec, self);
 		if (jv_get_kind(dup) == JV_KIND_ARRAY) {
