@@ -198,8 +198,7 @@ login(struct sf *sf, char *err, size_t errsize)
 	} else if (!strcmp(sf->flow, "jwt")) {
 		const char *aud = env("SF_JWT_AUDIENCE");
 		if (!aud)
-			aud = strstr(sf->login_url, "://test.salesforce.com") ? "https://test.salesforce.com"
-									      : "https://login.salesforce.com";
+			aud = sf_jwt_audience(sf->login_url);
 		char *a = jwt_assertion(env("SF_JWT_KEY_FILE"), cid, env("SF_USERNAME"), aud, err, errsize);
 		if (!a)
 			return -1;
@@ -616,11 +615,12 @@ sf_request(
 	return out;
 }
 
-long
-sf_query(struct sf *sf, const char *soql, int (*fn)(jv rec, void *ctx), void *ctx, char *err, size_t errsize)
+static long
+query_at(struct sf *sf, const char *endpoint, const char *soql, int (*fn)(jv rec, void *ctx), void *ctx, char *err,
+    size_t errsize)
 {
 	char *q = http_escape(soql);
-	char *path = xasprintf("/query?q=%s", q);
+	char *path = xasprintf("/%s?q=%s", endpoint, q);
 	free(q);
 	long n = 0;
 	int pages = 0;
@@ -681,4 +681,67 @@ sf_quote(const char *s)
 	}
 	sb_addc(&b, '\'');
 	return b.s;
+}
+
+void
+sf_task_picks(jv statuses, jv priorities, struct sf_task_picks *out)
+{
+	jv rows = jx_get(statuses, "records", JV_KIND_ARRAY);
+
+	snprintf(out->closed, sizeof out->closed, "Completed");
+	snprintf(out->open, sizeof out->open, "Not Started");
+	snprintf(out->priority, sizeof out->priority, "Normal");
+	/* From the last to the first, so the first closed one stays. */
+	for (int i = jx_len(rows) - 1; i >= 0; i--) {
+		jv r = jx_at(rows, i);
+		const char *name = jx_str(r, "ApiName") ? jx_str(r, "ApiName") : jx_str(r, "MasterLabel");
+		if (!name)
+			continue;
+		if (jx_bool(r, "IsClosed", 0))
+			snprintf(out->closed, sizeof out->closed, "%s", name);
+		else if (jx_bool(r, "IsDefault", 0))
+			snprintf(out->open, sizeof out->open, "%s", name);
+	}
+	rows = jx_get(priorities, "records", JV_KIND_ARRAY);
+	for (int i = 0; i < jx_len(rows); i++) {
+		jv r = jx_at(rows, i);
+		const char *name = jx_str(r, "ApiName") ? jx_str(r, "ApiName") : jx_str(r, "MasterLabel");
+		if (name && jx_bool(r, "IsDefault", 0))
+			snprintf(out->priority, sizeof out->priority, "%s", name);
+	}
+}
+
+long
+sf_query(struct sf *sf, const char *soql, int (*fn)(jv rec, void *ctx), void *ctx, char *err, size_t errsize)
+{
+	return query_at(sf, "query", soql, fn, ctx, err, errsize);
+}
+
+long
+sf_query_all(struct sf *sf, const char *soql, int (*fn)(jv rec, void *ctx), void *ctx, char *err, size_t errsize)
+{
+	return query_at(sf, "queryAll", soql, fn, ctx, err, errsize);
+}
+
+const char *
+sf_jwt_audience(const char *login_url)
+{
+	const char *h = strstr(login_url ? login_url : "", "://");
+	char host[256];
+	size_t n;
+
+	h = h ? h + 3 : login_url ? login_url : "";
+	n = strcspn(h, ":/");
+	if (n >= sizeof host)
+		n = sizeof host - 1;
+	memcpy(host, h, n);
+	host[n] = '\0';
+	for (char *c = host; *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	/* test.salesforce.com, a sandbox's My Domain (enhanced: NAME--SANDBOX.sandbox.my.
+	 * salesforce.com; legacy: NAME--SANDBOX.my.salesforce.com). */
+	if (!strcmp(host, "test.salesforce.com") || (n > 26 && !strcmp(host + n - 26, ".sandbox.my.salesforce.com")) ||
+	    (strstr(host, "--") && n > 18 && !strcmp(host + n - 18, ".my.salesforce.com")))
+		return "https://test.salesforce.com";
+	return "https://login.salesforce.com";
 }

@@ -88,9 +88,32 @@ jv sf_request(
 /* Runs a SOQL query and calls fn with each record (borrowed), following
  * nextRecordsUrl to the end. Returns the number of records, or -1 with err set. */
 long sf_query(struct sf *sf, const char *soql, int (*fn)(jv rec, void *ctx), void *ctx, char *err, size_t errsize);
+/* The same through /queryAll: archived activities too (a real org hides Events and
+ * closed Tasks a year old from /query), and deleted records (select IsDeleted = false
+ * to leave those out). */
+long sf_query_all(struct sf *sf, const char *soql, int (*fn)(jv rec, void *ctx), void *ctx, char *err, size_t errsize);
 
 /* The SOQL string literal for s, quoted and escaped (malloc'd): 'O\'Brien'. */
 char *sf_quote(const char *s);
+
+/* The JWT audience for a login URL: https://test.salesforce.com for test.salesforce.com
+ * and sandbox My Domain hosts (*.sandbox.my.salesforce.com, or NAME--SANDBOX.my.
+ * salesforce.com), else https://login.salesforce.com (never the My Domain host itself).
+ * SF_JWT_AUDIENCE, when set, wins over it. */
+const char *sf_jwt_audience(const char *login_url);
+
+/* The org's own task picklists: its first closed TaskStatus (for what happened), its
+ * default open one (for what is to come), its default TaskPriority. */
+struct sf_task_picks {
+	char closed[128], open[128], priority[128];
+};
+#define SF_TASKSTATUS_PATH \
+	"/query?q=SELECT+ApiName%2C+MasterLabel%2C+IsClosed%2C+IsDefault+FROM+TaskStatus+ORDER+BY+SortOrder"
+#define SF_TASKPRIORITY_PATH "/query?q=SELECT+ApiName%2C+MasterLabel%2C+IsDefault+FROM+TaskPriority+ORDER+BY+SortOrder"
+/* Reads them from the answers to SF_TASKSTATUS_PATH and SF_TASKPRIORITY_PATH (borrowed;
+ * an answer that is not one leaves a new org's defaults: Completed, Not Started,
+ * Normal). */
+void sf_task_picks(jv statuses, jv priorities, struct sf_task_picks *out);
 
 /* The first error of an error answer as "CODE: message" (malloc'd), from a REST error
  * array, an OAuth error object, or the HTTP status. */

@@ -98,7 +98,7 @@ token() { curl -sS "$SB_URL/services/oauth2/token" "$@"; }
 	assert_equal "$(jq -r --arg k "$key" '.contacts[] | select(.key == $k) | .sf | [.status, .id] | join(" ")' pushed.jsonl)" "matched $theirs"
 	# its contact role and the activities with that person use the org's contact
 	assert_equal "$(jq -r --arg k "$key" '.contacts[] | select(.key == $k) | .sf.role.status' pushed.jsonl)" created
-	assert_equal "$(jq '[.. | objects | select(.status? == "failed")] | length' pushed.jsonl)" 0
+	assert_equal "$(jq -s '[.. | objects | select(.status? == "failed")] | length' pushed.jsonl)" 0
 	soql "SELECT COUNT() FROM Contact WHERE Email = '$(jq -r .Email <<< "$p")'" > /dev/null
 	assert_equal "$(body .totalSize)" 1
 	soql "SELECT COUNT() FROM OpportunityContactRole WHERE ContactId = '$theirs'" > /dev/null
@@ -164,4 +164,83 @@ token() { curl -sS "$SB_URL/services/oauth2/token" "$@"; }
 	assert_equal "$(body '[.records[] | select((.RelationId | startswith("003")) and (.IsParent | not))] | length')" 0
 	assert_equal "$(body '[.records[] | select((.RelationId | startswith("005")) and (.IsParent or (.IsInvitee | not)))] | length')" 0
 	[ "$(body '[.records[] | select(.RelationId | startswith("003"))] | length')" -gt 0 ]
+}
+
+@test "sandbox: the org's own task statuses and priorities, queryable; its restricted Type refuses Email" {
+	sandbox_start
+	sb_login
+	soql "SELECT ApiName, IsClosed, IsDefault FROM TaskStatus ORDER BY SortOrder" > /dev/null
+	assert_equal "$(body '[.records[] | .ApiName] | join(",")')" "Open,In Progress,Done,Cancelled"
+	assert_equal "$(body '[.records[] | select(.IsClosed) | .ApiName] | join(",")')" "Done,Cancelled"
+	run sf POST /sobjects/Task -d '{"Subject":"x","Status":"Completed","Priority":"Medium"}'
+	assert_output 400
+	assert_equal "$(body '.[0].errorCode')" INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST
+	run sf POST /sobjects/Task -d '{"Subject":"x","Status":"Done","Priority":"Medium","Type":"Email"}'
+	assert_output 400
+	run sf POST /sobjects/Task -d '{"Subject":"x","Status":"Done","Priority":"Medium"}'
+	assert_output 201
+	run sf GET "/sobjects/Task/$(body .id)"
+	assert_equal "$(body .IsClosed)" true
+}
+
+@test "client: tasks get the org's closed status when past and its default when upcoming, its default priority" {
+	sandbox_start
+	sf_env
+	dg-query --max-opps 6 2> /dev/null | plan | dg-content | dg-score > planned.jsonl
+	run --separate-stderr dg-push planned.jsonl
+	assert_success
+	echo "$output" > pushed.jsonl
+	assert_equal "$(jq -s '[.. | objects | select(.status? == "failed")] | length' pushed.jsonl)" 0
+	sb_login
+	# queryAll: some of the past ones are a year old, archived
+	sf GET /queryAll -G --data-urlencode "q=SELECT Status, Priority, Type, IsClosed FROM Task" > /dev/null
+	past=$(jq -s '[.[].activities[] | select(.kind == "email" and .when == "past")] | length' pushed.jsonl)
+	assert_equal "$(body '[.records[] | select(.Status == "Done" and .IsClosed)] | length')" "$past"
+	assert_equal "$(body '[.records[] | select(.Status != "Done" and .Status != "Open")] | length')" 0
+	assert_equal "$(body '[.records[] | select(.Priority != "Medium" or .Type != null)] | length')" 0
+}
+
+@test "sandbox: activities a year old are archived: /query hides them, /queryAll and reads by Id find them" {
+	sandbox_start
+	sb_login
+	run sf POST /sobjects/Event -d '{"Subject":"old","StartDateTime":"2025-06-02T15:00:00Z","DurationInMinutes":30}'
+	assert_output 201
+	old=$(body .id)
+	run sf POST /sobjects/Event -d '{"Subject":"new","StartDateTime":"2026-06-02T15:00:00Z","DurationInMinutes":30}'
+	assert_output 201
+	run sf POST /sobjects/Task -d '{"Subject":"old task","Status":"Done","Priority":"Medium","ActivityDate":"2025-06-02"}'
+	oldtask=$(body .id)
+	run sf POST /sobjects/Task -d '{"Subject":"open task","Status":"Open","Priority":"Medium","ActivityDate":"2025-06-02"}'
+	soql "SELECT Subject FROM Event WHERE Subject IN ('old', 'new')" > /dev/null
+	assert_equal "$(body '[.records[].Subject] | join(",")')" new
+	run sf GET /queryAll -G --data-urlencode "q=SELECT Subject, IsArchived FROM Event WHERE Subject IN ('old', 'new') ORDER BY Subject"
+	assert_equal "$(body '[.records[] | "\(.Subject):\(.IsArchived)"] | join(",")')" "new:false,old:true"
+	soql "SELECT Subject FROM Task WHERE Subject IN ('old task', 'open task')" > /dev/null
+	assert_equal "$(body '[.records[].Subject] | join(",")')" "open task"
+	run sf GET "/sobjects/Event/$old"
+	assert_output 200
+	run sf GET "/sobjects/Task/$oldtask"
+	assert_equal "$(body .IsArchived)" true
+}
+
+@test "client: reconcile and reset from the org find archived activities (queryAll): nothing twice, nothing left" {
+	sandbox_start
+	sf_env
+	printf 'push:\n  tag_field: DG_Tag__c\n' > demo.yaml
+	before=$(stats '.records | [.Event, .Task] | join(" ")')
+	dg-query --max-opps 2 2> /dev/null | plan | dg-content | dg-score > planned.jsonl
+	# the same deals two years earlier: every activity is archived once written
+	jq -c '.activities |= map(.start |= (sub("^2026"; "2024") | sub("^2025"; "2023")))' planned.jsonl > old.jsonl
+	dg-push --tag t1 old.jsonl > /dev/null 2>&1
+	made=$(stats '.records | [.Event, .Task] | join(" ")')
+	# a run that lost what it made looks for it before creating anything
+	run --separate-stderr dg-push --tag t1 --reconcile old.jsonl
+	assert_success
+	assert_equal "$(stats '.records | [.Event, .Task] | join(" ")')" "$made"
+	assert_equal "$(jq -s '[.[].activities[].sf | select(.status == "found")] | length' <<< "$output")" \
+		"$(jq -s '[.[].activities[]] | length' old.jsonl)"
+	# and reset from the org alone (by the tag) takes them all out
+	run --separate-stderr dg-push --delete --from-org --tag t1 < /dev/null
+	assert_success
+	assert_equal "$(stats '.records | [.Event, .Task] | join(" ")')" "$before"
 }

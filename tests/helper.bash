@@ -84,6 +84,9 @@ sf() {
 }
 # soql QUERY: GET /query?q=QUERY.
 soql() { sf GET /query -G --data-urlencode "q=$1"; }
+# soql_all QUERY: GET /queryAll?q=QUERY: archived activities too (the enterprise
+# profile archives what is a year old), and deleted records (select IsDeleted = false).
+soql_all() { sf GET /queryAll -G --data-urlencode "q=$1"; }
 # body [JQ FILTER]: the last response body through jq (compact, raw strings).
 body() { jq -cr "${1:-.}" "$BATS_TEST_TMPDIR/body"; }
 # first QUERY: the Id of the first record QUERY returns.

@@ -210,16 +210,12 @@ build_activity(struct sched *s, struct item *x)
 		f = jv_object_set(f, jv_string("Subject"), trimmed(subj, 255));
 		f = jv_object_set(f, jv_string("StartDateTime"), jv_string(time_iso(t, iso)));
 		f = jv_object_set(f, jv_string("DurationInMinutes"), jv_number(jx_num(a, "minutes", 30)));
-		f = jv_object_set(f, jv_string("Type"), jv_string("Meeting"));
+
 	} else {
 		char *e = xasprintf("Email: %s", subj);
 		f = jv_object_set(f, jv_string("Subject"), trimmed(e, 255));
 		free(e);
-		int past = !jx_str(a, "when") || strcmp(jx_str(a, "when"), "upcoming");
-		f = jv_object_set(f, jv_string("Status"), jv_string(past ? "Completed" : "Not Started"));
-		f = jv_object_set(f, jv_string("Priority"), jv_string("Normal"));
 		f = jv_object_set(f, jv_string("TaskSubtype"), jv_string("Email"));
-		f = jv_object_set(f, jv_string("Type"), jv_string("Email"));
 		f = jv_object_set(f, jv_string("ActivityDate"), jv_string(owner_date(opp, t, date)));
 	}
 	if (who)
@@ -446,4 +442,24 @@ item_has_relations(struct sched *s, const struct item *x)
 	int n = jx_len(rel);
 	jv_free(rel);
 	return n > 0;
+}
+
+jv
+build_org_fields(struct sched *s, const struct item *x, jv f)
+{
+	jv a = item_part(s, x, "activities", NULL);
+	int past = !jx_str(a, "when") || strcmp(jx_str(a, "when"), "upcoming");
+
+	if (x->kind == K_EVENT) {
+		if (org_type_ok(s->p, "Event", "Meeting"))
+			f = jv_object_set(f, jv_string("Type"), jv_string("Meeting"));
+		return f;
+	}
+	/* The org's own statuses: its closed one for what happened, its default open one
+	 * for what is to come; its default priority. */
+	f = jv_object_set(f, jv_string("Status"), jv_string(past ? s->p->picks.closed : s->p->picks.open));
+	f = jv_object_set(f, jv_string("Priority"), jv_string(s->p->picks.priority));
+	if (org_type_ok(s->p, "Task", "Email"))
+		f = jv_object_set(f, jv_string("Type"), jv_string("Email"));
+	return f;
 }

@@ -88,10 +88,11 @@ from_org(struct push *p)
 		if (!push_has_field(p, objs[i], tf))
 			continue;
 		char *val = p->tag ? sf_quote(p->tag) : NULL;
-		char *q =
-		    xasprintf("SELECT Id FROM %s WHERE %s %s %s", objs[i], tf, val ? "=" : "!=", val ? val : "null");
+		/* Archived activities too (queryAll), but not what is deleted already. */
+		char *q = xasprintf("SELECT Id FROM %s WHERE %s %s %s AND IsDeleted = false", objs[i], tf,
+		    val ? "=" : "!=", val ? val : "null");
 		char err[1024];
-		if (sf_query(p->sf, q, collect_tagged, p, err, sizeof err) < 0)
+		if (sf_query_all(p->sf, q, collect_tagged, p, err, sizeof err) < 0)
 			warnx("cannot list tagged %s records: %s", objs[i], err);
 		free(q);
 		free(val);

@@ -193,6 +193,7 @@ main(int argc, char **argv)
 	jv_free(p.seen);
 	jv_free(p.ids);
 	jv_free(p.fields);
+	jv_free(p.types);
 	config_free(&cfg);
 	/* The next stage (dg-state record) keeps what came before and fails too. */
 	if ((rc == EXIT_FAIL || rc == EXIT_USAGE) && !jsonl_upstream_failed())

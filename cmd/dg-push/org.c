@@ -28,6 +28,44 @@ org_keep_fields(struct push *p, const char *object, jv d)
 	if (jv_get_kind(p->fields) != JV_KIND_OBJECT)
 		p->fields = jv_object();
 	p->fields = jv_object_set(p->fields, jv_string(object), set);
+	/* A restricted Type picklist: which values the org takes. */
+	for (int i = 0; i < jx_len(fs); i++) {
+		jv f = jx_at(fs, i);
+		if (!jx_str(f, "name") || strcmp(jx_str(f, "name"), "Type") || !jx_bool(f, "restrictedPicklist", 0))
+			continue;
+		jv vals = jv_array(), pv = jx_get(f, "picklistValues", JV_KIND_ARRAY);
+		for (int k = 0; k < jx_len(pv); k++)
+			if (jx_str(jx_at(pv, k), "value") && jx_bool(jx_at(pv, k), "active", 1))
+				vals = jv_array_append(vals, jv_string(jx_str(jx_at(pv, k), "value")));
+		if (jv_get_kind(p->types) != JV_KIND_OBJECT)
+			p->types = jv_object();
+		p->types = jv_object_set(p->types, jv_string(object), vals);
+	}
+}
+
+int
+org_type_ok(struct push *p, const char *object, const char *value)
+{
+	jv vals = jx_get(p->types, object, JV_KIND_ARRAY);
+
+	if (!jv_is_valid(vals))
+		return 1;
+	for (int i = 0; i < jx_len(vals); i++)
+		if (jx_cstr(jx_at(vals, i)) && !strcmp(jx_cstr(jx_at(vals, i)), value))
+			return 1;
+	return 0;
+}
+
+/* The org's task statuses and priorities from their answers. */
+static void
+task_picklists(struct push *p, const struct http_resp *st, const struct http_resp *pr)
+{
+	jv s = st->status == 200 ? jv_parse_sized(st->body.s ? st->body.s : "", (int)st->body.len) : jv_invalid();
+	jv q = pr->status == 200 ? jv_parse_sized(pr->body.s ? pr->body.s : "", (int)pr->body.len) : jv_invalid();
+
+	sf_task_picks(s, q, &p->picks);
+	jv_free(s);
+	jv_free(q);
 }
 
 int
@@ -64,14 +102,25 @@ org_tag(struct push *p, const char *object, jv rec)
 static int
 org_guard(struct push *p, const char *const *objs, int nobjs)
 {
-	struct sf_call *calls = xcalloc((size_t)nobjs + 1, sizeof *calls);
+	struct sf_call *calls = xcalloc((size_t)nobjs + 3, sizeof *calls);
 	calls[0].method = "GET";
 	calls[0].path = xstrdup("/query?q=SELECT+Id%2C+Name%2C+IsSandbox+FROM+Organization");
 	for (int i = 0; i < nobjs; i++) {
 		calls[i + 1].method = "GET";
 		calls[i + 1].path = xasprintf("/sobjects/%s/describe", objs[i]);
 	}
-	sf_calls(p->sf, calls, nobjs + 1, nobjs + 1);
+	/* The org's own task statuses and priorities, in the same wave. */
+	calls[nobjs + 1].method = calls[nobjs + 2].method = "GET";
+	calls[nobjs + 1].path =
+	    xstrdup("/query?q=SELECT+ApiName%2C+MasterLabel%2C+IsClosed%2C+IsDefault+FROM+TaskStatus"
+		    "+ORDER+BY+SortOrder");
+	calls[nobjs + 2].path = xstrdup("/query?q=SELECT+ApiName%2C+MasterLabel%2C+IsDefault+FROM+TaskPriority"
+					"+ORDER+BY+SortOrder");
+	sf_calls(p->sf, calls, p->del ? nobjs + 1 : nobjs + 3, nobjs + 3);
+	if (!p->del)
+		task_picklists(p, &calls[nobjs + 1].resp, &calls[nobjs + 2].resp);
+	sf_call_free(&calls[nobjs + 1]);
+	sf_call_free(&calls[nobjs + 2]);
 	for (int i = 0; i < nobjs; i++) {
 		struct http_resp *r = &calls[i + 1].resp;
 		jv d = r->status == 200 ? jv_parse_sized(r->body.s ? r->body.s : "", (int)r->body.len) : jv_invalid();
@@ -112,7 +161,7 @@ org_guard(struct push *p, const char *const *objs, int nobjs)
 int
 push_guard(struct push *p)
 {
-	const char *tf = p->cfg->push.tag_field, *objs[NOBJ + NTAGGED + 1];
+	const char *tf = p->cfg->push.tag_field, *objs[NOBJ + NTAGGED + 3];
 	int tag = tf && *tf, n = 0;
 	if (p->del)
 		for (int i = 0; p->from_org && i < NTAGGED; i++)
@@ -127,7 +176,18 @@ push_guard(struct push *p)
 			if (want)
 				objs[n++] = ob;
 		}
-	if (!p->del)
+	if (!p->del) {
+		/* Their Type picklists: an org may restrict them. */
+		int ev = 0, tk = 0;
+		for (int i = 0; i < n; i++) {
+			ev |= !strcmp(objs[i], "Event");
+			tk |= !strcmp(objs[i], "Task");
+		}
+		if (!ev)
+			objs[n++] = "Event";
+		if (!tk)
+			objs[n++] = "Task";
 		objs[n++] = "DG_Lock__c";
+	}
 	return org_guard(p, objs, n);
 }

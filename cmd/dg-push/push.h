@@ -42,6 +42,10 @@ struct push {
 	struct sched *sched;     /* calls.c's plan, from push_plan to the end of push_create */
 	char lock_id[SFID_SIZE]; /* the org's DG_Lock__c record while this run holds it */
 	int task_rel;            /* the org has TaskRelation (Shared Activities): emails relate their cc */
+	/* The org's own task picklists (TaskStatus, TaskPriority): a past email's closed
+	 * status, an upcoming one's open status, the default priority. */
+	struct sf_task_picks picks;
+	jv types; /* object -> the values its restricted Type picklist allows */
 };
 
 /* Takes the org's run lock (lock.c) before anything is written, waiting up to
@@ -89,6 +93,8 @@ extern const char *const push_tagged[NTAGGED];
 void org_keep_fields(struct push *p, const char *object, jv d);
 /* rec (consumed) with the run's tag, where the org's object has the tag field. */
 jv org_tag(struct push *p, const char *object, jv rec);
+/* Whether the object's Type picklist takes value (always, when it is not restricted). */
+int org_type_ok(struct push *p, const char *object, const char *value);
 
 /* ---- build.c ---- */
 
@@ -159,6 +165,9 @@ int item_has_relations(struct sched *s, const struct item *x);
 void build_items(struct sched *s);
 /* Builds item i's fields, or marks it waiting, skipped or failed. */
 void build_item(struct sched *s, int i);
+/* An Event's or Task's fields (consumed and returned) with what depends on the org's
+ * picklists (known once push_guard has run): Type, a Task's Status and Priority. */
+jv build_org_fields(struct sched *s, const struct item *x, jv f);
 /* Plans (and builds) the relations of Event or Task i once it has its Id. */
 void build_relations(struct sched *s, int i);
 

@@ -112,7 +112,9 @@ reconcile_items(struct push *p, struct items *v)
 			if (tf && *tf && push_has_field(p, n->object, tf))
 				sb_addf(&q, " AND %s != null", tf);
 			char err[1024];
-			if (sf_query(p->sf, sb_str(&q), found_one, &c, err, sizeof err) < 0)
+			/* Archived activities too: a real org hides year-old ones from /query. */
+			sb_add(&q, " AND IsDeleted = false");
+			if (sf_query_all(p->sf, sb_str(&q), found_one, &c, err, sizeof err) < 0)
 				warnx("cannot look for existing %s records: %s", n->object, err);
 			sb_free(&q);
 		}

@@ -1,5 +1,5 @@
-/* admin.c: the org's switches (latency, the daily limit, injected faults), the
- * request counts, and the /_sandbox endpoints that set and read them. */
+/* admin.c: injected faults, the daily limit's gate, and the /_sandbox endpoints that
+ * set and read the org's switches (org.c). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,17 +9,6 @@
 #include "jsonl.h"
 #include "sandbox.h"
 #include "rng.h"
-
-struct switches sw = { .daily_limit = 100000, .fault_seed = 1 };
-
-void
-stats_count(const char *route)
-{
-	jv n = jv_object_get(jv_copy(sw.stats), jv_string(route));
-	double v = jv_get_kind(n) == JV_KIND_NUMBER ? jv_number_value(n) : 0;
-	jv_free(n);
-	sw.stats = jv_object_set(sw.stats, jv_string(route), jv_number(v + 1));
-}
 
 enum fkind { FK_UNAVAILABLE, FK_LOCK, FK_HTML500 };
 static const char *const fknames[] = { "unavailable", "lock", "html500" };

@@ -202,6 +202,41 @@ serve(uint16_t port)
 	MHD_stop_daemon(d);
 }
 
+/* A customer org's own picklists: task statuses whose closed one is not "Completed",
+ * its own priorities, and a restricted activity Type without "Email". */
+static void
+enterprise_picklists(void)
+{
+	static const char *const status[] = { "Open", "In Progress", "Done", "Cancelled", NULL };
+	static const char *const priority[] = { "High", "Medium", "Low", NULL };
+	static const char *const type[] = { "Call", "Meeting", "Other", NULL };
+
+	schema_set_values("Task", "Status", status, 1);
+	schema_set_values("Task", "Priority", priority, 1);
+	schema_set_values("Task", "Type", type, 1);
+	schema_set_values("Event", "Type", type, 1);
+}
+
+/* Opens the store (db, or memory) and seeds it when it is new: the demo org, or with
+ * empty only the organization and its admin. Returns 0 or -1. */
+static int
+open_org(const char *db, int empty, int production, uint64_t seed, int opps)
+{
+	if (store_open(db) < 0)
+		return -1;
+	sw.fault_seed = seed;
+	if (store_is_new()) {
+		sw.allow_save = 1; /* the demo org is as it is: no duplicate rule while seeding */
+		store_begin();
+		if ((empty ? seed_minimal(production) : seed_org(seed, production, opps)) < 0) {
+			store_rollback();
+			return -1;
+		}
+		store_commit();
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -307,18 +342,10 @@ main(int argc, char **argv)
 	free(schemas);
 	if (bad < 0)
 		return EXIT_USAGE;
-	if (store_open(db) < 0)
+	if (sw.profile == PROFILE_ENTERPRISE)
+		enterprise_picklists();
+	if (open_org(db, empty, production, (uint64_t)seed, (int)opps) < 0)
 		return EXIT_FAIL;
-	sw.fault_seed = (uint64_t)seed;
-	if (store_is_new()) {
-		sw.allow_save = 1; /* the demo org is as it is: no duplicate rule while seeding */
-		store_begin();
-		if ((empty ? seed_minimal(production) : seed_org((uint64_t)seed, production, (int)opps)) < 0) {
-			store_rollback();
-			return EXIT_FAIL;
-		}
-		store_commit();
-	}
 	sw.allow_save = 0;
 	sw.stats = jv_object();
 

@@ -426,6 +426,25 @@ cursor_new(const char *text, int all, int batch, const char *ver, jv rows)
 	return c;
 }
 
+/* rows (consumed) without the archived activities, which /query does not return. */
+static jv
+unarchived(jv rows)
+{
+	jv out;
+	int any = 0;
+
+	for (int i = 0; i < jx_len(rows) && !any; i++)
+		any = jx_bool(jx_at(rows, i), "IsArchived", 0);
+	if (!any)
+		return rows;
+	out = jv_array();
+	for (int i = 0; i < jx_len(rows); i++)
+		if (!jx_bool(jx_at(rows, i), "IsArchived", 0))
+			out = jv_array_append(out, jv_copy(jx_at(rows, i)));
+	jv_free(rows);
+	return out;
+}
+
 /* Runs text (or, with c, the page of cursor c at offset) and returns the response. */
 static jv
 exec(const char *text, const char *ver, int all, int batch, struct cursor *c, long offset, jv *err, int *status)
@@ -463,7 +482,7 @@ exec(const char *text, const char *ver, int all, int batch, struct cursor *c, lo
 			out = jv_object_set(out, jv_string("nextRecordsUrl"),
 			    jv_string_fmt("/services/data/v%s/query/%s-%ld", ver, c->id, end));
 	} else {
-		jv rows = run_rows(&r, q, store_scan(q->obj, all));
+		jv rows = run_rows(&r, q, all ? store_scan(q->obj, 1) : unarchived(store_scan(q->obj, 0)));
 		long n = jx_len(rows);
 		if (q->count) {
 			out = result(jv_array(), n, 1);

@@ -455,6 +455,35 @@ shared_activities(jv rec, const char *self)
 	return jv_null();
 }
 
+/* Whether a task status closes the task (the org's TaskStatus rows). */
+static int
+status_closed(const char *status)
+{
+	jv all = store_scan(schema_obj("TaskStatus"), 0);
+	int closed = 0;
+
+	for (int i = 0; i < jx_len(all); i++)
+		if (jx_str(jx_at(all, i), "ApiName") && !strcmp(jx_str(jx_at(all, i), "ApiName"), status))
+			closed = jx_bool(jx_at(all, i), "IsClosed", 0);
+	jv_free(all);
+	return closed;
+}
+
+/* Whether a real org has archived the activity (--profile enterprise): an Event that
+ * ended, or a closed Task dated, 365 days or more before today. /query hides those;
+ * /queryAll and reads by Id still find them. */
+static int
+archived(struct obj *o, jv rec)
+{
+	time_t t, cut = org_now() - 365 * DAY_SECONDS;
+
+	if (sw.profile != PROFILE_ENTERPRISE)
+		return 0;
+	if (!strcmp(o->name, "Event"))
+		return get_time(rec, "EndDateTime", &t) && t < cut;
+	return jx_bool(rec, "IsClosed", 0) && get_time(rec, "ActivityDate", &t) && t < cut;
+}
+
 /* What the org derives on a valid write, and the object's own rules. */
 static jv
 derive(struct obj *o, jv rec, jv *errs)
@@ -482,13 +511,15 @@ derive(struct obj *o, jv rec, jv *errs)
 		rec = activity_account(rec);
 	if (!strcmp(o->name, "Task")) {
 		const char *st = jx_str(rec, "Status");
-		int closed = st && !strcmp(st, "Completed");
+		int closed = st && status_closed(st);
 		rec = jv_object_set(rec, jv_string("IsClosed"), jv_bool(closed));
 		if (closed && !jx_str(rec, "CompletedDateTime"))
 			rec = set_time(rec, "CompletedDateTime", org_now());
 		else if (!closed)
 			rec = jv_object_set(rec, jv_string("CompletedDateTime"), jv_null());
 	}
+	if (!strcmp(o->name, "Event") || !strcmp(o->name, "Task"))
+		rec = jv_object_set(rec, jv_string("IsArchived"), jv_bool(archived(o, rec)));
 	return rec;
 }
 

@@ -3,7 +3,8 @@
  *   main.c    options, the HTTP server, dispatch to the parts below
  *   reply.c   what a handler reads of its request, and how it answers
  *   rest.c    the REST API under /services/data (Collections, records, query, limits)
- *   admin.c   the org's switches (latency, limits, faults), counts, /_sandbox
+ *   admin.c   faults, the daily limit's gate, the /_sandbox endpoints
+ *   org.c     the org's switches (profile, latency, limits) and request counts
  *   schema.c  objects and fields (the YAML files in share/dg/sandbox), Ids, describe
  *   store.c   records in SQLite: reads, scans, raw writes, cascading deletes
  *   rules.c   a write as a real org does it: types, required, picklists, events
@@ -91,6 +92,9 @@ struct field *schema_field_rel(const struct obj *o, const char *rel); /* by rela
 struct childrel *schema_child(const struct obj *o, const char *name);
 int schema_nobjs(void);
 struct obj *schema_at(int i);
+/* Replaces a picklist's values (NULL-ended) and whether they are restricted: an
+ * org's own (--profile enterprise). */
+void schema_set_values(const char *object, const char *field, const char *const *values, int restricted);
 const char *ftype_name(enum ftype t);
 int ftype_is_text(enum ftype t);
 int ftype_is_number(enum ftype t);
@@ -295,7 +299,7 @@ jv req_body_json(struct req *h);
 /* Answers a request under /services/data; path is what follows that. */
 void rest_call(struct req *h, const char *method, const char *path, char *limit_info);
 
-/* ---- admin.c ---- */
+/* ---- org.c and admin.c ---- */
 
 /* How much the org refuses: lenient (the default) or as a typical customer org does
  * (--profile enterprise: see dg-sandbox(1) and ../shared/reference/real-orgs.md). */

@@ -435,3 +435,21 @@ schema_global(const char *ver)
 	d = jv_object_set(d, jv_string("sobjects"), a);
 	return d;
 }
+
+void
+schema_set_values(const char *object, const char *field, const char *const *values, int restricted)
+{
+	struct obj *o = schema_obj(object);
+	struct field *f = o ? schema_field(o, field) : NULL;
+
+	if (!f)
+		return;
+	for (int k = 0; k < f->nvalues; k++)
+		free(f->values[k]);
+	f->nvalues = 0;
+	for (; *values; values++) {
+		f->values = xrealloc(f->values, (size_t)(f->nvalues + 1) * sizeof *f->values);
+		f->values[f->nvalues++] = xstrdup(*values);
+	}
+	f->restricted = restricted;
+}

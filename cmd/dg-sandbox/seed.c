@@ -106,6 +106,46 @@ create(const char *type, jv rec, char id[SFID_SIZE])
 	return -1;
 }
 
+/* The org's TaskStatus and TaskPriority rows, as the profile has them (the values of
+ * Task.Status and Task.Priority; enterprise_picklists in main.c sets those). */
+static void
+seed_task_picklists(void)
+{
+	struct row {
+		const char *name;
+		int closed, def;
+	};
+	static const struct row lenient_st[] = { { "Not Started", 0, 1 }, { "In Progress", 0, 0 },
+		{ "Completed", 1, 0 }, { "Waiting on someone else", 0, 0 }, { "Deferred", 0, 0 }, { NULL, 0, 0 } };
+	static const struct row enterprise_st[] = { { "Open", 0, 1 }, { "In Progress", 0, 0 }, { "Done", 1, 0 },
+		{ "Cancelled", 1, 0 }, { NULL, 0, 0 } };
+	static const struct row lenient_pr[] = { { "High", 1, 0 }, { "Normal", 0, 1 }, { "Low", 0, 0 },
+		{ NULL, 0, 0 } };
+	static const struct row enterprise_pr[] = { { "High", 1, 0 }, { "Medium", 0, 1 }, { "Low", 0, 0 },
+		{ NULL, 0, 0 } };
+	int ent = sw.profile == PROFILE_ENTERPRISE;
+	char id[SFID_SIZE];
+
+	for (const struct row *r = ent ? enterprise_st : lenient_st; r->name; r++) {
+		jv s = jv_object_set(jv_object(), jv_string("ApiName"), jv_string(r->name));
+		s = jv_object_set(s, jv_string("MasterLabel"), jv_string(r->name));
+		s = jv_object_set(s, jv_string("IsClosed"), jv_bool(r->closed));
+		s = jv_object_set(s, jv_string("IsDefault"), jv_bool(r->def));
+		s = jv_object_set(
+		    s, jv_string("SortOrder"), jv_number((double)(r - (ent ? enterprise_st : lenient_st) + 1)));
+		store_insert_raw(schema_obj("TaskStatus"), s, id);
+	}
+	for (const struct row *r = ent ? enterprise_pr : lenient_pr; r->name; r++) {
+		jv s = jv_object_set(jv_object(), jv_string("ApiName"), jv_string(r->name));
+		s = jv_object_set(s, jv_string("MasterLabel"), jv_string(r->name));
+		s = jv_object_set(s, jv_string("IsHighPriority"), jv_bool(r->closed));
+		s = jv_object_set(s, jv_string("IsDefault"), jv_bool(r->def));
+		s = jv_object_set(
+		    s, jv_string("SortOrder"), jv_number((double)(r - (ent ? enterprise_pr : lenient_pr) + 1)));
+		store_insert_raw(schema_obj("TaskPriority"), s, id);
+	}
+}
+
 int
 seed_minimal(int production)
 {
@@ -132,6 +172,7 @@ seed_minimal(int production)
 	u = jv_object_set(u, jv_string("IsActive"), jv_true());
 	store_insert_raw(schema_obj("User"), u, user);
 	org_user_id = user;
+	seed_task_picklists();
 	return 0;
 }
 

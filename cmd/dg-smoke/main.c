@@ -57,7 +57,8 @@ norm_time(const char *s)
 /* The two test records as one Collections body: a meeting at start, 30 minutes, and
  * a logged email on day, both on the opportunity o with the contact who. */
 static jv
-test_records(jv o, const char *who, const char *opp, const char *start, const char *day)
+test_records(
+    jv o, const char *who, const char *opp, const char *start, const char *day, const struct sf_task_picks *picks)
 {
 	jv ev = jv_object_set(
 	    jv_object(), jv_string("attributes"), jv_object_set(jv_object(), jv_string("type"), jv_string("Event")));
@@ -72,8 +73,8 @@ test_records(jv o, const char *who, const char *opp, const char *start, const ch
 	    jv_object(), jv_string("attributes"), jv_object_set(jv_object(), jv_string("type"), jv_string("Task")));
 	tk = jv_object_set(tk, jv_string("Subject"), jv_string("Email: dg smoke test"));
 	tk = jv_object_set(tk, jv_string("TaskSubtype"), jv_string("Email"));
-	tk = jv_object_set(tk, jv_string("Status"), jv_string("Completed"));
-	tk = jv_object_set(tk, jv_string("Priority"), jv_string("Normal"));
+	tk = jv_object_set(tk, jv_string("Status"), jv_string(picks->closed));
+	tk = jv_object_set(tk, jv_string("Priority"), jv_string(picks->priority));
 	tk = jv_object_set(tk, jv_string("ActivityDate"), jv_string(day));
 	tk = jv_object_set(tk, jv_string("WhoId"), jv_string(who));
 	tk = jv_object_set(tk, jv_string("WhatId"), jv_string(opp));
@@ -85,8 +86,8 @@ test_records(jv o, const char *who, const char *opp, const char *start, const ch
 
 /* Reads both records back and checks what People.ai matches them by. */
 static void
-check_back(struct sf *sf, jv o, const char *opp, const char *who, const char *evid, const char *tkid, const char *start,
-    const char *end, const char *day)
+check_back(struct sf *sf, const struct sf_task_picks *picks, jv o, const char *opp, const char *who, const char *evid,
+    const char *tkid, const char *start, const char *end, const char *day)
 {
 	char whoid[SFID_SIZE];
 	id_norm(who, whoid);
@@ -114,11 +115,45 @@ check_back(struct sf *sf, jv o, const char *opp, const char *who, const char *ev
 	check("Task.OwnerId is the deal owner", jx_str(o, "OwnerId"), jx_str(k, "OwnerId"));
 	check("Task.AccountId is the account", jx_str(o, "AccountId"), jx_str(k, "AccountId"));
 	check("Task.TaskSubtype", "Email", jx_str(k, "TaskSubtype"));
-	check("Task.Status", "Completed", jx_str(k, "Status"));
+	check("Task.Status", picks->closed, jx_str(k, "Status"));
 	check("Task.IsClosed", "true", jx_bool(k, "IsClosed", 0) ? "true" : "false");
 	check("Task.ActivityDate", day, jx_str(k, "ActivityDate"));
 	jv_free(e);
 	jv_free(k);
+}
+
+/* The org's own task status and priority. */
+static void
+org_picks(struct sf *sf, struct sf_task_picks *picks)
+{
+	char err[1024];
+	jv st = sf_request(sf, "GET", SF_TASKSTATUS_PATH, NULL, NULL, err, sizeof err);
+	jv pr = sf_request(sf, "GET", SF_TASKPRIORITY_PATH, NULL, NULL, err, sizeof err);
+
+	sf_task_picks(st, pr, picks);
+	jv_free(st);
+	jv_free(pr);
+}
+
+/* The contact to meet: the opportunity's primary contact role's, else its account's
+ * first contact. Dies when there is none. *ac holds what the answer lives in. */
+static const char *
+contact_of(struct sf *sf, jv o, const char *opp, jv *ac)
+{
+	const char *who =
+	    jx_str(jx_at(jx_get(jx_get(o, "OpportunityContactRoles", JV_KIND_OBJECT), "records", JV_KIND_ARRAY), 0),
+		"ContactId");
+	*ac = jv_null();
+	if (!who && jx_str(o, "AccountId")) {
+		char *q = xasprintf("SELECT Id FROM Contact WHERE AccountId = '%s' ORDER BY CreatedDate LIMIT 1",
+		    jx_str(o, "AccountId"));
+		*ac = one(sf, q);
+		free(q);
+		who = jx_str(*ac, "Id");
+	}
+	if (!who)
+		diex(EXIT_FAIL, "opportunity '%s' has no contact role and its account no contact: nobody to meet", opp);
+	return who;
 }
 
 int
@@ -177,19 +212,8 @@ main(int argc, char **argv)
 		diex(EXIT_FAIL, "no opportunity '%s' in the org", opp);
 	if (!jx_str(o, "Name") || !jx_str(o, "OwnerId"))
 		diex(EXIT_FAIL, "the org's answer for opportunity '%s' has no Name or OwnerId", opp);
-	const char *who =
-	    jx_str(jx_at(jx_get(jx_get(o, "OpportunityContactRoles", JV_KIND_OBJECT), "records", JV_KIND_ARRAY), 0),
-		"ContactId");
-	jv ac = jv_null();
-	if (!who && jx_str(o, "AccountId")) {
-		q = xasprintf("SELECT Id FROM Contact WHERE AccountId = '%s' ORDER BY CreatedDate LIMIT 1",
-		    jx_str(o, "AccountId"));
-		ac = one(&sf, q);
-		free(q);
-		who = jx_str(ac, "Id");
-	}
-	if (!who)
-		diex(EXIT_FAIL, "opportunity '%s' has no contact role and its account no contact: nobody to meet", opp);
+	jv ac;
+	const char *who = contact_of(&sf, o, opp, &ac);
 	printf("smoke test on '%s' (%s)\n", jx_str(o, "Name"), opp);
 
 	/* Yesterday at 15:00 UTC, 30 minutes; the email the same day. */
@@ -198,7 +222,9 @@ main(int argc, char **argv)
 	time_iso(t, start);
 	time_iso(t + 1800, end);
 	time_date(t, day);
-	jv body = test_records(o, who, opp, start, day);
+	struct sf_task_picks picks;
+	org_picks(&sf, &picks);
+	jv body = test_records(o, who, opp, start, day, &picks);
 	jv bs = jv_dump_string(body, 0);
 	jv res = sf_request(&sf, "POST", "/composite/sobjects", jv_string_value(bs), NULL, err, sizeof err);
 	jv_free(bs);
@@ -221,7 +247,7 @@ main(int argc, char **argv)
 	char *evid = ids[0], *tkid = ids[1];
 	jv_free(res);
 
-	check_back(&sf, o, opp, who, evid, tkid, start, end, day);
+	check_back(&sf, &picks, o, opp, who, evid, tkid, start, end, day);
 	if (!keep) {
 		char *path = xasprintf("/composite/sobjects?allOrNone=false&ids=%s,%s", evid, tkid);
 		jv d = sf_request(&sf, "DELETE", path, NULL, NULL, err, sizeof err);
