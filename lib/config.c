@@ -96,6 +96,7 @@ static const struct field fields[] = {
 	{ "push.lock_wait", C_INT, O(push.lock_wait), 0, DAY_SECONDS, NULL },
 	{ "push.scorecard.mode", C_ENUM, O(push.scorecard), 0, 0, "fields|object|none" },
 	{ "push.scorecard.field_prefix", C_STR, O(push.scorecard_prefix), 0, 0, NULL },
+	{ "push.inactive_owner", C_STR, O(push.inactive_owner), 0, 0, NULL },
 };
 #define NFIELDS (sizeof fields / sizeof fields[0])
 

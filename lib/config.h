@@ -79,6 +79,7 @@ struct dg_config {
 		long lock_wait;         /* seconds to wait for another run's lock in the org */
 		char *scorecard;        /* fields | object | none */
 		char *scorecard_prefix; /* DG_ */
+		char *inactive_owner;   /* owns what an inactive deal owner would; NULL: the login's user */
 	} push;
 };
 

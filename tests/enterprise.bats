@@ -244,3 +244,41 @@ token() { curl -sS "$SB_URL/services/oauth2/token" "$@"; }
 	assert_success
 	assert_equal "$(stats '.records | [.Event, .Task] | join(" ")')" "$before"
 }
+
+@test "sandbox: an inactive user cannot own a new record; the enterprise org has a rep who left, with deals" {
+	sandbox_start
+	sb_login
+	soql "SELECT Id FROM User WHERE IsActive = false" > /dev/null
+	gone=$(body '.records[0].Id')
+	[ "$gone" != null ]
+	soql "SELECT COUNT() FROM Opportunity WHERE OwnerId = '$gone'" > /dev/null
+	[ "$(body .totalSize)" -gt 0 ]
+	run sf POST /sobjects/Task -d "{\"Subject\":\"x\",\"Status\":\"Open\",\"Priority\":\"Medium\",\"OwnerId\":\"$gone\"}"
+	assert_output 400
+	assert_equal "$(body '.[0].errorCode')" INACTIVE_OWNER_OR_USER
+}
+
+@test "client: a deal whose owner left: its records go to push.inactive_owner, else to the login's user, with a warning" {
+	sandbox_start
+	sf_env
+	sb_login
+	soql "SELECT Id FROM User WHERE IsActive = false" > /dev/null
+	gone=$(body '.records[0].Id')
+	opp=$(first "SELECT Id FROM Opportunity WHERE OwnerId = '$gone' LIMIT 1")
+	dg-query --id "$opp" 2> /dev/null | plan | dg-content | dg-score > planned.jsonl
+	assert_equal "$(jq -r .opportunity.Owner.IsActive planned.jsonl)" false
+	run --separate-stderr dg-push planned.jsonl
+	assert_success
+	[[ "$stderr" == *"is inactive: what dg creates for their deals is owned by the user dg logs in as"* ]]
+	assert_equal "$(jq -s '[.. | objects | select(.status? == "failed")] | length' <<< "$output")" 0
+	me=$(curl -sS -H "Authorization: Bearer $SB_TOKEN" "$SB_URL/services/oauth2/userinfo" | jq -r .user_id)
+	soql_all "SELECT OwnerId FROM Event WHERE WhatId = '$opp' AND IsDeleted = false" > /dev/null
+	assert_equal "$(body '[.records[].OwnerId] | unique | join(",")')" "$me"
+	# or to the owner the config names
+	other=$(first "SELECT Id FROM User WHERE IsActive = true AND Id != '$me' LIMIT 1")
+	printf 'push:\n  inactive_owner: %s\n' "$other" > demo.yaml
+	dg-push --delete <(echo "$output") > /dev/null 2>&1
+	dg-push planned.jsonl > /dev/null 2>&1
+	soql_all "SELECT OwnerId FROM Event WHERE WhatId = '$opp' AND IsDeleted = false" > /dev/null
+	assert_equal "$(body '[.records[].OwnerId] | unique | join(",")')" "$other"
+}

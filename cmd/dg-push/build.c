@@ -123,6 +123,31 @@ item_contact_key(struct sched *s, const struct item *x)
 	return jx_str(item_part(s, x, "contacts", NULL), "key");
 }
 
+/* Who owns what dg creates for a deal: its owner, unless the owner is inactive (a
+ * real org refuses INACTIVE_OWNER_OR_USER): then push.inactive_owner, or nobody named,
+ * so the org makes the user dg logs in as the owner. Said once per owner. NULL: no
+ * OwnerId. */
+static const char *
+owner_of(struct sched *s, jv opp)
+{
+	static jv told;
+	jv owner = jx_get(opp, "Owner", JV_KIND_OBJECT);
+	const char *id = jx_str(opp, "OwnerId"), *fallback = s->p->cfg->push.inactive_owner;
+
+	if (!id || jx_bool(owner, "IsActive", 1))
+		return id;
+	if (!jv_is_valid(told))
+		told = jv_object();
+	if (!jv_object_has(jv_copy(told), jv_string(id))) {
+		told = jv_object_set(told, jv_string(id), jv_true());
+		warnx("the owner of '%s', %s (%s), is inactive: what dg creates for their deals is owned by %s",
+		    jx_str(opp, "Id") ? jx_str(opp, "Id") : "?", jx_str(owner, "Name") ? jx_str(owner, "Name") : "?",
+		    id,
+		    fallback && *fallback ? fallback : "the user dg logs in as (set push.inactive_owner to choose)");
+	}
+	return fallback && *fallback ? fallback : NULL;
+}
+
 static void
 build_contact(struct sched *s, struct item *x)
 {
@@ -139,8 +164,8 @@ build_contact(struct sched *s, struct item *x)
 	const char *acct = jx_str(c, "AccountId") ? jx_str(c, "AccountId") : jx_str(opp, "AccountId");
 	if (acct)
 		f = jv_object_set(f, jv_string("AccountId"), jv_string(acct));
-	if (jx_str(opp, "OwnerId"))
-		f = jv_object_set(f, jv_string("OwnerId"), jv_string(jx_str(opp, "OwnerId")));
+	if (owner_of(s, opp))
+		f = jv_object_set(f, jv_string("OwnerId"), jv_string(owner_of(s, opp)));
 	x->fields = f;
 }
 
@@ -221,8 +246,8 @@ build_activity(struct sched *s, struct item *x)
 	if (who)
 		f = jv_object_set(f, jv_string("WhoId"), jv_string(whoid));
 	f = jv_object_set(f, jv_string("WhatId"), jv_string(jx_str(opp, "Id")));
-	if (jx_str(opp, "OwnerId"))
-		f = jv_object_set(f, jv_string("OwnerId"), jv_string(jx_str(opp, "OwnerId")));
+	if (owner_of(s, opp))
+		f = jv_object_set(f, jv_string("OwnerId"), jv_string(owner_of(s, opp)));
 	if (jx_str(a, "body"))
 		f = jv_object_set(f, jv_string("Description"), trimmed(jx_str(a, "body"), 32000));
 	x->fields = f;

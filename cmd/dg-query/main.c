@@ -21,7 +21,7 @@ static const char usage[] = "usage: dg-query [-c FILE] [--id ID]... [--soql SOQL
 static const char fields[] =
     "Id, Name, StageName, Amount, CloseDate, IsClosed, IsWon, Type, Probability, "
     "ForecastCategoryName, NextStep, LeadSource, OwnerId, Owner.Name, Owner.Email, "
-    "Owner.TimeZoneSidKey, AccountId, Account.Id, Account.Name, Account.Website, Account.Industry, "
+    "Owner.TimeZoneSidKey, Owner.IsActive, AccountId, Account.Id, Account.Name, Account.Website, Account.Industry, "
     "(SELECT ContactId, Role, IsPrimary, Contact.FirstName, Contact.LastName, Contact.Name, "
     "Contact.Title, Contact.Email FROM OpportunityContactRoles%s ORDER BY IsPrimary DESC, CreatedDate)";
 

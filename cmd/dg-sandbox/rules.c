@@ -582,6 +582,19 @@ rules_apply(struct obj *o, jv rec, jv *errs, const char *self)
 		jv_free(missing);
 	if (jx_len(*errs))
 		return rec;
+	/* An inactive user cannot own a new record. */
+	const char *owner = jx_str(rec, "OwnerId");
+	if (!self && owner && strcmp(o->name, "User") && !strncmp(owner, "005", 3)) {
+		jv u = store_get(owner, NULL);
+		int inactive = jv_is_valid(u) && !jx_bool(u, "IsActive", 1);
+		jv_free(u);
+		if (inactive) {
+			*errs = jv_array_concat(*errs,
+			    sf_err1("INACTIVE_OWNER_OR_USER", "OwnerId",
+				"operation performed with inactive user [%s] as owner of %s", owner, o->name));
+			return rec;
+		}
+	}
 	if (sw.profile == PROFILE_ENTERPRISE && !strcmp(o->name, "EventRelation")) {
 		jv e = shared_activities(rec, self);
 		if (jv_get_kind(e) == JV_KIND_ARRAY) {

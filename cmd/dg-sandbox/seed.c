@@ -343,6 +343,12 @@ seed_org(uint64_t seed, int production, int opps)
 	 * opportunities. */
 	for (int a = 0; (opps ? sd.nopp < opps : a < naccts) && !rc; a++)
 		rc = seed_account(&sd, a);
+	/* A customer org has reps who left: the last one, deals and all, is inactive. */
+	if (!rc && sw.profile == PROFILE_ENTERPRISE) {
+		jv u = jv_object_set(store_get(uid[nreps - 1], NULL), jv_string("IsActive"), jv_false());
+		store_write(schema_obj("User"), uid[nreps - 1], u);
+		jv_free(u);
+	}
 	free(combo);
 	bank_free(words);
 	bank_free(names);
