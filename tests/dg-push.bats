@@ -464,3 +464,33 @@ contact_deal() {
 	soql "SELECT ActivityDate FROM Task WHERE Id = '$id'" > /dev/null
 	assert_equal "$(body '.records[0].ActivityDate')" 2026-11-20
 }
+
+@test "records the org cannot lock (UNABLE_TO_LOCK_ROW inside an HTTP 200) go out again; all land once" {
+	sandbox_start --fault rowlock%15
+	sf_env
+	planned 6
+	want=$(records planned.jsonl)
+	run --separate-stderr dg-push planned.jsonl
+	assert_success
+	echo "$output" > pushed.jsonl
+	[ "$(stats .faults_injected)" -gt 5 ]
+	assert_equal "$(jq -s '[.. | objects | select(.status? == "failed")] | length' pushed.jsonl)" 0
+	created=$(jq -s '[.[] | (.contacts[] | select(.planned) | .sf, .sf.role), .activities[].sf, (.activities[].sf.relations[]?) | select(.status == "created")] | length' pushed.jsonl)
+	assert_equal "$created" "$want"
+	assert_equal "$(stats '[.records.Event, .records.Task] | add')" "$(jq -s '[.[].activities[]] | length' planned.jsonl)"
+}
+
+@test "a record locked once lands on its second try; one the org never can lock fails after six tries, saying so" {
+	sandbox_start --fault rowlock@3
+	sf_env
+	planned 2
+	run --separate-stderr dg-push planned.jsonl
+	assert_success
+	sandbox_stop
+	sandbox_start --fault rowlock%100
+	sf_env
+	run --separate-stderr dg-push planned.jsonl
+	assert_failure 3
+	assert_equal "$(jq -s '[.. | objects | select(.code? == "UNABLE_TO_LOCK_ROW")] | length > 0' <<< "$output")" true
+	assert_equal "$(stats .faults_injected)" "$(( $(jq -s '[.. | objects | select(.code? == "UNABLE_TO_LOCK_ROW")] | length' <<< "$output") * 6 ))"
+}

@@ -87,6 +87,21 @@ duplicate_of(struct item *x, jv e)
 	return 0;
 }
 
+/* A record the org could not lock (UNABLE_TO_LOCK_ROW, per record inside an HTTP 200,
+ * when parallel writes share its parent): it goes out again, behind what is queued,
+ * up to LOCK_TRIES times in all. Returns 1 when x is to be sent again. */
+#define LOCK_TRIES 6
+static int
+locked(struct item *x, jv e)
+{
+	const char *code = jx_str(e, "statusCode");
+
+	if (!code || strcmp(code, "UNABLE_TO_LOCK_ROW") || ++x->tries >= LOCK_TRIES)
+		return 0;
+	x->sent = 0;
+	return 1;
+}
+
 /* A Collections call answered: one result per record, in order; or the call's error
  * for each of them. */
 static void
@@ -119,6 +134,8 @@ collections_answer(struct sched *s, struct call *k)
 				id_norm(jx_str(one, "id") ? jx_str(one, "id") : "", x->id);
 		} else if (duplicate_of(x, jx_at(jx_get(one, "errors", JV_KIND_ARRAY), 0))) {
 			x->status = S_MATCHED;
+		} else if (locked(x, jx_at(jx_get(one, "errors", JV_KIND_ARRAY), 0))) {
+			continue; /* sent again: not finished */
 		} else {
 			jv e = jx_at(jx_get(one, "errors", JV_KIND_ARRAY), 0);
 			item_fail(x, jx_str(e, "statusCode") ? jx_str(e, "statusCode") : "UNKNOWN_EXCEPTION",
@@ -129,8 +146,13 @@ collections_answer(struct sched *s, struct call *k)
 	free(why);
 	jv_free(ecode);
 	jv_free(res);
-	for (int j = 0; j < k->n; j++)
-		sched_finished(s, k->items[j]);
+	for (int j = 0; j < k->n; j++) {
+		struct item *x = &s->v.v[k->items[j]];
+		if (x->status == S_NONE && !x->sent)
+			sched_retry(s, k->items[j]);
+		else
+			sched_finished(s, k->items[j]);
+	}
 }
 
 /* Whether an item has its answer, or will never be sent. */

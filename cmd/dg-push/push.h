@@ -115,6 +115,7 @@ struct item {
 	int waiting;    /* refers to a planned contact still being created */
 	int reconciled; /* looked for in the org already */
 	int sent;       /* in a call or a Bulk job */
+	int tries;      /* calls it went out in that the org could not lock it in */
 	char id[SFID_SIZE];
 	enum status status;
 	jv error; /* {code, message, fields} */
@@ -191,6 +192,9 @@ void sched_ready(struct sched *s, int i);
 void sched_take(struct sched *s, int i);
 /* Item i has its answer: what waited for it may now be ready. */
 void sched_finished(struct sched *s, int i);
+/* Item i went out and is to go out again (the org could not lock it): it is queued
+ * behind what is ready now. */
+void sched_retry(struct sched *s, int i);
 
 /* ---- bulk.c ---- */
 

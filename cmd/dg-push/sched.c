@@ -123,3 +123,14 @@ push_clock(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
+
+void
+sched_retry(struct sched *s, int i)
+{
+	struct item *x = &s->v.v[i];
+
+	/* sched_take counted it among the answers that make more ready. */
+	if (x->kind == K_CONTACT || item_has_relations(s, x))
+		s->producers--;
+	sched_ready(s, i);
+}

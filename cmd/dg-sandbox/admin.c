@@ -10,8 +10,10 @@
 #include "sandbox.h"
 #include "rng.h"
 
-enum fkind { FK_UNAVAILABLE, FK_LOCK, FK_HTML500 };
-static const char *const fknames[] = { "unavailable", "lock", "html500" };
+/* rowlock is per record (a Collections write answers it inside its HTTP 200), the
+ * others per call. */
+enum fkind { FK_UNAVAILABLE, FK_LOCK, FK_HTML500, FK_ROWLOCK };
+static const char *const fknames[] = { "unavailable", "lock", "html500", "rowlock" };
 struct fault {
 	enum fkind k;
 	long nth;    /* on this data call (1-based), or 0 */
@@ -28,7 +30,7 @@ fault_add(const char *spec)
 	struct fault f = { 0 };
 	size_t n = strcspn(spec, "@%");
 	int found = 0;
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 4; i++)
 		if (strlen(fknames[i]) == n && !strncmp(spec, fknames[i], n)) {
 			f.k = (enum fkind)i;
 			found = 1;
@@ -66,11 +68,32 @@ fault_for(long call)
 {
 	for (int i = 0; i < nfaults; i++) {
 		struct rng r;
+		if (faults[i].k == FK_ROWLOCK)
+			continue;
 		rng_init(&r, sw.fault_seed, "fault", fknames[faults[i].k], call);
 		if (faults[i].nth ? faults[i].nth == call : rng_double(&r) < faults[i].rate)
 			return (int)faults[i].k;
 	}
 	return -1;
+}
+
+int
+fault_row(void)
+{
+	static long row;
+
+	row++;
+	for (int i = 0; i < nfaults; i++) {
+		struct rng r;
+		if (faults[i].k != FK_ROWLOCK)
+			continue;
+		rng_init(&r, sw.fault_seed, "fault", "rowlock", row);
+		if (faults[i].nth ? faults[i].nth == row : rng_double(&r) < faults[i].rate) {
+			sw.faults_injected++;
+			return 1;
+		}
+	}
+	return 0;
 }
 
 /* The daily limit and the faults, before a data call's route: 1 when one of them
@@ -172,7 +195,7 @@ admin_faults(struct req *h)
 	const char *bad = NULL;
 	if (jv_is_valid(fl) && (jv_get_kind(fl) != JV_KIND_ARRAY || jx_len(fl) > 16))
 		bad =
-		    "faults: expected a list of at most 16 of KIND, KIND@N or KIND%P with KIND unavailable, lock or html500";
+		    "faults: expected a list of at most 16 of KIND, KIND@N or KIND%P with KIND unavailable, lock, html500 or rowlock";
 	if (jv_is_valid(fw) && jv_get_kind(fw) != JV_KIND_ARRAY)
 		bad = "fail_when: expected a list of FIELD=VALUE[:CODE]";
 	for (int i = 0; !bad && i < jx_len(fw); i++) {
@@ -189,7 +212,8 @@ admin_faults(struct req *h)
 		nfaults = 0;
 		for (int i = 0; !bad && i < jx_len(fl); i++)
 			if (!jx_cstr(jx_at(fl, i)) || fault_add(jx_cstr(jx_at(fl, i))) < 0)
-				bad = "faults: each is KIND, KIND@N or KIND%P with KIND unavailable, lock or html500";
+				bad =
+				    "faults: each is KIND, KIND@N or KIND%P with KIND unavailable, lock, html500 or rowlock";
 		if (bad) {
 			memcpy(faults, saved, sizeof saved);
 			nfaults = nsaved;

@@ -124,7 +124,12 @@ collections_write(struct req *h, int create)
 		char id[SFID_SIZE];
 		jv e;
 		const char *uid = NULL;
-		if (create)
+		if (fault_row())
+			/* Another write holds the parent (the opportunity, account or contact). */
+			e = jv_array_append(jv_array(),
+			    sf_err("UNABLE_TO_LOCK_ROW",
+				"unable to obtain exclusive access to this record or 1 records", jv_array()));
+		else if (create)
 			e = rules_create(objs[i], jx_at(clean, i), id);
 		else {
 			jv r = jx_at(recs, i);

@@ -320,6 +320,9 @@ extern struct switches sw;
 void stats_count(const char *route);
 /* Adds a fault from KIND, KIND@N or KIND%P; -1 when spec is not one. */
 int fault_add(const char *spec);
+/* Whether the record about to be written gets an injected UNABLE_TO_LOCK_ROW
+ * (--fault rowlock@N, the Nth record written, or rowlock%P). */
+int fault_row(void);
 /* The daily limit and injected faults before a data call: 1 when one answered. */
 int admin_gate(struct req *h, char *limit_info);
 /* Routes /_sandbox/stats and /_sandbox/faults. */
