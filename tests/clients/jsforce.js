@@ -1,5 +1,6 @@
 // jsforce.js URL: drives dg-sandbox with jsforce, a standard Salesforce client library,
-// unchanged: OAuth password login, query with parent and child relationships,
+// unchanged: OAuth password login (or, with client-credentials as the second argument,
+// a client-credentials token), query with parent and child relationships,
 // queryMore, Collections create/update/delete, retrieve, describe, a Bulk API 2.0
 // load, an error, limits. Prints one JSON object of what it saw (checked by
 // tests/clients.bats); exits 1 when jsforce itself fails.
@@ -17,9 +18,20 @@ function fetchAll(conn, soql) {
 
 (async () => {
   const url = process.argv[2];
-  const conn = new jsforce.Connection({
-    oauth2: { loginUrl: url, clientId: 'jsforce', clientSecret: 'secret' }, version: '60.0' });
-  await conn.login('admin@dg.sandbox', 'dg');
+  let conn;
+  if (process.argv[3] === 'client-credentials') {
+    // An org that blocks the password flow (dg-sandbox --profile enterprise): the token
+    // from the client-credentials grant, handed to jsforce as a session.
+    const res = await fetch(url + '/services/oauth2/token', { method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials&client_id=jsforce&client_secret=secret' });
+    const tok = await res.json();
+    conn = new jsforce.Connection({ instanceUrl: tok.instance_url, accessToken: tok.access_token, version: '60.0' });
+  } else {
+    conn = new jsforce.Connection({
+      oauth2: { loginUrl: url, clientId: 'jsforce', clientSecret: 'secret' }, version: '60.0' });
+    await conn.login('admin@dg.sandbox', 'dg');
+  }
   const out = { instance: conn.instanceUrl === url };
   const r = await conn.query(
     "SELECT Id, Name, Account.Name, (SELECT ContactId, Role FROM OpportunityContactRoles) " +
@@ -50,7 +62,11 @@ function fetchAll(conn, soql) {
   const users = await conn.query('SELECT Id, Name, Title, Email, ManagerId, Manager.Name FROM User WHERE IsActive = true ORDER BY Id');
   out.users = [users.records.filter(u => u.ManagerId).length, users.records.filter(u => u.Manager)[0].Manager.Name];
   const cs = await conn.query('SELECT Id FROM Contact ORDER BY Id LIMIT 2');
-  const task = await conn.sobject('Task').create({ Subject: 'jsforce mail', Status: 'Completed', Priority: 'Normal',
+  // the org's own closed status and default priority, as TaskStatus and TaskPriority say
+  const closed = (await conn.query('SELECT ApiName FROM TaskStatus WHERE IsClosed = true ORDER BY SortOrder')).records[0].ApiName;
+  const prio = (await conn.query('SELECT ApiName FROM TaskPriority WHERE IsDefault = true')).records[0].ApiName;
+  out.picklists = [closed, prio];
+  const task = await conn.sobject('Task').create({ Subject: 'jsforce mail', Status: closed, Priority: prio,
     WhoId: cs.records[0].Id, WhatId: opp });
   const rel = await conn.sobject('TaskRelation').create({ TaskId: task.id, RelationId: cs.records[1].Id });
   const back = await conn.query("SELECT Id, (SELECT RelationId FROM TaskRelations) FROM Task WHERE Id = '" + task.id + "'");
