@@ -202,17 +202,12 @@ serve(uint16_t port)
 	MHD_stop_daemon(d);
 }
 
-/* A customer org's own picklists: task statuses whose closed one is not "Completed",
- * its own priorities, and a restricted activity Type without "Email". */
+/* A customer org's restricted activity Type, without "Email". */
 static void
 enterprise_picklists(void)
 {
-	static const char *const status[] = { "Open", "In Progress", "Done", "Cancelled", NULL };
-	static const char *const priority[] = { "High", "Medium", "Low", NULL };
 	static const char *const type[] = { "Call", "Meeting", "Other", NULL };
 
-	schema_set_values("Task", "Status", status, 1);
-	schema_set_values("Task", "Priority", priority, 1);
 	schema_set_values("Task", "Type", type, 1);
 	schema_set_values("Event", "Type", type, 1);
 }
@@ -342,6 +337,7 @@ main(int argc, char **argv)
 	free(schemas);
 	if (bad < 0)
 		return EXIT_USAGE;
+	seed_task_picklists_schema();
 	if (sw.profile == PROFILE_ENTERPRISE)
 		enterprise_picklists();
 	if (open_org(db, empty, production, (uint64_t)seed, (int)opps) < 0)

@@ -268,6 +268,9 @@ void bulk_route(struct req *h, const char *method, const char *rest, const char 
 /* Fills the empty store with the demo org (with opps > 0: accounts until it has that
  * many opportunities); returns 0 or -1. */
 int seed_org(uint64_t seed, int production, int opps);
+/* Sets Task.Status and Task.Priority to the profile's task statuses and priorities
+ * (the same table the TaskStatus and TaskPriority rows are seeded from). */
+void seed_task_picklists_schema(void);
 /* Creates only the Organization and the admin user (for --empty). */
 int seed_minimal(int production);
 

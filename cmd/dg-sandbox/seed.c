@@ -106,44 +106,73 @@ create(const char *type, jv rec, char id[SFID_SIZE])
 	return -1;
 }
 
-/* The org's TaskStatus and TaskPriority rows, as the profile has them (the values of
- * Task.Status and Task.Priority; enterprise_picklists in main.c sets those). */
+/* The org's task statuses and priorities, by profile: one table serves both the
+ * TaskStatus and TaskPriority rows and the Task.Status and Task.Priority picklists. */
+struct pick {
+	const char *name;
+	int flag; /* a status: it closes the task; a priority: it is high */
+	int def;  /* the default */
+};
+static const struct pick lenient_st[] = { { "Not Started", 0, 1 }, { "In Progress", 0, 0 }, { "Completed", 1, 0 },
+	{ "Waiting on someone else", 0, 0 }, { "Deferred", 0, 0 }, { NULL, 0, 0 } };
+static const struct pick enterprise_st[] = { { "Open", 0, 1 }, { "In Progress", 0, 0 }, { "Done", 1, 0 },
+	{ "Cancelled", 1, 0 }, { NULL, 0, 0 } };
+static const struct pick lenient_pr[] = { { "High", 1, 0 }, { "Normal", 0, 1 }, { "Low", 0, 0 }, { NULL, 0, 0 } };
+static const struct pick enterprise_pr[] = { { "High", 1, 0 }, { "Medium", 0, 1 }, { "Low", 0, 0 }, { NULL, 0, 0 } };
+
+static const struct pick *
+statuses(void)
+{
+	return sw.profile == PROFILE_ENTERPRISE ? enterprise_st : lenient_st;
+}
+
+static const struct pick *
+priorities(void)
+{
+	return sw.profile == PROFILE_ENTERPRISE ? enterprise_pr : lenient_pr;
+}
+
+/* Task.field's values: the table's names, restricted. */
+static void
+picklist_of(const char *field, const struct pick *p)
+{
+	const char *names[16];
+	int n = 0;
+
+	for (; p->name && n < 15; p++)
+		names[n++] = p->name;
+	names[n] = NULL;
+	schema_set_values("Task", field, names, 1);
+}
+
+void
+seed_task_picklists_schema(void)
+{
+	picklist_of("Status", statuses());
+	picklist_of("Priority", priorities());
+}
+
+/* One row of object per entry, flag under its own name. */
+static void
+insert_picks(const char *object, const char *flag, const struct pick *p)
+{
+	char id[SFID_SIZE];
+
+	for (int k = 0; p[k].name; k++) {
+		jv s = jv_object_set(jv_object(), jv_string("ApiName"), jv_string(p[k].name));
+		s = jv_object_set(s, jv_string("MasterLabel"), jv_string(p[k].name));
+		s = jv_object_set(s, jv_string(flag), jv_bool(p[k].flag));
+		s = jv_object_set(s, jv_string("IsDefault"), jv_bool(p[k].def));
+		s = jv_object_set(s, jv_string("SortOrder"), jv_number(k + 1));
+		store_insert_raw(schema_obj(object), s, id);
+	}
+}
+
 static void
 seed_task_picklists(void)
 {
-	struct row {
-		const char *name;
-		int closed, def;
-	};
-	static const struct row lenient_st[] = { { "Not Started", 0, 1 }, { "In Progress", 0, 0 },
-		{ "Completed", 1, 0 }, { "Waiting on someone else", 0, 0 }, { "Deferred", 0, 0 }, { NULL, 0, 0 } };
-	static const struct row enterprise_st[] = { { "Open", 0, 1 }, { "In Progress", 0, 0 }, { "Done", 1, 0 },
-		{ "Cancelled", 1, 0 }, { NULL, 0, 0 } };
-	static const struct row lenient_pr[] = { { "High", 1, 0 }, { "Normal", 0, 1 }, { "Low", 0, 0 },
-		{ NULL, 0, 0 } };
-	static const struct row enterprise_pr[] = { { "High", 1, 0 }, { "Medium", 0, 1 }, { "Low", 0, 0 },
-		{ NULL, 0, 0 } };
-	int ent = sw.profile == PROFILE_ENTERPRISE;
-	char id[SFID_SIZE];
-
-	for (const struct row *r = ent ? enterprise_st : lenient_st; r->name; r++) {
-		jv s = jv_object_set(jv_object(), jv_string("ApiName"), jv_string(r->name));
-		s = jv_object_set(s, jv_string("MasterLabel"), jv_string(r->name));
-		s = jv_object_set(s, jv_string("IsClosed"), jv_bool(r->closed));
-		s = jv_object_set(s, jv_string("IsDefault"), jv_bool(r->def));
-		s = jv_object_set(
-		    s, jv_string("SortOrder"), jv_number((double)(r - (ent ? enterprise_st : lenient_st) + 1)));
-		store_insert_raw(schema_obj("TaskStatus"), s, id);
-	}
-	for (const struct row *r = ent ? enterprise_pr : lenient_pr; r->name; r++) {
-		jv s = jv_object_set(jv_object(), jv_string("ApiName"), jv_string(r->name));
-		s = jv_object_set(s, jv_string("MasterLabel"), jv_string(r->name));
-		s = jv_object_set(s, jv_string("IsHighPriority"), jv_bool(r->closed));
-		s = jv_object_set(s, jv_string("IsDefault"), jv_bool(r->def));
-		s = jv_object_set(
-		    s, jv_string("SortOrder"), jv_number((double)(r - (ent ? enterprise_pr : lenient_pr) + 1)));
-		store_insert_raw(schema_obj("TaskPriority"), s, id);
-	}
+	insert_picks("TaskStatus", "IsClosed", statuses());
+	insert_picks("TaskPriority", "IsHighPriority", priorities());
 }
 
 int
