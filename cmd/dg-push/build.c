@@ -164,8 +164,9 @@ build_contact(struct sched *s, struct item *x)
 	const char *acct = jx_str(c, "AccountId") ? jx_str(c, "AccountId") : jx_str(opp, "AccountId");
 	if (acct)
 		f = jv_object_set(f, jv_string("AccountId"), jv_string(acct));
-	if (owner_of(s, opp))
-		f = jv_object_set(f, jv_string("OwnerId"), jv_string(owner_of(s, opp)));
+	const char *owner = owner_of(s, opp);
+	if (owner)
+		f = jv_object_set(f, jv_string("OwnerId"), jv_string(owner));
 	x->fields = f;
 }
 
@@ -201,7 +202,14 @@ owner_date(jv opp, time_t t, char buf[16])
 	const char *tz = jx_str(jx_get(opp, "Owner", JV_KIND_OBJECT), "TimeZoneSidKey");
 	struct tm tm;
 
-	if (!tz || !tz_known(tz))
+	/* tz_known looks for a file: asked once per zone in a row, not per email. */
+	static char last[64];
+	static int known;
+	if (tz && strcmp(tz, last)) {
+		snprintf(last, sizeof last, "%s", tz);
+		known = tz_known(tz);
+	}
+	if (!tz || !known)
 		return time_date(t, buf);
 	tz_local(tz, t, &tm);
 	strftime(buf, 16, "%Y-%m-%d", &tm);
@@ -246,8 +254,9 @@ build_activity(struct sched *s, struct item *x)
 	if (who)
 		f = jv_object_set(f, jv_string("WhoId"), jv_string(whoid));
 	f = jv_object_set(f, jv_string("WhatId"), jv_string(jx_str(opp, "Id")));
-	if (owner_of(s, opp))
-		f = jv_object_set(f, jv_string("OwnerId"), jv_string(owner_of(s, opp)));
+	const char *owner = owner_of(s, opp);
+	if (owner)
+		f = jv_object_set(f, jv_string("OwnerId"), jv_string(owner));
 	if (jx_str(a, "body"))
 		f = jv_object_set(f, jv_string("Description"), trimmed(jx_str(a, "body"), 32000));
 	x->fields = f;
