@@ -121,3 +121,23 @@ cli_llm_open(struct llm *l, struct dg_config *cfg, const char *mode, const char 
 		diex(strcmp(mode, "llm") ? EXIT_FAIL : EXIT_USAGE, "%s", err);
 	return 1;
 }
+
+jv
+cli_sf_org(struct sf *sf)
+{
+	char err[1024];
+	jv r = sf_request(sf, "GET",
+	    "/query?q=SELECT+Id%2C+Name%2C+IsSandbox%2C+OrganizationType%2C+InstanceName+FROM+Organization", NULL, NULL,
+	    err, sizeof err);
+	if (!jv_is_valid(r))
+		diex(EXIT_FAIL, "cannot read the organization: %s", err);
+	jv o = jv_copy(jx_at(jx_get(r, "records", JV_KIND_ARRAY), 0));
+	jv_free(r);
+	if (jv_get_kind(o) != JV_KIND_OBJECT || !jx_str(o, "Id") ||
+	    !jv_is_valid(jx_get(o, "IsSandbox", jx_bool(o, "IsSandbox", 0) ? JV_KIND_TRUE : JV_KIND_FALSE)))
+		diex(EXIT_FAIL,
+		    "cannot read the organization: the org's answer has no Organization record with an Id and IsSandbox");
+	o = jv_object_delete(o, jv_string("attributes"));
+	o = jv_object_set(o, jv_string("InstanceUrl"), jv_string(sf->instance));
+	return jv_object_set(o, jv_string("Login"), jv_string(sf->flow));
+}

@@ -4,6 +4,7 @@
 
 #include "config.h"
 
+#include <jv.h>
 #include <time.h>
 
 struct cli {
@@ -43,6 +44,10 @@ struct sf;
 /* Logs in to Salesforce with the config's salesforce section (and target_org when
  * given); exits 1 after saying why when it cannot. */
 void cli_sf_open(const struct dg_config *cfg, const char *target_org, struct sf *sf);
+/* The org this login reaches: its Organization row (Id, Name, IsSandbox,
+ * OrganizationType, InstanceName) with InstanceUrl and Login (the flow) added, for run
+ * logs and the production guard. Exits 1 saying why when it cannot be read. */
+jv cli_sf_org(struct sf *sf);
 /* One line on stderr: "N API calls; api usage U/M" (when the org said). */
 void cli_sf_report(const struct sf *sf);
 #endif

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "jsonl.h"
+#include "sfcli.h"
 
 static const char *
 env(const char *k)
@@ -96,39 +97,26 @@ jwt_assertion(const char *keyfile, const char *iss, const char *sub, const char 
 	return out;
 }
 
-/* Runs `sf org display --target-org ALIAS --json` and takes its token and URL. */
+/* Borrows the session of --target-org (or of sf's default target org) from sf. */
 static int
 cli_login(struct sf *sf, char *err, size_t errsize)
 {
-	const char *a = sf->c.target_org;
-	for (const char *p = a; *p; p++)
-		if (!isalnum((unsigned char)*p) && !strchr("._@-+", *p)) {
-			snprintf(err, errsize, "--target-org '%s': not an org alias or username", a);
-			return -1;
+	char *tok, *url;
+	if (sfcli_session(sf->c.target_org, &tok, &url, err, errsize) != 0) {
+		if (!sf->c.target_org) {
+			size_t l = strlen(err);
+			snprintf(err + l, errsize - l,
+			    "; no Salesforce login: give --target-org ALIAS, or set SF_JWT_KEY_FILE, SF_CLIENT_ID and "
+			    "SF_USERNAME (JWT), SF_CLIENT_ID and SF_CLIENT_SECRET (client credentials), or SF_ACCESS_TOKEN "
+			    "and SF_INSTANCE_URL");
 		}
-	char *cmd = xasprintf("sf org display --target-org '%s' --json 2>/dev/null", a);
-	FILE *p = popen(cmd, "r");
-	free(cmd);
-	struct sb out = { 0 };
-	char buf[4096];
-	size_t n;
-	while (p && (n = fread(buf, 1, sizeof buf, p)) > 0)
-		sb_addn(&out, buf, n);
-	int rc = p ? pclose(p) : -1;
-	jv j = jv_parse(sb_str(&out));
-	sb_free(&out);
-	jv res = jx_get(j, "result", JV_KIND_OBJECT);
-	const char *tok = jx_str(res, "accessToken"), *url = jx_str(res, "instanceUrl");
-	if (!tok || !url) {
-		snprintf(err, errsize,
-		    "'sf org display --target-org %s' gave no session (status %d): log in with 'sf org login web --alias %s'",
-		    a, rc, a);
-		jv_free(j);
 		return -1;
 	}
 	set(&sf->token, tok);
 	set(&sf->instance, url);
-	jv_free(j);
+	memset(tok, 0, strlen(tok));
+	free(tok);
+	free(url);
 	return 0;
 }
 
@@ -281,6 +269,8 @@ sf_open(struct sf *sf, const struct sf_conf *c, char *err, size_t errsize)
 		sf->flow = "password";
 	else if (env("SF_CLIENT_ID") && env("SF_CLIENT_SECRET"))
 		sf->flow = "client credentials";
+	else if (sfcli_available())
+		sf->flow = "sf cli"; /* sf's default target org, as sf's own commands take it */
 	else {
 		snprintf(err, errsize,
 		    "no Salesforce login: set SF_ACCESS_TOKEN and SF_INSTANCE_URL, SF_REFRESH_TOKEN, "

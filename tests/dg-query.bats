@@ -208,26 +208,86 @@ YAML
 	assert_output --partial "not a PEM private key"
 }
 
-@test "login: an existing Salesforce CLI login (--target-org)" {
-	sandbox_start
-	sb_login
+# fake_sf: a stand-in for the current Salesforce CLI in fakebin/sf, answering as sf
+# 2.146 does: the token from 'sf org auth show-access-token', '[REDACTED] …' in its place
+# from 'sf org display', sf's own JSON error for an unknown alias. Each start is logged
+# in sf.calls. (tests/sf-cli.bats runs the real CLI.)
+fake_sf() {
 	mkdir -p fakebin
 	cat > fakebin/sf <<SH
 #!/bin/sh
-# A stand-in for the Salesforce CLI: 'sf org display --target-org demo --json'.
-[ "\$1 \$2 \$3 \$4 \$5" = "org display --target-org demo --json" ] || { echo '{"status":1}'; exit 1; }
-echo '{"status":0,"result":{"accessToken":"$SB_TOKEN","instanceUrl":"$SB_URL","username":"admin@dg.sandbox"}}'
+echo "\$*" >> "$PWD/sf.calls"
+alias=""; prev=""
+for a in "\$@"; do [ "\$prev" = --target-org ] && alias=\$a; prev=\$a; done
+if [ "\$alias" != demo ]; then
+	printf '%s\\n' '{"name":"NamedOrgNotFoundError","message":"Parsing --target-org \\n\\tNo authorization information found for '"\$alias"'.","exitCode":2,"actions":["It looks like you mistyped the username or alias."],"status":2}'
+	exit 2
+fi
+case "\$1 \$2 \$3" in
+"org auth show-access-token") echo '{"status":0,"result":{"accessToken":"$SB_TOKEN"}}' ;;
+"org display --json") echo '{"status":0,"result":{"id":"00D","accessToken":"[REDACTED] Use '"'sf org auth show-access-token'"' to view","instanceUrl":"$SB_URL/","username":"admin@dg.sandbox","alias":"demo"}}' ;;
+*) echo '{"status":1,"message":"unexpected"}'; exit 1 ;;
+esac
 SH
 	chmod +x fakebin/sf
+}
+
+@test "login: an existing Salesforce CLI login (--target-org, -o), the way current sf gives out its token" {
+	sandbox_start
+	sb_login
+	fake_sf
 	PATH="$PWD/fakebin:$PATH" run --separate-stderr dg-query --target-org demo --max-opps 1
 	assert_success
 	[ "${#lines[@]}" -eq 1 ]
-	PATH="$PWD/fakebin:$PATH" run dg-query --target-org other --max-opps 1
+	# one sf start-up of each command, never the redacted text sent as a token
+	assert_equal "$(sort sf.calls | cut -d' ' -f1-3 | uniq -c | awk '{print $1}' | tr -d '\n')" 11
+	PATH="$PWD/fakebin:$PATH" run --separate-stderr dg-query -o demo --max-opps 1
+	assert_success
+	PATH="$PWD/fakebin:$PATH" run --separate-stderr dg-query --target-org other --max-opps 1
 	assert_failure 1
-	assert_output --partial "sf org login web --alias other"
+	assert_equal "$stderr" "dg-query: 'sf org auth show-access-token' failed: Parsing --target-org No authorization information found for other. (It looks like you mistyped the username or alias.)"
 	run dg-query --target-org "x; rm -rf /" --max-opps 1
 	assert_failure 1
 	assert_output --partial "not an org alias"
+}
+
+@test "login: without sf installed, --target-org says so and what else to use" {
+	PATH="$TOP/bin:/usr/bin:/bin" run dg-query --target-org demo --max-opps 1
+	assert_failure 1
+	assert_output --partial "the Salesforce CLI 'sf' is not on PATH: install it (npm install --global @salesforce/cli)"
+	refute_output --partial "32512"
+}
+
+@test "dg-login says where a login lands; --env prints the session for a shell; sf's default target org" {
+	sandbox_start
+	sb_login
+	fake_sf
+	PATH="$PWD/fakebin:$PATH" run --separate-stderr dg-login -o demo
+	assert_success
+	assert_output "logged in to 'dg Demo Sandbox' (00D8d0000000001EAA, sandbox) at $SB_URL as admin@dg.sandbox, by sf cli"
+	PATH="$PWD/fakebin:$PATH" run --separate-stderr dg-login -o demo --json
+	assert_success
+	assert_equal "$(jq -c '[.Username, .IsSandbox, .Login, .InstanceUrl == "'"$SB_URL"'"]' <<< "$output")" '["admin@dg.sandbox",true,"sf cli",true]'
+	rm -f sf.calls
+	PATH="$PWD/fakebin:$PATH" run --separate-stderr dg-login -o demo --env
+	assert_success
+	eval "$output"
+	assert_equal "$SF_ACCESS_TOKEN" "$SB_TOKEN"
+	assert_equal "$(wc -l < sf.calls)" 2
+	# the session exported is the first login every stage takes: sf is not started again
+	run --separate-stderr dg-query --max-opps 1
+	assert_success
+	assert_equal "$(wc -l < sf.calls)" 2
+	unset SF_ACCESS_TOKEN SF_INSTANCE_URL
+	# no login in the environment: sf's default target org (the fake knows none)
+	PATH="$PWD/fakebin:$PATH" run dg-login
+	assert_failure 1
+	assert_output --partial "no Salesforce login: give --target-org ALIAS"
+	SF_CLIENT_ID=dg SF_CLIENT_SECRET=dg-tests SF_LOGIN_URL=$SB_URL run dg-login
+	assert_success
+	assert_output --partial "by client credentials"
+	run dg-login --json --env
+	assert_failure 2
 }
 
 # ---- reliability ----

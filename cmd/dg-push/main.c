@@ -19,9 +19,9 @@
 #include "util.h"
 
 static const char usage[] =
-    "usage: dg-push [-c FILE] [-j N] [--tag TAG] [--reconcile] [--allow-production] [--target-org ALIAS]\n"
+    "usage: dg-push [-c FILE] [-j N] [--tag TAG] [--reconcile] [--allow-production] [-o | --target-org ALIAS]\n"
     "               [FILE...]\n"
-    "       dg-push --delete [-c FILE] [-j N] [--allow-production] [--target-org ALIAS] [FILE...]\n"
+    "       dg-push --delete [-c FILE] [-j N] [--allow-production] [-o | --target-org ALIAS] [FILE...]\n"
     "       dg-push --delete --from-org [--tag TAG] [-c FILE] [-j N] [--allow-production]\n";
 
 /* Appends to base[list] the elements of more[list] whose key base does not have
@@ -128,7 +128,7 @@ main(int argc, char **argv)
 	int c, allow = 0, tag_given = 0;
 	util_init(argv[0]);
 	util_stream_errors();
-	while ((c = getopt_long(argc, argv, "c:j:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:j:o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': cli.config = optarg; break;
 		case 'j': jobs = optarg; break;

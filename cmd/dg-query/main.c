@@ -14,8 +14,9 @@
 #include "tz.h"
 #include "util.h"
 
-static const char usage[] = "usage: dg-query [-c FILE] [--id ID]... [--soql SOQL] [--max-opps N] [--target-org ALIAS]\n"
-			    "       dg-query --org [-c FILE] [--target-org ALIAS]\n";
+static const char usage[] =
+    "usage: dg-query [-c FILE] [--id ID]... [--soql SOQL] [--max-opps N] [-o | --target-org ALIAS]\n"
+    "       dg-query --org [-c FILE] [-o | --target-org ALIAS]\n";
 
 /* The fields of the record contract (see dg(7)); contact roles come with their contacts. */
 static const char fields[] =
@@ -496,28 +497,6 @@ sellers(jv users, jv ix, jv team, const char *owner)
 	return out;
 }
 
-/* Prints the org this login reaches (for run logs and the production guard). */
-static void
-emit_org(struct sf *sf)
-{
-	char err[1024];
-	jv r = sf_request(sf, "GET",
-	    "/query?q=SELECT+Id%2C+Name%2C+IsSandbox%2C+OrganizationType%2C+InstanceName+FROM+Organization", NULL, NULL,
-	    err, sizeof err);
-	if (!jv_is_valid(r))
-		diex(EXIT_FAIL, "cannot read the organization: %s", err);
-	jv o = jv_copy(jx_at(jx_get(r, "records", JV_KIND_ARRAY), 0));
-	if (jv_get_kind(o) != JV_KIND_OBJECT || !jx_str(o, "Id") ||
-	    !jv_is_valid(jx_get(o, "IsSandbox", jx_bool(o, "IsSandbox", 0) ? JV_KIND_TRUE : JV_KIND_FALSE)))
-		diex(EXIT_FAIL,
-		    "cannot read the organization: the org's answer has no Organization record with an Id and IsSandbox");
-	o = strip(o);
-	o = jv_object_set(o, jv_string("InstanceUrl"), jv_string(sf->instance));
-	o = jv_object_set(o, jv_string("Login"), jv_string(sf->flow));
-	jsonl_emit(o);
-	jv_free(r);
-}
-
 /* The accounts of the deals without contact roles (they get their account's
  * contacts), sorted, each once. */
 static jv
@@ -600,7 +579,7 @@ main(int argc, char **argv)
 	int nids = 0, c, org = 0;
 	util_init(argv[0]);
 	util_stream_errors();
-	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': cli.config = optarg; break;
 		case 'i': ids[nids++] = optarg; break;
@@ -633,7 +612,7 @@ main(int argc, char **argv)
 	struct sf sf;
 	cli_sf_open(&cfg, target, &sf);
 	if (org) {
-		emit_org(&sf);
+		jsonl_emit(strip(cli_sf_org(&sf)));
 		sf_close(&sf);
 		free(q);
 		free(roles_where);

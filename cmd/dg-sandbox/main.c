@@ -102,6 +102,10 @@ answer(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 		*upsize = 0;
 		return MHD_YES;
 	}
+	/* "//services/data": clients that keep the instance URL with its trailing slash
+	 * (the Salesforce CLI does) add their paths after it; the platform takes both. */
+	while (url[0] == '/' && url[1] == '/')
+		url++;
 	struct req h = { 0 };
 	h.conn = c;
 	h.body = cn->body.s;
@@ -130,8 +134,10 @@ answer(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 		jv_free(h.parsed); /* not read by the route */
 	pthread_mutex_unlock(&lock);
 
-	if (verbose)
-		fprintf(stderr, "dg-sandbox: %s %s %d\n", method, url, h.status);
+	if (verbose) {
+		const char *q = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "q");
+		fprintf(stderr, "dg-sandbox: %s %s%s%s %d\n", method, url, q ? " q=" : "", q ? q : "", h.status);
+	}
 	struct MHD_Response *r = MHD_create_response_from_buffer(
 	    h.out.len, h.out.s ? h.out.s : (char *)"", h.out.s ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
 	if (h.ctype && h.status != 204)

@@ -445,18 +445,20 @@ unarchived(jv rows)
 	return out;
 }
 
-/* Runs text (or, with c, the page of cursor c at offset) and returns the response. */
-static jv
-exec(const char *text, const char *ver, int all, int batch, struct cursor *c, long offset, jv *err, int *status)
+/* Parses text as the API does, or returns NULL with *err the REST error (the query,
+ * a caret under the column, the reason) and *status 400; soql_free(*mem) is due only
+ * when it returns a query. */
+static struct query *
+parse(const char *text, void **mem, jv *err, int *status)
 {
 	*status = 400;
 	if (strlen(text) > 100000) {
 		*err = errarray("MALFORMED_QUERY", "SOQL statements cannot be longer than 100,000 characters.");
-		return jv_invalid();
+		*mem = NULL;
+		return NULL;
 	}
-	void *mem;
 	struct soql_err e;
-	struct query *q = soql_parse(text, &mem, &e);
+	struct query *q = soql_parse(text, mem, &e);
 	if (!q) {
 		/* The real API shows the query, a caret under the column, then the reason. */
 		int col = e.pos + 1;
@@ -469,9 +471,20 @@ exec(const char *text, const char *ver, int all, int batch, struct cursor *c, lo
 		free(ex);
 		*err = errarray(e.code, m);
 		free(m);
-		soql_free(mem);
-		return jv_invalid();
+		soql_free(*mem);
+		return NULL;
 	}
+	return q;
+}
+
+/* Runs text (or, with c, the page of cursor c at offset) and returns the response. */
+static jv
+exec(const char *text, const char *ver, int all, int batch, struct cursor *c, long offset, jv *err, int *status)
+{
+	void *mem;
+	struct query *q = parse(text, &mem, err, status);
+	if (!q)
+		return jv_invalid();
 	struct run r = { jv_object(), ver };
 	jv out;
 	if (c) {
@@ -527,4 +540,87 @@ soql_more(const char *locator, const char *ver, jv *err, int *status)
 	*status = 400;
 	*err = errarray("INVALID_QUERY_LOCATOR", "invalid query locator");
 	return jv_invalid();
+}
+
+/* ---- the columns of a query (?columns=true) ---- */
+
+/* One column of columnMetadata: a field, or a relationship with its joinColumns. */
+static jv
+column(const char *name, const struct field *f, int aggregate, jv joins)
+{
+	static const char *const apex[] = { [F_ID] = "Id",
+		[F_STRING] = "String",
+		[F_TEXTAREA] = "String",
+		[F_PICKLIST] = "String",
+		[F_COMBOBOX] = "String",
+		[F_REFERENCE] = "Id",
+		[F_DATE] = "Date",
+		[F_DATETIME] = "Datetime",
+		[F_BOOLEAN] = "Boolean",
+		[F_INT] = "Integer",
+		[F_DOUBLE] = "Double",
+		[F_CURRENCY] = "Double",
+		[F_PERCENT] = "Double",
+		[F_EMAIL] = "String",
+		[F_URL] = "String",
+		[F_PHONE] = "String" };
+	int leaf = f && !jx_len(joins);
+	enum ftype t = f ? f->type : F_STRING;
+	jv o = jv_object();
+	o = jv_object_set(o, jv_string("aggregate"), jv_bool(aggregate));
+	o = jx_set_str(o, "apexType", leaf ? apex[t] : NULL);
+	o = jv_object_set(o, jv_string("booleanType"), jv_bool(leaf && t == F_BOOLEAN));
+	o = jx_set_str(o, "columnName", name);
+	o = jv_object_set(o, jv_string("custom"), jv_bool(f && f->custom));
+	o = jx_set_str(o, "displayName", name);
+	o = jx_set_str(o, "foreignKeyName", NULL);
+	o = jv_object_set(o, jv_string("insertable"), jv_bool(leaf && f->create));
+	o = jv_object_set(o, jv_string("joinColumns"), joins);
+	o = jv_object_set(o, jv_string("numberType"),
+	    jv_bool(leaf && (t == F_INT || t == F_DOUBLE || t == F_CURRENCY || t == F_PERCENT)));
+	o = jv_object_set(o, jv_string("textType"), jv_bool(leaf && apex[t] && !strcmp(apex[t], "String")));
+	return jv_object_set(o, jv_string("updatable"), jv_bool(leaf && f->update));
+}
+
+/* The columns of a path from its k-th step: Owner.Name is Owner joining Name. */
+static jv
+path_column(const struct path *p, int k)
+{
+	if (k == p->n - 1)
+		return column(p->names[k], p->field, 0, jv_array());
+	return column(
+	    p->rels[k] ? p->rels[k] : p->names[k], NULL, 0, jv_array_append(jv_array(), path_column(p, k + 1)));
+}
+
+static jv
+columns_of(const struct query *q)
+{
+	jv a = jv_array();
+	if (q->count)
+		return jv_array_append(a, column("expr0", NULL, 1, jv_array()));
+	for (int i = 0; i < q->nitems; i++) {
+		const struct selitem *it = &q->items[i];
+		a = jv_array_append(a,
+		    it->k == I_SUB ? column(it->sub->rel->name, NULL, 1, columns_of(it->sub))
+				   : path_column(&it->path, 0));
+	}
+	return a;
+}
+
+jv
+soql_columns(const char *text, jv *err, int *status)
+{
+	void *mem;
+	struct query *q = parse(text, &mem, err, status);
+	if (!q)
+		return jv_invalid();
+	jv o = jv_object_set(jv_object(), jv_string("columnMetadata"), columns_of(q));
+	o = jx_set_str(o, "entityName", q->obj->name);
+	o = jv_object_set(o, jv_string("groupBy"), jv_false());
+	o = jv_object_set(o, jv_string("idSelected"),
+	    jv_bool(q->nitems && q->items[0].k == I_FIELD && q->items[0].path.n == 1 &&
+		!strcasecmp(q->items[0].path.names[0], "Id")));
+	o = jx_set_str(o, "keyPrefix", q->obj->prefix);
+	soql_free(mem);
+	return o;
 }

@@ -362,7 +362,9 @@ query_route(struct req *h, const char *method, const char *rest, const char *ver
 			batch = strtol(bs + 10, NULL, 10);
 			batch = batch < 200 ? 200 : batch > 2000 ? 2000 : batch;
 		}
-		out = soql_run(q, ver, all, (int)batch, &err, &status);
+		const char *cols = req_arg(h, "columns");
+		out = cols && !strcmp(cols, "true") ? soql_columns(q, &err, &status)
+						    : soql_run(q, ver, all, (int)batch, &err, &status);
 	}
 	if (!jv_is_valid(out))
 		return reply_json(h, status, err);

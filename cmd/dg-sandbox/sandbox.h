@@ -233,6 +233,10 @@ void soql_free(void *mem);
 /* Runs q; returns the response object, or jv_invalid() with *err set to the REST error
  * array (and *status to the HTTP status). batch is the page size. */
 jv soql_run(const char *q, const char *ver, int all, int batch, jv *err, int *status);
+/* The query's columns as the API's undocumented ?columns=true describes them
+ * (columnMetadata with joinColumns; the Salesforce CLI's `sf data query` asks for
+ * them), or jv_invalid() with *err and *status as soql_run. */
+jv soql_columns(const char *q, jv *err, int *status);
 /* Returns the next page for a locator such as "01gXXXX-2000". */
 jv soql_more(const char *locator, const char *ver, jv *err, int *status);
 

@@ -17,7 +17,7 @@
 #include "util.h"
 
 static const char usage[] =
-    "usage: dg-smoke --opp-id ID [-c FILE] [--keep] [--allow-production] [--target-org ALIAS]\n";
+    "usage: dg-smoke --opp-id ID [-c FILE] [--keep] [--allow-production] [-o | --target-org ALIAS]\n";
 
 static int problems;
 
@@ -174,7 +174,7 @@ main(int argc, char **argv)
 	int keep = 0, allow = 0, c;
 	char opp[SFID_SIZE], err[1024];
 	util_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': cli.config = optarg; break;
 		case 'i': oid = optarg; break;
