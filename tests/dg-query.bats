@@ -109,6 +109,31 @@ YAML
 	assert_equal "$(printf '%s\n' "${lines[@]}" | sort -u)" "Closed Won"
 }
 
+@test "a request line over 16,384 bytes is refused (414); dg-query asks for 700 Ids 100 at a time, in the query's order" {
+	sandbox_start --opps 700
+	sf_env
+	sb_login
+	soql "SELECT Id FROM Opportunity ORDER BY CloseDate, Id" > /dev/null
+	body '.records[].Id' > all.txt
+	[ "$(wc -l < all.txt)" -eq 700 ]
+	list=$(sed "s/.*/'&'/" all.txt | paste -sd,)
+	run soql "SELECT Id FROM Opportunity WHERE Id IN ($list)"
+	assert_output 414
+	assert_equal "$(body '.[0].errorCode')" URI_TOO_LONG
+	args=()
+	while read -r id; do args+=(--id "$id"); done < <(shuf --random-source=all.txt all.txt)
+	before=$(stats '.requests.query')
+	run --separate-stderr dg-query --max-opps 1000 "${args[@]}"
+	assert_success
+	assert_equal "$(jq -r .opportunity.Id <<< "$output")" "$(cat all.txt)"
+	# 7 queries of opportunities, then the contacts, calendars and users of them
+	[ "$(( $(stats '.requests.query') - before ))" -ge 7 ]
+	# the cap still holds across the parts: the first by close date
+	run --separate-stderr dg-query --max-opps 5 "${args[@]}"
+	assert_equal "$(jq -r .opportunity.Id <<< "$output")" "$(head -n 5 all.txt)"
+	[[ "$stderr" == *"more than 5 opportunities match; taking the first 5"* ]]
+}
+
 @test "dg-query follows nextRecordsUrl over 2,500+ opportunities" {
 	sandbox_start
 	sf_env

@@ -282,3 +282,35 @@ token() { curl -sS "$SB_URL/services/oauth2/token" "$@"; }
 	soql_all "SELECT OwnerId FROM Event WHERE WhatId = '$opp' AND IsDeleted = false" > /dev/null
 	assert_equal "$(body '[.records[].OwnerId] | unique | join(",")')" "$other"
 }
+
+@test "sandbox: a validation rule on Opportunity judges every insert and update; the org keeps one deal from before it" {
+	sandbox_start
+	sb_login
+	legacy=$(first "SELECT Id FROM Opportunity WHERE StageName = 'Negotiation/Review' AND NextStep = null")
+	[ "$legacy" != null ]
+	# it closes last of the open deals: a selection by close date reaches it last
+	assert_equal "$(first "SELECT Id FROM Opportunity WHERE IsClosed = false ORDER BY CloseDate DESC LIMIT 1")" "$legacy"
+	run sf PATCH "/sobjects/Opportunity/$legacy" -d '{"Description":"any change"}'
+	assert_output 400
+	assert_equal "$(body '.[0] | [.errorCode, .fields]')" '["FIELD_CUSTOM_VALIDATION_EXCEPTION",["NextStep"]]'
+	acct=$(first "SELECT Id FROM Account LIMIT 1")
+	run sf POST /sobjects/Opportunity -d "{\"Name\":\"n\",\"StageName\":\"Negotiation/Review\",\"CloseDate\":\"2027-01-01\",\"AccountId\":\"$acct\"}"
+	assert_output 400
+	run sf POST /sobjects/Opportunity -d "{\"Name\":\"n\",\"StageName\":\"Negotiation/Review\",\"CloseDate\":\"2027-01-01\",\"AccountId\":\"$acct\",\"NextStep\":\"Sign\"}"
+	assert_output 201
+	run sf PATCH "/sobjects/Opportunity/$legacy" -d '{"NextStep":"Legal review"}'
+	assert_output 204
+}
+
+@test "client: a scorecard the org's validation rule refuses is reported with what to do; the deal's activities are written" {
+	sandbox_start
+	sf_env
+	sb_login
+	legacy=$(first "SELECT Id FROM Opportunity WHERE StageName = 'Negotiation/Review' AND NextStep = null")
+	dg-query --id "$legacy" 2> /dev/null | plan | dg-content | dg-score > planned.jsonl
+	run --separate-stderr dg-push planned.jsonl
+	assert_failure 3
+	[[ "$stderr" == *"cannot write the scorecard on '$legacy': FIELD_CUSTOM_VALIDATION_EXCEPTION: Next Step is required once a deal is in Negotiation/Review (NextStep); a validation rule of the org refuses any update of this opportunity as it stands: fix the opportunity in the org"* ]]
+	assert_equal "$(jq -c '.scorecard.sf | [.status, .error.code]' <<< "$output")" '["failed","FIELD_CUSTOM_VALIDATION_EXCEPTION"]'
+	assert_equal "$(jq '[.activities[].sf.status] | unique' -c <<< "$output")" '["created"]'
+}

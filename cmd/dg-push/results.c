@@ -133,8 +133,20 @@ result_report(struct push *p, struct items *v, jv opps)
 				sb_addf(&fs, "%s%s", k ? ", " : " (", jx_cstr(jx_at(f, k)));
 			if (fs.len)
 				sb_add(&fs, ")");
-			warnx("cannot %s '%s' for '%s': %s: %s%s", x->update ? "update" : "create", x->object, opp,
-			    jx_str(x->error, "code"), jx_str(x->error, "message"), sb_str(&fs));
+			const char *code = jx_str(x->error, "code");
+			if (x->update && !strcmp(x->object, "Opportunity"))
+				/* The deal's own record: only the scorecard was to change, and the
+				 * org's rules judge the whole record, so say what to do about it. */
+				warnx("cannot write the scorecard on '%s': %s: %s%s; %s", opp, code,
+				    jx_str(x->error, "message"), sb_str(&fs),
+				    code && !strcmp(code, "FIELD_CUSTOM_VALIDATION_EXCEPTION")
+					? "a validation rule of the org refuses any update of this opportunity as it "
+					  "stands: fix the opportunity in the org (or have the rule relaxed), then run "
+					  "again; its meetings and emails are not affected"
+					: "its meetings and emails are not affected");
+			else
+				warnx("cannot %s '%s' for '%s': %s: %s%s", x->update ? "update" : "create", x->object,
+				    opp, code, jx_str(x->error, "message"), sb_str(&fs));
 			sb_free(&fs);
 		}
 	}

@@ -5,6 +5,7 @@
  * status codes and error bodies of a real org, keeps the org in SQLite, and can be
  * told to misbehave (latency, expiring sessions, 503s, lock errors, HTML 500s, a daily
  * request limit, refused records) so clients' retry paths can be tested. */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <microhttpd.h>
@@ -77,6 +78,41 @@ dispatch(struct req *h, const char *method, const char *url, char *limit_info)
 
 /* ---- libmicrohttpd glue ---- */
 
+/* A real org takes at most 16,384 bytes of request line and headers. */
+#define MAX_REQUEST_HEAD 16384
+
+/* Adds the bytes a query argument or a header takes on the wire (percent-encoded for
+ * arguments, as clients send them) to *(size_t *)cls. */
+static enum MHD_Result
+head_bytes(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	size_t *n = cls;
+	if (kind == MHD_HEADER_KIND) {
+		*n += strlen(key) + 2 + (value ? strlen(value) : 0) + 2;
+		return MHD_YES;
+	}
+	*n += 1; /* ? or & */
+	for (const char *p = key; *p; p++)
+		*n += strchr("-_.~", *p) || isalnum((unsigned char)*p) ? 1 : 3;
+	for (const char *p = value ? value : ""; *p; p++)
+		*n += 1 + (strchr("-_.~=", *p) || isalnum((unsigned char)*p) ? 0 : 2);
+	*n += value ? 1 : 0;
+	return MHD_YES;
+}
+
+/* The request's line and headers as it came: 414 when the line alone is over the
+ * cap, 431 when the headers take it over; 0 when it is within. */
+static int
+head_too_big(struct MHD_Connection *c, const char *method, const char *url)
+{
+	size_t line = strlen(method) + 1 + strlen(url) + sizeof " HTTP/1.1" - 1, heads = 0;
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, head_bytes, &line);
+	if (line > MAX_REQUEST_HEAD)
+		return 414;
+	MHD_get_connection_values(c, MHD_HEADER_KIND, head_bytes, &heads);
+	return line + heads > MAX_REQUEST_HEAD ? 431 : 0;
+}
+
 struct conn {
 	struct sb body;
 	int too_big;
@@ -125,8 +161,12 @@ answer(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 	if (override && !strcmp(method, "POST"))
 		method = override;
 
+	int head = head_too_big(c, method, url);
 	pthread_mutex_lock(&lock);
-	if (cn->too_big)
+	if (head)
+		reply_error(&h, head, head == 414 ? "URI_TOO_LONG" : "REQUEST_HEADER_FIELDS_TOO_LARGE",
+		    "The request line and headers are longer than the 16,384 bytes Salesforce accepts");
+	else if (cn->too_big)
 		reply_error(&h, 413, "REQUEST_ENTITY_TOO_LARGE", "The request body is larger than dg-sandbox accepts");
 	else
 		dispatch(&h, method, url, limit_info);

@@ -469,6 +469,21 @@ status_closed(const char *status)
 	return closed;
 }
 
+/* The validation rule on Opportunity of --profile enterprise, as admins write them: a
+ * deal in Negotiation/Review must say its next step. It runs on every insert and
+ * update of the whole record, so a record from before the rule (the seed keeps one)
+ * refuses any update, a scorecard's too, until someone fills the field. Returns the
+ * error array, or jv_null(). */
+static jv
+opportunity_rule(jv rec)
+{
+	const char *stage = jx_str(rec, "StageName"), *next = jx_str(rec, "NextStep");
+	if (stage && !strcmp(stage, "Negotiation/Review") && (!next || !*next))
+		return sf_err1("FIELD_CUSTOM_VALIDATION_EXCEPTION", "NextStep",
+		    "Next Step is required once a deal is in Negotiation/Review");
+	return jv_null();
+}
+
 /* Whether a real org has archived the activity (--profile enterprise): an Event that
  * ended, or a closed Task dated, 365 days or more before today. /query hides those;
  * /queryAll and reads by Id still find them. */
@@ -597,6 +612,13 @@ rules_apply(struct obj *o, jv rec, jv *errs, const char *self)
 	}
 	if (sw.profile == PROFILE_ENTERPRISE && !strcmp(o->name, "EventRelation")) {
 		jv e = shared_activities(rec, self);
+		if (jv_get_kind(e) == JV_KIND_ARRAY) {
+			*errs = jv_array_concat(*errs, e);
+			return rec;
+		}
+	}
+	if (sw.profile == PROFILE_ENTERPRISE && !strcmp(o->name, "Opportunity")) {
+		jv e = opportunity_rule(rec);
 		if (jv_get_kind(e) == JV_KIND_ARRAY) {
 			*errs = jv_array_concat(*errs, e);
 			return rec;

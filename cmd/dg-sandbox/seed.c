@@ -218,6 +218,34 @@ struct seeding {
 	int ncombo; /* first x second words */
 };
 
+/* A record from before the validation rule (--profile enterprise): the open deal that
+ * closes last is in Negotiation/Review with no next step, so the org refuses any
+ * update of it. It closes last so that a selection by close date reaches it last. */
+static void
+legacy_deal(void)
+{
+	jv all = store_scan(schema_obj("Opportunity"), 0);
+	int last = -1;
+	for (int i = 0; i < jx_len(all); i++) {
+		jv o = jx_at(all, i);
+		const char *cd = jx_str(o, "CloseDate");
+		if (!jx_bool(o, "IsClosed", 0) && cd &&
+		    (last < 0 || strcmp(cd, jx_str(jx_at(all, last), "CloseDate")) > 0))
+			last = i;
+	}
+	if (last >= 0) {
+		jv o = jv_copy(jx_at(all, last));
+		char id[SFID_SIZE];
+		snprintf(id, sizeof id, "%s", jx_str(o, "Id"));
+		o = jv_object_set(o, jv_string("StageName"), jv_string(stages[7]));
+		o = jv_object_delete(o, jv_string("NextStep"));
+		o = jv_object_set(o, jv_string("Probability"), jv_number(90));
+		store_write(schema_obj("Opportunity"), id, o);
+		jv_free(o);
+	}
+	jv_free(all);
+}
+
 /* The deals of one account: 1-3 opportunities, most with contact roles. */
 static int
 seed_deals(
@@ -250,6 +278,9 @@ seed_deals(
 		op = jv_object_set(
 		    op, jv_string("LeadSource"), jv_string(rng_chance(&ar, 0.5) ? "Web" : "Partner Referral"));
 		op = jv_object_set(op, jv_string("OwnerId"), jv_string(sd->uid[owner]));
+		/* The enterprise org's validation rule wants a next step in Negotiation/Review. */
+		if (sw.profile == PROFILE_ENTERPRISE && st == 7)
+			op = jv_object_set(op, jv_string("NextStep"), jv_string("Redlines back from legal"));
 		if ((rc = create("Opportunity", op, opp)) < 0)
 			break;
 		/* Most deals have contact roles; some have none, as in real orgs. */
@@ -377,6 +408,7 @@ seed_org(uint64_t seed, int production, int opps)
 		jv u = jv_object_set(store_get(uid[nreps - 1], NULL), jv_string("IsActive"), jv_false());
 		store_write(schema_obj("User"), uid[nreps - 1], u);
 		jv_free(u);
+		legacy_deal();
 	}
 	free(combo);
 	bank_free(words);
