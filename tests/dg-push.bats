@@ -423,6 +423,33 @@ contact_deal() {
 	assert_line '["Task","FIELD_CUSTOM_VALIDATION_EXCEPTION",["Subject"]]'
 }
 
+@test "a Bulk job that ends Failed half-way: what it wrote is taken from its results, the rest fails with its reason; a rerun completes it" {
+	sandbox_start --fault bulkfail@1
+	sf_env
+	planned 4
+	printf 'push:\n  bulk_threshold: 20\n  tag_field: DG_Tag__c\n' > demo.yaml
+	run --separate-stderr dg-push planned.jsonl
+	assert_failure 3
+	echo "$output" > pushed.jsonl
+	[[ "$stderr" == *"BULK_JOB_FAILED: the Bulk job 750"*" Failed: InternalServerError : the job failed while processing its records"* ]]
+	# the rows the job wrote before it failed are ours, with the org's Ids; none is lost
+	assert_equal "$(stats .faults_injected)" 1
+	sb_login
+	for o in Event Task; do
+		soql_all "SELECT Id FROM $o WHERE IsDeleted = false" > /dev/null
+		org=$(body '[.records[].Id] | sort | join(" ")')
+		ours=$(jq -rs --arg o "$o" '[.[].activities[].sf | select(.object == $o and .status == "created") | .id] | sort | join(" ")' pushed.jsonl)
+		assert_equal "$ours" "$org"
+	done
+	failed=$(jq -s '[.[].activities[].sf | select(.status == "failed")] | length' pushed.jsonl)
+	[ "$failed" -gt 0 ]
+	# the next push writes the rest and nothing twice
+	run --separate-stderr dg-push --reconcile planned.jsonl
+	assert_success
+	soql_all "SELECT COUNT() FROM Task WHERE IsDeleted = false" > /dev/null
+	assert_equal "$(body .totalSize)" "$(jq -s '[.[].activities[] | select(.kind == "email")] | length' planned.jsonl)"
+}
+
 @test "a push of 40 deals relates every meeting's and email's people once: EventRelations and TaskRelations" {
 	sandbox_start
 	sf_env

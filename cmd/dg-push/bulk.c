@@ -287,9 +287,12 @@ bulk_answer(struct sched *s, struct call *k)
 		if (st && !strcmp(st, "JobComplete"))
 			b->step = B_RESULTS;
 		else if (st && (!strcmp(st, "Failed") || !strcmp(st, "Aborted"))) {
-			snprintf(b->why, sizeof b->why, "the Bulk job %s: %s", st,
+			/* A job that ended Failed may have written rows before it stopped: its
+			 * results are read like a complete job's, and only the records they do
+			 * not name fail, with the job's reason. */
+			snprintf(b->why, sizeof b->why, "the Bulk job %s %s: %s", b->id, st,
 			    jx_str(j, "errorMessage") ? jx_str(j, "errorMessage") : "");
-			bulk_end(s, b);
+			b->step = B_RESULTS;
 		} else if (push_clock() - b->t0 > 1800) {
 			snprintf(b->why, sizeof b->why, "the Bulk job %s did not finish in 30 minutes", b->id);
 			bulk_end(s, b);

@@ -10,10 +10,10 @@
 #include "sandbox.h"
 #include "rng.h"
 
-/* rowlock is per record (a Collections write answers it inside its HTTP 200), the
- * others per call. */
-enum fkind { FK_UNAVAILABLE, FK_LOCK, FK_HTML500, FK_ROWLOCK };
-static const char *const fknames[] = { "unavailable", "lock", "html500", "rowlock" };
+/* rowlock is per record (a Collections write answers it inside its HTTP 200),
+ * bulkfail per Bulk API 2.0 job, the others per call. */
+enum fkind { FK_UNAVAILABLE, FK_LOCK, FK_HTML500, FK_ROWLOCK, FK_BULKFAIL, FK_N };
+static const char *const fknames[] = { "unavailable", "lock", "html500", "rowlock", "bulkfail" };
 struct fault {
 	enum fkind k;
 	long nth;    /* on this data call (1-based), or 0 */
@@ -30,7 +30,7 @@ fault_add(const char *spec)
 	struct fault f = { 0 };
 	size_t n = strcspn(spec, "@%");
 	int found = 0;
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < FK_N; i++)
 		if (strlen(fknames[i]) == n && !strncmp(spec, fknames[i], n)) {
 			f.k = (enum fkind)i;
 			found = 1;
@@ -68,7 +68,7 @@ fault_for(long call)
 {
 	for (int i = 0; i < nfaults; i++) {
 		struct rng r;
-		if (faults[i].k == FK_ROWLOCK)
+		if (faults[i].k == FK_ROWLOCK || faults[i].k == FK_BULKFAIL)
 			continue;
 		rng_init(&r, sw.fault_seed, "fault", fknames[faults[i].k], call);
 		if (faults[i].nth ? faults[i].nth == call : rng_double(&r) < faults[i].rate)
@@ -77,23 +77,35 @@ fault_for(long call)
 	return -1;
 }
 
-int
-fault_row(void)
+/* Whether the fault of kind k hits its n-th occasion (a record, a job). */
+static int
+fault_hits(enum fkind k, long n)
 {
-	static long row;
-
-	row++;
 	for (int i = 0; i < nfaults; i++) {
 		struct rng r;
-		if (faults[i].k != FK_ROWLOCK)
+		if (faults[i].k != k)
 			continue;
-		rng_init(&r, sw.fault_seed, "fault", "rowlock", row);
-		if (faults[i].nth ? faults[i].nth == row : rng_double(&r) < faults[i].rate) {
+		rng_init(&r, sw.fault_seed, "fault", fknames[k], n);
+		if (faults[i].nth ? faults[i].nth == n : rng_double(&r) < faults[i].rate) {
 			sw.faults_injected++;
 			return 1;
 		}
 	}
 	return 0;
+}
+
+int
+fault_row(void)
+{
+	static long row;
+	return fault_hits(FK_ROWLOCK, ++row);
+}
+
+int
+fault_job(void)
+{
+	static long job;
+	return fault_hits(FK_BULKFAIL, ++job);
 }
 
 /* The daily limit and the faults, before a data call's route: 1 when one of them
@@ -195,7 +207,7 @@ admin_faults(struct req *h)
 	const char *bad = NULL;
 	if (jv_is_valid(fl) && (jv_get_kind(fl) != JV_KIND_ARRAY || jx_len(fl) > 16))
 		bad =
-		    "faults: expected a list of at most 16 of KIND, KIND@N or KIND%P with KIND unavailable, lock, html500 or rowlock";
+		    "faults: expected a list of at most 16 of KIND, KIND@N or KIND%P with KIND unavailable, lock, html500, rowlock or bulkfail";
 	if (jv_is_valid(fw) && jv_get_kind(fw) != JV_KIND_ARRAY)
 		bad = "fail_when: expected a list of FIELD=VALUE[:CODE]";
 	for (int i = 0; !bad && i < jx_len(fw); i++) {
@@ -213,7 +225,7 @@ admin_faults(struct req *h)
 		for (int i = 0; !bad && i < jx_len(fl); i++)
 			if (!jx_cstr(jx_at(fl, i)) || fault_add(jx_cstr(jx_at(fl, i))) < 0)
 				bad =
-				    "faults: each is KIND, KIND@N or KIND%P with KIND unavailable, lock, html500 or rowlock";
+				    "faults: each is KIND, KIND@N or KIND%P with KIND unavailable, lock, html500, rowlock or bulkfail";
 		if (bad) {
 			memcpy(faults, saved, sizeof saved);
 			nfaults = nsaved;

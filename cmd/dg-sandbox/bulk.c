@@ -140,10 +140,24 @@ process(struct job *j)
 	csv_line(&j->ok, "sf__Id", "sf__Created", head, j->delim, j->crlf);
 	csv_line(&j->bad, "sf__Id", "sf__Error", head, j->delim, j->crlf);
 	csv_line(&j->unproc, NULL, NULL, head, j->delim, j->crlf);
+	/* A job that fails half-way (--fault bulkfail) keeps what it did: its first half
+	 * is processed and in its results, the rest unprocessed. */
+	long stop = -1;
+	if (!j->del && fault_job()) {
+		const char *q = p;
+		stop = 0;
+		for (jv row; jv_is_valid(row = csv_row(&q, end, j->delim)); jv_free(row))
+			stop++;
+		stop /= 2;
+	}
 	store_begin();
 	for (jv row; jv_is_valid(row = csv_row(&p, end, j->delim)); jv_free(row)) {
 		if (jx_len(row) == 1 && !*jx_cstr(jx_at(row, 0)))
 			continue; /* a blank line */
+		if (stop >= 0 && j->processed >= stop) {
+			csv_line(&j->unproc, NULL, NULL, row, j->delim, j->crlf);
+			continue;
+		}
 		j->processed++;
 		char id[SFID_SIZE] = "";
 		jv e;
@@ -188,7 +202,12 @@ process(struct job *j)
 	}
 	store_commit();
 	jv_free(head);
-	snprintf(j->state, sizeof j->state, "UploadComplete");
+	if (stop >= 0)
+		job_fail(j,
+		    "InternalServerError : the job failed while processing its records; its results show "
+		    "what it did");
+	else
+		snprintf(j->state, sizeof j->state, "UploadComplete");
 }
 
 static struct job *
@@ -312,12 +331,12 @@ bulk_route(struct req *h, const char *method, const char *rest, const char *ver)
 		h->status = 201;
 		return;
 	}
+	/* A job's results are read once it has ended, Failed and Aborted ones too. */
+	int ended = !strcmp(j->state, "JobComplete") || !strcmp(j->state, "Failed") || !strcmp(j->state, "Aborted");
 	if (!strcmp(sub, "successfulResults") || !strcmp(sub, "successfulResults/"))
-		return strcmp(j->state, "JobComplete") ? reply_error(h, 400, "INVALIDJOBSTATE", "Job is not complete")
-						       : csv_out(h, &j->ok);
+		return !ended ? reply_error(h, 400, "INVALIDJOBSTATE", "Job is not complete") : csv_out(h, &j->ok);
 	if (!strcmp(sub, "failedResults") || !strcmp(sub, "failedResults/"))
-		return strcmp(j->state, "JobComplete") ? reply_error(h, 400, "INVALIDJOBSTATE", "Job is not complete")
-						       : csv_out(h, &j->bad);
+		return !ended ? reply_error(h, 400, "INVALIDJOBSTATE", "Job is not complete") : csv_out(h, &j->bad);
 	if (!strcmp(sub, "unprocessedrecords") || !strcmp(sub, "unprocessedrecords/"))
 		return csv_out(h, &j->unproc);
 	if (*sub)

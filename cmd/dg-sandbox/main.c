@@ -358,7 +358,7 @@ main(int argc, char **argv)
 		case 'f':
 			if (fault_add(optarg) < 0)
 				diex(EXIT_USAGE,
-				    "--fault '%s': expected KIND, KIND@N or KIND%%P with KIND unavailable, lock, html500 or rowlock",
+				    "--fault '%s': expected KIND, KIND@N or KIND%%P with KIND unavailable, lock, html500, rowlock or bulkfail",
 				    optarg);
 			break;
 		case 'w':

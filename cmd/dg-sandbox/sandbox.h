@@ -330,6 +330,9 @@ int fault_add(const char *spec);
 /* Whether the record about to be written gets an injected UNABLE_TO_LOCK_ROW
  * (--fault rowlock@N, the Nth record written, or rowlock%P). */
 int fault_row(void);
+/* Whether the Bulk API 2.0 job about to be processed fails half-way (--fault
+ * bulkfail@N, the Nth job, or bulkfail%P). */
+int fault_job(void);
 /* The daily limit and injected faults before a data call: 1 when one answered. */
 int admin_gate(struct req *h, char *limit_info);
 /* Routes /_sandbox/stats and /_sandbox/faults. */
