@@ -314,3 +314,16 @@ token() { curl -sS "$SB_URL/services/oauth2/token" "$@"; }
 	assert_equal "$(jq -c '.scorecard.sf | [.status, .error.code]' <<< "$output")" '["failed","FIELD_CUSTOM_VALIDATION_EXCEPTION"]'
 	assert_equal "$(jq '[.activities[].sf.status] | unique' -c <<< "$output")" '["created"]'
 }
+
+@test "sandbox and client: users' emails end in .invalid as after a sandbox refresh; dg-query names each such owner once" {
+	sandbox_start
+	sf_env
+	sb_login
+	soql "SELECT Email FROM User WHERE Email LIKE '%.invalid'" > /dev/null
+	[ "$(body '.records | length')" -ge 3 ]
+	run --separate-stderr dg-query --max-opps 30
+	assert_success
+	owners=$(jq -r 'select(.opportunity.Owner.Email | endswith(".invalid")) | .opportunity.OwnerId' <<< "$output" | sort -u | wc -l)
+	[ "$owners" -ge 1 ]
+	assert_equal "$(grep -c "a sandbox refresh appends '.invalid' to users' emails, and People.ai cannot match their activity to them; remove it in Setup > Users" <<< "$stderr")" "$owners"
+}

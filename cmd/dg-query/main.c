@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli.h"
 #include "config.h"
@@ -188,6 +189,30 @@ opp_soql(const char *cond, void *arg)
 {
 	struct opp_q *o = arg;
 	return build_soql(o->cfg, cond, o->ids, o->nids, o->cap);
+}
+
+/* Says once per owner of the chosen deals whose email ends in ".invalid": a sandbox
+ * refresh appends it to every user's email, and People.ai cannot match their activity
+ * to them. */
+static void
+warn_invalid_emails(jv opps, int n)
+{
+	jv seen = jv_object();
+	for (int i = 0; i < n; i++) {
+		jv o = jx_at(opps, i);
+		jv owner = jx_get(o, "Owner", JV_KIND_OBJECT);
+		const char *id = jx_str(o, "OwnerId"), *email = jx_str(owner, "Email");
+		size_t l = email ? strlen(email) : 0;
+		if (!id || l < 8 || strcasecmp(email + l - 8, ".invalid") ||
+		    jv_object_has(jv_copy(seen), jv_string(id)))
+			continue;
+		seen = jv_object_set(seen, jv_string(id), jv_true());
+		warnx(
+		    "the owner %s (%s) has the email '%s': a sandbox refresh appends '.invalid' to users' emails, and "
+		    "People.ai cannot match their activity to them; remove it in Setup > Users",
+		    jx_str(owner, "Name") ? jx_str(owner, "Name") : "?", id, email);
+	}
+	jv_free(seen);
 }
 
 /* Drops "attributes" everywhere in v (consumed). */
@@ -672,6 +697,7 @@ main(int argc, char **argv)
 		ctx.opps = jv_array_slice(ctx.opps, 0, (int)cap);
 		n = (int)cap;
 	}
+	warn_invalid_emails(ctx.opps, n);
 	jv need = accounts_without_roles(ctx.opps, n);
 	jv byacct = account_contacts(&sf, &cfg, need, cfg.query.account_contacts);
 	jv_free(need);

@@ -45,7 +45,10 @@ seed_user(
 	for (char *p = un; *p; p++)
 		*p = (char)tolower((unsigned char)*p);
 	u = jv_object_set(u, jv_string("Username"), jv_string(un));
-	u = jv_object_set(u, jv_string("Email"), jv_string(un));
+	/* A refreshed sandbox appends .invalid to every user's email (--profile enterprise
+	 * is one; its admin, who logs in, has put theirs right). */
+	u = jv_object_set(
+	    u, jv_string("Email"), sw.profile == PROFILE_ENTERPRISE ? jv_string_fmt("%s.invalid", un) : jv_string(un));
 	u = jv_object_set(u, jv_string("FirstName"), jv_string(first));
 	u = jv_object_set(u, jv_string("LastName"), jv_string(last));
 	u = jv_object_set(u, jv_string("Name"), jv_string_fmt("%s %s", first, last));
