@@ -74,7 +74,7 @@ bulk_start(struct sched *s, int o)
 	struct bulk *b = xcalloc(1, sizeof *b);
 	b->object = push_objects[o];
 	b->items = xmalloc((size_t)(s->per_obj[o] + 1) * sizeof *b->items);
-	for (int c = 0; c < 5; c++)
+	for (int c = 0; c < NQUEUE; c++)
 		for (int k = s->qhead[c]; k < s->qn[c]; k++) {
 			int i = s->q[c][k];
 			struct item *x = &s->v.v[i];

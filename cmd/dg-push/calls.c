@@ -29,6 +29,27 @@ by_object(const void *a, const void *b, void *arg)
 	return c ? c : (x > y) - (x < y);
 }
 
+/* Whether the deal whose records start at the head of queue c would be split between
+ * call k and the next one, with k half full already: then k ends before it. Calls in
+ * flight together that write children of one opportunity collide on its row lock (a
+ * real org answers UNABLE_TO_LOCK_ROW per record), so a deal's records travel in one
+ * call where they can, and every call still carries at least SF_BATCH / 2. */
+static int
+deal_splits(struct sched *s, int c, const struct call *k)
+{
+	int i = s->q[c][s->qhead[c]], d = s->v.v[i].deal;
+	if (k->n < SF_BATCH / 2 || (k->n && s->v.v[k->items[k->n - 1]].deal == d))
+		return 0;
+	int room = SF_BATCH - k->n, run = 0;
+	for (int j = s->qhead[c]; j < s->qn[c] && run <= room; j++) {
+		const struct item *x = &s->v.v[s->q[c][j]];
+		if (x->deal != d)
+			break;
+		run += !x->sent;
+	}
+	return run > room;
+}
+
 /* Up to SF_BATCH ready records in priority order, sorted by object: one Collections call. */
 static struct call *
 collections_call(struct sched *s, int upd)
@@ -36,11 +57,16 @@ collections_call(struct sched *s, int upd)
 	struct call *k = call_new(upd ? "PATCH" : "POST", xstrdup("/composite/sobjects"), NULL);
 	k->upd = upd;
 	k->items = xmalloc(SF_BATCH * sizeof *k->items);
-	for (int c = upd ? 4 : 0; c < (upd ? 5 : 4) && k->n < SF_BATCH; c++)
+	for (int c = upd ? Q_UPDATES : 0; c < (upd ? Q_UPDATES + 1 : Q_UPDATES) && k->n < SF_BATCH; c++)
 		while (s->qhead[c] < s->qn[c] && k->n < SF_BATCH) {
-			int i = s->q[c][s->qhead[c]++];
-			if (s->v.v[i].sent)
+			int i = s->q[c][s->qhead[c]];
+			if (s->v.v[i].sent) {
+				s->qhead[c]++;
 				continue; /* taken by a Bulk job */
+			}
+			if (!upd && deal_splits(s, c, k))
+				break;
+			s->qhead[c]++;
 			sched_take(s, i);
 			k->items[k->n++] = i;
 		}
@@ -209,7 +235,7 @@ collections_next(struct sched *s)
 {
 	/* Updates (the scorecards) before the records nothing waits for, so that deals
 	 * are over, and written out, while the last calls are still out. */
-	if (s->updates > 0 && !(s->live[0] + s->live[1] + s->live[2]))
+	if (s->updates > 0 && !(s->live[Q_CONTACTS] + s->live[Q_ACTIVITIES] + s->live[Q_RELATIONS]))
 		return collections_call(s, 1);
 	/* A full call; a short one only when no answer out there could fill it up. */
 	if (s->creates >= SF_BATCH || (s->creates > 0 && s->producers == 0))
@@ -410,7 +436,7 @@ push_free(struct push *p)
 		jv_free(s->v.v[i].error);
 	}
 	free(s->v.v);
-	for (int c = 0; c < 5; c++)
+	for (int c = 0; c < NQUEUE; c++)
 		free(s->q[c]);
 	jv_free(s->keys);
 	jv_free(s->pending);

@@ -126,8 +126,10 @@ struct items {
 	int n, cap;
 };
 
-/* Ready items wait in NQUEUE queues by what they unblock (queue_of in calls.c). */
-#define NQUEUE 5
+/* Ready items wait in queues by what they unblock (queue_of in sched.c): contacts
+ * first, then meetings and emails (a deal's together), then contact roles and
+ * relations; updates (the scorecards) apart. */
+enum { Q_CONTACTS, Q_ACTIVITIES, Q_RELATIONS, Q_UPDATES, NQUEUE };
 
 /* What the sending keeps: the items, the planned contacts' Ids, what is ready. */
 struct sched {
@@ -136,7 +138,7 @@ struct sched {
 	jv keys;           /* planned contact key -> Id */
 	jv pending;        /* planned contact key -> true while that contact is being created */
 	int contacts_left; /* planned contacts being created */
-	int *q[NQUEUE];    /* ready items by priority (contacts, Events, roles and relations, the rest; updates) */
+	int *q[NQUEUE];    /* ready items by priority, then updates */
 	int qn[NQUEUE], qcap[NQUEUE], qhead[NQUEUE];
 	long live[NQUEUE];  /* ready items in each queue not yet taken */
 	long creates;       /* ready creates */

@@ -17,13 +17,14 @@ static int
 queue_of(const struct item *x)
 {
 	if (x->update)
-		return 4;
+		return Q_UPDATES;
+	/* Meetings and emails share a queue, so that a deal's activities go out together
+	 * (see deal_splits in calls.c). */
 	switch (x->kind) {
-	case K_CONTACT: return 0;
-	case K_EVENT: return 1;
+	case K_CONTACT: return Q_CONTACTS;
 	case K_ROLE:
-	case K_REL: return 2;
-	default: return 3;
+	case K_REL: return Q_RELATIONS;
+	default: return Q_ACTIVITIES;
 	}
 }
 

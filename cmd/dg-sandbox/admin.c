@@ -257,6 +257,7 @@ admin_route(struct req *h, const char *method, const char *rest)
 			jv_free(sw.stats);
 			sw.stats = jv_object();
 			sw.faults_injected = 0;
+			sw.row_locks = 0;
 			h->status = 204;
 			return;
 		}
@@ -265,6 +266,7 @@ admin_route(struct req *h, const char *method, const char *rest)
 		o = jv_object_set(o, jv_string("api_usage"), jv_number((double)sw.api_usage));
 		o = jv_object_set(o, jv_string("daily_limit"), jv_number((double)sw.daily_limit));
 		o = jv_object_set(o, jv_string("faults_injected"), jv_number((double)sw.faults_injected));
+		o = jv_object_set(o, jv_string("row_locks"), jv_number((double)sw.row_locks));
 		o = jv_object_set(o, jv_string("records"), store_counts());
 		return reply_json(h, 200, o);
 	}

@@ -114,6 +114,7 @@ head_too_big(struct MHD_Connection *c, const char *method, const char *url)
 }
 
 struct conn {
+	double t0; /* when the request arrived */
 	struct sb body;
 	int too_big;
 	long max;
@@ -126,6 +127,7 @@ answer(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 	struct conn *cn = *con_cls;
 	if (!cn) {
 		cn = xcalloc(1, sizeof *cn);
+		cn->t0 = locks_clock();
 		cn->max = strstr(url, "/jobs/ingest/") ? MAX_BULK_BODY : MAX_JSON_BODY;
 		*con_cls = cn;
 		return MHD_YES;
@@ -142,8 +144,10 @@ answer(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 	 * (the Salesforce CLI does) add their paths after it; the platform takes both. */
 	while (url[0] == '/' && url[1] == '/')
 		url++;
+	static long serial;
 	struct req h = { 0 };
 	h.conn = c;
+	h.t0 = cn->t0;
 	h.body = cn->body.s;
 	h.bodylen = cn->body.len;
 	h.content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
@@ -163,6 +167,7 @@ answer(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 
 	int head = head_too_big(c, method, url);
 	pthread_mutex_lock(&lock);
+	h.serial = ++serial;
 	if (head)
 		reply_error(&h, head, head == 414 ? "URI_TOO_LONG" : "REQUEST_HEADER_FIELDS_TOO_LARGE",
 		    "The request line and headers are longer than the 16,384 bytes Salesforce accepts");
@@ -394,6 +399,7 @@ main(int argc, char **argv)
 	serve((uint16_t)port);
 	store_close();
 	rules_fail_clear();
+	locks_free();
 	jv_free(sw.stats);
 	return EXIT_OK;
 }

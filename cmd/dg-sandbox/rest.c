@@ -124,7 +124,7 @@ collections_write(struct req *h, int create)
 		char id[SFID_SIZE];
 		jv e;
 		const char *uid = NULL;
-		if (fault_row())
+		if (fault_row() || locks_busy(h, jx_at(clean, i)))
 			/* Another write holds the parent (the opportunity, account or contact). */
 			e = jv_array_append(jv_array(),
 			    sf_err("UNABLE_TO_LOCK_ROW",
@@ -141,6 +141,7 @@ collections_write(struct req *h, int create)
 				snprintf(id, sizeof id, "%.18s", uid);
 		}
 		if (jv_get_kind(e) == JV_KIND_NULL) {
+			locks_take(h, jx_at(clean, i));
 			results = jv_array_append(results, result_ok(id));
 		} else {
 			failed = 1;

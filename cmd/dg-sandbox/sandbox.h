@@ -12,6 +12,7 @@
  *   query.c   running a parsed query, results, queryMore cursors
  *   auth.c    the OAuth token endpoint and sessions
  *   bulk.c    Bulk API 2.0 ingest jobs (CSV)
+ *   locks.c   the row locks a write takes on its parents (enterprise profile)
  *   seed.c    the deterministic demo org
  *
  * One mutex (main.c) serialises everything that touches the store, so handlers are
@@ -240,6 +241,19 @@ jv soql_columns(const char *q, jv *err, int *status);
 /* Returns the next page for a locator such as "01gXXXX-2000". */
 jv soql_more(const char *locator, const char *ver, jv *err, int *status);
 
+/* ---- locks.c ---- */
+
+struct req;
+
+/* Seconds on a monotonic clock. */
+double locks_clock(void);
+/* Whether a parent rec names is held by another call whose transaction overlaps h's
+ * (--profile enterprise only): its write then fails with UNABLE_TO_LOCK_ROW. */
+int locks_busy(const struct req *h, jv rec);
+/* Holds the parents rec names for h's transaction (arrival to now). */
+void locks_take(const struct req *h, jv rec);
+void locks_free(void);
+
 /* ---- auth.c ---- */
 
 /* Handles POST /services/oauth2/token with a form body; fills status and returns the
@@ -292,6 +306,8 @@ struct req {
 	void *conn;
 	const char *location;
 	char locbuf[160];
+	double t0;   /* when the request arrived (locks_clock) */
+	long serial; /* which request it is, from 1 */
 };
 void reply_json(struct req *h, int status, jv v); /* consumes v */
 void reply_error(struct req *h, int status, const char *code, const char *msg);
@@ -319,6 +335,7 @@ struct switches {
 	long daily_limit; /* calls a day before REQUEST_LIMIT_EXCEEDED */
 	long api_usage;   /* calls so far */
 	long faults_injected;
+	long row_locks;      /* writes refused because another call held a parent (locks.c) */
 	uint64_t fault_seed; /* what KIND%P faults draw from */
 	jv stats;            /* route -> count */
 };
