@@ -89,6 +89,10 @@ soql() { sf GET /query -G --data-urlencode "q=$1"; }
 soql_all() { sf GET /queryAll -G --data-urlencode "q=$1"; }
 # body [JQ FILTER]: the last response body through jq (compact, raw strings).
 body() { jq -cr "${1:-.}" "$BATS_TEST_TMPDIR/body"; }
+# written_relations: the EventRelations a client wrote (IsInvitee, as dg writes them),
+# without the one Shared Activities makes itself for an event's contact (the enterprise
+# profile: IsParent and not an invitee).
+written_relations() { sb_login && soql "SELECT COUNT() FROM EventRelation WHERE IsInvitee = true" > /dev/null && body .totalSize; }
 # first QUERY: the Id of the first record QUERY returns.
 first() { soql "$1" > /dev/null && body '.records[0].Id'; }
 

@@ -438,18 +438,28 @@ static jv
 shared_activities(jv rec, const char *self)
 {
 	const char *rel = jx_str(rec, "RelationId"), *ev = jx_str(rec, "EventId");
-	int parents = 0;
+	int parents = 0, twice = 0;
 
-	if (!jx_bool(rec, "IsParent", 0))
-		return jv_null();
-	if (rel && strncmp(rel, "003", 3) && strncmp(rel, "00Q", 3))
+	if (rel && strncmp(rel, "003", 3) && strncmp(rel, "00Q", 3) && jx_bool(rec, "IsParent", 0))
 		return sf_err1("FIELD_INTEGRITY_EXCEPTION", "IsParent",
 		    "IsParent can only be true for a contact or a lead: %s", rel);
 	jv kids = ev ? store_children(ev, schema_field(schema_obj("EventRelation"), "EventId")) : jv_array();
-	for (int i = 0; i < jx_len(kids); i++)
-		parents += jx_bool(jx_at(kids, i), "IsParent", 0) &&
-		    !(self && jx_str(jx_at(kids, i), "Id") && !strcmp(self, jx_str(jx_at(kids, i), "Id")));
+	for (int i = 0; i < jx_len(kids); i++) {
+		jv k = jx_at(kids, i);
+		if (self && jx_str(k, "Id") && !strcmp(self, jx_str(k, "Id")))
+			continue;
+		parents += jx_bool(k, "IsParent", 0);
+		twice |= !self && rel && jx_str(k, "RelationId") && !strncmp(rel, jx_str(k, "RelationId"), 15);
+	}
 	jv_free(kids);
+	/* One relation per person and event: the event's WhoId already has its own. */
+	if (twice)
+		return sf_err1("DUPLICATE_VALUE", "RelationId",
+		    "duplicate value found: RelationId duplicates value on "
+		    "record with id: %s",
+		    rel);
+	if (!jx_bool(rec, "IsParent", 0))
+		return jv_null();
 	if (parents >= 50)
 		return sf_err1("LIMIT_EXCEEDED", "IsParent", "an event can be about at most 50 contacts");
 	return jv_null();
@@ -718,7 +728,19 @@ rules_create(struct obj *o, jv clean, char id[SFID_SIZE])
 	jv_free(errs);
 	if (!strcmp(o->name, "OpportunityContactRole"))
 		one_primary(rec, NULL);
+	const char *who = jx_str(rec, "WhoId");
+	int implicit = sw.profile == PROFILE_ENTERPRISE && !strcmp(o->name, "Event") && who && !strncmp(who, "003", 3);
+	jv whorel = implicit ? JV_OBJECT(jv_string("RelationId"), jv_string(who), jv_string("IsParent"), jv_true(),
+				   jv_string("IsInvitee"), jv_false(), jv_string("IsWhat"), jv_false())
+			     : jv_invalid();
 	store_insert_raw(o, rec, id);
+	if (implicit) {
+		/* Shared Activities: the event's contact is one of the people it is about, by
+		 * a relation the org makes itself (EventWhoRelation shows it). */
+		char rid[SFID_SIZE];
+		store_insert_raw(
+		    schema_obj("EventRelation"), jv_object_set(whorel, jv_string("EventId"), jv_string(id)), rid);
+	}
 	return jv_null();
 }
 
