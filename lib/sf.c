@@ -149,6 +149,12 @@ token_login(struct sf *sf, const char *form, char *err, size_t errsize)
 				? " (if the password is right, the org blocks the username-password flow, as orgs made "
 				  "since Summer '23 do: log in with --target-org ALIAS, a JWT key (SF_JWT_KEY_FILE) or client "
 				  "credentials (SF_CLIENT_ID and SF_CLIENT_SECRET with the org's My Domain URL) instead)"
+				/* Client credentials run on the org's own host only. */
+				: !strcmp(sf->flow, "client credentials") &&
+				    !strcmp(jx_str(j, "error"), "invalid_request")
+				? " (client credentials work only on the org's My Domain: set SF_LOGIN_URL to "
+				  "https://MYDOMAIN.my.salesforce.com, or https://MYDOMAIN--SANDBOX.sandbox.my.salesforce.com "
+				  "for a sandbox, not login or test.salesforce.com)"
 				: "");
 		else if (q.resp.status == 200)
 			snprintf(err, errsize,

@@ -32,6 +32,20 @@ token() { curl -sS "$SB_URL/services/oauth2/token" "$@"; }
 	assert_output --partial '"access_token"'
 }
 
+@test "sandbox and client: client credentials work on the org's My Domain only; on a login host dg says where to log in" {
+	sandbox_start
+	generic=${SB_URL/127.0.0.1/localhost}
+	run curl -sS "$generic/services/oauth2/token" -d grant_type=client_credentials -d client_id=dg -d client_secret=s
+	assert_output '{"error":"invalid_request","error_description":"request not supported on this domain"}'
+	run curl -sS "$SB_URL/services/oauth2/token" -d grant_type=client_credentials -d client_id=dg -d client_secret=s
+	assert_output --partial '"access_token"'
+	SF_LOGIN_URL=$generic SF_CLIENT_ID=dg SF_CLIENT_SECRET=s run dg-login
+	assert_failure 1
+	assert_output --partial "login (client credentials) refused: invalid_request: request not supported on this domain (client credentials work only on the org's My Domain: set SF_LOGIN_URL to https://MYDOMAIN.my.salesforce.com"
+	SF_LOGIN_URL=$SB_URL SF_CLIENT_ID=dg SF_CLIENT_SECRET=s run dg-login
+	assert_success
+}
+
 @test "client: a refused password login says what to use instead" {
 	sandbox_start
 	export SF_LOGIN_URL="$SB_URL" SF_USERNAME=admin@dg.sandbox SF_PASSWORD=dg SF_CLIENT_ID=dg

@@ -274,7 +274,7 @@ jwt_grant(jv f, const char *base_url, int *status)
 }
 
 jv
-auth_token(const char *form, const char *basic, const char *base_url, int *status)
+auth_token(const char *form, const char *basic, const char *base_url, int generic_host, int *status)
 {
 	jv f = basic_client(form_parse(form), basic);
 	const char *gt = jx_str(f, "grant_type");
@@ -299,6 +299,9 @@ auth_token(const char *form, const char *basic, const char *base_url, int *statu
 	} else if (!strcmp(gt, "client_credentials")) {
 		if (!cid || !*cid || !secret || !*secret)
 			out = oauth_error(status, "invalid_client", "invalid client credentials");
+		else if (generic_host && sw.profile == PROFILE_ENTERPRISE)
+			/* The flow runs on the org's My Domain only, never on the login hosts. */
+			out = oauth_error(status, "invalid_request", "request not supported on this domain");
 		else
 			out = grant(base_url, secret, 0);
 	} else if (!strcmp(gt, "refresh_token")) {

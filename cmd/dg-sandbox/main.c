@@ -54,7 +54,11 @@ dispatch(struct req *h, const char *method, const char *url, char *limit_info)
 			form = xasprintf("grant_type=%s", gt ? gt : "");
 		}
 		int status;
-		jv out = auth_token(form, req_header(h, "Authorization"), base_url, &status);
+		/* The printed URL (127.0.0.1) is the org's My Domain; localhost stands for
+		 * the generic login hosts. */
+		const char *host = req_header(h, "Host");
+		int generic = host && !strncasecmp(host, "localhost", 9);
+		jv out = auth_token(form, req_header(h, "Authorization"), base_url, generic, &status);
 		free(form);
 		return reply_json(h, status, out);
 	}

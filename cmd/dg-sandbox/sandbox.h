@@ -258,7 +258,10 @@ void locks_free(void);
 
 /* Handles POST /services/oauth2/token with a form body; fills status and returns the
  * JSON response. */
-jv auth_token(const char *form, const char *basic_auth, const char *base_url, int *status);
+/* generic_host: the request came to the sandbox's stand-in for login.salesforce.com
+ * (localhost rather than 127.0.0.1), where --profile enterprise refuses client
+ * credentials as a real org's login hosts do. */
+jv auth_token(const char *form, const char *basic_auth, const char *base_url, int generic_host, int *status);
 /* GET or POST /services/oauth2/userinfo: the session's user (403 for a token this
  * server never issued). */
 jv auth_userinfo(const char *authz, const char *base_url, int *status);
