@@ -94,6 +94,34 @@ contact_deal() {
 	assert_equal "$(body '[.TaskSubtype, .IsClosed, .WhatId, (.Subject | startswith("Email: ")), (.ActivityDate | length)] | map(tostring) | join("|")')" "Email|true|$opp|true|10"
 }
 
+@test "a logged email names its contact and begins with its people's names and addresses, inbound told from outbound; a meeting has a location" {
+	sandbox_start
+	sf_env
+	planned 3
+	dg-push planned.jsonl > pushed.jsonl 2> /dev/null
+	sb_login
+	soql_all "SELECT Id, WhoId, Description FROM Task WHERE IsDeleted = false" > /dev/null
+	body '.records[]' > tasks.jsonl
+	[ "$(jq -s 'length' tasks.jsonl)" -gt 5 ]
+	assert_equal "$(jq -s '[.[] | select(.WhoId == null or (.Description | startswith("From: ") | not))] | length' tasks.jsonl)" 0
+	# each email's header, from the deal's own people: owner and contact, by direction
+	jq -c '. as $d | .activities[] | select(.kind == "email") |
+		(.who as $w | $d.contacts[] | select(.Id == $w or .key == $w) | "\(.Name) <\(.Email)>") as $c |
+		($d.opportunity.Owner | "\(.Name) <\(.Email)>") as $o |
+		{id: .sf.id, from: (if .direction == "inbound" then $c else $o end), to: (if .direction == "inbound" then $o else $c end)}' pushed.jsonl > want.jsonl
+	[ "$(jq -s '[.[] | select(.from | contains("@"))] | length' want.jsonl)" -gt 5 ]
+	bad=$(jq -rs --slurpfile t tasks.jsonl '[.[] | . as $w | ($t | map(select(.Id == $w.id)) | first) as $r
+		| select(($r.Description | split("\n")) as $l | ($l[0] != "From: \($w.from)") or ($l[1] | startswith("To: \($w.to)") | not))] | length' want.jsonl)
+	assert_equal "$bad" 0
+	# both directions are there
+	assert_equal "$(jq -rs '[.[].activities[] | select(.kind == "email") | .direction] | unique | join(",")' pushed.jsonl)" "inbound,outbound"
+	run sf GET "/sobjects/Task/$(jq -r 'first(.activities[] | select(.kind == "email")) | .sf.id' pushed.jsonl | head -1)"
+	[[ "$(body .Description)" == *$'\nBCC:\nAttachment: --none--\n\nSubject: '*$'\nBody:\n'* ]]
+	soql_all "SELECT Location FROM Event WHERE IsDeleted = false" > /dev/null
+	assert_equal "$(body '[.records[] | select(.Location == null)] | length')" 0
+	[[ "$(body '.records[0].Location')" == "Zoom: https://"* || "$(body '.records[0].Location')" == *", on site" ]]
+}
+
 @test "planned contacts are created on the account, get a contact role, and activities point at them" {
 	sandbox_start
 	sf_env

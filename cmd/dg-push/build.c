@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "jsonl.h"
+#include "people.h"
 #include "push.h"
 #include "sf.h"
 #include "sfblocks.h"
@@ -257,8 +258,22 @@ build_activity(struct sched *s, struct item *x)
 	const char *owner = owner_of(s, opp);
 	if (owner)
 		f = jv_object_set(f, jv_string("OwnerId"), jv_string(owner));
-	if (jx_str(a, "body"))
-		f = jv_object_set(f, jv_string("Description"), trimmed(jx_str(a, "body"), 32000));
+	if (meeting) {
+		if (jx_str(a, "body"))
+			f = jv_object_set(f, jv_string("Description"), trimmed(jx_str(a, "body"), 32000));
+		if (jx_str(a, "location"))
+			f = jv_object_set(f, jv_string("Location"), trimmed(jx_str(a, "location"), 255));
+	} else {
+		/* A logged email as Salesforce's email logging writes one: who it was from and
+		 * to, then the text (people.h), so that its people can be matched by address. */
+		jv ppl = people_email(push_deal(s->p, x->deal), a);
+		char *head = people_header(ppl, subj);
+		char *d = xasprintf("%s%s", head, jx_str(a, "body") ? jx_str(a, "body") : "");
+		f = jv_object_set(f, jv_string("Description"), trimmed(d, 32000));
+		free(d);
+		free(head);
+		jv_free(ppl);
+	}
 	x->fields = f;
 }
 
