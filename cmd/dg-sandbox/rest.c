@@ -451,6 +451,9 @@ data_route(struct req *h, const char *method, const char *rest, const char *ver)
 		return query_route(h, method, rest + 9, ver, 1);
 	if (!strncmp(rest, "/query", 6) && (!rest[6] || rest[6] == '/'))
 		return query_route(h, method, rest + 6, ver, 0);
+	/* The Tooling API's query: the setup objects (ValidationRule) are in the one store. */
+	if (!strncmp(rest, "/tooling/query", 14) && (!rest[14] || rest[14] == '/'))
+		return query_route(h, method, rest + 14, ver, 0);
 	if (!strcmp(rest, "/composite/sobjects") || !strcmp(rest, "/composite/sobjects/")) {
 		if (!strcmp(method, "POST")) {
 			stats_count("collections.create");

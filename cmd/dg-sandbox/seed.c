@@ -221,6 +221,30 @@ struct seeding {
 	int ncombo; /* first x second words */
 };
 
+/* The org's setup records: its duplicate rules (the contact one active in the
+ * enterprise profile, as rules.c enforces it) and the validation rule it enforces. */
+static void
+seed_setup(void)
+{
+	int ent = sw.profile == PROFILE_ENTERPRISE;
+	static const char *const rules[][2] = { { "Standard_Contact_Duplicate_Rule", "Contact" },
+		{ "Standard_Account_Duplicate_Rule", "Account" } };
+	char id[SFID_SIZE];
+	for (int i = 0; i < 2; i++)
+		store_insert_raw(schema_obj("DuplicateRule"),
+		    JV_OBJECT(jv_string("DeveloperName"), jv_string(rules[i][0]), jv_string("MasterLabel"),
+			jv_string(rules[i][0]), jv_string("SobjectType"), jv_string(rules[i][1]), jv_string("IsActive"),
+			jv_bool(ent && i == 0)),
+		    id);
+	if (ent)
+		store_insert_raw(schema_obj("ValidationRule"),
+		    JV_OBJECT(jv_string("ValidationName"), jv_string("Next_Step_In_Negotiation"),
+			jv_string("EntityDefinitionId"), jv_string("Opportunity"), jv_string("Active"), jv_true(),
+			jv_string("ErrorDisplayField"), jv_string("NextStep"), jv_string("ErrorMessage"),
+			jv_string("Next Step is required once a deal is in Negotiation/Review")),
+		    id);
+}
+
 /* A record from before the validation rule (--profile enterprise): the open deal that
  * closes last is in Negotiation/Review with no next step, so the org refuses any
  * update of it. It closes last so that a selection by close date reaches it last. */
@@ -406,6 +430,7 @@ seed_org(uint64_t seed, int production, int opps)
 	 * opportunities. */
 	for (int a = 0; (opps ? sd.nopp < opps : a < naccts) && !rc; a++)
 		rc = seed_account(&sd, a);
+	seed_setup();
 	/* A customer org has reps who left: the last one, deals and all, is inactive. */
 	if (!rc && sw.profile == PROFILE_ENTERPRISE) {
 		jv u = jv_object_set(store_get(uid[nreps - 1], NULL), jv_string("IsActive"), jv_false());
