@@ -52,6 +52,7 @@ static const struct field fields[] = {
 	{ "plan.window.future_days", C_INT, O(plan.future_days), 1, 365, NULL },
 	{ "plan.min_contacts", C_INT, O(plan.min_contacts), 0, 10, NULL },
 	{ "plan.holidays", C_LIST, O(plan.holidays), 0, 0, NULL },
+	{ "plan.domains", C_LIST, O(plan.domains), 0, 0, NULL },
 	{ "plan.paths.renewal", C_LIST, O(plan.renewal_types), 0, 0, NULL },
 	{ "plan.paths.expansion", C_LIST, O(plan.expansion_types), 0, 0, NULL },
 	{ "plan.team.sales_engineers", C_LIST, O(plan.sales_engineers), 0, 0, NULL },
@@ -640,6 +641,14 @@ validate(struct loader *ld)
 			    "plan.holidays: '%s' is not 'auto', 'none', a country code (US, GB, "
 			    "JP...) or a date (YYYY-MM-DD)",
 			    h);
+	}
+	for (i = 0; i < c->plan.domains.n; i++) {
+		const char *e = c->plan.domains.v[i], *eq = strrchr(e, '=');
+		if (!eq || eq == e || !strchr(eq + 1, '.') || strchr(eq + 1, '@') || strchr(eq + 1, '/'))
+			cfg_error(ld, mark_of(ld, "plan.domains"),
+			    "plan.domains: '%s' is not ACCOUNT=DOMAIN (an account's name or Id, then a domain such "
+			    "as acme.com)",
+			    e);
 	}
 	if (c->now && time_parse(c->now, &t) != 0)
 		cfg_error(

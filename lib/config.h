@@ -35,7 +35,8 @@ struct dg_config {
 		long per_day; /* customer meetings a rep has in a day, at most */
 		long past_days, future_days;
 		long min_contacts;
-		struct strlist holidays;                       /* auto | none | country codes | YYYY-MM-DD dates */
+		struct strlist holidays; /* auto | none | country codes | YYYY-MM-DD dates */
+		struct strlist domains;  /* "ACCOUNT=DOMAIN" (name or Id) for accounts without a Website */
 		struct strlist renewal_types, expansion_types; /* Opportunity Type values */
 		struct strlist sales_engineers, executives;    /* Users: Id, Email or Name */
 	} plan;

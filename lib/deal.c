@@ -1,5 +1,6 @@
 /* deal.c: topics, people and small formatting rules shared by the stages. */
 #include "deal.h"
+#include "config.h"
 #include "tz.h"
 #include "jsonl.h"
 #include "util.h"
@@ -150,35 +151,56 @@ money_text(double a, char *buf, size_t size)
 	return buf;
 }
 
-char *
-account_domain(const char *website, const char *name, char *buf, size_t size)
+/* The host of a website as a domain ("https://www.acme.com/x" -> acme.com), or NULL
+ * when it is not one. */
+static char *
+web_domain(const char *website, char *buf, size_t size)
 {
 	size_t n = 0;
-	const char *p;
-
-	buf[0] = '\0';
-	if (website && *website) {
-		p = strstr(website, "://");
-		p = p ? p + 3 : website;
-		if (strncasecmp(p, "www.", 4) == 0)
-			p += 4;
-		for (; *p && *p != '/' && *p != ':' && *p != '?' && *p != '#' && n + 1 < size; p++)
-			if (isalnum((unsigned char)*p) || *p == '-' || *p == '.')
-				buf[n++] = (char)tolower((unsigned char)*p);
-		buf[n] = '\0';
-		if (n > 3 && strchr(buf, '.') && buf[n - 1] != '.' && buf[0] != '.')
-			return buf;
-		n = 0;
-	}
-	for (p = name ? name : ""; *p && n + 5 < size && n < 40; p++)
-		if (isalnum((unsigned char)*p) && (unsigned char)*p < 0x80)
+	const char *p = strstr(website, "://");
+	p = p ? p + 3 : website;
+	if (strncasecmp(p, "www.", 4) == 0)
+		p += 4;
+	for (; *p && *p != '/' && *p != ':' && *p != '?' && *p != '#' && n + 1 < size; p++)
+		if (isalnum((unsigned char)*p) || *p == '-' || *p == '.')
 			buf[n++] = (char)tolower((unsigned char)*p);
-	if (n == 0) {
-		snprintf(buf, size, "example.com");
+	buf[n] = '\0';
+	return n > 3 && strchr(buf, '.') && buf[n - 1] != '.' && buf[0] != '.' ? buf : NULL;
+}
+
+char *
+account_domain(const char *website, const char *name, const char *id, const struct strlist *domains,
+    const char *const *emails, int nemails, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	if (website && *website && web_domain(website, buf, size))
 		return buf;
+	/* The configuration's word for this account, by Id (15 or 18 characters) or name. */
+	for (int i = 0; domains && i < domains->n; i++) {
+		const char *e = domains->v[i], *eq = strrchr(e, '=');
+		size_t k = eq ? (size_t)(eq - e) : 0;
+		int match = k &&
+		    ((name && strlen(name) == k && !strncasecmp(e, name, k)) ||
+			(id && k >= 15 && strlen(id) >= 15 && !strncmp(e, id, 15)));
+		if (match && web_domain(eq + 1, buf, size))
+			return buf;
 	}
-	snprintf(buf + n, size - n, ".com");
-	return buf;
+	/* The domain most of its people's addresses are on. */
+	int best = 0;
+	for (int i = 0; i < nemails; i++) {
+		const char *at = emails[i] ? strrchr(emails[i], '@') : NULL;
+		int count = 0;
+		for (int j = 0; at && j < nemails; j++) {
+			const char *bt = emails[j] ? strrchr(emails[j], '@') : NULL;
+			count += bt && !strcasecmp(at, bt);
+		}
+		if (count > best && web_domain(at + 1, buf, size))
+			best = count;
+	}
+	if (best)
+		return buf;
+	buf[0] = '\0';
+	return NULL;
 }
 
 int

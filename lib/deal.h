@@ -65,9 +65,13 @@ char *money_fmt(double amount, char *buf, size_t size);
 /* Formats an amount the way it is written in a sentence: "$950", "$120,000",
  * "$1.2 million" (a grammar checker reads these; "$120K" it does not). */
 char *money_text(double amount, char *buf, size_t size);
-/* The email domain for an account: from Website ("https://www.acme.com/x" -> acme.com),
- * else from the name ("Acme, Inc." -> acmeinc.com), else "example.com". */
-char *account_domain(const char *website, const char *name, char *buf, size_t size);
+struct strlist;
+/* The email domain of an account, real and never invented: from its Website
+ * ("https://www.acme.com/x" -> acme.com), else from the configuration's domains
+ * ("ACCOUNT=DOMAIN", the account by name or Id), else the domain most of its people's
+ * addresses (emails[0..nemails)) are on. Returns buf, or NULL when none of those says. */
+char *account_domain(const char *website, const char *name, const char *id, const struct strlist *domains,
+    const char *const *emails, int nemails, char *buf, size_t size);
 
 /* The earliest phase (see stage_phase) at which a sale usually learns a topic: pain
  * and the current setup from the first touch, the buying process from evaluation on,

@@ -281,3 +281,27 @@ varied() {
 	assert_equal "$(jq -c '[.activities[] | select(.type != "internal_prep") | [.key, .type, .who]] | sort' team.jsonl)" \
 		"$(jq -c '[.activities[] | select(.type != "internal_prep") | [.key, .type, .who]] | sort' alone.jsonl)"
 }
+
+@test "a planned contact's address is on the account's real domain: its Website, plan.domains, its people's; else the deal is skipped with a warning" {
+	deal() { jq -c --arg w "$1" '.opportunity.Account.Website = (if $w == "" then null else $w end) | .contacts = [] | .opportunity.Account.Name = "Globex"' "$FIX/deals.jsonl" | head -n 1; }
+	domains() { jq -r '[.contacts[] | select(.planned) | .Email | split("@")[1]] | unique | join(",")'; }
+	deal "https://www.globex-corp.com" | plan > out.jsonl
+	assert_equal "$(domains < out.jsonl)" "globex-corp.com"
+	# no Website, no people: never a domain made up from the name
+	run --separate-stderr plan < <(deal "")
+	assert_success
+	assert_output ""
+	[[ "$stderr" == *"its account 'Globex' has no Website, no contact with an address and no plan.domains entry, so People.ai could not match its activity: skipped (add the Website, or plan.domains: ['Globex=DOMAIN'])"* ]]
+	printf 'plan:\n  domains: ["Globex=globex.example"]\n' > demo.yaml
+	deal "" | plan > out.jsonl
+	assert_equal "$(domains < out.jsonl)" "globex.example"
+	rm demo.yaml
+	# the account's people's addresses (a deal with one contact gets planned ones)
+	printf 'plan:\n  min_contacts: 4\n' > demo.yaml
+	jq -c '.opportunity.Account.Website = null | .contacts |= .[0:1] | .contacts[0].Email = "x@globex.io"' "$FIX/deals.jsonl" | head -n 1 | plan > out.jsonl
+	assert_equal "$(domains < out.jsonl)" "globex.io"
+	printf 'plan:\n  domains: ["Globex globex.example"]\n' > demo.yaml
+	run plan < <(deal "")
+	assert_failure 2
+	assert_output --partial "plan.domains: 'Globex globex.example' is not ACCOUNT=DOMAIN"
+}

@@ -148,6 +148,28 @@ by_start(const void *x, const void *y)
 	return a->meeting > b->meeting ? -1 : a->meeting < b->meeting;
 }
 
+/* The domain of the deal's account into d->domain (account_domain: its Website, the
+ * configuration, its people's addresses); 0 after saying why the deal is skipped when
+ * there is none: a made-up domain would give People.ai addresses to match that match
+ * nothing. */
+static int
+deal_domain(const struct planner *pl, jv rec, jv acct, struct deal *d)
+{
+	jv cs = jx_get(rec, "contacts", JV_KIND_ARRAY);
+	const char *emails[MAX_PEOPLE];
+	int n = 0;
+	for (int i = 0; i < jx_len(cs) && n < MAX_PEOPLE; i++)
+		emails[n++] = jx_str(jx_at(cs, i), "Email");
+	const char *name = jx_str(acct, "Name");
+	if (account_domain(jx_str(acct, "Website"), name, jx_str(acct, "Id"), &pl->cfg->plan.domains, emails, n,
+		d->domain, sizeof d->domain))
+		return 1;
+	warnx("'%s': its account '%s' has no Website, no contact with an address and no plan.domains entry, so "
+	      "People.ai could not match its activity: skipped (add the Website, or plan.domains: ['%s=DOMAIN'])",
+	    d->id, name ? name : "?", name ? name : "ACCOUNT");
+	return 0;
+}
+
 static int
 plan_one(jv rec, const struct jsonl_pos *pos, void *ctx)
 {
@@ -204,7 +226,10 @@ plan_one(jv rec, const struct jsonl_pos *pos, void *ctx)
 		d.size = d.size < 0 ? 0 : d.size > 1 ? 1 : d.size;
 	}
 	acct = jx_get(opp, "Account", JV_KIND_OBJECT);
-	account_domain(jx_str(acct, "Website"), jx_str(acct, "Name"), d.domain, sizeof d.domain);
+	if (!deal_domain(pl, rec, acct, &d)) {
+		jv_free(rec);
+		return 0;
+	}
 	d.npeople = deal_people(rec, d.people, MAX_PEOPLE);
 	people_choose(pl, &d, opp);
 	sellers_choose(pl, &d, jx_get(rec, "sellers", JV_KIND_ARRAY));

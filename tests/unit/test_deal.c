@@ -1,4 +1,5 @@
 /* test_deal: money formatting, account domains, stage phases, reading people. */
+#include "config.h"
 #include "deal.h"
 #include "jsonl.h"
 #include "tap.h"
@@ -17,14 +18,23 @@ main(void)
 	is_str(money_fmt(2500000, buf, sizeof buf), "$2.5M", "millions with one decimal");
 	is_str(money_fmt(9.8e10, buf, sizeof buf), "$98B", "huge amounts stay short");
 	is_str(money_fmt(-5, buf, sizeof buf), "$0", "negative amounts are zero");
-	is_str(
-	    account_domain("https://www.Acme.com/about", NULL, buf, sizeof buf), "acme.com", "domain from a website");
-	is_str(account_domain("acme.co.uk:8080", NULL, buf, sizeof buf), "acme.co.uk",
-	    "domain without scheme, port dropped");
-	is_str(account_domain(NULL, "Acme, Inc.", buf, sizeof buf), "acmeinc.com", "domain from the account name");
-	is_str(account_domain("not a url", "Zoë Co", buf, sizeof buf), "zoco.com",
-	    "a bad website falls back to the name, ASCII only");
-	is_str(account_domain(NULL, NULL, buf, sizeof buf), "example.com", "no name at all");
+	{
+		static char *dv[] = { "Globex=globex.example", "001000000000042=initech.example" };
+		struct strlist doms = { dv, 2 };
+		const char *em[] = { "a@acme.com", "b@gmail.com", "c@acme.com", NULL };
+		is_str(account_domain("https://www.Acme.com/about", NULL, NULL, NULL, NULL, 0, buf, sizeof buf),
+		    "acme.com", "domain from a website");
+		is_str(account_domain("acme.co.uk:8080", NULL, NULL, NULL, NULL, 0, buf, sizeof buf), "acme.co.uk",
+		    "domain without scheme, port dropped");
+		is_str(account_domain(NULL, "globex", NULL, &doms, NULL, 0, buf, sizeof buf), "globex.example",
+		    "no website: the configuration's domain, by name");
+		is_str(account_domain("", "X", "001000000000042AAQ", &doms, NULL, 0, buf, sizeof buf),
+		    "initech.example", "or by Id, either form");
+		is_str(account_domain(NULL, "Acme", NULL, &doms, em, 4, buf, sizeof buf), "acme.com",
+		    "else the domain most of its people's addresses are on");
+		ok(account_domain("not a url", "Zoë Co", NULL, &doms, NULL, 0, buf, sizeof buf) == NULL,
+		    "else none: never one made up from the name");
+	}
 	ok(stage_phase("Prospecting") == 0 && stage_phase("Needs Analysis") == 1 &&
 		stage_phase("Id. Decision Makers") == 2 && stage_phase("Perception Analysis") == 3 &&
 		stage_phase("Proposal/Price Quote") == 4 && stage_phase("Negotiation/Review") == 5 &&
