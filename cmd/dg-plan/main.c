@@ -149,9 +149,9 @@ by_start(const void *x, const void *y)
 }
 
 /* The domain of the deal's account into d->domain (account_domain: its Website, the
- * configuration, its people's addresses); 0 after saying why the deal is skipped when
- * there is none: a made-up domain would give People.ai addresses to match that match
- * nothing. */
+ * configuration, its people's addresses), for the contacts dg plans there. Returns 0
+ * after saying why the deal is skipped when it needs planned contacts and there is no
+ * domain: made-up addresses would match nothing in People.ai. */
 static int
 deal_domain(const struct planner *pl, jv rec, jv acct, struct deal *d)
 {
@@ -164,8 +164,12 @@ deal_domain(const struct planner *pl, jv rec, jv acct, struct deal *d)
 	if (account_domain(jx_str(acct, "Website"), name, jx_str(acct, "Id"), &pl->cfg->plan.domains, emails, n,
 		d->domain, sizeof d->domain))
 		return 1;
-	warnx("'%s': its account '%s' has no Website, no contact with an address and no plan.domains entry, so "
-	      "People.ai could not match its activity: skipped (add the Website, or plan.domains: ['%s=DOMAIN'])",
+	/* A deal with people enough gets no planned contacts: it needs no domain. */
+	if (d->npeople >= pl->cfg->plan.min_contacts)
+		return 1;
+	warnx("'%s': its account '%s' has no Website, no contact with an address and no plan.domains entry for the "
+	      "contacts it needs, and made-up addresses would match nothing in People.ai: skipped (add the Website, "
+	      "or plan.domains: ['%s=DOMAIN'])",
 	    d->id, name ? name : "?", name ? name : "ACCOUNT");
 	return 0;
 }
@@ -226,11 +230,11 @@ plan_one(jv rec, const struct jsonl_pos *pos, void *ctx)
 		d.size = d.size < 0 ? 0 : d.size > 1 ? 1 : d.size;
 	}
 	acct = jx_get(opp, "Account", JV_KIND_OBJECT);
+	d.npeople = deal_people(rec, d.people, MAX_PEOPLE);
 	if (!deal_domain(pl, rec, acct, &d)) {
 		jv_free(rec);
 		return 0;
 	}
-	d.npeople = deal_people(rec, d.people, MAX_PEOPLE);
 	people_choose(pl, &d, opp);
 	sellers_choose(pl, &d, jx_get(rec, "sellers", JV_KIND_ARRAY));
 	story = story_make(pl, &d, opp);
