@@ -277,7 +277,7 @@ SH
 }
 
 @test "login: without sf installed, --target-org says so and what else to use" {
-	PATH="$TOP/bin:/usr/bin:/bin" run dg-query --target-org demo --max-opps 1
+	PATH="${DG_BIN:-$TOP/bin}:/usr/bin:/bin" run dg-query --target-org demo --max-opps 1
 	assert_failure 1
 	assert_output --partial "the Salesforce CLI 'sf' is not on PATH: install it (npm install --global @salesforce/cli)"
 	refute_output --partial "32512"

@@ -88,7 +88,7 @@ sf_cli_login() {
 	assert_failure 1
 	[[ "$stderr" == *"No authorization information found for nosuch"* ]]
 	[ ! -s .dg/state.db ] || [ "$(dg status --json | jq length)" -eq 0 ]
-	PATH="$TOP/bin:/usr/bin:/bin" run --separate-stderr dg run --yes -o demo
+	PATH="${DG_BIN:-$TOP/bin}:/usr/bin:/bin" run --separate-stderr dg run --yes -o demo
 	assert_failure 1
 	[[ "$stderr" == *"the Salesforce CLI 'sf' is not on PATH"* ]]
 }
