@@ -73,11 +73,10 @@ cli_version(void)
 	exit(EXIT_OK);
 }
 
-void
-cli_sf_open(const struct dg_config *cfg, const char *target_org, struct sf *sf)
+int
+cli_sf_try(const struct dg_config *cfg, const char *target_org, struct sf *sf, char *err, size_t errsize)
 {
 	struct sf_conf c = { 0 };
-	char err[1024];
 
 	c.api_version = cfg->salesforce.api_version;
 	c.login_url = cfg->salesforce.login_url;
@@ -86,10 +85,19 @@ cli_sf_open(const struct dg_config *cfg, const char *target_org, struct sf *sf)
 	c.retries = cfg->salesforce.retries;
 	c.retry_base_ms = cfg->salesforce.retry_base_ms;
 	c.target_org = target_org;
-	if (sf_open(sf, &c, err, sizeof err) != 0) {
+	if (sf_open(sf, &c, err, errsize) != 0) {
 		sf_close(sf);
-		diex(EXIT_FAIL, "%s", err);
+		return -1;
 	}
+	return 0;
+}
+
+void
+cli_sf_open(const struct dg_config *cfg, const char *target_org, struct sf *sf)
+{
+	char err[1024];
+	if (cli_sf_try(cfg, target_org, sf, err, sizeof err) != 0)
+		diex(EXIT_FAIL, "%s", err);
 }
 
 void
@@ -140,4 +148,15 @@ cli_sf_org(struct sf *sf)
 	o = jv_object_delete(o, jv_string("attributes"));
 	o = jv_object_set(o, jv_string("InstanceUrl"), jv_string(sf->instance));
 	return jv_object_set(o, jv_string("Login"), jv_string(sf->flow));
+}
+
+char *
+cli_sf_user(struct sf *sf)
+{
+	char err[512];
+	jv u = sf_request(sf, "GET", "/services/oauth2/userinfo", NULL, NULL, err, sizeof err);
+	const char *name = jv_is_valid(u) ? jx_str(u, "preferred_username") : NULL;
+	char *out = name ? xstrdup(name) : NULL;
+	jv_free(u);
+	return out;
 }

@@ -44,10 +44,15 @@ struct sf;
 /* Logs in to Salesforce with the config's salesforce section (and target_org when
  * given); exits 1 after saying why when it cannot. */
 void cli_sf_open(const struct dg_config *cfg, const char *target_org, struct sf *sf);
+/* The same, returning -1 with err saying why (never a secret) instead of exiting. */
+int cli_sf_try(const struct dg_config *cfg, const char *target_org, struct sf *sf, char *err, size_t errsize);
 /* The org this login reaches: its Organization row (Id, Name, IsSandbox,
  * OrganizationType, InstanceName) with InstanceUrl and Login (the flow) added, for run
  * logs and the production guard. Exits 1 saying why when it cannot be read. */
 jv cli_sf_org(struct sf *sf);
+/* The login's username from /services/oauth2/userinfo (malloc'd), or NULL when the org
+ * does not say. */
+char *cli_sf_user(struct sf *sf);
 /* One line on stderr: "N API calls; api usage U/M" (when the org said). */
 void cli_sf_report(const struct sf *sf);
 #endif

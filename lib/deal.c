@@ -151,9 +151,7 @@ money_text(double a, char *buf, size_t size)
 	return buf;
 }
 
-/* The host of a website as a domain ("https://www.acme.com/x" -> acme.com), or NULL
- * when it is not one. */
-static char *
+char *
 web_domain(const char *website, char *buf, size_t size)
 {
 	size_t n = 0;
@@ -166,6 +164,14 @@ web_domain(const char *website, char *buf, size_t size)
 			buf[n++] = (char)tolower((unsigned char)*p);
 	buf[n] = '\0';
 	return n > 3 && strchr(buf, '.') && buf[n - 1] != '.' && buf[0] != '.' ? buf : NULL;
+}
+
+int
+email_on_domain(const char *email, const char *dom)
+{
+	const char *at = email ? strrchr(email, '@') : NULL;
+	size_t dl = dom ? strlen(dom) : 0, al = at ? strlen(at + 1) : 0;
+	return at && dl && al >= dl && !strcasecmp(at + 1 + al - dl, dom) && (al == dl || at[al - dl] == '.');
 }
 
 char *

@@ -65,6 +65,12 @@ char *money_fmt(double amount, char *buf, size_t size);
 /* Formats an amount the way it is written in a sentence: "$950", "$120,000",
  * "$1.2 million" (a grammar checker reads these; "$120K" it does not). */
 char *money_text(double amount, char *buf, size_t size);
+/* The host of a website as a domain, lower case ("https://www.Acme.com/x" -> acme.com),
+ * into buf; NULL when it is not one. */
+char *web_domain(const char *website, char *buf, size_t size);
+/* Whether email's address is on dom or a subdomain of it. */
+int email_on_domain(const char *email, const char *dom);
+
 struct strlist;
 /* The email domain of an account, real and never invented: from its Website
  * ("https://www.acme.com/x" -> acme.com), else from the configuration's domains

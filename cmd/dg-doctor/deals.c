@@ -11,6 +11,7 @@
 
 #include "check.h"
 #include "config.h"
+#include "deal.h"
 #include "jsonl.h"
 #include "sf.h"
 #include "util.h"
@@ -104,16 +105,6 @@ chosen_deals(struct checks *k, long cap, const char *config)
 	return out;
 }
 
-/* The host of a website, without "www.": "https://www.acme.com/x" is acme.com. */
-static void
-web_domain(const char *w, char *out, size_t size)
-{
-	const char *h = strstr(w, "://") ? strstr(w, "://") + 3 : w;
-	if (!strncasecmp(h, "www.", 4))
-		h += 4;
-	snprintf(out, size, "%.*s", (int)strcspn(h, "/:?#"), h);
-}
-
 static void
 owners(struct checks *k, jv deals)
 {
@@ -162,17 +153,11 @@ accounts(struct checks *k, jv deals)
 			continue;
 		}
 		char dom[256];
-		web_domain(w, dom, sizeof dom);
+		if (!web_domain(w, dom, sizeof dom))
+			dom[0] = '\0';
 		jv cs = jx_get(d, "contacts", JV_KIND_ARRAY);
-		for (int c = 0; c < jx_len(cs); c++) {
-			const char *e = jx_str(jx_at(cs, c), "Email"), *at = e ? strrchr(e, '@') : NULL;
-			size_t dl = strlen(dom), al = at ? strlen(at + 1) : 0;
-			all++;
-			/* the domain itself or a subdomain of it */
-			off += !at ||
-			    !(al >= dl && !strcasecmp(at + 1 + al - dl, dom) &&
-				(al == dl || at[1 + al - dl - 1] == '.'));
-		}
+		for (int c = 0; c < jx_len(cs); c++, all++)
+			off += !email_on_domain(jx_str(jx_at(cs, c), "Email"), dom);
 	}
 	if (noweb.len)
 		check_add(k, "account-websites", WARN,

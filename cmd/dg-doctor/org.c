@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "check.h"
+#include "cli.h"
 #include "config.h"
 #include "jsonl.h"
 #include "sf.h"
@@ -13,29 +14,18 @@
 int
 check_login(struct checks *k, const char *target, struct sf *sf)
 {
-	struct sf_conf c = { 0 };
 	char err[1024];
-	c.api_version = k->cfg->salesforce.api_version;
-	c.login_url = k->cfg->salesforce.login_url;
-	c.ca_bundle = k->cfg->salesforce.ca_bundle;
-	c.timeout = k->cfg->salesforce.timeout;
-	c.retries = k->cfg->salesforce.retries;
-	c.retry_base_ms = k->cfg->salesforce.retry_base_ms;
-	c.target_org = target;
-	if (sf_open(sf, &c, err, sizeof err) != 0) {
+	if (cli_sf_try(k->cfg, target, sf, err, sizeof err) != 0) {
 		check_add(k, "login", FAIL,
 		    "log in with --target-org ALIAS (a Salesforce CLI login), or set SF_JWT_KEY_FILE, SF_CLIENT_ID and "
 		    "SF_USERNAME; see dg-login(1)",
 		    "%s", err);
-		sf_close(sf);
 		return -1;
 	}
-	char e[512];
-	jv u = sf_request(sf, "GET", "/services/oauth2/userinfo", NULL, NULL, e, sizeof e);
-	const char *user = jv_is_valid(u) ? jx_str(u, "preferred_username") : NULL;
+	char *user = cli_sf_user(sf);
 	check_add(k, "login", PASS, NULL, "logged in at %s as %s, by %s", sf->instance, user ? user : "(unknown user)",
 	    sf->flow);
-	jv_free(u);
+	free(user);
 	return 0;
 }
 

@@ -14,19 +14,6 @@
 
 static const char usage[] = "usage: dg-login [-c FILE] [-o | --target-org ALIAS] [--json | --env]\n";
 
-/* The login's user from /services/oauth2/userinfo (preferred_username), or NULL when
- * the org does not say; the caller frees it. */
-static char *
-login_user(struct sf *sf)
-{
-	char err[1024];
-	jv u = sf_request(sf, "GET", "/services/oauth2/userinfo", NULL, NULL, err, sizeof err);
-	const char *name = jv_is_valid(u) ? jx_str(u, "preferred_username") : NULL;
-	char *out = name ? xstrdup(name) : NULL;
-	jv_free(u);
-	return out;
-}
-
 /* A value in single quotes for a POSIX shell. */
 static void
 shell_quoted(const char *k, const char *v)
@@ -84,7 +71,7 @@ main(int argc, char **argv)
 		shell_quoted("SF_ACCESS_TOKEN", sf.token);
 	} else {
 		jv org = cli_sf_org(&sf);
-		char *user = login_user(&sf);
+		char *user = cli_sf_user(&sf);
 		org = jx_set_str(org, "Username", user);
 		if (json)
 			jsonl_emit(org);

@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "deal.h"
 #include "jsonl.h"
 #include "sf.h"
 #include "sfblocks.h"
@@ -112,25 +113,6 @@ same(const char *a, const char *b)
 	return a && b && strlen(a) >= 15 && strlen(b) >= 15 && !strncmp(a, b, 15);
 }
 
-/* The host of a website without "www.", or "" */
-static void
-web_domain(const char *w, char *out, size_t size)
-{
-	const char *h = w ? (strstr(w, "://") ? strstr(w, "://") + 3 : w) : "";
-	if (!strncasecmp(h, "www.", 4))
-		h += 4;
-	snprintf(out, size, "%.*s", (int)strcspn(h, "/:?#"), h);
-}
-
-/* Whether email's domain is dom or under it. */
-static int
-on_domain(const char *email, const char *dom)
-{
-	const char *at = email ? strrchr(email, '@') : NULL;
-	size_t dl = strlen(dom), al = at ? strlen(at + 1) : 0;
-	return at && dl && al >= dl && !strcasecmp(at + 1 + al - dl, dom) && (al == dl || at[al - dl] == '.');
-}
-
 /* The org's Id of the contact ref names: ref itself, or for a contact dg planned (by
  * its key) the Id its sf block holds, the one created or the one a duplicate rule
  * matched. */
@@ -170,9 +152,9 @@ judge(jv d, jv a, jv r, const struct org *users, const struct org *contacts, str
 	if (who && !same(jx_str(r, "WhoId"), who))
 		SHORT("not with its contact (WhoId %s)", jx_str(r, "WhoId") ? jx_str(r, "WhoId") : "empty");
 	char dom[256];
-	web_domain(jx_str(jx_get(opp, "Account", JV_KIND_OBJECT), "Website"), dom, sizeof dom);
+	const char *web = jx_str(jx_get(opp, "Account", JV_KIND_OBJECT), "Website");
 	jv c = org_get(contacts, jx_str(r, "WhoId"));
-	if (jx_str(r, "WhoId") && *dom && !on_domain(jx_str(c, "Email"), dom))
+	if (jx_str(r, "WhoId") && web && web_domain(web, dom, sizeof dom) && !email_on_domain(jx_str(c, "Email"), dom))
 		SHORT("its contact's address '%s' is not on the account's domain %s",
 		    jx_str(c, "Email") ? jx_str(c, "Email") : "(none)", dom);
 	jv u = org_get(users, jx_str(r, "OwnerId"));
