@@ -1104,3 +1104,33 @@ bulk_job() {
 	assert_output 400
 	assert_equal "$(body '.[0].errorCode')" JSON_PARSER_ERROR
 }
+
+@test "Enhanced Email: an EmailMessage makes its closed Task on RelatedToId (ActivityId); relations per participant; deleting it deletes the Task" {
+	sandbox_start
+	sb_login
+	opp=$(first "SELECT Id FROM Opportunity LIMIT 1")
+	con=$(first "SELECT Id FROM Contact LIMIT 1")
+	run sf POST /sobjects/EmailMessage -d "{\"Subject\":\"Pilot plan\",\"TextBody\":\"Hi\",\"FromAddress\":\"ana@acme.com\",\"FromName\":\"Ana\",\"ToAddress\":\"rep@northwind.example\",\"MessageDate\":\"2026-11-20T15:00:00Z\",\"Incoming\":true,\"Status\":\"1\",\"RelatedToId\":\"$opp\"}"
+	assert_output 201
+	em=$(body .id)
+	run sf GET "/sobjects/EmailMessage/$em"
+	tk=$(body .ActivityId)
+	[[ "$tk" == 00T* ]]
+	run sf GET "/sobjects/Task/$tk"
+	assert_equal "$(body '[.Subject, .TaskSubtype, .IsClosed, .WhatId, .ActivityDate] | map(tostring) | join("|")')" "Email: Pilot plan|Email|true|$opp|2026-11-20"
+	run sf POST /sobjects/EmailMessageRelation -d "{\"EmailMessageId\":\"$em\",\"RelationId\":\"$con\",\"RelationType\":\"FromAddress\",\"RelationAddress\":\"ana@acme.com\"}"
+	assert_output 201
+	run sf POST /sobjects/EmailMessageRelation -d "{\"EmailMessageId\":\"$em\",\"RelationId\":\"$con\",\"RelationType\":\"Sender\"}"
+	assert_output 400
+	assert_equal "$(body '.[0].errorCode')" INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST
+	# no recipient at all is refused
+	run sf POST /sobjects/EmailMessage -d "{\"Subject\":\"x\",\"Status\":\"3\",\"RelatedToId\":\"$opp\"}"
+	assert_output 400
+	assert_equal "$(body '.[0].errorCode')" REQUIRED_FIELD_MISSING
+	run sf DELETE "/sobjects/EmailMessage/$em"
+	assert_output 204
+	run sf GET "/sobjects/Task/$tk"
+	assert_output 404
+	soql "SELECT COUNT() FROM EmailMessageRelation WHERE EmailMessageId = '$em'" > /dev/null
+	assert_equal "$(body .totalSize)" 0
+}

@@ -641,6 +641,13 @@ rules_apply(struct obj *o, jv rec, jv *errs, const char *self)
 			return rec;
 		}
 	}
+	if (!strcmp(o->name, "EmailMessage") && !self && !jx_str(rec, "ToAddress") && !jx_str(rec, "CcAddress") &&
+	    !jx_str(rec, "BccAddress")) {
+		*errs = jv_array_concat(*errs,
+		    sf_err1("REQUIRED_FIELD_MISSING", "ToAddress",
+			"You can't send emails unless there's at least one recipient"));
+		return rec;
+	}
 	return derive(o, rec, errs);
 }
 
@@ -703,6 +710,46 @@ writable(struct obj *o, jv clean, int create)
 	return e;
 }
 
+/* What the platform writes by itself after an insert of rec (borrowed) as id: with
+ * Shared Activities (enterprise) the relation of an event's contact; for an
+ * EmailMessage (Enhanced Email) its Task, a closed logged email on RelatedToId,
+ * named by the message's ActivityId. */
+static void
+made_by_org(struct obj *o, jv rec, const char *id)
+{
+	const char *who = jx_str(rec, "WhoId");
+	char nid[SFID_SIZE];
+	if (sw.profile == PROFILE_ENTERPRISE && !strcmp(o->name, "Event") && who && !strncmp(who, "003", 3))
+		/* EventWhoRelation shows it: the event's contact is one of its people. */
+		store_insert_raw(schema_obj("EventRelation"),
+		    JV_OBJECT(jv_string("EventId"), jv_string(id), jv_string("RelationId"), jv_string(who),
+			jv_string("IsParent"), jv_true(), jv_string("IsInvitee"), jv_false(), jv_string("IsWhat"),
+			jv_false()),
+		    nid);
+	if (strcmp(o->name, "EmailMessage"))
+		return;
+	const char *subj = jx_str(rec, "Subject") ? jx_str(rec, "Subject") : "", *what = jx_str(rec, "RelatedToId");
+	time_t t;
+	char date[16];
+	jv task = jv_object();
+	task = jv_object_set(task, jv_string("Subject"), jv_string_fmt("Email: %.240s", subj));
+	task = jx_set_str(task, "TaskSubtype", "Email");
+	task = jx_set_str(task, "Status", seed_task_closed());
+	task = jx_set_str(task, "Priority", seed_task_priority());
+	task = jv_object_set(task, jv_string("IsClosed"), jv_true());
+	if (what && (!strncmp(what, "006", 3) || !strncmp(what, "001", 3)))
+		task = jx_set_str(task, "WhatId", what);
+	if (jx_str(rec, "MessageDate") && time_parse(jx_str(rec, "MessageDate"), &t) == 0)
+		task = jx_set_str(task, "ActivityDate", time_date(t, date));
+	task = jx_set_str(task, "Description", jx_str(rec, "TextBody"));
+	task = jx_set_str(task, "OwnerId", org_user_id);
+	store_insert_raw(schema_obj("Task"), task, nid);
+	jv m = store_get(id, NULL);
+	m = jv_object_set(m, jv_string("ActivityId"), jv_string(nid));
+	store_write(o, id, m);
+	jv_free(m);
+}
+
 jv
 rules_create(struct obj *o, jv clean, char id[SFID_SIZE])
 {
@@ -728,19 +775,10 @@ rules_create(struct obj *o, jv clean, char id[SFID_SIZE])
 	jv_free(errs);
 	if (!strcmp(o->name, "OpportunityContactRole"))
 		one_primary(rec, NULL);
-	const char *who = jx_str(rec, "WhoId");
-	int implicit = sw.profile == PROFILE_ENTERPRISE && !strcmp(o->name, "Event") && who && !strncmp(who, "003", 3);
-	jv whorel = implicit ? JV_OBJECT(jv_string("RelationId"), jv_string(who), jv_string("IsParent"), jv_true(),
-				   jv_string("IsInvitee"), jv_false(), jv_string("IsWhat"), jv_false())
-			     : jv_invalid();
+	jv kept = jv_copy(rec);
 	store_insert_raw(o, rec, id);
-	if (implicit) {
-		/* Shared Activities: the event's contact is one of the people it is about, by
-		 * a relation the org makes itself (EventWhoRelation shows it). */
-		char rid[SFID_SIZE];
-		store_insert_raw(
-		    schema_obj("EventRelation"), jv_object_set(whorel, jv_string("EventId"), jv_string(id)), rid);
-	}
+	made_by_org(o, kept, id);
+	jv_free(kept);
 	return jv_null();
 }
 

@@ -285,6 +285,10 @@ struct req;
 void bulk_route(struct req *h, const char *method, const char *rest, const char *ver);
 
 /* ---- seed.c ---- */
+/* The profile's first closed task status and its default priority (what the platform
+ * gives the Task it makes for an EmailMessage). */
+const char *seed_task_closed(void);
+const char *seed_task_priority(void);
 
 /* Fills the empty store with the demo org (with opps > 0: accounts until it has that
  * many opportunities); returns 0 or -1. */

@@ -135,6 +135,24 @@ priorities(void)
 	return sw.profile == PROFILE_ENTERPRISE ? enterprise_pr : lenient_pr;
 }
 
+const char *
+seed_task_closed(void)
+{
+	for (const struct pick *p = statuses(); p->name; p++)
+		if (p->flag)
+			return p->name;
+	return "Completed";
+}
+
+const char *
+seed_task_priority(void)
+{
+	for (const struct pick *p = priorities(); p->name; p++)
+		if (p->def)
+			return p->name;
+	return "Normal";
+}
+
 /* Task.field's values: the table's names, restricted. */
 static void
 picklist_of(const char *field, const struct pick *p)

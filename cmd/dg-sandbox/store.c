@@ -479,7 +479,13 @@ delete_tree(const char *id)
 		return jv_free(rec);
 	rec = jv_object_set(rec, jv_string("IsDeleted"), jv_true());
 	row_write(o, id, rec, 0);
+	/* An EmailMessage takes the Task the platform made for it (rules.c) along. */
+	char task[SFID_SIZE] = "";
+	if (!strcmp(o->name, "EmailMessage") && jx_str(rec, "ActivityId"))
+		snprintf(task, sizeof task, "%s", jx_str(rec, "ActivityId"));
 	jv_free(rec);
+	if (*task)
+		delete_tree(task);
 	sqlite3_stmt *st = prep("SELECT x.child, x.ctype, x.field FROM ref x JOIN rec r ON r.id = x.child"
 				" WHERE x.parent = ? AND r.deleted = 0");
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
