@@ -23,7 +23,7 @@ load helper
 
 @test "a huge account name is cut to 255 bytes on a character boundary" {
 	name=$(printf 'Zoë%.0s' $(seq 1 200))
-	echo "{\"opportunity\":{\"Id\":\"006L\",\"StageName\":\"Qualification\",\"Account\":{\"Name\":\"$name\"}}}" | plan | dg-content > out.jsonl
+	echo "{\"opportunity\":{\"Id\":\"006L\",\"StageName\":\"Qualification\",\"Account\":{\"Name\":\"$name\",\"Website\":\"zoe.example\"}}}" | plan | dg-content > out.jsonl
 	run jq -r '[.activities[].subject | utf8bytelength] | max' out.jsonl
 	[ "$output" -le 255 ]
 	jq -e '[.activities[] | .subject + .body | contains("\ufffd")] | any | not' out.jsonl

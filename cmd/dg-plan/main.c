@@ -167,10 +167,16 @@ deal_domain(const struct planner *pl, jv rec, jv acct, struct deal *d)
 	/* A deal with people enough gets no planned contacts: it needs no domain. */
 	if (d->npeople >= pl->cfg->plan.min_contacts)
 		return 1;
-	warnx("'%s': its account '%s' has no Website, no contact with an address and no plan.domains entry for the "
+	/* A long name is cut at 80 bytes, not inside a character. */
+	if (!name)
+		name = "?";
+	int k = (int)strlen(name) > 80 ? 80 : (int)strlen(name);
+	while (k > 0 && ((unsigned char)name[k] & 0xC0) == 0x80)
+		k--;
+	warnx("'%s': its account '%.*s' has no Website, no contact with an address and no plan.domains entry for the "
 	      "contacts it needs, and made-up addresses would match nothing in People.ai: skipped (add the Website, "
-	      "or plan.domains: ['%s=DOMAIN'])",
-	    d->id, name ? name : "?", name ? name : "ACCOUNT");
+	      "or plan.domains: ['%.*s=DOMAIN'])",
+	    d->id, k, name, k, name);
 	return 0;
 }
 
