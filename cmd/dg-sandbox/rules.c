@@ -734,8 +734,8 @@ made_by_org(struct obj *o, jv rec, const char *id)
 	jv task = jv_object();
 	task = jv_object_set(task, jv_string("Subject"), jv_string_fmt("Email: %.240s", subj));
 	task = jx_set_str(task, "TaskSubtype", "Email");
-	task = jx_set_str(task, "Status", seed_task_closed());
-	task = jx_set_str(task, "Priority", seed_task_priority());
+	task = jx_set_str(task, "Status", org_task_closed());
+	task = jx_set_str(task, "Priority", org_task_priority());
 	task = jv_object_set(task, jv_string("IsClosed"), jv_true());
 	if (what && (!strncmp(what, "006", 3) || !strncmp(what, "001", 3)))
 		task = jx_set_str(task, "WhatId", what);

@@ -4,7 +4,7 @@
  *   reply.c   what a handler reads of its request, and how it answers
  *   rest.c    the REST API under /services/data (Collections, records, query, limits)
  *   admin.c   faults, the daily limit's gate, the /_sandbox endpoints
- *   org.c     the org's switches (profile, latency, limits) and request counts
+ *   org.c     the org's switches (profile, latency, limits), its task picklists, request counts
  *   schema.c  objects and fields (the YAML files in share/dg/sandbox), Ids, describe
  *   store.c   records in SQLite: reads, scans, raw writes, cascading deletes
  *   rules.c   a write as a real org does it: types, required, picklists, events
@@ -285,10 +285,6 @@ struct req;
 void bulk_route(struct req *h, const char *method, const char *rest, const char *ver);
 
 /* ---- seed.c ---- */
-/* The profile's first closed task status and its default priority (what the platform
- * gives the Task it makes for an EmailMessage). */
-const char *seed_task_closed(void);
-const char *seed_task_priority(void);
 
 /* Fills the empty store with the demo org (with opps > 0: accounts until it has that
  * many opportunities); returns 0 or -1. */
@@ -346,6 +342,19 @@ struct switches {
 	uint64_t fault_seed; /* what KIND%P faults draw from */
 	jv stats;            /* route -> count */
 };
+/* The org's task statuses and priorities, by profile: one table serves the TaskStatus
+ * and TaskPriority rows and the Task.Status and Task.Priority picklists (seed.c). */
+struct pick {
+	const char *name;
+	int flag; /* a status: it closes the task; a priority: it is high */
+	int def;  /* the default */
+};
+const struct pick *org_task_statuses(void); /* ends with a NULL name */
+const struct pick *org_task_priorities(void);
+/* The first closed status and the default priority (what the platform gives the Task it
+ * makes for an EmailMessage). */
+const char *org_task_closed(void);
+const char *org_task_priority(void);
 extern struct switches sw;
 /* Counts one request of a route (admin stats). */
 void stats_count(const char *route);

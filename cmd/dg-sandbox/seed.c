@@ -109,50 +109,6 @@ create(const char *type, jv rec, char id[SFID_SIZE])
 	return -1;
 }
 
-/* The org's task statuses and priorities, by profile: one table serves both the
- * TaskStatus and TaskPriority rows and the Task.Status and Task.Priority picklists. */
-struct pick {
-	const char *name;
-	int flag; /* a status: it closes the task; a priority: it is high */
-	int def;  /* the default */
-};
-static const struct pick lenient_st[] = { { "Not Started", 0, 1 }, { "In Progress", 0, 0 }, { "Completed", 1, 0 },
-	{ "Waiting on someone else", 0, 0 }, { "Deferred", 0, 0 }, { NULL, 0, 0 } };
-static const struct pick enterprise_st[] = { { "Open", 0, 1 }, { "In Progress", 0, 0 }, { "Done", 1, 0 },
-	{ "Cancelled", 1, 0 }, { NULL, 0, 0 } };
-static const struct pick lenient_pr[] = { { "High", 1, 0 }, { "Normal", 0, 1 }, { "Low", 0, 0 }, { NULL, 0, 0 } };
-static const struct pick enterprise_pr[] = { { "High", 1, 0 }, { "Medium", 0, 1 }, { "Low", 0, 0 }, { NULL, 0, 0 } };
-
-static const struct pick *
-statuses(void)
-{
-	return sw.profile == PROFILE_ENTERPRISE ? enterprise_st : lenient_st;
-}
-
-static const struct pick *
-priorities(void)
-{
-	return sw.profile == PROFILE_ENTERPRISE ? enterprise_pr : lenient_pr;
-}
-
-const char *
-seed_task_closed(void)
-{
-	for (const struct pick *p = statuses(); p->name; p++)
-		if (p->flag)
-			return p->name;
-	return "Completed";
-}
-
-const char *
-seed_task_priority(void)
-{
-	for (const struct pick *p = priorities(); p->name; p++)
-		if (p->def)
-			return p->name;
-	return "Normal";
-}
-
 /* Task.field's values: the table's names, restricted. */
 static void
 picklist_of(const char *field, const struct pick *p)
@@ -169,8 +125,8 @@ picklist_of(const char *field, const struct pick *p)
 void
 seed_task_picklists_schema(void)
 {
-	picklist_of("Status", statuses());
-	picklist_of("Priority", priorities());
+	picklist_of("Status", org_task_statuses());
+	picklist_of("Priority", org_task_priorities());
 }
 
 /* One row of object per entry, flag under its own name. */
@@ -192,8 +148,8 @@ insert_picks(const char *object, const char *flag, const struct pick *p)
 static void
 seed_task_picklists(void)
 {
-	insert_picks("TaskStatus", "IsClosed", statuses());
-	insert_picks("TaskPriority", "IsHighPriority", priorities());
+	insert_picks("TaskStatus", "IsClosed", org_task_statuses());
+	insert_picks("TaskPriority", "IsHighPriority", org_task_priorities());
 }
 
 int
