@@ -68,3 +68,16 @@ load helper
 	assert_equal "$(jq -r '.checks[0] | [.id, .status] | join(" ")' <<< "$output")" "login fail"
 	assert_equal "$(jq '.checks | length' <<< "$output")" 1
 }
+
+@test "an org without dg's fields: the fix is the sf command that deploys them from share/dg/salesforce" {
+	printf 'objects: {}\n' > none.yaml
+	sandbox_start --schema none.yaml
+	sf_env
+	run --separate-stderr dg doctor --json
+	assert_success
+	for id in tag-field scorecard-fields run-lock; do
+		assert_equal "$(jq -r --arg id "$id" '.checks[] | select(.id == $id) | .status' <<< "$output")" warn
+	done
+	[[ "$(jq -r '.checks[] | select(.id == "tag-field") | .fix' <<< "$output")" == "sf project deploy start --source-dir "*"/salesforce/force-app --target-org ALIAS, then sf org assign permset --name DG_Writer --target-org ALIAS" ]]
+}
+

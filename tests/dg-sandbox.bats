@@ -1134,3 +1134,16 @@ bulk_job() {
 	soql "SELECT COUNT() FROM EmailMessageRelation WHERE EmailMessageId = '$em'" > /dev/null
 	assert_equal "$(body .totalSize)" 0
 }
+
+@test "dg's fields and objects as a Salesforce DX source folder: share/dg/salesforce is what the sandbox's own schema exports" {
+	run dg-sandbox --export-sfdx out
+	assert_success
+	run diff -r out "$TOP/share/dg/salesforce"
+	assert_success
+	assert_equal "$(ls out/force-app/main/default/objects | tr '\n' ' ')" "Activity Contact DG_Lock__c DG_Scorecard__c Opportunity OpportunityContactRole "
+	grep -q '<field>Activity.DG_Tag__c</field>' out/force-app/main/default/permissionsets/DG_Writer.permissionset-meta.xml
+	grep -q '<type>MasterDetail</type>' out/force-app/main/default/objects/DG_Scorecard__c/fields/Opportunity__c.field-meta.xml
+	run dg-sandbox --export-sfdx /proc/nope
+	assert_failure 1
+	assert_output --partial "cannot write '/proc/nope/sfdx-project.json'"
+}

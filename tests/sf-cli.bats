@@ -92,3 +92,17 @@ sf_cli_login() {
 	assert_failure 1
 	[[ "$stderr" == *"the Salesforce CLI 'sf' is not on PATH"* ]]
 }
+
+@test "sf reads dg's DX source folder: it converts to a Metadata API package with the fields, objects and permission set" {
+	sf_cli_setup
+	cp -R "$TOP/share/dg/salesforce" dx
+	cd dx
+	run sf project convert source --root-dir force-app --output-dir ../md --json
+	assert_success
+	cd ..
+	grep -q '<members>Activity.DG_Tag__c</members>' md/package.xml
+	grep -q '<members>DG_Lock__c</members>' md/package.xml
+	grep -q '<members>DG_Writer</members>' md/package.xml
+	grep -q '<name>PermissionSet</name>' md/package.xml
+}
+

@@ -18,12 +18,23 @@
 
 extern char **environ;
 
-/* The README's way to add dg's fields to an org. */
-#define FIELDS_FIX "add the fields of share/dg/sandbox/dg.yaml to the org (see the README, 'dg's own fields')"
+/* How to add dg's fields to an org: deploy the DX source folder dg-sandbox builds its
+ * own fields from (share/dg/salesforce), then grant them. Returns a new string. */
+static char *
+fields_fix(void)
+{
+	char *dir = share_path("salesforce");
+	char *fix = xasprintf("sf project deploy start --source-dir %s/force-app --target-org ALIAS, then "
+			      "sf org assign permset --name DG_Writer --target-org ALIAS",
+	    dir);
+	free(dir);
+	return fix;
+}
 
 void
 check_dg_fields(struct checks *k)
 {
+	char *fix = fields_fix();
 	static const char *const tagged[] = { "Contact", "Event", "Task", NULL };
 	const char *tag = k->cfg->push.tag_field;
 	struct sb miss = { 0 };
@@ -34,7 +45,7 @@ check_dg_fields(struct checks *k)
 		check_add(k, "tag-field", WARN, "set push.tag_field (DG_Tag__c)",
 		    "no push.tag_field: dg's records are found by the state file only (no reset --from-org)");
 	else if (miss.len)
-		check_add(k, "tag-field", WARN, FIELDS_FIX,
+		check_add(k, "tag-field", WARN, fix,
 		    "%s is missing on %s: dg's records there are found by the state file only", tag, sb_str(&miss));
 	else
 		check_add(k, "tag-field", PASS, NULL, "%s is on Contact, Event and Task", tag);
@@ -49,14 +60,15 @@ check_dg_fields(struct checks *k)
 		check_add(
 		    k, "scorecard-fields", PASS, NULL, "Opportunity has %d %s* fields for the scorecard", n, want);
 	else
-		check_add(k, "scorecard-fields", WARN, FIELDS_FIX,
+		check_add(k, "scorecard-fields", WARN, fix,
 		    "Opportunity has no %s* fields: scorecards are planned but not written", want);
 	free(want);
 	if (jv_is_valid(check_describe(k, "DG_Lock__c")))
 		check_add(k, "run-lock", PASS, NULL, "DG_Lock__c is there: runs from two machines take turns");
 	else
-		check_add(k, "run-lock", WARN, FIELDS_FIX,
+		check_add(k, "run-lock", WARN, fix,
 		    "no DG_Lock__c: two runs from different machines could write the same deals at once");
+	free(fix);
 }
 
 /* The deals a run would take: dg-query's output, with the session passed on (no

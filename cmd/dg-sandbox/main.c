@@ -31,7 +31,8 @@ static const char usage_text[] =
     "usage: dg-sandbox [-p PORT] [--db FILE] [--seed N] [--opps N] [--empty] [--schema FILE]...\n"
     "                  [--profile lenient|enterprise] [--now TIME] [--production] [--jwt-cert FILE]\n"
     "                  [--latency MS] [--expire-after N] [--daily-limit N] [--fault KIND[@N|%P]]...\n"
-    "                  [--fail-when FIELD=VALUE[:CODE]]... [-v]\n";
+    "                  [--fail-when FIELD=VALUE[:CODE]]... [-v]\n"
+    "       dg-sandbox --export-sfdx DIR [--schema FILE]...\n";
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static char base_url[64];
@@ -287,6 +288,56 @@ open_org(const char *db, int empty, int production, uint64_t seed, int opps)
 	return 0;
 }
 
+/* The options that set how the org behaves (its switches, org.c): 1 when c was one. */
+static int
+org_option(int c, const char *optarg)
+{
+	long n;
+	switch (c) {
+	case 'R':
+		if (!strcmp(optarg, "lenient"))
+			sw.profile = PROFILE_LENIENT;
+		else if (!strcmp(optarg, "enterprise"))
+			sw.profile = PROFILE_ENTERPRISE;
+		else
+			diex(EXIT_USAGE, "--profile '%s': expected lenient or enterprise", optarg);
+		break;
+	case 'n': {
+		time_t t;
+		if (time_parse(optarg, &t) < 0)
+			diex(EXIT_USAGE, "--now '%s': expected YYYY-MM-DD or an ISO 8601 time", optarg);
+		org_set_now(t);
+		break;
+	}
+	case 'J': auth_set_jwt_cert(optarg); break;
+	case 'l':
+		if (parse_long(optarg, 0, 600000, &sw.latency_ms) < 0)
+			diex(EXIT_USAGE, "--latency '%s': expected milliseconds", optarg);
+		break;
+	case 'x':
+		if (parse_long(optarg, 1, 1L << 40, &n) < 0)
+			diex(EXIT_USAGE, "--expire-after '%s': expected a number of calls", optarg);
+		auth_set_expire_after(n);
+		break;
+	case 'L':
+		if (parse_long(optarg, 0, 1L << 40, &sw.daily_limit) < 0)
+			diex(EXIT_USAGE, "--daily-limit '%s': expected a number of calls", optarg);
+		break;
+	case 'f':
+		if (fault_add(optarg) < 0)
+			diex(EXIT_USAGE,
+			    "--fault '%s': expected KIND, KIND@N or KIND%%P with KIND unavailable, lock, html500, rowlock or bulkfail",
+			    optarg);
+		break;
+	case 'w':
+		if (rules_fail_when(optarg) < 0)
+			diex(EXIT_USAGE, "--fail-when '%s': expected FIELD=VALUE[:CODE]", optarg);
+		break;
+	default: return 0;
+	}
+	return 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -306,13 +357,14 @@ main(int argc, char **argv)
 		{ "daily-limit", required_argument, NULL, 'L' },
 		{ "fault", required_argument, NULL, 'f' },
 		{ "fail-when", required_argument, NULL, 'w' },
+		{ "export-sfdx", required_argument, NULL, 'X' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	long port = 0, seed = 1, n, opps = 0;
-	const char *db = NULL;
+	long port = 0, seed = 1, opps = 0;
+	const char *db = NULL, *export_dir = NULL;
 	char **schemas = xcalloc((size_t)argc + 1, sizeof *schemas);
 	int nschemas = 0, empty = 0, production = 0, c;
 	util_init(argv[0]);
@@ -333,51 +385,15 @@ main(int argc, char **argv)
 				diex(EXIT_USAGE, "--opps '%s': expected a number of opportunities from 1 to 1000000",
 				    optarg);
 			break;
-		case 'R':
-			if (!strcmp(optarg, "lenient"))
-				sw.profile = PROFILE_LENIENT;
-			else if (!strcmp(optarg, "enterprise"))
-				sw.profile = PROFILE_ENTERPRISE;
-			else
-				diex(EXIT_USAGE, "--profile '%s': expected lenient or enterprise", optarg);
-			break;
 		case 'S': schemas[nschemas++] = optarg; break;
-		case 'n': {
-			time_t t;
-			if (time_parse(optarg, &t) < 0)
-				diex(EXIT_USAGE, "--now '%s': expected YYYY-MM-DD or an ISO 8601 time", optarg);
-			org_set_now(t);
-			break;
-		}
 		case 'P': production = 1; break;
-		case 'J': auth_set_jwt_cert(optarg); break;
-		case 'l':
-			if (parse_long(optarg, 0, 600000, &sw.latency_ms) < 0)
-				diex(EXIT_USAGE, "--latency '%s': expected milliseconds", optarg);
-			break;
-		case 'x':
-			if (parse_long(optarg, 1, 1L << 40, &n) < 0)
-				diex(EXIT_USAGE, "--expire-after '%s': expected a number of calls", optarg);
-			auth_set_expire_after(n);
-			break;
-		case 'L':
-			if (parse_long(optarg, 0, 1L << 40, &sw.daily_limit) < 0)
-				diex(EXIT_USAGE, "--daily-limit '%s': expected a number of calls", optarg);
-			break;
-		case 'f':
-			if (fault_add(optarg) < 0)
-				diex(EXIT_USAGE,
-				    "--fault '%s': expected KIND, KIND@N or KIND%%P with KIND unavailable, lock, html500, rowlock or bulkfail",
-				    optarg);
-			break;
-		case 'w':
-			if (rules_fail_when(optarg) < 0)
-				diex(EXIT_USAGE, "--fail-when '%s': expected FIELD=VALUE[:CODE]", optarg);
-			break;
+		case 'X': export_dir = optarg; break;
 		case 'v': verbose = 1; break;
 		case 'h': usage(stdout, EXIT_OK); break;
 		case 'V': printf("dg-sandbox %s\n", DG_VERSION); return EXIT_OK;
-		default: usage(stderr, EXIT_USAGE);
+		default:
+			if (!org_option(c, optarg))
+				usage(stderr, EXIT_USAGE);
 		}
 	}
 	if (optind < argc) {
@@ -392,6 +408,8 @@ main(int argc, char **argv)
 	free(schemas);
 	if (bad < 0)
 		return EXIT_USAGE;
+	if (export_dir)
+		return sfdx_export(export_dir) == 0 ? EXIT_OK : EXIT_FAIL;
 	seed_task_picklists_schema();
 	if (sw.profile == PROFILE_ENTERPRISE)
 		enterprise_picklists();

@@ -13,6 +13,7 @@
  *   auth.c    the OAuth token endpoint and sessions
  *   bulk.c    Bulk API 2.0 ingest jobs (CSV)
  *   locks.c   the row locks a write takes on its parents (enterprise profile)
+ *   sfdx.c    dg's fields and objects as a Salesforce DX source folder (--export-sfdx)
  *   seed.c    the deterministic demo org
  *
  * One mutex (main.c) serialises everything that touches the store, so handlers are
@@ -240,6 +241,13 @@ jv soql_run(const char *q, const char *ver, int all, int batch, jv *err, int *st
 jv soql_columns(const char *q, jv *err, int *status);
 /* Returns the next page for a locator such as "01gXXXX-2000". */
 jv soql_more(const char *locator, const char *ver, jv *err, int *status);
+
+/* ---- sfdx.c ---- */
+
+/* Writes the custom fields and objects of the loaded schema, with a permission set, as
+ * a Salesforce DX source folder under dir (sfdx-project.json, force-app/...). Returns
+ * 0, or -1 after saying what could not be written. */
+int sfdx_export(const char *dir);
 
 /* ---- locks.c ---- */
 
