@@ -238,6 +238,7 @@ plan_one(jv rec, const struct jsonl_pos *pos, void *ctx)
 	acct = jx_get(opp, "Account", JV_KIND_OBJECT);
 	d.npeople = deal_people(rec, d.people, MAX_PEOPLE);
 	if (!deal_domain(pl, rec, acct, &d)) {
+		jv_free(d.planned);
 		jv_free(rec);
 		return 0;
 	}

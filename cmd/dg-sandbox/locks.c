@@ -71,6 +71,7 @@ locks_take(const struct req *h, jv rec)
 				jv_free(w);
 			}
 		}
+		jv_free(held);
 		held = keep;
 	}
 }

@@ -208,7 +208,7 @@ collect(jv rec, const struct jsonl_pos *pos, void *arg)
 static void
 people_of(const struct org *o, jv *users, jv *contacts)
 {
-	jv_object_foreach(jv_copy(o->recs), k, r)
+	jv_object_foreach(o->recs, k, r)
 	{
 		const char *ow = jx_str(r, "OwnerId"), *who = jx_str(r, "WhoId");
 		if (ow)
