@@ -106,8 +106,10 @@ extern uint64_t *act_hashes;
 extern int nact_keys;
 
 /* write.c: bodies of meetings and emails, and the pieces they are made of. */
-int meeting_body(struct sb *out, struct ctx *c, struct deal_text *t, const struct voice *v, jv rec, jv act, int past,
-    char *err, size_t errsize);
+/* A meeting's notes (past) or agenda (upcoming) into out; where the meeting is (its
+ * "Where:" words) into where, empty for an internal call. */
+int meeting_body(struct sb *out, struct sb *where, struct ctx *c, struct deal_text *t, const struct voice *v, jv rec,
+    jv act, int past, char *err, size_t errsize);
 void quote_block(struct sb *out, const char *from, const char *quote);
 void slots_text(struct deal_text *t, time_t next, char *buf, size_t size);
 void when_vars(struct deal_text *t, time_t ts, const char *day, const char *date, const char *tm_var);

@@ -182,7 +182,7 @@ content_one(jv rec, const struct jsonl_pos *pos, void *vctx)
 	static struct deal_text t;
 	jv acts;
 	jv opp = jx_get(rec, "opportunity", JV_KIND_OBJECT);
-	struct sb subj = { 0 }, body = { 0 };
+	struct sb subj = { 0 }, body = { 0 }, place = { 0 };
 	char where[512], err[512], sect[128], slots[256], quote_from[320], fdate[64];
 	const char *stage = jx_str(opp, "StageName");
 	int i, n, won = jx_bool(opp, "IsWon", 0) || (stage && strcasestr(stage, "won"));
@@ -233,10 +233,12 @@ content_one(jv rec, const struct jsonl_pos *pos, void *vctx)
 		context_vars(c, &t, acts, i, ts, meeting, slots, sizeof slots);
 		sb_reset(&subj);
 		sb_reset(&body);
+		sb_reset(&place);
 		if (meeting) {
 			if (words_add_typed(&subj, c, &t, "subject.meeting", type, err, sizeof err) != 0)
 				goto render_failed;
-			rc = meeting_body(&body, c, &t, &v, rec, a, when && strcmp(when, "past") == 0, err, sizeof err);
+			rc = meeting_body(
+			    &body, &place, c, &t, &v, rec, a, when && strcmp(when, "past") == 0, err, sizeof err);
 		} else if (type && !strcmp(type, "out_of_office")) {
 			rc = away_body(&subj, &body, c, &t, acts, acts, i, err, sizeof err);
 			memset(&m, 0, sizeof m);
@@ -259,6 +261,8 @@ content_one(jv rec, const struct jsonl_pos *pos, void *vctx)
 		acts = jv_array_set(acts, i, jv_null());
 		a = jv_object_set(a, jv_string("subject"), jv_string_sized(sb_str(&subj), (int)subj.len));
 		a = jv_object_set(a, jv_string("body"), jv_string_sized(sb_str(&body), (int)body.len));
+		if (place.len) /* the Event's Location: the same words as its notes' "Where:" */
+			a = jv_object_set(a, jv_string("location"), jv_string_sized(sb_str(&place), (int)place.len));
 		rc = c->llm
 		    ? llm_prompt(c, &t, rec, &a, i, n, acts, &v, meeting ? NULL : &m, &subj, &body, err, sizeof err)
 		    : 0;
@@ -272,6 +276,7 @@ render_failed:
 	}
 	sb_free(&subj);
 	sb_free(&body);
+	sb_free(&place);
 	rec = jv_object_set(rec, jv_string("activities"), acts);
 	if (c->llm)
 		llm_batch_add(&c->batch, rec);
@@ -281,6 +286,7 @@ render_failed:
 bad:
 	sb_free(&subj);
 	sb_free(&body);
+	sb_free(&place);
 	jv_free(acts);
 	jv_free(rec);
 	return 1;

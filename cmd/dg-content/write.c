@@ -134,9 +134,10 @@ trim_end(struct sb *out)
 }
 
 /* Where a meeting happens: a video link with a dial-in, or a room. The numbers are the
- * deal's own (a meeting ID from its generator), never a real conference. */
+ * deal's own (a meeting ID from its generator), never a real conference. The same words
+ * go into where, for the Event's Location. */
 static int
-where_line(struct sb *out, struct ctx *c, struct deal_text *t, char *err, size_t errsize)
+where_line(struct sb *out, struct sb *where, struct ctx *c, struct deal_text *t, char *err, size_t errsize)
 {
 	static char id[16], spaced[16], code[16], pin[12], floor_[8];
 	static const char *const rooms[] = { "Harbor", "Summit", "Maple", "Atlas", "Cedar", "Granite", "Lakeview",
@@ -158,15 +159,17 @@ where_line(struct sb *out, struct ctx *c, struct deal_text *t, char *err, size_t
 	vars_set(&t->vs, "floor", floor_);
 	vars_set(&t->vs, "room", rooms[rng_range(&t->r, 0, 7)]);
 	sb_add(out, "Where: ");
+	size_t from = out->len;
 	if (words_add(out, c, t, rng_chance(&t->r, 0.8) ? "where.video" : "where.room", err, errsize))
 		return -1;
+	sb_addn(where, out->s + from, out->len - from);
 	sb_add(out, "\n");
 	return 0;
 }
 
 int
-meeting_body(struct sb *out, struct ctx *c, struct deal_text *t, const struct voice *v, jv rec, jv act, int past,
-    char *err, size_t errsize)
+meeting_body(struct sb *out, struct sb *where, struct ctx *c, struct deal_text *t, const struct voice *v, jv rec,
+    jv act, int past, char *err, size_t errsize)
 {
 	const char *type = jx_str(act, "type") ? jx_str(act, "type") : "any";
 
@@ -187,7 +190,7 @@ meeting_body(struct sb *out, struct ctx *c, struct deal_text *t, const struct vo
 	}
 	if (past) {
 		attendee_line(out, t, act);
-		if (where_line(out, c, t, err, errsize))
+		if (where_line(out, where, c, t, err, errsize))
 			return -1;
 		sb_add(out, "\nAgenda\n");
 		if (topics_each(out, c, t, v, "agenda", "- ", "\n", err, errsize))
@@ -206,7 +209,7 @@ meeting_body(struct sb *out, struct ctx *c, struct deal_text *t, const struct vo
 	} else {
 		sb_add(out, "Planned agenda\n");
 		attendee_line(out, t, act);
-		if (where_line(out, c, t, err, errsize))
+		if (where_line(out, where, c, t, err, errsize))
 			return -1;
 		sb_add(out, "\nGoals\n");
 		if (topics_each(out, c, t, v, "agenda", "- ", "\n", err, errsize))

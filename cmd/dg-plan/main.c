@@ -6,7 +6,6 @@
 #include "util.h"
 
 #include <getopt.h>
-#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,32 +83,6 @@ act_json(const struct deal *d, const struct act *acts, const struct act *a)
 		o = jx_set_str(o, "about", acts[a->about].key);
 	o = jv_object_set(o, jv_string("topics"), topics_json(a->topics));
 	return o;
-}
-
-/* Where a meeting is: at the customer's for the meetings held in person (a workshop,
- * an executive meeting, a business review), else a video call on the selling
- * company's own conferencing link, its meeting number fixed by the meeting's key (so
- * a refresh keeps it). */
-static jv
-meeting_location(const struct planner *pl, const char *account, const struct act *a)
-{
-	static const char *const in_person[] = { "solution_workshop", "executive_sponsor", "qbr", NULL };
-	for (int i = 0; in_person[i]; i++)
-		if (!strcmp(act_types[a->type].id, in_person[i]) && account)
-			return jv_string_fmt("%s, on site", account);
-	/* The seller's conferencing host: the first label of its website's host name. */
-	const char *w = pl->cfg->company.website ? pl->cfg->company.website : "";
-	const char *h = strstr(w, "://") ? strstr(w, "://") + 3 : w;
-	if (!strncmp(h, "www.", 4))
-		h += 4;
-	char slug[64];
-	size_t n = 0;
-	for (; *h && *h != '.' && *h != '/' && n < sizeof slug - 1; h++)
-		if (isalnum((unsigned char)*h) || *h == '-')
-			slug[n++] = (char)tolower((unsigned char)*h);
-	slug[n] = '\0';
-	uint64_t id = hash_str(FNV_OFFSET, a->key) % 9000000000ULL + 1000000000ULL;
-	return jv_string_fmt("Zoom: https://%s.zoom.us/j/%llu", n ? slug : "us02web", (unsigned long long)id);
 }
 
 /* The deal's sales engineer, manager and executive from the record's sellers: one
@@ -250,13 +223,8 @@ plan_one(jv rec, const struct jsonl_pos *pos, void *ctx)
 		order[i] = &acts[i];
 	qsort(order, (size_t)n, sizeof *order, by_start);
 	list = jv_array();
-	for (i = 0; i < n; i++) {
-		jv o = act_json(&d, acts, order[i]);
-		if (order[i]->meeting)
-			o = jv_object_set(
-			    o, jv_string("location"), meeting_location(pl, jx_str(acct, "Name"), order[i]));
-		list = jv_array_append(list, o);
-	}
+	for (i = 0; i < n; i++)
+		list = jv_array_append(list, act_json(&d, acts, order[i]));
 
 	/* Only now touch rec: d borrows strings from its contacts. */
 	contacts = jv_array_length(jv_copy(d.planned)) > 0
