@@ -98,6 +98,7 @@ static const struct field fields[] = {
 	{ "push.scorecard.mode", C_ENUM, O(push.scorecard), 0, 0, "fields|object|none" },
 	{ "push.scorecard.field_prefix", C_STR, O(push.scorecard_prefix), 0, 0, NULL },
 	{ "push.inactive_owner", C_STR, O(push.inactive_owner), 0, 0, NULL },
+	{ "push.email_as", C_ENUM, O(push.email_as), 0, 0, "task|emailmessage" },
 };
 #define NFIELDS (sizeof fields / sizeof fields[0])
 
@@ -211,6 +212,7 @@ config_defaults(struct dg_config *c)
 	 * which leaves them out of a deal's own contacts. Written where the org has it. */
 	c->push.tag_field = xstrdup("DG_Tag__c");
 	c->push.scorecard = xstrdup("fields");
+	c->push.email_as = xstrdup("task");
 	c->push.scorecard_prefix = xstrdup("DG_");
 }
 

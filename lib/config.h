@@ -81,6 +81,7 @@ struct dg_config {
 		char *scorecard;        /* fields | object | none */
 		char *scorecard_prefix; /* DG_ */
 		char *inactive_owner;   /* owns what an inactive deal owner would; NULL: the login's user */
+		char *email_as;         /* task | emailmessage (Enhanced Email) */
 	} push;
 };
 

@@ -1,4 +1,5 @@
 /* sfblocks.c: the places of a deal record's Salesforce records (see sfblocks.h). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,10 +8,16 @@
 #include "util.h"
 
 jv
-sf_related(jv act)
+sf_related(jv act, const char *object, const char *owner)
 {
 	jv out = jv_array(), att = jx_get(act, "attendees", JV_KIND_ARRAY), in = jx_get(act, "internal", JV_KIND_ARRAY);
 	const char *who = jx_str(act, "who");
+
+	if (object && !strcmp(object, "EmailMessage")) {
+		/* Salesforce's own email names its sender and recipient too. */
+		out = jv_array_append(out, who ? jv_string(who) : jv_null());
+		out = jv_array_append(out, owner ? jv_string(owner) : jv_null());
+	}
 
 	for (int k = 0; k < jx_len(att); k++) {
 		const char *c = jx_cstr(jx_at(att, k));
@@ -50,10 +57,19 @@ visit(jv obj, const char *name, const struct sf_place *pl, sf_block_fn fn, void 
 	return jv_object_delete(obj, jv_string(name));
 }
 
+/* What the walk hands down: the callback, and what an activity with no block is. */
+struct walk {
+	sf_block_fn fn;
+	void *ctx;
+	const char *email_as, *owner;
+};
+
 /* A planned contact and its role (nested in the contact's block). */
 static jv
-contact(jv c, const char *key, const char *opp, sf_block_fn fn, void *ctx)
+contact(jv c, const char *key, const char *opp, const struct walk *w)
 {
+	sf_block_fn fn = w->fn;
+	void *ctx = w->ctx;
 	struct sf_place pl = { SITE_CONTACT, key, key, opp, "Contact", 0 };
 	char *rk = xasprintf("%s/role", key);
 	jv sf;
@@ -75,16 +91,43 @@ contact(jv c, const char *key, const char *opp, sf_block_fn fn, void *ctx)
 	return c;
 }
 
+const char *
+sf_activity_object(jv act, const char *email_as)
+{
+	const char *kind = jx_str(act, "kind"), *had = jx_str(jx_get(act, "sf", JV_KIND_OBJECT), "object");
+
+	static const char *const objects[] = { "Event", "Task", "EmailMessage" };
+
+	for (int i = 0; had && i < 3; i++)
+		if (!strcmp(had, objects[i]))
+			return objects[i];
+	if (kind && !strcmp(kind, "meeting"))
+		return "Event";
+	return email_as && !strcmp(email_as, "emailmessage") ? "EmailMessage" : "Task";
+}
+
+const char *
+sf_relation_object(const char *object)
+{
+	return !strcmp(object, "Event")       ? "EventRelation"
+	    : !strcmp(object, "EmailMessage") ? "EmailMessageRelation"
+					      : "TaskRelation";
+}
+
 /* An activity and its relations: one per sf_related entry (or per block an earlier
  * run recorded, when there are more). Relations are kept in the activity's block: one
- * is only made for them when fn gives a relation a block. */
+ * is only made for them when fn gives a relation a block. The activity's object is its
+ * block's, or the one its kind is written as. */
 static jv
-activity(jv a, const char *key, const char *opp, sf_block_fn fn, void *ctx)
+activity(jv a, const char *key, const char *opp, const struct walk *w)
 {
+	sf_block_fn fn = w->fn;
+	void *ctx = w->ctx;
 	const char *kind = jx_str(a, "kind");
-	int meeting = kind && !strcmp(kind, "meeting");
-	struct sf_place pl = { SITE_ACTIVITY, key, key, opp, meeting ? "Event" : "Task", 0 };
-	jv rel = kind ? sf_related(a) : jv_array(), sf, rels, nrels;
+	char object[16];
+	snprintf(object, sizeof object, "%s", sf_activity_object(a, w->email_as));
+	struct sf_place pl = { SITE_ACTIVITY, key, key, opp, object, 0 };
+	jv rel, sf, rels, nrels;
 	int n, any = 0, parent;
 
 	a = visit(a, "sf", &pl, fn, ctx);
@@ -93,7 +136,9 @@ activity(jv a, const char *key, const char *opp, sf_block_fn fn, void *ctx)
 	if (!parent) {
 		jv_free(sf);
 		sf = jv_object();
-	}
+	} else if (jx_str(sf, "object"))
+		snprintf(object, sizeof object, "%s", jx_str(sf, "object"));
+	rel = kind ? sf_related(a, object, w->owner) : jv_array();
 	rels = jx_get(sf, "relations", JV_KIND_ARRAY);
 	n = jx_len(rels) > jx_len(rel) ? jx_len(rels) : jx_len(rel);
 	jv_free(rel);
@@ -111,7 +156,7 @@ activity(jv a, const char *key, const char *opp, sf_block_fn fn, void *ctx)
 			jv_free(old);
 			old = jv_null();
 		}
-		pl = (struct sf_place){ SITE_REL, rk, key, opp, meeting ? "EventRelation" : "TaskRelation", parent };
+		pl = (struct sf_place){ SITE_REL, rk, key, opp, sf_relation_object(object), parent };
 		nb = fn(old, &pl, ctx);
 		if (jv_get_kind(nb) == JV_KIND_OBJECT) {
 			nrels = jv_array_append(nrels, nb);
@@ -131,8 +176,8 @@ activity(jv a, const char *key, const char *opp, sf_block_fn fn, void *ctx)
 
 /* Each element of rec's list through f, changed in place. */
 static jv
-each(jv rec, const char *list, const char *opp, jv (*f)(jv, const char *, const char *, sf_block_fn, void *),
-    int planned_only, sf_block_fn fn, void *ctx)
+each(jv rec, const char *list, const char *opp, jv (*f)(jv, const char *, const char *, const struct walk *),
+    int planned_only, const struct walk *w)
 {
 	jv arr = jv_object_get(jv_copy(rec), jv_string(list));
 
@@ -149,7 +194,7 @@ each(jv rec, const char *list, const char *opp, jv (*f)(jv, const char *, const 
 			char *key = xstrdup(k);
 
 			arr = jv_array_set(arr, j, jv_null());
-			el = f(el, key, opp, fn, ctx);
+			el = f(el, key, opp, w);
 			free(key);
 		}
 		arr = jv_array_set(arr, j, el);
@@ -158,14 +203,16 @@ each(jv rec, const char *list, const char *opp, jv (*f)(jv, const char *, const 
 }
 
 jv
-sf_blocks(jv rec, sf_block_fn fn, void *ctx)
+sf_blocks(jv rec, const char *email_as, sf_block_fn fn, void *ctx)
 {
 	const char *oid = jx_str(jx_get(rec, "opportunity", JV_KIND_OBJECT), "Id");
-	char *opp = xstrdup(oid ? oid : "");
+	const char *own = jx_str(jx_get(rec, "opportunity", JV_KIND_OBJECT), "OwnerId");
+	char *opp = xstrdup(oid ? oid : ""), *owner = own ? xstrdup(own) : NULL;
+	struct walk w = { fn, ctx, email_as, owner };
 	jv sc;
 
-	rec = each(rec, "contacts", opp, contact, 1, fn, ctx);
-	rec = each(rec, "activities", opp, activity, 0, fn, ctx);
+	rec = each(rec, "contacts", opp, contact, 1, &w);
+	rec = each(rec, "activities", opp, activity, 0, &w);
 	sc = jv_object_get(jv_copy(rec), jv_string("scorecard"));
 	if (jv_get_kind(sc) == JV_KIND_OBJECT) {
 		char *key = xasprintf("%s/scorecard", opp);
@@ -181,5 +228,6 @@ sf_blocks(jv rec, sf_block_fn fn, void *ctx)
 	} else
 		jv_free(sc);
 	free(opp);
+	free(owner);
 	return rec;
 }

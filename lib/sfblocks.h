@@ -17,8 +17,9 @@ struct sf_place {
 	                     * KEY/rel/N, OPP/scorecard */
 	const char *item;   /* the contact's or activity's own key (NULL for the scorecard) */
 	const char *opp;    /* the deal's opportunity Id ("" when it has none) */
-	const char *object; /* what is written there: Contact, OpportunityContactRole, Event
-	                     * or Task, EventRelation or TaskRelation; for the scorecard the
+	const char *object; /* what is written there: Contact, OpportunityContactRole, Event,
+	                     * Task or EmailMessage (sf_activity_object), EventRelation,
+	                     * TaskRelation or EmailMessageRelation; for the scorecard the
 	                     * block's object, or NULL before it is written */
 	int parent;         /* a role's or relation's contact or activity has a block (an
 	                     * earlier run wrote it, or fn just gave it one) */
@@ -30,14 +31,24 @@ typedef jv (*sf_block_fn)(jv sf, const struct sf_place *pl, void *ctx);
 
 /* Calls fn for every place of rec (consumed) in a fixed order (contacts with their
  * roles, activities with their relations, the scorecard) and returns rec with the
- * blocks fn returned. */
-jv sf_blocks(jv rec, sf_block_fn fn, void *ctx);
+ * blocks fn returned. email_as is push.email_as (NULL: task): what an email with no
+ * block yet is written as. */
+jv sf_blocks(jv rec, const char *email_as, sf_block_fn fn, void *ctx);
 
-/* Whom an activity relates besides the contact it is with (a new array of Ids or
- * contact keys): its other attendees (an email's: the people in copy), then the
- * seller's people who join (internal). The order is fixed: a relation's place in it
- * names it across runs (KEY/rel/N, sf.relations[N]). */
-jv sf_related(jv act);
+/* What activity act (borrowed) is in the org: its block's object when it has one, else
+ * Event for a meeting and, for an email, Task or EmailMessage (email_as). Static. */
+const char *sf_activity_object(jv act, const char *email_as);
+/* The relation object of an activity object: EventRelation, TaskRelation or
+ * EmailMessageRelation. Static. */
+const char *sf_relation_object(const char *object);
+
+/* Whom an activity relates (a new array of Ids, contact keys, or null for a place
+ * with nobody): for an Event or a Task everyone besides the contact it is with: its
+ * other attendees (an email's: the people in copy), then the seller's people who join
+ * (internal). An EmailMessage (object) relates its contact (who) and its owner (the
+ * opportunity's owner, may be NULL) first, then the same people, in copy. The order is
+ * fixed: a relation's place in it names it across runs (KEY/rel/N, sf.relations[N]). */
+jv sf_related(jv act, const char *object, const char *owner);
 
 /* Whether a block holds a record the org has (an Id, and not failed). */
 int sf_block_live(jv sf);

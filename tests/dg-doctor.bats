@@ -81,3 +81,20 @@ load helper
 	[[ "$(jq -r '.checks[] | select(.id == "tag-field") | .fix' <<< "$output")" == "sf project deploy start --source-dir "*"/salesforce/force-app --target-org ALIAS, then sf org assign permset --name DG_Writer --target-org ALIAS" ]]
 }
 
+
+@test "push.email_as: emailmessage: an org without Enhanced Email fails the check; with it, EmailMessage access is checked" {
+	printf 'push:\n  email_as: emailmessage\n' > demo.yaml
+	sandbox_start --without EmailMessage --without EmailMessageRelation
+	sf_env
+	run --separate-stderr dg doctor --json
+	assert_failure 1
+	assert_equal "$(jq -r '.checks[] | select(.id == "enhanced-email") | [.status, .fix] | join(" | ")' <<< "$output")" \
+		"fail | Setup > Enhanced Email > Enable, or set push.email_as: task"
+	[[ "$(jq -r '.checks[] | select(.id == "objects") | .message' <<< "$output")" == "dg cannot create EmailMessage, EmailMessageRelation" ]]
+	sandbox_stop
+	sandbox_start
+	sf_env
+	run --separate-stderr dg doctor --json
+	assert_equal "$(jq -r '.checks[] | select(.id == "enhanced-email" or .id == "objects" or .id == "field-access") | .status' <<< "$output" | sort -u)" pass
+	[[ "$(jq -r '.checks[] | select(.id == "objects") | .message' <<< "$output")" == *"email messages and their relations" ]]
+}

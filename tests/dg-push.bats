@@ -123,6 +123,84 @@ contact_deal() {
 	assert_equal "$(body '[.records[] | select((.Description | split("\n") | map(select(startswith("Where: "))) | first) != "Where: \(.Location)")] | length')" 0
 }
 
+@test "push.email_as: emailmessage writes Salesforce's own emails: addresses, times, direction, their people related; a rerun makes nothing, --delete leaves no Task" {
+	sandbox_start
+	sf_env
+	printf 'push:\n  email_as: emailmessage\n' > demo.yaml
+	planned 3
+	emails=$(jq -s '[.[].activities[] | select(.kind == "email")] | length' planned.jsonl)
+	cc=$(jq -s '[.[].activities[] | select(.kind == "email") | (.attendees - [.who]) | length] | add' planned.jsonl)
+	run --separate-stderr dg-push planned.jsonl
+	assert_success
+	echo "$output" > pushed.jsonl
+	assert_equal "$(jq -r '[.activities[] | select(.kind == "email") | .sf.object] | unique | join(",")' pushed.jsonl | sort -u)" EmailMessage
+	sb_login
+	soql "SELECT Id, Subject, FromAddress, FromName, ToAddress, MessageDate, Incoming, Status, RelatedToId, ActivityId, DG_Tag__c FROM EmailMessage" > /dev/null
+	body '.records[]' > messages.jsonl
+	assert_equal "$(jq -s length messages.jsonl)" "$emails"
+	# each message as the plan has it: its time, its direction, its people's addresses
+	jq -c '. as $d | .activities[] | select(.kind == "email") |
+		(.who as $w | $d.contacts[] | select(.Id == $w or .key == $w) | .Email) as $c |
+		{id: .sf.id, opp: $d.opportunity.Id, at: (.start | sub("Z$"; ".000+0000")), in: (.direction == "inbound"),
+		 from: (if .direction == "inbound" then $c else $d.opportunity.Owner.Email end),
+		 to: (if .direction == "inbound" then $d.opportunity.Owner.Email else $c end),
+		 status: (if .when == "upcoming" then "5" elif .direction == "inbound" then "1" else "3" end)}' pushed.jsonl > want.jsonl
+	bad=$(jq -rs --slurpfile m messages.jsonl '[.[] | . as $w | ($m | map(select(.Id == $w.id)) | first) as $r
+		| select($r.MessageDate != $w.at or $r.Incoming != $w.in or $r.FromAddress != $w.from
+			or ($r.ToAddress | split("; ") | index($w.to) | not) or $r.Status != $w.status
+			or $r.RelatedToId != $w.opp or ($r.ActivityId | startswith("00T") | not) or $r.DG_Tag__c == null)] | length' want.jsonl)
+	assert_equal "$bad" 0
+	assert_equal "$(jq -s '[.[] | select(.Incoming)] | length > 0' messages.jsonl)" true
+	# the platform made one closed logged email Task for each
+	soql "SELECT COUNT() FROM Task WHERE TaskSubtype = 'Email' AND IsClosed = true" > /dev/null
+	assert_equal "$(body .totalSize)" "$emails"
+	# sender and recipient related (contact and owner), the people in copy too
+	soql "SELECT RelationType, RelationId, RelationAddress, RelationObjectType FROM EmailMessageRelation" > /dev/null
+	assert_equal "$(body '.records | length')" "$((2 * emails + cc))"
+	assert_equal "$(body '[.records[] | select(.RelationAddress == null)] | length')" 0
+	assert_equal "$(body '[.records[].RelationType] | unique | join(",")')" "$([ "$cc" -gt 0 ] && echo CcAddress,)FromAddress,ToAddress"
+	assert_equal "$(body '[.records[] | select(.RelationType == "FromAddress" and .RelationObjectType == "Contact")] | length')" \
+		"$(jq -s '[.[].activities[] | select(.kind == "email" and .direction == "inbound")] | length' planned.jsonl)"
+	# a rerun of the pushed records makes nothing
+	admin DELETE stats
+	run --separate-stderr dg-push pushed.jsonl
+	assert_success
+	assert_equal "$(stats '.requests["collections.create"] // 0')" 0
+	# what was recorded is what a delete takes back, the platform's Tasks with it
+	run --separate-stderr dg-push --delete pushed.jsonl
+	assert_success
+	for o in EmailMessage EmailMessageRelation Task; do
+		soql "SELECT COUNT() FROM $o" > /dev/null
+		assert_equal "$(body .totalSize)" 0
+	done
+}
+
+@test "EmailMessages an unrecorded push made are found by --reconcile; an org without Enhanced Email is refused before anything is written" {
+	sandbox_start
+	sf_env
+	printf 'push:\n  email_as: emailmessage\n  tag_field: DG_Tag__c\n' > demo.yaml
+	planned 2
+	dg-push planned.jsonl > /dev/null 2>&1
+	sb_login
+	soql "SELECT COUNT() FROM EmailMessageRelation" > /dev/null
+	rels=$(body .totalSize)
+	admin DELETE stats
+	run --separate-stderr dg-push --reconcile planned.jsonl
+	assert_success
+	assert_equal "$(stats '.requests["collections.create"] // 0')" 0
+	assert_equal "$(jq -s '[.[].activities[] | select(.kind == "email") | .sf | select(.object == "EmailMessage" and .status == "found")] | length' <<< "$output")" \
+		"$(jq -s '[.[].activities[] | select(.kind == "email")] | length' planned.jsonl)"
+	assert_equal "$(jq -s '[.[].activities[] | select(.kind == "email") | .sf.relations[] | select(.status == "found")] | length' <<< "$output")" "$rels"
+	sandbox_stop
+	sandbox_start --without EmailMessage --without EmailMessageRelation
+	sf_env
+	admin DELETE stats
+	run --separate-stderr dg-push planned.jsonl
+	assert_failure 2
+	[[ "$stderr" == *"the org has no EmailMessage (Enhanced Email is off): turn it on (Setup, Enhanced Email) or set push.email_as: task"* ]]
+	assert_equal "$(stats '.requests["collections.create"] // 0')" 0
+}
+
 @test "planned contacts are created on the account, get a contact role, and activities point at them" {
 	sandbox_start
 	sf_env

@@ -1140,7 +1140,7 @@ bulk_job() {
 	assert_success
 	run diff -r out "$TOP/share/dg/salesforce"
 	assert_success
-	assert_equal "$(ls out/force-app/main/default/objects | tr '\n' ' ')" "Activity Contact DG_Lock__c DG_Scorecard__c Opportunity OpportunityContactRole "
+	assert_equal "$(ls out/force-app/main/default/objects | tr '\n' ' ')" "Activity Contact DG_Lock__c DG_Scorecard__c EmailMessage Opportunity OpportunityContactRole "
 	grep -q '<field>Activity.DG_Tag__c</field>' out/force-app/main/default/permissionsets/DG_Writer.permissionset-meta.xml
 	grep -q '<type>MasterDetail</type>' out/force-app/main/default/objects/DG_Scorecard__c/fields/Opportunity__c.field-meta.xml
 	run dg-sandbox --export-sfdx /proc/nope

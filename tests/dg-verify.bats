@@ -80,3 +80,43 @@ load helper
 	assert_equal "$(jq '.ok' <<< "$output")" 0
 	[[ "$(jq -r '.deals[0].problems[0].problem' <<< "$output")" == "its owner's email '"*".invalid' cannot be matched" ]]
 }
+
+@test "emails written as EmailMessages (push.email_as): a run passes; a message gone, its Task gone, or its sender changed fail" {
+	sandbox_start
+	sf_env
+	printf 'query:\n  max_opps: 3\npush:\n  email_as: emailmessage\n' > demo.yaml
+	# a dry run counts the emails as what they will be
+	run dg dry-run
+	assert_success
+	assert_line --regexp '^  EmailMessage: [1-9][0-9]* to create, 0 already there$'
+	assert_line --regexp '^  EmailMessageRelation: [1-9][0-9]* to create, 0 already there$'
+	refute_line --regexp '^  Task: '
+	dg run --yes > /dev/null 2>&1
+	id=$(ls runs | grep -v dry-run)
+	run --separate-stderr dg verify --json "$id"
+	assert_success
+	assert_equal "$(jq -c '[.ok, .failed]' <<< "$output")" '[3,0]'
+	p=runs/$id/pushed.jsonl
+	pick() { jq -r "[.activities[] | select(.kind == \"email\" and .when == \"past\" and .direction == \"$1\")][$2].sf.id" "$p" | head -n 1; }
+	m1=$(pick outbound 0)
+	m2=$(pick outbound 1)
+	m3=$(pick inbound 0)
+	[[ "$m1" == 02s* && "$m2" == 02s* && "$m3" == 02s* ]]
+	sb_login
+	run sf GET "/sobjects/EmailMessage/$m2"
+	assert_output 200
+	task=$(body .ActivityId)
+	[[ "$task" == 00T* ]]
+	run sf DELETE "/sobjects/EmailMessage/$m1"
+	assert_output 204
+	run sf DELETE "/sobjects/Task/$task"
+	assert_output 204
+	run sf PATCH "/sobjects/EmailMessage/$m3" -d '{"FromAddress":"someone@elsewhere.example"}'
+	assert_output 204
+	run --separate-stderr dg verify --json "$id"
+	assert_failure 1
+	why() { jq -r --arg id "$1" '.deals[].problems[] | select(.id == $id) | .problem' <<< "$output"; }
+	assert_equal "$(why "$m1")" "not in the org (deleted)"
+	assert_equal "$(why "$m2")" "the Task Salesforce makes for an email is missing"
+	[[ "$(why "$m3")" == "its contact's address '"*"' is not its sender" ]]
+}

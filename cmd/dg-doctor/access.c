@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "check.h"
+#include "config.h"
 #include "jsonl.h"
 #include "sf.h"
 #include "util.h"
@@ -15,18 +16,33 @@
 static const struct {
 	const char *object;
 	const char *fields[12];
+	int email; /* only with push.email_as: emailmessage */
 } writes[] = {
-	{ "Contact", { "FirstName", "LastName", "Email", "Title", "AccountId", "OwnerId", NULL } },
-	{ "OpportunityContactRole", { "OpportunityId", "ContactId", "Role", "IsPrimary", NULL } },
+	{ "Contact", { "FirstName", "LastName", "Email", "Title", "AccountId", "OwnerId", NULL }, 0 },
+	{ "OpportunityContactRole", { "OpportunityId", "ContactId", "Role", "IsPrimary", NULL }, 0 },
 	{ "Event",
 	    { "Subject", "StartDateTime", "DurationInMinutes", "WhoId", "WhatId", "OwnerId", "Description", NULL,
-		"Location", "Type", NULL } },
-	{ "EventRelation", { "EventId", "RelationId", "IsParent", "IsInvitee", NULL } },
+		"Location", "Type", NULL },
+	    0 },
+	{ "EventRelation", { "EventId", "RelationId", "IsParent", "IsInvitee", NULL }, 0 },
 	{ "Task",
 	    { "Subject", "Status", "Priority", "ActivityDate", "WhoId", "WhatId", "OwnerId", "Description", NULL,
-		"TaskSubtype", "Type", NULL } },
+		"TaskSubtype", "Type", NULL },
+	    0 },
+	{ "EmailMessage",
+	    { "Subject", "TextBody", "FromAddress", "FromName", "ToAddress", "CcAddress", "MessageDate", "Incoming",
+		"Status", "RelatedToId", NULL },
+	    1 },
+	{ "EmailMessageRelation", { "EmailMessageId", "RelationId", "RelationType", NULL }, 1 },
 };
 #define NWRITES (sizeof writes / sizeof *writes)
+
+/* Whether dg writes writes[w] with this configuration. */
+static int
+written(const struct checks *k, size_t w)
+{
+	return !writes[w].email || !strcmp(k->cfg->push.email_as, "emailmessage");
+}
 
 static int
 dg_sets(size_t w, const char *name)
@@ -42,6 +58,8 @@ objects_and_fields(struct checks *k)
 {
 	struct sb miss = { 0 }, fls = { 0 }, opt = { 0 };
 	for (size_t w = 0; w < NWRITES; w++) {
+		if (!written(k, w))
+			continue;
 		jv d = check_describe(k, writes[w].object);
 		if (!jv_is_valid(d) || !jx_bool(d, "createable", 0)) {
 			sb_addf(&miss, "%s%s", miss.len ? ", " : "", writes[w].object);
@@ -67,7 +85,9 @@ objects_and_fields(struct checks *k)
 		    "dg cannot create %s", sb_str(&miss));
 	else
 		check_add(k, "objects", PASS, NULL,
-		    "dg can create contacts, contact roles, events, event relations and tasks");
+		    "dg can create contacts, contact roles, events, event relations and %s",
+		    strcmp(k->cfg->push.email_as, "emailmessage") ? "tasks"
+								  : "tasks, email messages and their relations");
 	if (fls.len)
 		check_add(k, "field-access", FAIL, "give the login edit access to these fields (field-level security)",
 		    "fields dg sets are not writable: %s", sb_str(&fls));
@@ -87,6 +107,8 @@ required_fields(struct checks *k)
 {
 	struct sb req = { 0 };
 	for (size_t w = 0; w < NWRITES; w++) {
+		if (!written(k, w))
+			continue;
 		jv f = jx_get(check_describe(k, writes[w].object), "fields", JV_KIND_ARRAY);
 		for (int i = 0; i < jx_len(f); i++) {
 			jv fd = jx_at(f, i);

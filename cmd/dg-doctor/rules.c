@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "config.h"
 #include "jsonl.h"
 #include "sf.h"
 #include "util.h"
@@ -50,6 +51,9 @@ check_rules(struct checks *k)
 	if (jv_is_valid(em) && jx_bool(em, "createable", 0))
 		check_add(
 		    k, "enhanced-email", PASS, NULL, "Enhanced Email is on: push.email_as: emailmessage can be used");
+	else if (!strcmp(k->cfg->push.email_as, "emailmessage"))
+		check_add(k, "enhanced-email", FAIL, "Setup > Enhanced Email > Enable, or set push.email_as: task",
+		    "Enhanced Email is off (no EmailMessage to create), but push.email_as is emailmessage");
 	else
 		check_add(k, "enhanced-email", WARN, "Setup > Enhanced Email > Enable",
 		    "Enhanced Email is off (no EmailMessage to create): emails are written as Tasks only");

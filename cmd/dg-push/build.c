@@ -263,6 +263,35 @@ build_activity(struct sched *s, struct item *x)
 			f = jv_object_set(f, jv_string("Description"), trimmed(jx_str(a, "body"), 32000));
 		if (jx_str(a, "location"))
 			f = jv_object_set(f, jv_string("Location"), trimmed(jx_str(a, "location"), 255));
+	} else if (!strcmp(x->object, "EmailMessage")) {
+		/* Salesforce's own email record (Enhanced Email): its people as addresses, its
+		 * time, its direction; the platform makes its Task. */
+		jv ppl = people_email(push_deal(s->p, x->deal), a);
+		jv from = jx_get(ppl, "from", JV_KIND_OBJECT);
+		char *to = people_addresses(jx_get(ppl, "to", JV_KIND_ARRAY));
+		char *cc = people_addresses(jx_get(ppl, "cc", JV_KIND_ARRAY));
+		int incoming = jx_bool(ppl, "incoming", 0);
+		int upcoming = jx_str(a, "when") && !strcmp(jx_str(a, "when"), "upcoming");
+		char iso[32];
+		jv m = jv_object();
+		m = jv_object_set(m, jv_string("Subject"), trimmed(subj, 3000));
+		m = jv_object_set(
+		    m, jv_string("TextBody"), trimmed(jx_str(a, "body") ? jx_str(a, "body") : "", 131072));
+		m = jx_set_str(m, "FromAddress", jx_str(from, "email"));
+		m = jx_set_str(m, "FromName", jx_str(from, "name"));
+		m = jx_set_str(m, "ToAddress", *to ? to : NULL);
+		m = jx_set_str(m, "CcAddress", *cc ? cc : NULL);
+		m = jx_set_str(m, "MessageDate", time_iso(t, iso));
+		m = jv_object_set(m, jv_string("Incoming"), jv_bool(incoming));
+		/* 3 Sent, 1 Read (a customer's), 5 Draft (not sent yet). */
+		m = jx_set_str(m, "Status", upcoming ? "5" : incoming ? "1" : "3");
+		m = jx_set_str(m, "RelatedToId", jx_str(opp, "Id"));
+		free(to);
+		free(cc);
+		jv_free(ppl);
+		jv_free(f);
+		x->fields = m;
+		return;
 	} else {
 		/* A logged email as Salesforce's email logging writes one: who it was from and
 		 * to, then the text (people.h), so that its people can be matched by address. */
@@ -365,11 +394,21 @@ build_scorecard(struct sched *s, struct item *x)
 	x->fields = f;
 }
 
+/* Whom activity item x relates, in sf_related's order (a new array). */
+jv
+item_related(struct sched *s, const struct item *x)
+{
+	jv opp;
+	jv a = item_part(s, x, "activities", &opp);
+	return sf_related(a, x->object, jx_str(opp, "OwnerId"));
+}
+
 static void
 build_relation(struct sched *s, struct item *x, const char *evid)
 {
-	jv rel = sf_related(item_part(s, x, "activities", NULL));
-	/* x->rel is the relation's place in related_of. */
+	const struct item *ev = &s->v.v[x->parent];
+	jv rel = item_related(s, ev);
+	/* x->rel is the relation's place in item_related. */
 	char c[64] = "";
 	if (x->rel < jx_len(rel) && jx_cstr(jx_at(rel, x->rel)))
 		snprintf(c, sizeof c, "%s", jx_cstr(jx_at(rel, x->rel)));
@@ -380,7 +419,20 @@ build_relation(struct sched *s, struct item *x, const char *evid)
 	case REF_NONE: item_fail(x, "DEPENDENCY_FAILED", "the attendee was not created", jv_array()); return;
 	case REF_OK: break;
 	}
-	int task = s->v.v[x->parent].kind == K_TASK;
+	if (!strcmp(ev->object, "EmailMessage")) {
+		/* Its contact and its owner are its sender and recipient (the other way round
+		 * for a customer's email); everyone else was in copy. */
+		const char *dir = jx_str(item_part(s, ev, "activities", NULL), "direction");
+		int in = dir && !strcmp(dir, "inbound");
+		const char *type = x->rel == 0 ? (in ? "FromAddress" : "ToAddress")
+		    : x->rel == 1              ? (in ? "ToAddress" : "FromAddress")
+					       : "CcAddress";
+		jv f = jv_object_set(jv_object(), jv_string("EmailMessageId"), jv_string(evid));
+		f = jv_object_set(f, jv_string("RelationId"), jv_string(rid));
+		x->fields = jv_object_set(f, jv_string("RelationType"), jv_string(type));
+		return;
+	}
+	int task = ev->kind == K_TASK;
 	jv f = jv_object_set(jv_object(), jv_string(task ? "TaskId" : "EventId"), jv_string(evid));
 	f = jv_object_set(f, jv_string("RelationId"), jv_string(rid));
 	/* With Shared Activities a relation without flags is only an invitee: a customer
@@ -440,7 +492,8 @@ build_items(struct sched *s)
 			if (kind && !strcmp(kind, "meeting"))
 				item_add(&s->v, K_EVENT, d, j, "Event");
 			else if (kind && !strcmp(kind, "email"))
-				item_add(&s->v, K_TASK, d, j, "Task");
+				item_add(
+				    &s->v, K_TASK, d, j, sf_activity_object(jx_at(acts, j), p->cfg->push.email_as));
 		}
 		if (jv_is_valid(jx_get(deal, "scorecard", JV_KIND_OBJECT)) && strcmp(mode, "none"))
 			item_add(&s->v, K_SCORE, d, 0, !strcmp(mode, "object") ? "DG_Scorecard__c" : "Opportunity");
@@ -461,10 +514,10 @@ build_relations(struct sched *s, int i)
 	ev->related = 1;
 	ev->rel_first = s->v.n;
 	int deal = ev->deal, idx = ev->idx;
-	const char *object = ev->kind == K_TASK ? "TaskRelation" : "EventRelation";
-	ev = NULL;
+	const char *object = sf_relation_object(ev->object);
 	jv a = jx_at(jx_get(push_deal(p, deal), "activities", JV_KIND_ARRAY), idx);
-	jv rel = sf_related(a);
+	jv rel = item_related(s, ev);
+	ev = NULL;
 	jv had = jx_get(jx_get(a, "sf", JV_KIND_OBJECT), "relations", JV_KIND_ARRAY);
 	for (int r = 0; r < jx_len(rel); r++) {
 		/* A relation an earlier run recorded is left alone. */
@@ -485,9 +538,9 @@ build_relations(struct sched *s, int i)
 int
 item_has_relations(struct sched *s, const struct item *x)
 {
-	if (x->kind != K_EVENT && !(x->kind == K_TASK && s->p->task_rel))
+	if (x->kind != K_EVENT && !(x->kind == K_TASK && (s->p->task_rel || !strcmp(x->object, "EmailMessage"))))
 		return 0;
-	jv rel = sf_related(item_part(s, x, "activities", NULL));
+	jv rel = item_related(s, x);
 	int n = jx_len(rel);
 	jv_free(rel);
 	return n > 0;

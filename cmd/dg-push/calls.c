@@ -395,7 +395,7 @@ push_create(struct push *p)
 				g.total++;
 			else if (s->v.v[i].status == S_NONE && jv_is_valid(s->v.v[i].fields) &&
 			    item_has_relations(s, &s->v.v[i])) {
-				jv rel = sf_related(item_part(s, &s->v.v[i], "activities", NULL));
+				jv rel = item_related(s, &s->v.v[i]);
 				g.total += jx_len(rel);
 				jv_free(rel);
 			}

@@ -42,7 +42,7 @@ push_collect_ids(struct push *p, jv rec, const char *where)
 	    !jv_is_valid(jx_get(rec, "opportunity", JV_KIND_OBJECT)))
 		add_id(p, jx_str(rec, "Id") ? jx_str(rec, "Id") : jx_str(rec, "id"));
 	else
-		rec = sf_blocks(rec, id_of_block, p);
+		rec = sf_blocks(rec, NULL, id_of_block, p);
 	jv_free(rec);
 	if (jx_len(p->ids) == before) {
 		warnx("%s: no Salesforce Id to delete", where);
@@ -51,15 +51,16 @@ push_collect_ids(struct push *p, jv rec, const char *where)
 	return 0;
 }
 
-/* Children before parents: relations, activities, scorecards, roles, contacts. */
+/* Children before parents: relations, activities, scorecards, roles, contacts. An
+ * EmailMessage (02s) goes before Tasks: it takes the Task Salesforce made for it along. */
 static int
 rank(const char *id)
 {
-	static const char *const order[] = { "0RE", "00T", "00U", "a0D", "00K", "003" };
-	for (int i = 0; i < 6; i++)
+	static const char *const order[] = { "0RE", "0RT", "0Ar", "02s", "00T", "00U", "a0D", "00K", "003" };
+	for (int i = 0; i < 9; i++)
 		if (!strncmp(id, order[i], 3))
 			return i;
-	return 6;
+	return 9;
 }
 
 static int

@@ -11,8 +11,9 @@
 #include "util.h"
 
 const char *const push_objects[NOBJ] = { "Contact", "OpportunityContactRole", "Event", "EventRelation", "Task",
-	"TaskRelation", "Opportunity", "DG_Scorecard__c" };
-const char *const push_tagged[NTAGGED] = { "Task", "Event", "DG_Scorecard__c", "OpportunityContactRole", "Contact" };
+	"TaskRelation", "Opportunity", "DG_Scorecard__c", "EmailMessage", "EmailMessageRelation" };
+const char *const push_tagged[NTAGGED] = { "EmailMessage", "Task", "Event", "DG_Scorecard__c", "OpportunityContactRole",
+	"Contact" };
 
 /* what the org has: describe, once per object */
 
@@ -169,7 +170,10 @@ push_guard(struct push *p)
 	else
 		for (int o = 0; o < NOBJ; o++) {
 			const char *ob = push_objects[o];
-			int want = !strcmp(ob, "EventRelation") || !strcmp(ob, "TaskRelation") ? p->reconcile && tag
+			int em = push_email_message(p);
+			int want = !strcmp(ob, "EmailMessage")                            ? em
+			    : !strcmp(ob, "EmailMessageRelation")                         ? em && p->reconcile && tag
+			    : !strcmp(ob, "EventRelation") || !strcmp(ob, "TaskRelation") ? p->reconcile && tag
 			    : !strcmp(ob, "Opportunity")     ? !strcmp(p->cfg->push.scorecard, "fields")
 			    : !strcmp(ob, "DG_Scorecard__c") ? tag && !strcmp(p->cfg->push.scorecard, "object")
 							     : tag;
@@ -189,5 +193,19 @@ push_guard(struct push *p)
 			objs[n++] = "Task";
 		objs[n++] = "DG_Lock__c";
 	}
-	return org_guard(p, objs, n);
+	int rc = org_guard(p, objs, n);
+	/* Every object has fields: none means the org has no such object. */
+	jv em = jx_get(p->fields, "EmailMessage", JV_KIND_OBJECT);
+	if (!rc && !p->del && push_email_message(p) && !(jv_is_valid(em) && jv_object_length(jv_copy(em)) > 0)) {
+		warnx("the org has no EmailMessage (Enhanced Email is off): turn it on (Setup, Enhanced Email) or set "
+		      "push.email_as: task");
+		rc = EXIT_USAGE;
+	}
+	return rc;
+}
+
+int
+push_email_message(const struct push *p)
+{
+	return p->cfg->push.email_as && !strcmp(p->cfg->push.email_as, "emailmessage");
 }

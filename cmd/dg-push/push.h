@@ -78,16 +78,18 @@ double push_clock(void);
 
 /* Whether the org's object has the field (one describe per object, kept). */
 int push_has_field(struct push *p, const char *object, const char *field);
+/* Whether emails are written as EmailMessage (push.email_as: emailmessage), not Task. */
+int push_email_message(const struct push *p);
 /* The deal record read i-th (borrowed). */
 jv push_deal(struct push *p, int i);
 
 /* ---- org.c ---- */
 
 /* The objects dg-push writes, in the order its report lists them. */
-#define NOBJ 8
+#define NOBJ 10
 extern const char *const push_objects[NOBJ];
 /* What dg tags, children first. */
-#define NTAGGED 5
+#define NTAGGED 6
 extern const char *const push_tagged[NTAGGED];
 /* Keeps the createable fields of a describe answer d (borrowed; none when it failed). */
 void org_keep_fields(struct push *p, const char *object, jv d);
@@ -164,6 +166,8 @@ jv item_part(struct sched *s, const struct item *x, const char *list, jv *opp);
 const char *item_contact_key(struct sched *s, const struct item *x);
 /* Whether an Event's or a Task's answer plans relations. */
 int item_has_relations(struct sched *s, const struct item *x);
+/* Whom activity item x relates, in sf_related's order (a new array). */
+jv item_related(struct sched *s, const struct item *x);
 /* One item per planned record of every deal read. */
 void build_items(struct sched *s);
 /* Builds item i's fields, or marks it waiting, skipped or failed. */

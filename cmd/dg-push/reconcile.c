@@ -28,6 +28,8 @@ static const struct natural naturals[] = {
 	{ "OpportunityContactRole", "OpportunityId", { "ContactId", NULL, NULL } },
 	{ "EventRelation", "EventId", { "RelationId", NULL, NULL } },
 	{ "TaskRelation", "TaskId", { "RelationId", NULL, NULL } },
+	{ "EmailMessage", "RelatedToId", { "MessageDate", "Subject", NULL } },
+	{ "EmailMessageRelation", "EmailMessageId", { "RelationId", "RelationType", NULL } },
 	{ "DG_Scorecard__c", "Opportunity__c", { NULL, NULL, NULL } },
 };
 
@@ -44,7 +46,8 @@ natural_key(const struct natural *n, jv rec, struct sb *k)
 		sb_addc(k, '\x1f');
 		if (!v)
 			continue;
-		if (!strcmp(n->fields[i], "StartDateTime") && time_parse(v, &t) == 0)
+		if ((!strcmp(n->fields[i], "StartDateTime") || !strcmp(n->fields[i], "MessageDate")) &&
+		    time_parse(v, &t) == 0)
 			sb_addf(k, "%lld", (long long)t);
 		else if (!strcmp(n->fields[i], "ContactId") || !strcmp(n->fields[i], "RelationId"))
 			sb_add(k, id_norm(v, id) == 0 ? id : v);

@@ -37,7 +37,7 @@ sched_ready(struct sched *s, int i)
 		return;
 	if (!x->update && x->kind != K_REL)
 		x->fields = org_tag(s->p, x->object, x->fields);
-	if (x->kind == K_EVENT || x->kind == K_TASK)
+	if (x->kind == K_EVENT || (x->kind == K_TASK && strcmp(x->object, "EmailMessage")))
 		x->fields = build_org_fields(s, x, x->fields);
 	int c = queue_of(x);
 	if (s->qn[c] == s->qcap[c]) {

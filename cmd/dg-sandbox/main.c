@@ -29,9 +29,9 @@
 
 static const char usage_text[] =
     "usage: dg-sandbox [-p PORT] [--db FILE] [--seed N] [--opps N] [--empty] [--schema FILE]...\n"
-    "                  [--profile lenient|enterprise] [--now TIME] [--production] [--jwt-cert FILE]\n"
-    "                  [--latency MS] [--expire-after N] [--daily-limit N] [--fault KIND[@N|%P]]...\n"
-    "                  [--fail-when FIELD=VALUE[:CODE]]... [-v]\n"
+    "                  [--without OBJECT]... [--profile lenient|enterprise] [--now TIME] [--production]\n"
+    "                  [--jwt-cert FILE] [--latency MS] [--expire-after N] [--daily-limit N]\n"
+    "                  [--fault KIND[@N|%P]]... [--fail-when FIELD=VALUE[:CODE]]... [-v]\n"
     "       dg-sandbox --export-sfdx DIR [--schema FILE]...\n";
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -349,6 +349,7 @@ main(int argc, char **argv)
 		{ "profile", required_argument, NULL, 'R' },
 		{ "empty", no_argument, NULL, 'e' },
 		{ "schema", required_argument, NULL, 'S' },
+		{ "without", required_argument, NULL, 'W' },
 		{ "now", required_argument, NULL, 'n' },
 		{ "production", no_argument, NULL, 'P' },
 		{ "jwt-cert", required_argument, NULL, 'J' },
@@ -386,6 +387,7 @@ main(int argc, char **argv)
 				    optarg);
 			break;
 		case 'S': schemas[nschemas++] = optarg; break;
+		case 'W': schema_without(optarg); break;
 		case 'P': production = 1; break;
 		case 'X': export_dir = optarg; break;
 		case 'v': verbose = 1; break;

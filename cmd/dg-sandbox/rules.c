@@ -510,6 +510,24 @@ archived(struct obj *o, jv rec)
 }
 
 /* What the org derives on a valid write, and the object's own rules. */
+/* An email's relation to a contact or user: its address and the kind of record, from
+ * the record it names (the object reference: auto-populated when not given). */
+static jv
+relation_address(jv rec)
+{
+	const char *rid = jx_str(rec, "RelationId");
+	struct obj *ro = rid ? schema_obj_prefix(rid) : NULL;
+	if (!ro)
+		return rec;
+	rec = jx_set_str(rec, "RelationObjectType", ro->name);
+	if (!jx_str(rec, "RelationAddress")) {
+		jv r = store_get(rid, NULL);
+		rec = jx_set_str(rec, "RelationAddress", jx_str(r, "Email"));
+		jv_free(r);
+	}
+	return rec;
+}
+
 static jv
 derive(struct obj *o, jv rec, jv *errs)
 {
@@ -545,6 +563,8 @@ derive(struct obj *o, jv rec, jv *errs)
 	}
 	if (!strcmp(o->name, "Event") || !strcmp(o->name, "Task"))
 		rec = jv_object_set(rec, jv_string("IsArchived"), jv_bool(archived(o, rec)));
+	if (!strcmp(o->name, "EmailMessageRelation"))
+		rec = relation_address(rec);
 	return rec;
 }
 

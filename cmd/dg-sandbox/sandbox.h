@@ -87,6 +87,9 @@ struct obj {
 /* Loads the standard objects and then each extra schema file (custom fields and
  * objects). Returns 0, or -1 after printing what is wrong and where. */
 int schema_load(int nfiles, char **files);
+/* Leaves object name out of the schema loaded next, with its fields in every file
+ * (an org without it: Enhanced Email off has no EmailMessage). */
+void schema_without(const char *name);
 struct obj *schema_obj(const char *name);                             /* case-insensitive; NULL if unknown */
 struct obj *schema_obj_prefix(const char *id);                        /* by an Id's key prefix */
 struct field *schema_field(const struct obj *o, const char *name);    /* case-insensitive */

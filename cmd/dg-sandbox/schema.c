@@ -12,6 +12,7 @@
 
 static struct obj *objs;
 static int nobjs;
+static jv without; /* names of the objects this org does not have (--without) */
 
 static const char *const tnames[] = { "id", "string", "textarea", "picklist", "combobox", "reference", "date",
 	"datetime", "boolean", "int", "double", "currency", "percent", "email", "url", "phone" };
@@ -260,6 +261,12 @@ load_file(const char *file, int standard, jv *docp)
 		jv_free(doc);
 		return bad(file, "expected a mapping named", "objects", NULL);
 	}
+	/* An org without an object has none of its fields either. */
+	for (int i = 0; i < jx_len(without); i++) {
+		objsj = jv_object_delete(jv_copy(objsj), jv_copy(jx_at(without, i)));
+		doc = jv_object_set(doc, jv_string("objects"), objsj);
+		objsj = jx_get(doc, "objects", JV_KIND_OBJECT);
+	}
 	int rc = 0;
 	jv_object_foreach(objsj, k, spec)
 	{
@@ -300,6 +307,14 @@ load_file(const char *file, int standard, jv *docp)
 	}
 	*docp = doc;
 	return rc;
+}
+
+void
+schema_without(const char *name)
+{
+	if (jv_get_kind(without) != JV_KIND_ARRAY)
+		without = jv_array();
+	without = jv_array_append(without, jv_string(name));
 }
 
 int

@@ -107,7 +107,7 @@ mark_one(jv sf, const struct sf_place *pl, void *ctx)
 static int
 mark_cb(jv rec, const struct jsonl_pos *pos, void *ctx)
 {
-	jsonl_emit(sf_blocks(rec, mark_one, ctx));
+	jsonl_emit(sf_blocks(rec, NULL, mark_one, ctx));
 	return 0;
 }
 
@@ -147,7 +147,7 @@ record_cb(jv rec, const struct jsonl_pos *pos, void *ctx)
 {
 	/* Each deal in its own transaction: a kill loses at most the deal being written. */
 	exec("BEGIN IMMEDIATE");
-	rec = sf_blocks(rec, record_one, ctx);
+	rec = sf_blocks(rec, NULL, record_one, ctx);
 	exec("COMMIT");
 	jsonl_emit(rec);
 	return 0;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "config.h"
 #include "jsonl.h"
 #include "sfblocks.h"
 #include "state.h"
@@ -34,8 +35,9 @@ state_kv_args(int argc, char **argv, jv o)
 }
 
 struct tally {
-	jv planned; /* object -> {create, there} */
-	jv records; /* object -> {status: n} */
+	jv planned;           /* object -> {create, there} */
+	jv records;           /* object -> {status: n} */
+	const char *email_as; /* what an email not written yet will be (push.email_as) */
 };
 
 /* n added to obj.a.b (numbers). */
@@ -78,7 +80,8 @@ tally_one(jv sf, const struct sf_place *pl, void *ctx)
 static int
 tally_cb(jv rec, const struct jsonl_pos *pos, void *ctx)
 {
-	jv_free(sf_blocks(rec, tally_one, ctx));
+	struct tally *t = ctx;
+	jv_free(sf_blocks(rec, t->email_as, tally_one, ctx));
 	return 0;
 }
 
@@ -101,8 +104,13 @@ sorted(jv obj)
 int
 cmd_tally(int nargs, char **args)
 {
-	struct tally t = { jv_object(), jv_object() };
+	/* The configuration says what an email is written as; the porcelain checked it. */
+	struct dg_config cfg;
+	int have = config_load(&cfg, NULL) == 0;
+	struct tally t = { jv_object(), jv_object(), have ? cfg.push.email_as : NULL };
 	long bad = jsonl_each(nargs, args, tally_cb, &t);
+	if (have)
+		config_free(&cfg);
 	jv out = jv_object_set(jv_object(), jv_string("planned"), sorted(t.planned));
 
 	out = jv_object_set(out, jv_string("records"), sorted(t.records));
@@ -154,7 +162,7 @@ log_one(jv sf, const struct sf_place *pl, void *ctx)
 static int
 log_cb(jv rec, const struct jsonl_pos *pos, void *ctx)
 {
-	jv_free(sf_blocks(rec, log_one, ctx));
+	jv_free(sf_blocks(rec, NULL, log_one, ctx));
 	return 0;
 }
 

@@ -1,7 +1,8 @@
 /* dg-verify: after a run, reads the run's meetings and emails back from the org (by
  * Id, 100 a query) and checks each as People.ai needs it: there, on its opportunity,
  * with its contact, the contact's address on the account's domain, an email's people
- * in its text, an owner who is active with a real address, the time and status the
+ * in its text (or, written as an EmailMessage, as its sender and recipient, with the
+ * Task Salesforce made for it), an owner who is active with a real address, the time and status the
  * plan gave it. A verdict per deal; exit 1 when any record falls short. */
 #include <dirent.h>
 #include <getopt.h>
@@ -128,18 +129,20 @@ contact_id(jv d, const char *ref)
 	return ref;
 }
 
-/* What a run's activity a (of deal d) lacks in the org's copy r, as People.ai needs it,
- * into *why (appended, "; " between); returns how many problems. */
-static int
-judge(jv d, jv a, jv r, const struct org *users, const struct org *contacts, struct sb *why)
-{
-	int n = 0;
+/* One more problem of a record, into why (a struct sb *, "; " between), counted in n. */
 #define SHORT(...) \
 	do { \
 		sb_addf(why, "%s", why->len ? "; " : ""); \
 		sb_addf(why, __VA_ARGS__); \
 		n++; \
 	} while (0)
+
+/* What a run's activity a (of deal d) lacks in the org's copy r, as People.ai needs it,
+ * into *why (appended, "; " between); returns how many problems. */
+static int
+judge(jv d, jv a, jv r, const struct org *users, const struct org *contacts, struct sb *why)
+{
+	int n = 0;
 	jv opp = jx_get(d, "opportunity", JV_KIND_OBJECT);
 	int meeting = !strcmp(jx_str(a, "kind") ? jx_str(a, "kind") : "", "meeting");
 	if (!jv_is_valid(r) || jx_bool(r, "IsDeleted", 0)) {
@@ -178,13 +181,85 @@ judge(jv d, jv a, jv r, const struct org *users, const struct org *contacts, str
 		if (!desc || strncmp(desc, "From: ", 6) || (ce && !strcasestr(desc, ce)))
 			SHORT("its text does not begin with its people's addresses");
 	}
-#undef SHORT
 	return n;
 }
 
+/* Whether address list (ToAddress: "a@x; b@y") holds address e. */
+static int
+addressed(const char *list, const char *e)
+{
+	size_t n = e ? strlen(e) : 0;
+	for (const char *p = list; n && p && *p; p++) {
+		while (*p == ' ' || *p == ';' || *p == ',')
+			p++;
+		if (!strncasecmp(p, e, n) && (!p[n] || p[n] == ';' || p[n] == ',' || p[n] == ' '))
+			return 1;
+		p = strpbrk(p, ";,");
+		if (!p)
+			break;
+	}
+	return 0;
+}
+
+/* What an email written as an EmailMessage (r, with the Task Salesforce made for it
+ * among acts) lacks, as judge() says it. */
+static int
+judge_message(
+    jv d, jv a, jv r, const struct org *acts, const struct org *users, const struct org *contacts, struct sb *why)
+{
+	int n = 0;
+	jv opp = jx_get(d, "opportunity", JV_KIND_OBJECT);
+	if (!jv_is_valid(r) || jx_bool(r, "IsDeleted", 0)) {
+		SHORT("not in the org (deleted)");
+		return n;
+	}
+	const char *rel = jx_str(r, "RelatedToId");
+	if (!same(rel, jx_str(opp, "Id")))
+		SHORT("not on its opportunity (RelatedToId %s)", rel ? rel : "empty");
+	const char *dir = jx_str(a, "direction");
+	int in = dir && !strcmp(dir, "inbound");
+	const char *from = jx_str(r, "FromAddress"), *to = jx_str(r, "ToAddress");
+	const char *ce = jx_str(org_get(contacts, contact_id(d, jx_str(a, "who"))), "Email");
+	jv u = org_get(users, jx_str(opp, "OwnerId"));
+	const char *ue = jx_str(u, "Email");
+	if (jx_str(a, "who") && !(in ? from && ce && !strcasecmp(from, ce) : addressed(to, ce)))
+		SHORT("its contact's address '%s' is not its %s", ce ? ce : "(none)", in ? "sender" : "recipient");
+	if (ue && !(in ? addressed(to, ue) : from && !strcasecmp(from, ue)))
+		SHORT("its owner's address '%s' is not its %s", ue, in ? "recipient" : "sender");
+	char dom[256];
+	const char *web = jx_str(jx_get(opp, "Account", JV_KIND_OBJECT), "Website");
+	if (ce && web && web_domain(web, dom, sizeof dom) && !email_on_domain(ce, dom))
+		SHORT("its contact's address '%s' is not on the account's domain %s", ce, dom);
+	size_t ul = ue ? strlen(ue) : 0;
+	if (!jx_bool(u, "IsActive", 0))
+		SHORT("its owner %s is not an active user", jx_str(opp, "OwnerId") ? jx_str(opp, "OwnerId") : "(none)");
+	else if (!ue || (ul >= 8 && !strcasecmp(ue + ul - 8, ".invalid")))
+		SHORT("its owner's email '%s' cannot be matched", ue ? ue : "");
+	time_t want, got;
+	if (jx_str(a, "start") && time_parse(jx_str(a, "start"), &want) == 0 &&
+	    (!jx_str(r, "MessageDate") || time_parse(jx_str(r, "MessageDate"), &got) != 0 || got != want))
+		SHORT("sent at %s, not %s", jx_str(r, "MessageDate") ? jx_str(r, "MessageDate") : "(none)",
+		    jx_str(a, "start"));
+	int past = jx_str(a, "when") && !strcmp(jx_str(a, "when"), "past");
+	const char *st = jx_str(r, "Status") ? jx_str(r, "Status") : "";
+	if (past != (strcmp(st, "5") != 0))
+		SHORT("status %s (5 is a draft), but it is %s", *st ? st : "(none)", past ? "past" : "upcoming");
+	if (jx_bool(r, "Incoming", 0) != in)
+		SHORT("%s, but it is the %s's", in ? "outgoing" : "incoming", in ? "customer" : "seller");
+	jv t = org_get(acts, jx_str(r, "ActivityId"));
+	if (!jv_is_valid(t) || jx_bool(t, "IsDeleted", 0))
+		SHORT("the Task Salesforce makes for an email is missing");
+	return n;
+}
+
+#undef SHORT
+
+/* The sets of Ids a run's activities are read back by: Event, Task, EmailMessage. */
+enum { R_EVENT, R_TASK, R_MESSAGE, NREAD };
+
 struct run {
-	jv deals;                   /* the run's records */
-	jv ids[2], users, contacts; /* sets: Event and Task Ids, owners, contacts */
+	jv deals;                       /* the run's records */
+	jv ids[NREAD], users, contacts; /* sets: activity Ids by object, owners, contacts */
 };
 
 static int
@@ -197,20 +272,30 @@ collect(jv rec, const struct jsonl_pos *pos, void *arg)
 		const char *o = jx_str(sf, "object"), *id = jx_str(sf, "id");
 		if (!o || !id || !sf_block_live(sf))
 			continue;
-		int t = !strcmp(o, "Task");
+		int t = !strcmp(o, "Task") ? R_TASK : !strcmp(o, "EmailMessage") ? R_MESSAGE : R_EVENT;
 		r->ids[t] = jv_object_set(r->ids[t], jv_string(id), jv_true());
+		/* A message has no owner or contact field: its people come from the deal. */
+		const char *owner = jx_str(jx_get(rec, "opportunity", JV_KIND_OBJECT), "OwnerId");
+		const char *who = contact_id(rec, jx_str(jx_at(acts, i), "who"));
+		if (t == R_MESSAGE && owner)
+			r->users = jv_object_set(r->users, jv_string(owner), jv_true());
+		if (t == R_MESSAGE && who && !strncmp(who, "003", 3))
+			r->contacts = jv_object_set(r->contacts, jv_string(who), jv_true());
 	}
 	r->deals = jv_array_append(r->deals, rec);
 	return 0;
 }
 
-/* Adds the owners and contacts the org's copies name to the sets to read. */
+/* Adds the owners and contacts the org's copies name to the sets to read, and the
+ * Tasks Salesforce made for messages to *tasks. */
 static void
-people_of(const struct org *o, jv *users, jv *contacts)
+people_of(const struct org *o, jv *users, jv *contacts, jv *tasks)
 {
 	jv_object_foreach(o->recs, k, r)
 	{
-		const char *ow = jx_str(r, "OwnerId"), *who = jx_str(r, "WhoId");
+		const char *ow = jx_str(r, "OwnerId"), *who = jx_str(r, "WhoId"), *t = jx_str(r, "ActivityId");
+		if (t)
+			*tasks = jv_object_set(*tasks, jv_string(t), jv_true());
 		if (ow)
 			*users = jv_object_set(*users, jv_string(ow), jv_true());
 		if (who && !strncmp(who, "003", 3))
@@ -239,7 +324,9 @@ verdicts(const struct run *run, const struct org *acts, const struct org *users,
 			jv r = org_get(acts, jx_str(sf, "id"));
 			archived += jx_bool(r, "IsArchived", 0);
 			struct sb why = { 0 };
-			if (judge(d, a, r, users, contacts, &why))
+			const char *ob = jx_str(sf, "object") ? jx_str(sf, "object") : "";
+			if (!strcmp(ob, "EmailMessage") ? judge_message(d, a, r, acts, users, contacts, &why)
+							: judge(d, a, r, users, contacts, &why))
 				problems = jv_array_append(problems,
 				    JV_OBJECT(jv_string("object"), jv_string(jx_str(sf, "object")), jv_string("id"),
 					jv_string(jx_str(sf, "id")), jv_string("key"),
@@ -313,16 +400,23 @@ main(int argc, char **argv)
 	time_t now;
 	cli_setup(&cli, &cfg, &now);
 	char *file = run_file(optind < argc ? argv[optind] : NULL);
-	struct run run = { jv_array(), { jv_object(), jv_object() }, jv_object(), jv_object() };
+	struct run run = { jv_array(), { jv_object(), jv_object(), jv_object() }, jv_object(), jv_object() };
 	if (jsonl_each(1, &file, collect, &run) < 0)
 		diex(EXIT_FAIL, "cannot read '%s'", file);
 	struct sf sf;
 	cli_sf_open(&cfg, target, &sf);
 	struct org acts = { jv_object() }, users = { jv_object() }, contacts = { jv_object() };
-	read_back(&sf, &acts, "Id, WhatId, WhoId, OwnerId, StartDateTime, IsArchived, IsDeleted", "Event", run.ids[0]);
 	read_back(
-	    &sf, &acts, "Id, WhatId, WhoId, OwnerId, IsClosed, IsArchived, IsDeleted, Description", "Task", run.ids[1]);
-	people_of(&acts, &run.users, &run.contacts);
+	    &sf, &acts, "Id, WhatId, WhoId, OwnerId, StartDateTime, IsArchived, IsDeleted", "Event", run.ids[R_EVENT]);
+	read_back(&sf, &acts, "Id, WhatId, WhoId, OwnerId, IsClosed, IsArchived, IsDeleted, Description", "Task",
+	    run.ids[R_TASK]);
+	read_back(&sf, &acts,
+	    "Id, RelatedToId, FromAddress, ToAddress, MessageDate, Incoming, Status, ActivityId, IsDeleted",
+	    "EmailMessage", run.ids[R_MESSAGE]);
+	jv tasks = jv_object();
+	people_of(&acts, &run.users, &run.contacts, &tasks);
+	read_back(&sf, &acts, "Id, IsClosed, IsDeleted", "Task", tasks);
+	jv_free(tasks);
 	read_back(&sf, &users, "Id, IsActive, Email", "User", run.users);
 	read_back(&sf, &contacts, "Id, Email", "Contact", run.contacts);
 	int bad = verdicts(&run, &acts, &users, &contacts, json);
@@ -331,8 +425,8 @@ main(int argc, char **argv)
 	jv_free(users.recs);
 	jv_free(contacts.recs);
 	jv_free(run.deals);
-	jv_free(run.ids[0]);
-	jv_free(run.ids[1]);
+	for (int i = 0; i < NREAD; i++)
+		jv_free(run.ids[i]);
 	jv_free(run.users);
 	jv_free(run.contacts);
 	free(file);
