@@ -93,6 +93,7 @@ static const struct field fields[] = {
 	{ "query.account_contacts", C_INT, O(query.account_contacts), 0, 200, NULL },
 	{ "push.jobs", C_INT, O(push.jobs), 1, 32, NULL },
 	{ "push.bulk_threshold", C_INT, O(push.bulk_threshold), 0, 100000000, NULL },
+	{ "push.window", C_INT, O(push.window), 0, 1000000, NULL },
 	{ "push.tag_field", C_STR, O(push.tag_field), 0, 0, NULL },
 	{ "push.lock_wait", C_INT, O(push.lock_wait), 0, DAY_SECONDS, NULL },
 	{ "push.scorecard.mode", C_ENUM, O(push.scorecard), 0, 0, "fields|object|none" },

@@ -4,6 +4,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,86 +67,139 @@ jsonl_close(int pass_on)
 	return rc;
 }
 
-static long
-each_stream(FILE *f, const char *name, jsonl_fn fn, void *ctx)
+void
+jsonl_reader_init(struct jsonl_reader *r, int nfiles, char **files)
 {
-	char *line = NULL, where[512];
-	size_t cap = 0;
-	ssize_t n;
-	long bad = 0;
-	struct jsonl_pos pos = { name, 0 };
+	memset(r, 0, sizeof *r);
+	r->nfiles = nfiles;
+	r->files = files;
+}
 
-	while ((n = getline(&line, &cap, f)) >= 0) {
+/* Opens the reader's next input: 1, or 0 when there is none, -1 when it cannot. */
+static int
+next_input(struct jsonl_reader *r)
+{
+	if (r->nfiles == 0 && r->next == 0) {
+		r->next = 1;
+		r->f = stdin;
+		r->pos = (struct jsonl_pos){ NULL, 0 };
+		return 1;
+	}
+	if (r->next >= r->nfiles)
+		return 0;
+	const char *name = r->files[r->next++];
+	if (!strcmp(name, "-")) {
+		r->f = stdin;
+		r->pos = (struct jsonl_pos){ NULL, 0 };
+		return 1;
+	}
+	r->f = fopen(name, "r");
+	if (!r->f) {
+		warnx("cannot open '%s': %s", name, strerror(errno));
+		return -1;
+	}
+	struct stat st;
+	if (fstat(fileno(r->f), &st) == 0 && S_ISREG(st.st_mode))
+		r->size += st.st_size;
+	r->pos = (struct jsonl_pos){ name, 0 };
+	return 1;
+}
+
+/* Ends the reader's current input: 0, or -1 when it could not be read. */
+static int
+end_input(struct jsonl_reader *r)
+{
+	int bad = ferror(r->f);
+	if (bad)
+		warnx("cannot read '%s': %s", r->pos.file ? r->pos.file : "standard input", strerror(errno));
+	if (r->f != stdin)
+		fclose(r->f);
+	r->f = NULL;
+	return bad ? -1 : 0;
+}
+
+int
+jsonl_next(struct jsonl_reader *r, jv *rec, struct jsonl_pos *pos)
+{
+	char where[512];
+	ssize_t n;
+
+	for (;;) {
+		if (!r->f) {
+			int k = next_input(r);
+			if (k <= 0)
+				return k;
+		}
+		n = getline(&r->line, &r->cap, r->f);
+		if (n < 0) {
+			if (end_input(r) < 0)
+				return -1;
+			continue;
+		}
+		r->read += n;
 		size_t i = 0;
 		jv v;
 
-		pos.line++;
-		while (i < (size_t)n && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r' || line[i] == '\n'))
+		r->pos.line++;
+		while (i < (size_t)n &&
+		    (r->line[i] == ' ' || r->line[i] == '\t' || r->line[i] == '\r' || r->line[i] == '\n'))
 			i++;
 		if (i == (size_t)n)
 			continue;
 		if (n > 0x7fffffff) {
-			warnx("%s: line too long", jsonl_where(&pos, where, sizeof where));
-			bad++;
+			warnx("%s: line too long", jsonl_where(&r->pos, where, sizeof where));
+			r->bad++;
 			continue;
 		}
-		v = jv_parse_sized(line, (int)n);
+		v = jv_parse_sized(r->line, (int)n);
 		if (!jv_is_valid(v)) {
 			jv msg = jv_invalid_get_msg(v);
 			const char *m = jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "not JSON";
-			warnx("%s: %s", jsonl_where(&pos, where, sizeof where), m);
+			warnx("%s: %s", jsonl_where(&r->pos, where, sizeof where), m);
 			jv_free(msg);
-			bad++;
+			r->bad++;
 			continue;
 		}
 		if (jv_get_kind(v) != JV_KIND_OBJECT) {
-			warnx("%s: expected a JSON object, got %s", jsonl_where(&pos, where, sizeof where),
+			warnx("%s: expected a JSON object, got %s", jsonl_where(&r->pos, where, sizeof where),
 			    jv_kind_name(jv_get_kind(v)));
 			jv_free(v);
-			bad++;
+			r->bad++;
 			continue;
 		}
 		if (take_upstream_error(v))
 			continue;
-		if (fn(v, &pos, ctx) != 0)
-			bad++;
+		*rec = v;
+		*pos = r->pos;
+		return 1;
 	}
-	if (ferror(f)) {
-		warnx("cannot read '%s': %s", name ? name : "standard input", strerror(errno));
-		free(line);
-		return -1;
-	}
-	free(line);
-	return bad;
+}
+
+void
+jsonl_reader_close(struct jsonl_reader *r)
+{
+	if (r->f && r->f != stdin)
+		fclose(r->f);
+	r->f = NULL;
+	free(r->line);
+	r->line = NULL;
 }
 
 long
 jsonl_each(int nfiles, char **files, jsonl_fn fn, void *ctx)
 {
-	long bad = 0, r;
-	int i;
+	struct jsonl_reader r;
+	struct jsonl_pos pos;
+	long refused = 0;
+	int k;
+	jv v;
 
-	if (nfiles == 0)
-		return each_stream(stdin, NULL, fn, ctx);
-	for (i = 0; i < nfiles; i++) {
-		FILE *f;
-
-		if (strcmp(files[i], "-") == 0) {
-			r = each_stream(stdin, NULL, fn, ctx);
-		} else {
-			f = fopen(files[i], "r");
-			if (f == NULL) {
-				warnx("cannot open '%s': %s", files[i], strerror(errno));
-				return -1;
-			}
-			r = each_stream(f, files[i], fn, ctx);
-			fclose(f);
-		}
-		if (r < 0)
-			return -1;
-		bad += r;
-	}
-	return bad;
+	jsonl_reader_init(&r, nfiles, files);
+	while ((k = jsonl_next(&r, &v, &pos)) > 0)
+		if (fn(v, &pos, ctx) != 0)
+			refused++;
+	jsonl_reader_close(&r);
+	return k < 0 ? -1 : r.bad + refused;
 }
 
 void

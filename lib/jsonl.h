@@ -28,6 +28,25 @@ typedef int (*jsonl_fn)(jv rec, const struct jsonl_pos *pos, void *ctx);
  * number of lines refused (by the parser or by fn); -1 when a file cannot be read. */
 long jsonl_each(int nfiles, char **files, jsonl_fn fn, void *ctx);
 
+/* The same loop, pulled one record at a time (a program that reads as it needs). */
+struct jsonl_reader {
+	int nfiles, next; /* the inputs (none: stdin), and the next to open */
+	char **files;
+	FILE *f; /* the one being read, or NULL */
+	struct jsonl_pos pos;
+	char *line;
+	size_t cap;
+	long bad;       /* lines refused so far */
+	long long read; /* bytes read so far */
+	long long size; /* bytes of the regular files opened so far */
+};
+void jsonl_reader_init(struct jsonl_reader *r, int nfiles, char **files);
+/* The next JSON object into *rec (the caller's to free) and its place into *pos:
+ * returns 1, or 0 at the end of the inputs, or -1 when one cannot be read (said on
+ * stderr). Bad lines are said as jsonl_each says them and counted in r->bad. */
+int jsonl_next(struct jsonl_reader *r, jv *rec, struct jsonl_pos *pos);
+void jsonl_reader_close(struct jsonl_reader *r);
+
 /* A line {"dg_error": {...}} is not a record: it is the failure of an earlier stage
  * (util_stream_errors). jsonl_each says so on stderr and keeps it instead of calling fn;
  * jsonl_upstream_failed() then returns 1. */

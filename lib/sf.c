@@ -537,6 +537,18 @@ pump_done(struct http_req *q, void *arg)
 int
 sf_pump(struct sf *sf, int jobs, sf_next_fn next, sf_done_fn done, void (*idle)(void *arg), void *arg)
 {
+	/* A pump started from inside another one's callbacks (a query while pushing)
+	 * gets a connection of its own: the outer one's transfers and callbacks stay
+	 * where they are. The session is the same. */
+	struct http *outer = NULL;
+	if (sf->pumping) {
+		struct http_opts ho = { sf->c.ca_bundle, sf->c.timeout };
+		outer = sf->http;
+		sf->http = http_new(&ho);
+		if (!sf->http)
+			diex(EXIT_FAIL, "cannot start libcurl");
+	}
+	sf->pumping++;
 	struct pump p = { sf, next, done, idle, arg, NULL, 0, 0, 0, 0 };
 	http_on_done(sf->http, pump_done, &p);
 	int rc = http_pump(sf->http, jobs, pump_next, pump_idle, &p);
@@ -545,6 +557,11 @@ sf_pump(struct sf *sf, int jobs, sf_next_fn next, sf_done_fn done, void (*idle)(
 		done(p.later[i].c, arg);
 	free(p.later);
 	http_on_done(sf->http, NULL, NULL);
+	sf->pumping--;
+	if (outer) {
+		http_free(sf->http);
+		sf->http = outer;
+	}
 	return rc;
 }
 

@@ -39,6 +39,7 @@ struct sf {
 	void (*progress)(long weight, void *arg);
 	void *progress_arg;
 	struct http *http;
+	int pumping; /* sf_pumps running (one inside another's callbacks gets its own connection) */
 };
 
 /* One REST call for sf_calls. path is relative to the instance ("/services/data/...")

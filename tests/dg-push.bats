@@ -222,6 +222,44 @@ contact_deal() {
 	for w in "${lines[@]}"; do [[ ",$ids," == *",$w,"* ]]; done
 }
 
+@test "deals are read as the push goes (push.window): small windows write every record once, in input order; with Bulk jobs and --reconcile too" {
+	sandbox_start
+	sf_env
+	printf 'query:\n  account_contacts: 0\n' > demo.yaml
+	planned 12
+	want=$(records planned.jsonl)
+	printf 'query:\n  account_contacts: 0\npush:\n  window: 30\n' > demo.yaml
+	run --separate-stderr dg-push planned.jsonl
+	assert_success
+	echo "$output" > small.jsonl
+	assert_equal "$(jq -r .opportunity.Id small.jsonl)" "$(jq -r .opportunity.Id planned.jsonl)"
+	created=$(jq -s '[.[] | (.contacts[] | select(.planned) | .sf, .sf.role), .activities[].sf, (.activities[].sf.relations[]?) | select(.status == "created")] | length' small.jsonl)
+	assert_equal "$created" "$want"
+	sb_login
+	soql "SELECT COUNT() FROM Event" > /dev/null
+	assert_equal "$(body .totalSize)" "$(jq -s '[.[].activities[] | select(.kind == "meeting")] | length' planned.jsonl)"
+	run --separate-stderr dg-push --delete small.jsonl
+	assert_success
+	# Bulk jobs inside small windows
+	printf 'query:\n  account_contacts: 0\npush:\n  window: 60\n  bulk_threshold: 15\n' > demo.yaml
+	admin DELETE stats
+	run --separate-stderr dg-push planned.jsonl
+	assert_success
+	echo "$output" > bulk.jsonl
+	[ "$(stats '.requests["bulk.ingest"] // 0')" -ge 2 ]
+	assert_equal "$(jq -r .opportunity.Id bulk.jsonl)" "$(jq -r .opportunity.Id planned.jsonl)"
+	created=$(jq -s '[.[] | (.contacts[] | select(.planned) | .sf, .sf.role), .activities[].sf, (.activities[].sf.relations[]?) | select(.status == "created")] | length' bulk.jsonl)
+	assert_equal "$created" "$want"
+	# what an unrecorded push made is found window by window
+	printf 'query:\n  account_contacts: 0\npush:\n  window: 30\n  tag_field: DG_Tag__c\n' > demo.yaml
+	admin DELETE stats
+	run --separate-stderr dg-push --reconcile planned.jsonl
+	assert_success
+	assert_equal "$(stats '.requests["collections.create"] // 0')" 0
+	found=$(jq -s '[.[] | (.contacts[] | select(.planned) | .sf, .sf.role), .activities[].sf, (.activities[].sf.relations[]?) | select(.status == "found")] | length' <<< "$output")
+	assert_equal "$found" "$want"
+}
+
 @test "a second push of pushed records creates nothing and makes no write calls" {
 	sandbox_start
 	sf_env

@@ -60,7 +60,7 @@ object_index(const char *object)
 jv
 push_deal(struct push *p, int i)
 {
-	return jx_at(p->deals, i);
+	return jx_at(p->deals, i - p->base);
 }
 
 static const char *
@@ -467,38 +467,30 @@ build_item(struct sched *s, int i)
 	}
 }
 
-/* One item per planned record: planned contacts and their roles, meetings and emails,
- * the scorecard. */
+/* One item per planned record of deal d: planned contacts and their roles, meetings
+ * and emails, the scorecard. */
 void
-build_items(struct sched *s)
+build_items(struct sched *s, int d)
 {
 	struct push *p = s->p;
 	const char *mode = p->cfg->push.scorecard;
-	s->first = xmalloc((size_t)(jx_len(p->deals) + 1) * sizeof *s->first);
-	for (int d = 0; d < jx_len(p->deals); d++) {
-		jv deal = push_deal(p, d);
-		s->first[d] = s->v.n;
-		s->opps =
-		    jv_array_append(s->opps, jv_string(jx_str(jx_get(deal, "opportunity", JV_KIND_OBJECT), "Id")));
-		jv cs = jx_get(deal, "contacts", JV_KIND_ARRAY);
-		for (int j = 0; j < jx_len(cs); j++)
-			if (jx_bool(jx_at(cs, j), "planned", 0) && jx_str(jx_at(cs, j), "key")) {
-				item_add(&s->v, K_CONTACT, d, j, "Contact");
-				item_add(&s->v, K_ROLE, d, j, "OpportunityContactRole");
-			}
-		jv acts = jx_get(deal, "activities", JV_KIND_ARRAY);
-		for (int j = 0; j < jx_len(acts); j++) {
-			const char *kind = jx_str(jx_at(acts, j), "kind");
-			if (kind && !strcmp(kind, "meeting"))
-				item_add(&s->v, K_EVENT, d, j, "Event");
-			else if (kind && !strcmp(kind, "email"))
-				item_add(
-				    &s->v, K_TASK, d, j, sf_activity_object(jx_at(acts, j), p->cfg->push.email_as));
+	jv deal = push_deal(p, d);
+	jv cs = jx_get(deal, "contacts", JV_KIND_ARRAY);
+	for (int j = 0; j < jx_len(cs); j++)
+		if (jx_bool(jx_at(cs, j), "planned", 0) && jx_str(jx_at(cs, j), "key")) {
+			item_add(&s->v, K_CONTACT, d, j, "Contact");
+			item_add(&s->v, K_ROLE, d, j, "OpportunityContactRole");
 		}
-		if (jv_is_valid(jx_get(deal, "scorecard", JV_KIND_OBJECT)) && strcmp(mode, "none"))
-			item_add(&s->v, K_SCORE, d, 0, !strcmp(mode, "object") ? "DG_Scorecard__c" : "Opportunity");
+	jv acts = jx_get(deal, "activities", JV_KIND_ARRAY);
+	for (int j = 0; j < jx_len(acts); j++) {
+		const char *kind = jx_str(jx_at(acts, j), "kind");
+		if (kind && !strcmp(kind, "meeting"))
+			item_add(&s->v, K_EVENT, d, j, "Event");
+		else if (kind && !strcmp(kind, "email"))
+			item_add(&s->v, K_TASK, d, j, sf_activity_object(jx_at(acts, j), p->cfg->push.email_as));
 	}
-	s->first[jx_len(p->deals)] = s->v.n;
+	if (jv_is_valid(jx_get(deal, "scorecard", JV_KIND_OBJECT)) && strcmp(mode, "none"))
+		item_add(&s->v, K_SCORE, d, 0, !strcmp(mode, "object") ? "DG_Scorecard__c" : "Opportunity");
 }
 
 /* Plans the relations of Event or Task i (related_of: everyone besides the one it is

@@ -149,7 +149,12 @@ bulk_rows(struct sched *s, struct bulk *b, const struct http_resp *r, int ok)
 			jv_free(q);
 			continue;
 		}
-		struct item *x = &s->v.v[b->items[(int)jv_number_value(jx_at(q, 0))]];
+		int at = b->items[(int)jv_number_value(jx_at(q, 0))];
+		if (at < 0) { /* written out already: it had its answer */
+			jv_free(q);
+			continue;
+		}
+		struct item *x = &s->v.v[at];
 		b->byrow = jv_object_set(b->byrow, jv_string(sb_str(&key)), jv_array_slice(q, 1, jx_len(q)));
 		if (ok) {
 			x->status = S_CREATED;
@@ -167,6 +172,8 @@ bulk_end(struct sched *s, struct bulk *b)
 {
 	b->step = B_END;
 	for (int i = 0; i < b->n; i++) {
+		if (b->items[i] < 0)
+			continue;
 		struct item *x = &s->v.v[b->items[i]];
 		if (x->status == S_NONE) {
 			if (b->why[0])
@@ -177,7 +184,23 @@ bulk_end(struct sched *s, struct bulk *b)
 		}
 	}
 	for (int i = 0; i < b->n; i++)
-		sched_finished(s, b->items[i]);
+		if (b->items[i] >= 0)
+			sched_finished(s, b->items[i]);
+	/* Its CSV and rows are not needed any more: a long push makes many jobs. */
+	sb_free(&b->csv);
+	jv_free(b->byrow);
+	b->byrow = jv_null();
+	free(b->items);
+	b->items = NULL;
+	b->n = 0;
+}
+
+void
+bulk_remap(struct sched *s, const int *m)
+{
+	for (struct bulk *b = s->bulks; b; b = b->next)
+		for (int i = 0; i < b->n; i++)
+			b->items[i] = b->items[i] < 0 ? -1 : m[b->items[i]];
 }
 
 static void

@@ -87,6 +87,11 @@ collections_call(struct sched *s, int upd)
 	sb_add(&body, "]}");
 	k->c.body = body.s;
 	k->c.weight = k->n;
+	if (s->nout == s->capout) {
+		s->capout = s->capout ? 2 * s->capout : 16;
+		s->out = xrealloc(s->out, (size_t)s->capout * sizeof *s->out);
+	}
+	s->out[s->nout++] = k;
 	return k;
 }
 
@@ -181,54 +186,6 @@ collections_answer(struct sched *s, struct call *k)
 	}
 }
 
-/* Whether an item has its answer, or will never be sent. */
-static int
-item_over(const struct item *x)
-{
-	return x->status != S_NONE || (!x->sent && !x->waiting && !jv_is_valid(x->fields));
-}
-
-/* Whether every record of deal d has its answer (an Event's relations included). */
-static int
-deal_over(struct sched *s, int d)
-{
-	for (int i = s->first[d]; i < s->first[d + 1]; i++) {
-		struct item *x = &s->v.v[i];
-		if (!item_over(x))
-			return 0;
-		if (!item_has_relations(s, x) ||
-		    !(x->status == S_CREATED || x->status == S_FOUND || (s->p->reconcile && x->status == S_SKIPPED)))
-			continue;
-		if (!x->related)
-			return 0;
-		for (int r = x->rel_first; r < x->rel_first + x->rel_n; r++)
-			if (!item_over(&s->v.v[r]))
-				return 0;
-	}
-	return 1;
-}
-
-/* Writes out, in input order, the deals whose records all have their answers (all
- * of them when all is true): the output flows while the last calls are out. */
-static void
-sched_emit(struct sched *s, int all)
-{
-	struct push *p = s->p;
-	for (; s->emitted < jx_len(p->deals) && (all || deal_over(s, s->emitted)); s->emitted++) {
-		int d = s->emitted;
-		jv deal = jv_array_get(jv_copy(p->deals), d);
-		p->deals = jv_array_set(p->deals, d, jv_null()); /* deal is changed in place */
-		for (int i = s->first[d]; i < s->first[d + 1]; i++) {
-			const struct item *x = &s->v.v[i];
-			deal = result_apply(deal, x);
-			if (x->kind == K_EVENT || x->kind == K_TASK)
-				for (int r = x->rel_first; r < x->rel_first + x->rel_n; r++)
-					deal = result_apply(deal, &s->v.v[r]);
-		}
-		jsonl_emit(deal);
-	}
-}
-
 /* The next Collections call, or NULL when none is to be sent now. */
 static struct call *
 collections_next(struct sched *s)
@@ -250,10 +207,23 @@ next_call(void *arg, long *wait)
 {
 	struct sched *s = arg;
 	double soonest = -1;
-	/* Bulk jobs' next steps first: each waits on the one before. */
-	struct call *k = bulk_next(s, &soonest);
-	if (!k)
-		k = collections_next(s);
+	struct call *k = NULL;
+	/* Deals over are written out, and more are read while there is room; deals that
+	 * need no call (all there already) are written out and more read at once. */
+	window_emit(s, 0);
+	for (;;) {
+		int room = !s->p->eof && s->v.n - s->done_items < s->cap;
+		if (room)
+			window_admit(s, 1);
+		/* Bulk jobs' next steps first: each waits on the one before. */
+		soonest = -1;
+		k = bulk_next(s, &soonest);
+		if (!k)
+			k = collections_next(s);
+		if (k || !room)
+			break;
+		window_emit(s, 0);
+	}
 	if (k)
 		return &k->c;
 	*wait = soonest < 0 ? -1 : (long)((soonest - push_clock()) * 1000) + 1;
@@ -267,8 +237,14 @@ call_done(struct sf_call *c, void *arg)
 	struct call *k = (struct call *)c;
 	if (k->b)
 		bulk_answer(s, k);
-	else
+	else {
 		collections_answer(s, k);
+		for (int j = 0; j < s->nout; j++)
+			if (s->out[j] == k) {
+				s->out[j] = s->out[--s->nout];
+				break;
+			}
+	}
 	sf_call_free(&k->c);
 	free(k->items);
 	free(k);
@@ -280,13 +256,15 @@ idle(void *arg)
 {
 	struct sched *s = arg;
 	bulk_idle(s);
-	sched_emit(s, 0);
+	window_emit(s, 0);
 }
 
-/* Progress on a terminal: records written of the total, the rate, the time left. */
+/* Progress on a terminal: records written, how much of the input is read (when it
+ * is in files), the rate. */
 struct progress {
-	long done, total;
+	long done;
 	double t0, last;
+	const struct jsonl_reader *in;
 };
 
 static void
@@ -297,11 +275,14 @@ show_progress(long weight, void *arg)
 		return;
 	g->done += weight;
 	double now = push_clock(), rate = g->done / (now - g->t0 + 1e-9);
-	if (now - g->last < 0.2 && g->done < g->total)
+	if (now - g->last < 0.2)
 		return;
 	g->last = now;
-	fprintf(stderr, "\r%s: %ld of %ld records, %.0f a second, about %.0f s left   ", progname, g->done, g->total,
-	    rate, rate > 0 && g->total > g->done ? (g->total - g->done) / rate : 0.0);
+	if (g->in->size > 0)
+		fprintf(stderr, "\r%s: %ld records, %.0f%% of the input read, %.0f a second   ", progname, g->done,
+		    100.0 * (double)g->in->read / (double)g->in->size, rate);
+	else
+		fprintf(stderr, "\r%s: %ld records, %.0f a second   ", progname, g->done, rate);
 }
 
 void
@@ -312,41 +293,72 @@ push_plan(struct push *p)
 	s->p = p;
 	s->keys = jv_object();
 	s->pending = jv_object();
-	s->opps = jv_array();
-	build_items(s);
-	/* Planned contacts first: the ones recorded earlier give their Ids at once, the
-	 * others are pending and what names them waits. */
-	for (int i = 0; i < s->v.n; i++) {
-		struct item *x = &s->v.v[i];
-		if (x->kind != K_CONTACT)
-			continue;
-		build_item(s, i);
-		x = &s->v.v[i];
-		if (x->status == S_NONE && jv_is_valid(x->fields)) {
-			s->pending = jv_object_set(s->pending, jv_string(item_contact_key(s, x)), jv_true());
-			s->contacts_left++;
-		}
-	}
-	/* The scorecard needs the org's fields: it is built once they are known. */
-	for (int i = 0; i < s->v.n; i++)
-		if (s->v.v[i].kind != K_CONTACT && s->v.v[i].kind != K_SCORE)
-			build_item(s, i);
+	s->fails = jv_array();
+	/* Room for every call in flight and as many again ready, and for a load that
+	 * reaches the Bulk threshold (with room to spare: one object is a part of the items). */
+	s->cap = 4L * SF_BATCH * p->jobs;
+	if (p->cfg->push.bulk_threshold > 0 && 3L * p->cfg->push.bulk_threshold > s->cap)
+		s->cap = 3L * p->cfg->push.bulk_threshold;
+	if (s->cap > 50000)
+		s->cap = 50000;
+	if (p->cfg->push.window > 0)
+		s->cap = p->cfg->push.window;
+	window_admit(s, 0);
 }
 
-/* Whether emails relate the people in their copy: when some email has them and the
- * org has TaskRelation (Shared Activities on; one describe). An org without it is
- * told once. */
+/* Whether emails relate the people in their copy: when some email (items from on)
+ * has them and the org has TaskRelation (Shared Activities on; one describe, when the
+ * first such email is read). An org without it is told once. */
 static void
-task_relations(struct push *p, struct sched *s)
+task_relations(struct push *p, struct sched *s, int from)
 {
+	if (p->task_rel_known)
+		return;
 	int want = 0;
 	p->task_rel = 1;
-	for (int i = 0; i < s->v.n && !want; i++)
+	for (int i = from; i < s->v.n && !want; i++)
 		want = s->v.v[i].kind == K_TASK && item_has_relations(s, &s->v.v[i]);
 	p->task_rel = want && push_has_field(p, "TaskRelation", "TaskId");
+	p->task_rel_known = want;
 	if (want && !p->task_rel)
 		warnx("the org has no TaskRelation (Shared Activities is off): the people in copy of an "
 		      "email are not related to it");
+}
+
+void
+push_prepare(struct sched *s, int from)
+{
+	struct push *p = s->p;
+	for (int i = from; i < s->v.n; i++)
+		if (s->v.v[i].kind == K_SCORE)
+			build_item(s, i);
+	task_relations(p, s, from);
+	if (p->reconcile) {
+		reconcile_items(p, &s->v);
+		/* Contacts an earlier run made: what names them can be built now. */
+		int found = 0;
+		for (int i = from; i < s->v.n; i++) {
+			struct item *x = &s->v.v[i];
+			if (x->kind == K_CONTACT && x->status == S_FOUND) {
+				s->keys = jv_object_set(s->keys, jv_string(item_contact_key(s, x)), jv_string(x->id));
+				s->pending = jv_object_delete(s->pending, jv_string(item_contact_key(s, x)));
+				window_deal(s, x->deal)->contacts_left--;
+				found++;
+			}
+		}
+		for (int i = from; found && i < s->v.n; i++)
+			if (s->v.v[i].waiting)
+				build_item(s, i);
+		if (found)
+			reconcile_items(p, &s->v);
+		/* Events and Tasks an earlier run made: their relations may be there too. */
+		for (int i = from, n = s->v.n; i < n; i++)
+			if (item_has_relations(s, &s->v.v[i]))
+				build_relations(s, i);
+		reconcile_items(p, &s->v);
+	}
+	for (int i = from; i < s->v.n; i++)
+		sched_ready(s, i);
 }
 
 int
@@ -355,50 +367,11 @@ push_create(struct push *p)
 	if (!p->sched)
 		push_plan(p);
 	struct sched *s = p->sched;
-	struct progress g = { 0, 0, 0, 0 };
+	struct progress g = { 0, 0, 0, &p->in };
 	int rc = 0;
 	g.t0 = push_clock();
-	for (int i = 0; i < s->v.n; i++)
-		if (s->v.v[i].kind == K_SCORE)
-			build_item(s, i);
-	task_relations(p, s);
-	if (p->reconcile) {
-		reconcile_items(p, &s->v);
-		/* Contacts an earlier run made: what names them can be built now. */
-		int found = 0;
-		for (int i = 0; i < s->v.n; i++) {
-			struct item *x = &s->v.v[i];
-			if (x->kind == K_CONTACT && x->status == S_FOUND) {
-				s->keys = jv_object_set(s->keys, jv_string(item_contact_key(s, x)), jv_string(x->id));
-				s->pending = jv_object_delete(s->pending, jv_string(item_contact_key(s, x)));
-				s->contacts_left--;
-				found++;
-			}
-		}
-		for (int i = 0; found && i < s->v.n; i++)
-			if (s->v.v[i].waiting)
-				build_item(s, i);
-		if (found)
-			reconcile_items(p, &s->v);
-		/* Events and Tasks an earlier run made: their relations may be there too. */
-		for (int i = 0, n = s->v.n; i < n; i++)
-			if (item_has_relations(s, &s->v.v[i]))
-				build_relations(s, i);
-		reconcile_items(p, &s->v);
-	}
-	for (int i = 0; i < s->v.n; i++)
-		sched_ready(s, i);
+	push_prepare(s, 0);
 	if (isatty(2)) {
-		g.total = s->creates + s->updates;
-		for (int i = 0; i < s->v.n; i++)
-			if (s->v.v[i].waiting)
-				g.total++;
-			else if (s->v.v[i].status == S_NONE && jv_is_valid(s->v.v[i].fields) &&
-			    item_has_relations(s, &s->v.v[i])) {
-				jv rel = item_related(s, &s->v.v[i]);
-				g.total += jx_len(rel);
-				jv_free(rel);
-			}
 		p->sf->progress = show_progress;
 		p->sf->progress_arg = &g;
 	}
@@ -414,11 +387,13 @@ push_create(struct push *p)
 		fputc('\n', stderr);
 		p->sf->progress = NULL;
 	}
-	sched_emit(s, 1);
-	result_report(p, &s->v, s->opps);
+	/* Every deal read goes out, as far as it got; what was not read, as it came. */
+	window_emit(s, 1);
+	window_drain(s);
+	window_report(s);
 	long done = 0;
-	for (int i = 0; i < s->v.n; i++)
-		done += s->v.v[i].status == S_CREATED || s->v.v[i].status == S_UPDATED;
+	for (int o = 0; o < NOBJ; o++)
+		done += s->counts[o][S_CREATED] + s->counts[o][S_UPDATED];
 	warnx("%ld records written in %.2f s (%.0f a second)", done, secs, secs > 0 ? done / secs : 0);
 	push_unlock(p);
 	push_free(p);
@@ -440,8 +415,9 @@ push_free(struct push *p)
 		free(s->q[c]);
 	jv_free(s->keys);
 	jv_free(s->pending);
-	free(s->first);
-	jv_free(s->opps);
+	free(s->dw);
+	free(s->out);
+	jv_free(s->fails);
 	free(s);
 	p->sched = NULL;
 }

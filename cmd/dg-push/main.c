@@ -24,65 +24,12 @@ static const char usage[] =
     "       dg-push --delete [-c FILE] [-j N] [--allow-production] [-o | --target-org ALIAS] [FILE...]\n"
     "       dg-push --delete --from-org [--tag TAG] [-c FILE] [-j N] [--allow-production]\n";
 
-/* Appends to base[list] the elements of more[list] whose key base does not have
- * (elements without a key are kept once: by their whole value). */
-static jv
-merge_list(jv base, jv more, const char *list)
-{
-	jv a = jv_object_get(jv_copy(base), jv_string(list));
-	if (jv_get_kind(a) != JV_KIND_ARRAY) {
-		jv_free(a);
-		a = jv_array();
-	}
-	jv b = jx_get(more, list, JV_KIND_ARRAY);
-	for (int i = 0; i < jx_len(b); i++) {
-		jv el = jx_at(b, i);
-		const char *k = jx_str(el, "key");
-		int have = 0;
-		for (int j = 0; j < jx_len(a) && !have; j++) {
-			jv o = jx_at(a, j);
-			have = k ? jx_str(o, "key") && !strcmp(jx_str(o, "key"), k) : jv_equal(jv_copy(o), jv_copy(el));
-		}
-		if (!have)
-			a = jv_array_append(a, jv_copy(el));
-	}
-	return jv_object_set(base, jv_string(list), a);
-}
-
+/* --delete: the Ids of one input line. */
 static int
 collect(jv rec, const struct jsonl_pos *pos, void *ctx)
 {
-	struct push *p = ctx;
 	char where[64];
-	if (p->del)
-		return push_collect_ids(p, rec, jsonl_where(pos, where, sizeof where));
-	const char *id = jx_str(jx_get(rec, "opportunity", JV_KIND_OBJECT), "Id");
-	char nid[SFID_SIZE];
-	if (!id || id_norm(id, nid) != 0) {
-		warnx("%s: not a deal record (no opportunity.Id)", jsonl_where(pos, where, sizeof where));
-		jv_free(rec);
-		return 1;
-	}
-	/* The same deal twice (two plans concatenated, a file given twice) is one deal:
-	 * what the later line adds is merged into the first, so nothing is made twice. */
-	jv at = jv_object_get(jv_copy(p->seen), jv_string(nid));
-	if (jv_is_valid(at)) {
-		int i = (int)jv_number_value(at);
-		jv_free(at);
-		jv first = jv_array_get(jv_copy(p->deals), i);
-		p->deals = jv_array_set(p->deals, i, jv_null());
-		first = merge_list(first, rec, "contacts");
-		first = merge_list(first, rec, "activities");
-		p->deals = jv_array_set(p->deals, i, first);
-		warnx("%s: deal '%s' was given before (deal %d of the input); merged into it",
-		    jsonl_where(pos, where, sizeof where), id, i + 1);
-		jv_free(rec);
-		return 0;
-	}
-	jv_free(at);
-	p->seen = jv_object_set(p->seen, jv_string(nid), jv_number(jv_array_length(jv_copy(p->deals))));
-	p->deals = jv_array_append(p->deals, rec);
-	return 0;
+	return push_collect_ids(ctx, rec, jsonl_where(pos, where, sizeof where));
 }
 
 struct opening {
@@ -176,14 +123,22 @@ main(int argc, char **argv)
 	int threaded = pthread_create(&t, NULL, open_org, &o) == 0;
 	if (!threaded)
 		open_org(&o);
-	long bad = p.from_org ? 0 : jsonl_each(argc - optind, argv + optind, collect, &p);
-	if (bad >= 0 && !p.del)
+	/* Deals are read as the push goes (window.c); the first ones while logging in. */
+	long bad = 0;
+	jsonl_reader_init(&p.in, argc - optind, argv + optind);
+	if (p.del)
+		bad = p.from_org ? 0 : jsonl_each(argc - optind, argv + optind, collect, &p);
+	else
 		push_plan(&p);
 	if (threaded)
 		pthread_join(t, NULL);
-	int rc = bad < 0 ? EXIT_FAIL : o.rc;
+	int rc = bad < 0 || p.read_failed ? EXIT_FAIL : o.rc;
 	if (rc == 0)
 		rc = p.del ? push_delete(&p) : push_create(&p);
+	if (p.read_failed && !rc)
+		rc = EXIT_FAIL;
+	bad += p.in.bad + p.refused;
+	jsonl_reader_close(&p.in);
 	push_free(&p);
 	if (!o.rc)
 		push_unlock(&p); /* when push_create did not run to its end */

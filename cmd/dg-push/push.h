@@ -1,7 +1,8 @@
 /* push.h: dg-push's one private header. The run (struct push) and its steps, then the
  * parts they share, by file:
  *
- *   main.c       options, reading the deals, the order of the steps
+ *   main.c       options, the order of the steps
+ *   window.c     reading deals as room frees, writing each out once it has answers
  *   org.c        the objects dg writes, the production guard, describe (fields)
  *   lock.c       one run at a time per org (DG_Lock__c)
  *   build.c      the items: one per record that may be sent, and its fields
@@ -18,6 +19,7 @@
 #include <jv.h>
 
 #include "config.h"
+#include "jsonl.h"
 #include "sf.h"
 #include "sfid.h"
 
@@ -27,9 +29,13 @@ struct sf;
 struct push {
 	const struct dg_config *cfg;
 	struct sf *sf;
-	jv deals; /* the records read, in order */
-	jv seen;  /* 18-character opportunity Id -> its index in deals */
-	jv ids;   /* --delete: the Ids to delete, in order of reading */
+	struct jsonl_reader in; /* the input, read as the push goes (window.c) */
+	int eof, read_failed;   /* all of it read; a file could not be read */
+	long refused;           /* input lines refused (not deals, given twice too late) */
+	jv deals;               /* the deals read and not yet written out: deal number base + i */
+	int base;               /* the number (0, 1, ... in input order) of deals[0] */
+	jv seen;                /* 18-character opportunity Id -> its deal number */
+	jv ids;                 /* --delete: the Ids to delete, in order of reading */
 	const char *tag;
 	int del;
 	int reconcile; /* look in the org for what an interrupted run created */
@@ -42,6 +48,7 @@ struct push {
 	struct sched *sched;     /* calls.c's plan, from push_plan to the end of push_create */
 	char lock_id[SFID_SIZE]; /* the org's DG_Lock__c record while this run holds it */
 	int task_rel;            /* the org has TaskRelation (Shared Activities): emails relate their cc */
+	int task_rel_known;      /* task_rel was asked (when the first email with people in copy came) */
 	/* The org's own task picklists (TaskStatus, TaskPriority): a past email's closed
 	 * status, an upcoming one's open status, the default priority. */
 	struct sf_task_picks picks;
@@ -60,8 +67,8 @@ void push_unlock(struct push *p);
  * holds none. */
 int push_collect_ids(struct push *p, jv rec, const char *where);
 int push_guard(struct push *p);
-/* Plans the items of every deal read, as far as it can without the org (push_create
- * does it when not done before). */
+/* Reads the first deals (a window's worth) and plans their items as far as it can
+ * without the org (push_create does it when not done before). */
 void push_plan(struct push *p);
 /* Asks the org, in one wave of calls, whether it is a sandbox and which fields the
  * objects dg writes have. Returns 0, or an exit status: a production org is refused
@@ -80,7 +87,7 @@ double push_clock(void);
 int push_has_field(struct push *p, const char *object, const char *field);
 /* Whether emails are written as EmailMessage (push.email_as: emailmessage), not Task. */
 int push_email_message(const struct push *p);
-/* The deal record read i-th (borrowed). */
+/* Deal number i, read and not yet written out (borrowed). */
 jv push_deal(struct push *p, int i);
 
 /* ---- org.c ---- */
@@ -133,14 +140,21 @@ struct items {
  * relations; updates (the scorecards) apart. */
 enum { Q_CONTACTS, Q_ACTIVITIES, Q_RELATIONS, Q_UPDATES, NQUEUE };
 
+/* A deal in the window (window_deal): its planned items are first .. first + n - 1
+ * (its relations are planned later, after them); contacts_left of its planned
+ * contacts are being created, and what names them waits. */
+struct dealw {
+	int first, n;
+	int contacts_left;
+};
+
 /* What the sending keeps: the items, the planned contacts' Ids, what is ready. */
 struct sched {
 	struct push *p;
 	struct items v;
-	jv keys;           /* planned contact key -> Id */
-	jv pending;        /* planned contact key -> true while that contact is being created */
-	int contacts_left; /* planned contacts being created */
-	int *q[NQUEUE];    /* ready items by priority, then updates */
+	jv keys;        /* planned contact key -> Id */
+	jv pending;     /* planned contact key -> true while that contact is being created */
+	int *q[NQUEUE]; /* ready items by priority, then updates */
 	int qn[NQUEUE], qcap[NQUEUE], qhead[NQUEUE];
 	long live[NQUEUE];  /* ready items in each queue not yet taken */
 	long creates;       /* ready creates */
@@ -148,9 +162,16 @@ struct sched {
 	long per_obj[NOBJ]; /* ready creates by object */
 	int producers;      /* contacts and Events out whose answers make more ready */
 	struct bulk *bulks; /* Bulk jobs under way */
-	int *first;         /* deal d's planned items are first[d] .. first[d + 1] - 1 */
-	int emitted;        /* deals written out so far (in input order) */
-	jv opps;            /* each deal's opportunity Id, for messages once it is written */
+	struct dealw *dw;   /* the deals in the window: deal d is dw[d - p->base] */
+	int ndw, capdw;
+	int built;         /* deals whose items are planned (numbers below it) */
+	int emitted;       /* deals written out so far (in input order) */
+	long done_items;   /* items of deals written out, until window_compact drops them */
+	long cap;          /* items of deals not written out that make the window full */
+	struct call **out; /* the Collections calls out (their item indices move on compaction) */
+	int nout, capout;
+	long counts[NOBJ][S_NSTATUS]; /* the records written out, by object and status */
+	jv fails;                     /* the first failures' messages */
 };
 
 /* Adds an item; s->v.v may move, so callers keep indices, not pointers, across calls. */
@@ -168,8 +189,8 @@ const char *item_contact_key(struct sched *s, const struct item *x);
 int item_has_relations(struct sched *s, const struct item *x);
 /* Whom activity item x relates, in sf_related's order (a new array). */
 jv item_related(struct sched *s, const struct item *x);
-/* One item per planned record of every deal read. */
-void build_items(struct sched *s);
+/* One item per planned record of deal d. */
+void build_items(struct sched *s, int d);
 /* Builds item i's fields, or marks it waiting, skipped or failed. */
 void build_item(struct sched *s, int i);
 /* An Event's or Task's fields (consumed and returned) with what depends on the org's
@@ -213,6 +234,8 @@ void bulk_answer(struct sched *s, struct call *k);
 void bulk_idle(struct sched *s);
 /* The run is over: every job ends and is freed; one left half way says so. */
 void bulk_stop(struct sched *s);
+/* The jobs' items after window_compact's map m (-1: written out, its answer in). */
+void bulk_remap(struct sched *s, const int *m);
 
 /* ---- reconcile.c ---- */
 
@@ -224,6 +247,28 @@ void reconcile_items(struct push *p, struct items *v);
 /* Item x's answer into its deal record (consumed and returned). */
 jv result_apply(jv deal, const struct item *x);
 /* Counts the failures into p->failed and tells them, then the totals by object. */
-void result_report(struct push *p, struct items *v, jv opps);
+
+/* ---- window.c ---- */
+
+/* The window's record of deal d (read, not yet written out). */
+struct dealw *window_deal(struct sched *s, int d);
+/* Reads deals while the window has room and plans their items; with ready (the org
+ * known), prepares and queues them too (push_prepare). */
+void window_admit(struct sched *s, int ready);
+/* Passes the input not read yet on unchanged (a push stopped early). */
+void window_drain(struct sched *s);
+/* Writes out, in input order, the deals whose records all have their answers (all of
+ * them when all is true), and drops what is written out when that is worth it. */
+void window_emit(struct sched *s, int all);
+/* Drops the items and deals written out; keeps every index that is still used. */
+void window_compact(struct sched *s);
+/* Says the failures kept and the records written, by object. */
+void window_report(struct sched *s);
+
+/* ---- calls.c ---- */
+
+/* Items from on (just planned): the scorecards built, emails' relations known, what an
+ * earlier run made found (--reconcile), then queued. */
+void push_prepare(struct sched *s, int from);
 
 #endif

@@ -1,4 +1,4 @@
-/* results.c: answers into the records (their sf blocks) and the run's report. */
+/* results.c: answers into the records (their sf blocks). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,56 +114,4 @@ result_apply(jv deal, const struct item *x)
 	}
 	}
 	return deal;
-}
-
-void
-result_report(struct push *p, struct items *v, jv opps)
-{
-	int shown = 0;
-	for (int i = 0; i < v->n; i++) {
-		struct item *x = &v->v[i];
-		if (x->status != S_FAILED)
-			continue;
-		p->failed++;
-		if (shown++ < 20) {
-			const char *opp = jx_cstr(jx_at(opps, x->deal));
-			jv f = jx_get(x->error, "fields", JV_KIND_ARRAY);
-			struct sb fs = { 0 };
-			for (int k = 0; k < jx_len(f); k++)
-				sb_addf(&fs, "%s%s", k ? ", " : " (", jx_cstr(jx_at(f, k)));
-			if (fs.len)
-				sb_add(&fs, ")");
-			const char *code = jx_str(x->error, "code");
-			if (x->update && !strcmp(x->object, "Opportunity"))
-				/* The deal's own record: only the scorecard was to change, and the
-				 * org's rules judge the whole record, so say what to do about it. */
-				warnx("cannot write the scorecard on '%s': %s: %s%s; %s", opp, code,
-				    jx_str(x->error, "message"), sb_str(&fs),
-				    code && !strcmp(code, "FIELD_CUSTOM_VALIDATION_EXCEPTION")
-					? "a validation rule of the org refuses any update of this opportunity as it "
-					  "stands: fix the opportunity in the org (or have the rule relaxed), then run "
-					  "again; its meetings and emails are not affected"
-					: "its meetings and emails are not affected");
-			else
-				warnx("cannot %s '%s' for '%s': %s: %s%s", x->update ? "update" : "create", x->object,
-				    opp, code, jx_str(x->error, "message"), sb_str(&fs));
-			sb_free(&fs);
-		}
-	}
-	if (shown > 20)
-		warnx("... and %d more failures", shown - 20);
-	for (int o = 0; o < NOBJ; o++) {
-		long n[S_NSTATUS] = { 0 };
-		for (int i = 0; i < v->n; i++)
-			if (!strcmp(v->v[i].object, push_objects[o]))
-				n[v->v[i].status]++;
-		if (n[S_CREATED] + n[S_UPDATED] + n[S_SKIPPED] + n[S_FAILED] + n[S_FOUND] + n[S_MATCHED])
-			warnx("%s: %ld created, %ld updated, %ld skipped, %ld found, %ld failed%s", push_objects[o],
-			    n[S_CREATED], n[S_UPDATED], n[S_SKIPPED], n[S_FOUND], n[S_FAILED], "");
-		if (n[S_MATCHED])
-			warnx(
-			    "%s: %ld matched the org's own records (its duplicate rule): those are used, not created, "
-			    "and no reset deletes them",
-			    push_objects[o], n[S_MATCHED]);
-	}
 }

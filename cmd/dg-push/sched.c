@@ -81,6 +81,32 @@ call_new(const char *method, char *path, char *body)
 	return k;
 }
 
+/* Every planned contact of deal d has its answer: build what waited for them (its
+ * items and their relations), relate its Events and Tasks already back. */
+static void
+contacts_done(struct sched *s, int d)
+{
+	struct dealw *w = window_deal(s, d);
+	int first = w->first, n = w->n;
+	for (int k = first; k < first + n; k++) {
+		int rf = s->v.v[k].rel_first, rn = s->v.v[k].rel_n;
+		for (int j = -1; j < rn; j++) {
+			int i = j < 0 ? k : rf + j;
+			if (s->v.v[i].waiting) {
+				build_item(s, i);
+				sched_ready(s, i);
+			}
+		}
+	}
+	for (int k = first; k < first + n; k++)
+		if (item_has_relations(s, &s->v.v[k]) && s->v.v[k].status != S_NONE) {
+			int from = s->v.n;
+			build_relations(s, k);
+			for (int r = from; r < s->v.n; r++)
+				sched_ready(s, r);
+		}
+}
+
 /* Item i has its answer: what waited for it may now be ready. */
 void
 sched_finished(struct sched *s, int i)
@@ -93,23 +119,9 @@ sched_finished(struct sched *s, int i)
 		if (x->status == S_CREATED || x->status == S_FOUND || x->status == S_MATCHED)
 			s->keys = jv_object_set(s->keys, jv_string(key), jv_string(x->id));
 		s->pending = jv_object_delete(s->pending, jv_string(key));
-		if (--s->contacts_left == 0) {
-			/* Every planned contact has its answer: build what waited, relate the
-			 * Events already back. */
-			for (int k = 0; k < s->v.n; k++)
-				if (s->v.v[k].waiting) {
-					build_item(s, k);
-					sched_ready(s, k);
-				}
-			for (int k = 0, n = s->v.n; k < n; k++)
-				if (item_has_relations(s, &s->v.v[k]) && s->v.v[k].status != S_NONE) {
-					int from = s->v.n;
-					build_relations(s, k);
-					for (int r = from; r < s->v.n; r++)
-						sched_ready(s, r);
-				}
-		}
-	} else if (item_has_relations(s, x) && s->contacts_left == 0) {
+		if (--window_deal(s, x->deal)->contacts_left == 0)
+			contacts_done(s, x->deal);
+	} else if (item_has_relations(s, x) && window_deal(s, x->deal)->contacts_left == 0) {
 		int from = s->v.n;
 		build_relations(s, i);
 		for (int r = from; r < s->v.n; r++)
