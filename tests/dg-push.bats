@@ -287,6 +287,15 @@ contact_deal() {
 	[[ "$stderr" == *"twice.jsonl:2: deal '"*"' was given before (deal 1 of the input); merged into it"* ]]
 	assert_equal "$(echo "$output" | wc -l)" 2
 	assert_equal "$(echo "$output" | jq -r '.. | .status? // empty' | grep -c created)" "$n"
+	echo "$output" > pushed.jsonl
+	assert_equal "$(stats '[.records.Event, .records.Task] | add')" "$((before + $(jq -s '[.[].activities | length] | add' planned.jsonl)))"
+	# read a window later, when the first is being written already: left out, said
+	printf 'push:\n  window: 1\n' > demo.yaml
+	{ sed -n 2p pushed.jsonl; sed -n 1p pushed.jsonl; sed -n 2p pushed.jsonl; } > late.jsonl
+	run --separate-stderr dg-push late.jsonl
+	assert_failure 3
+	[[ "$stderr" == *"late.jsonl:3: deal '"*"' was given before (deal 1 of the input) and is being written already: this line is left out"* ]]
+	assert_equal "$(echo "$output" | wc -l)" 2
 	assert_equal "$(stats '[.records.Event, .records.Task] | add')" "$((before + $(jq -s '[.[].activities | length] | add' planned.jsonl)))"
 }
 
