@@ -76,7 +76,7 @@ struct dg_config {
 	} query;
 	struct {
 		long jobs, bulk_threshold;
-		long window; /* records of deals not yet written out that dg-push holds; 0: its own choice */
+		long window;            /* records of deals not yet written out that dg-push holds; 0: its own choice */
 		char *tag_field;        /* NULL: no tag */
 		long lock_wait;         /* seconds to wait for another run's lock in the org */
 		char *scorecard;        /* fields | object | none */

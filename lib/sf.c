@@ -628,6 +628,61 @@ sf_request(
 	return out;
 }
 
+/* One page of a query's answer (consumed): its shape checked, its records handed to
+ * fn. Returns how many, or -1 with err set; *next is the next page's path (new) or
+ * NULL. */
+static long
+query_page(jv page, int pageno, int (*fn)(jv rec, void *ctx), void *ctx, char **next, char *err, size_t errsize)
+{
+	*next = NULL;
+	/* The answer is the org's, or whatever sits in its place: its shape is checked
+	 * before any of it is used. */
+	jv recs = jx_get(page, "records", JV_KIND_ARRAY);
+	const char *bad = !jv_is_valid(recs) ? "has no list of records" : NULL;
+	for (int i = 0; !bad && i < jx_len(recs); i++)
+		if (jv_get_kind(jx_at(recs, i)) != JV_KIND_OBJECT)
+			bad = "holds a record that is not an object";
+	if (!bad && jx_bool(page, "done", -1) == -1)
+		bad = "has no 'done' true or false";
+	if (!bad && !jx_bool(page, "done", 1) && !jx_str(page, "nextRecordsUrl"))
+		bad = "is not done and names no next page";
+	if (bad) {
+		snprintf(err, errsize, "the answer to the query (page %d) %s", pageno, bad);
+		jv_free(page);
+		return -1;
+	}
+	long n = 0;
+	for (int i = 0; i < jx_len(recs); i++, n++)
+		if (fn && fn(jx_at(recs, i), ctx) < 0) {
+			jv_free(page);
+			snprintf(err, errsize, "stopped");
+			return -1;
+		}
+	const char *nx = jx_str(page, "nextRecordsUrl");
+	if (nx && !jx_bool(page, "done", 1))
+		*next = xstrdup(nx);
+	jv_free(page);
+	return n;
+}
+
+/* The pages of a query from path (taken over) on, one after another. */
+static long
+query_rest(struct sf *sf, char *path, int pageno, int (*fn)(jv rec, void *ctx), void *ctx, char *err, size_t errsize)
+{
+	long n = 0;
+	while (path) {
+		jv page = sf_request(sf, "GET", path, NULL, NULL, err, errsize);
+		free(path);
+		if (!jv_is_valid(page))
+			return -1;
+		long k = query_page(page, ++pageno, fn, ctx, &path, err, errsize);
+		if (k < 0)
+			return -1;
+		n += k;
+	}
+	return n;
+}
+
 static long
 query_at(struct sf *sf, const char *endpoint, const char *soql, int (*fn)(jv rec, void *ctx), void *ctx, char *err,
     size_t errsize)
@@ -635,43 +690,44 @@ query_at(struct sf *sf, const char *endpoint, const char *soql, int (*fn)(jv rec
 	char *q = http_escape(soql);
 	char *path = xasprintf("/%s?q=%s", endpoint, q);
 	free(q);
-	long n = 0;
-	int pages = 0;
-	while (path) {
-		jv page = sf_request(sf, "GET", path, NULL, NULL, err, errsize);
-		free(path);
-		path = NULL;
-		if (!jv_is_valid(page))
-			return -1;
-		/* The answer is the org's, or whatever sits in its place: its shape is
-		 * checked before any of it is used. */
-		jv recs = jx_get(page, "records", JV_KIND_ARRAY);
-		const char *bad = !jv_is_valid(recs) ? "has no list of records" : NULL;
-		for (int i = 0; !bad && i < jx_len(recs); i++)
-			if (jv_get_kind(jx_at(recs, i)) != JV_KIND_OBJECT)
-				bad = "holds a record that is not an object";
-		if (!bad && jx_bool(page, "done", -1) == -1)
-			bad = "has no 'done' true or false";
-		if (!bad && !jx_bool(page, "done", 1) && !jx_str(page, "nextRecordsUrl"))
-			bad = "is not done and names no next page";
-		pages++;
-		if (bad) {
-			snprintf(err, errsize, "the answer to the query (page %d) %s", pages, bad);
-			jv_free(page);
-			return -1;
-		}
-		for (int i = 0; i < jx_len(recs); i++, n++)
-			if (fn && fn(jx_at(recs, i), ctx) < 0) {
-				jv_free(page);
-				snprintf(err, errsize, "stopped");
-				return -1;
-			}
-		const char *next = jx_str(page, "nextRecordsUrl");
-		if (next && !jx_bool(page, "done", 1))
-			path = xstrdup(next);
-		jv_free(page);
+	return query_rest(sf, path, 0, fn, ctx, err, errsize);
+}
+
+int
+sf_queries(struct sf *sf, int all, struct sf_query *qs, int n, int jobs)
+{
+	struct sf_call *calls = xcalloc((size_t)n + 1, sizeof *calls);
+	for (int i = 0; i < n; i++) {
+		char *q = http_escape(qs[i].soql);
+		calls[i].method = "GET";
+		calls[i].path = xasprintf("/%s?q=%s", all ? "queryAll" : "query", q);
+		free(q);
 	}
-	return n;
+	sf_calls(sf, calls, n, jobs);
+	int failed = 0;
+	for (int i = 0; i < n; i++) {
+		struct http_resp *r = &calls[i].resp;
+		jv page =
+		    r->status == 200 ? jv_parse_sized(r->body.s ? r->body.s : "", (int)r->body.len) : jv_invalid();
+		char *next = NULL;
+		qs[i].n = -1;
+		if (!jv_is_valid(page)) {
+			char *t = sf_error_text(r);
+			snprintf(qs[i].err, sizeof qs[i].err, "%s", t);
+			free(t);
+			jv_free(page);
+		} else if ((qs[i].n = query_page(page, 1, qs[i].fn, qs[i].ctx, &next, qs[i].err, sizeof qs[i].err)) >=
+			0 &&
+		    next) {
+			/* More than a page: the rest one after another (rare for a wave's queries). */
+			long k = query_rest(sf, next, 1, qs[i].fn, qs[i].ctx, qs[i].err, sizeof qs[i].err);
+			qs[i].n = k < 0 ? -1 : qs[i].n + k;
+		}
+		failed += qs[i].n < 0;
+		sf_call_free(&calls[i]);
+	}
+	free(calls);
+	return failed;
 }
 
 char *

@@ -97,6 +97,19 @@ long sf_query_all(struct sf *sf, const char *soql, int (*fn)(jv rec, void *ctx),
 /* The SOQL string literal for s, quoted and escaped (malloc'd): 'O\'Brien'. */
 char *sf_quote(const char *s);
 
+/* One of several queries sent together (sf_queries). */
+struct sf_query {
+	const char *soql;
+	int (*fn)(jv rec, void *ctx); /* each record, as sf_query hands them */
+	void *ctx;
+	long n; /* after: the records, or -1 with err set */
+	char err[512];
+};
+/* Runs queries qs[0..n) with up to jobs in flight (through /queryAll when all): their
+ * first pages in one wave, any further pages after, one query at a time. fn is called
+ * in qs order, never at once. Returns the number of queries that failed. */
+int sf_queries(struct sf *sf, int all, struct sf_query *qs, int n, int jobs);
+
 /* The JWT audience for a login URL: https://test.salesforce.com for test.salesforce.com
  * and sandbox My Domain hosts (*.sandbox.my.salesforce.com, or NAME--SANDBOX.my.
  * salesforce.com), else https://login.salesforce.com (never the My Domain host itself).

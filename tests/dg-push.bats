@@ -236,7 +236,7 @@ contact_deal() {
 	created=$(jq -s '[.[] | (.contacts[] | select(.planned) | .sf, .sf.role), .activities[].sf, (.activities[].sf.relations[]?) | select(.status == "created")] | length' small.jsonl)
 	assert_equal "$created" "$want"
 	sb_login
-	soql "SELECT COUNT() FROM Event" > /dev/null
+	soql_all "SELECT COUNT() FROM Event WHERE IsDeleted = false" > /dev/null
 	assert_equal "$(body .totalSize)" "$(jq -s '[.[].activities[] | select(.kind == "meeting")] | length' planned.jsonl)"
 	run --separate-stderr dg-push --delete small.jsonl
 	assert_success

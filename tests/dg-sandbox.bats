@@ -1147,3 +1147,42 @@ bulk_job() {
 	assert_failure 1
 	assert_output --partial "cannot write '/proc/nope/sfdx-project.json'"
 }
+
+@test "an org read a record at a time (--keep-parsed 0) answers every kind of query as one kept parsed" {
+	queries=(
+		"SELECT Id, Name, Account.Name, CloseDate FROM Opportunity WHERE IsClosed = false ORDER BY CloseDate DESC, Id LIMIT 7 OFFSET 2"
+		"SELECT Id, Name, (SELECT ContactId, Role FROM OpportunityContactRoles) FROM Opportunity ORDER BY Name LIMIT 5"
+		"SELECT Id, Email FROM Contact WHERE AccountId IN (SELECT AccountId FROM Opportunity WHERE IsClosed = false) ORDER BY Email LIMIT 40"
+		"SELECT COUNT() FROM Contact"
+		"SELECT Id, Name FROM Contact"
+		"SELECT Id, Name FROM Account LIMIT 3"
+		"SELECT Id, LastName FROM Contact WHERE LastName LIKE 'C%' ORDER BY LastName, Id"
+	)
+	# answers: every query, queryMore pages followed, the bodies one per line
+	answers() {
+		sb_login
+		local opps
+		opps=$(soql "SELECT Id FROM Opportunity ORDER BY Id LIMIT 3" > /dev/null && body '[.records[].Id] | map("'"'"'\(.)'"'"'") | join(", ")')
+		for q in "${queries[@]}" "SELECT Id, AccountId FROM Opportunity WHERE Id IN ($opps)" \
+			"SELECT Id FROM OpportunityContactRole WHERE OpportunityId IN ($opps) AND IsPrimary = true"; do
+			soql "$q" > /dev/null
+			body 'del(.nextRecordsUrl)'
+			local next
+			next=$(body '.nextRecordsUrl // empty')
+			while [ -n "$next" ]; do
+				sf GET "${next#/services/data/v60.0}" > /dev/null
+				body 'del(.nextRecordsUrl)'
+				next=$(body '.nextRecordsUrl // empty')
+			done
+		done
+	}
+	sandbox_start --opps 1200
+	answers > kept.txt
+	sandbox_stop
+	sandbox_start --opps 1200 --keep-parsed 0
+	answers > read.txt
+	[ "$(wc -l < kept.txt)" -ge 10 ]
+	[ "$(grep -c '"totalSize":[1-9]' kept.txt)" -ge 8 ]
+	run diff kept.txt read.txt
+	assert_success
+}

@@ -251,9 +251,13 @@ jv result_apply(jv deal, const struct item *x);
 /* ---- window.c ---- */
 
 /* The window's record of deal d (read, not yet written out). */
-struct dealw *window_deal(struct sched *s, int d);
+static inline struct dealw *
+window_deal(struct sched *s, int d)
+{
+	return &s->dw[d - s->p->base];
+}
 /* Reads deals while the window has room and plans their items; with ready (the org
- * known), prepares and queues them too (push_prepare). */
+ * known), prepares and queues them too (window_prepare). */
 void window_admit(struct sched *s, int ready);
 /* Passes the input not read yet on unchanged (a push stopped early). */
 void window_drain(struct sched *s);
@@ -264,11 +268,8 @@ void window_emit(struct sched *s, int all);
 void window_compact(struct sched *s);
 /* Says the failures kept and the records written, by object. */
 void window_report(struct sched *s);
-
-/* ---- calls.c ---- */
-
 /* Items from on (just planned): the scorecards built, emails' relations known, what an
  * earlier run made found (--reconcile), then queued. */
-void push_prepare(struct sched *s, int from);
+void window_prepare(struct sched *s, int from);
 
 #endif

@@ -85,19 +85,24 @@ to_find(const struct item *x, const struct natural *n)
 	    !strcmp(x->object, n->object);
 }
 
-/* Marks the items to be created that already exist in the org as found. */
+/* Marks the items to be created that already exist in the org as found. The
+ * queries of every object go out together (sf_queries: one wave of calls). */
 void
 reconcile_items(struct push *p, struct items *v)
 {
-	for (size_t o = 0; o < sizeof naturals / sizeof *naturals; o++) {
+	enum { NNAT = sizeof naturals / sizeof *naturals };
+	struct found_ctx c[NNAT];
+	struct sf_query *qs = NULL;
+	int nq = 0, capq = 0;
+	for (int o = 0; o < NNAT; o++) {
 		const struct natural *n = &naturals[o];
+		c[o] = (struct found_ctx){ n, jv_object(), { 0 } };
 		jv parents = jv_object();
 		for (int i = 0; i < v->n; i++)
 			if (to_find(&v->v[i], n) && jx_str(v->v[i].fields, n->parent))
 				parents =
 				    jv_object_set(parents, jv_string(jx_str(v->v[i].fields, n->parent)), jv_true());
 		jv ids = jv_keys(parents);
-		struct found_ctx c = { n, jv_object(), { 0 } };
 		for (int at = 0; at < jx_len(ids); at += 100) {
 			struct sb q = { 0 };
 			sb_addf(&q, "SELECT Id, %s", n->parent);
@@ -114,30 +119,47 @@ reconcile_items(struct push *p, struct items *v)
 			const char *tf = p->cfg->push.tag_field;
 			if (tf && *tf && push_has_field(p, n->object, tf))
 				sb_addf(&q, " AND %s != null", tf);
-			char err[1024];
-			/* Archived activities too: a real org hides year-old ones from /query. */
+			/* Archived activities too (queryAll): a real org hides year-old ones. */
 			sb_add(&q, " AND IsDeleted = false");
-			if (sf_query_all(p->sf, sb_str(&q), found_one, &c, err, sizeof err) < 0)
-				warnx("cannot look for existing %s records: %s", n->object, err);
+			if (nq == capq) {
+				capq = capq ? 2 * capq : 16;
+				qs = xrealloc(qs, (size_t)capq * sizeof *qs);
+			}
+			qs[nq] = (struct sf_query){ sb_str(&q), found_one, &c[o], 0, "" };
+			q.s = NULL;
+			nq++;
 			sb_free(&q);
 		}
+		jv_free(ids);
+	}
+	if (nq)
+		sf_queries(p->sf, 1, qs, nq, (int)p->jobs);
+	for (int k = 0; k < nq; k++) {
+		if (qs[k].n < 0)
+			warnx("cannot look for existing %s records: %s", ((struct found_ctx *)qs[k].ctx)->n->object,
+			    qs[k].err);
+		free((char *)qs[k].soql);
+	}
+	free(qs);
+	for (int o = 0; o < NNAT; o++) {
+		const struct natural *n = &naturals[o];
 		for (int i = 0; i < v->n; i++) {
 			struct item *x = &v->v[i];
 			if (!to_find(x, n))
 				continue;
 			x->reconciled = 1;
-			natural_key(n, x->fields, &c.k);
-			jv l = jv_object_get(jv_copy(c.map), jv_string(sb_str(&c.k)));
+			natural_key(n, x->fields, &c[o].k);
+			jv l = jv_object_get(jv_copy(c[o].map), jv_string(sb_str(&c[o].k)));
 			if (jx_len(l)) {
 				/* Take one: two planned items with the same key find two records. */
 				id_norm(jx_cstr(jx_at(l, 0)), x->id);
 				x->status = S_FOUND;
-				c.map = jv_object_set(c.map, jv_string(sb_str(&c.k)), jv_array_slice(l, 1, jx_len(l)));
+				c[o].map = jv_object_set(
+				    c[o].map, jv_string(sb_str(&c[o].k)), jv_array_slice(l, 1, jx_len(l)));
 			} else
 				jv_free(l);
 		}
-		jv_free(ids);
-		jv_free(c.map);
-		sb_free(&c.k);
+		jv_free(c[o].map);
+		sb_free(&c[o].k);
 	}
 }

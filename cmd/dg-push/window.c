@@ -13,12 +13,6 @@
 #include "sfid.h"
 #include "util.h"
 
-struct dealw *
-window_deal(struct sched *s, int d)
-{
-	return &s->dw[d - s->p->base];
-}
-
 /* ---- reading ---- */
 
 /* Appends to base[list] the elements of more[list] whose key base does not have
@@ -160,7 +154,7 @@ window_admit(struct sched *s, int ready)
 	for (; s->built < p->base + s->ndw; s->built++)
 		plan_deal(s, s->built);
 	if (ready)
-		push_prepare(s, from);
+		window_prepare(s, from);
 }
 
 void
@@ -178,6 +172,63 @@ window_drain(struct sched *s)
 		jsonl_emit(rec);
 	}
 	p->eof = 1;
+}
+
+/* ---- before the deals read are sent ---- */
+
+/* Whether emails relate the people in their copy: when some email (items from on)
+ * has them and the org has TaskRelation (Shared Activities on; one describe, when the
+ * first such email is read). An org without it is told once. */
+static void
+task_relations(struct push *p, struct sched *s, int from)
+{
+	if (p->task_rel_known)
+		return;
+	int want = 0;
+	p->task_rel = 1;
+	for (int i = from; i < s->v.n && !want; i++)
+		want = s->v.v[i].kind == K_TASK && item_has_relations(s, &s->v.v[i]);
+	p->task_rel = want && push_has_field(p, "TaskRelation", "TaskId");
+	p->task_rel_known = want;
+	if (want && !p->task_rel)
+		warnx("the org has no TaskRelation (Shared Activities is off): the people in copy of an "
+		      "email are not related to it");
+}
+
+void
+window_prepare(struct sched *s, int from)
+{
+	struct push *p = s->p;
+	for (int i = from; i < s->v.n; i++)
+		if (s->v.v[i].kind == K_SCORE)
+			build_item(s, i);
+	task_relations(p, s, from);
+	if (p->reconcile) {
+		reconcile_items(p, &s->v);
+		/* Contacts an earlier run made: what names them can be built now. */
+		int found = 0;
+		for (int i = from; i < s->v.n; i++) {
+			struct item *x = &s->v.v[i];
+			if (x->kind == K_CONTACT && x->status == S_FOUND) {
+				s->keys = jv_object_set(s->keys, jv_string(item_contact_key(s, x)), jv_string(x->id));
+				s->pending = jv_object_delete(s->pending, jv_string(item_contact_key(s, x)));
+				window_deal(s, x->deal)->contacts_left--;
+				found++;
+			}
+		}
+		for (int i = from; found && i < s->v.n; i++)
+			if (s->v.v[i].waiting)
+				build_item(s, i);
+		if (found)
+			reconcile_items(p, &s->v);
+		/* Events and Tasks an earlier run made: their relations may be there too. */
+		for (int i = from, n = s->v.n; i < n; i++)
+			if (item_has_relations(s, &s->v.v[i]))
+				build_relations(s, i);
+		reconcile_items(p, &s->v);
+	}
+	for (int i = from; i < s->v.n; i++)
+		sched_ready(s, i);
 }
 
 /* ---- writing out ---- */

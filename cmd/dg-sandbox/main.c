@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -29,9 +30,9 @@
 
 static const char usage_text[] =
     "usage: dg-sandbox [-p PORT] [--db FILE] [--seed N] [--opps N] [--empty] [--schema FILE]...\n"
-    "                  [--without OBJECT]... [--profile lenient|enterprise] [--now TIME] [--production]\n"
-    "                  [--jwt-cert FILE] [--latency MS] [--expire-after N] [--daily-limit N]\n"
-    "                  [--fault KIND[@N|%P]]... [--fail-when FIELD=VALUE[:CODE]]... [-v]\n"
+    "                  [--without OBJECT]... [--keep-parsed N] [--profile lenient|enterprise]\n"
+    "                  [--now TIME] [--production] [--jwt-cert FILE] [--latency MS] [--expire-after N]\n"
+    "                  [--daily-limit N] [--fault KIND[@N|%P]]... [--fail-when FIELD=VALUE[:CODE]]... [-v]\n"
     "       dg-sandbox --export-sfdx DIR [--schema FILE]...\n";
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -284,6 +285,7 @@ open_org(const char *db, int empty, int production, uint64_t seed, int opps)
 			return -1;
 		}
 		store_commit();
+		malloc_trim(0); /* seeding a big org freed much at once */
 	}
 	return 0;
 }
@@ -350,6 +352,7 @@ main(int argc, char **argv)
 		{ "empty", no_argument, NULL, 'e' },
 		{ "schema", required_argument, NULL, 'S' },
 		{ "without", required_argument, NULL, 'W' },
+		{ "keep-parsed", required_argument, NULL, 'K' },
 		{ "now", required_argument, NULL, 'n' },
 		{ "production", no_argument, NULL, 'P' },
 		{ "jwt-cert", required_argument, NULL, 'J' },
@@ -388,6 +391,10 @@ main(int argc, char **argv)
 			break;
 		case 'S': schemas[nschemas++] = optarg; break;
 		case 'W': schema_without(optarg); break;
+		case 'K':
+			if (parse_long(optarg, 0, 100000000, &store_keep_parsed) < 0)
+				diex(EXIT_USAGE, "--keep-parsed '%s': expected a number of records", optarg);
+			break;
 		case 'P': production = 1; break;
 		case 'X': export_dir = optarg; break;
 		case 'v': verbose = 1; break;

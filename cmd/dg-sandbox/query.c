@@ -2,6 +2,7 @@
  * ordering, LIMIT/OFFSET, parent paths and child subqueries, the response's shape, and
  * cursors for queryMore. */
 #include <ctype.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,7 +130,8 @@ like(const char *s, const char *pat)
 	return !*s;
 }
 
-static jv run_rows(struct run *r, struct query *q, jv rows);
+static jv run_rows(struct run *r, struct query *q, int all);
+static jv whole(const struct query *q, jv row);
 
 static int
 eval(struct run *r, struct cond *c, jv rec)
@@ -173,9 +175,11 @@ eval(struct run *r, struct cond *c, jv rec)
 	} else if (c->semi) {
 		if (!jv_is_valid(c->set)) {
 			jv set = jv_object();
-			jv rows = run_rows(r, c->semi, store_scan(c->semi->obj, 0));
+			jv rows = run_rows(r, c->semi, 0);
 			for (int i = 0; i < jx_len(rows); i++) {
-				jv id = path_value(r, jx_at(rows, i), &c->semi->items[0].path);
+				jv row = whole(c->semi, jx_at(rows, i));
+				jv id = path_value(r, row, &c->semi->items[0].path);
+				jv_free(row);
 				if (jv_get_kind(id) == JV_KIND_STRING)
 					set = jv_object_set(set, id, jv_true());
 				else
@@ -256,14 +260,139 @@ sort_cmp(const void *x, const void *y, void *arg)
 }
 
 /* Filters, sorts and cuts rows (consumed); returns the matching records. */
-static jv
-run_rows(struct run *r, struct query *q, jv rows)
+/* A condition of c's top-level ANDs that SQLite can answer at once: Id, or a
+ * reference the store indexes, equal to or in a list of literals. NULL if none. */
+static const struct cond *
+pinned(const struct cond *c)
 {
-	jv out = jv_array();
+	if (!c)
+		return NULL;
+	if (c->k == C_AND) {
+		const struct cond *a = pinned(c->a);
+		return a ? a : pinned(c->b);
+	}
+	if ((c->k != C_CMP && c->k != C_IN) || c->neg || c->semi || c->path.n != 1 || !c->path.field ||
+	    !store_indexed(c->path.field) || (c->k == C_CMP && strcmp(c->op, "=")))
+		return NULL;
+	for (int i = 0; i < c->nvals; i++)
+		if (c->vals[i].k != L_STR)
+			return NULL;
+	return c;
+}
+
+static jv sort_rows(struct run *r, struct query *q, jv out);
+
+/* What a query keeps of a record of a big object while it runs: its Id and the
+ * fields its ORDER BY starts from (whole() reads the rest back), so that a large
+ * result does not hold the records themselves. */
+static jv
+slim(const struct query *q, jv rec)
+{
+	jv s = jx_set_str(jv_object(), "Id", jx_str(rec, "Id"));
+	for (int j = 0; j < q->nord; j++) {
+		const char *f = q->ord[j].path.names[0];
+		jv v = jv_object_get(jv_copy(rec), jv_string(f));
+		if (jv_is_valid(v))
+			s = jv_object_set(s, jv_string(f), v);
+	}
+	return s;
+}
+
+/* A row (borrowed) of q as the whole record (new): read back when it was slimmed. */
+static jv
+whole(const struct query *q, jv row)
+{
+	if (!q->obj->big || !jx_str(row, "Id"))
+		return jv_copy(row);
+	jv rec = store_get(jx_str(row, "Id"), NULL);
+	return jv_is_valid(rec) ? rec : jv_copy(row);
+}
+
+struct matching {
+	struct run *r;
+	struct query *q;
+	int all;
+	jv out;
+	long keep; /* with a LIMIT: the first offset + limit rows are all it needs (else -1) */
+	int slim;  /* keep slim() rows (a big object read from the store) */
+};
+
+static int
+match_one(jv rec, void *arg)
+{
+	struct matching *m = arg;
+	if (!m->all && jx_bool(rec, "IsArchived", 0))
+		return 0; /* /query leaves archived activities out */
+	if (m->q->where && !eval(m->r, m->q->where, rec))
+		return 0;
+	m->out = jv_array_append(m->out, m->slim ? slim(m->q, rec) : jv_copy(rec));
+	if (m->keep < 0 || jx_len(m->out) < m->keep + (m->q->nord ? m->keep + 256 : 0))
+		return 0;
+	if (!m->q->nord)
+		return 1; /* the first ones in creation order: enough */
+	/* The best so far, so that a query with a LIMIT never holds all of a big object. */
+	m->out = jv_array_slice(sort_rows(m->r, m->q, m->out), 0, (int)m->keep);
+	return 0;
+}
+
+/* The records of q's object that its WHERE keeps, in creation order (archived ones
+ * only when all), read through the store a record at a time, or only those a pinned
+ * condition names. */
+static jv
+matching(struct run *r, struct query *q, int all)
+{
+	struct matching m = { r, q, all, jv_array(), q->limit >= 0 && !q->count ? q->offset + q->limit : -1,
+		q->obj->big };
+	const struct cond *pin = pinned(q->where);
+	if (pin) {
+		const char **vals = xmalloc((size_t)(pin->nvals + 1) * sizeof *vals);
+		for (int i = 0; i < pin->nvals; i++)
+			vals[i] = pin->vals[i].s;
+		store_each(q->obj, all, pin->path.field->name, vals, pin->nvals, match_one, &m);
+		free(vals);
+	} else
+		store_each(q->obj, all, NULL, NULL, 0, match_one, &m);
+	return m.out;
+}
+
+static jv ordered(struct run *r, struct query *q, jv out);
+
+/* The rows q keeps (from matching), in its order, its offset and limit applied. */
+static jv
+run_rows(struct run *r, struct query *q, int all)
+{
+	return ordered(r, q, matching(r, q, all));
+}
+
+/* The same for rows given (consumed): a subquery's children. */
+static jv
+run_on(struct run *r, struct query *q, jv rows)
+{
+	struct matching m = { r, q, 1, jv_array(), -1, 0 };
 	for (int i = 0; i < jx_len(rows); i++)
-		if (!q->where || eval(r, q->where, jx_at(rows, i)))
-			out = jv_array_append(out, jv_copy(jx_at(rows, i)));
+		match_one(jx_at(rows, i), &m);
 	jv_free(rows);
+	return ordered(r, q, m.out);
+}
+
+/* Rows (consumed) in q's order, its offset and limit applied. */
+static jv
+ordered(struct run *r, struct query *q, jv out)
+{
+	out = sort_rows(r, q, out);
+	int n = jx_len(out);
+	if (q->offset || q->limit >= 0) {
+		long lo = q->offset < n ? q->offset : n;
+		long hi = q->limit >= 0 && lo + q->limit < n ? lo + q->limit : n;
+		out = jv_array_slice(out, (int)lo, (int)hi);
+	}
+	return out;
+}
+
+/* Rows (consumed) in q's ORDER BY order. */
+static jv
+sort_rows(struct run *r, struct query *q, jv out)
+{
 	int n = jx_len(out);
 	if (q->nord && n > 1) {
 		struct sortctx s = { r, q, jv_array() };
@@ -283,11 +412,6 @@ run_rows(struct run *r, struct query *q, jv rows)
 		jv_free(s.keys);
 		jv_free(out);
 		out = sorted;
-	}
-	if (q->offset || q->limit >= 0) {
-		long lo = q->offset < n ? q->offset : n;
-		long hi = q->limit >= 0 && lo + q->limit < n ? lo + q->limit : n;
-		out = jv_array_slice(out, (int)lo, (int)hi);
 	}
 	return out;
 }
@@ -348,7 +472,7 @@ project(struct run *r, struct query *q, jv rec)
 			out = project_path(r, out, rec, &it->path, 0);
 			continue;
 		}
-		jv kids = run_rows(r, it->sub, store_children(id, it->sub->rel->field));
+		jv kids = run_on(r, it->sub, store_children(id, it->sub->rel->field));
 		free_sets(it->sub->where);
 		int n = jx_len(kids);
 		jv pk = jv_array();
@@ -399,8 +523,11 @@ static jv
 project_page(struct run *r, struct query *q, jv rows, long from, long to)
 {
 	jv recs = jv_array();
-	for (long i = from; i < to; i++)
-		recs = jv_array_append(recs, project(r, q, jx_at(rows, (int)i)));
+	for (long i = from; i < to; i++) {
+		jv rec = whole(q, jx_at(rows, (int)i));
+		recs = jv_array_append(recs, project(r, q, rec));
+		jv_free(rec);
+	}
 	return recs;
 }
 
@@ -427,23 +554,6 @@ cursor_new(const char *text, int all, int batch, const char *ver, jv rows)
 }
 
 /* rows (consumed) without the archived activities, which /query does not return. */
-static jv
-unarchived(jv rows)
-{
-	jv out;
-	int any = 0;
-
-	for (int i = 0; i < jx_len(rows) && !any; i++)
-		any = jx_bool(jx_at(rows, i), "IsArchived", 0);
-	if (!any)
-		return rows;
-	out = jv_array();
-	for (int i = 0; i < jx_len(rows); i++)
-		if (!jx_bool(jx_at(rows, i), "IsArchived", 0))
-			out = jv_array_append(out, jv_copy(jx_at(rows, i)));
-	jv_free(rows);
-	return out;
-}
 
 /* Parses text as the API does, or returns NULL with *err the REST error (the query,
  * a caret under the column, the reason) and *status 400; soql_free(*mem) is due only
@@ -495,7 +605,7 @@ exec(const char *text, const char *ver, int all, int batch, struct cursor *c, lo
 			out = jv_object_set(out, jv_string("nextRecordsUrl"),
 			    jv_string_fmt("/services/data/v%s/query/%s-%ld", ver, c->id, end));
 	} else {
-		jv rows = run_rows(&r, q, all ? store_scan(q->obj, 1) : unarchived(store_scan(q->obj, 0)));
+		jv rows = run_rows(&r, q, all);
 		long n = jx_len(rows);
 		if (q->count) {
 			out = result(jv_array(), n, 1);
@@ -513,6 +623,9 @@ exec(const char *text, const char *ver, int all, int batch, struct cursor *c, lo
 	free_sets(q->where);
 	*status = 200;
 	jv_free(r.cache);
+	/* A query through a big object freed much at once: give it back to the system. */
+	if (q->obj->big)
+		malloc_trim(0);
 	soql_free(mem);
 	return out;
 }

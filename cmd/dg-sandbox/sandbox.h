@@ -78,6 +78,7 @@ struct obj {
 	char *name, *label, *plural;
 	char prefix[4];
 	int create, update, del, custom;
+	int big; /* more live records than the store keeps parsed (store.c) */
 	struct field *fields;
 	int nfields;
 	struct childrel *children;
@@ -139,8 +140,20 @@ jv store_delete(const char *id);
 /* Returns the record with this (normalised) Id, or jv_invalid(); *deleted set when
  * deleted is not NULL. */
 jv store_get(const char *id, int *deleted);
-/* Every record of o, in creation order (deleted ones too when all). */
+/* Every record of o, in creation order (deleted ones too when all). Small objects
+ * only: a big one is read whole (store_each reads it a record at a time). */
 jv store_scan(struct obj *o, int all);
+/* Calls fn with each record of o in creation order (deleted ones too when all), the
+ * record borrowed for the call; fn returns non-zero to stop. Only the records whose
+ * field (Id, or a reference the store indexes: store_indexed) holds one of the n
+ * values vals, when field is not NULL. An object of up to store_keep_parsed live
+ * records (--keep-parsed, default 20,000) is kept parsed; a bigger one is read from
+ * SQLite a record at a time. */
+extern long store_keep_parsed;
+void store_each(
+    struct obj *o, int all, const char *field, const char *const *vals, int n, int (*fn)(jv rec, void *ctx), void *ctx);
+/* Whether store_each can find records by this field of o without reading them all. */
+int store_indexed(const struct field *f);
 /* {"Event": n, ...} live records per object. */
 jv store_counts(void);
 /* An Id for a record of o that is never reused. */

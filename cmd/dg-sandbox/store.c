@@ -27,8 +27,11 @@ const char *org_id;
 
 /* Live records per object, parsed once: {"Event": {"rows": [...], "idx": {Id: n}}}.
  * Queries scan these instead of re-reading JSON from SQLite; writes keep them up to
- * date, a delete or a rollback drops them to be rebuilt on the next scan. */
+ * date, a delete or a rollback drops them to be rebuilt on the next scan. Only
+ * objects of up to store_keep_parsed live records are kept so (the others are marked big
+ * and read a record at a time), so memory stays bounded however big the org grows. */
 static jv cache;
+long store_keep_parsed = 20000;
 
 static void
 dbdie(const char *what)
@@ -104,14 +107,16 @@ meta_set(const char *k, const char *v)
 int
 store_open(const char *path)
 {
-	if (sqlite3_open(path ? path : ":memory:", &db) != SQLITE_OK) {
+	/* Without a file: a temporary one SQLite deletes on close (""), not memory, so a
+	 * large org does not live in RAM; its page cache is bounded. */
+	if (sqlite3_open(path ? path : "", &db) != SQLITE_OK) {
 		warnx("cannot open '%s': %s", path, sqlite3_errmsg(db));
 		return -1;
 	}
 	sqlite3_busy_timeout(db, 5000);
 	char *msg = NULL;
 	if (sqlite3_exec(db,
-		"PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+		"PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -32768;"
 		"CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT);"
 		"CREATE TABLE IF NOT EXISTS rec (id TEXT PRIMARY KEY, type TEXT NOT NULL,"
 		" deleted INTEGER NOT NULL DEFAULT 0, data TEXT NOT NULL);"
@@ -120,7 +125,7 @@ store_open(const char *path)
 		" field TEXT NOT NULL, ctype TEXT NOT NULL, PRIMARY KEY (parent, child, field)) WITHOUT ROWID;"
 		"CREATE INDEX IF NOT EXISTS ref_child ON ref (child);",
 		NULL, NULL, &msg) != SQLITE_OK) {
-		warnx("cannot use '%s' as the org database: %s", path ? path : ":memory:", msg ? msg : "?");
+		warnx("cannot use '%s' as the org database: %s", path ? path : "(a temporary file)", msg ? msg : "?");
 		sqlite3_free(msg);
 		return -1;
 	}
@@ -202,7 +207,7 @@ cache_put(struct obj *o, const char *id, jv rec, int insert)
 	if (jv_get_kind(cache) != JV_KIND_OBJECT)
 		cache_reset();
 	jv ent = jv_object_get(jv_copy(cache), jv_string(o->name));
-	if (!jv_is_valid(ent) && insert) {
+	if (!jv_is_valid(ent) && insert && !o->big) {
 		/* Loading the object now (cheap while it is small) keeps later scans free. */
 		jv_free(store_scan(o, 0));
 		return;
@@ -226,6 +231,13 @@ cache_put(struct obj *o, const char *id, jv rec, int insert)
 		rows = jv_array_append(rows, jv_copy(rec));
 	}
 	jv_free(at);
+	if (jv_array_length(jv_copy(rows)) > store_keep_parsed) {
+		/* Grown too big to keep parsed: read from SQLite from now on. */
+		o->big = 1;
+		jv_free(rows);
+		jv_free(idx);
+		return;
+	}
 	ent = jv_object_set(jv_object(), jv_string("rows"), rows);
 	ent = jv_object_set(ent, jv_string("idx"), idx);
 	cache = jv_object_set(cache, jv_string(o->name), ent);
@@ -355,7 +367,9 @@ store_scan(struct obj *o, int all)
 				    : "SELECT data FROM rec WHERE type = ? AND deleted = 0 ORDER BY rowid");
 	sqlite3_bind_text(st, 1, o->name, -1, SQLITE_STATIC);
 	jv r = rows(st);
-	if (!all) {
+	if (!all && jx_len(r) > store_keep_parsed)
+		o->big = 1;
+	else if (!all) {
 		jv idx = jv_object();
 		for (int i = 0; i < jx_len(r); i++)
 			idx = jv_object_set(idx, jv_string(jx_str(jx_at(r, i), "Id")), jv_number(i));
@@ -363,6 +377,97 @@ store_scan(struct obj *o, int all)
 		cache = jv_object_set(cache, jv_string(o->name), jv_object_set(e, jv_string("idx"), idx));
 	}
 	return r;
+}
+
+static int skip_ref(const struct field *f);
+
+int
+store_indexed(const struct field *f)
+{
+	return !strcmp(f->name, "Id") || !skip_ref(f);
+}
+
+struct found {
+	long long rowid;
+	jv rec;
+};
+
+static int
+by_rowid(const void *a, const void *b)
+{
+	long long x = ((const struct found *)a)->rowid, y = ((const struct found *)b)->rowid;
+	return (x > y) - (x < y);
+}
+
+void
+store_each(
+    struct obj *o, int all, const char *field, const char *const *vals, int n, int (*fn)(jv rec, void *ctx), void *ctx)
+{
+	if (!field && !all && !o->big) {
+		/* Small: its parsed rows (loaded now when they are not yet). */
+		jv r = store_scan(o, 0);
+		for (int i = 0; i < jx_len(r); i++)
+			if (fn(jx_at(r, i), ctx))
+				break;
+		jv_free(r);
+		return;
+	}
+	/* A statement of its own, not prep's shared one: fn may run another scan (a
+	 * semi-join's) while this one is under way. */
+	sqlite3_stmt *st;
+	if (!field) {
+		const char *sql = all ? "SELECT data FROM rec WHERE type = ? ORDER BY rowid"
+				      : "SELECT data FROM rec WHERE type = ? AND deleted = 0 ORDER BY rowid";
+		if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+			dbdie(sql);
+		sqlite3_bind_text(st, 1, o->name, -1, SQLITE_STATIC);
+		int stop = 0;
+		while (!stop && sqlite3_step(st) == SQLITE_ROW) {
+			jv rec = jv_parse_sized((const char *)sqlite3_column_text(st, 0), sqlite3_column_bytes(st, 0));
+			stop = fn(rec, ctx);
+			jv_free(rec);
+		}
+		sqlite3_finalize(st);
+		return;
+	}
+	/* The records each value names (each value once), then in creation order. */
+	int byid = !strcmp(field, "Id");
+	st = byid ? prep("SELECT rowid, data FROM rec WHERE id = ?2 AND type = ?1 AND (?3 OR deleted = 0)")
+		  : prep("SELECT r.rowid, r.data FROM ref x JOIN rec r ON r.id = x.child WHERE x.parent = ?2"
+			 " AND x.field = ?4 AND x.ctype = ?1 AND (?3 OR r.deleted = 0)");
+	jv seen = jv_object();
+	struct found *f = NULL;
+	size_t nf = 0, cap = 0;
+	for (int v = 0; v < n; v++) {
+		char nid[SFID_SIZE];
+		if (!vals[v] || id_norm(vals[v], nid) < 0 || jv_object_has(jv_copy(seen), jv_string(nid)))
+			continue;
+		seen = jv_object_set(seen, jv_string(nid), jv_true());
+		sqlite3_bind_text(st, 1, o->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, nid, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 3, all);
+		if (!byid)
+			sqlite3_bind_text(st, 4, field, -1, SQLITE_STATIC);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			if (nf == cap) {
+				cap = cap ? 2 * cap : 64;
+				f = xrealloc(f, cap * sizeof *f);
+			}
+			f[nf].rowid = sqlite3_column_int64(st, 0);
+			f[nf++].rec =
+			    jv_parse_sized((const char *)sqlite3_column_text(st, 1), sqlite3_column_bytes(st, 1));
+		}
+		unprep(st);
+	}
+	jv_free(seen);
+	qsort(f, nf, sizeof *f, by_rowid);
+	int stop = 0;
+	for (size_t i = 0; i < nf; i++) {
+		if (!stop)
+			stop = fn(f[i].rec, ctx);
+		jv_free(f[i].rec);
+	}
+	free(f);
 }
 
 jv
