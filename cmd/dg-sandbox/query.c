@@ -259,7 +259,6 @@ sort_cmp(const void *x, const void *y, void *arg)
 	return (i > j) - (i < j);
 }
 
-/* Filters, sorts and cuts rows (consumed); returns the matching records. */
 /* A condition of c's top-level ANDs that SQLite can answer at once: Id, or a
  * reference the store indexes, equal to or in a list of literals. NULL if none. */
 static const struct cond *
@@ -282,12 +281,17 @@ pinned(const struct cond *c)
 
 static jv sort_rows(struct run *r, struct query *q, jv out);
 
-/* What a query keeps of a record of a big object while it runs: its Id and the
- * fields its ORDER BY starts from (whole() reads the rest back), so that a large
- * result does not hold the records themselves. */
+/* What a query keeps of a record of a big object while it runs: nothing for a
+ * COUNT(), its Id alone (a string), or with an ORDER BY an object of its Id and the
+ * fields the ordering starts from; whole() reads the rest back, so that a large result
+ * does not hold the records themselves. */
 static jv
 slim(const struct query *q, jv rec)
 {
+	if (q->count)
+		return jv_null();
+	if (!q->nord)
+		return jv_string(jx_str(rec, "Id") ? jx_str(rec, "Id") : "");
 	jv s = jx_set_str(jv_object(), "Id", jx_str(rec, "Id"));
 	for (int j = 0; j < q->nord; j++) {
 		const char *f = q->ord[j].path.names[0];
@@ -302,9 +306,10 @@ slim(const struct query *q, jv rec)
 static jv
 whole(const struct query *q, jv row)
 {
-	if (!q->obj->big || !jx_str(row, "Id"))
+	const char *id = jv_get_kind(row) == JV_KIND_STRING ? jx_cstr(row) : jx_str(row, "Id");
+	if (!q->obj->big || !id)
 		return jv_copy(row);
-	jv rec = store_get(jx_str(row, "Id"), NULL);
+	jv rec = store_get(id, NULL);
 	return jv_is_valid(rec) ? rec : jv_copy(row);
 }
 
