@@ -140,6 +140,7 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
 	cp -R share/dg/. $(DESTDIR)$(SHAREDIR)
+	install -m 644 demo.example.yaml $(DESTDIR)$(SHAREDIR)
 	install -m 644 $(wildcard doc/*.1) $(DESTDIR)$(MANDIR)/man1
 	install -m 644 $(wildcard doc/*.7) $(DESTDIR)$(MANDIR)/man7
 

@@ -9,6 +9,14 @@ load helper
 	run dg help
 	assert_success
 	assert_output --partial "usage: dg"
+	# every program dg has is listed, grouped, with one line each
+	for p in "${DG_BIN:-$TOP/bin}"/dg-*; do
+		name=${p##*/dg-}
+		assert_line --regexp "^  $name +[a-z]"
+	done
+	assert_line "everyday:"
+	assert_line "the pipeline's filters:"
+	assert_line "tools:"
 }
 
 @test "dg with no arguments is misuse: usage on stderr, exit 2" {
@@ -47,10 +55,35 @@ load helper
 	assert_output --partial "dg-plan (dg)"
 }
 
-@test "dg help NAME shows that program's help" {
-	run dg help score
+@test "dg help NAME opens its manual page, or shows its --help where there is no man" {
+	mkdir -p fake
+	printf '#!/bin/sh\necho "man $*"\n' > fake/man
+	chmod +x fake/man
+	PATH="$PWD/fake:$PATH" run dg help score
+	assert_success
+	if [ -f "${DG_BIN:-$TOP/bin}/../doc/dg-score.1" ]; then
+		assert_output --regexp '^man -l .*/doc/dg-score\.1$'
+	else
+		assert_output --partial "usage: dg-score"
+	fi
+	# no man on the machine: the program's own help
+	PATH="$PWD/nowhere" run "${DG_BIN:-$TOP/bin}/dg" help score
 	assert_success
 	assert_output --partial "usage: dg-score"
+	run -127 --separate-stderr dg help frobnicate
+	assert_failure 127
+}
+
+@test "an unknown command close to one says which (dg rnu: did you mean run)" {
+	run -127 --separate-stderr dg rnu
+	assert_failure 127
+	assert_equal "$stderr" "dg: 'rnu' is not a dg command; see 'dg help'
+
+The most similar command is
+	run"
+	run -127 --separate-stderr dg stat
+	assert_failure 127
+	[[ "$stderr" == *"The most similar commands are"*$'\n\tstate'*$'\n\tstatus'* || "$stderr" == *"The most similar command is"* ]]
 }
 
 @test "man pages exist for every program and their SYNOPSIS matches -h" {
@@ -72,4 +105,21 @@ load helper
 			grep -q -- "${opt#--}" "$page" || { echo "$page lacks $opt of dg $cmd"; false; }
 		done
 	done
+}
+
+@test "make install puts programs, man pages, share/ and the example config in place; the installed dg help finds its pages" {
+	[ -z "${DG_BIN:-}" ] || [ "$DG_BIN" = "$TOP/bin" ] || skip "installs the plain build only"
+	run make -s -C "$TOP" install DESTDIR="$PWD/root" PREFIX=/usr
+	assert_success
+	[ -x root/usr/bin/dg ] && [ -x root/usr/bin/dg-push ] && [ -x root/usr/bin/dg-dry-run ]
+	[ -f root/usr/share/dg/demo.example.yaml ] && [ -f root/usr/share/dg/sandbox/dg.yaml ]
+	[ -f root/usr/share/man/man1/dg-plan.1 ] && [ -f root/usr/share/man/man7/dg.7 ]
+	mkdir -p fake
+	printf '#!/bin/sh\necho "man $*"\n' > fake/man
+	chmod +x fake/man
+	PATH="$PWD/fake:$PATH" run root/usr/bin/dg help plan
+	assert_output --regexp '^man -l .*/usr/bin/\.\./share/man/man1/dg-plan\.1$'
+	run make -s -C "$TOP" uninstall DESTDIR="$PWD/root" PREFIX=/usr
+	assert_success
+	[ ! -e root/usr/bin/dg ] && [ ! -e root/usr/share/dg ]
 }
