@@ -36,11 +36,63 @@ static const char *const migrations[] = {
 	" tokens INTEGER NOT NULL DEFAULT 0, created TEXT NOT NULL);",
 };
 
+/* The directory holding the nearest .dg/ from here up (as git finds .git), into buf;
+ * "." when it is here or nowhere (then .dg/ is made here on first use). The search
+ * does not go above $DG_CEILING (as GIT_CEILING_DIRECTORIES: tests keep to their own
+ * directory with it). */
+static const char *
+state_root(char *buf, size_t size)
+{
+	char dir[4096];
+	const char *ceiling = getenv("DG_CEILING");
+	snprintf(buf, size, ".");
+	if (!getcwd(dir, sizeof dir))
+		return buf;
+	for (int here = 1;; here = 0) {
+		char probe[4200];
+		struct stat st;
+		snprintf(probe, sizeof probe, "%s/.dg", dir);
+		if (stat(probe, &st) == 0 && S_ISDIR(st.st_mode)) {
+			if (!here)
+				snprintf(buf, size, "%s", dir);
+			return buf;
+		}
+		char *slash = strrchr(dir, '/');
+		if (!slash || slash == dir || (ceiling && !strcmp(dir, ceiling)))
+			return buf;
+		*slash = '\0';
+	}
+}
+
 const char *
 statedb_path(void)
 {
+	static char path[4200];
 	const char *p = getenv("DG_STATE");
-	return p && *p ? p : ".dg/state.db";
+	if (p && *p)
+		return p;
+	if (!*path) {
+		char root[4096];
+		state_root(root, sizeof root);
+		snprintf(
+		    path, sizeof path, "%s%s.dg/state.db", strcmp(root, ".") ? root : "", strcmp(root, ".") ? "/" : "");
+	}
+	return path;
+}
+
+const char *
+statedb_runs(void)
+{
+	static char path[4200];
+	const char *p = getenv("DG_RUNS");
+	if (p && *p)
+		return p;
+	if (!*path) {
+		char root[4096];
+		state_root(root, sizeof root);
+		snprintf(path, sizeof path, "%s%sruns", strcmp(root, ".") ? root : "", strcmp(root, ".") ? "/" : "");
+	}
+	return path;
 }
 
 /* Makes every missing directory of path's parent, private (0700). */

@@ -5,8 +5,12 @@
 #include <sqlite3.h>
 #include <stddef.h>
 
-/* The state file: $DG_STATE, else .dg/state.db. */
+/* The state file: $DG_STATE, else .dg/state.db in the nearest directory from here up
+ * that has a .dg/ (as git finds .git), else here. Static. */
 const char *statedb_path(void);
+/* Where runs/ is: $DG_RUNS, else beside the nearest .dg/ from here up (as git finds
+ * .git), else runs here. Static. */
+const char *statedb_runs(void);
 
 enum {
 	STATEDB_CREATE = 1,   /* make the file (0600) and its directories (0700) when missing */

@@ -111,6 +111,36 @@ kill_runs() {
 	run dg status "$id"
 	assert_success
 	assert_output --partial '"Event"'
+	# --json after the run too; a run that is not there is an error
+	run --separate-stderr dg status "$id" --json
+	assert_success
+	assert_equal "$(jq -r .id <<< "$output")" "$id"
+	run --separate-stderr dg status nosuchrun
+	assert_failure 1
+	[[ "$stderr" == *"no run 'nosuchrun'"* ]]
+}
+
+@test "from a subdirectory the state and runs/ are the project's (found as git finds .git); --opt=value works" {
+	sandbox_start
+	sf_env
+	steady 2
+	dg run --yes 2> /dev/null
+	mkdir -p deep/er
+	cd deep/er
+	cp ../../demo.yaml .
+	run --separate-stderr dg run --yes --max-opps=2
+	assert_success
+	[[ "$stderr" == *"nothing to create"* ]]
+	[ ! -e .dg ] && [ ! -e runs ]
+	[ "$(ls ../../runs | wc -l)" -eq 2 ]
+	run dg status
+	assert_success
+	[ "${#lines[@]}" -eq 3 ]
+	assert_equal "$(dg-state where)" "$(cd ../.. && pwd)/.dg/state.db"
+	run --separate-stderr dg verify --json
+	assert_success
+	run --separate-stderr dg reset --run="$(dg-state runs --json | head -1 | jq -r .id)" --dry-run
+	assert_success
 }
 
 @test "dg reset puts the org back as it was; a second reset does nothing" {

@@ -15,6 +15,9 @@ setup() {
 	export PATH="${DG_BIN:-$TOP/bin}:$PATH"
 	unset DG_CONFIG DG_SHARE DG_RUN_DIR DG_TAG SF_LOGIN_URL SF_USERNAME SF_PASSWORD SF_CLIENT_ID \
 		SF_CLIENT_SECRET SF_SECURITY_TOKEN SF_ACCESS_TOKEN SF_INSTANCE_URL SF_REFRESH_TOKEN SF_JWT_KEY_FILE
+	# No .dg/ above the test's own directory is ever taken for its state.
+	export DG_CEILING="$(cd "$BATS_TEST_TMPDIR" && pwd -P)"
+	unset DG_STATE DG_RUNS
 	cd "$BATS_TEST_TMPDIR"
 }
 

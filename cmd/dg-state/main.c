@@ -35,7 +35,8 @@ static const char usage[] = "usage: dg-state [--db FILE] mark [FILE...]\n"
 			    "       dg-state [--db FILE] cache [--clear]\n"
 			    "       dg-state tally [FILE...]\n"
 			    "       dg-state log [--run RUN] [FILE...]\n"
-			    "       dg-state event NAME [KEY=VALUE...]\n";
+			    "       dg-state event NAME [KEY=VALUE...]\n"
+			    "       dg-state where [runs]\n";
 
 static sqlite3 *db;
 static const char *dbpath;
@@ -495,7 +496,11 @@ main(int argc, char **argv)
 		rc = cmd_cache(clear);
 	else if (!strcmp(cmd, "tally"))
 		rc = cmd_tally(nargs, args);
-	else if (!strcmp(cmd, "log"))
+	else if (!strcmp(cmd, "where") && nargs <= 1 && (!nargs || !strcmp(args[0], "runs"))) {
+		/* Where the state file and runs/ are, found as git finds .git. */
+		puts(nargs ? statedb_runs() : dbpath);
+		rc = EXIT_OK;
+	} else if (!strcmp(cmd, "log"))
 		rc = cmd_log(run, nargs, args);
 	else if (!strcmp(cmd, "event") && nargs >= 1)
 		rc = cmd_event(args[0], nargs - 1, args + 1);

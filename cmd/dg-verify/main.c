@@ -19,6 +19,7 @@
 #include "jsonl.h"
 #include "sf.h"
 #include "sfblocks.h"
+#include "statedb.h"
 #include "tz.h"
 #include "util.h"
 
@@ -29,7 +30,7 @@ static const char usage[] = "usage: dg-verify [-c FILE] [-o | --target-org ALIAS
 static char *
 run_file(const char *arg)
 {
-	const char *runs = getenv("DG_RUNS") ? getenv("DG_RUNS") : "runs";
+	const char *runs = statedb_runs();
 	struct stat st;
 	if (arg) {
 		if (stat(arg, &st) == 0 && S_ISREG(st.st_mode))
