@@ -64,35 +64,33 @@ state_root(char *buf, size_t size)
 	}
 }
 
-const char *
-statedb_path(void)
+/* $env, else name in the directory state_root finds (kept in path, size bytes). */
+static const char *
+found(const char *env, const char *name, char *path, size_t size)
 {
-	static char path[4200];
-	const char *p = getenv("DG_STATE");
+	const char *p = getenv(env);
 	if (p && *p)
 		return p;
 	if (!*path) {
 		char root[4096];
-		state_root(root, sizeof root);
-		snprintf(
-		    path, sizeof path, "%s%s.dg/state.db", strcmp(root, ".") ? root : "", strcmp(root, ".") ? "/" : "");
+		int here = !strcmp(state_root(root, sizeof root), ".");
+		snprintf(path, size, "%s%s%s", here ? "" : root, here ? "" : "/", name);
 	}
 	return path;
+}
+
+const char *
+statedb_path(void)
+{
+	static char path[4200];
+	return found("DG_STATE", ".dg/state.db", path, sizeof path);
 }
 
 const char *
 statedb_runs(void)
 {
 	static char path[4200];
-	const char *p = getenv("DG_RUNS");
-	if (p && *p)
-		return p;
-	if (!*path) {
-		char root[4096];
-		state_root(root, sizeof root);
-		snprintf(path, sizeof path, "%s%sruns", strcmp(root, ".") ? root : "", strcmp(root, ".") ? "/" : "");
-	}
-	return path;
+	return found("DG_RUNS", "runs", path, sizeof path);
 }
 
 /* Makes every missing directory of path's parent, private (0700). */
