@@ -154,12 +154,23 @@ kill_runs() {
 	run --separate-stderr dg reset --all --dry-run
 	assert_success
 	[[ "$stderr" == *"would delete"* ]]
-	run --separate-stderr dg reset --all
+	run --separate-stderr dg reset --all --dry-run --json
+	n=$(jq .would_delete <<< "$output")
+	[ "$n" -gt 20 ]
+	# on a terminal it asks first: no means nothing is deleted
+	run script -qec "dg reset --all" /dev/null <<< "n"
+	assert_failure 1
+	assert_output --partial "About to delete $n records dg created ("
+	assert_output --partial "nothing deleted"
+	[ "$(counts)" != "$before" ]
+	run --separate-stderr dg reset --all --yes --json
 	assert_success
+	assert_equal "$(jq -c '[.deleted, .failed, (.objects.Event.deleted > 0)]' <<< "$output")" "[$n,0,true]"
 	assert_equal "$(counts)" "$before"
-	run --separate-stderr dg reset --all
+	run --separate-stderr dg reset --all --json
 	assert_success
 	[[ "$stderr" == *"nothing to delete"* ]]
+	assert_equal "$output" '{"deleted":0,"failed":0,"objects":{},"errors":[]}'
 }
 
 @test "dg reset --from-org finds dg's records by tag when the state file is gone" {
