@@ -389,3 +389,52 @@ kill_runs() {
 	run grep -c 'SF_CLIENT_SECRET=\*\*\*' runs/*/config.resolved.yaml
 	assert_output 1
 }
+
+@test "Ctrl-C or a kill in the middle of a push: the run stops cleanly, marked interrupted, what it wrote recorded; a rerun completes it, a reset undoes it all; a killed run shows as died" {
+	sandbox_start --latency 40
+	sf_env
+	steady 8
+	before=$(counts)
+	# (env: a background job starts with Ctrl-C ignored; a terminal's would not)
+	env --default-signal=INT dg run --yes > out.txt 2> err.txt &
+	pid=$!
+	for i in $(seq 400); do
+		grep -qs '"stage-start","stage":"push"' runs/*/events.jsonl && break
+		sleep 0.05
+	done
+	sleep 0.6
+	kill -INT "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	assert_equal "$rc" 130
+	run cat err.txt
+	assert_output --regexp "dg-run: interrupted \(INT\): [0-9]+ records written and recorded; what else it created is found and completed by the next 'dg run', or removed with 'dg reset --from-org --tag [0-9-]+'"
+	run dg status
+	assert_line --regexp ' interrupted '
+	# nothing is left running
+	run pgrep -f "dg-push .*--tag"
+	assert_failure
+	# the next run completes it, nothing twice; a reset takes everything back
+	run --separate-stderr dg run --yes
+	assert_success
+	run --separate-stderr dg run --yes
+	[[ "$stderr" == *"nothing to create"* ]]
+	run --separate-stderr dg reset --all --yes
+	assert_success
+	assert_equal "$(counts)" "$before"
+	# a run whose process was killed outright is shown as died, not running forever
+	sandbox_stop
+	sandbox_start --latency 40
+	sf_env
+	rm -rf runs
+	setsid dg run --yes > /dev/null 2>&1 &
+	pid=$!
+	for i in $(seq 400); do
+		grep -qs '"stage-start","stage":"push"' runs/*/events.jsonl && break
+		sleep 0.05
+	done
+	kill -9 -- "-$pid"
+	wait "$pid" 2> /dev/null || true
+	run dg status
+	assert_line --regexp ' died '
+}

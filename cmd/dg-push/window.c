@@ -334,6 +334,8 @@ window_emit(struct sched *s, int all)
 		}
 		free(opp);
 		jsonl_emit(deal);
+		/* Out at once: a run stopped by a signal keeps (and records) what it wrote. */
+		fflush(stdout);
 	}
 	window_compact(s);
 }

@@ -10,11 +10,13 @@
  *   tally, log, event     what dg run reads out of records and logs (tally.c) */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "cli.h"
@@ -198,6 +200,13 @@ run_json(sqlite3_stmt *q)
 	    sqlite3_column_text(q, 2) ? jv_string((const char *)sqlite3_column_text(q, 2)) : jv_null());
 	o = jv_object_set(o, jv_string("status"),
 	    jv_string(sqlite3_column_text(q, 3) ? (const char *)sqlite3_column_text(q, 3) : "?"));
+	/* A run still "running" whose process (on this host) is gone died: killed, or its
+	 * machine went down. The next dg run completes what it left. */
+	char host[256] = "";
+	double pid = jx_num(o, "pid", 0);
+	if (!strcmp(jx_str(o, "status"), "running") && pid > 0 && gethostname(host, sizeof host - 1) == 0 &&
+	    jx_str(o, "host") && !strcmp(jx_str(o, "host"), host) && kill((pid_t)pid, 0) < 0 && errno == ESRCH)
+		o = jv_object_set(o, jv_string("status"), jv_string("died"));
 	return o;
 }
 
