@@ -45,6 +45,9 @@ kill_runs() {
 	run --separate-stderr dg run --yes
 	assert_success
 	[[ "$stderr" == *"Event: "*" created"* ]]
+	# the stages' warnings are on screen, not only in their logs; dg-push's counts are not
+	[[ "$stderr" == *"dg-query: more than 4 opportunities match; taking the first 4"* ]]
+	[[ "$stderr" != *"dg-push: Event: "* ]]
 	dir=$(ls -d runs/*)
 	for f in run.json config.resolved.yaml events.jsonl errors.jsonl summary.json deals.jsonl marked.jsonl pushed.jsonl; do
 		[ -f "$dir/$f" ] || { echo "missing $f"; false; }

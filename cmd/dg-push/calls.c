@@ -265,6 +265,7 @@ struct progress {
 	long done;
 	double t0, last;
 	const struct jsonl_reader *in;
+	FILE *out; /* stderr on a terminal, or $DG_PROGRESS (dg run's terminal) */
 };
 
 static void
@@ -279,10 +280,11 @@ show_progress(long weight, void *arg)
 		return;
 	g->last = now;
 	if (g->in->size > 0)
-		fprintf(stderr, "\r%s: %ld records, %.0f%% of the input read, %.0f a second   ", progname, g->done,
+		fprintf(g->out, "\r%s: %ld records, %.0f%% of the input read, %.0f a second   ", progname, g->done,
 		    100.0 * (double)g->in->read / (double)g->in->size, rate);
 	else
-		fprintf(stderr, "\r%s: %ld records, %.0f a second   ", progname, g->done, rate);
+		fprintf(g->out, "\r%s: %ld records, %.0f a second   ", progname, g->done, rate);
+	fflush(g->out);
 }
 
 void
@@ -312,11 +314,15 @@ push_create(struct push *p)
 	if (!p->sched)
 		push_plan(p);
 	struct sched *s = p->sched;
-	struct progress g = { 0, 0, 0, &p->in };
+	struct progress g = { 0, 0, 0, &p->in, NULL };
 	int rc = 0;
 	g.t0 = push_clock();
 	window_prepare(s, 0);
-	if (isatty(2)) {
+	/* On a terminal; or where DG_PROGRESS says (dg run keeps dg-push's messages in a
+	 * file, and shows its progress on the terminal it runs on). */
+	const char *to = getenv("DG_PROGRESS");
+	g.out = to && *to ? fopen(to, "w") : isatty(2) ? stderr : NULL;
+	if (g.out) {
 		p->sf->progress = show_progress;
 		p->sf->progress_arg = &g;
 	}
@@ -329,7 +335,9 @@ push_create(struct push *p)
 	}
 	double secs = push_clock() - p->t0;
 	if (p->sf->progress) {
-		fputc('\n', stderr);
+		fputc('\n', g.out);
+		if (g.out != stderr)
+			fclose(g.out);
 		p->sf->progress = NULL;
 	}
 	/* Every deal read goes out, as far as it got; what was not read, as it came. */
