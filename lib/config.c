@@ -10,6 +10,7 @@
 #include "yamljv.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stddef.h>
@@ -336,40 +337,14 @@ is_section(const char *path)
 	return 0;
 }
 
-static size_t
-edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), i, j, prev, cur, tmp;
-	size_t row[64];
-
-	if (lb >= 64)
-		return 99;
-	for (j = 0; j <= lb; j++)
-		row[j] = j;
-	for (i = 1; i <= la; i++) {
-		prev = row[0];
-		row[0] = i;
-		for (j = 1; j <= lb; j++) {
-			tmp = row[j];
-			cur = prev + (a[i - 1] != b[j - 1]);
-			if (row[j] + 1 < cur)
-				cur = row[j] + 1;
-			if (row[j - 1] + 1 < cur)
-				cur = row[j - 1] + 1;
-			row[j] = cur;
-			prev = tmp;
-		}
-	}
-	return row[lb];
-}
-
 /* Lists the keys allowed directly under section prefix ("" for the top) in out, and
  * returns the one nearest to key, or NULL when none is close. */
 static const char *
 suggest(const char *prefix, const char *key, struct sb *out)
 {
 	static char best[64];
-	size_t i, n = strlen(prefix), bestd = 99;
+	size_t i, n = strlen(prefix);
+	int bestd = 9;
 	char seen[NFIELDS][64];
 	int nseen = 0, k;
 
@@ -394,8 +369,8 @@ suggest(const char *prefix, const char *key, struct sb *out)
 		if (out->len)
 			sb_add(out, ", ");
 		sb_add(out, name);
-		if (edit_distance(key, name) < bestd) {
-			bestd = edit_distance(key, name);
+		if (util_distance(key, name) < bestd) {
+			bestd = util_distance(key, name);
 			snprintf(best, sizeof best, "%s", name);
 		}
 	}
@@ -421,6 +396,52 @@ mark_of(struct loader *ld, const char *path)
 			m.column = ld->marks[i].col;
 		}
 	return m;
+}
+
+static int
+by_name(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A scorecard template given by name must be one of share/dg/templates (a path, or a
+ * name ending .yaml, is a file of the user's, read by dg-score). Said at load, with the
+ * closest name, rather than when the first deal is scored. */
+static void
+check_template(struct loader *ld, yaml_mark_t m, const char *val)
+{
+	size_t n = strlen(val);
+	if (strchr(val, '/') || (n > 5 && !strcmp(val + n - 5, ".yaml")))
+		return;
+	char *dir = share_path("templates");
+	DIR *d = opendir(dir);
+	const char *names[64];
+	char *keep[64];
+	int k = 0, found = 0;
+	for (struct dirent *e; d && (e = readdir(d)) && k < 64;) {
+		size_t l = strlen(e->d_name);
+		if (l > 5 && !strcmp(e->d_name + l - 5, ".yaml")) {
+			keep[k] = xstrndup(e->d_name, l - 5);
+			names[k] = keep[k];
+			found |= !strcmp(keep[k], val);
+			k++;
+		}
+	}
+	if (d)
+		closedir(d);
+	qsort(names, (size_t)k, sizeof *names, by_name);
+	if (!found && k) {
+		struct sb list = { 0 };
+		for (int i = 0; i < k; i++)
+			sb_addf(&list, "%s%s", i ? ", " : "", names[i]);
+		const char *near = util_closest(val, names, k);
+		cfg_error(ld, m, "'score.template' '%s' is not a template (%s, or a .yaml file of yours)%s%s%s", val,
+		    sb_str(&list), near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+		sb_free(&list);
+	}
+	for (int i = 0; i < k; i++)
+		free(keep[i]);
+	free(dir);
 }
 
 static const char *
@@ -539,6 +560,8 @@ set_field(struct loader *ld, yaml_document_t *doc, const struct field *f, yaml_n
 	}
 		/* FALLTHROUGH */
 	case C_STR:
+		if (!strcmp(f->path, "score.template"))
+			check_template(ld, n->start_mark, val);
 		free(*(char **)p);
 		*(char **)p = val;
 		break;

@@ -1,6 +1,7 @@
 /* util.c: messages, allocation wrappers, string buffers and the share directory. */
 #include "util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -291,4 +292,45 @@ stdout_close(void)
 		return -1;
 	}
 	return 0;
+}
+
+int
+util_distance(const char *a, const char *b)
+{
+	size_t n = strlen(a), m = strlen(b);
+	if (n > 60 || m > 60)
+		return 9;
+	int d[64][64];
+	for (size_t i = 0; i <= n; i++)
+		d[i][0] = (int)i;
+	for (size_t j = 0; j <= m; j++)
+		d[0][j] = (int)j;
+	for (size_t i = 1; i <= n; i++)
+		for (size_t j = 1; j <= m; j++) {
+			int c = d[i - 1][j - 1] + (tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]));
+			if (d[i - 1][j] + 1 < c)
+				c = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < c)
+				c = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < c)
+				c = d[i - 2][j - 2] + 1;
+			d[i][j] = c;
+		}
+	return d[n][m] > 9 ? 9 : d[n][m];
+}
+
+const char *
+util_closest(const char *word, const char *const *cands, int n)
+{
+	const char *best = NULL;
+	int bd = 9;
+	for (int i = 0; i < n; i++) {
+		int d = util_distance(word, cands[i]);
+		if (d < bd) {
+			bd = d;
+			best = cands[i];
+		}
+	}
+	/* Close: a slip of a letter or two, more for long words. */
+	return best && bd <= (strlen(word) > 8 ? 3 : 2) ? best : NULL;
 }

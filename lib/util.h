@@ -63,6 +63,13 @@ const char *share_dir(void);
 /* Returns a malloc'd path share_dir()/rel. */
 char *share_path(const char *rel);
 
+/* Edits (insert, delete, change, swap of neighbours; letters in either case alike)
+ * between a and b, up to 9. */
+int util_distance(const char *a, const char *b);
+/* The one of cands[0..n) closest to word when it is close (a slip of a letter or
+ * two: a did-you-mean), else NULL. Borrowed. */
+const char *util_closest(const char *word, const char *const *cands, int n);
+
 /* Parses a decimal integer in [lo, hi]; returns 0 on success, -1 otherwise. */
 int parse_long(const char *s, long lo, long hi, long *out);
 

@@ -80,3 +80,20 @@ one_deal() { head -n 1 "$FIX/deals.jsonl"; }
 	run dg-plan --now yesterday < /dev/null
 	assert_failure 2
 }
+
+@test "a scorecard template that does not exist is refused at load, with the closest name" {
+	printf 'score:\n  template: MEDIC\n' > demo.yaml
+	run --separate-stderr dg-config
+	assert_failure 2
+	assert_equal "$stderr" "dg-config: demo.yaml:2:13: 'score.template' 'MEDIC' is not a template (BANT, MEDDICC, MEDDPICC, SPICED, or a .yaml file of yours); did you mean 'MEDDICC'?"
+	printf 'score:\n  template: spiced\n' > demo.yaml
+	run --separate-stderr dg-config
+	assert_failure 2
+	[[ "$stderr" == *"did you mean 'SPICED'?"* ]]
+	printf 'score:\n  template: BANT\n' > demo.yaml
+	run --separate-stderr dg-config
+	assert_success
+	printf 'score:\n  template: ./mine.yaml\n' > demo.yaml
+	run --separate-stderr dg-config
+	assert_success
+}

@@ -422,3 +422,21 @@ SH
 	run jq -r '.activities[] | select(.type == "demo" or .type == "technical_discovery") | .internal // [] | length' planned.jsonl
 	assert_line 1
 }
+
+@test "a stage the org does not have is refused before the query, with the closest (dg run stops with status 2, nothing written)" {
+	sandbox_start
+	sf_env
+	printf 'query:\n  stages: [Negotiation/Reveiw]\n' > demo.yaml
+	run --separate-stderr dg-query
+	assert_failure 2
+	[[ "$stderr" == "dg-query: query.stages: 'Negotiation/Reveiw' is not a stage of this org; did you mean 'Negotiation/Review'? (its stages: Prospecting, "* ]]
+	printf 'query:\n  stages: [negotiation/review]\n' > demo.yaml
+	run --separate-stderr dg-query
+	assert_success
+	[ "${#lines[@]}" -ge 1 ]
+	printf 'query:\n  stages: [Negotiation/Reveiw]\n' > demo.yaml
+	run --separate-stderr dg run --yes
+	assert_failure 2
+	[[ "$stderr" == *"did you mean 'Negotiation/Review'?"* ]]
+	assert_equal "$(dg-state runs --json | wc -l)" 0
+}

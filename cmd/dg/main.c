@@ -56,49 +56,23 @@ help(void)
 	    stdout);
 }
 
-/* Edits (insert, delete, change, swap of neighbours) between a and b, up to 9. */
-static int
-distance(const char *a, const char *b)
-{
-	size_t n = strlen(a), m = strlen(b);
-	if (n > 30 || m > 30)
-		return 9;
-	int d[32][32];
-	for (size_t i = 0; i <= n; i++)
-		d[i][0] = (int)i;
-	for (size_t j = 0; j <= m; j++)
-		d[0][j] = (int)j;
-	for (size_t i = 1; i <= n; i++)
-		for (size_t j = 1; j <= m; j++) {
-			int c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-			if (d[i - 1][j] + 1 < c)
-				c = d[i - 1][j] + 1;
-			if (d[i][j - 1] + 1 < c)
-				c = d[i][j - 1] + 1;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < c)
-				c = d[i - 2][j - 2] + 1;
-			d[i][j] = c;
-		}
-	return d[n][m] > 9 ? 9 : d[n][m];
-}
-
 /* Says an unknown command, with the closest commands when some are close (as git). */
 static void
 unknown(const char *name)
 {
 	int best = 9;
 	for (size_t i = 0; i < NCOMMANDS; i++)
-		if (distance(name, commands[i].name) < best)
-			best = distance(name, commands[i].name);
+		if (util_distance(name, commands[i].name) < best)
+			best = util_distance(name, commands[i].name);
 	fprintf(stderr, "dg: '%s' is not a dg command; see 'dg help'\n", name);
 	if (best > 2 && !(best <= 3 && strlen(name) > 5))
 		return;
 	int n = 0;
 	for (size_t i = 0; i < NCOMMANDS; i++)
-		n += distance(name, commands[i].name) == best;
+		n += util_distance(name, commands[i].name) == best;
 	fprintf(stderr, "\nThe most similar command%s\n", n > 1 ? "s are" : " is");
 	for (size_t i = 0; i < NCOMMANDS; i++)
-		if (distance(name, commands[i].name) == best)
+		if (util_distance(name, commands[i].name) == best)
 			fprintf(stderr, "\t%s\n", commands[i].name);
 }
 
