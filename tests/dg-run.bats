@@ -336,7 +336,12 @@ kill_runs() {
 	steady 4
 	dg run --yes > a.out 2> a.err &
 	a=$!
-	sleep 0.3
+	# the second starts once the first holds the state file (its run directory is made
+	# after the lock): a fixed wait lost the race on a busy machine
+	for i in $(seq 400); do
+		[ -n "$(ls runs 2> /dev/null)" ] && break
+		sleep 0.05
+	done
 	rc=0
 	dg run --yes > b.out 2> b.err || rc=$?
 	wait $a
