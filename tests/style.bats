@@ -54,3 +54,14 @@ sources() { (cd "$TOP" && git ls-files '*.c' '*.h'); }
 	assert_failure
 	assert_output --partial "x: "
 }
+
+@test "man pages render cleanly: no groff warnings, no quotes inside quotes" {
+	command -v groff > /dev/null || skip "groff is not installed (scripts/setup installs groff-base)"
+	for f in "$TOP"/doc/*.[17]; do
+		run groff -mdoc -ww -z -Tutf8 "$f"
+		assert_success
+		assert_output ""
+		run bash -c "groff -mdoc -Tutf8 '$f' 2> /dev/null | grep -n '“[^”]*“'"
+		assert_failure
+	done
+}
