@@ -141,12 +141,15 @@ install: all
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
 	cp -R share/dg/. $(DESTDIR)$(SHAREDIR)
 	install -m 644 demo.example.yaml $(DESTDIR)$(SHAREDIR)
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 644 share/bash-completion/completions/dg $(DESTDIR)$(PREFIX)/share/bash-completion/completions/dg
 	install -m 644 $(wildcard doc/*.1) $(DESTDIR)$(MANDIR)/man1
 	install -m 644 $(wildcard doc/*.7) $(DESTDIR)$(MANDIR)/man7
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(CPROGS) $(SPROGS))
 	rm -rf $(DESTDIR)$(SHAREDIR)
+	rm -f $(DESTDIR)$(PREFIX)/share/bash-completion/completions/dg
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(wildcard doc/*.1)))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man7/,$(notdir $(wildcard doc/*.7)))
 

@@ -307,7 +307,8 @@ util_distance(const char *a, const char *b)
 		d[0][j] = (int)j;
 	for (size_t i = 1; i <= n; i++)
 		for (size_t j = 1; j <= m; j++) {
-			int c = d[i - 1][j - 1] + (tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]));
+			int c =
+			    d[i - 1][j - 1] + (tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]));
 			if (d[i - 1][j] + 1 < c)
 				c = d[i - 1][j] + 1;
 			if (d[i][j - 1] + 1 < c)

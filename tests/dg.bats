@@ -114,6 +114,7 @@ The most similar command is
 	[ -x root/usr/bin/dg ] && [ -x root/usr/bin/dg-push ] && [ -x root/usr/bin/dg-dry-run ]
 	[ -f root/usr/share/dg/demo.example.yaml ] && [ -f root/usr/share/dg/sandbox/dg.yaml ]
 	[ -f root/usr/share/man/man1/dg-plan.1 ] && [ -f root/usr/share/man/man7/dg.7 ]
+	[ -f root/usr/share/bash-completion/completions/dg ]
 	mkdir -p fake
 	printf '#!/bin/sh\necho "man $*"\n' > fake/man
 	chmod +x fake/man
@@ -121,5 +122,31 @@ The most similar command is
 	assert_output --regexp '^man -l .*/usr/bin/\.\./share/man/man1/dg-plan\.1$'
 	run make -s -C "$TOP" uninstall DESTDIR="$PWD/root" PREFIX=/usr
 	assert_success
-	[ ! -e root/usr/bin/dg ] && [ ! -e root/usr/share/dg ]
+	[ ! -e root/usr/bin/dg ] && [ ! -e root/usr/share/dg ] && [ ! -e root/usr/share/bash-completion/completions/dg ]
+}
+
+@test "bash completion: dg's commands, a command's options from its own -h, files" {
+	source "$TOP/share/bash-completion/completions/dg"
+	COMP_WORDS=(dg ru) COMP_CWORD=1
+	_dg
+	assert_equal "${COMPREPLY[*]}" "run"
+	COMP_WORDS=(dg st) COMP_CWORD=1
+	_dg
+	assert_equal "$(printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' ')" "state status "
+	COMP_WORDS=(dg help sa) COMP_CWORD=2
+	_dg
+	assert_equal "${COMPREPLY[*]}" "sandbox"
+	COMP_WORDS=(dg run --max) COMP_CWORD=2
+	_dg
+	assert_equal "${COMPREPLY[*]}" "--max-opps"
+	COMP_WORDS=(dg reset --y) COMP_CWORD=2
+	_dg
+	assert_equal "${COMPREPLY[*]}" "--yes"
+	COMP_WORDS=(dg-push --del) COMP_CWORD=1
+	_dg_program
+	assert_equal "${COMPREPLY[*]}" "--delete"
+	touch deals.jsonl
+	COMP_WORDS=(dg plan dea) COMP_CWORD=2
+	_dg
+	assert_equal "${COMPREPLY[*]}" "deals.jsonl"
 }
