@@ -27,6 +27,9 @@ cli_setup(const struct cli *cli, struct dg_config *cfg, time_t *now)
 	if (cli->now) {
 		if (time_parse(cli->now, now) != 0)
 			diex(EXIT_USAGE, "--now: '%s' is not a date (YYYY-MM-DD) or ISO 8601 time", cli->now);
+		/* What the run went by, as its resolved configuration says. */
+		free(cfg->now);
+		cfg->now = xstrdup(cli->now);
 	} else if (cfg->now) {
 		time_parse(cfg->now, now); /* checked when the config was loaded */
 	} else {

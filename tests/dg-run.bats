@@ -446,3 +446,20 @@ kill_runs() {
 	run dg status
 	assert_line --regexp ' died '
 }
+
+@test "dg run picks deals by --id and takes --seed and --now as the filters do" {
+	sandbox_start
+	sf_env
+	steady 6
+	sb_login
+	a=$(first "SELECT Id FROM Opportunity WHERE IsClosed = false ORDER BY Id LIMIT 1")
+	b=$(first "SELECT Id FROM Opportunity WHERE IsClosed = false ORDER BY Id DESC LIMIT 1")
+	run --separate-stderr dg dry-run --id "$a" --id="$b" --seed 7 --now 2026-10-01
+	assert_success
+	dir=$(ls -d runs/*-dry-run)
+	assert_equal "$(jq -r .opportunity.Id "$dir/deals.jsonl" | sort | tr '\n' ' ')" "$(printf '%s\n' "$a" "$b" | sort | tr '\n' ' ')"
+	assert_equal "$(jq -r '[.seed, .now] | join(" ")' "$dir/run.json")" "7 2026-10-01"
+	# the plan is the one the filters make with the same seed and day
+	dg-plan --seed 7 --now 2026-10-01 "$dir/deals.jsonl" > want.jsonl
+	assert_equal "$(jq -c '[.activities[] | [.key, .start]]' "$dir/planned.jsonl")" "$(jq -c '[.activities[] | [.key, .start]]' want.jsonl)"
+}
