@@ -194,13 +194,13 @@ kill_runs() {
 	sb_login
 	opp=$(first "SELECT Id FROM Opportunity WHERE Id IN (SELECT OpportunityId FROM OpportunityContactRole) LIMIT 1")
 	before=$(counts)
-	run dg smoke --opp-id "$opp"
+	run dg smoke --id "$opp"
 	assert_success
 	assert_line PASS
 	assert_line --regexp '^Event.WhatId is the opportunity +ok$'
 	assert_line --regexp '^Task.TaskSubtype +ok$'
 	assert_equal "$(counts)" "$before"
-	run dg smoke --opp-id 006000000000000AAA
+	run dg smoke --id 006000000000000AAA
 	assert_failure 1
 	assert_output --partial "no opportunity"
 }

@@ -17,7 +17,7 @@
 #include "util.h"
 
 static const char usage[] =
-    "usage: dg-smoke --opp-id ID [-c FILE] [--keep] [--allow-production] [-o | --target-org ALIAS]\n";
+    "usage: dg-smoke --id ID [-c FILE] [--keep] [--allow-production] [-o | --target-org ALIAS]\n";
 
 static int problems;
 
@@ -161,7 +161,8 @@ main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
-		{ "opp-id", required_argument, NULL, 'i' },
+		{ "id", required_argument, NULL, 'i' },
+		{ "opp-id", required_argument, NULL, 'i' }, /* the older name, still taken */
 		{ "keep", no_argument, NULL, 'k' },
 		{ "allow-production", no_argument, NULL, 'P' },
 		{ "target-org", required_argument, NULL, 'o' },
@@ -189,7 +190,7 @@ main(int argc, char **argv)
 	if (!oid || optind < argc)
 		cli_usage(usage, 1);
 	if (id_norm(oid, opp) != 0 || strncmp(opp, "006", 3))
-		diex(EXIT_USAGE, "--opp-id '%s': not an opportunity Id", oid);
+		diex(EXIT_USAGE, "--id '%s': not an opportunity Id", oid);
 	struct dg_config cfg;
 	time_t now;
 	cli_setup(&cli, &cfg, &now);
