@@ -99,7 +99,7 @@ The most similar command is
 }
 
 @test "the porcelain's options are in its man page" {
-	for pair in run:dg-run dry-run:dg-run status:dg reset:dg demo:dg; do
+	for pair in run:dg-run dry-run:dg-run status:dg reset:dg demo:dg init:dg; do
 		cmd=${pair%%:*} page=$TOP/doc/${pair#*:}.1
 		for opt in $(dg "$cmd" -h | grep -oE -- '--[a-z-]+' | sort -u); do
 			grep -q -- "${opt#--}" "$page" || { echo "$page lacks $opt of dg $cmd"; false; }
@@ -149,4 +149,24 @@ The most similar command is
 	COMP_WORDS=(dg plan dea) COMP_CWORD=2
 	_dg
 	assert_equal "${COMPREPLY[*]}" "deals.jsonl"
+}
+
+@test "dg init writes a commented demo.yaml that loads; an existing one is kept unless --force" {
+	run --separate-stderr dg init
+	assert_success
+	[[ "$stderr" == "wrote demo.yaml: "* ]]
+	cmp demo.yaml "$TOP/demo.example.yaml"
+	run dg-config
+	assert_success
+	echo "# mine" > demo.yaml
+	run --separate-stderr dg init
+	assert_failure 1
+	[[ "$stderr" == *"'demo.yaml' exists; give --force"* ]]
+	assert_equal "$(cat demo.yaml)" "# mine"
+	run --separate-stderr dg init --force
+	assert_success
+	cmp demo.yaml "$TOP/demo.example.yaml"
+	run --separate-stderr dg init other.yaml
+	assert_success
+	[ -f other.yaml ]
 }

@@ -15,6 +15,7 @@ static const char usage[] = "usage: dg [-h | --help] [--version] NAME [ARGS...]\
 static const struct {
 	const char *group, *name, *what;
 } commands[] = {
+	{ "everyday", "init", "write a demo.yaml to start from: every option, its default, what it does" },
 	{ "everyday", "run", "choose deals, plan, write and push them; record what was made" },
 	{ "everyday", "dry-run", "the same without writing anything: what would be created" },
 	{ "everyday", "status", "the runs recorded, or one run" },
