@@ -93,20 +93,26 @@ YAML
 	sf_env
 	cat > demo.yaml <<'YAML'
 query:
-  stages: ["Closed Won", "It's a \\ stage ü", "x') OR (StageName != 'y"]
+  stages: ["Closed Won"]
+  types: ["New Business", "It's a \\ type ü", "x') OR (Type != 'y"]
   owners: ["O'Brien \"Bob\"", "Zoë Ångström"]
   max_opps: 1000
 YAML
 	run --separate-stderr dg-query
 	assert_success
-	# Only the real stage can match, and no owner has those names: nothing, no error.
+	# Only the real type can match, and no owner has those names: nothing, no error.
 	assert_output ""
 	sed -i '/owners/d' demo.yaml
 	run --separate-stderr dg-query
 	assert_success
 	[ -n "$output" ]
-	run jq -r .opportunity.StageName <<< "$output"
-	assert_equal "$(printf '%s\n' "${lines[@]}" | sort -u)" "Closed Won"
+	run jq -r '[.opportunity.StageName, .opportunity.Type] | join(" / ")' <<< "$output"
+	assert_equal "$(printf '%s\n' "${lines[@]}" | sort -u)" "Closed Won / New Business"
+	# a stage is checked against the org's before the query: the value stays whole
+	printf 'query:\n  stages: ["Closed Won", "x'"'"') OR (StageName != '"'"'y"]\n' > demo.yaml
+	run --separate-stderr dg-query
+	assert_failure 2
+	[[ "$stderr" == *"query.stages: 'x') OR (StageName != 'y' is not a stage of this org"* ]]
 }
 
 @test "a request line over 16,384 bytes is refused (414); dg-query asks for 700 Ids 100 at a time, in the query's order" {
