@@ -401,7 +401,7 @@ kill_runs() {
 }
 
 @test "Ctrl-C or a kill in the middle of a push: the run stops cleanly, marked interrupted, what it wrote recorded; a rerun completes it, a reset undoes it all; a killed run shows as died" {
-	sandbox_start --latency 40
+	sandbox_start --latency 100
 	sf_env
 	steady 8
 	before=$(counts)
@@ -412,7 +412,7 @@ kill_runs() {
 		grep -qs '"stage-start","stage":"push"' runs/*/events.jsonl && break
 		sleep 0.05
 	done
-	sleep 0.6
+	sleep 0.3
 	kill -INT "$pid"
 	rc=0
 	wait "$pid" || rc=$?
