@@ -255,5 +255,9 @@ story_make(struct planner *pl, struct deal *d, jv opp)
 		s = jv_object_set(s, jv_string("slipped"), jv_true());
 	s = jx_set_str(s, "timezone", d->tz);
 	s = jx_set_str(s, "domain", d->domain);
+	{ /* the day the plan is for (--now): what "past" and "upcoming" are measured from */
+		char day[11];
+		s = jx_set_str(s, "now", time_date(pl->now, day));
+	}
 	return s;
 }
