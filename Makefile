@@ -19,6 +19,7 @@ DG_LIBS   := -ljq -lyaml -lm -lcurl -lcrypto -lsqlite3
 # Libraries only some programs need.
 LIBS_dg-sandbox := -lmicrohttpd -lpthread
 LIBS_dg-push := -lpthread
+LIBS_dg-report := -lpthread
 # tests/tools/textcheck parses sentences with link-grammar (Debian liblink-grammar-dev).
 LIBS_tool_textcheck := -llink-grammar
 
@@ -114,6 +115,8 @@ CHECKS    := $(addprefix $(CHECKDIR)/unit-,$(addsuffix .tap,$(notdir $(UNITBIN))
 	$(addprefix $(CHECKDIR)/suite-,$(addsuffix -enterprise.tap,$(filter $(ENTERPRISE),$(SUITES))))
 export DG_BIN = $(CURDIR)/$(BIN)
 export DG_TOOLS = $(CURDIR)/$(BUILD)/tools
+# Files a test keeps for a person to look at (dg-report's screenshots).
+export DG_ARTIFACTS = $(CURDIR)/$(CHECKDIR)/artifacts
 
 check: check-deps
 	@$(MAKE) --no-print-directory all unit

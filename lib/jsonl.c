@@ -4,6 +4,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <stdlib.h>
@@ -32,11 +33,18 @@ take_upstream_error(jv v)
 
 	if (jv_object_length(jv_copy(v)) != 1)
 		return 0;
-	e = jx_get(v, "dg_error", JV_KIND_OBJECT);
-	if (!jv_is_valid(e))
+	/* Plain jv calls, not the jx_ getters: this may run on jsonl_each_ahead's reader
+	 * thread, and the getters' key cache belongs to the main one. */
+	e = jv_object_get(jv_copy(v), jv_string("dg_error"));
+	if (jv_get_kind(e) != JV_KIND_OBJECT) {
+		jv_free(e);
 		return 0;
-	warnx("an earlier stage failed: %s: %s", jx_str(e, "program") ? jx_str(e, "program") : "?",
-	    jx_str(e, "message") ? jx_str(e, "message") : "?");
+	}
+	jv prog = jv_object_get(jv_copy(e), jv_string("program")), msg = jv_object_get(e, jv_string("message"));
+	warnx("an earlier stage failed: %s: %s", jv_get_kind(prog) == JV_KIND_STRING ? jv_string_value(prog) : "?",
+	    jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "?");
+	jv_free(prog);
+	jv_free(msg);
 	if (!upstream_seen)
 		upstream = jv_copy(v);
 	upstream_seen = 1;
@@ -200,6 +208,91 @@ jsonl_each(int nfiles, char **files, jsonl_fn fn, void *ctx)
 			refused++;
 	jsonl_reader_close(&r);
 	return k < 0 ? -1 : r.bad + refused;
+}
+
+/* jsonl_each_ahead: a ring of parsed records between the reader thread and the caller. */
+#define AHEAD 64
+struct ahead {
+	struct jsonl_reader r;
+	pthread_mutex_t mu;
+	pthread_cond_t filled, emptied;
+	struct {
+		jv rec;
+		struct jsonl_pos pos;
+	} ring[AHEAD];
+	unsigned head, tail; /* taken, put (counting up) */
+	int end;             /* the reader's last jsonl_next result (0 or -1) once it is done */
+	int done;
+};
+
+static void *
+ahead_read(void *arg)
+{
+	struct ahead *a = arg;
+	struct jsonl_pos pos;
+	jv v;
+	int k;
+
+	while ((k = jsonl_next(&a->r, &v, &pos)) > 0) {
+		pthread_mutex_lock(&a->mu);
+		while (a->tail - a->head == AHEAD)
+			pthread_cond_wait(&a->emptied, &a->mu);
+		a->ring[a->tail % AHEAD].rec = v;
+		a->ring[a->tail % AHEAD].pos = pos;
+		a->tail++;
+		pthread_cond_signal(&a->filled);
+		pthread_mutex_unlock(&a->mu);
+	}
+	pthread_mutex_lock(&a->mu);
+	a->end = k < 0 ? -1 : 0;
+	a->done = 1;
+	pthread_cond_signal(&a->filled);
+	pthread_mutex_unlock(&a->mu);
+	return NULL;
+}
+
+long
+jsonl_each_ahead(int nfiles, char **files, jsonl_fn fn, void *ctx)
+{
+	struct ahead *a = xcalloc(1, sizeof *a);
+	pthread_t th;
+	long refused = 0, rc;
+
+	jsonl_reader_init(&a->r, nfiles, files);
+	pthread_mutex_init(&a->mu, NULL);
+	pthread_cond_init(&a->filled, NULL);
+	pthread_cond_init(&a->emptied, NULL);
+	if (pthread_create(&th, NULL, ahead_read, a) != 0) {
+		free(a);
+		return jsonl_each(nfiles, files, fn, ctx);
+	}
+	for (;;) {
+		jv v;
+		struct jsonl_pos pos;
+
+		pthread_mutex_lock(&a->mu);
+		while (a->head == a->tail && !a->done)
+			pthread_cond_wait(&a->filled, &a->mu);
+		if (a->head == a->tail) {
+			pthread_mutex_unlock(&a->mu);
+			break;
+		}
+		v = a->ring[a->head % AHEAD].rec;
+		pos = a->ring[a->head % AHEAD].pos;
+		a->head++;
+		pthread_cond_signal(&a->emptied);
+		pthread_mutex_unlock(&a->mu);
+		if (fn(v, &pos, ctx) != 0)
+			refused++;
+	}
+	pthread_join(th, NULL);
+	rc = a->end < 0 ? -1 : a->r.bad + refused;
+	jsonl_reader_close(&a->r);
+	pthread_mutex_destroy(&a->mu);
+	pthread_cond_destroy(&a->filled);
+	pthread_cond_destroy(&a->emptied);
+	free(a);
+	return rc;
 }
 
 void

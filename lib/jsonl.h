@@ -28,6 +28,11 @@ typedef int (*jsonl_fn)(jv rec, const struct jsonl_pos *pos, void *ctx);
  * number of lines refused (by the parser or by fn); -1 when a file cannot be read. */
 long jsonl_each(int nfiles, char **files, jsonl_fn fn, void *ctx);
 
+/* jsonl_each with the reading and parsing on a second thread, a few dozen records
+ * ahead of fn, which is called on the caller's thread in input order. For a program
+ * whose own work per record is as heavy as parsing it. fn must not read stdin. */
+long jsonl_each_ahead(int nfiles, char **files, jsonl_fn fn, void *ctx);
+
 /* The same loop, pulled one record at a time (a program that reads as it needs). */
 struct jsonl_reader {
 	int nfiles, next; /* the inputs (none: stdin), and the next to open */

@@ -12,11 +12,42 @@
 static const struct report *sorting;
 
 static int
+by_owner_key(const void *pa, const void *pb)
+{
+	const struct rp_deal *da = &sorting->deals[*(const size_t *)pa], *db = &sorting->deals[*(const size_t *)pb];
+	int c = strcmp(da->owner_key, db->owner_key);
+
+	return c ? c : *(const size_t *)pa < *(const size_t *)pb ? -1 : 1;
+}
+
+/* Gives every deal its owner's name as the owner's first deal says it (a record may
+ * lack the name), so that one owner is one calendar, and calendars go by name. */
+static void
+owner_names(struct report *r)
+{
+	size_t *ix = xmalloc((r->ndeals + 1) * sizeof *ix), i, j;
+
+	for (i = 0; i < r->ndeals; i++)
+		ix[i] = i;
+	qsort(ix, r->ndeals, sizeof *ix, by_owner_key);
+	for (i = 0; i < r->ndeals; i = j) {
+		const char *name = r->deals[ix[i]].owner;
+		for (j = i; j < r->ndeals && !strcmp(r->deals[ix[j]].owner_key, r->deals[ix[i]].owner_key); j++)
+			if (strcmp(r->deals[ix[j]].owner, r->deals[ix[j]].owner_key) &&
+			    !strcmp(name, r->deals[ix[i]].owner_key))
+				name = r->deals[ix[j]].owner; /* a name rather than the Id */
+		for (size_t k = i; k < j; k++)
+			r->deals[ix[k]].calendar = name;
+	}
+	free(ix);
+}
+
+static int
 by_owner_time(const void *pa, const void *pb)
 {
 	const struct rp_act *a = pa, *b = pb;
 	const struct rp_deal *da = &sorting->deals[a->deal], *db = &sorting->deals[b->deal];
-	int c = strcmp(da->owner, db->owner);
+	int c = strcmp(da->calendar, db->calendar);
 
 	if (c == 0)
 		c = strcmp(da->owner_key, db->owner_key);
@@ -146,7 +177,7 @@ owner_calendar(struct sb *b, struct report *r, size_t lo, size_t hi, int n)
 	first = day[0] - ((day[0] - 4) % 7 + 7) % 7; /* its Monday */
 	last = day[hi - lo - 1];
 	sb_addf(b, "<div class=\"owner\" id=\"o%d\"><h3>", n);
-	html_esc(b, d->owner);
+	html_esc(b, d->calendar);
 	sb_addf(b, "</h3><p class=\"meta\">%d meeting%s and %d email%s across %d deal%s · times in ", meetings,
 	    meetings == 1 ? "" : "s", emails, emails == 1 ? "" : "s", deals, deals == 1 ? "" : "s");
 	html_esc(b, tz);
@@ -186,6 +217,7 @@ report_calendars(struct report *r, struct sb *b)
 	size_t lo = 0, hi, n = 0;
 
 	sorting = r;
+	owner_names(r);
 	qsort(r->acts, r->nacts, sizeof *r->acts, by_owner_time);
 	for (lo = 0; lo < r->nacts; lo = hi) {
 		const struct rp_deal *d = &r->deals[r->acts[lo].deal];

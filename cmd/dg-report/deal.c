@@ -40,7 +40,9 @@ block_error(struct sb *b, jv sf)
 	if (jv_get_kind(err) == JV_KIND_STRING)
 		html_esc(b, jv_string_value(err));
 	else if (jv_get_kind(err) == JV_KIND_OBJECT) {
-		const char *code = jx_str(err, "statusCode"), *msg = jx_str(err, "message");
+		/* dg-push's {code, message, fields}; Salesforce's own {statusCode, message} */
+		const char *code = jx_str(err, "code") ? jx_str(err, "code") : jx_str(err, "statusCode");
+		const char *msg = jx_str(err, "message");
 		html_esc(b, code ? code : "error");
 		if (msg) {
 			sb_add(b, ": ");
@@ -154,55 +156,59 @@ participants(struct sb *b, jv act, jv contacts, jv opp)
 	sb_add(b, "</span>");
 }
 
-/* One activity's entry: a <details> the timeline and the evidence link to. */
+/* What the timeline, the calendars and the entry need of activity i (act, borrowed)
+ * of deal di, looked up once: appended to r->acts. */
 static void
-activity(struct sb *b, struct report *r, struct rp_deal *d, size_t di, int i, jv rec)
+act_add(struct report *r, size_t di, int i, jv act)
 {
-	jv act = jx_at(jx_get(rec, "activities", JV_KIND_ARRAY), i), sf = jx_get(act, "sf", JV_KIND_OBJECT);
-	jv opp = jx_get(rec, "opportunity", JV_KIND_OBJECT), contacts = jx_get(rec, "contacts", JV_KIND_ARRAY);
-	const char *kind = jx_str(act, "kind") ? jx_str(act, "kind") : "?", *st = jx_str(sf, "status");
-	int email = !strcmp(kind, "email"), upcoming = jx_str(act, "when") && !strcmp(jx_str(act, "when"), "upcoming");
-	int inbound = email && jx_str(act, "direction") && !strcmp(jx_str(act, "direction"), "inbound");
-	int internal = !email && jx_len(jx_get(act, "internal", JV_KIND_ARRAY)) > 0 && !jx_str(act, "who");
-	char when[64];
-	time_t t = 0;
+	const char *kind = jx_str(act, "kind") ? jx_str(act, "kind") : "?", *when = jx_str(act, "when");
+	const char *dir = jx_str(act, "direction"), *start = jx_str(act, "start");
+	const char *st = jx_str(jx_get(act, "sf", JV_KIND_OBJECT), "status"), *subj = jx_str(act, "subject");
+	int email = !strcmp(kind, "email");
 	struct rp_act *a;
 
-	if (!jx_str(act, "start") || time_parse(jx_str(act, "start"), &t) != 0)
-		t = 0;
 	if (r->nacts == r->acap) {
 		r->acap = r->acap ? r->acap * 2 : 256;
 		r->acts = xrealloc(r->acts, r->acap * sizeof *r->acts);
 	}
 	a = &r->acts[r->nacts++];
-	*a = (struct rp_act){ .start = t,
-		.minutes = email ? 0 : (int)jx_num(act, "minutes", 30),
-		.kind = email  ? 'e'
-		    : internal ? 'i'
-			       : 'm',
-		.inbound = inbound,
-		.upcoming = upcoming,
-		.failed = st && !strcmp(st, "failed"),
-		.deal = (int)di,
-		.idx = i,
-		.subject = xstrdup(jx_str(act, "subject") ? jx_str(act, "subject") : kind) };
-	email ? d->emails++ : d->meetings++;
+	*a = (struct rp_act){ .deal = (int)di, .idx = i, .kind = 'x' };
+	if (jv_get_kind(act) != JV_KIND_OBJECT)
+		return;
+	if (!start || time_parse(start, &a->start) != 0)
+		a->start = 0;
+	a->kind = email ? 'e' : jx_len(jx_get(act, "internal", JV_KIND_ARRAY)) > 0 && !jx_str(act, "who") ? 'i' : 'm';
+	a->minutes = email ? 0 : (int)jx_num(act, "minutes", 30);
+	a->inbound = email && dir && !strcmp(dir, "inbound");
+	a->upcoming = when && !strcmp(when, "upcoming");
+	a->failed = st && !strcmp(st, "failed");
+	a->subject = xstrdup(subj ? subj : kind);
+}
 
-	sb_addf(b, "<details class=\"act %s%s\" id=\"d%zu-a%d\"><summary>", upcoming ? "upcoming" : "past",
-	    a->failed ? " failed" : "", di, i);
-	sb_addf(b, "<span class=\"when\">%s</span> ", t ? rp_when(t, d->tz, when) : "(no date)");
-	sb_addf(b, "<span class=\"kind k-%c%s\">", a->kind, inbound ? " in" : "");
-	if (email)
-		sb_add(b, inbound ? "email in" : upcoming ? "email (draft)" : "email out");
+/* One activity's entry: a <details> the timeline and the evidence link to. */
+static void
+activity(struct sb *b, const struct report *r, struct rp_deal *d, const struct rp_act *a, jv act, jv rec)
+{
+	jv sf = jx_get(act, "sf", JV_KIND_OBJECT), rels = jx_get(sf, "relations", JV_KIND_ARRAY);
+	jv opp = jx_get(rec, "opportunity", JV_KIND_OBJECT), contacts = jx_get(rec, "contacts", JV_KIND_ARRAY);
+	char when[64];
+
+	a->kind == 'e' ? d->emails++ : d->meetings++;
+	sb_addf(b, "<details class=\"act %s%s\" id=\"d%d-a%d\"><summary>", a->upcoming ? "upcoming" : "past",
+	    a->failed ? " failed" : "", a->deal, a->idx);
+	sb_addf(b, "<span class=\"when\">%s</span> ", a->start ? rp_when(a->start, d->tz, when) : "(no date)");
+	sb_addf(b, "<span class=\"kind k-%c%s\">", a->kind, a->inbound ? " in" : "");
+	if (a->kind == 'e')
+		sb_add(b, a->inbound ? "email in" : a->upcoming ? "email (draft)" : "email out");
 	else
-		sb_addf(b, "%s %d min", internal ? "internal" : "meeting", a->minutes);
+		sb_addf(b, "%s %d min", a->kind == 'i' ? "internal" : "meeting", a->minutes);
 	sb_add(b, "</span> <span class=\"subj\">");
 	html_esc(b, a->subject);
 	sb_add(b, "</span> ");
 	participants(b, act, contacts, opp);
 	block_state(b, r, d, sf);
-	for (int k = 0; k < jx_len(jx_get(sf, "relations", JV_KIND_ARRAY)); k++) {
-		jv rel = jx_at(jx_get(sf, "relations", JV_KIND_ARRAY), k);
+	for (int k = 0; k < jx_len(rels); k++) {
+		jv rel = jx_at(rels, k);
 		if (jx_str(rel, "status") && !strcmp(jx_str(rel, "status"), "failed")) {
 			sb_add(b, " <span class=\"err\">a relation ");
 			block_error(b, rel);
@@ -233,7 +239,7 @@ act_index(jv acts, const char *key)
 }
 
 static void
-scorecard(struct sb *b, const struct report *r, struct rp_deal *d, size_t di, jv rec)
+scorecard(struct sb *b, const struct report *r, struct rp_deal *d, size_t di, jv rec, const struct rp_act *va)
 {
 	jv sc = jx_get(rec, "scorecard", JV_KIND_OBJECT), acts = jx_get(rec, "activities", JV_KIND_ARRAY);
 	jv answers = jx_get(sc, "answers", JV_KIND_ARRAY);
@@ -272,18 +278,13 @@ scorecard(struct sb *b, const struct report *r, struct rp_deal *d, size_t di, jv
 		sb_add(b, "</td><td>");
 		for (int k = 0; k < jx_len(ev); k++) {
 			int ai = act_index(acts, jx_cstr(jx_at(ev, k)));
-			time_t t = 0;
-			if (ai < 0)
+			if (ai < 0 || va[ai].kind == 'x')
 				continue;
-			jv act = jx_at(acts, ai);
-			if (!jx_str(act, "start") || time_parse(jx_str(act, "start"), &t))
-				t = 0;
 			sb_addf(b, "<a class=\"ev\" href=\"#d%zu-a%d\" title=\"", di, ai);
-			html_esc(b, jx_str(act, "subject"));
+			html_esc(b, va[ai].subject);
 			sb_add(b, "\">");
-			html_esc(b, jx_str(act, "kind"));
-			sb_add(b, " ");
-			sb_add(b, t ? rp_when(t, d->tz, when) + 4 : "");
+			sb_add(b, va[ai].kind == 'e' ? "email " : "meeting ");
+			sb_add(b, va[ai].start ? rp_when(va[ai].start, d->tz, when) + 4 : "");
 			sb_add(b, "</a> ");
 		}
 		sb_add(b, "</td></tr>");
@@ -355,32 +356,35 @@ void
 report_deal(struct report *r, jv rec)
 {
 	jv opp = jx_get(rec, "opportunity", JV_KIND_OBJECT), acts = jx_get(rec, "activities", JV_KIND_ARRAY);
-	size_t di = r->ndeals;
+	jv story = jx_get(rec, "story", JV_KIND_OBJECT);
+	size_t di = r->ndeals, first = r->nacts;
 	struct rp_deal *d = deal_row(r, opp);
 	struct sb *b = &r->sections;
+	const struct rp_act *va;
 	time_t now = r->now, last_past = 0, first_up = 0;
-	int lv = jv_get_kind(acts) != JV_KIND_ARRAY ? LV_DEALS : LV_PLANNED;
+	int n = jx_len(acts), lv = jv_get_kind(acts) != JV_KIND_ARRAY ? LV_DEALS : LV_PLANNED;
 
-	for (int i = 0; i < jx_len(acts); i++) {
+	for (int i = 0; i < n; i++) {
 		jv a = jx_at(acts, i);
-		time_t t;
+		const struct rp_act *x;
+		act_add(r, di, i, a);
+		x = &r->acts[r->nacts - 1];
 		lv = lv < LV_WRITTEN && jx_str(a, "body") ? LV_WRITTEN : lv;
 		lv = jv_get_kind(jx_get(a, "sf", JV_KIND_OBJECT)) == JV_KIND_OBJECT ? LV_PUSHED : lv;
-		if (!jx_str(a, "start") || time_parse(jx_str(a, "start"), &t))
+		if (x->start == 0)
 			continue;
-		if (jx_str(a, "when") && !strcmp(jx_str(a, "when"), "upcoming"))
-			first_up = first_up == 0 || t < first_up ? t : first_up;
+		if (x->upcoming)
+			first_up = first_up == 0 || x->start < first_up ? x->start : first_up;
 		else
-			last_past = t > last_past ? t : last_past;
+			last_past = x->start > last_past ? x->start : last_past;
 	}
+	va = &r->acts[first]; /* r->acts no longer grows for this deal */
 	if (lv < LV_SCORED && jv_get_kind(jx_get(rec, "scorecard", JV_KIND_OBJECT)) == JV_KIND_OBJECT)
 		lv = LV_SCORED;
 	r->level = lv > r->level ? lv : r->level;
 	/* Today: --now, else the day the plan was made for, else the run's day, else after
 	 * the last past activity (and not after the first upcoming one). */
-	if (!r->have_now &&
-	    (!jx_str(jx_get(rec, "story", JV_KIND_OBJECT), "now") ||
-		time_parse(jx_str(jx_get(rec, "story", JV_KIND_OBJECT), "now"), &now) != 0)) {
+	if (!r->have_now && (!jx_str(story, "now") || time_parse(jx_str(story, "now"), &now) != 0)) {
 		now = r->run_now;
 		if (now == 0)
 			now = last_past ? last_past - last_past % DAY_SECONDS + DAY_SECONDS : first_up;
@@ -408,16 +412,16 @@ report_deal(struct report *r, jv rec)
 	}
 	sb_add(b, "</p>");
 	people(b, r, d, jx_get(rec, "contacts", JV_KIND_ARRAY));
-	if (jx_len(acts) > 0) {
-		report_timeline(b, r, di, acts, d->close, now);
+	if (n > 0) {
+		report_timeline(b, r, di, va, n, d->close, now);
 		sb_add(b, "<div class=\"acts\">");
-		for (int i = 0; i < jx_len(acts); i++)
-			if (jv_get_kind(jx_at(acts, i)) == JV_KIND_OBJECT)
-				activity(b, r, d, di, i, rec);
+		for (int i = 0; i < n; i++)
+			if (va[i].kind != 'x')
+				activity(b, r, d, &va[i], jx_at(acts, i), rec);
 		sb_add(b, "</div>");
 	} else
 		sb_add(b, "<p class=\"meta\">no activities planned (dg-plan adds them)</p>");
-	scorecard(b, r, d, di, rec);
+	scorecard(b, r, d, di, rec, va);
 	sb_add(b, "</section>\n");
 	r->failed += d->failed;
 	r->written += d->written;

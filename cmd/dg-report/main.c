@@ -253,7 +253,7 @@ main(int argc, char **argv)
 		argv[optind] = records;
 	}
 	r.instance = instance;
-	bad = jsonl_each(argc - optind, argv + optind, one, &r);
+	bad = jsonl_each_ahead(argc - optind, argv + optind, one, &r);
 	rc = write_page(&r, path ? path : out);
 	if (rc == 0 && path)
 		printf("%s\n", path);

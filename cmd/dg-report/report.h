@@ -31,6 +31,7 @@ struct rp_deal {
 	int score;           /* 0-100, -1 without a scorecard */
 	double coverage;     /* 0-1, -1 without a scorecard */
 	char *template;
+	const char *calendar; /* the owner's name on the calendars (one per owner_key) */
 };
 
 struct report {
@@ -69,10 +70,11 @@ const char *rp_color(size_t i);
 /* Reads one deal record (borrowed): appends its section to r->sections and its
  * overview row and activities to r->deals and r->acts. */
 void report_deal(struct report *r, jv rec);
-/* Appends the timeline drawing of deal d's activities (borrowed) to b: lanes for
+/* Appends the timeline drawing of deal d's n activities (acts, in the deal's order) to b: lanes for
  * meetings, emails sent and received; past filled, upcoming hollow, failed red; today
  * and the close date marked; each item a link to its entry (dD-aN). */
-void report_timeline(struct sb *b, const struct report *r, size_t d, jv acts, const char *close, time_t now);
+void report_timeline(
+    struct sb *b, const struct report *r, size_t d, const struct rp_act *acts, int n, const char *close, time_t now);
 /* Appends the owners' calendars (one per owner, weeks × days, in the owner's zone):
  * meetings by time coloured by deal, overlaps marked, busy days shaded. Sorts r->acts. */
 void report_calendars(struct report *r, struct sb *b);

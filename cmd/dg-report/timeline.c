@@ -1,7 +1,6 @@
 /* timeline.c: a deal's activities drawn in SVG along time: meetings, emails sent and
  * emails received in lanes, past and upcoming told apart, today and the close date
  * marked, every item a link to its entry below the drawing. */
-#include "jsonl.h"
 #include "report.h"
 #include "tz.h"
 
@@ -32,16 +31,16 @@ x_of(const struct scale *s, time_t t)
 /* The span drawn: every activity and today, with the close date when it is near
  * (a close date years away would squeeze the activities into a corner). */
 static struct scale
-span(jv acts, const char *close, time_t now)
+span(const struct rp_act *acts, int n, const char *close, time_t now)
 {
 	struct scale s = { 0, 0 };
-	time_t t, c;
+	time_t c;
 
-	for (int i = 0; i < jx_len(acts); i++) {
-		if (!jx_str(jx_at(acts, i), "start") || time_parse(jx_str(jx_at(acts, i), "start"), &t))
+	for (int i = 0; i < n; i++) {
+		if (acts[i].start == 0)
 			continue;
-		s.t0 = s.t0 == 0 || t < s.t0 ? t : s.t0;
-		s.t1 = t > s.t1 ? t : s.t1;
+		s.t0 = s.t0 == 0 || acts[i].start < s.t0 ? acts[i].start : s.t0;
+		s.t1 = acts[i].start > s.t1 ? acts[i].start : s.t1;
 	}
 	if (s.t0 == 0)
 		s.t0 = s.t1 = now;
@@ -120,9 +119,10 @@ axis(struct sb *b, const struct scale *s)
 }
 
 void
-report_timeline(struct sb *b, const struct report *r, size_t d, jv acts, const char *close, time_t now)
+report_timeline(
+    struct sb *b, const struct report *r, size_t d, const struct rp_act *acts, int n, const char *close, time_t now)
 {
-	struct scale s = span(acts, close, now);
+	struct scale s = span(acts, n, close, now);
 	const char *tz = r->deals[d].tz;
 	char when[64];
 	time_t c;
@@ -138,24 +138,17 @@ report_timeline(struct sb *b, const struct report *r, size_t d, jv acts, const c
 	marker(b, &s, now, "today", "today");
 	/* Items closer than a click apart are stacked: each lane has three rows (on the
 	 * line, above, below); an item takes the first whose last item is far enough left. */
-	double last[3][3];
+	int last[3][3];
 	for (int l = 0; l < 3; l++)
 		for (int k = 0; k < 3; k++)
 			last[l][k] = -100;
-	for (int i = 0; i < jx_len(acts); i++) {
-		jv a = jx_at(acts, i), sf = jx_get(a, "sf", JV_KIND_OBJECT);
-		const char *kind = jx_str(a, "kind") ? jx_str(a, "kind") : "";
-		int email = !strcmp(kind, "email"), up = jx_str(a, "when") && !strcmp(jx_str(a, "when"), "upcoming");
-		int in = email && jx_str(a, "direction") && !strcmp(jx_str(a, "direction"), "inbound");
-		int internal = !email && jx_len(jx_get(a, "internal", JV_KIND_ARRAY)) > 0 && !jx_str(a, "who");
-		int failed = jx_str(sf, "status") && !strcmp(jx_str(sf, "status"), "failed");
-		time_t t;
-		double x, y;
+	for (int i = 0; i < n; i++) {
+		const struct rp_act *a = &acts[i];
+		int lane = a->kind == 'e' ? (a->inbound ? 2 : 1) : 0, row = 0, x, y;
 
-		if (!jx_str(a, "start") || time_parse(jx_str(a, "start"), &t))
+		if (a->start == 0 || a->kind == 'x')
 			continue;
-		x = x_of(&s, t);
-		int lane = email ? (in ? 2 : 1) : 0, row = 0;
+		x = (int)(x_of(&s, a->start) + 0.5);
 		while (row < 2 && x - last[lane][row] < 11)
 			row++;
 		if (x - last[lane][row] < 11) /* all three taken: the row free longest */
@@ -163,16 +156,17 @@ report_timeline(struct sb *b, const struct report *r, size_t d, jv acts, const c
 				row = last[lane][k] < last[lane][row] ? k : row;
 		last[lane][row] = x;
 		y = lanes[lane].y + (row == 1 ? -9 : row == 2 ? 9 : 0);
-		sb_addf(b, "<a href=\"#d%zu-a%d\" class=\"item %s%s%s%s\"><title>", d, i, email ? "email" : "meeting",
-		    up ? " upcoming" : "", failed ? " failed" : "", internal ? " internal" : "");
-		sb_add(b, rp_when(t, tz, when));
+		sb_addf(b, "<a href=\"#d%zu-a%d\" class=\"item %s%s%s%s\"><title>", d, a->idx,
+		    a->kind == 'e' ? "email" : "meeting", a->upcoming ? " upcoming" : "", a->failed ? " failed" : "",
+		    a->kind == 'i' ? " internal" : "");
+		sb_add(b, rp_when(a->start, tz, when));
 		sb_add(b, " · ");
-		html_esc(b, jx_str(a, "subject") ? jx_str(a, "subject") : kind);
+		html_esc(b, a->subject);
 		sb_add(b, "</title>");
-		if (email)
-			sb_addf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\"/>", x, y);
+		if (a->kind == 'e')
+			sb_addf(b, "<circle cx=\"%d\" cy=\"%d\" r=\"5\"/>", x, y);
 		else
-			sb_addf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"8\" height=\"14\" rx=\"2\"/>", x - 4, y - 7);
+			sb_addf(b, "<rect x=\"%d\" y=\"%d\" width=\"8\" height=\"14\" rx=\"2\"/>", x - 4, y - 7);
 		sb_add(b, "</a>");
 	}
 	sb_add(b, "</svg>");

@@ -22,6 +22,7 @@ static const struct {
 	{ "everyday", "reset", "delete what dg created (a run, all runs, or by tag from the org)" },
 	{ "everyday", "doctor", "check an org before a run: login, access, picklists, rules, People.ai" },
 	{ "everyday", "verify", "check a run's records in the org as People.ai needs them" },
+	{ "everyday", "report", "a run's records (or any stage's) as one HTML page: timelines, calendars" },
 	{ "everyday", "login", "say where a login lands; print it as environment variables" },
 	{ "everyday", "demo", "the whole flow against a fresh local org (dg-sandbox)" },
 	{ "everyday", "smoke", "write, read back and delete one meeting and one email" },

@@ -17,6 +17,7 @@ const { chromium } = require('playwright-core');
 	const out = { console_errors: [], page_errors: [], requests: [] };
 	try {
 		const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+		page.setDefaultTimeout(120000); // a page of 1,000 deals (bench/report) takes a while to lay out
 		page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') out.console_errors.push(m.text()); });
 		page.on('pageerror', (e) => out.page_errors.push(String(e)));
 		// Anything the page asks for besides itself is a failure of "self-contained".
