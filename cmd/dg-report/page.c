@@ -106,7 +106,7 @@ static const char style[] =
     "left;vertical-align:top;border-bottom:1px solid #e3e6ec}#deals-table th{cursor:pointer;user-select:none;"
     "background:#eef1f6;position:sticky;top:0}#deals-table th[aria-sort=ascending]::after{content:' \\25B2'}"
     "#deals-table th[aria-sort=descending]::after{content:' \\25BC'}td.n{text-align:right;font-variant-numeric:"
-    "tabular-nums}#filter{font:inherit;padding:4px 8px;width:320px;margin:8px 0}section.deal{background:#fff;"
+    "tabular-nums}td.n,td.d{white-space:nowrap}#filter{font:inherit;padding:4px 8px;width:320px;margin:8px 0}section.deal{background:#fff;"
     "border:1px solid #dde2ea;border-radius:8px;padding:14px 18px;margin:18px 0;"
     "content-visibility:auto;contain-intrinsic-size:auto 900px}.owner{content-visibility:auto;contain-intrinsic-size:"
     "auto 600px}.swatch{display:inline-block;"
@@ -192,7 +192,7 @@ overview(struct report *r, struct sb *b)
 		html_esc(b, d->account);
 		sb_add(b, "</td><td>");
 		html_esc(b, d->stage);
-		sb_addf(b, "</td><td class=\"n\" data-v=\"%.2f\">%s</td><td>", d->amount_v, d->amount);
+		sb_addf(b, "</td><td class=\"n\" data-v=\"%.2f\">%s</td><td class=\"d\">", d->amount_v, d->amount);
 		html_esc(b, d->close);
 		sb_add(b, "</td><td>");
 		html_esc(b, d->owner);

@@ -16,7 +16,7 @@ const { chromium } = require('playwright-core');
 	});
 	const out = { console_errors: [], page_errors: [], requests: [] };
 	try {
-		const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+		const page = await browser.newPage({ viewport: { width: 1280, height: 1600 } });
 		page.setDefaultTimeout(120000); // a page of 1,000 deals (bench/report) takes a while to lay out
 		page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') out.console_errors.push(m.text()); });
 		page.on('pageerror', (e) => out.page_errors.push(String(e)));
@@ -86,8 +86,17 @@ const { chromium } = require('playwright-core');
 		}));
 		await page.fill('#filter', '');
 
+		await page.evaluate(() => window.scrollTo(0, 0));
 		await page.screenshot({ path: shot, fullPage: false });
-		await last.screenshot({ path: shot.replace(/\.png$/, '-deal.png') });
+		// The last deal as a person sees it scrolled to, as far as the window shows it (an
+		// element screenshot waits for the element to be "stable", which content-visibility
+		// keeps it from being on a long page).
+		await last.scrollIntoViewIfNeeded();
+		await page.waitForTimeout(100);
+		const box = await last.boundingBox(), vh = page.viewportSize().height;
+		const y = Math.max(0, box.y);
+		await page.screenshot({ path: shot.replace(/\.png$/, '-deal.png'),
+			clip: { x: box.x, y, width: box.width, height: Math.max(1, Math.min(box.height, vh - y)) } });
 	} finally {
 		await browser.close();
 	}
