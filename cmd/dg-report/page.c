@@ -1,102 +1,15 @@
 /* page.c: the page around the deals: head with its style, the overview table (sorted
- * and filtered by a small inline script), the calendars, and the escaping every string
- * from the data goes through. Self-contained: no file, font, image or script is
+ * and filtered by a small inline script) and the calendars. Self-contained: no file, font, image or script is
  * fetched, and the page's Content-Security-Policy allows only its own script (by hash),
  * so even a string that escaped escaping could not run or load anything. */
 #include "jsonl.h"
 #include "report.h"
-#include "sfid.h"
 #include "tz.h"
 
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-void
-html_esc(struct sb *b, const char *s)
-{
-	const char *p, *run;
-
-	if (s == NULL)
-		return;
-	for (p = run = s; *p; p++) {
-		const char *rep = NULL;
-		switch (*p) {
-		case '&': rep = "&amp;"; break;
-		case '<': rep = "&lt;"; break;
-		case '>': rep = "&gt;"; break;
-		case '"': rep = "&quot;"; break;
-		case '\'': rep = "&#39;"; break;
-		default:
-			if ((unsigned char)*p < 0x20 && *p != '\n' && *p != '\t')
-				rep = "";
-			else
-				continue;
-		}
-		sb_addn(b, run, (size_t)(p - run));
-		sb_add(b, rep);
-		run = p + 1;
-	}
-	sb_addn(b, run, (size_t)(p - run));
-}
-
-void
-html_esc_cut(struct sb *b, const char *s, size_t n)
-{
-	size_t len, keep;
-	char *cut;
-
-	if (s == NULL)
-		return;
-	len = strlen(s);
-	if (len <= n) {
-		html_esc(b, s);
-		return;
-	}
-	keep = utf8_trim(s, len, n);
-	cut = xstrndup(s, keep);
-	html_esc(b, cut);
-	sb_add(b, "…");
-	free(cut);
-}
-
-void
-html_org_link(struct sb *b, const struct report *r, const char *id)
-{
-	char norm[19];
-
-	if (id == NULL)
-		return;
-	if (r->instance && id_norm(id, norm) == 0) {
-		sb_add(b, "<a class=\"org\" target=\"_blank\" rel=\"noopener noreferrer\" href=\"");
-		html_esc(b, r->instance);
-		sb_addf(b, "/%s\">%s</a>", norm, norm);
-	} else
-		html_esc(b, id);
-}
-
-const char *
-rp_when(time_t t, const char *tz, char *buf)
-{
-	struct tm tm;
-
-	if (tz == NULL || strcmp(tz, "UTC") == 0)
-		gmtime_r(&t, &tm);
-	else
-		tz_local(tz, t, &tm);
-	strftime(buf, 64, "%a %b %e, %Y %H:%M", &tm);
-	return buf;
-}
-
-const char *
-rp_color(size_t i)
-{
-	static char buf[40];
-
-	snprintf(buf, sizeof buf, "hsl(%d,60%%,42%%)", (int)((i * 137) % 360));
-	return buf;
-}
 
 static const char style[] =
     "body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:0 24px 48px;color:#1c2430;"
