@@ -50,7 +50,7 @@ warnx(const char *fmt, ...)
 	va_end(ap);
 }
 
-static int stream_errors;
+static int stream_errors; /* 1: a dg_error line for the next stage; 2: {"error": ...} */
 
 void
 util_stream_errors(void)
@@ -59,14 +59,23 @@ util_stream_errors(void)
 }
 
 void
+util_json_errors(void)
+{
+	stream_errors = 2;
+}
+
+void
 util_fail_downstream(int code, const char *msg)
 {
 	const unsigned char *p;
 
-	if (!stream_errors || code == 0 || isatty(STDOUT_FILENO))
+	if (!stream_errors || code == 0 || (stream_errors == 1 && isatty(STDOUT_FILENO)))
 		return;
 	/* Written by hand: this runs on the way out, also when memory is exhausted. */
-	fprintf(stdout, "{\"dg_error\":{\"program\":\"%s\",\"status\":%d,\"message\":\"", progname, code);
+	if (stream_errors == 2)
+		fprintf(stdout, "{\"program\":\"%s\",\"status\":%d,\"error\":\"", progname, code);
+	else
+		fprintf(stdout, "{\"dg_error\":{\"program\":\"%s\",\"status\":%d,\"message\":\"", progname, code);
 	for (p = (const unsigned char *)msg; *p; p++) {
 		if (*p == '"' || *p == '\\')
 			fprintf(stdout, "\\%c", *p);
@@ -75,7 +84,7 @@ util_fail_downstream(int code, const char *msg)
 		else
 			fputc(*p, stdout);
 	}
-	fputs("\"}}\n", stdout);
+	fputs(stream_errors == 2 ? "\"}\n" : "\"}}\n", stdout);
 	fflush(stdout);
 }
 

@@ -24,6 +24,9 @@ void warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * stdout (unless it is a terminal), so that the next stage of a pipeline fails too
  * instead of succeeding on empty input (see jsonl_each). */
 void util_stream_errors(void);
+/* For a command's --json: a failure (diex) also prints {"program", "status", "error"} as
+ * one line on stdout, terminal or not, so that a script reading the JSON sees it. */
+void util_json_errors(void);
 /* Writes that line when util_stream_errors was called and code is not 0. */
 void util_fail_downstream(int code, const char *msg);
 /* Prints "progname: msg" on stderr (and, in a filter, the dg_error line on stdout) and

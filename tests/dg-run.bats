@@ -118,6 +118,11 @@ kill_runs() {
 	run --separate-stderr dg status "$id" --json
 	assert_success
 	assert_equal "$(jq -r .id <<< "$output")" "$id"
+	# --run RUN and --run=RUN, as dg reset names a run
+	run --separate-stderr dg status --run "$id" --json
+	assert_equal "$(jq -r .id <<< "$output")" "$id"
+	run --separate-stderr dg status --json --run="$id"
+	assert_equal "$(jq -r .id <<< "$output")" "$id"
 	run --separate-stderr dg status nosuchrun
 	assert_failure 1
 	[[ "$stderr" == *"no run 'nosuchrun'"* ]]
@@ -205,9 +210,25 @@ kill_runs() {
 	run dg smoke --id 006000000000000AAA
 	assert_failure 1
 	assert_output --partial "no opportunity"
+	# --json: the checks as data, and an error as {error}
+	run --separate-stderr dg smoke --id "$opp" --json --keep
+	assert_success
+	[ "$(jq -r .result <<< "$output")" = PASS ]
+	[ "$(jq '[.checks[] | select(.ok)] | length' <<< "$output")" -ge 10 ]
+	[ "$(jq '[.checks[] | select(.ok | not)] | length' <<< "$output")" = 0 ]
+	[ "$(jq -r '.kept.Event | .[0:3]' <<< "$output")" = 00U ]
+	run --separate-stderr dg smoke --id 006000000000000AAA --json
+	assert_failure 1
+	[[ "$(jq -r .error <<< "$output")" == "no opportunity '006000000000000AAA' in the org" ]]
 }
 
 @test "dg demo runs the whole flow against a fresh local org" {
+	export DG_DEMO_DIR=$BATS_TEST_TMPDIR/demo2
+	run --separate-stderr dg demo --max-opps=2 --json --yes
+	assert_success
+	[ "$(jq -r .status <<< "$output")" = ok ]
+	[ "$(jq -r .deals <<< "$output")" = 2 ]
+	[ -s "$(jq -r .report <<< "$output")" ]
 	export DG_DEMO_DIR=$BATS_TEST_TMPDIR/demo
 	run --separate-stderr dg demo --max-opps 3
 	assert_success

@@ -98,6 +98,20 @@ The most similar command is
 	[ -f "$TOP/doc/dg.1" ] && [ -f "$TOP/doc/dg.7" ]
 }
 
+@test "every command's -h describes every option its usage line names" {
+	for p in $(cd "${DG_BIN:-$TOP/bin}" && ls dg-*); do
+		out=$("$p" -h) || { echo "$p -h failed"; false; }
+		# the usage lines (up to the first blank line), and the lines that describe options
+		syn=$(printf '%s\n' "$out" | awk 'NF == 0 { exit } { print }' | grep -oE -- '--[a-z][a-z-]*' | sort -u)
+		desc=$(printf '%s\n' "$out" | awk 'f { print } NF == 0 { f = 1 }' | grep -E '^ +(-[a-zA-Z], )?--?[a-z]' |
+			grep -oE -- '--[a-z][a-z-]*' | sort -u)
+		[ -n "$desc" ] || { echo "$p -h describes no option"; false; }
+		for o in $syn; do
+			printf '%s\n' "$desc" | grep -qx -- "$o" || { echo "$p -h does not describe $o"; false; }
+		done
+	done
+}
+
 @test "the porcelain's options are in its man page" {
 	for pair in run:dg-run dry-run:dg-run status:dg reset:dg demo:dg init:dg; do
 		cmd=${pair%%:*} page=$TOP/doc/${pair#*:}.1

@@ -8,7 +8,17 @@
 #include "config.h"
 #include "util.h"
 
-static const char usage[] = "usage: dg-config [-c FILE] [--seed N] [--now TIME]\n";
+static const char usage[] =
+    "usage: dg-config [-c FILE] [--seed N] [--now TIME]\n"
+    "\n"
+    "Loads and checks the configuration and prints it as applied (YAML, every key with its\n"
+    "value or default; secrets hidden). A bad value is named with its file, line and column.\n"
+    "\n"
+    "  -c, --config FILE   configuration (default $DG_CONFIG, else ./demo.yaml, else defaults)\n"
+    "      --seed N        the seed, over the configuration's\n"
+    "      --now TIME      the run's time, YYYY-MM-DD or ISO 8601, over the configuration's\n"
+    "  -h, --help          show this help and exit\n"
+    "      --version       show the version and exit\n";
 
 int
 main(int argc, char **argv)

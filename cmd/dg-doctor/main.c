@@ -16,7 +16,18 @@
 #include "sf.h"
 #include "util.h"
 
-static const char usage[] = "usage: dg-doctor [-c FILE] [-o | --target-org ALIAS] [--max-opps N] [--json]\n";
+static const char usage[] = "usage: dg-doctor [-c FILE] [-o | --target-org ALIAS] [--max-opps N] [--json]\n"
+			    "\n"
+			    "Checks an org before a run: the login, the objects and fields dg writes and the access\n"
+			    "to them, picklists, required fields, validation and duplicate rules, owners, and what\n"
+			    "People.ai needs to match the records. Each check passes, warns or fails, with a fix.\n"
+			    "\n"
+			    "  -c, --config FILE        configuration (default $DG_CONFIG, else ./demo.yaml)\n"
+			    "  -o, --target-org ALIAS   log in as the Salesforce CLI's ALIAS\n"
+			    "      --max-opps N         how many deals to look at (default query.max_opps)\n"
+			    "      --json               one JSON object: {checks: [{id, status, message, fix}], ...}\n"
+			    "  -h, --help               show this help and exit\n"
+			    "      --version            show the version and exit\n";
 
 int
 main(int argc, char **argv)

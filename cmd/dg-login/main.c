@@ -12,7 +12,17 @@
 #include "sf.h"
 #include "util.h"
 
-static const char usage[] = "usage: dg-login [-c FILE] [-o | --target-org ALIAS] [--json | --env]\n";
+static const char usage[] = "usage: dg-login [-c FILE] [-o | --target-org ALIAS] [--json | --env]\n"
+			    "\n"
+			    "Logs in as the stages do and says where that lands: the org, sandbox or production,\n"
+			    "its address, the user and the login flow.\n"
+			    "\n"
+			    "  -c, --config FILE        configuration (its salesforce section)\n"
+			    "  -o, --target-org ALIAS   a Salesforce CLI login, by alias or username\n"
+			    "      --json               the Organization record with InstanceUrl, Login, Username\n"
+			    "      --env                only the session, as export lines for eval (a secret)\n"
+			    "  -h, --help               show this help and exit\n"
+			    "      --version            show the version and exit\n";
 
 /* A value in single quotes for a POSIX shell. */
 static void

@@ -22,7 +22,23 @@ static const char usage[] =
     "usage: dg-push [-c FILE] [-j N] [--tag TAG] [--reconcile] [--allow-production] [-o | --target-org ALIAS]\n"
     "               [FILE...]\n"
     "       dg-push --delete [-c FILE] [-j N] [--allow-production] [-o | --target-org ALIAS] [FILE...]\n"
-    "       dg-push --delete --from-org [--tag TAG] [-c FILE] [-j N] [--allow-production]\n";
+    "       dg-push --delete --from-org [--tag TAG] [-c FILE] [-j N] [--allow-production]\n"
+    "\n"
+    "Writes the deal records' contacts, contact roles, meetings, emails, their relations and\n"
+    "the scorecard to Salesforce in batches (sObject Collections; Bulk API 2.0 for large\n"
+    "loads), in dependency order, and passes each record on with an sf block per item.\n"
+    "\n"
+    "  -c, --config FILE        configuration (default $DG_CONFIG, else ./demo.yaml)\n"
+    "  -j, --jobs N             calls in flight (default push.jobs, 4)\n"
+    "      --tag TAG            the run's tag, written to push.tag_field (at most 64 characters)\n"
+    "      --reconcile          first find in the org what an interrupted run created but never\n"
+    "                           recorded (it comes out as found, not created again)\n"
+    "      --allow-production   write even into a production org\n"
+    "      --delete             delete the records the input's sf blocks name instead\n"
+    "      --from-org           with --delete: every record whose tag field is set (or is TAG)\n"
+    "  -o, --target-org ALIAS   log in as the Salesforce CLI's ALIAS\n"
+    "  -h, --help               show this help and exit\n"
+    "      --version            show the version and exit\n";
 
 /* --delete: the Ids of one input line. */
 static int

@@ -17,7 +17,21 @@
 
 static const char usage[] =
     "usage: dg-query [-c FILE] [--id ID]... [--soql SOQL] [--max-opps N] [-o | --target-org ALIAS]\n"
-    "       dg-query --org [-c FILE] [-o | --target-org ALIAS]\n";
+    "       dg-query --org [-c FILE] [-o | --target-org ALIAS]\n"
+    "\n"
+    "Chooses the opportunities the configuration's query section names and writes one\n"
+    "deal record per line: the opportunity with its owner and account, and its contacts\n"
+    "with their roles (see dg(7)).\n"
+    "\n"
+    "  -c, --config FILE        configuration (default $DG_CONFIG, else ./demo.yaml)\n"
+    "      --id ID              this opportunity (repeatable; 15 or 18 characters) instead of\n"
+    "                           the configured selection\n"
+    "      --soql SOQL          the whole query, used as given (select the fields of dg(7))\n"
+    "      --max-opps N         at most N deals (default query.max_opps)\n"
+    "  -o, --target-org ALIAS   log in as the Salesforce CLI's ALIAS\n"
+    "      --org                print the org this login reaches instead (one JSON line)\n"
+    "  -h, --help               show this help and exit\n"
+    "      --version            show the version and exit\n";
 
 /* Ids in one IN (...) list: 100 quoted 18-character Ids are about 2,200 bytes, far
  * under the 16,384 bytes a real org takes in a request line. */

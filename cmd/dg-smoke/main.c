@@ -17,19 +17,41 @@
 #include "util.h"
 
 static const char usage[] =
-    "usage: dg-smoke --id ID [-c FILE] [--keep] [--allow-production] [-o | --target-org ALIAS]\n";
+    "usage: dg-smoke --id ID [-c FILE] [--keep] [--allow-production] [--json] [-o | --target-org ALIAS]\n"
+    "\n"
+    "Writes one meeting and one email on an opportunity, reads them back, checks every field\n"
+    "and deletes them again: the shortest proof that the org takes what dg writes.\n"
+    "\n"
+    "      --id ID              the opportunity (15 or 18 characters; --opp-id is still taken)\n"
+    "  -c, --config FILE        configuration (default $DG_CONFIG, else ./demo.yaml)\n"
+    "      --keep               leave the two records in the org\n"
+    "      --allow-production   write even into a production org\n"
+    "      --json               the result as one JSON object: {opportunity, checks: [{check, ok,\n"
+    "                           expected, got}], problems, result, kept} (or {error})\n"
+    "  -o, --target-org ALIAS   log in as the Salesforce CLI's ALIAS\n"
+    "  -h, --help               show this help and exit\n"
+    "      --version            show the version and exit\n";
 
-static int problems;
+static int problems, json;
+static jv checks; /* with --json: what check() found */
 
 static void
 check(const char *what, const char *want, const char *got)
 {
 	int ok = want && got && !strcmp(want, got);
+	problems += !ok;
+	if (json) {
+		jv c = jv_object_set(jv_object(), jv_string("check"), jv_string(what));
+		c = jv_object_set(c, jv_string("ok"), jv_bool(ok));
+		c = jv_object_set(c, jv_string("expected"), want ? jv_string(want) : jv_null());
+		c = jv_object_set(c, jv_string("got"), got ? jv_string(got) : jv_null());
+		checks = jv_array_append(checks, c);
+		return;
+	}
 	printf("%-34s %s", what, ok ? "ok" : "WRONG");
 	if (!ok)
 		printf(": expected %s, got %s", want ? want : "(nothing)", got ? got : "(nothing)");
 	printf("\n");
-	problems += !ok;
 }
 
 static jv
@@ -164,6 +186,7 @@ main(int argc, char **argv)
 		{ "id", required_argument, NULL, 'i' },
 		{ "opp-id", required_argument, NULL, 'i' }, /* the older name, still taken */
 		{ "keep", no_argument, NULL, 'k' },
+		{ "json", no_argument, NULL, 'J' },
 		{ "allow-production", no_argument, NULL, 'P' },
 		{ "target-org", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
@@ -181,6 +204,7 @@ main(int argc, char **argv)
 		case 'i': oid = optarg; break;
 		case 'k': keep = 1; break;
 		case 'P': allow = 1; break;
+		case 'J': json = 1; break;
 		case 'o': target = optarg; break;
 		case 'h': cli_usage(usage, 0);
 		case 'V': cli_version();
@@ -189,6 +213,9 @@ main(int argc, char **argv)
 	}
 	if (!oid || optind < argc)
 		cli_usage(usage, 1);
+	if (json)
+		util_json_errors();
+	checks = jv_array();
 	if (id_norm(oid, opp) != 0 || strncmp(opp, "006", 3))
 		diex(EXIT_USAGE, "--id '%s': not an opportunity Id", oid);
 	struct dg_config cfg;
@@ -215,7 +242,8 @@ main(int argc, char **argv)
 		diex(EXIT_FAIL, "the org's answer for opportunity '%s' has no Name or OwnerId", opp);
 	jv ac;
 	const char *who = contact_of(&sf, o, opp, &ac);
-	printf("smoke test on '%s' (%s)\n", jx_str(o, "Name"), opp);
+	if (!json)
+		printf("smoke test on '%s' (%s)\n", jx_str(o, "Name"), opp);
 
 	/* Yesterday at 15:00 UTC, 30 minutes; the email the same day. */
 	time_t t = time(NULL) / DAY_SECONDS * DAY_SECONDS - DAY_SECONDS + 15 * 3600;
@@ -238,11 +266,10 @@ main(int argc, char **argv)
 		if (!jx_bool(r, "success", 0) || !id || id_norm(id, ids[i]) != 0) {
 			jv e = jx_at(jx_get(r, "errors", JV_KIND_ARRAY), 0);
 			const char *code = jx_str(e, "statusCode"), *msg = jx_str(e, "message");
-			printf("cannot create the test %s: %s: %s\nFAIL\n", i ? "Task" : "Event",
+			jv_free(res);
+			diex(EXIT_FAIL, "cannot create the test %s: %s: %s", i ? "Task" : "Event",
 			    code ? code : "MALFORMED_ANSWER",
 			    msg ? msg : "the org's answer gives neither an Id nor an error");
-			jv_free(res);
-			return EXIT_FAIL;
 		}
 	}
 	char *evid = ids[0], *tkid = ids[1];
@@ -256,9 +283,24 @@ main(int argc, char **argv)
 			warnx("could not delete the test records %s and %s: %s", evid, tkid, err);
 		jv_free(d);
 		free(path);
-	} else
+	} else if (!json)
 		printf("kept: Event %s, Task %s\n", evid, tkid);
-	printf("%s\n", problems ? "FAIL" : "PASS");
+	if (json) {
+		jv r = jv_object_set(jv_object(), jv_string("opportunity"),
+		    jv_object_set(jv_object_set(jv_object(), jv_string("Id"), jv_string(opp)), jv_string("Name"),
+			jv_string(jx_str(o, "Name"))));
+		r = jv_object_set(r, jv_string("checks"), checks);
+		r = jv_object_set(r, jv_string("problems"), jv_number(problems));
+		r = jv_object_set(r, jv_string("result"), jv_string(problems ? "FAIL" : "PASS"));
+		r = jv_object_set(r, jv_string("kept"),
+		    keep ? jv_object_set(jv_object_set(jv_object(), jv_string("Event"), jv_string(evid)),
+			       jv_string("Task"), jv_string(tkid))
+			 : jv_null());
+		jsonl_emit(r);
+	} else {
+		jv_free(checks);
+		printf("%s\n", problems ? "FAIL" : "PASS");
+	}
 	jv_free(o);
 	jv_free(ac);
 	sf_close(&sf);

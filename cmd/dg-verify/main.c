@@ -23,7 +23,19 @@
 #include "tz.h"
 #include "util.h"
 
-static const char usage[] = "usage: dg-verify [-c FILE] [-o | --target-org ALIAS] [--json] [RUN | FILE]\n";
+static const char usage[] =
+    "usage: dg-verify [-c FILE] [-o | --target-org ALIAS] [--json] [RUN | FILE]\n"
+    "\n"
+    "Reads a run's meetings and emails back from the org and checks each as People.ai needs\n"
+    "it: on its opportunity, with its contact on the account's domain, an active owner with\n"
+    "a real address, at the planned time. RUN: a run id, a run directory or a file of pushed\n"
+    "records; without it, the newest run that wrote anything.\n"
+    "\n"
+    "  -c, --config FILE        configuration (its salesforce section)\n"
+    "  -o, --target-org ALIAS   log in as the Salesforce CLI's ALIAS\n"
+    "      --json               one JSON object: {deals: [{id, name, verdict, ...}], ok, failed}\n"
+    "  -h, --help               show this help and exit\n"
+    "      --version            show the version and exit\n";
 
 /* The pushed records of RUN (a run id under $DG_RUNS, a run directory or a file), or
  * of the newest run that wrote any. Returns a new path. */
