@@ -95,16 +95,13 @@ YAML
 query:
   stages: ["Closed Won"]
   types: ["New Business", "It's a \\ type ü", "x') OR (Type != 'y"]
-  owners: ["O'Brien \"Bob\"", "Zoë Ångström"]
   max_opps: 1000
 YAML
+	# The odd types are not in the (unrestricted) Type picklist: said, and only the real
+	# one can match.
 	run --separate-stderr dg-query
 	assert_success
-	# Only the real type can match, and no owner has those names: nothing, no error.
-	assert_output ""
-	sed -i '/owners/d' demo.yaml
-	run --separate-stderr dg-query
-	assert_success
+	[[ "$stderr" == *"query.types: 'x') OR (Type != 'y' is not an opportunity type of this org's picklist"* ]]
 	[ -n "$output" ]
 	run jq -r '[.opportunity.StageName, .opportunity.Type] | join(" / ")' <<< "$output"
 	assert_equal "$(printf '%s\n' "${lines[@]}" | sort -u)" "Closed Won / New Business"
@@ -113,6 +110,15 @@ YAML
 	run --separate-stderr dg-query
 	assert_failure 2
 	[[ "$stderr" == *"query.stages: 'x') OR (StageName != 'y' is not a stage of this org"* ]]
+	# an owner is checked against the org's users: the value stays whole
+	cat > demo.yaml <<'YAML'
+query:
+  owners: ["O'Brien \"Bob\"", "Zoë Ångström"]
+YAML
+	run --separate-stderr dg-query
+	assert_failure 2
+	want="query.owners: 'O'Brien \"Bob\"' is not a user of this org"
+	[[ "$stderr" == *"$want"* ]]
 }
 
 @test "a request line over 16,384 bytes is refused (414); dg-query asks for 700 Ids 100 at a time, in the query's order" {
@@ -427,6 +433,45 @@ SH
 	dg-query --max-opps 3 2> /dev/null | dg-plan --now "$NOW" > planned.jsonl
 	run jq -r '.activities[] | select(.type == "demo" or .type == "technical_discovery") | .internal // [] | length' planned.jsonl
 	assert_line 1
+}
+
+@test "record types and owners the org does not have are refused before the query, with the closest; an inactive owner is said" {
+	export DG_SANDBOX_PROFILE=enterprise
+	sandbox_start
+	sf_env
+	printf 'query:\n  record_types: [New_Busines]\n' > demo.yaml
+	run --separate-stderr dg-query
+	assert_failure 2
+	[[ "$stderr" == "dg-query: query.record_types: 'New_Busines' is not an active Opportunity record type (DeveloperName) of this org; did you mean 'New_Business'? (its record types: New_Business)" ]]
+	# a retired record type is not one to choose by
+	printf 'query:\n  record_types: [Renewal]\n' > demo.yaml
+	run --separate-stderr dg-query
+	assert_failure 2
+	printf 'query:\n  record_types: [new_business]\n' > demo.yaml
+	run --separate-stderr dg-query
+	assert_success
+	printf 'query:\n  owners: [Dana Brooke]\n' > demo.yaml
+	run --separate-stderr dg-query
+	assert_failure 2
+	[[ "$stderr" == *"query.owners: 'Dana Brooke' is not a user of this org; did you mean 'Dana Brooks'?"* ]]
+	printf 'query:\n  owners: [005000000000000AAA]\n' > demo.yaml
+	run --separate-stderr dg-query
+	assert_failure 2
+	[[ "$stderr" == *"query.owners: '005000000000000AAA' is not a user of this org"* ]]
+	inactive=$(sb_login && soql "SELECT Name FROM User WHERE IsActive = false" > /dev/null && body '.records[0].Name')
+	printf 'query:\n  owners: ["%s"]\n' "$inactive" > demo.yaml
+	run --separate-stderr dg-query
+	assert_success
+	[[ "$stderr" == *"query.owners: '$inactive' is an inactive user"* ]]
+	# the lenient org has no record types at all
+	sandbox_stop
+	export DG_SANDBOX_PROFILE=lenient
+	sandbox_start
+	sf_env
+	printf 'query:\n  record_types: [New_Business]\n' > demo.yaml
+	run --separate-stderr dg run --yes
+	assert_failure 2
+	[[ "$stderr" == *"(it has none)"* ]]
 }
 
 @test "a stage the org does not have is refused before the query, with the closest (dg run stops with status 2, nothing written)" {

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "config.h"
 #include "jsonl.h"
+#include "query.h"
 #include "sf.h"
 #include "sfid.h"
 #include "tz.h"
@@ -631,42 +632,6 @@ deal_record(jv o, const struct around *ar)
 	return rec;
 }
 
-/* query.stages that the org's Opportunity.StageName does not have (a typo would match
- * nothing and make a run of 0 deals): refused before the query, with the closest. */
-static void
-check_stages(struct sf *sf, const struct dg_config *cfg)
-{
-	if (!cfg->query.stages.n)
-		return;
-	char err[512];
-	jv d = sf_request(sf, "GET", "/sobjects/Opportunity/describe", NULL, NULL, err, sizeof err);
-	jv fs = jx_get(d, "fields", JV_KIND_ARRAY), pv = jv_invalid();
-	for (int i = 0; i < jx_len(fs); i++)
-		if (jx_str(jx_at(fs, i), "name") && !strcmp(jx_str(jx_at(fs, i), "name"), "StageName"))
-			pv = jx_get(jx_at(fs, i), "picklistValues", JV_KIND_ARRAY);
-	int n = jx_len(pv);
-	const char **names = xmalloc((size_t)(n + 1) * sizeof *names);
-	struct sb all = { 0 };
-	for (int i = 0; i < n; i++) {
-		names[i] = jx_str(jx_at(pv, i), "value") ? jx_str(jx_at(pv, i), "value") : "";
-		sb_addf(&all, "%s%s", i ? ", " : "", names[i]);
-	}
-	for (int k = 0; n && k < cfg->query.stages.n; k++) {
-		const char *st = cfg->query.stages.v[k];
-		int have = 0;
-		for (int i = 0; i < n && !have; i++)
-			have = !strcasecmp(names[i], st);
-		if (have)
-			continue;
-		const char *near = util_closest(st, names, n);
-		diex(EXIT_USAGE, "query.stages: '%s' is not a stage of this org%s%s%s (its stages: %s)", st,
-		    near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "", sb_str(&all));
-	}
-	sb_free(&all);
-	free(names);
-	jv_free(d);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -729,7 +694,7 @@ main(int argc, char **argv)
 		return stdout_close() ? EXIT_FAIL : EXIT_OK;
 	}
 	if (!soql)
-		check_stages(&sf, &cfg);
+		query_check(&sf, &cfg);
 	struct ctx ctx = { jv_array() };
 	char err[1024];
 	if ((soql ? sf_query(&sf, q, keep, &ctx, err, sizeof err)

@@ -196,7 +196,8 @@ struct seeding {
 };
 
 /* The org's setup records: its duplicate rules (the contact one active in the
- * enterprise profile, as rules.c enforces it) and the validation rule it enforces. */
+ * enterprise profile, as rules.c enforces it), the validation rule it enforces, and
+ * (enterprise) its Opportunity record types. */
 static void
 seed_setup(void)
 {
@@ -209,6 +210,12 @@ seed_setup(void)
 		    JV_OBJECT(jv_string("DeveloperName"), jv_string(rules[i][0]), jv_string("MasterLabel"),
 			jv_string(rules[i][0]), jv_string("SobjectType"), jv_string(rules[i][1]), jv_string("IsActive"),
 			jv_bool(ent && i == 0)),
+		    id);
+	for (int i = 0; ent && i < 2; i++) /* two Opportunity record types; the second retired */
+		store_insert_raw(schema_obj("RecordType"),
+		    JV_OBJECT(jv_string("Name"), jv_string(i ? "Renewal" : "New Business"), jv_string("DeveloperName"),
+			jv_string(i ? "Renewal" : "New_Business"), jv_string("SobjectType"), jv_string("Opportunity"),
+			jv_string("IsActive"), jv_bool(i == 0)),
 		    id);
 	if (ent)
 		store_insert_raw(schema_obj("ValidationRule"),
