@@ -18,7 +18,7 @@
 
 #include "util.h"
 
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 /* How long an opener waits for another program holding the file. */
 #define STATEDB_WAIT_MS 60000
 
@@ -34,6 +34,8 @@ static const char *const migrations[] = {
 	"CREATE INDEX items_id ON items (sf_id);",
 	"CREATE TABLE llm_cache (key TEXT PRIMARY KEY, model TEXT, content TEXT NOT NULL,"
 	" tokens INTEGER NOT NULL DEFAULT 0, created TEXT NOT NULL);",
+	/* 3: what an update changed, as the record had it (JSON), for dg reset to put back */
+	"ALTER TABLE items ADD COLUMN before TEXT;",
 };
 
 /* The directory holding the nearest .dg/ from here up (as git finds .git), into buf;

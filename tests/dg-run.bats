@@ -153,34 +153,57 @@ kill_runs() {
 	assert_success
 }
 
-@test "dg reset puts the org back as it was; a second reset does nothing" {
+@test "dg reset puts the org back as it was, the scorecard fields on opportunities too; a second reset does nothing" {
 	sandbox_start
 	sf_env
 	steady 3
 	printf 'plan:\n  min_contacts: 3\nquery:\n  max_opps: 3\n  account_contacts: 0\n' > demo.yaml
 	before=$(counts)
+	# one of the deals already holds values in two of the scorecard fields
+	dg dry-run 2> /dev/null
+	opp=$(jq -r .opportunity.Id runs/*/deals.jsonl | head -1)
+	sb_login
+	[ "$(sf PATCH "/sobjects/Opportunity/$opp" -H 'Content-Type: application/json' \
+		-d '{"DG_Scorecard_Score__c": 7, "DG_Metrics__c": "in the customer’s own words"}')" = 204 ]
+	ids=$(jq -r .opportunity.Id runs/*/deals.jsonl | sed "s/.*/'&'/" | paste -sd,)
+	fields() {
+		soql "SELECT Id, DG_Scorecard_Score__c, DG_Metrics__c FROM Opportunity WHERE Id IN ($ids) ORDER BY Id" > /dev/null &&
+			body '[.records[] | [.Id, .DG_Scorecard_Score__c, .DG_Metrics__c]]'
+	}
+	was=$(fields)
 	dg run --yes 2> /dev/null
 	[ "$(counts)" != "$before" ]
+	[ "$(fields)" != "$was" ]
 	run --separate-stderr dg reset --all --dry-run
 	assert_success
-	[[ "$stderr" == *"would delete"* ]]
+	[[ "$stderr" == *"would delete or put back"* ]]
+	[[ "$stderr" == *"Opportunity: 3 (fields put back as they were)"* ]]
 	run --separate-stderr dg reset --all --dry-run --json
 	n=$(jq .would_delete <<< "$output")
 	[ "$n" -gt 20 ]
+	[ "$(jq .would_restore <<< "$output")" = 3 ]
 	# on a terminal it asks first: no means nothing is deleted
 	run script -qec "dg reset --all" /dev/null <<< "n"
 	assert_failure 1
-	assert_output --partial "About to delete $n records dg created ("
+	assert_output --partial "About to delete $((n + 3)) records dg created or changed ("
+	assert_output --partial "Opportunity 3 put back"
 	assert_output --partial "nothing deleted"
 	[ "$(counts)" != "$before" ]
 	run --separate-stderr dg reset --all --yes --json
 	assert_success
-	assert_equal "$(jq -c '[.deleted, .failed, (.objects.Event.deleted > 0)]' <<< "$output")" "[$n,0,true]"
+	assert_equal "$(jq -c '[.deleted, .restored, .failed, (.objects.Event.deleted > 0)]' <<< "$output")" "[$n,3,0,true]"
 	assert_equal "$(counts)" "$before"
+	# the fields hold what they held before dg: the customer's values, and nothing
+	assert_equal "$(fields)" "$was"
 	run --separate-stderr dg reset --all --json
 	assert_success
 	[[ "$stderr" == *"nothing to delete"* ]]
-	assert_equal "$output" '{"deleted":0,"failed":0,"objects":{},"errors":[]}'
+	assert_equal "$output" '{"deleted":0,"restored":0,"failed":0,"objects":{},"errors":[]}'
+	# a run after the reset writes the scorecards again, and its reset puts them back again
+	dg run --yes 2> /dev/null
+	[ "$(fields)" != "$was" ]
+	dg reset --all --yes 2> /dev/null
+	assert_equal "$(fields)" "$was"
 }
 
 @test "dg reset --from-org finds dg's records by tag when the state file is gone" {

@@ -380,6 +380,20 @@ build_scorecard(struct sched *s, struct item *x)
 		}
 	}
 	sb_free(&name);
+	/* What the opportunity held in those fields before (dg-query reads them): kept in
+	 * the sf block and the state, so that dg reset can put it back. */
+	jv_free(x->before);
+	x->before = jv_invalid();
+	jv_object_foreach(jv_copy(f), k, v)
+	{
+		jv old =
+		    jv_object_has(jv_copy(opp), jv_copy(k)) ? jv_object_get(jv_copy(opp), jv_copy(k)) : jv_invalid();
+		if (jv_is_valid(old))
+			x->before = jv_object_set(jv_is_valid(x->before) ? x->before : jv_object(), k, old);
+		else
+			jv_free(k);
+		jv_free(v);
+	}
 	if (!nf) {
 		if (!score_warned++)
 			warnx(

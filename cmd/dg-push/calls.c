@@ -362,6 +362,7 @@ push_free(struct push *p)
 	for (int i = 0; i < s->v.n; i++) {
 		jv_free(s->v.v[i].fields);
 		jv_free(s->v.v[i].error);
+		jv_free(s->v.v[i].before);
 	}
 	free(s->v.v);
 	for (int c = 0; c < NQUEUE; c++)

@@ -21,15 +21,28 @@ add_id(struct push *p, const char *id)
 		p->ids = jv_array_append(p->ids, jv_string(n));
 }
 
+/* An updated record to put back as it was: {id, object, fields}. */
+static void
+add_restore(struct push *p, const char *id, const char *object, jv fields)
+{
+	char n[SFID_SIZE];
+	if (id && id_norm(id, n) == 0 && object && jv_get_kind(fields) == JV_KIND_OBJECT)
+		p->restores = jv_array_append(p->restores,
+		    JV_OBJECT(jv_string("id"), jv_string(n), jv_string("object"), jv_string(object),
+			jv_string("fields"), jv_copy(fields)));
+}
+
 /* The Ids a deal record's sf blocks hold: everything dg created for it. The
- * opportunity itself only had fields updated, and a matched contact is the org's: they
- * are not dg's to delete. */
+ * opportunity itself only had fields updated: those are put back as its block's
+ * "before" says (when it says). A matched contact is the org's: not dg's to delete. */
 static jv
 id_of_block(jv sf, const struct sf_place *pl, void *ctx)
 {
 	const char *obj = jx_str(sf, "object"), *st = jx_str(sf, "status");
+	if (sf_block_live(sf) && obj && !strcmp(obj, "Opportunity"))
+		add_restore(ctx, jx_str(sf, "id"), obj, jx_get(sf, "before", JV_KIND_OBJECT));
 	/* A contact the org's duplicate rule matched is the org's own. */
-	if (sf_block_live(sf) && (!obj || strcmp(obj, "Opportunity")) && !(st && !strcmp(st, "matched")))
+	else if (sf_block_live(sf) && !(st && !strcmp(st, "matched")))
 		add_id(ctx, jx_str(sf, "id"));
 	return sf;
 }
@@ -37,14 +50,16 @@ id_of_block(jv sf, const struct sf_place *pl, void *ctx)
 int
 push_collect_ids(struct push *p, jv rec, const char *where)
 {
-	int before = jx_len(p->ids);
-	if (jv_get_kind(rec) == JV_KIND_OBJECT && (jx_str(rec, "Id") || jx_str(rec, "id")) &&
+	int before = jx_len(p->ids) + jx_len(p->restores);
+	if (jv_get_kind(rec) == JV_KIND_OBJECT && jv_is_valid(jx_get(rec, "restore", JV_KIND_OBJECT)))
+		add_restore(p, jx_str(rec, "id"), jx_str(rec, "object"), jx_get(rec, "restore", JV_KIND_OBJECT));
+	else if (jv_get_kind(rec) == JV_KIND_OBJECT && (jx_str(rec, "Id") || jx_str(rec, "id")) &&
 	    !jv_is_valid(jx_get(rec, "opportunity", JV_KIND_OBJECT)))
 		add_id(p, jx_str(rec, "Id") ? jx_str(rec, "Id") : jx_str(rec, "id"));
 	else
 		rec = sf_blocks(rec, NULL, id_of_block, p);
 	jv_free(rec);
-	if (jx_len(p->ids) == before) {
+	if (jx_len(p->ids) + jx_len(p->restores) == before) {
 		warnx("%s: no Salesforce Id to delete", where);
 		return 1;
 	}
@@ -100,6 +115,78 @@ from_org(struct push *p)
 	}
 }
 
+/* One record's answer in a Collections call (one, from the answer's array; why: the
+ * whole call failed) as a line {id, status: done or failed, error}; returns 1 when done. */
+static int
+answer(struct push *p, const char *id, jv one, const char *why, const char *done, const char *verb)
+{
+	jv e = jx_at(jx_get(one, "errors", JV_KIND_ARRAY), 0);
+	const char *code = why ? NULL : jx_str(e, "statusCode");
+	jv out = jv_object_set(jv_object(), jv_string("id"), jv_string(id));
+	int ok = !why && (jx_bool(one, "success", 0) || (code && !strcmp(code, "ENTITY_IS_DELETED") && *verb == 'd'));
+
+	if (ok) /* already deleted counts as done */
+		out = jv_object_set(out, jv_string("status"), jv_string(done));
+	else {
+		p->failed++;
+		out = jv_object_set(out, jv_string("status"), jv_string("failed"));
+		jv err = jv_object();
+		err = jv_object_set(err, jv_string("code"),
+		    jv_string(why  ? "CALL_FAILED"
+			    : code ? code
+				   : "UNKNOWN_EXCEPTION"));
+		err = jv_object_set(err, jv_string("message"),
+		    jv_string(why                  ? why
+			    : jx_str(e, "message") ? jx_str(e, "message")
+						   : ""));
+		out = jv_object_set(out, jv_string("error"), err);
+		if (p->failed <= 20)
+			warnx("cannot %s '%s': %s", verb, id, why ? why : code ? code : "?");
+	}
+	jsonl_emit(out);
+	return ok;
+}
+
+/* Puts back what dg changed on records it did not create (the scorecard fields on
+ * opportunities), SF_BATCH a Collections update; returns how many were. */
+static long
+restore(struct push *p)
+{
+	int n = jx_len(p->restores), ncalls = (n + SF_BATCH - 1) / SF_BATCH;
+	struct sf_call *calls = xcalloc((size_t)ncalls + 1, sizeof *calls);
+	long done = 0;
+
+	for (int c = 0; c < ncalls; c++) {
+		jv recs = jv_array();
+		for (int i = c * SF_BATCH; i < n && i < (c + 1) * SF_BATCH; i++) {
+			jv r = jv_copy(jx_get(jx_at(p->restores, i), "fields", JV_KIND_OBJECT));
+			r = jv_object_set(r, jv_string("attributes"),
+			    JV_OBJECT(jv_string("type"), jv_string(jx_str(jx_at(p->restores, i), "object"))));
+			r = jv_object_set(r, jv_string("id"), jv_string(jx_str(jx_at(p->restores, i), "id")));
+			recs = jv_array_append(recs, r);
+		}
+		jv body = JV_OBJECT(jv_string("allOrNone"), jv_false(), jv_string("records"), recs);
+		calls[c].method = "PATCH";
+		calls[c].path = xstrdup("/composite/sobjects");
+		calls[c].body = jx_dumps(body);
+		jv_free(body);
+	}
+	sf_calls(p->sf, calls, ncalls, (int)p->jobs);
+	for (int c = 0; c < ncalls; c++) {
+		struct http_resp *r = &calls[c].resp;
+		jv res = r->status == 200 ? jv_parse_sized(r->body.s ? r->body.s : "", (int)r->body.len) : jv_invalid();
+		char *why = jv_get_kind(res) == JV_KIND_ARRAY ? NULL : sf_error_text(r);
+		for (int i = c * SF_BATCH, k = 0; i < n && i < (c + 1) * SF_BATCH; i++, k++)
+			done +=
+			    answer(p, jx_str(jx_at(p->restores, i), "id"), jx_at(res, k), why, "restored", "restore");
+		free(why);
+		jv_free(res);
+		sf_call_free(&calls[c]);
+	}
+	free(calls);
+	return done;
+}
+
 int
 push_delete(struct push *p)
 {
@@ -139,34 +226,8 @@ push_delete(struct push *p)
 			jv res = r->status == 200 ? jv_parse_sized(r->body.s ? r->body.s : "", (int)r->body.len)
 						  : jv_invalid();
 			char *why = jv_get_kind(res) == JV_KIND_ARRAY ? NULL : sf_error_text(r);
-			for (int i = from + c * SF_BATCH, k = 0; i < to && i < from + (c + 1) * SF_BATCH; i++, k++) {
-				jv one = jx_at(res, k);
-				jv e = jx_at(jx_get(one, "errors", JV_KIND_ARRAY), 0);
-				const char *code = why ? NULL : jx_str(e, "statusCode");
-				jv out = jv_object_set(jv_object(), jv_string("id"), jv_string(ids[i]));
-				if (!why &&
-				    (jx_bool(one, "success", 0) || (code && !strcmp(code, "ENTITY_IS_DELETED")))) {
-					/* Already deleted counts as done. */
-					out = jv_object_set(out, jv_string("status"), jv_string("deleted"));
-					deleted++;
-				} else {
-					p->failed++;
-					out = jv_object_set(out, jv_string("status"), jv_string("failed"));
-					jv err = jv_object();
-					err = jv_object_set(err, jv_string("code"),
-					    jv_string(why  ? "CALL_FAILED"
-						    : code ? code
-							   : "UNKNOWN_EXCEPTION"));
-					err = jv_object_set(err, jv_string("message"),
-					    jv_string(why                  ? why
-						    : jx_str(e, "message") ? jx_str(e, "message")
-									   : ""));
-					out = jv_object_set(out, jv_string("error"), err);
-					if (p->failed <= 20)
-						warnx("cannot delete '%s': %s", ids[i], why ? why : code ? code : "?");
-				}
-				jsonl_emit(out);
-			}
+			for (int i = from + c * SF_BATCH, k = 0; i < to && i < from + (c + 1) * SF_BATCH; i++, k++)
+				deleted += answer(p, ids[i], jx_at(res, k), why, "deleted", "delete");
 			free(why);
 			jv_free(res);
 			sf_call_free(&calls[c]);
@@ -174,11 +235,15 @@ push_delete(struct push *p)
 		free(calls);
 		from = to;
 	}
+	long restored = p->sf->limit_hit ? 0 : restore(p);
 	if (p->sf->limit_hit) {
 		warnx("the org's daily API request limit is reached: stopped after %ld deletions", deleted);
 		rc = EXIT_FAIL;
 	}
-	warnx("%ld deleted, %ld failed", deleted, p->failed);
+	if (jx_len(p->restores))
+		warnx("%ld deleted, %ld put back as they were, %ld failed", deleted, restored, p->failed);
+	else
+		warnx("%ld deleted, %ld failed", deleted, p->failed);
 	free(ids);
 	return rc;
 }

@@ -125,6 +125,7 @@ main(int argc, char **argv)
 	p.deals = jv_array();
 	p.seen = jv_object();
 	p.ids = jv_array();
+	p.restores = jv_array();
 	if (p.from_org && !p.del)
 		diex(EXIT_USAGE, "--from-org goes with --delete");
 	if (p.from_org && !(cfg.push.tag_field && *cfg.push.tag_field))
@@ -163,6 +164,7 @@ main(int argc, char **argv)
 	jv_free(p.deals);
 	jv_free(p.seen);
 	jv_free(p.ids);
+	jv_free(p.restores);
 	jv_free(p.fields);
 	jv_free(p.types);
 	config_free(&cfg);

@@ -36,6 +36,7 @@ struct push {
 	int base;               /* the number (0, 1, ... in input order) of deals[0] */
 	jv seen;                /* 18-character opportunity Id -> its deal number */
 	jv ids;                 /* --delete: the Ids to delete, in order of reading */
+	jv restores;            /* --delete: records to put back: [{id, object, fields}] */
 	const char *tag;
 	int del;
 	int reconcile; /* look in the org for what an interrupted run created */
@@ -127,7 +128,9 @@ struct item {
 	int tries;      /* calls it went out in that the org could not lock it in */
 	char id[SFID_SIZE];
 	enum status status;
-	jv error; /* {code, message, fields} */
+	jv error;  /* {code, message, fields} */
+	jv before; /* an update's fields as the org had them (from the deal's record), for
+	            * dg reset to put back; an object, else none */
 };
 
 struct items {

@@ -22,6 +22,8 @@ sf_block(const struct item *x, jv old)
 	b = jv_object_set(b, jv_string("status"), jv_string(status_name[x->status]));
 	if (x->status == S_FAILED)
 		b = jv_object_set(b, jv_string("error"), jv_copy(x->error));
+	if (jv_get_kind(x->before) == JV_KIND_OBJECT && x->status != S_FAILED)
+		b = jv_object_set(b, jv_string("before"), jv_copy(x->before));
 	/* Keep what an earlier run recorded beside it (the role, the relations). */
 	if (jv_get_kind(old) == JV_KIND_OBJECT) {
 		jv_object_foreach(old, k, val)

@@ -355,6 +355,7 @@ window_compact(struct sched *s)
 		if (x->deal < s->emitted) {
 			jv_free(x->fields);
 			jv_free(x->error);
+			jv_free(x->before);
 			m[i] = -1;
 			continue;
 		}

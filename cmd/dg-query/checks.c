@@ -151,6 +151,28 @@ check_owners(struct sf *sf, const struct dg_config *cfg)
 	jv_free(users);
 }
 
+const char *
+query_scorecard_fields(struct sf *sf, const struct dg_config *cfg)
+{
+	static struct sb list;
+	const char *pre = cfg->push.scorecard_prefix;
+	char err[512];
+
+	if (!pre || !*pre || strcmp(cfg->push.scorecard, "fields"))
+		return "";
+	jv d = sf_request(sf, "GET", "/sobjects/Opportunity/describe", NULL, NULL, err, sizeof err);
+	jv fs = jx_get(d, "fields", JV_KIND_ARRAY);
+	for (int i = 0; i < jx_len(fs); i++) {
+		const char *name = jx_str(jx_at(fs, i), "name");
+		size_t n = name ? strlen(name) : 0;
+		if (n > strlen(pre) + 3 && !strncmp(name, pre, strlen(pre)) && !strcmp(name + n - 3, "__c") &&
+		    (!cfg->push.tag_field || strcmp(name, cfg->push.tag_field)))
+			sb_addf(&list, "%s, ", name);
+	}
+	jv_free(d);
+	return sb_str(&list);
+}
+
 void
 query_check(struct sf *sf, const struct dg_config *cfg)
 {

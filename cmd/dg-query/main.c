@@ -38,12 +38,16 @@ static const char usage[] =
  * under the 16,384 bytes a real org takes in a request line. */
 #define ID_CHUNK 100
 
+/* The scorecard fields the org's Opportunity has ("F, G, " or ""), set after login by
+ * query_scorecard_fields: their values now are what dg reset puts back. */
+static const char *scorecard_fields = "";
+
 /* The fields of the record contract (see dg(7)); contact roles come with their contacts. */
 static const char fields[] =
     "Id, Name, StageName, Amount, CloseDate, IsClosed, IsWon, Type, Probability, "
     "ForecastCategoryName, NextStep, LeadSource, OwnerId, Owner.Name, Owner.Email, "
     "Owner.TimeZoneSidKey, Owner.IsActive, AccountId, Account.Id, Account.Name, Account.Website, Account.Industry, "
-    "(SELECT ContactId, Role, IsPrimary, Contact.FirstName, Contact.LastName, Contact.Name, "
+    "%s(SELECT ContactId, Role, IsPrimary, Contact.FirstName, Contact.LastName, Contact.Name, "
     "Contact.Title, Contact.Email FROM OpportunityContactRoles%s ORDER BY IsPrimary DESC, CreatedDate)";
 
 /* The condition that leaves dg's own records (the tag field set) out: what dg created
@@ -184,7 +188,7 @@ build_soql(const struct dg_config *c, const char *roles_where, char **ids, int n
 		check_ids(ex->v, ex->n, "query.exclude_ids:");
 		in_list(&w, "Id", "NOT IN", ex->v, ex->n);
 	}
-	char *f = xasprintf(fields, roles_where);
+	char *f = xasprintf(fields, scorecard_fields, roles_where);
 	char *q = xasprintf("SELECT %s FROM Opportunity%s%s ORDER BY CloseDate, Id LIMIT %ld", f,
 	    w.len ? " WHERE " : "", sb_str(&w), cap + 1);
 	free(f);
@@ -693,8 +697,10 @@ main(int argc, char **argv)
 		config_free(&cfg);
 		return stdout_close() ? EXIT_FAIL : EXIT_OK;
 	}
-	if (!soql)
+	if (!soql) {
 		query_check(&sf, &cfg);
+		scorecard_fields = query_scorecard_fields(&sf, &cfg);
+	}
 	struct ctx ctx = { jv_array() };
 	char err[1024];
 	if ((soql ? sf_query(&sf, q, keep, &ctx, err, sizeof err)

@@ -11,4 +11,11 @@
  * an owner who is inactive. A typo there would match nothing and make a run of 0 deals. */
 void query_check(struct sf *sf, const struct dg_config *cfg);
 
+/* The Opportunity fields dg-push writes the scorecard into (push.scorecard fields: the
+ * org's push.scorecard.field_prefix*__c fields), as "F, G, " for the SELECT, so that each
+ * deal carries their values before dg writes them and dg reset can put them back; ""
+ * when there are none, the scorecard is not written as fields, or the prefix is empty.
+ * Static. One describe call. */
+const char *query_scorecard_fields(struct sf *sf, const struct dg_config *cfg);
+
 #endif

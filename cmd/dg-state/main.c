@@ -164,6 +164,13 @@ record_one(jv sf, const struct sf_place *pl, void *arg)
 	sqlite3_bind_text(c->ins, 5, run, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(c->ins, 6, c->tag, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(c->ins, 7, now_iso(now), -1, SQLITE_TRANSIENT);
+	jv before = jx_get(sf, "before", JV_KIND_OBJECT);
+	jv bs = jv_is_valid(before) ? jv_dump_string(jv_copy(before), 0) : jv_invalid();
+	if (jv_is_valid(bs))
+		sqlite3_bind_text(c->ins, 8, jv_string_value(bs), -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(c->ins, 8);
+	jv_free(bs);
 	if (sqlite3_step(c->ins) != SQLITE_DONE)
 		fail_db("cannot record");
 	c->n++;
@@ -190,7 +197,7 @@ deleted_cb(jv rec, const struct jsonl_pos *pos, void *ctx)
 {
 	long *n = ctx;
 	const char *id = jx_str(rec, "id"), *st = jx_str(rec, "status");
-	if (id && st && !strcmp(st, "deleted")) {
+	if (id && st && (!strcmp(st, "deleted") || !strcmp(st, "restored"))) {
 		if (!up &&
 		    sqlite3_prepare_v2(db, "UPDATE items SET deleted = ? WHERE sf_id = ? AND deleted IS NULL", -1, &up,
 			NULL) != SQLITE_OK)
@@ -361,8 +368,9 @@ cmd_ids(const char *run, int all, const char *object)
 		diex(EXIT_USAGE, "ids: give --run RUN or --all");
 	sqlite3_stmt *q;
 	sqlite3_prepare_v2(db,
-	    "SELECT sf_id, object, key, run FROM items WHERE deleted IS NULL"
-	    " AND (?1 IS NULL OR run = ?1) AND (?2 IS NULL OR object = ?2) AND object != 'Opportunity'"
+	    "SELECT sf_id, object, key, run, before FROM items WHERE deleted IS NULL"
+	    " AND (?1 IS NULL OR run = ?1) AND (?2 IS NULL OR object = ?2)"
+	    " AND (object != 'Opportunity' OR before IS NOT NULL)"
 	    " ORDER BY run, rowid",
 	    -1, &q, NULL);
 	if (run)
@@ -376,6 +384,12 @@ cmd_ids(const char *run, int all, const char *object)
 		o = jv_object_set(o, jv_string("key"), jv_string((const char *)sqlite3_column_text(q, 2)));
 		o = jv_object_set(o, jv_string("run"),
 		    sqlite3_column_text(q, 3) ? jv_string((const char *)sqlite3_column_text(q, 3)) : jv_null());
+		/* an updated record (the opportunity's scorecard fields) is put back, not deleted */
+		if (sqlite3_column_text(q, 4)) {
+			jv b = jv_parse((const char *)sqlite3_column_text(q, 4));
+			o = jv_object_set(
+			    o, jv_string("restore"), jv_get_kind(b) == JV_KIND_OBJECT ? b : (jv_free(b), jv_object()));
+		}
 		jsonl_emit(o);
 	}
 	sqlite3_finalize(q);
@@ -413,9 +427,12 @@ cmd_record(const char *run, const char *tag, int nargs, char **args)
 	state_open(STATEDB_CREATE);
 	struct rec_ctx ctx = { NULL, run, tag, 0 };
 	if (sqlite3_prepare_v2(db,
-		"INSERT INTO items (key, object, sf_id, opp, run, tag, created) VALUES (?, ?, ?, ?, ?, ?, ?)"
+		"INSERT INTO items (key, object, sf_id, opp, run, tag, created, before) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 		" ON CONFLICT (key, object) DO UPDATE SET sf_id = excluded.sf_id, deleted = NULL,"
-		" run = CASE WHEN items.sf_id = excluded.sf_id THEN items.run ELSE excluded.run END",
+		" run = CASE WHEN items.sf_id = excluded.sf_id THEN items.run ELSE excluded.run END,"
+		/* the first values an update replaced are the ones to put back, unless they were */
+		" before = CASE WHEN items.deleted IS NULL THEN coalesce(items.before, excluded.before)"
+		" ELSE excluded.before END",
 		-1, &ctx.ins, NULL) != SQLITE_OK)
 		fail_db("cannot prepare");
 	long bad = jsonl_each(nargs, args, record_cb, &ctx);
@@ -512,7 +529,7 @@ main(int argc, char **argv)
 	else if (!strcmp(cmd, "deleted"))
 		rc = cmd_deleted(nargs, args);
 	else if (!strcmp(cmd, "ids")) {
-		state_open(STATEDB_READONLY);
+		state_open(0); /* brings an older state file to the schema that knows 'before' */
 		rc = cmd_ids(run, all, object);
 	} else if (!strcmp(cmd, "runs")) {
 		state_open(STATEDB_READONLY);
