@@ -477,7 +477,7 @@ contact_deal() {
 }
 
 @test "the daily limit in the middle of a Bulk job stops the run; the job's records say so" {
-	sandbox_start --daily-limit 14
+	sandbox_start --daily-limit 15
 	sf_env
 	planned 3
 	printf 'push:\n  bulk_threshold: 5\n  tag_field: null\n' > demo.yaml

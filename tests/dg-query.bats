@@ -335,12 +335,13 @@ SH
 	sb_login
 	opp=$(first "SELECT Id FROM Opportunity WHERE Id NOT IN (SELECT OpportunityId FROM OpportunityContactRole) LIMIT 1")
 	admin DELETE stats
-	# Four data calls (the deal, its account's contacts, its owner's calendar, the org's
-	# users): the second, the third and the fourth each meet a 401 and get a new token.
+	# Five data calls (Opportunity's describe for its scorecard fields, the deal, its
+	# account's contacts, its owner's calendar, the org's users): all but the first meet
+	# a 401 and get a new token.
 	run --separate-stderr dg-query --id "$opp"
 	assert_success
 	[ "$(jq '.contacts | length' <<< "$output")" -ge 1 ]
-	assert_equal "$(stats .requests.token)" 4
+	assert_equal "$(stats .requests.token)" 5
 	# With a fixed access token there is nothing to renew: a clear failure.
 	sb_login
 	SF_ACCESS_TOKEN=$SB_TOKEN SF_INSTANCE_URL=$SB_URL SF_USERNAME= run dg-query --id "$opp"

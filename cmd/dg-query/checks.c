@@ -161,6 +161,8 @@ query_scorecard_fields(struct sf *sf, const struct dg_config *cfg)
 	if (!pre || !*pre || strcmp(cfg->push.scorecard, "fields"))
 		return "";
 	jv d = sf_request(sf, "GET", "/sobjects/Opportunity/describe", NULL, NULL, err, sizeof err);
+	if (!jv_is_valid(d))
+		diex(EXIT_FAIL, "cannot describe Opportunity: %s", err);
 	jv fs = jx_get(d, "fields", JV_KIND_ARRAY);
 	for (int i = 0; i < jx_len(fs); i++) {
 		const char *name = jx_str(jx_at(fs, i), "name");

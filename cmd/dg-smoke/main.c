@@ -54,6 +54,21 @@ check(const char *what, const char *want, const char *got)
 	printf("\n");
 }
 
+/* --json: the result as one line; kept_event is NULL unless --keep. */
+static void
+json_result(const char *opp, const char *name, const char *kept_event, const char *kept_task)
+{
+	jv r = jv_object_set(jv_object(), jv_string("opportunity"),
+	    JV_OBJECT(jv_string("Id"), jv_string(opp), jv_string("Name"), name ? jv_string(name) : jv_null()));
+	r = jv_object_set(r, jv_string("checks"), checks);
+	r = jv_object_set(r, jv_string("problems"), jv_number(problems));
+	r = jv_object_set(r, jv_string("result"), jv_string(problems ? "FAIL" : "PASS"));
+	r = jv_object_set(r, jv_string("kept"),
+	    kept_event ? JV_OBJECT(jv_string("Event"), jv_string(kept_event), jv_string("Task"), jv_string(kept_task))
+		       : jv_null());
+	jsonl_emit(r);
+}
+
 static jv
 one(struct sf *sf, const char *soql)
 {
@@ -285,19 +300,9 @@ main(int argc, char **argv)
 		free(path);
 	} else if (!json)
 		printf("kept: Event %s, Task %s\n", evid, tkid);
-	if (json) {
-		jv r = jv_object_set(jv_object(), jv_string("opportunity"),
-		    jv_object_set(jv_object_set(jv_object(), jv_string("Id"), jv_string(opp)), jv_string("Name"),
-			jv_string(jx_str(o, "Name"))));
-		r = jv_object_set(r, jv_string("checks"), checks);
-		r = jv_object_set(r, jv_string("problems"), jv_number(problems));
-		r = jv_object_set(r, jv_string("result"), jv_string(problems ? "FAIL" : "PASS"));
-		r = jv_object_set(r, jv_string("kept"),
-		    keep ? jv_object_set(jv_object_set(jv_object(), jv_string("Event"), jv_string(evid)),
-			       jv_string("Task"), jv_string(tkid))
-			 : jv_null());
-		jsonl_emit(r);
-	} else {
+	if (json)
+		json_result(opp, jx_str(o, "Name"), keep ? evid : NULL, tkid);
+	else {
 		jv_free(checks);
 		printf("%s\n", problems ? "FAIL" : "PASS");
 	}

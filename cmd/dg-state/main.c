@@ -367,12 +367,19 @@ cmd_ids(const char *run, int all, const char *object)
 	if (!run && !all)
 		diex(EXIT_USAGE, "ids: give --run RUN or --all");
 	sqlite3_stmt *q;
-	sqlite3_prepare_v2(db,
-	    "SELECT sf_id, object, key, run, before FROM items WHERE deleted IS NULL"
-	    " AND (?1 IS NULL OR run = ?1) AND (?2 IS NULL OR object = ?2)"
-	    " AND (object != 'Opportunity' OR before IS NOT NULL)"
-	    " ORDER BY run, rowid",
-	    -1, &q, NULL);
+	/* A state file from before schema 3 (read-only: not migrated) has no 'before':
+	 * nothing of it is to be put back. */
+	if (sqlite3_prepare_v2(db,
+		"SELECT sf_id, object, key, run, before FROM items WHERE deleted IS NULL"
+		" AND (?1 IS NULL OR run = ?1) AND (?2 IS NULL OR object = ?2)"
+		" AND (object != 'Opportunity' OR before IS NOT NULL)"
+		" ORDER BY run, rowid",
+		-1, &q, NULL) != SQLITE_OK)
+		sqlite3_prepare_v2(db,
+		    "SELECT sf_id, object, key, run, NULL FROM items WHERE deleted IS NULL"
+		    " AND (?1 IS NULL OR run = ?1) AND (?2 IS NULL OR object = ?2) AND object != 'Opportunity'"
+		    " ORDER BY run, rowid",
+		    -1, &q, NULL);
 	if (run)
 		sqlite3_bind_text(q, 1, run, -1, SQLITE_TRANSIENT);
 	if (object)
@@ -529,7 +536,7 @@ main(int argc, char **argv)
 	else if (!strcmp(cmd, "deleted"))
 		rc = cmd_deleted(nargs, args);
 	else if (!strcmp(cmd, "ids")) {
-		state_open(0); /* brings an older state file to the schema that knows 'before' */
+		state_open(STATEDB_READONLY);
 		rc = cmd_ids(run, all, object);
 	} else if (!strcmp(cmd, "runs")) {
 		state_open(STATEDB_READONLY);
