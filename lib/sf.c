@@ -623,7 +623,8 @@ sf_request(
 		out = jv_invalid();
 	}
 	if (!jv_is_valid(out) && c.resp.status >= 200 && c.resp.status < 300)
-		snprintf(err, errsize, "%s %.60s%s: the answer is not JSON", method, path, strlen(path) > 60 ? "..." : "");
+		snprintf(
+		    err, errsize, "%s %.60s%s: the answer is not JSON", method, path, strlen(path) > 60 ? "..." : "");
 	sf_call_free(&c);
 	return out;
 }
