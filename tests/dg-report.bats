@@ -20,7 +20,7 @@ finding() { jq -cr "$1" findings.json; }
 @test "dg-report -h and misuse" {
 	run --separate-stderr dg-report -h
 	assert_success
-	assert_line --index 0 "usage: dg-report [-o FILE] [--title TEXT] [--instance URL] [--now DATE] [FILE...]"
+	assert_line --index 0 "usage: dg-report [--output FILE [--json]] [--title TEXT] [--instance URL] [--now DATE] [FILE...]"
 	run --separate-stderr dg-report --bogus
 	assert_failure 2
 	[[ "$stderr" == *"usage: dg-report"* ]]
@@ -31,7 +31,7 @@ finding() { jq -cr "$1" findings.json; }
 
 @test "50 scored deals in a browser: every deal with its timeline, subjects on screen, click, sort, filter, no script errors, nothing fetched" {
 	"$TOP/bench/gen-deals" 50 2027 | plan | dg-content | dg-score > scored.jsonl
-	run --separate-stderr dg-report -o page.html scored.jsonl
+	run --separate-stderr dg-report --output page.html scored.jsonl
 	assert_success
 	[ -z "$output" ]
 	# self-contained: no address outside the page but the org's (none here)
@@ -136,11 +136,11 @@ finding() { jq -cr "$1" findings.json; }
 		if .opportunity.Id == $all[1].opportunity.Id then .opportunity += $o |
 			(first(.activities | to_entries[] | select(.value.kind == "meeting")).key) as $i | .activities[$i].start = $at
 		else . end' planned.jsonl > clash.jsonl
-	dg-report -o page.html clash.jsonl
+	dg-report --output page.html clash.jsonl
 	browse page.html report-clash
 	[ "$(finding .calendars)" = 1 ]
 	[ "$(finding .clashes)" = 2 ]
-	dg-report -o plain.html planned.jsonl
+	dg-report --output plain.html planned.jsonl
 	grep -q '0 overlapping meetings' plain.html
 }
 
@@ -175,6 +175,12 @@ finding() { jq -cr "$1" findings.json; }
 	[ -s "$page" ]
 	run dg report last
 	assert_output "$page"
+	run --separate-stderr dg report --run "$id" --json
+	assert_success
+	assert_equal "$(jq -c '[.report == "'"$page"'", .deals, .failed > 0, .in_org > 50]' <<< "$output")" '[true,3,true,true]'
+	run --separate-stderr dg report --json
+	assert_failure 2
+	[[ "$(jq -r .error <<< "$output")" == *"give --output FILE or a run"* ]]
 	run --separate-stderr dg report nosuchrun
 	assert_failure 1
 	[[ "$stderr" == *"no such file or run 'nosuchrun'"* ]]

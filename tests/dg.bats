@@ -183,4 +183,11 @@ The most similar command is
 	run --separate-stderr dg init other.yaml
 	assert_success
 	[ -f other.yaml ]
+	# --json: what was written, or the error
+	run --separate-stderr dg init --json third.yaml
+	assert_success
+	assert_equal "$output" '{"config":"third.yaml"}'
+	run --separate-stderr dg init --json third.yaml
+	assert_failure 1
+	[[ "$(jq -r .error <<< "$output")" == "'third.yaml' exists; give --force to write over it" ]]
 }

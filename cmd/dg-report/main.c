@@ -15,27 +15,31 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char usage[] = "usage: dg-report [-o FILE] [--title TEXT] [--instance URL] [--now DATE] [FILE...]\n"
-			    "       dg-report [-o FILE] RUN | last\n"
-			    "\n"
-			    "Reads deal records from any stage (dg-query, dg-plan, dg-content, dg-score, dg-state\n"
-			    "mark, dg-push) and writes one self-contained HTML page: an overview of the deals\n"
-			    "(sortable, filterable), each owner's calendar across their deals, and per deal its\n"
-			    "people, a timeline of meetings and emails, every activity's text, its scorecard with\n"
-			    "evidence, and after a push a link to each record in the org and every failure.\n"
-			    "\n"
-			    "A RUN (a run id under runs/, or a run's directory) gets report.html written into its\n"
-			    "directory from its records (pushed, else marked, scored, written, planned, chosen),\n"
-			    "with the org and the day from its run.json, and the file's path printed; \"last\" is\n"
-			    "the newest run, as is no argument with a terminal on standard input.\n"
-			    "\n"
-			    "  -o, --output FILE   write the page to FILE (replaced whole) instead of stdout\n"
-			    "      --title TEXT    the page's title (default \"dg report\", or the run's)\n"
-			    "      --instance URL  the org's address (http or https): each record links to URL/Id\n"
-			    "      --now DATE      where today is drawn, YYYY-MM-DD (default: after each deal's last\n"
-			    "                      past activity)\n"
-			    "  -h, --help          show this help and exit\n"
-			    "      --version       show the version and exit\n";
+static const char usage[] =
+    "usage: dg-report [--output FILE [--json]] [--title TEXT] [--instance URL] [--now DATE] [FILE...]\n"
+    "       dg-report [--output FILE] [--json] [--run] RUN | last\n"
+    "\n"
+    "Reads deal records from any stage (dg-query, dg-plan, dg-content, dg-score, dg-state\n"
+    "mark, dg-push) and writes one self-contained HTML page: an overview of the deals\n"
+    "(sortable, filterable), each owner's calendar across their deals, and per deal its\n"
+    "people, a timeline of meetings and emails, every activity's text, its scorecard with\n"
+    "evidence, and after a push a link to each record in the org and every failure.\n"
+    "\n"
+    "A RUN (a run id under runs/, or a run's directory) gets report.html written into its\n"
+    "directory from its records (pushed, else marked, scored, written, planned, chosen),\n"
+    "with the org and the day from its run.json, and the file's path printed; \"last\" is\n"
+    "the newest run, as is no argument with a terminal on standard input.\n"
+    "\n"
+    "      --output FILE   write the page to FILE (replaced whole) instead of stdout\n"
+    "      --run RUN       the run (as RUN alone)\n"
+    "      --json          say what was written as {report, deals, activities, in_org, failed}\n"
+    "                      (or the error as {error}); with a run or --output\n"
+    "      --title TEXT    the page's title (default \"dg report\", or the run's)\n"
+    "      --instance URL  the org's address (http or https): each record links to URL/Id\n"
+    "      --now DATE      where today is drawn, YYYY-MM-DD (default: the day the deals were\n"
+    "                      planned for, else after each deal's last past activity)\n"
+    "  -h, --help          show this help and exit\n"
+    "      --version       show the version and exit\n";
 
 static int
 one(jv rec, const struct jsonl_pos *pos, void *ctx)
@@ -205,6 +209,8 @@ main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
+		{ "run", required_argument, NULL, 'r' },
+		{ "json", no_argument, NULL, 'J' },
 		{ "title", required_argument, NULL, 'T' },
 		{ "instance", required_argument, NULL, 'I' },
 		{ "now", required_argument, NULL, 'n' },
@@ -213,17 +219,19 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct report r = { .title = "dg report" };
-	const char *out = NULL, *now = NULL;
+	const char *out = NULL, *now = NULL, *run = NULL;
 	char *dir = NULL, *records = NULL, *title = NULL, *instance = NULL, *path = NULL;
 	struct stat st;
 	long bad;
-	int o, rc, is_run;
+	int o, rc, is_run, json = 0;
 
 	util_init(argv[0]);
 	jx_cache_keys(1);
-	while ((o = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (o) {
 		case 'o': out = optarg; break;
+		case 'r': run = optarg; break;
+		case 'J': json = 1; break;
 		case 'T': r.title = optarg; break;
 		case 'I': instance = instance_of(optarg); break;
 		case 'n': now = optarg; break;
@@ -232,6 +240,14 @@ main(int argc, char **argv)
 		default: cli_usage(usage, 1);
 		}
 	}
+	if (json)
+		util_json_errors();
+	if (run && argc - optind > 0)
+		diex(EXIT_USAGE, "--run '%s' and '%s': one run, or files", run, argv[optind]);
+	if (run) /* --run RUN is RUN */
+		argv[--optind] = (char *)run;
+	if (json && !out && !(argc - optind == 1 || (argc - optind == 0 && isatty(0))))
+		diex(EXIT_USAGE, "--json says where the page went: give --output FILE or a run");
 	if (now) {
 		if (time_parse(now, &r.now) != 0)
 			diex(EXIT_USAGE, "--now '%s' is not a date (YYYY-MM-DD)", now);
@@ -255,7 +271,14 @@ main(int argc, char **argv)
 	r.instance = instance;
 	bad = jsonl_each_ahead(argc - optind, argv + optind, one, &r);
 	rc = write_page(&r, path ? path : out);
-	if (rc == 0 && path)
+	if (rc == 0 && json) {
+		size_t acts = 0;
+		for (size_t i = 0; i < r.nacts; i++)
+			acts += r.acts[i].kind != 'x';
+		jsonl_emit(JV_OBJECT(jv_string("report"), jv_string(path ? path : out), jv_string("deals"),
+		    jv_number((double)r.ndeals), jv_string("activities"), jv_number((double)acts), jv_string("in_org"),
+		    jv_number((double)r.written), jv_string("failed"), jv_number((double)r.failed)));
+	} else if (rc == 0 && path)
 		printf("%s\n", path);
 	if (rc != 0 || (path && stdout_close() != 0))
 		bad = -1;
