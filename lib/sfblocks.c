@@ -1,4 +1,5 @@
 /* sfblocks.c: the places of a deal record's Salesforce records (see sfblocks.h). */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,7 +63,23 @@ struct walk {
 	sf_block_fn fn;
 	void *ctx;
 	const char *email_as, *owner;
+	int sig; /* fill pl->sig */
 };
+
+/* The content hash of el (borrowed) without its sf block, as 16 hex digits into out:
+ * FNV-1a over its keys in sorted order. */
+static const char *
+sig_of(jv el, char out[17])
+{
+	jv s = jv_dump_string(jv_object_delete(jv_copy(el), jv_string("sf")), JV_PRINT_SORTED);
+	uint64_t h = 0xcbf29ce484222325u;
+
+	for (const unsigned char *p = (const unsigned char *)jv_string_value(s); *p; p++)
+		h = (h ^ *p) * 0x100000001b3u;
+	jv_free(s);
+	snprintf(out, 17, "%016llx", (unsigned long long)h);
+	return out;
+}
 
 /* A planned contact and its role (nested in the contact's block). */
 static jv
@@ -70,13 +87,14 @@ contact(jv c, const char *key, const char *opp, const struct walk *w)
 {
 	sf_block_fn fn = w->fn;
 	void *ctx = w->ctx;
-	struct sf_place pl = { SITE_CONTACT, key, key, opp, "Contact", 0 };
+	struct sf_place pl = { SITE_CONTACT, key, key, opp, "Contact", 0, NULL };
 	char *rk = xasprintf("%s/role", key);
 	jv sf;
 
 	c = visit(c, "sf", &pl, fn, ctx);
 	sf = jv_object_get(jv_copy(c), jv_string("sf"));
-	pl = (struct sf_place){ SITE_ROLE, rk, key, opp, "OpportunityContactRole", jv_get_kind(sf) == JV_KIND_OBJECT };
+	pl = (struct sf_place){ SITE_ROLE, rk, key, opp, "OpportunityContactRole", jv_get_kind(sf) == JV_KIND_OBJECT,
+		NULL };
 	if (jv_get_kind(sf) != JV_KIND_OBJECT) {
 		jv_free(sf);
 		sf = jv_object();
@@ -126,9 +144,13 @@ activity(jv a, const char *key, const char *opp, const struct walk *w)
 	const char *kind = jx_str(a, "kind");
 	char object[16];
 	snprintf(object, sizeof object, "%s", sf_activity_object(a, w->email_as));
-	struct sf_place pl = { SITE_ACTIVITY, key, key, opp, object, 0 };
+	struct sf_place pl = { SITE_ACTIVITY, key, key, opp, object, 0, NULL };
 	jv rel, sf, rels, nrels;
 	int n, any = 0, parent;
+	char sig[17];
+
+	if (w->sig)
+		pl.sig = sig_of(a, sig);
 
 	a = visit(a, "sf", &pl, fn, ctx);
 	sf = jv_object_get(jv_copy(a), jv_string("sf"));
@@ -156,7 +178,7 @@ activity(jv a, const char *key, const char *opp, const struct walk *w)
 			jv_free(old);
 			old = jv_null();
 		}
-		pl = (struct sf_place){ SITE_REL, rk, key, opp, sf_relation_object(object), parent };
+		pl = (struct sf_place){ SITE_REL, rk, key, opp, sf_relation_object(object), parent, NULL };
 		nb = fn(old, &pl, ctx);
 		if (jv_get_kind(nb) == JV_KIND_OBJECT) {
 			nrels = jv_array_append(nrels, nb);
@@ -202,13 +224,13 @@ each(jv rec, const char *list, const char *opp, jv (*f)(jv, const char *, const 
 	return jv_object_set(rec, jv_string(list), arr);
 }
 
-jv
-sf_blocks(jv rec, const char *email_as, sf_block_fn fn, void *ctx)
+static jv
+walk_blocks(jv rec, const char *email_as, sf_block_fn fn, void *ctx, int sig)
 {
 	const char *oid = jx_str(jx_get(rec, "opportunity", JV_KIND_OBJECT), "Id");
 	const char *own = jx_str(jx_get(rec, "opportunity", JV_KIND_OBJECT), "OwnerId");
-	char *opp = xstrdup(oid ? oid : ""), *owner = own ? xstrdup(own) : NULL;
-	struct walk w = { fn, ctx, email_as, owner };
+	char *opp = xstrdup(oid ? oid : ""), *owner = own ? xstrdup(own) : NULL, sc_sig[17];
+	struct walk w = { fn, ctx, email_as, owner, sig };
 	jv sc;
 
 	rec = each(rec, "contacts", opp, contact, 1, &w);
@@ -218,7 +240,7 @@ sf_blocks(jv rec, const char *email_as, sf_block_fn fn, void *ctx)
 		char *key = xasprintf("%s/scorecard", opp);
 		jv b = jx_get(sc, "sf", JV_KIND_OBJECT);
 		char *object = jx_str(b, "object") ? xstrdup(jx_str(b, "object")) : NULL;
-		struct sf_place pl = { SITE_SCORE, key, NULL, opp, object, 0 };
+		struct sf_place pl = { SITE_SCORE, key, NULL, opp, object, 0, sig ? sig_of(sc, sc_sig) : NULL };
 
 		rec = jv_object_set(rec, jv_string("scorecard"), jv_null());
 		sc = visit(sc, "sf", &pl, fn, ctx);
@@ -230,4 +252,16 @@ sf_blocks(jv rec, const char *email_as, sf_block_fn fn, void *ctx)
 	free(opp);
 	free(owner);
 	return rec;
+}
+
+jv
+sf_blocks(jv rec, const char *email_as, sf_block_fn fn, void *ctx)
+{
+	return walk_blocks(rec, email_as, fn, ctx, 0);
+}
+
+jv
+sf_blocks_sig(jv rec, const char *email_as, sf_block_fn fn, void *ctx)
+{
+	return walk_blocks(rec, email_as, fn, ctx, 1);
 }

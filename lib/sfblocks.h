@@ -23,6 +23,8 @@ struct sf_place {
 	                     * block's object, or NULL before it is written */
 	int parent;         /* a role's or relation's contact or activity has a block (an
 	                     * earlier run wrote it, or fn just gave it one) */
+	const char *sig;    /* with sf_blocks_sig, for an activity and the scorecard: a hash of
+	                     * what is written (the item without its block); else NULL */
 };
 
 /* Called with a place's block (consumed: an object, or jv_null() when there is none
@@ -34,6 +36,9 @@ typedef jv (*sf_block_fn)(jv sf, const struct sf_place *pl, void *ctx);
  * blocks fn returned. email_as is push.email_as (NULL: task): what an email with no
  * block yet is written as. */
 jv sf_blocks(jv rec, const char *email_as, sf_block_fn fn, void *ctx);
+/* The same, with each activity's and the scorecard's content hash in pl->sig: what
+ * tells a record the org has from the one a later plan wants (dg refresh). */
+jv sf_blocks_sig(jv rec, const char *email_as, sf_block_fn fn, void *ctx);
 
 /* What activity act (borrowed) is in the org: its block's object when it has one, else
  * Event for a meeting and, for an email, Task or EmailMessage (email_as). Static. */

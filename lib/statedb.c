@@ -34,8 +34,9 @@ static const char *const migrations[] = {
 	"CREATE INDEX items_id ON items (sf_id);",
 	"CREATE TABLE llm_cache (key TEXT PRIMARY KEY, model TEXT, content TEXT NOT NULL,"
 	" tokens INTEGER NOT NULL DEFAULT 0, created TEXT NOT NULL);",
-	/* 3: what an update changed, as the record had it (JSON), for dg reset to put back */
-	"ALTER TABLE items ADD COLUMN before TEXT;",
+	/* 3: what an update changed, as the record had it (JSON), for dg reset to put back;
+	 * the hash of what was written (sfblocks' sig), for dg refresh to tell what changed */
+	"ALTER TABLE items ADD COLUMN before TEXT; ALTER TABLE items ADD COLUMN sig TEXT;",
 };
 
 /* The directory holding the nearest .dg/ from here up (as git finds .git), into buf;

@@ -751,7 +751,7 @@ auto_replies(struct script *s, const struct deal *d)
 static int
 compact(struct script *s)
 {
-	int map[MAX_ACTS], i, k = 0, m = 0, u = 0, e = 0, in = 0;
+	int map[MAX_ACTS], i, k = 0, m = 0, e = 0, in = 0;
 
 	for (i = 0; i < s->n; i++)
 		map[i] = s->a[i].drop ? -1 : k++;
@@ -763,14 +763,14 @@ compact(struct script *s)
 		a.reply_to = a.reply_to >= 0 ? map[a.reply_to] : -1;
 		a.about = a.about >= 0 ? map[a.about] : -1;
 		a.seq = k;
-		/* Keys: what an item is (deal, kind, place in the sale, seed), not its text. */
-		/* Internal calls count apart: whether the org has a sales engineer does not
-		 * change the keys of the customer's meetings. */
+		/* Keys: what an item is (deal, kind, place in the sale, seed), not its text nor
+		 * its time: a meeting keeps its key when a later day's plan has it in the past
+		 * (dg refresh updates it in place). Internal calls count apart: whether the org
+		 * has a sales engineer does not change the keys of the customer's meetings. */
 		if (a.meeting && act_types[a.type].flags & A_INTERNAL)
 			snprintf(a.key, sizeof a.key, "%s-I%02d-%08x", s->d->id, in++, s->pl->seedtag);
 		else if (a.meeting)
-			snprintf(a.key, sizeof a.key, "%s-%c%02d-%08x", s->d->id, a.past ? 'M' : 'U',
-			    a.past ? m++ : u++, s->pl->seedtag);
+			snprintf(a.key, sizeof a.key, "%s-M%02d-%08x", s->d->id, m++, s->pl->seedtag);
 		else
 			snprintf(a.key, sizeof a.key, "%s-E%02d-%08x", s->d->id, e++, s->pl->seedtag);
 		s->a[k++] = a;

@@ -72,15 +72,37 @@ existing_id(jv obj)
 	return id && (!st || strcmp(st, "failed")) ? id : NULL;
 }
 
-/* Whether el's sf block holds the Id of an earlier run's record: then x is skipped. */
+/* Whether el's sf block holds the Id of an earlier run's record: then x is skipped,
+ * unless it is to be refreshed (--refresh and the plan changed it: dg-state mark's
+ * "changed"): then it is built again and sent as an update of that record. An
+ * EmailMessage is not: a sent one cannot be changed. */
 static int
-recorded(jv el, struct item *x)
+recorded(struct push *p, jv el, struct item *x)
 {
 	const char *have = existing_id(el);
 	if (!have || id_norm(have, x->id) != 0)
 		return 0;
+	if (p->refresh && jx_bool(jx_get(el, "sf", JV_KIND_OBJECT), "changed", 0) &&
+	    strcmp(x->object, "EmailMessage") && x->kind != K_CONTACT) {
+		x->update = 1;
+		return 0;
+	}
 	x->status = S_SKIPPED;
 	return 1;
+}
+
+/* An update sends only what the org lets change (push_readonly: not updateable). */
+static jv
+updatable(struct push *p, const struct item *x, jv f)
+{
+	if (!x->update)
+		return f;
+	jv keys = jv_keys(jv_copy(f));
+	for (int i = 0; i < jx_len(keys); i++)
+		if (push_readonly(p, x->object, jx_cstr(jx_at(keys, i))))
+			f = jv_object_delete(f, jv_copy(jx_at(keys, i)));
+	jv_free(keys);
+	return f;
 }
 
 static jv
@@ -153,7 +175,7 @@ static void
 build_contact(struct sched *s, struct item *x)
 {
 	jv opp, c = item_part(s, x, "contacts", &opp);
-	if (recorded(c, x)) {
+	if (recorded(s->p, c, x)) {
 		s->keys = jv_object_set(s->keys, jv_string(jx_str(c, "key")), jv_string(x->id));
 		return;
 	}
@@ -222,7 +244,7 @@ build_activity(struct sched *s, struct item *x)
 {
 	jv opp, a = item_part(s, x, "activities", &opp);
 	int meeting = x->kind == K_EVENT;
-	if (recorded(a, x))
+	if (recorded(s->p, a, x))
 		return;
 	const char *who = jx_str(a, "who");
 	char whoid[SFID_SIZE], date[16];
@@ -303,7 +325,7 @@ build_activity(struct sched *s, struct item *x)
 		free(head);
 		jv_free(ppl);
 	}
-	x->fields = f;
+	x->fields = updatable(s->p, x, f);
 }
 
 /* The scorecard, as fields on the opportunity or as its own record. */
@@ -315,7 +337,7 @@ build_scorecard(struct sched *s, struct item *x)
 	jv deal = push_deal(p, x->deal), opp = jx_get(deal, "opportunity", JV_KIND_OBJECT);
 	jv sc = jx_get(deal, "scorecard", JV_KIND_OBJECT);
 	const char *oid = jx_str(opp, "Id");
-	if (recorded(sc, x))
+	if (recorded(p, sc, x))
 		return;
 	jv answers = jx_get(sc, "answers", JV_KIND_ARRAY);
 	jv f = jv_object();
@@ -330,7 +352,7 @@ build_scorecard(struct sched *s, struct item *x)
 		char *a = jx_dumps(answers);
 		f = jv_object_set(f, jv_string("Answers__c"), trimmed(a, 131072));
 		free(a);
-		x->fields = f;
+		x->fields = updatable(p, x, f);
 		return;
 	}
 	/* Fields named PREFIX + Element_Id + __c (and _Score__c); only those the org has. */

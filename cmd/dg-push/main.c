@@ -19,7 +19,7 @@
 #include "util.h"
 
 static const char usage[] =
-    "usage: dg-push [-c FILE] [-j N] [--tag TAG] [--reconcile] [--allow-production] [-o | --target-org ALIAS]\n"
+    "usage: dg-push [-c FILE] [-j N] [--tag TAG] [--reconcile] [--refresh] [--allow-production] [-o | --target-org ALIAS]\n"
     "               [FILE...]\n"
     "       dg-push --delete [-c FILE] [-j N] [--allow-production] [-o | --target-org ALIAS] [FILE...]\n"
     "       dg-push --delete --from-org [--tag TAG] [-c FILE] [-j N] [--allow-production]\n"
@@ -33,6 +33,8 @@ static const char usage[] =
     "      --tag TAG            the run's tag, written to push.tag_field (at most 64 characters)\n"
     "      --reconcile          first find in the org what an interrupted run created but never\n"
     "                           recorded (it comes out as found, not created again)\n"
+    "      --refresh            update a meeting, email or scorecard the org has when the plan\n"
+    "                           changed it (its block says \"changed\": dg-state mark)\n"
     "      --allow-production   write even into a production org\n"
     "      --delete             delete the records the input's sf blocks name instead\n"
     "      --from-org           with --delete: every record whose tag field is set (or is TAG)\n"
@@ -78,6 +80,7 @@ main(int argc, char **argv)
 		{ "tag", required_argument, NULL, 't' },
 		{ "delete", no_argument, NULL, 'D' },
 		{ "reconcile", no_argument, NULL, 'R' },
+		{ "refresh", no_argument, NULL, 'U' },
 		{ "from-org", no_argument, NULL, 'F' },
 		{ "allow-production", no_argument, NULL, 'P' },
 		{ "target-org", required_argument, NULL, 'o' },
@@ -101,6 +104,7 @@ main(int argc, char **argv)
 			break;
 		case 'D': p.del = 1; break;
 		case 'R': p.reconcile = 1; break;
+		case 'U': p.refresh = 1; break;
 		case 'F': p.from_org = 1; break;
 		case 'P': allow = 1; break;
 		case 'o': target = optarg; break;
@@ -166,6 +170,7 @@ main(int argc, char **argv)
 	jv_free(p.ids);
 	jv_free(p.restores);
 	jv_free(p.fields);
+	jv_free(p.readonly);
 	jv_free(p.types);
 	config_free(&cfg);
 	/* The next stage (dg-state record) keeps what came before and fails too. */

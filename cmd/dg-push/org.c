@@ -21,14 +21,20 @@ const char *const push_tagged[NTAGGED] = { "EmailMessage", "Task", "Event", "DG_
 void
 org_keep_fields(struct push *p, const char *object, jv d)
 {
-	jv set = jv_object();
+	jv set = jv_object(), ro = jv_object();
 	jv fs = jx_get(d, "fields", JV_KIND_ARRAY);
 	for (int i = 0; i < jx_len(fs); i++)
-		if (jx_str(jx_at(fs, i), "name") && jx_bool(jx_at(fs, i), "createable", 1))
+		if (jx_str(jx_at(fs, i), "name") && jx_bool(jx_at(fs, i), "createable", 1)) {
 			set = jv_object_set(set, jv_string(jx_str(jx_at(fs, i), "name")), jv_true());
+			if (!jx_bool(jx_at(fs, i), "updateable", 1))
+				ro = jv_object_set(ro, jv_string(jx_str(jx_at(fs, i), "name")), jv_true());
+		}
 	if (jv_get_kind(p->fields) != JV_KIND_OBJECT)
 		p->fields = jv_object();
 	p->fields = jv_object_set(p->fields, jv_string(object), set);
+	if (jv_get_kind(p->readonly) != JV_KIND_OBJECT)
+		p->readonly = jv_object();
+	p->readonly = jv_object_set(p->readonly, jv_string(object), ro);
 	/* A restricted Type picklist: which values the org takes. */
 	for (int i = 0; i < jx_len(fs); i++) {
 		jv f = jx_at(fs, i);
@@ -84,6 +90,14 @@ push_has_field(struct push *p, const char *object, const char *field)
 	}
 	int has = jv_object_has(set, jv_string(field));
 	return has;
+}
+
+int
+push_readonly(struct push *p, const char *object, const char *field)
+{
+	push_has_field(p, object, field); /* describes object when it was not yet */
+	return field && jv_get_kind(p->readonly) == JV_KIND_OBJECT &&
+	    jx_bool(jx_get(p->readonly, object, JV_KIND_OBJECT), field, 0);
 }
 
 jv

@@ -40,11 +40,13 @@ struct push {
 	const char *tag;
 	int del;
 	int reconcile; /* look in the org for what an interrupted run created */
+	int refresh;   /* update what the org has when the plan changed it (blocks "changed") */
 	int from_org;  /* --delete --from-org: find dg's records by the tag field */
 	int allow;     /* --allow-production */
 	long jobs;
 	long failed;             /* records Salesforce refused */
 	jv fields;               /* object -> {field: true} for the objects described */
+	jv readonly;             /* object -> {field: true}: createable, not updateable */
 	double t0;               /* when talking to the org began (seconds, monotonic) */
 	struct sched *sched;     /* calls.c's plan, from push_plan to the end of push_create */
 	char lock_id[SFID_SIZE]; /* the org's DG_Lock__c record while this run holds it */
@@ -86,6 +88,9 @@ double push_clock(void);
 
 /* Whether the org's object has the field (one describe per object, kept). */
 int push_has_field(struct push *p, const char *object, const char *field);
+/* Whether the org lets the field be set on create but not changed (an update leaves it
+ * out: Task.TaskSubtype, a relation's ends). */
+int push_readonly(struct push *p, const char *object, const char *field);
 /* Whether emails are written as EmailMessage (push.email_as: emailmessage), not Task. */
 int push_email_message(const struct push *p);
 /* Deal number i, read and not yet written out (borrowed). */

@@ -29,7 +29,20 @@ sf_block(const struct item *x, jv old)
 		jv_object_foreach(old, k, val)
 		{
 			const char *ks = jv_string_value(k);
-			if (strcmp(ks, "object") && strcmp(ks, "id") && strcmp(ks, "status") && strcmp(ks, "error"))
+			/* "changed" was dg-state mark's word for this push: it is answered now */
+			if (x->update && !strcmp(ks, "relations") && jv_get_kind(val) == JV_KIND_ARRAY) {
+				/* an updated activity's relations were left as they were: not created now */
+				for (int r = 0; r < jv_array_length(jv_copy(val)); r++) {
+					jv rb = jv_array_get(jv_copy(val), r);
+					if (jx_str(rb, "status") && !strcmp(jx_str(rb, "status"), "created"))
+						val = jv_array_set(val, r,
+						    jv_object_set(rb, jv_string("status"), jv_string("skipped")));
+					else
+						jv_free(rb);
+				}
+				b = jv_object_set(b, k, val);
+			} else if (strcmp(ks, "object") && strcmp(ks, "id") && strcmp(ks, "status") &&
+			    strcmp(ks, "error") && strcmp(ks, "changed"))
 				b = jv_object_set(b, k, val);
 			else {
 				jv_free(k);

@@ -30,6 +30,7 @@ static const char usage[] = "usage: dg-state [--db FILE] mark [FILE...]\n"
 			    "       dg-state [--db FILE] record --run RUN [--tag TAG] [FILE...]\n"
 			    "       dg-state [--db FILE] deleted [FILE...]\n"
 			    "       dg-state [--db FILE] ids [--run RUN | --all] [--object OBJECT]\n"
+			    "       dg-state [--db FILE] stale [FILE...]\n"
 			    "       dg-state [--db FILE] runs [--json]\n"
 			    "       dg-state [--db FILE] show RUN\n"
 			    "       dg-state [--db FILE] run-begin RUN [KEY=VALUE...]\n"
@@ -47,6 +48,7 @@ static const char usage[] = "usage: dg-state [--db FILE] mark [FILE...]\n"
 			    "  record      store what a push created, under --run RUN (and --tag TAG)\n"
 			    "  deleted     mark what a delete removed\n"
 			    "  ids         the Ids created, of one run or --all, of one --object\n"
+			    "  stale       the Ids the state holds for the deals read that their plan no longer has\n"
 			    "  runs        the runs (a table; --json: JSON lines); show RUN: one run\n"
 			    "  run-begin, run-end   open and close a run's row (the porcelain's)\n"
 			    "  cache       the LLM response cache's size; --clear empties it\n"
@@ -104,6 +106,7 @@ now_iso(char buf[32])
 /* ---- mark ---- */
 
 static sqlite3_stmt *q_find;
+static int have_sig; /* the state file keeps hashes (schema 3) */
 
 static jv
 mark_one(jv sf, const struct sf_place *pl, void *ctx)
@@ -129,13 +132,19 @@ mark_one(jv sf, const struct sf_place *pl, void *ctx)
 	b = jv_object_set(b, jv_string("status"), jv_string("created"));
 	if (sqlite3_column_text(q_find, 2))
 		b = jv_object_set(b, jv_string("run"), jv_string((const char *)sqlite3_column_text(q_find, 2)));
+	/* What was written is not what is planned now (a later day's plan): dg refresh
+	 * updates it. A record from before hashes were kept counts as changed. */
+	if (pl->sig &&
+	    (!have_sig || !sqlite3_column_text(q_find, 3) ||
+		strcmp((const char *)sqlite3_column_text(q_find, 3), pl->sig)))
+		b = jv_object_set(b, jv_string("changed"), jv_true());
 	return b;
 }
 
 static int
 mark_cb(jv rec, const struct jsonl_pos *pos, void *ctx)
 {
-	jsonl_emit(sf_blocks(rec, NULL, mark_one, ctx));
+	jsonl_emit(sf_blocks_sig(rec, NULL, mark_one, ctx));
 	return 0;
 }
 
@@ -171,6 +180,10 @@ record_one(jv sf, const struct sf_place *pl, void *arg)
 	else
 		sqlite3_bind_null(c->ins, 8);
 	jv_free(bs);
+	if (pl->sig)
+		sqlite3_bind_text(c->ins, 9, pl->sig, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(c->ins, 9);
 	if (sqlite3_step(c->ins) != SQLITE_DONE)
 		fail_db("cannot record");
 	c->n++;
@@ -182,7 +195,7 @@ record_cb(jv rec, const struct jsonl_pos *pos, void *ctx)
 {
 	/* Each deal in its own transaction: a kill loses at most the deal being written. */
 	exec("BEGIN IMMEDIATE");
-	rec = sf_blocks(rec, NULL, record_one, ctx);
+	rec = sf_blocks_sig(rec, NULL, record_one, ctx);
 	exec("COMMIT");
 	jsonl_emit(rec);
 	return 0;
@@ -414,9 +427,15 @@ cmd_mark(int nargs, char **args)
 		db = statedb_open(dbpath, STATEDB_READONLY | STATEDB_EMPTY_OK, err, sizeof err);
 		if (db == NULL && err[0])
 			diex(EXIT_FAIL, "%s", err);
-		if (db &&
-		    sqlite3_prepare_v2(db, "SELECT object, sf_id, run FROM items WHERE key = ? AND deleted IS NULL", -1,
-			&q_find, NULL) != SQLITE_OK)
+		/* A state file of schema 2 (read-only: not migrated) has no hashes. */
+		have_sig = db &&
+		    sqlite3_prepare_v2(db,
+			"SELECT object, sf_id, run, sig FROM items WHERE key = ? AND deleted IS NULL", -1, &q_find,
+			NULL) == SQLITE_OK;
+		if (db && !have_sig &&
+		    sqlite3_prepare_v2(db,
+			"SELECT object, sf_id, run, NULL FROM items WHERE key = ? AND deleted IS NULL", -1, &q_find,
+			NULL) != SQLITE_OK)
 			fail_db("cannot read");
 	}
 	long n = 0;
@@ -434,12 +453,13 @@ cmd_record(const char *run, const char *tag, int nargs, char **args)
 	state_open(STATEDB_CREATE);
 	struct rec_ctx ctx = { NULL, run, tag, 0 };
 	if (sqlite3_prepare_v2(db,
-		"INSERT INTO items (key, object, sf_id, opp, run, tag, created, before) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+		"INSERT INTO items (key, object, sf_id, opp, run, tag, created, before, sig)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 		" ON CONFLICT (key, object) DO UPDATE SET sf_id = excluded.sf_id, deleted = NULL,"
 		" run = CASE WHEN items.sf_id = excluded.sf_id THEN items.run ELSE excluded.run END,"
 		/* the first values an update replaced are the ones to put back, unless they were */
 		" before = CASE WHEN items.deleted IS NULL THEN coalesce(items.before, excluded.before)"
-		" ELSE excluded.before END",
+		" ELSE excluded.before END, sig = excluded.sig",
 		-1, &ctx.ins, NULL) != SQLITE_OK)
 		fail_db("cannot prepare");
 	long bad = jsonl_each(nargs, args, record_cb, &ctx);
@@ -535,7 +555,10 @@ main(int argc, char **argv)
 		rc = cmd_record(run, tag, nargs, args);
 	else if (!strcmp(cmd, "deleted"))
 		rc = cmd_deleted(nargs, args);
-	else if (!strcmp(cmd, "ids")) {
+	else if (!strcmp(cmd, "stale")) {
+		state_open(STATEDB_READONLY);
+		rc = cmd_stale(db, nargs, args);
+	} else if (!strcmp(cmd, "ids")) {
 		state_open(STATEDB_READONLY);
 		rc = cmd_ids(run, all, object);
 	} else if (!strcmp(cmd, "runs")) {

@@ -9,7 +9,7 @@
  * else is text. A malformed one is a usage error. */
 jv state_kv_args(int argc, char **argv, jv o);
 
-/* dg-state tally FILE...: {"planned": {object: {create, there}}, "records": {object:
+/* dg-state tally FILE...: {"planned": {object: {create, there[, change]}}, "records": {object:
  * {status: n}}} of the deal records read. */
 int cmd_tally(int nargs, char **args);
 /* dg-state log FILE...: one event per record into events.jsonl; the failures on stdout
@@ -17,5 +17,10 @@ int cmd_tally(int nargs, char **args);
 int cmd_log(const char *run, int nargs, char **args);
 /* dg-state event NAME [KEY=VALUE...]: one event into events.jsonl. */
 int cmd_event(const char *name, int nargs, char **args);
+
+struct sqlite3;
+/* dg-state stale FILE...: {id, object, key, run} of every live record the state holds
+ * for the deals read that their plan no longer has (stale.c). */
+int cmd_stale(struct sqlite3 *db, int nargs, char **args);
 
 #endif

@@ -70,6 +70,9 @@ tally_one(jv sf, const struct sf_place *pl, void *ctx)
 		int there = !null && jx_str(sf, "id");
 		t->planned = bump(t->planned, pl->object, "create", !there);
 		t->planned = bump(t->planned, pl->object, "there", there);
+		/* there, but the plan changed it (dg-state mark): dg refresh updates it */
+		if (there && jx_bool(sf, "changed", 0))
+			t->planned = bump(t->planned, pl->object, "change", 1);
 	}
 	/* Written: the blocks that name their object, by status. */
 	if (obj)

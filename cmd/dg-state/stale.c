@@ -1,0 +1,77 @@
+/* stale.c: dg-state stale: what the state holds for a deal that its plan no longer has
+ * (a later day's plan lost a step; fewer people on a meeting), for dg refresh to
+ * remove. The opportunity itself (its scorecard fields) is never stale. */
+#include "cli.h"
+#include "jsonl.h"
+#include "sfblocks.h"
+#include "state.h"
+#include "util.h"
+
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct stale {
+	sqlite3_stmt *q;
+	jv keys; /* the deal's places, key -> true */
+	long n;
+};
+
+static jv
+key_of(jv sf, const struct sf_place *pl, void *ctx)
+{
+	struct stale *s = ctx;
+	s->keys = jv_object_set(s->keys, jv_string(pl->key), jv_true());
+	return sf;
+}
+
+static int
+stale_cb(jv rec, const struct jsonl_pos *pos, void *ctx)
+{
+	struct stale *s = ctx;
+	const char *oid = jx_str(jx_get(rec, "opportunity", JV_KIND_OBJECT), "Id");
+	char where[64];
+
+	if (!oid) {
+		warnx("%s: not a deal record (no opportunity Id)", jsonl_where(pos, where, sizeof where));
+		jv_free(rec);
+		return 1;
+	}
+	char *opp = xstrdup(oid);
+	s->keys = jv_object();
+	jv_free(sf_blocks(rec, NULL, key_of, s));
+	sqlite3_reset(s->q);
+	sqlite3_bind_text(s->q, 1, opp, -1, SQLITE_TRANSIENT);
+	while (sqlite3_step(s->q) == SQLITE_ROW) {
+		const char *key = (const char *)sqlite3_column_text(s->q, 2);
+		if (!key || jv_object_has(jv_copy(s->keys), jv_string(key)))
+			continue;
+		jv o = JV_OBJECT(jv_string("id"), jv_string((const char *)sqlite3_column_text(s->q, 0)),
+		    jv_string("object"), jv_string((const char *)sqlite3_column_text(s->q, 1)), jv_string("key"),
+		    jv_string(key));
+		o = jv_object_set(o, jv_string("opp"), jv_string(opp));
+		o = jv_object_set(o, jv_string("run"),
+		    sqlite3_column_text(s->q, 3) ? jv_string((const char *)sqlite3_column_text(s->q, 3)) : jv_null());
+		jsonl_emit(o);
+		s->n++;
+	}
+	jv_free(s->keys);
+	free(opp);
+	return 0;
+}
+
+int
+cmd_stale(struct sqlite3 *db, int nargs, char **args)
+{
+	struct stale s = { NULL, jv_null(), 0 };
+
+	if (sqlite3_prepare_v2(db,
+		"SELECT sf_id, object, key, run FROM items WHERE opp = ? AND deleted IS NULL AND object != 'Opportunity'"
+		" ORDER BY rowid",
+		-1, &s.q, NULL) != SQLITE_OK)
+		diex(EXIT_FAIL, "cannot read the state: %s", sqlite3_errmsg(db));
+	long bad = jsonl_each(nargs, args, stale_cb, &s);
+	sqlite3_finalize(s.q);
+	warnx("%ld records no longer planned", s.n);
+	return cli_exit(bad);
+}
