@@ -163,8 +163,8 @@ activity(jv a, const char *key, const char *opp, const struct walk *w)
 	rel = kind ? sf_related(a, object, w->owner) : jv_array();
 	rels = jx_get(sf, "relations", JV_KIND_ARRAY);
 	n = jx_len(rels) > jx_len(rel) ? jx_len(rels) : jx_len(rel);
-	jv_free(rel);
 	if (!n) {
+		jv_free(rel);
 		jv_free(sf);
 		return a;
 	}
@@ -178,7 +178,9 @@ activity(jv a, const char *key, const char *opp, const struct walk *w)
 			jv_free(old);
 			old = jv_null();
 		}
-		pl = (struct sf_place){ SITE_REL, rk, key, opp, sf_relation_object(object), parent, NULL };
+		/* a relation's content is whom it relates */
+		pl = (struct sf_place){ SITE_REL, rk, key, opp, sf_relation_object(object), parent,
+			w->sig && r < jx_len(rel) ? jx_cstr(jx_at(rel, r)) : NULL };
 		nb = fn(old, &pl, ctx);
 		if (jv_get_kind(nb) == JV_KIND_OBJECT) {
 			nrels = jv_array_append(nrels, nb);
@@ -189,6 +191,7 @@ activity(jv a, const char *key, const char *opp, const struct walk *w)
 		}
 		free(rk);
 	}
+	jv_free(rel);
 	if (any)
 		return jv_object_set(a, jv_string("sf"), jv_object_set(sf, jv_string("relations"), nrels));
 	jv_free(sf);

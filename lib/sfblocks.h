@@ -24,7 +24,8 @@ struct sf_place {
 	int parent;         /* a role's or relation's contact or activity has a block (an
 	                     * earlier run wrote it, or fn just gave it one) */
 	const char *sig;    /* with sf_blocks_sig, for an activity and the scorecard: a hash of
-	                     * what is written (the item without its block); else NULL */
+	                     * what is written (the item without its block); for a relation:
+	                     * whom it relates (an Id or a contact key); else NULL */
 };
 
 /* Called with a place's block (consumed: an object, or jv_null() when there is none

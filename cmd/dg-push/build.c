@@ -91,20 +91,6 @@ recorded(struct push *p, jv el, struct item *x)
 	return 1;
 }
 
-/* An update sends only what the org lets change (push_readonly: not updateable). */
-static jv
-updatable(struct push *p, const struct item *x, jv f)
-{
-	if (!x->update)
-		return f;
-	jv keys = jv_keys(jv_copy(f));
-	for (int i = 0; i < jx_len(keys); i++)
-		if (push_readonly(p, x->object, jx_cstr(jx_at(keys, i))))
-			f = jv_object_delete(f, jv_copy(jx_at(keys, i)));
-	jv_free(keys);
-	return f;
-}
-
 static jv
 trimmed(const char *s, size_t max)
 {
@@ -325,7 +311,7 @@ build_activity(struct sched *s, struct item *x)
 		free(head);
 		jv_free(ppl);
 	}
-	x->fields = updatable(s->p, x, f);
+	x->fields = f;
 }
 
 /* The scorecard, as fields on the opportunity or as its own record. */
@@ -352,7 +338,7 @@ build_scorecard(struct sched *s, struct item *x)
 		char *a = jx_dumps(answers);
 		f = jv_object_set(f, jv_string("Answers__c"), trimmed(a, 131072));
 		free(a);
-		x->fields = updatable(p, x, f);
+		x->fields = f;
 		return;
 	}
 	/* Fields named PREFIX + Element_Id + __c (and _Score__c); only those the org has. */
@@ -406,7 +392,7 @@ build_scorecard(struct sched *s, struct item *x)
 	 * the sf block and the state, so that dg reset can put it back. */
 	jv_free(x->before);
 	x->before = jv_invalid();
-	jv_object_foreach(jv_copy(f), k, v)
+	jv_object_foreach(f, k, v)
 	{
 		jv old =
 		    jv_object_has(jv_copy(opp), jv_copy(k)) ? jv_object_get(jv_copy(opp), jv_copy(k)) : jv_invalid();
@@ -529,6 +515,13 @@ build_items(struct sched *s, int d)
 		item_add(&s->v, K_SCORE, d, 0, !strcmp(mode, "object") ? "DG_Scorecard__c" : "Opportunity");
 }
 
+int
+push_relating(const struct push *p, const struct item *ev)
+{
+	return ev->status == S_CREATED || ev->status == S_FOUND || (p->reconcile && ev->status == S_SKIPPED) ||
+	    (p->refresh && ev->status == S_UPDATED);
+}
+
 /* Plans the relations of Event or Task i (related_of: everyone besides the one it is
  * with). item_add() may move the items: i is used, never a pointer kept across it. */
 void
@@ -536,8 +529,7 @@ build_relations(struct sched *s, int i)
 {
 	struct push *p = s->p;
 	struct item *ev = &s->v.v[i];
-	if (ev->related ||
-	    !(ev->status == S_CREATED || ev->status == S_FOUND || (p->reconcile && ev->status == S_SKIPPED)))
+	if (ev->related || !push_relating(p, ev))
 		return;
 	ev->related = 1;
 	ev->rel_first = s->v.n;

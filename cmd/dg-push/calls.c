@@ -75,10 +75,20 @@ collections_call(struct sched *s, int upd)
 	sb_add(&body, "{\"allOrNone\":false,\"records\":[");
 	for (int j = 0; j < k->n; j++) {
 		struct item *x = &s->v.v[k->items[j]];
-		jv r = jv_object_set(jv_copy(x->fields), jv_string("attributes"),
-		    jv_object_set(jv_object(), jv_string("type"), jv_string(x->object)));
-		if (upd)
+		jv r = jv_copy(x->fields);
+		/* An update sends only what the org lets change (dg refresh of an Event or a
+		 * Task: not its subtype). Asked here, in the pump: items are built while the
+		 * login still runs on its own thread, which fills what push_readonly reads. */
+		if (upd) {
+			jv keys = jv_keys(jv_copy(r));
+			for (int f = 0; f < jx_len(keys); f++)
+				if (push_readonly(s->p, x->object, jx_cstr(jx_at(keys, f))))
+					r = jv_object_delete(r, jv_copy(jx_at(keys, f)));
+			jv_free(keys);
 			r = jv_object_set(r, jv_string("id"), jv_string(x->id));
+		}
+		r = jv_object_set(
+		    r, jv_string("attributes"), jv_object_set(jv_object(), jv_string("type"), jv_string(x->object)));
 		if (j)
 			sb_addc(&body, ',');
 		jx_dump(&body, r);

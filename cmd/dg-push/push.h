@@ -91,6 +91,11 @@ int push_has_field(struct push *p, const char *object, const char *field);
 /* Whether the org lets the field be set on create but not changed (an update leaves it
  * out: Task.TaskSubtype, a relation's ends). */
 int push_readonly(struct push *p, const char *object, const char *field);
+/* Whether activity item ev, answered, has its relations planned: created or found now,
+ * there already (with --reconcile: some may be missing), or refreshed (--refresh: the
+ * plan may relate someone new). Those the org has are left as they are. */
+struct item;
+int push_relating(const struct push *p, const struct item *ev);
 /* Whether emails are written as EmailMessage (push.email_as: emailmessage), not Task. */
 int push_email_message(const struct push *p);
 /* Deal number i, read and not yet written out (borrowed). */

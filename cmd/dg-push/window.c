@@ -249,8 +249,7 @@ deal_over(struct sched *s, int d)
 		struct item *x = &s->v.v[i];
 		if (!item_over(x))
 			return 0;
-		if (!item_has_relations(s, x) ||
-		    !(x->status == S_CREATED || x->status == S_FOUND || (s->p->reconcile && x->status == S_SKIPPED)))
+		if (!item_has_relations(s, x) || !push_relating(s->p, x))
 			continue;
 		if (!x->related)
 			return 0;

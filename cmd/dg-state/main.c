@@ -26,7 +26,7 @@
 #include "statedb.h"
 #include "util.h"
 
-static const char usage[] = "usage: dg-state [--db FILE] mark [FILE...]\n"
+static const char usage[] = "usage: dg-state [--db FILE] mark [--refresh] [FILE...]\n"
 			    "       dg-state [--db FILE] record --run RUN [--tag TAG] [FILE...]\n"
 			    "       dg-state [--db FILE] deleted [FILE...]\n"
 			    "       dg-state [--db FILE] ids [--run RUN | --all] [--object OBJECT]\n"
@@ -64,6 +64,7 @@ static const char usage[] = "usage: dg-state [--db FILE] mark [FILE...]\n"
 			    "      --object OBJECT  only this object (ids)\n"
 			    "      --json           JSON lines instead of a table (runs)\n"
 			    "      --clear          empty the LLM cache (cache)\n"
+			    "      --refresh        a relation to someone else than recorded is new (mark)\n"
 			    "  -h, --help           show this help and exit\n"
 			    "      --version        show the version and exit\n";
 
@@ -106,7 +107,8 @@ now_iso(char buf[32])
 /* ---- mark ---- */
 
 static sqlite3_stmt *q_find;
-static int have_sig; /* the state file keeps hashes (schema 3) */
+static int have_sig;     /* the state file keeps hashes (schema 3) */
+static int mark_refresh; /* mark --refresh: a relation to someone else is not the same */
 
 static jv
 mark_one(jv sf, const struct sf_place *pl, void *ctx)
@@ -124,6 +126,11 @@ mark_one(jv sf, const struct sf_place *pl, void *ctx)
 	sqlite3_bind_text(q_find, 1, pl->key, -1, SQLITE_TRANSIENT);
 	if (sqlite3_step(q_find) != SQLITE_ROW)
 		return sf;
+	/* A relation cannot be changed: relating someone else, it is made anew (and the old
+	 * one removed: dg-state stale). */
+	if (mark_refresh && pl->site == SITE_REL && pl->sig && sqlite3_column_text(q_find, 3) &&
+	    strcmp((const char *)sqlite3_column_text(q_find, 3), pl->sig))
+		return sf;
 	jv_free(sf);
 	(*n)++;
 	jv b = jv_object();
@@ -134,7 +141,7 @@ mark_one(jv sf, const struct sf_place *pl, void *ctx)
 		b = jv_object_set(b, jv_string("run"), jv_string((const char *)sqlite3_column_text(q_find, 2)));
 	/* What was written is not what is planned now (a later day's plan): dg refresh
 	 * updates it. A record from before hashes were kept counts as changed. */
-	if (pl->sig &&
+	if (pl->sig && pl->site != SITE_REL &&
 	    (!have_sig || !sqlite3_column_text(q_find, 3) ||
 		strcmp((const char *)sqlite3_column_text(q_find, 3), pl->sig)))
 		b = jv_object_set(b, jv_string("changed"), jv_true());
@@ -513,6 +520,7 @@ main(int argc, char **argv)
 		{ "object", required_argument, NULL, 'o' },
 		{ "json", no_argument, NULL, 'J' },
 		{ "clear", no_argument, NULL, 'C' },
+		{ "refresh", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -532,6 +540,7 @@ main(int argc, char **argv)
 			case 'o': object = optarg; break;
 			case 'J': json = 1; break;
 			case 'C': clear = 1; break;
+			case 'F': mark_refresh = 1; break;
 			case 'h': cli_usage(usage, 0);
 			case 'V': cli_version();
 			default: cli_usage(usage, 1);

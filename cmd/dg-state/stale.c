@@ -17,11 +17,13 @@ struct stale {
 	long n;
 };
 
+/* The deal's places: key -> true, or for a relation whom it relates now. */
 static jv
 key_of(jv sf, const struct sf_place *pl, void *ctx)
 {
 	struct stale *s = ctx;
-	s->keys = jv_object_set(s->keys, jv_string(pl->key), jv_true());
+	s->keys = jv_object_set(
+	    s->keys, jv_string(pl->key), pl->site == SITE_REL && pl->sig ? jv_string(pl->sig) : jv_true());
 	return sf;
 }
 
@@ -39,12 +41,18 @@ stale_cb(jv rec, const struct jsonl_pos *pos, void *ctx)
 	}
 	char *opp = xstrdup(oid);
 	s->keys = jv_object();
-	jv_free(sf_blocks(rec, NULL, key_of, s));
+	jv_free(sf_blocks_sig(rec, NULL, key_of, s));
 	sqlite3_reset(s->q);
 	sqlite3_bind_text(s->q, 1, opp, -1, SQLITE_TRANSIENT);
 	while (sqlite3_step(s->q) == SQLITE_ROW) {
-		const char *key = (const char *)sqlite3_column_text(s->q, 2);
-		if (!key || jv_object_has(jv_copy(s->keys), jv_string(key)))
+		const char *key = (const char *)sqlite3_column_text(s->q, 2),
+			   *had = (const char *)sqlite3_column_text(s->q, 4);
+		jv now = key ? jv_object_get(jv_copy(s->keys), jv_string(key)) : jv_invalid();
+		/* planned still, and (a relation) with whom it related */
+		int keep = jv_is_valid(now) &&
+		    (jv_get_kind(now) != JV_KIND_STRING || !had || !strcmp(had, jv_string_value(now)));
+		jv_free(now);
+		if (!key || keep)
 			continue;
 		jv o = JV_OBJECT(jv_string("id"), jv_string((const char *)sqlite3_column_text(s->q, 0)),
 		    jv_string("object"), jv_string((const char *)sqlite3_column_text(s->q, 1)), jv_string("key"),
@@ -65,8 +73,13 @@ cmd_stale(struct sqlite3 *db, int nargs, char **args)
 {
 	struct stale s = { NULL, jv_null(), 0 };
 
+	/* A state file of schema 2 (read-only: not migrated) knows no relation's person. */
 	if (sqlite3_prepare_v2(db,
-		"SELECT sf_id, object, key, run FROM items WHERE opp = ? AND deleted IS NULL AND object != 'Opportunity'"
+		"SELECT sf_id, object, key, run, sig FROM items WHERE opp = ? AND deleted IS NULL AND object != 'Opportunity'"
+		" ORDER BY rowid",
+		-1, &s.q, NULL) != SQLITE_OK &&
+	    sqlite3_prepare_v2(db,
+		"SELECT sf_id, object, key, run, NULL FROM items WHERE opp = ? AND deleted IS NULL AND object != 'Opportunity'"
 		" ORDER BY rowid",
 		-1, &s.q, NULL) != SQLITE_OK)
 		diex(EXIT_FAIL, "cannot read the state: %s", sqlite3_errmsg(db));

@@ -18,6 +18,7 @@ static const struct {
 	{ "everyday", "init", "write a demo.yaml to start from: every option, its default, what it does" },
 	{ "everyday", "run", "choose deals, plan, write and push them; record what was made" },
 	{ "everyday", "dry-run", "the same without writing anything: what would be created" },
+	{ "everyday", "refresh", "bring a demo to today's plan: update, add and remove what changed" },
 	{ "everyday", "status", "the runs recorded, or one run" },
 	{ "everyday", "reset", "delete what dg created (a run, all runs, or by tag from the org)" },
 	{ "everyday", "doctor", "check an org before a run: login, access, picklists, rules, People.ai" },
