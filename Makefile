@@ -109,7 +109,7 @@ check-deps:
 # `make -j2 check` runs two at a time; the summary reads their TAP in a fixed order.
 CHECKDIR  := $(BUILD)/check
 # The end-to-end suites run again against dg-sandbox --profile enterprise.
-ENTERPRISE := dg-run dg-push sf-cli
+ENTERPRISE := dg-run dg-push dg-refresh sf-cli
 CHECKS    := $(addprefix $(CHECKDIR)/unit-,$(addsuffix .tap,$(notdir $(UNITBIN)))) \
 	$(addprefix $(CHECKDIR)/suite-,$(addsuffix .tap,$(SUITES))) \
 	$(addprefix $(CHECKDIR)/suite-,$(addsuffix -enterprise.tap,$(filter $(ENTERPRISE),$(SUITES))))

@@ -802,6 +802,34 @@ rules_create(struct obj *o, jv clean, char id[SFID_SIZE])
 	return jv_null();
 }
 
+/* With Shared Activities (enterprise) an event's contact is one of its relations
+ * (made_by_org): a new WhoId moves it, as the platform's EventWhoRelation follows the
+ * event's contact. */
+static void
+who_moved(const char *ev, const char *was, const char *now)
+{
+	if (sw.profile != PROFILE_ENTERPRISE || (was && now && !strncmp(was, now, 15)))
+		return;
+	jv kids = store_children(ev, schema_field(schema_obj("EventRelation"), "EventId"));
+	int has_now = 0;
+	for (int i = 0; i < jx_len(kids); i++) {
+		jv k = jx_at(kids, i);
+		const char *rel = jx_str(k, "RelationId");
+		if (was && rel && !strncmp(rel, was, 15) && jx_bool(k, "IsParent", 0) && jx_str(k, "Id"))
+			jv_free(store_delete(jx_str(k, "Id")));
+		has_now |= now && rel && !strncmp(rel, now, 15);
+	}
+	jv_free(kids);
+	if (now && !has_now && !strncmp(now, "003", 3)) {
+		char nid[SFID_SIZE];
+		store_insert_raw(schema_obj("EventRelation"),
+		    JV_OBJECT(jv_string("EventId"), jv_string(ev), jv_string("RelationId"), jv_string(now),
+			jv_string("IsParent"), jv_true(), jv_string("IsInvitee"), jv_false(), jv_string("IsWhat"),
+			jv_false()),
+		    nid);
+	}
+}
+
 jv
 rules_update(struct obj *o, const char *rawid, jv clean)
 {
@@ -837,15 +865,20 @@ rules_update(struct obj *o, const char *rawid, jv clean)
 		if (jv_object_has(jv_copy(clean), jv_string("StartDateTime")))
 			old = jv_object_delete(old, jv_string("ActivityDateTime"));
 	}
+	char *old_who = jx_str(old, "WhoId") ? xstrdup(jx_str(old, "WhoId")) : NULL;
 	jv rec = jv_object_merge(old, jv_copy(clean));
 	rec = rules_apply(ro, rec, &errs, id);
 	if (jx_len(errs)) {
+		free(old_who);
 		jv_free(rec);
 		return errs;
 	}
 	jv_free(errs);
 	if (!strcmp(ro->name, "OpportunityContactRole"))
 		one_primary(rec, id);
+	if (!strcmp(ro->name, "Event"))
+		who_moved(id, old_who, jx_str(rec, "WhoId"));
+	free(old_who);
 	char buf[32];
 	fmt_dt(org_now(), buf);
 	rec = jv_object_set(rec, jv_string("LastModifiedDate"), jv_string(buf));
