@@ -113,7 +113,7 @@ The most similar command is
 }
 
 @test "the porcelain's options are in its man page" {
-	for pair in run:dg-run dry-run:dg-run status:dg reset:dg demo:dg init:dg; do
+	for pair in run:dg-run dry-run:dg-run refresh:dg-refresh status:dg reset:dg demo:dg init:dg; do
 		cmd=${pair%%:*} page=$TOP/doc/${pair#*:}.1
 		for opt in $(dg "$cmd" -h | grep -oE -- '--[a-z-]+' | sort -u); do
 			grep -q -- "${opt#--}" "$page" || { echo "$page lacks $opt of dg $cmd"; false; }
