@@ -54,6 +54,8 @@ writes() { stats '[.requests | to_entries[] | select(.key | test("create|update|
 	[ "$(writes)" = "$w0" ]
 	run --separate-stderr dg refresh --dry-run --now "$LATER" --json
 	[ "$(jq .refresh.to_update <<< "$output")" -gt 50 ]
+	# the dry run's page shows what changes
+	[ "$(grep -o 'changes on refresh' "$(jq -r .report <<< "$output")" | wc -l)" -gt 50 ]
 	# the refresh: mostly updates
 	run --separate-stderr dg refresh --yes --now "$LATER" --json
 	assert_success

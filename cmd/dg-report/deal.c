@@ -205,6 +205,11 @@ activity(struct sb *b, const struct report *r, struct rp_deal *d, const struct r
 	sb_add(b, "</span> <span class=\"subj\">");
 	html_esc(b, a->subject);
 	sb_add(b, "</span> ");
+	/* what a refresh does to it: the plan changed it (a dry run), or it was updated */
+	if (jx_bool(sf, "changed", 0))
+		sb_add(b, "<span class=\"tag chg\">changes on refresh</span> ");
+	else if (jx_str(sf, "status") && !strcmp(jx_str(sf, "status"), "updated"))
+		sb_add(b, "<span class=\"tag chg\">updated</span> ");
 	participants(b, act, contacts, opp);
 	block_state(b, r, d, sf);
 	for (int k = 0; k < jx_len(rels); k++) {

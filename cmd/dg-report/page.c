@@ -24,7 +24,7 @@ static const char style[] =
     "content-visibility:auto;contain-intrinsic-size:auto 900px}.owner{content-visibility:auto;contain-intrinsic-size:"
     "auto 600px}.swatch{display:inline-block;"
     "width:12px;height:12px;border-radius:3px;margin-right:8px}.tag{font-size:11px;background:#eef1f6;border-radius:"
-    "8px;padding:1px 6px}.tag.new{background:#e3f2e6}svg.timeline{width:100%;max-width:960px;height:auto;display:"
+    "8px;padding:1px 6px}.tag.new{background:#e3f2e6}.tag.chg{background:#fff3e0}svg.timeline{width:100%;max-width:960px;height:auto;display:"
     "block;margin:8px 0}svg text{font:11px system-ui,sans-serif;fill:#556}line.lane{stroke:#eef0f4}line.axis{stroke:"
     "#99a}line.month{stroke:#dde}line.week{stroke:#bbc}line.today{stroke:#d32f2f;stroke-width:2}text.today{fill:"
     "#d32f2f}line.close{stroke:#6a1b9a;stroke-dasharray:4 3}text.close{fill:#6a1b9a}.item rect,.item circle{fill:"
