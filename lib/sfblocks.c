@@ -243,7 +243,14 @@ walk_blocks(jv rec, const char *email_as, sf_block_fn fn, void *ctx, int sig)
 		char *key = xasprintf("%s/scorecard", opp);
 		jv b = jx_get(sc, "sf", JV_KIND_OBJECT);
 		char *object = jx_str(b, "object") ? xstrdup(jx_str(b, "object")) : NULL;
-		struct sf_place pl = { SITE_SCORE, key, NULL, opp, object, 0, sig ? sig_of(sc, sc_sig) : NULL };
+		/* What is written to the opportunity: the scorecard, and the close date (dg
+		 * refresh --move-close-dates moves it). */
+		const char *close = jx_str(jx_get(rec, "opportunity", JV_KIND_OBJECT), "CloseDate");
+		jv what = jv_copy(sc);
+		if (close)
+			what = jv_object_set(what, jv_string("close"), jv_string(close));
+		struct sf_place pl = { SITE_SCORE, key, NULL, opp, object, 0, sig ? sig_of(what, sc_sig) : NULL };
+		jv_free(what);
 
 		rec = jv_object_set(rec, jv_string("scorecard"), jv_null());
 		sc = visit(sc, "sf", &pl, fn, ctx);

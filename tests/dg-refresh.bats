@@ -111,3 +111,37 @@ writes() { stats '[.requests | to_entries[] | select(.key | test("create|update|
 	assert_success
 	assert_equal "$(stats '.records | [.Event, .Task, .EventRelation, .TaskRelation, .Contact] | join(" ")')" "$before"
 }
+
+@test "--move-close-dates moves open deals' close dates by the whole weeks since the demo was written, from where they were; the same deals stay current; reset puts them back" {
+	sandbox_start
+	sf_env
+	open_deals 4
+	dg run --yes --now "$NOW" 2> /dev/null
+	ids=$(dg-state opps | sed "s/.*/'&'/" | paste -sd,)
+	[ "$(dg-state opps | wc -l)" -eq 4 ]
+	closes() {
+		soql "SELECT Id, CloseDate, DG_Scorecard_Score__c FROM Opportunity WHERE Id IN ($ids) ORDER BY Id" > /dev/null &&
+			body '[.records[] | [.Id, .CloseDate, .DG_Scorecard_Score__c]]'
+	}
+	sb_login
+	before=$(soql "SELECT Id, CloseDate FROM Opportunity WHERE Id IN ($ids) ORDER BY Id" > /dev/null && body '[.records[] | [.Id, .CloseDate]]')
+	plus() { jq -c --argjson d "$1" '[.[] | [.[0], ((.[1] | strptime("%Y-%m-%d") | mktime) + $d * 86400 | strftime("%Y-%m-%d"))]]' <<< "$before"; }
+	# three weeks on, then six: each time from the close dates the demo began with
+	run --separate-stderr dg refresh --yes --now 2026-12-17 --move-close-dates
+	assert_success
+	assert_equal "$(closes | jq -c '[.[] | [.[0], .[1]]]')" "$(plus 21)"
+	run --separate-stderr dg refresh --yes --now "$LATER" --move-close-dates
+	assert_success
+	assert_equal "$(closes | jq -c '[.[] | [.[0], .[1]]]')" "$(plus 42)"
+	# the same four deals, though the query would now choose others first
+	run --separate-stderr dg refresh --yes --now "$LATER" --move-close-dates
+	[[ "$stderr" == *"nothing to refresh: all "*" of 4 deals"* ]]
+	# without the option a refresh leaves them where they are; --move-close-dates alone is misuse
+	run --separate-stderr dg run --move-close-dates --yes
+	assert_failure 2
+	# a reset puts the close dates and the scorecard fields back
+	run --separate-stderr dg reset --all --yes
+	assert_success
+	assert_equal "$(closes | jq -c '[.[] | [.[0], .[1]]]')" "$before"
+	assert_equal "$(closes | jq -c '[.[] | .[2]] | unique')" '[null]'
+}

@@ -388,14 +388,22 @@ build_scorecard(struct sched *s, struct item *x)
 		}
 	}
 	sb_free(&name);
+	/* dg refresh --move-close-dates: the close date moves with the scorecard's update */
+	jv moved = jx_get(deal, "close_moved", JV_KIND_OBJECT);
+	if (jv_is_valid(moved) && jx_str(opp, "CloseDate") && nf) {
+		f = jv_object_set(f, jv_string("CloseDate"), jv_string(jx_str(opp, "CloseDate")));
+	}
 	/* What the opportunity held in those fields before (dg-query reads them): kept in
 	 * the sf block and the state, so that dg reset can put it back. */
 	jv_free(x->before);
 	x->before = jv_invalid();
 	jv_object_foreach(f, k, v)
 	{
-		jv old =
-		    jv_object_has(jv_copy(opp), jv_copy(k)) ? jv_object_get(jv_copy(opp), jv_copy(k)) : jv_invalid();
+		/* a moved close date's old value is the one the org had (close_moved.from) */
+		jv old = !strcmp(jv_string_value(k), "CloseDate") && jv_is_valid(moved)
+		    ? jv_copy(jx_get(moved, "from", JV_KIND_STRING))
+		    : jv_object_has(jv_copy(opp), jv_copy(k)) ? jv_object_get(jv_copy(opp), jv_copy(k))
+							      : jv_invalid();
 		if (jv_is_valid(old))
 			x->before = jv_object_set(jv_is_valid(x->before) ? x->before : jv_object(), k, old);
 		else

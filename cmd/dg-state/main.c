@@ -31,6 +31,8 @@ static const char usage[] = "usage: dg-state [--db FILE] mark [--refresh] [FILE.
 			    "       dg-state [--db FILE] deleted [FILE...]\n"
 			    "       dg-state [--db FILE] ids [--run RUN | --all] [--object OBJECT]\n"
 			    "       dg-state [--db FILE] stale [FILE...]\n"
+			    "       dg-state [--db FILE] origin [FILE...]\n"
+			    "       dg-state [--db FILE] opps\n"
 			    "       dg-state [--db FILE] runs [--json]\n"
 			    "       dg-state [--db FILE] show RUN\n"
 			    "       dg-state [--db FILE] run-begin RUN [KEY=VALUE...]\n"
@@ -49,6 +51,9 @@ static const char usage[] = "usage: dg-state [--db FILE] mark [--refresh] [FILE.
 			    "  deleted     mark what a delete removed\n"
 			    "  ids         the Ids created, of one run or --all, of one --object\n"
 			    "  stale       the Ids the state holds for the deals read that their plan no longer has\n"
+			    "  origin      the deals, each with the day its demo was first written for and its close\n"
+			    "              date then (dg refresh --move-close-dates)\n"
+			    "  opps        the opportunities dg has records for (the deals dg refresh keeps current)\n"
 			    "  runs        the runs (a table; --json: JSON lines); show RUN: one run\n"
 			    "  run-begin, run-end   open and close a run's row (the porcelain's)\n"
 			    "  cache       the LLM response cache's size; --clear empties it\n"
@@ -158,10 +163,31 @@ mark_cb(jv rec, const struct jsonl_pos *pos, void *ctx)
 /* ---- record ---- */
 
 struct rec_ctx {
-	sqlite3_stmt *ins;
+	sqlite3_stmt *ins, *had; /* the insert; the before a live item has */
 	const char *run, *tag;
 	long n;
 };
+
+/* What was there before dg first wrote each field: what the state has for the item
+ * (old values win, a null too), with the fields dg writes only now (a moved close date)
+ * added from before (borrowed). Returns a new value, or jv_invalid() when neither has
+ * any. */
+static jv
+before_merged(struct rec_ctx *c, const struct sf_place *pl, const char *obj, jv before)
+{
+	jv out = jv_is_valid(before) ? jv_copy(before) : jv_invalid();
+
+	sqlite3_reset(c->had);
+	sqlite3_bind_text(c->had, 1, pl->key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(c->had, 2, obj, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(c->had) == SQLITE_ROW && sqlite3_column_text(c->had, 0)) {
+		jv old = jv_parse((const char *)sqlite3_column_text(c->had, 0));
+		if (jv_get_kind(old) == JV_KIND_OBJECT)
+			return jv_is_valid(out) ? jv_object_merge(out, old) : old;
+		jv_free(old);
+	}
+	return out;
+}
 
 static jv
 record_one(jv sf, const struct sf_place *pl, void *arg)
@@ -180,8 +206,8 @@ record_one(jv sf, const struct sf_place *pl, void *arg)
 	sqlite3_bind_text(c->ins, 5, run, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(c->ins, 6, c->tag, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(c->ins, 7, now_iso(now), -1, SQLITE_TRANSIENT);
-	jv before = jx_get(sf, "before", JV_KIND_OBJECT);
-	jv bs = jv_is_valid(before) ? jv_dump_string(jv_copy(before), 0) : jv_invalid();
+	jv before = before_merged(c, pl, obj, jx_get(sf, "before", JV_KIND_OBJECT));
+	jv bs = jv_is_valid(before) ? jv_dump_string(before, 0) : jv_invalid();
 	if (jv_is_valid(bs))
 		sqlite3_bind_text(c->ins, 8, jv_string_value(bs), -1, SQLITE_TRANSIENT);
 	else
@@ -458,19 +484,22 @@ cmd_record(const char *run, const char *tag, int nargs, char **args)
 	if (!run)
 		diex(EXIT_USAGE, "record: --run RUN is required");
 	state_open(STATEDB_CREATE);
-	struct rec_ctx ctx = { NULL, run, tag, 0 };
+	struct rec_ctx ctx = { NULL, NULL, run, tag, 0 };
+	if (sqlite3_prepare_v2(db, "SELECT before FROM items WHERE key = ? AND object = ? AND deleted IS NULL", -1,
+		&ctx.had, NULL) != SQLITE_OK)
+		fail_db("cannot prepare");
 	if (sqlite3_prepare_v2(db,
 		"INSERT INTO items (key, object, sf_id, opp, run, tag, created, before, sig)"
 		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 		" ON CONFLICT (key, object) DO UPDATE SET sf_id = excluded.sf_id, deleted = NULL,"
-		" run = CASE WHEN items.sf_id = excluded.sf_id THEN items.run ELSE excluded.run END,"
+		" run = CASE WHEN items.sf_id = excluded.sf_id AND items.deleted IS NULL THEN items.run ELSE excluded.run END,"
 		/* the first values an update replaced are the ones to put back, unless they were */
-		" before = CASE WHEN items.deleted IS NULL THEN coalesce(items.before, excluded.before)"
-		" ELSE excluded.before END, sig = excluded.sig",
+		" before = excluded.before, sig = excluded.sig", /* before: before_merged */
 		-1, &ctx.ins, NULL) != SQLITE_OK)
 		fail_db("cannot prepare");
 	long bad = jsonl_each(nargs, args, record_cb, &ctx);
 	sqlite3_finalize(ctx.ins);
+	sqlite3_finalize(ctx.had);
 	warnx("%ld records recorded", ctx.n);
 	return cli_exit(bad);
 }
@@ -552,7 +581,8 @@ main(int argc, char **argv)
 			cmd = argv[optind++];
 		}
 	}
-	int filter = !strcmp(cmd, "mark") || !strcmp(cmd, "record") || !strcmp(cmd, "tally") || !strcmp(cmd, "log");
+	int filter = !strcmp(cmd, "mark") || !strcmp(cmd, "record") || !strcmp(cmd, "tally") || !strcmp(cmd, "log") ||
+	    !strcmp(cmd, "origin");
 	if (filter)
 		util_stream_errors();
 	int nargs = argc - optind;
@@ -564,7 +594,17 @@ main(int argc, char **argv)
 		rc = cmd_record(run, tag, nargs, args);
 	else if (!strcmp(cmd, "deleted"))
 		rc = cmd_deleted(nargs, args);
-	else if (!strcmp(cmd, "stale")) {
+	else if (!strcmp(cmd, "origin")) {
+		struct stat st;
+		char err[1024];
+		if (stat(dbpath, &st) == 0 &&
+		    (db = statedb_open(dbpath, STATEDB_READONLY | STATEDB_EMPTY_OK, err, sizeof err)) == NULL && err[0])
+			diex(EXIT_FAIL, "%s", err);
+		rc = cmd_origin(db, nargs, args);
+	} else if (!strcmp(cmd, "opps")) {
+		state_open(STATEDB_READONLY);
+		rc = cmd_opps(db);
+	} else if (!strcmp(cmd, "stale")) {
 		state_open(STATEDB_READONLY);
 		rc = cmd_stale(db, nargs, args);
 	} else if (!strcmp(cmd, "ids")) {

@@ -1,6 +1,8 @@
-/* stale.c: dg-state stale: what the state holds for a deal that its plan no longer has
- * (a later day's plan lost a step; fewer people on a meeting), for dg refresh to
- * remove. The opportunity itself (its scorecard fields) is never stale. */
+/* stale.c: what the state knows of a deal for dg refresh: dg-state stale, what it holds
+ * that the deal's plan no longer has (a later day's plan lost a step; fewer people on a
+ * meeting), to remove (the opportunity itself, its scorecard fields, is never stale);
+ * dg-state origin, the day the demo was first written for the deal and its close date
+ * then, to move close dates from. */
 #include "cli.h"
 #include "jsonl.h"
 #include "sfblocks.h"
@@ -8,6 +10,7 @@
 #include "util.h"
 
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,4 +90,72 @@ cmd_stale(struct sqlite3 *db, int nargs, char **args)
 	sqlite3_finalize(s.q);
 	warnx("%ld records no longer planned", s.n);
 	return cli_exit(bad);
+}
+
+static int
+pass_cb(jv rec, const struct jsonl_pos *pos, void *ctx)
+{
+	jsonl_emit(rec);
+	return 0;
+}
+
+/* origin: each deal passed through with {"origin": {now, CloseDate}} when the state
+ * knows the day its scorecard was first written for (that run's now) and the close date
+ * the opportunity had before dg moved it. */
+static int
+origin_cb(jv rec, const struct jsonl_pos *pos, void *ctx)
+{
+	sqlite3_stmt *q = ctx;
+	const char *oid = jx_str(jx_get(rec, "opportunity", JV_KIND_OBJECT), "Id");
+	char *key = oid ? xasprintf("%s/scorecard", oid) : NULL;
+
+	if (key) {
+		sqlite3_reset(q);
+		sqlite3_bind_text(q, 1, key, -1, SQLITE_TRANSIENT);
+		if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0)) {
+			jv o = JV_OBJECT(jv_string("now"), jv_string((const char *)sqlite3_column_text(q, 0)));
+			if (sqlite3_column_text(q, 1))
+				o = jv_object_set(
+				    o, jv_string("CloseDate"), jv_string((const char *)sqlite3_column_text(q, 1)));
+			rec = jv_object_set(rec, jv_string("origin"), o);
+		}
+		free(key);
+	}
+	jsonl_emit(rec);
+	return 0;
+}
+
+int
+cmd_origin(struct sqlite3 *db, int nargs, char **args)
+{
+	sqlite3_stmt *q = NULL;
+
+	/* the run that first wrote the scorecard keeps its row (record keeps items.run when
+	 * the Id stays); its now is in the run's info (dg run's run-begin) */
+	if (db &&
+	    sqlite3_prepare_v2(db,
+		"SELECT json_extract(r.info, '$.now'), json_extract(i.before, '$.CloseDate') FROM items i"
+		" JOIN runs r ON r.id = i.run WHERE i.key = ? AND i.deleted IS NULL",
+		-1, &q, NULL) != SQLITE_OK) {
+		sqlite3_finalize(q);
+		q = NULL; /* a state of schema 2: nothing known */
+	}
+	long bad = q ? jsonl_each(nargs, args, origin_cb, q) : jsonl_each(nargs, args, pass_cb, NULL);
+	sqlite3_finalize(q);
+	return cli_exit(bad);
+}
+
+int
+cmd_opps(struct sqlite3 *db)
+{
+	sqlite3_stmt *q;
+
+	if (sqlite3_prepare_v2(db,
+		"SELECT opp FROM items WHERE deleted IS NULL AND opp IS NOT NULL AND opp != '' GROUP BY opp ORDER BY min(rowid)",
+		-1, &q, NULL) != SQLITE_OK)
+		diex(EXIT_FAIL, "cannot read the state: %s", sqlite3_errmsg(db));
+	while (sqlite3_step(q) == SQLITE_ROW)
+		printf("%s\n", (const char *)sqlite3_column_text(q, 0));
+	sqlite3_finalize(q);
+	return stdout_close() ? EXIT_FAIL : EXIT_OK;
 }

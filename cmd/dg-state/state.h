@@ -22,5 +22,12 @@ struct sqlite3;
 /* dg-state stale FILE...: {id, object, key, run} of every live record the state holds
  * for the deals read that their plan no longer has (stale.c). */
 int cmd_stale(struct sqlite3 *db, int nargs, char **args);
+/* dg-state origin FILE...: the deals passed through, each with {"origin": {now,
+ * CloseDate}} when the state knows the day its demo was first written for (db may be
+ * NULL: no state yet). */
+int cmd_origin(struct sqlite3 *db, int nargs, char **args);
+/* dg-state opps: the opportunities dg has live records for, one Id a line, in the order
+ * they were first written (the deals dg refresh keeps current). */
+int cmd_opps(struct sqlite3 *db);
 
 #endif
