@@ -145,3 +145,32 @@ writes() { stats '[.requests | to_entries[] | select(.key | test("create|update|
 	assert_equal "$(closes | jq -c '[.[] | [.[0], .[1]]]')" "$before"
 	assert_equal "$(closes | jq -c '[.[] | .[2]] | unique')" '[null]'
 }
+
+@test "emails written as EmailMessages: a sent message cannot change, so the refresh makes it anew; the org then holds what a fresh run writes" {
+	sandbox_start
+	sf_env
+	printf 'query:\n  max_opps: 3\n  where: "IsClosed = false"\npush:\n  tag_field: DG_Tag__c\n  email_as: emailmessage\n' > demo.yaml
+	messages() {
+		sb_login
+		soql_all "SELECT RelatedToId, Subject, MessageDate, Status, Incoming, FromAddress, ToAddress, TextBody FROM EmailMessage WHERE IsDeleted = false" > /dev/null
+		body '.records[] | del(.attributes) | tostring' | sort
+		soql_all "SELECT WhatId, Subject, ActivityDate FROM Task WHERE IsDeleted = false AND TaskSubtype = 'Email'" > /dev/null
+		body '.records[] | del(.attributes) | tostring' | sort
+	}
+	dg-config > /dev/null
+	dg run --yes --now "$NOW" 2> /dev/null
+	run --separate-stderr dg refresh --yes --now "$LATER"
+	assert_success
+	messages > refreshed.txt
+	run --separate-stderr dg refresh --yes --now "$LATER"
+	[[ "$stderr" == *"nothing to refresh"* ]]
+	sandbox_stop
+	sandbox_start
+	sf_env
+	mkdir fresh && cp demo.yaml fresh/ && cd fresh
+	DG_STATE=$PWD/.dg/state.db DG_RUNS=$PWD/runs dg run --yes --now "$LATER" 2> /dev/null
+	messages > ../fresh.txt
+	cd ..
+	[ "$(wc -l < fresh.txt)" -gt 20 ]
+	diff -u fresh.txt refreshed.txt
+}

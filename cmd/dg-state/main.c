@@ -131,10 +131,14 @@ mark_one(jv sf, const struct sf_place *pl, void *ctx)
 	sqlite3_bind_text(q_find, 1, pl->key, -1, SQLITE_TRANSIENT);
 	if (sqlite3_step(q_find) != SQLITE_ROW)
 		return sf;
-	/* A relation cannot be changed: relating someone else, it is made anew (and the old
-	 * one removed: dg-state stale). */
-	if (mark_refresh && pl->site == SITE_REL && pl->sig && sqlite3_column_text(q_find, 3) &&
-	    strcmp((const char *)sqlite3_column_text(q_find, 3), pl->sig))
+	/* A relation cannot be changed, nor can a sent EmailMessage: relating someone else,
+	 * or planned otherwise, it is made anew (and the old one removed: dg-state stale). */
+	const char *had = (const char *)sqlite3_column_text(q_find, 3);
+	if (mark_refresh && pl->sig &&
+	    (pl->site == SITE_REL ? had && strcmp(had, pl->sig) != 0
+				  : pl->site == SITE_ACTIVITY &&
+			!strcmp((const char *)sqlite3_column_text(q_find, 0), "EmailMessage") &&
+			(!had || strcmp(had, pl->sig) != 0)))
 		return sf;
 	jv_free(sf);
 	(*n)++;

@@ -20,13 +20,13 @@ struct stale {
 	long n;
 };
 
-/* The deal's places: key -> true, or for a relation whom it relates now. */
+/* The deal's places: key -> its sig (a relation: whom it relates; an activity: its
+ * content's hash), or true. */
 static jv
 key_of(jv sf, const struct sf_place *pl, void *ctx)
 {
 	struct stale *s = ctx;
-	s->keys = jv_object_set(
-	    s->keys, jv_string(pl->key), pl->site == SITE_REL && pl->sig ? jv_string(pl->sig) : jv_true());
+	s->keys = jv_object_set(s->keys, jv_string(pl->key), pl->sig ? jv_string(pl->sig) : jv_true());
 	return sf;
 }
 
@@ -51,9 +51,16 @@ stale_cb(jv rec, const struct jsonl_pos *pos, void *ctx)
 		const char *key = (const char *)sqlite3_column_text(s->q, 2),
 			   *had = (const char *)sqlite3_column_text(s->q, 4);
 		jv now = key ? jv_object_get(jv_copy(s->keys), jv_string(key)) : jv_invalid();
-		/* planned still, and (a relation) with whom it related */
+		/* planned still, and, for what cannot be changed (a relation, a sent
+		 * EmailMessage: made anew by the refresh), as it was written */
+		const char *obj = (const char *)sqlite3_column_text(s->q, 1);
+		int rel = key && strstr(key, "/rel/") != NULL, em = obj && !strcmp(obj, "EmailMessage");
+		const char *want = jv_get_kind(now) == JV_KIND_STRING ? jv_string_value(now) : NULL;
 		int keep = jv_is_valid(now) &&
-		    (jv_get_kind(now) != JV_KIND_STRING || !had || !strcmp(had, jv_string_value(now)));
+		    (!want ||
+			(rel         ? !had || !strcmp(had, want)
+				: em ? had && !strcmp(had, want)
+				     : 1));
 		jv_free(now);
 		if (!key || keep)
 			continue;
