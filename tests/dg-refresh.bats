@@ -27,6 +27,17 @@ activities() {
 	body '.records[] | del(.attributes) | [.WhatId, .Subject, .ActivityDate, .Status, .Priority, .Description] | tostring' >> events.part
 	sort events.part
 }
+# fresh DUMP: an identical org (the sandbox started again) written fresh on $LATER with
+# its own state; DUMP (a function above) of it into fresh.txt.
+fresh() {
+	sandbox_stop
+	sandbox_start
+	sf_env
+	mkdir fresh && cp demo.yaml fresh/ && cd fresh
+	DG_STATE=$PWD/.dg/state.db DG_RUNS=$PWD/runs dg run --yes --now "$LATER" 2> /dev/null
+	"$1" > ../fresh.txt
+	cd ..
+}
 writes() { stats '[.requests | to_entries[] | select(.key | test("create|update|delete")) | .value] | add // 0'; }
 
 @test "dg refresh -h; dg help lists it" {
@@ -72,13 +83,7 @@ writes() { stats '[.requests | to_entries[] | select(.key | test("create|update|
 	[[ "$stderr" == *"nothing to refresh: all "*" as the plan has them"* ]]
 	[ "$(writes)" = "$w1" ]
 	# an identical org, written fresh on the later day
-	sandbox_stop
-	sandbox_start
-	sf_env
-	mkdir fresh && cp demo.yaml fresh/ && cd fresh
-	DG_STATE=$PWD/.dg/state.db DG_RUNS=$PWD/runs dg run --yes --now "$LATER" 2> /dev/null
-	activities > ../fresh.txt
-	cd ..
+	fresh activities
 	[ "$(wc -l < fresh.txt)" -gt 100 ]
 	diff -u fresh.txt refreshed.txt
 }
@@ -164,13 +169,7 @@ writes() { stats '[.requests | to_entries[] | select(.key | test("create|update|
 	messages > refreshed.txt
 	run --separate-stderr dg refresh --yes --now "$LATER"
 	[[ "$stderr" == *"nothing to refresh"* ]]
-	sandbox_stop
-	sandbox_start
-	sf_env
-	mkdir fresh && cp demo.yaml fresh/ && cd fresh
-	DG_STATE=$PWD/.dg/state.db DG_RUNS=$PWD/runs dg run --yes --now "$LATER" 2> /dev/null
-	messages > ../fresh.txt
-	cd ..
+	fresh messages
 	[ "$(wc -l < fresh.txt)" -gt 20 ]
 	diff -u fresh.txt refreshed.txt
 }
