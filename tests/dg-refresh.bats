@@ -61,7 +61,7 @@ writes() { stats '[.requests | to_entries[] | select(.key | test("create|update|
 	run --separate-stderr dg refresh --dry-run --now "$LATER"
 	assert_success
 	[[ "$stderr" == *"refresh dry run against "*"6 deals; would create "*" and remove "* ]]
-	[ "$(grep -c ' to create, .* to update, .* to remove$' <<< "$stderr")" -eq 6 ]
+	[ "$(grep -c ': meetings and emails: .* to create, .* to update (the scorecard too); .* records to remove$' <<< "$stderr")" -eq 6 ]
 	[ "$(writes)" = "$w0" ]
 	run --separate-stderr dg refresh --dry-run --now "$LATER" --json
 	[ "$(jq .refresh.to_update <<< "$output")" -gt 50 ]

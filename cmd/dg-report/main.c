@@ -263,7 +263,7 @@ main(int argc, char **argv)
 			    name ? name : "");
 		free(instance);
 		records = run_setup(dir, &r, &title, &instance);
-		r.title = out || strcmp(r.title, "dg report") ? r.title : title;
+		r.title = strcmp(r.title, "dg report") ? r.title : title; /* --title wins */
 		path = out ? NULL : xasprintf("%s/report.html", dir);
 		argc = optind + 1;
 		argv[optind] = records;
