@@ -41,6 +41,24 @@ unknown(const char *what, const char *noun, const char *plural, const struct str
 	sb_free(&all);
 }
 
+/* Opportunity's describe (borrowed), asked once however many checks read it; exits 1
+ * saying why when it cannot be read. */
+static jv
+opp_describe(struct sf *sf)
+{
+	static jv d;
+	static int asked;
+	char err[512];
+
+	if (!asked) {
+		d = sf_request(sf, "GET", "/sobjects/Opportunity/describe", NULL, NULL, err, sizeof err);
+		if (!jv_is_valid(d))
+			diex(EXIT_FAIL, "cannot describe Opportunity: %s", err);
+		asked = 1;
+	}
+	return d;
+}
+
 /* query.stages and query.types against the picklists of Opportunity's describe. */
 static void
 check_picklists(struct sf *sf, const struct dg_config *cfg)
@@ -49,13 +67,11 @@ check_picklists(struct sf *sf, const struct dg_config *cfg)
 		const char *field, *what, *noun;
 	} lists[] = { { "StageName", "query.stages", "a stage" }, { "Type", "query.types", "an opportunity type" } };
 	static const char *const plural[] = { "stages", "types" };
-	char err[512];
-	jv d, fs;
+	jv fs;
 
 	if (!cfg->query.stages.n && !cfg->query.types.n)
 		return;
-	d = sf_request(sf, "GET", "/sobjects/Opportunity/describe", NULL, NULL, err, sizeof err);
-	fs = jx_get(d, "fields", JV_KIND_ARRAY);
+	fs = jx_get(opp_describe(sf), "fields", JV_KIND_ARRAY);
 	for (size_t l = 0; l < sizeof lists / sizeof *lists; l++) {
 		const struct strlist *want = l == 0 ? &cfg->query.stages : &cfg->query.types;
 		jv f = jv_invalid();
@@ -77,7 +93,6 @@ check_picklists(struct sf *sf, const struct dg_config *cfg)
 		unknown(lists[l].what, lists[l].noun, plural[l], want, names, n, !strict);
 		free(names);
 	}
-	jv_free(d);
 }
 
 /* The records of soql (all pages) as one array, or exits 1 saying why. */
@@ -156,14 +171,10 @@ query_scorecard_fields(struct sf *sf, const struct dg_config *cfg)
 {
 	static struct sb list;
 	const char *pre = cfg->push.scorecard_prefix;
-	char err[512];
 
 	if (!pre || !*pre || strcmp(cfg->push.scorecard, "fields"))
 		return "";
-	jv d = sf_request(sf, "GET", "/sobjects/Opportunity/describe", NULL, NULL, err, sizeof err);
-	if (!jv_is_valid(d))
-		diex(EXIT_FAIL, "cannot describe Opportunity: %s", err);
-	jv fs = jx_get(d, "fields", JV_KIND_ARRAY);
+	jv fs = jx_get(opp_describe(sf), "fields", JV_KIND_ARRAY);
 	for (int i = 0; i < jx_len(fs); i++) {
 		const char *name = jx_str(jx_at(fs, i), "name");
 		size_t n = name ? strlen(name) : 0;
@@ -171,7 +182,6 @@ query_scorecard_fields(struct sf *sf, const struct dg_config *cfg)
 		    (!cfg->push.tag_field || strcmp(name, cfg->push.tag_field)))
 			sb_addf(&list, "%s, ", name);
 	}
-	jv_free(d);
 	return sb_str(&list);
 }
 

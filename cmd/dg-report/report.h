@@ -23,7 +23,7 @@ struct rp_act {
 
 /* What the overview and the calendars need of one deal. */
 struct rp_deal {
-	char *name, *account, *stage, *owner, *owner_key, *tz, *close, *opp_link;
+	char *name, *account, *stage, *owner, *owner_key, *tz, *close;
 	char amount[48];
 	double amount_v; /* for sorting; -1 when none */
 	int meetings, emails, contacts, planned_contacts;
